@@ -1,0 +1,103 @@
+"""The one permission matrix: which role may do what.
+
+Every view, API endpoint and service asks ``has_permission(user, action)`` (or ``require``);
+nothing else decides access. The README shows this matrix; a test keeps the two in step.
+"""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    PRESCRIBER = "prescriber"
+    NURSE = "nurse"
+    THERAPIST = "therapist"
+    FRONT_DESK = "front_desk"
+    CLINIC_ADMIN = "clinic_admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.PRESCRIBER: "Prescriber",
+    Role.NURSE: "Nurse",
+    Role.THERAPIST: "Therapist",
+    Role.FRONT_DESK: "Front desk",
+    Role.CLINIC_ADMIN: "Clinic admin",
+}
+
+P, N, T, F, A = Role.PRESCRIBER, Role.NURSE, Role.THERAPIST, Role.FRONT_DESK, Role.CLINIC_ADMIN
+ALL_STAFF = frozenset(Role)
+
+# action -> (roles allowed, what it means). Patients act only on their own record through the
+# portal; that rule lives in the portal's read helpers, not here.
+MATRIX: dict[str, tuple[frozenset[Role], str]] = {
+    "patient.view": (ALL_STAFF, "Search patients and open a chart"),
+    "patient.register": (frozenset({P, N, F, A}), "Register a new patient"),
+    "patient.edit_demographics": (frozenset({P, N, F, A}), "Edit contact, demographic and referral details"),
+    "patient.edit_clinical": (frozenset({P, N}), "Record weight, allergies, medications, trials, diagnoses"),
+    "patient.view_history": (frozenset({P, N, T, A}), "See every earlier version of a record"),
+    "evaluation.view": (frozenset({P, N, T}), "Read intake evaluations, eligibility results and decisions"),
+    "evaluation.edit": (frozenset({P, N}), "Complete an intake evaluation"),
+    "eligibility.sign": (frozenset({P}), "Sign an eligibility decision per route (and override relative contraindications)"),
+    "consent.manage_documents": (frozenset({P, A}), "Edit the clinic's consent documents (a new version each time)"),
+    "consent.witness": (frozenset({P, N, F}), "Witness a patient's consent, or record its revocation"),
+    "rems.enroll": (frozenset({P, N}), "Record Spravato REMS patient enrollment"),
+    "assessment.view": (frozenset({P, N, T}), "See questionnaire responses, scores and trajectories"),
+    "assessment.enter": (frozenset({P, N, T}), "Enter a questionnaire on a patient's behalf, or amend one"),
+    "measures.send_link": (frozenset({P, N, T, F}), "Send a due questionnaire to a patient as a link"),
+    "alert.acknowledge": (frozenset({P, N, T}), "Acknowledge a suicide-risk alert with the action taken"),
+    "outcomes.view": (frozenset({P, N, T, A}), "See clinic-wide outcomes (aggregates, CSV export)"),
+    "pk.use": (frozenset({P, N}), "Use the pharmacokinetic planner (predicted levels, TCI)"),
+    "protocol.manage": (frozenset({P, A}), "Copy and edit the clinic's treatment protocols (a new version each time)"),
+    "plan.view": (frozenset({P, N, T, F}), "See treatment plans"),
+    "plan.edit": (frozenset({P, N}), "Draft a treatment plan"),
+    "plan.sign": (frozenset({P}), "Activate, pause, stop a plan or change its dose (signed)"),
+    "schedule.view": (ALL_STAFF, "See the schedule and the Today list"),
+    "schedule.manage": (frozenset({P, N, F, A}), "Book, reschedule, cancel appointments, mark no-shows"),
+    "resources.manage": (frozenset({A}), "Manage rooms, chairs, staff availability and opening hours"),
+    "session.view": (frozenset({P, N, T}), "See treatment sessions and the chair board"),
+    "session.run": (frozenset({P, N}), "Run a session: check-in, checklist, dose, vitals, monitoring, discharge"),
+    "session.cosign": (frozenset({P, N}), "Co-sign a dose above a soft limit (a second clinician)"),
+    "session.bp_decision": (frozenset({P}), "Document the esketamine blood-pressure risk-benefit decision"),
+    "rems.form": (frozenset({P, N}), "Prepare and mark submitted the Spravato REMS monitoring forms"),
+    "audit.view": (frozenset({A}), "Browse the audit trail"),
+    "org.manage": (frozenset({A}), "Manage staff accounts, roles, locations and security settings"),
+    "api.token_self": (ALL_STAFF, "Create an API token for oneself"),
+}
+
+
+def user_roles(user) -> frozenset[Role]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active or user.organization_id is None:
+        return frozenset()
+    return user.role_set
+
+
+def has_permission(user, action: str) -> bool:
+    if action not in MATRIX:
+        raise KeyError(f"unknown action {action!r}")  # a typo must fail loudly, never grant
+    return bool(user_roles(user) & MATRIX[action][0])
+
+
+class PermissionDenied(Exception):
+    def __init__(self, action: str):
+        super().__init__(f"Your role does not allow: {MATRIX[action][1].lower()}.")
+        self.action = action
+
+
+def require(user, action: str) -> None:
+    if not has_permission(user, action):
+        raise PermissionDenied(action)
+
+
+def matrix_markdown() -> str:
+    """The matrix as a Markdown table, as it stands in the README."""
+    roles = list(Role)
+    head = "| Action | " + " | ".join(r.label for r in roles) + " |"
+    rule = "|---|" + "---|" * len(roles)
+    rows = [
+        f"| {desc} (`{action}`) | " + " | ".join("yes" if r in allowed else "—" for r in roles) + " |"
+        for action, (allowed, desc) in MATRIX.items()
+    ]
+    return "\n".join([head, rule, *rows])

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from ketamine_clinic.core import settings_views
+
+from . import views
+
+app_name = "clinic_admin"
+urlpatterns = [
+    path("", views.admin_index, name="index"),
+    path("security/", views.security_settings, name="security"),
+    path("users/new/", views.user_create, name="user_create"),
+    path("users/<uuid:public_id>/roles/", views.user_roles, name="user_roles"),
+    path("token/", views.my_token, name="token"),
+    path("settings/", settings_views.settings_list, name="settings"),
+    path("settings/<str:key>/", settings_views.settings_change, name="setting_change"),
+]

@@ -1,0 +1,193 @@
+"""The ``ketamine-clinic`` command: demo, serve, manage, token create, audit verify."""
+
+import argparse
+import os
+import secrets
+import sys
+from pathlib import Path
+
+DEMO_PASSWORD = "ketamine-demo-2026"
+
+
+def default_home() -> Path:
+    if os.environ.get("KETAMINE_CLINIC_HOME"):
+        return Path(os.environ["KETAMINE_CLINIC_HOME"]).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "ketamine-clinic"
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketamine_clinic.settings")
+    import django
+
+    django.setup()
+
+
+def _prepare_demo_environment(data_dir: Path, port: int) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key_file = data_dir / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    os.environ["KETAMINE_CLINIC_DEMO"] = "1"
+    os.environ["SECRET_KEY"] = key_file.read_text().strip()
+    os.environ["DATABASE_URL"] = f"sqlite:///{(data_dir / 'clinic.sqlite3').resolve()}"
+    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+    os.environ.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
+
+
+def _serve(host: str, port: int, workers: int, threads: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    from ketamine_clinic.wsgi import application
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
+            self.cfg.set("accesslog", "-")
+            # %(U)s is the path without its query string: searches (names) never reach the log.
+            self.cfg.set("access_log_format", '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms')
+
+        def load(self):
+            return application
+
+    Server().run()
+
+
+def cmd_demo(args) -> int:
+    data_dir = Path(args.data_dir).expanduser() if args.data_dir else default_home()
+    _prepare_demo_environment(data_dir, args.port)
+    _setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    from ketamine_clinic.demo.seed import seed_demo
+
+    created = seed_demo()
+    url = f"http://127.0.0.1:{args.port}/"
+    print(f"ketamine-clinic demo: data in {data_dir} ({'seeded' if created else 'already seeded'})")
+    print(f"Open {url}")
+    print(f"Logins (password {DEMO_PASSWORD!r} for each):")
+    for username, what in (
+        ("admin", "clinic admin, Riverbend Ketamine Clinic"),
+        ("prescriber", "prescriber (psychiatrist)"),
+        ("nurse", "infusion nurse"),
+        ("therapist", "therapist"),
+        ("frontdesk", "front desk"),
+        ("patient", "portal user linked to a patient"),
+        ("outsider", "clinic admin of a second clinic (Harbor Light) — sees none of Riverbend's data"),
+    ):
+        print(f"  {username:<11} {what}")
+    sys.stdout.flush()
+    if args.no_serve:
+        return 0
+    # The demo runs its background worker (reminders, escalations) beside the web server.
+    import subprocess
+
+    worker = subprocess.Popen([sys.executable, "-m", "ketamine_clinic.cli", "worker"], env=os.environ.copy())
+    try:
+        _serve("127.0.0.1", args.port, workers=1, threads=8)
+    finally:
+        worker.terminate()
+    return 0
+
+
+def cmd_serve(args) -> int:
+    _setup_django()
+    _serve(args.host, args.port, workers=args.workers, threads=args.threads)
+    return 0
+
+
+def cmd_worker(args) -> int:
+    _setup_django()
+    from django.core.management import call_command
+
+    options = {"batch": True} if args.batch else {}
+    call_command("db_worker", queue_name="*", interval=args.interval, **options)
+    return 0
+
+
+def cmd_manage(args) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketamine_clinic.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["ketamine-clinic manage", *args.rest])
+    return 0
+
+
+def cmd_token_create(args) -> int:
+    _setup_django()
+    from ketamine_clinic.accounts.models import User
+    from ketamine_clinic.accounts.services import create_token
+
+    user = User.objects.filter(username=args.username).first()
+    if user is None or not user.is_active:
+        print(f"error: no active user named {args.username!r}", file=sys.stderr)
+        return 2
+    print(create_token(None, user, name=args.name))
+    return 0
+
+
+def cmd_audit_verify(args) -> int:
+    _setup_django()
+    from ketamine_clinic.audit.services import verify_chain
+
+    result = verify_chain()
+    if result.ok:
+        print(f"audit chain intact: {result.checked} events")
+        return 0
+    print(f"audit chain BROKEN: {result.problem} ({result.checked} events verified before it)", file=sys.stderr)
+    return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ketamine-clinic", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="seed a demo clinic in an embedded SQLite database and serve it on 127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--data-dir", help="where the demo keeps its database (default: $KETAMINE_CLINIC_HOME or ~/.local/share/ketamine-clinic)")
+    demo.add_argument("--no-serve", action="store_true", help="prepare and seed only")
+    demo.set_defaults(func=cmd_demo)
+
+    serve = sub.add_parser("serve", help="production server (gunicorn), configured from the environment")
+    serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+    serve.add_argument("--threads", type=int, default=4)
+    serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run background tasks (reminders, alert escalation) from the database queue")
+    worker.add_argument("--batch", action="store_true", help="run what is queued, then exit")
+    worker.add_argument("--interval", type=float, default=2.0, help="seconds between polls when idle")
+    worker.set_defaults(func=cmd_worker)
+
+    manage = sub.add_parser("manage", help="run a Django management command", add_help=False)
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+
+    token = sub.add_parser("token", help="API tokens").add_subparsers(dest="token_command", required=True)
+    create = token.add_parser("create", help="print a new API token for USERNAME")
+    create.add_argument("username")
+    create.add_argument("--name", default="cli")
+    create.set_defaults(func=cmd_token_create)
+
+    audit = sub.add_parser("audit", help="audit trail").add_subparsers(dest="audit_command", required=True)
+    verify = audit.add_parser("verify", help="check the audit hash chain")
+    verify.set_defaults(func=cmd_audit_verify)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,145 @@
+"""Read and change an organization's clinic settings (defaults from clinical/ SETTINGS)."""
+
+import math
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+
+from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.services import Context, record
+from ketamine_clinic.clinical.registry import all_settings as clinical_settings
+
+from .errors import NotFound, ValidationFailed
+from .models import ClinicSettingValue
+
+
+# Web-layer workflow settings (alert escalation, link expiry, planner display) beside the clinical ones.
+APP_SETTING_MODULES = (
+    "ketamine_clinic.assessments.policy",
+    "ketamine_clinic.pharmacology.defaults",
+    "ketamine_clinic.plans.policy",
+    "ketamine_clinic.treatments.policy",
+)
+
+
+def _validators() -> dict:
+    """Extra checks a settings module declares as ``VALIDATORS = {key: callable raising ValueError}``."""
+    from importlib import import_module
+
+    found = {}
+    for path in APP_SETTING_MODULES:
+        found.update(getattr(import_module(path), "VALIDATORS", {}))
+    return found
+
+
+def all_settings() -> dict:
+    from importlib import import_module
+
+    found = dict(clinical_settings())
+    for path in APP_SETTING_MODULES:
+        for setting in import_module(path).SETTINGS:
+            if setting.key in found:
+                raise ValueError(f"setting {setting.key} declared twice")
+            found[setting.key] = setting
+    return dict(sorted(found.items()))
+
+
+def _coerce(setting, raw):
+    """The value in the default's type, within the setting's bounds; raises ValueError with a message."""
+    kind = type(setting.default)
+    if kind is bool:
+        if isinstance(raw, bool):
+            return raw
+        if str(raw).strip().lower() in ("true", "on", "1", "yes"):
+            return True
+        if str(raw).strip().lower() in ("false", "off", "0", "no", ""):
+            return False
+        raise ValueError("Choose yes or no.")
+    if kind is str:
+        value = str(raw).strip()
+        if not value or len(value) > 200:
+            raise ValueError("Enter 1 to 200 characters.")
+        return value
+    try:
+        if kind is int:
+            if isinstance(raw, float) and not raw.is_integer():
+                raise ValueError
+            value = int(str(raw).strip()) if not isinstance(raw, (int, float)) else int(raw)
+        elif kind is Decimal:
+            value = Decimal(str(raw).strip())
+            if not value.is_finite():
+                raise ValueError
+        else:
+            value = float(raw)
+            if not math.isfinite(value):
+                raise ValueError
+    except (ValueError, TypeError, InvalidOperation):
+        raise ValueError(f"Enter a {'whole ' if kind is int else ''}number.") from None
+    if isinstance(raw, bool):
+        raise ValueError("Enter a number.")
+    if setting.minimum is not None and value < setting.minimum:
+        raise ValueError(f"At least {setting.minimum:g} {setting.unit}".strip() + ".")
+    if setting.maximum is not None and value > setting.maximum:
+        raise ValueError(f"At most {setting.maximum:g} {setting.unit}".strip() + ".")
+    return value
+
+
+def _to_json(value):
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def _from_json(setting, stored):
+    return Decimal(stored) if isinstance(setting.default, Decimal) else stored
+
+
+def policy_for(organization, prefix: str = "") -> dict:
+    """Every setting (or those under ``prefix``) with the organization's value or the default.
+
+    ``organization`` may be an Organization, its primary key, or None (defaults only). One query.
+    """
+    settings = {k: s for k, s in all_settings().items() if k.startswith(prefix)}
+    values = {k: s.default for k, s in settings.items()}
+    if organization is not None:
+        org_id = getattr(organization, "pk", organization)
+        rows = ClinicSettingValue.objects.filter(organization_id=org_id, key__in=list(settings)).order_by("key", "-version")
+        seen = set()
+        for row in rows:
+            if row.key not in seen:
+                seen.add(row.key)
+                values[row.key] = _from_json(settings[row.key], row.value)
+    return values
+
+
+def change_setting(ctx: Context, key: str, raw_value, reason: str) -> ClinicSettingValue:
+    require(ctx.user, "org.manage")
+    setting = all_settings().get(key)
+    if setting is None:
+        raise NotFound(f"No setting {key!r}.")
+    errors = {}
+    try:
+        value = _coerce(setting, raw_value)
+        check = _validators().get(key)
+        if check is not None:
+            check(value)
+    except ValueError as exc:
+        errors["value"] = [str(exc)]
+    if not (reason or "").strip():
+        errors["reason"] = ["Say why the clinic changes this setting."]
+    elif len(reason) > 300:
+        errors["reason"] = ["At most 300 characters."]
+    if errors:
+        raise ValidationFailed(errors)
+    org = ctx.user.organization
+    with transaction.atomic():
+        last = ClinicSettingValue.objects.select_for_update().filter(organization=org, key=key).order_by("-version").first()
+        row = ClinicSettingValue.objects.create(
+            organization=org, key=key, value=_to_json(value), version=(last.version + 1) if last else 1,
+            reason=reason.strip(), changed_by=ctx.user,
+        )
+        record(ctx, "org.setting_change", object_type="core.clinicsettingvalue", object_id=key, organization=org,
+               detail={"key": key, "value": _to_json(value), "version": row.version})
+    return row
+
+
+def history(organization, key: str):
+    return ClinicSettingValue.objects.filter(organization=organization, key=key).select_related("changed_by").order_by("-version")

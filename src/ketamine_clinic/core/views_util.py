@@ -1,0 +1,26 @@
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from ketamine_clinic.accounts.permissions import MATRIX, has_permission
+
+
+def forbidden(request, action: str):
+    return render(request, "core/forbidden.html", {"reason": MATRIX[action][1]}, status=403)
+
+
+def staff_required(action: str):
+    """Signed-in staff of an organization whose role allows ``action``; else 403 (with a page)."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_staff_member or not has_permission(request.user, action):
+                return forbidden(request, action)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

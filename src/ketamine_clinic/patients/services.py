@@ -1,0 +1,335 @@
+"""The single door for reading and writing patient records.
+
+Each write checks permission, validates, writes in one transaction, keeps a revision snapshot,
+adds a timeline line where useful and writes its audit event. Reads go through ``*_for(ctx, …)``
+helpers scoped to the actor's organization; opening a chart is itself audited.
+"""
+
+import datetime as dt
+import re
+import uuid
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from ketamine_clinic.accounts.models import Location
+from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.services import Context, record
+from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, form_errors
+
+from . import forms as pforms
+from .models import (
+    Allergy,
+    AntidepressantTrial,
+    BodyMeasurement,
+    Diagnosis,
+    Medication,
+    Patient,
+    RecordStatus,
+    Revision,
+    TimelineEvent,
+)
+
+SUBRECORD_MODELS = {
+    "measurement": BodyMeasurement,
+    "allergy": Allergy,
+    "medication": Medication,
+    "trial": AntidepressantTrial,
+    "diagnosis": Diagnosis,
+}
+
+
+# --- helpers ----------------------------------------------------------------------------------
+def _snapshot(obj) -> dict:
+    """JSON-safe values as the database holds them (decimals at their stored precision)."""
+    data = model_to_dict(obj, exclude=["id", "patient", "organization", "care_team", "portal_user", "home_location"])
+    out = {}
+    for key, value in data.items():
+        if isinstance(value, (dt.date, dt.datetime)):
+            value = value.isoformat()
+        elif isinstance(value, Decimal):
+            value = f"{value:.{obj._meta.get_field(key).decimal_places}f}"
+        out[key] = value
+    return out
+
+
+def _revise(ctx: Context, patient: Patient, record_type: str, obj, changed: list[str], reason: str = "") -> None:
+    Revision.objects.create(
+        patient=patient,
+        record_type=record_type,
+        record_id=obj.public_id,
+        version=obj.version,
+        data=_snapshot(obj),
+        changed_fields=changed,
+        reason=reason,
+        changed_by=ctx.user,
+    )
+
+
+def _validate(form_class, data: dict, *, initial: dict | None = None):
+    form = form_class(data=data, initial=initial)
+    if not form.is_valid():
+        raise ValidationFailed(form_errors(form))
+    return form.cleaned_data
+
+
+def _digits(value: str) -> str:
+    return re.sub(r"\D", "", value or "")
+
+
+def _next_mrn(org) -> str:
+    # Generated MRNs are the prefix and six digits, so the largest sorts last as text.
+    last = (
+        Patient.objects.filter(organization=org, mrn__regex=rf"^{re.escape(org.mrn_prefix)}[0-9]{{6}}$")
+        .order_by("-mrn")
+        .values_list("mrn", flat=True)
+        .first()
+    )
+    number = int(last[len(org.mrn_prefix):]) if last else 100000
+    return f"{org.mrn_prefix}{number + 1:06d}"
+
+
+# --- reads ------------------------------------------------------------------------------------
+def patients_for(ctx: Context) -> QuerySet[Patient]:
+    require(ctx.user, "patient.view")
+    return Patient.objects.filter(organization_id=ctx.user.organization_id)
+
+
+def search_patients(ctx: Context, q: str = "") -> QuerySet[Patient]:
+    """Match name words, a date of birth (YYYY-MM-DD or MM/DD/YYYY), an MRN, or phone digits."""
+    qs = patients_for(ctx)
+    q = (q or "").strip()[:100]
+    if not q:
+        return qs
+    condition = Q(mrn__iexact=q)
+    for fmt in ("%Y-%m-%d", "%m/%d/%Y"):
+        try:
+            condition |= Q(date_of_birth=dt.datetime.strptime(q, fmt).date())
+        except ValueError:
+            pass
+    digits = _digits(q)
+    if len(digits) >= 4 and len(digits) >= len(q.replace(" ", "")) - 4:
+        condition |= Q(phone_digits__contains=digits) | Q(mrn__icontains=q)
+    words = q.replace(",", " ").split()
+    if words:
+        name_q = Q()
+        for word in words:
+            name_q &= Q(given_name__icontains=word) | Q(family_name__icontains=word) | Q(preferred_name__icontains=word)
+        condition |= name_q
+    return qs.filter(condition)
+
+
+def get_patient_for(ctx: Context, public_id, *, audit_action: str = "patient.view") -> Patient:
+    """The patient, if the actor may see them; the view is audited. Others' patients are 'not found'."""
+    try:
+        patient = patients_for(ctx).get(public_id=public_id)
+    except (Patient.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such patient.") from None
+    if audit_action:
+        record(ctx, audit_action, obj=patient, patient=patient)
+    return patient
+
+
+def get_own_patient_record(ctx: Context) -> Patient:
+    """A portal user's own record, and only that."""
+    patient = Patient.objects.filter(portal_user=ctx.user).first() if ctx.user.is_authenticated else None
+    if patient is None:
+        raise NotFound("No patient record is linked to this account.")
+    record(ctx, "portal.view_own", obj=patient, patient=patient)
+    return patient
+
+
+def current_measurement(patient: Patient) -> BodyMeasurement | None:
+    return patient.measurements.filter(status=RecordStatus.ACTIVE).first()
+
+
+def chart_records(patient: Patient) -> dict[str, QuerySet]:
+    """What a chart lists: active allergies, medications and diagnoses; every trial not withdrawn."""
+    active = RecordStatus.ACTIVE
+    return {
+        "allergies": patient.allergies.filter(status=active),
+        "medications": patient.medications.filter(status=active),
+        "trials": patient.trials.exclude(status=RecordStatus.ENTERED_IN_ERROR),
+        "diagnoses": patient.diagnoses.filter(status=active),
+    }
+
+
+# --- writes -----------------------------------------------------------------------------------
+def register_patient(ctx: Context, data: dict) -> Patient:
+    require(ctx.user, "patient.register")
+    org = ctx.user.organization
+    cleaned = _validate(pforms.RegistrationForm, data)
+    location = None
+    if cleaned.get("home_location"):
+        location = Location.objects.filter(organization=org, public_id=cleaned["home_location"]).first()
+        if location is None:
+            raise ValidationFailed({"home_location": ["No such location in this clinic."]})
+    fields = {k: cleaned[k] for k in pforms.PatientForm.DEMOGRAPHIC_FIELDS}
+    given_mrn = fields.pop("mrn") or ""
+    if given_mrn and Patient.objects.filter(organization=org, mrn__iexact=given_mrn).exists():
+        raise Conflict("A patient with this MRN already exists.", {"mrn": ["This MRN is already in use."]})
+    for attempt in range(5):
+        try:
+            with transaction.atomic():
+                patient = Patient.objects.create(
+                    organization=org,
+                    mrn=given_mrn or _next_mrn(org),
+                    phone_digits=_digits(fields.get("phone", "")),
+                    home_location=location or ctx.user.default_location,
+                    **fields,
+                )
+                _revise(ctx, patient, "patient", patient, sorted(fields), "Registered")
+                if cleaned.get("weight_kg"):
+                    _create_subrecord(
+                        ctx, patient, "measurement",
+                        {"measured_on": timezone.localdate(), "weight_kg": cleaned["weight_kg"], "height_cm": cleaned.get("height_cm")},
+                    )
+                TimelineEvent.objects.create(patient=patient, kind="registered", summary="Registered", actor=ctx.user)
+                record(ctx, "patient.create", obj=patient, patient=patient)
+                return patient
+        except IntegrityError:
+            if given_mrn:
+                raise Conflict("A patient with this MRN already exists.", {"mrn": ["This MRN is already in use."]}) from None
+            continue  # a concurrent registration took the generated MRN; take the next
+    raise Conflict("Could not allocate an MRN; try again.")
+
+
+def update_patient(ctx: Context, patient: Patient, data: dict, *, expected_version: int | None = None, reason: str = "") -> Patient:
+    """Partial update of demographics; refuses a stale edit (someone saved in between)."""
+    require(ctx.user, "patient.edit_demographics")
+    current = {k: getattr(patient, k) for k in pforms.PatientForm.DEMOGRAPHIC_FIELDS}
+    merged = {**{k: ("" if v is None else v) for k, v in current.items()}, **data}
+    cleaned = _validate(pforms.PatientForm, merged)
+    new_mrn = cleaned["mrn"] or patient.mrn
+    if new_mrn.lower() != patient.mrn.lower() and Patient.objects.filter(
+        organization_id=patient.organization_id, mrn__iexact=new_mrn
+    ).exclude(pk=patient.pk).exists():
+        raise Conflict("A patient with this MRN already exists.", {"mrn": ["This MRN is already in use."]})
+    cleaned["mrn"] = new_mrn
+    changed = sorted(k for k in pforms.PatientForm.DEMOGRAPHIC_FIELDS if cleaned[k] != current[k])
+    with transaction.atomic():
+        locked = Patient.objects.select_for_update().get(pk=patient.pk)
+        if expected_version is not None and locked.version != expected_version:
+            raise Conflict(
+                f"This record was changed by someone else (now version {locked.version}); reload and try again."
+            )
+        if not changed:
+            return locked
+        for k in changed:
+            setattr(locked, k, cleaned[k])
+        locked.phone_digits = _digits(locked.phone)
+        locked.version += 1
+        locked.updated_at = timezone.now()
+        locked.save()
+        _revise(ctx, locked, "patient", locked, changed, reason)
+        TimelineEvent.objects.create(patient=locked, kind="demographics", summary="Details updated: " + ", ".join(changed).replace("_", " "), actor=ctx.user)
+        record(ctx, "patient.update", obj=locked, patient=locked, detail={"fields": changed, "version": locked.version})
+    return locked
+
+
+def _create_subrecord(ctx: Context, patient: Patient, kind: str, cleaned: dict):
+    model = SUBRECORD_MODELS[kind]
+    obj = model.objects.create(patient=patient, recorded_by=ctx.user, **cleaned)
+    _revise(ctx, patient, kind, obj, sorted(cleaned), "Recorded")
+    record(ctx, f"patient.{kind}.create", obj=obj, patient=patient, organization=patient.organization)
+    return obj
+
+
+def add_subrecord(ctx: Context, patient: Patient, kind: str, data: dict):
+    """Record a measurement, allergy, medication, antidepressant trial or diagnosis."""
+    require(ctx.user, "patient.edit_clinical")
+    if kind not in SUBRECORD_MODELS:
+        raise NotFound(f"Unknown record type {kind!r}.")
+    cleaned = _validate(pforms.SUBRECORD_FORMS[kind], data)
+    with transaction.atomic():
+        obj = _create_subrecord(ctx, patient, kind, cleaned)
+        TimelineEvent.objects.create(patient=patient, kind=kind, summary=f"{kind.title()} recorded: {describe(kind, obj)}", actor=ctx.user)
+    return obj
+
+
+def correct_subrecord(ctx: Context, patient: Patient, kind: str, public_id, data: dict, reason: str, *, expected_version: int | None = None):
+    """Replace an entry's values; the previous version stays in the history."""
+    require(ctx.user, "patient.edit_clinical")
+    if not (reason or "").strip():
+        raise ValidationFailed({"reason": ["Say why this entry is being corrected."]})
+    model = SUBRECORD_MODELS.get(kind)
+    if model is None:
+        raise NotFound(f"Unknown record type {kind!r}.")
+    cleaned = _validate(pforms.SUBRECORD_FORMS[kind], data)
+    with transaction.atomic():
+        obj = model.objects.select_for_update().filter(patient=patient, public_id=public_id).first()
+        if obj is None:
+            raise NotFound("No such entry on this chart.")
+        if obj.status == RecordStatus.ENTERED_IN_ERROR:
+            raise Conflict("This entry was withdrawn as entered in error and cannot be changed.")
+        if expected_version is not None and obj.version != expected_version:
+            raise Conflict("This entry was changed by someone else; reload and try again.")
+        changed = sorted(k for k, v in cleaned.items() if getattr(obj, k) != v)
+        for k in changed:
+            setattr(obj, k, cleaned[k])
+        obj.version += 1
+        obj.save()
+        _revise(ctx, patient, kind, obj, changed, reason.strip())
+        TimelineEvent.objects.create(patient=patient, kind=kind, summary=f"{kind.title()} corrected: {describe(kind, obj)}", actor=ctx.user)
+        record(ctx, f"patient.{kind}.update", obj=obj, patient=patient, organization=patient.organization, detail={"fields": changed})
+    return obj
+
+
+def set_subrecord_status(ctx: Context, patient: Patient, kind: str, public_id, status: str, reason: str):
+    """Stop/resolve an entry, or withdraw it as entered in error. Never deletes."""
+    require(ctx.user, "patient.edit_clinical")
+    if status not in (RecordStatus.INACTIVE, RecordStatus.ENTERED_IN_ERROR):
+        raise ValidationFailed({"status": ["Choose inactive or entered-in-error."]})
+    if not (reason or "").strip():
+        raise ValidationFailed({"reason": ["Say why."]})
+    model = SUBRECORD_MODELS.get(kind)
+    if model is None:
+        raise NotFound(f"Unknown record type {kind!r}.")
+    with transaction.atomic():
+        obj = model.objects.select_for_update().filter(patient=patient, public_id=public_id).first()
+        if obj is None:
+            raise NotFound("No such entry on this chart.")
+        if obj.status == RecordStatus.ENTERED_IN_ERROR:
+            raise Conflict("This entry was already withdrawn.")
+        obj.status = status
+        obj.version += 1
+        obj.save()
+        _revise(ctx, patient, kind, obj, ["status"], reason.strip())
+        label = "withdrawn (entered in error)" if status == RecordStatus.ENTERED_IN_ERROR else "marked inactive"
+        TimelineEvent.objects.create(patient=patient, kind=kind, summary=f"{kind.title()} {label}: {describe(kind, obj)}", actor=ctx.user)
+        record(ctx, f"patient.{kind}.status", obj=obj, patient=patient, organization=patient.organization, detail={"status": status})
+    return obj
+
+
+def set_care_team(ctx: Context, patient: Patient, user_ids: list) -> None:
+    require(ctx.user, "patient.edit_demographics")
+    from ketamine_clinic.accounts.models import User
+
+    try:
+        wanted = {uuid.UUID(str(u)) for u in user_ids}
+    except ValueError:
+        raise ValidationFailed({"care_team": ["Every care-team member must be staff of this clinic."]}) from None
+    members = list(User.objects.filter(organization_id=patient.organization_id, kind=User.Kind.STAFF, public_id__in=wanted))
+    if len(members) != len(wanted):
+        raise ValidationFailed({"care_team": ["Every care-team member must be staff of this clinic."]})
+    with transaction.atomic():
+        patient.care_team.set(members)
+        TimelineEvent.objects.create(patient=patient, kind="care_team", summary="Care team: " + (", ".join(m.name for m in members) or "none"), actor=ctx.user)
+        record(ctx, "patient.care_team", obj=patient, patient=patient, detail={"members": [str(m.public_id) for m in members]})
+
+
+def describe(kind: str, obj) -> str:
+    if kind == "measurement":
+        return f"{obj.weight_kg} kg" + (f", {obj.height_cm} cm" if obj.height_cm else "")
+    if kind == "allergy":
+        return obj.substance
+    if kind == "medication":
+        return f"{obj.name} ({obj.get_drug_class_display()})"
+    if kind == "trial":
+        return f"{obj.drug} {obj.dose_mg_per_day} mg/day × {obj.weeks} wk"
+    if kind == "diagnosis":
+        return f"{obj.icd10_code} {obj.display}"
+    return str(obj)

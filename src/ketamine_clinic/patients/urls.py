@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "patients"
+urlpatterns = [
+    path("", views.patient_list, name="list"),
+    path("new/", views.patient_register, name="register"),
+    path("<uuid:public_id>/", views.patient_chart, name="chart"),
+    path("<uuid:public_id>/edit/", views.patient_edit, name="edit"),
+    path("<uuid:public_id>/history/", views.patient_history, name="history"),
+    path("<uuid:public_id>/care-team/", views.care_team_edit, name="care_team"),
+    path("<uuid:public_id>/<str:kind>/new/", views.subrecord_add, name="subrecord_add"),
+    path("<uuid:public_id>/<str:kind>/<uuid:record_id>/status/", views.subrecord_status, name="subrecord_status"),
+]

@@ -1,0 +1,170 @@
+"""Patient registry screens: thin — parse, call a service, render."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ketamine_clinic.accounts.permissions import has_permission
+from ketamine_clinic.audit.services import Context
+from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, error_text
+from ketamine_clinic.core.views_util import staff_required
+
+from . import forms as pforms
+from . import services
+
+SUBRECORD_TITLES = {
+    "measurement": "Weight and height",
+    "allergy": "Allergy",
+    "medication": "Current medication",
+    "trial": "Antidepressant trial",
+    "diagnosis": "Diagnosis",
+}
+
+
+def _bound_with_errors(form_class, data, errors):
+    form = form_class(data=data)
+    form.is_valid()
+    for field, msgs in errors.items():
+        target = field if field in form.fields else None
+        already = form.errors.get(target or "__all__", [])
+        for msg in msgs:
+            if msg not in already:  # the form found most of them itself
+                form.add_error(target, msg)
+    return form
+
+
+@staff_required("patient.view")
+def patient_list(request):
+    ctx = Context.from_request(request)
+    q = request.GET.get("q", "")
+    qs = services.search_patients(ctx, q).select_related("home_location")
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    template = "patients/_results.html" if request.htmx else "patients/list.html"
+    return render(request, template, {"page": page, "q": q, "can_register": has_permission(request.user, "patient.register")})
+
+
+@staff_required("patient.register")
+@require_http_methods(["GET", "POST"])
+def patient_register(request):
+    ctx = Context.from_request(request)
+    if request.method == "POST":
+        try:
+            patient = services.register_patient(ctx, request.POST.dict())
+        except (ValidationFailed, Conflict) as exc:
+            form = _bound_with_errors(pforms.RegistrationForm, request.POST, exc.errors)
+            return render(request, "patients/register.html", {"form": form, "error": exc.message}, status=exc.status)
+        messages.success(request, f"Registered {patient.display_name} (MRN {patient.mrn}).")
+        return redirect("patients:chart", public_id=patient.public_id)
+    return render(request, "patients/register.html", {"form": pforms.RegistrationForm()})
+
+
+def _patient_or_404(ctx, public_id, audit_action="patient.view"):
+    try:
+        return services.get_patient_for(ctx, public_id, audit_action=audit_action)
+    except NotFound:
+        raise Http404("No such patient.") from None
+
+
+@staff_required("patient.view")
+def patient_chart(request, public_id):
+    ctx = Context.from_request(request)
+    patient = _patient_or_404(ctx, public_id)
+    context = {
+        "patient": patient,
+        "measurement": services.current_measurement(patient),
+        **services.chart_records(patient),
+        "care_team": patient.care_team.all(),
+        "timeline": patient.timeline.select_related("actor")[:50],
+        "age": patient.age_on(timezone.localdate()),
+        "can_edit_demographics": has_permission(request.user, "patient.edit_demographics"),
+        "can_edit_clinical": has_permission(request.user, "patient.edit_clinical"),
+        "can_view_history": has_permission(request.user, "patient.view_history"),
+        "can_plan_dose": has_permission(request.user, "pk.use"),
+        "subrecord_titles": SUBRECORD_TITLES,
+    }
+    return render(request, "patients/chart.html", context)
+
+
+@staff_required("patient.edit_demographics")
+@require_http_methods(["GET", "POST"])
+def patient_edit(request, public_id):
+    ctx = Context.from_request(request)
+    patient = _patient_or_404(ctx, public_id)
+    if request.method == "POST":
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = None
+        try:
+            services.update_patient(ctx, patient, request.POST.dict(), expected_version=version, reason=request.POST.get("reason", ""))
+        except (ValidationFailed, Conflict) as exc:
+            form = _bound_with_errors(pforms.PatientForm, request.POST, exc.errors)
+            return render(request, "patients/edit.html", {"form": form, "patient": patient, "error": exc.message}, status=exc.status)
+        messages.success(request, "Saved.")
+        return redirect("patients:chart", public_id=patient.public_id)
+    initial = {k: getattr(patient, k) for k in pforms.PatientForm.DEMOGRAPHIC_FIELDS}
+    return render(request, "patients/edit.html", {"form": pforms.PatientForm(initial=initial), "patient": patient})
+
+
+@staff_required("patient.edit_clinical")
+@require_http_methods(["GET", "POST"])
+def subrecord_add(request, public_id, kind):
+    if kind not in pforms.SUBRECORD_FORMS:
+        raise Http404("Unknown record type.")
+    ctx = Context.from_request(request)
+    patient = _patient_or_404(ctx, public_id)
+    form_class = pforms.SUBRECORD_FORMS[kind]
+    if request.method == "POST":
+        try:
+            services.add_subrecord(ctx, patient, kind, request.POST.dict())
+        except ValidationFailed as exc:
+            form = _bound_with_errors(form_class, request.POST, exc.errors)
+            return render(request, "patients/subrecord_form.html", {"form": form, "patient": patient, "title": SUBRECORD_TITLES[kind], "error": exc.message}, status=exc.status)
+        messages.success(request, f"{SUBRECORD_TITLES[kind]} recorded.")
+        return redirect("patients:chart", public_id=patient.public_id)
+    return render(request, "patients/subrecord_form.html", {"form": form_class(), "patient": patient, "title": SUBRECORD_TITLES[kind]})
+
+
+@staff_required("patient.edit_clinical")
+@require_POST
+def subrecord_status(request, public_id, kind, record_id):
+    ctx = Context.from_request(request)
+    patient = _patient_or_404(ctx, public_id)
+    try:
+        services.set_subrecord_status(ctx, patient, kind, record_id, request.POST.get("status", ""), request.POST.get("reason", ""))
+    except (ValidationFailed, Conflict, NotFound) as exc:
+        messages.error(request, f"Not changed: {error_text(exc)}")
+    else:
+        messages.success(request, "Entry updated; the earlier version stays in the history.")
+    return redirect("patients:chart", public_id=patient.public_id)
+
+
+@staff_required("patient.view_history")
+def patient_history(request, public_id):
+    ctx = Context.from_request(request)
+    patient = _patient_or_404(ctx, public_id, audit_action="patient.view_history")
+    revisions = patient.revisions.select_related("changed_by")
+    return render(request, "patients/history.html", {"patient": patient, "revisions": revisions})
+
+
+@staff_required("patient.edit_demographics")
+@require_http_methods(["GET", "POST"])
+def care_team_edit(request, public_id):
+    from ketamine_clinic.accounts.models import User
+
+    ctx = Context.from_request(request)
+    patient = _patient_or_404(ctx, public_id)
+    staff = User.objects.filter(organization_id=patient.organization_id, kind=User.Kind.STAFF, is_active=True).prefetch_related("roles").order_by("last_name", "username")
+    if request.method == "POST":
+        try:
+            services.set_care_team(ctx, patient, request.POST.getlist("members"))
+        except ValidationFailed as exc:
+            messages.error(request, f"Not saved: {error_text(exc)}")
+            return render(request, "patients/care_team.html", {"patient": patient, "staff": staff, "chosen": set(request.POST.getlist("members"))}, status=422)
+        messages.success(request, "Care team saved.")
+        return redirect("patients:chart", public_id=patient.public_id)
+    chosen = {str(u.public_id) for u in patient.care_team.all()}
+    return render(request, "patients/care_team.html", {"patient": patient, "staff": staff, "chosen": chosen})
