@@ -1,0 +1,309 @@
+"""The pre-dose checklist: every item must be ok (or not applicable) before the dose is given.
+
+A ``hard_stop`` blocks dosing until the underlying fact changes; ``needs_decision`` blocks until a
+prescriber documents a decision (esketamine BP above 140/90, spravato-pi).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from ..policy import Setting
+from ..routes import Route
+from ..sources import CLINIC_POLICY
+from .common import Policy, SessionInputError, minutes_between, require_aware, setting_value, settings_by_key, to_decimal
+from .dosing import WEIGHT_KG_RANGE
+from .vitals import VitalSigns, vitals_setting
+
+
+class ChecklistInputError(SessionInputError):
+    """Facts given to the checklist are malformed."""
+
+
+class ItemStatus(StrEnum):
+    OK = "ok"
+    HARD_STOP = "hard_stop"
+    NEEDS_DECISION = "needs_decision"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class PregnancyTest(StrEnum):
+    NEGATIVE = "negative"
+    POSITIVE = "positive"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("session.fasting.esketamine_nasal.food_min", 120, "min", "spravato-pi",
+            "Esketamine: no food for 2 h before dosing.", 120, 720),
+    Setting("session.fasting.esketamine_nasal.liquids_min", 30, "min", "spravato-pi",
+            "Esketamine: no liquids for 30 min before dosing.", 30, 720),
+    Setting("session.fasting.iv.food_min", 240, "min", CLINIC_POLICY,
+            "Clinic policy: IV, minutes without food before dosing (0 = not required).", 0, 720),
+    Setting("session.fasting.iv.liquids_min", 120, "min", CLINIC_POLICY,
+            "Clinic policy: IV, minutes without liquids before dosing (0 = not required).", 0, 720),
+    Setting("session.fasting.im.food_min", 240, "min", CLINIC_POLICY,
+            "Clinic policy: IM, minutes without food before dosing (0 = not required).", 0, 720),
+    Setting("session.fasting.im.liquids_min", 120, "min", CLINIC_POLICY,
+            "Clinic policy: IM, minutes without liquids before dosing (0 = not required).", 0, 720),
+    Setting("session.fasting.oral_sublingual.food_min", 0, "min", CLINIC_POLICY,
+            "Clinic policy: oral/sublingual, minutes without food before dosing (0 = not required).", 0, 720),
+    Setting("session.fasting.oral_sublingual.liquids_min", 0, "min", CLINIC_POLICY,
+            "Clinic policy: oral/sublingual, minutes without liquids before dosing (0 = not required).", 0, 720),
+    Setting("session.predose.pregnancy_test_required", False, "", CLINIC_POLICY,
+            "Clinic policy: a negative same-day pregnancy test is required for patients who can become pregnant."),
+)
+_SETTINGS = settings_by_key(SETTINGS)
+
+
+@dataclass(frozen=True)
+class MeasureDue:
+    """A measure due before dosing (e.g. PHQ-9, C-SSRS): done, or deferred with a reason."""
+
+    key: str  # "phq9", "cssrs"
+    label: str
+    done: bool = False
+    deferred_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ChecklistFacts:
+    """What is known at the chair. ``None`` means "not recorded" and blocks where the item applies."""
+
+    checked_at: datetime
+    may_treat_today: bool | None = None
+    may_treat_reasons: tuple[str, ...] = ()
+    rems_enrolled: bool | None = None  # esketamine only
+    dose_is_weight_based: bool = False
+    weight_today_kg: Decimal | None = None
+    predose_vitals: VitalSigns | None = None
+    bp_risk_benefit_documented: bool = False  # esketamine, prescriber's decision on BP above 140/90
+    last_food_at: datetime | None = None
+    last_liquid_at: datetime | None = None
+    ride_home_confirmed: bool = False
+    can_become_pregnant: bool | None = None
+    pregnancy_test: PregnancyTest | None = None
+    measures_due: tuple[MeasureDue, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    key: str
+    label: str
+    status: ItemStatus
+    message: str
+    source: str  # key of sources.SOURCES
+
+
+@dataclass(frozen=True)
+class ChecklistResult:
+    items: list[ChecklistItem]
+    may_dose: bool
+
+    @property
+    def blocking(self) -> list[ChecklistItem]:
+        return [i for i in self.items if i.status in (ItemStatus.HARD_STOP, ItemStatus.NEEDS_DECISION)]
+
+
+def _item(key, label, ok: bool, ok_msg: str, stop_msg: str, source: str, stop=ItemStatus.HARD_STOP):
+    return ChecklistItem(key, label, ItemStatus.OK if ok else stop, ok_msg if ok else stop_msg, source)
+
+
+def _na(key, label, message, source=CLINIC_POLICY):
+    return ChecklistItem(key, label, ItemStatus.NOT_APPLICABLE, message, source)
+
+
+def evaluate_checklist(route: Route | str, facts: ChecklistFacts, policy: Policy = None) -> ChecklistResult:
+    """Evaluate every pre-dose item for ``route``; ``may_dose`` only when nothing blocks."""
+    try:
+        route = Route(route)
+    except ValueError:
+        raise ChecklistInputError("route", f"unknown route {route!r}") from None
+    if not isinstance(facts, ChecklistFacts):
+        raise ChecklistInputError("facts", "must be ChecklistFacts")
+    now = require_aware(facts.checked_at, "checked_at", error=ChecklistInputError)
+    eske = route is Route.ESKETAMINE_NASAL
+    items: list[ChecklistItem] = []
+
+    if facts.may_treat_today not in (True, False, None):
+        raise ChecklistInputError("may_treat_today", "must be true, false or not recorded")
+    if isinstance(facts.may_treat_reasons, str) or not isinstance(facts.may_treat_reasons, (tuple, list)):
+        raise ChecklistInputError("may_treat_reasons", "must be a list of reasons")
+    if isinstance(facts.measures_due, str) or not isinstance(facts.measures_due, (tuple, list)):
+        raise ChecklistInputError("measures_due", "must be a list of MeasureDue")
+    reasons = "; ".join(str(r) for r in facts.may_treat_reasons if r) or "no reason recorded"
+    items.append(_item("may_treat_today", "May treat today", facts.may_treat_today is True,
+                       "Cleared to treat today", f"Not cleared to treat today: {reasons}", CLINIC_POLICY))
+
+    if eske:
+        items.append(_item("rems_enrollment", "Enrolled in the Spravato REMS", facts.rems_enrolled is True,
+                           "Enrolled in the REMS", "Not enrolled in the Spravato REMS: enroll before dosing",
+                           "spravato-rems"))
+    else:
+        items.append(_na("rems_enrollment", "Enrolled in the Spravato REMS", "REMS applies to esketamine only",
+                         "spravato-rems"))
+
+    items.append(_weight_item(facts))
+    items.extend(_vitals_items(eske, facts, policy))
+    items.extend(_fasting_items(route, now, facts, policy))
+
+    items.append(_item("ride_home", "Ride home confirmed", facts.ride_home_confirmed is True,
+                       "Ride home confirmed", "No ride home confirmed: the patient may not drive after dosing",
+                       "spravato-pi" if eske else "seeds"))
+    items.append(_pregnancy_item(facts, policy, eske))
+
+    for measure in facts.measures_due:
+        if not isinstance(measure, MeasureDue):
+            raise ChecklistInputError("measures_due", "each entry must be a MeasureDue")
+        key = f"measure:{measure.key}"
+        label = f"{measure.label} before dosing"
+        reason = (measure.deferred_reason or "").strip()
+        if measure.done:
+            items.append(ChecklistItem(key, label, ItemStatus.OK, f"{measure.label} done", CLINIC_POLICY))
+        elif reason:
+            items.append(ChecklistItem(key, label, ItemStatus.OK, f"{measure.label} deferred: {reason}",
+                                       CLINIC_POLICY))
+        else:
+            items.append(ChecklistItem(key, label, ItemStatus.HARD_STOP,
+                                       f"{measure.label} is due before dosing: complete it or defer it with a reason",
+                                       CLINIC_POLICY))
+
+    may_dose = all(i.status in (ItemStatus.OK, ItemStatus.NOT_APPLICABLE) for i in items)
+    return ChecklistResult(items, may_dose)
+
+
+def _weight_item(facts: ChecklistFacts) -> ChecklistItem:
+    label = "Today's weight"
+    if not facts.dose_is_weight_based:
+        return _na("weight_today", label, "Fixed dose: weight not needed")
+    if facts.weight_today_kg is None:
+        return ChecklistItem("weight_today", label, ItemStatus.HARD_STOP,
+                             "Weigh the patient today: the dose is in mg/kg", CLINIC_POLICY)
+    weight = to_decimal(facts.weight_today_kg, "weight_today_kg", error=ChecklistInputError)
+    low, high = WEIGHT_KG_RANGE
+    if not low <= weight <= high:
+        raise ChecklistInputError("weight_today_kg", f"{weight} kg is outside {low}–{high} kg; check the entry")
+    return ChecklistItem("weight_today", label, ItemStatus.OK, f"Weighed today: {weight} kg", CLINIC_POLICY)
+
+
+def _vitals_items(eske: bool, facts: ChecklistFacts, policy: Policy) -> list[ChecklistItem]:
+    v = facts.predose_vitals
+    if v is not None and not isinstance(v, VitalSigns):
+        raise ChecklistInputError("predose_vitals", "must be a VitalSigns reading")
+    v = v or VitalSigns()
+    s = lambda key: vitals_setting(policy, key)  # noqa: E731
+    out: list[ChecklistItem] = []
+
+    def missing(key, label):
+        return ChecklistItem(key, label, ItemStatus.HARD_STOP, f"{label} not recorded before dosing", CLINIC_POLICY)
+
+    # Blood pressure
+    label = "Blood pressure before dosing"
+    if v.systolic_mmhg is None:
+        out.append(missing("blood_pressure", label))
+    else:
+        hold_s, hold_d = s("session.predose.hold_systolic_mmhg"), s("session.predose.hold_diastolic_mmhg")
+        dec_s, dec_d = s("session.esketamine.bp_decision_systolic_mmhg"), s("session.esketamine.bp_decision_diastolic_mmhg")
+        bp = v.blood_pressure
+        if v.systolic_mmhg > hold_s or v.diastolic_mmhg > hold_d:
+            out.append(ChecklistItem("blood_pressure", label, ItemStatus.HARD_STOP,
+                                     f"BP {bp} mmHg is above the clinic hold limit of {hold_s}/{hold_d} mmHg "
+                                     "(clinic policy): do not dose", CLINIC_POLICY))
+        elif eske and (v.systolic_mmhg > dec_s or v.diastolic_mmhg > dec_d):
+            if facts.bp_risk_benefit_documented:
+                out.append(ChecklistItem("blood_pressure", label, ItemStatus.OK,
+                                         f"BP {bp} mmHg is above {dec_s}/{dec_d}: prescriber's risk–benefit "
+                                         "decision documented", "spravato-pi"))
+            else:
+                out.append(ChecklistItem("blood_pressure", label, ItemStatus.NEEDS_DECISION,
+                                         f"BP {bp} mmHg is above {dec_s}/{dec_d} mmHg: the prescriber must document "
+                                         "a risk–benefit decision before dosing", "spravato-pi"))
+        else:
+            out.append(ChecklistItem("blood_pressure", label, ItemStatus.OK, f"BP {bp} mmHg within limits",
+                                     CLINIC_POLICY))
+
+    label = "Heart rate before dosing"
+    if v.heart_rate_per_min is None:
+        out.append(missing("heart_rate", label))
+    else:
+        hold = s("session.predose.hold_heart_rate_per_min")
+        out.append(_item("heart_rate", label, v.heart_rate_per_min <= hold,
+                         f"Heart rate {v.heart_rate_per_min}/min within limits",
+                         f"Heart rate {v.heart_rate_per_min}/min is above the clinic hold limit of {hold}/min "
+                         "(clinic policy): do not dose", CLINIC_POLICY))
+
+    label = "SpO2 before dosing"
+    if v.spo2_percent is None:
+        out.append(missing("spo2", label))
+    else:
+        low = s("session.predose.hold_min_spo2_percent")
+        out.append(_item("spo2", label, v.spo2_percent >= low, f"SpO2 {v.spo2_percent}% within limits",
+                         f"SpO2 {v.spo2_percent}% is below the clinic hold limit of {low}% (clinic policy): do not dose",
+                         CLINIC_POLICY))
+
+    label = "Respiratory rate before dosing"
+    if v.respiratory_rate_per_min is None:
+        out.append(missing("respiratory_rate", label))
+    else:
+        low = s("session.predose.hold_min_respiratory_rate_per_min")
+        high = s("session.predose.hold_max_respiratory_rate_per_min")
+        rr = v.respiratory_rate_per_min
+        out.append(_item("respiratory_rate", label, low <= rr <= high, f"Respiratory rate {rr}/min within limits",
+                         f"Respiratory rate {rr}/min is outside the clinic hold limits {low}–{high}/min "
+                         "(clinic policy): do not dose", CLINIC_POLICY))
+    return out
+
+
+def _fasting_items(route: Route, now: datetime, facts: ChecklistFacts, policy: Policy) -> list[ChecklistItem]:
+    items = []
+    for what, last, key in (("food", facts.last_food_at, "fasting_food"),
+                            ("liquids", facts.last_liquid_at, "fasting_liquids")):
+        setting_key = f"session.fasting.{route.value}.{what}_min"
+        source = _SETTINGS[setting_key].source
+        required_min = setting_value(_SETTINGS, policy, setting_key)
+        label = f"No {what} for {required_min} min before dosing"
+        if required_min == 0:
+            items.append(_na(key, f"Fasting from {what}", f"No fasting from {what} required for this route", source))
+            continue
+        if last is None:
+            items.append(ChecklistItem(key, label, ItemStatus.HARD_STOP, f"Time of last {what} not recorded", source))
+            continue
+        last = require_aware(last, f"last_{'food' if what == 'food' else 'liquid'}_at", error=ChecklistInputError)
+        elapsed = minutes_between(last, now)
+        if elapsed < 0:
+            raise ChecklistInputError(f"last_{'food' if what == 'food' else 'liquid'}_at",
+                                      "is later than the checklist time")
+        whole = int(elapsed)
+        if elapsed >= required_min:
+            items.append(ChecklistItem(key, label, ItemStatus.OK, f"Last {what} {whole} min ago", source))
+        else:
+            wait = required_min - elapsed
+            wait_min = int(wait) + (1 if wait != int(wait) else 0)
+            items.append(ChecklistItem(key, label, ItemStatus.HARD_STOP,
+                                       f"Last {what} only {whole} min ago: wait {wait_min} more min", source))
+    return items
+
+
+def _pregnancy_item(facts: ChecklistFacts, policy: Policy, eske: bool) -> ChecklistItem:
+    key, label = "pregnancy_test", "Pregnancy test"
+    if not setting_value(_SETTINGS, policy, "session.predose.pregnancy_test_required"):
+        return _na(key, label, "The clinic does not require a pregnancy test")
+    if facts.can_become_pregnant is None:
+        return ChecklistItem(key, label, ItemStatus.HARD_STOP,
+                             "Record whether the patient can become pregnant", CLINIC_POLICY)
+    if facts.can_become_pregnant is False:
+        return _na(key, label, "Patient cannot become pregnant")
+    if facts.pregnancy_test is None:
+        return ChecklistItem(key, label, ItemStatus.HARD_STOP, "Pregnancy test required today and not recorded",
+                             CLINIC_POLICY)
+    try:
+        result = PregnancyTest(facts.pregnancy_test)
+    except ValueError:
+        raise ChecklistInputError("pregnancy_test", "must be 'negative' or 'positive'") from None
+    if result is PregnancyTest.POSITIVE:
+        return ChecklistItem(key, label, ItemStatus.HARD_STOP,
+                             "Pregnancy test positive: do not dose; prescriber review",
+                             "spravato-pi" if eske else "asra-2018")
+    return ChecklistItem(key, label, ItemStatus.OK, "Pregnancy test negative", CLINIC_POLICY)

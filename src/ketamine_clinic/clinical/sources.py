@@ -1,0 +1,65 @@
+"""The literature the clinical core cites, by short name.
+
+Every rule, threshold, dose or schedule in ``clinical/`` names one of these keys (or
+``CLINIC_POLICY`` when the literature gives no number and the value is the clinic's own choice).
+A test checks that every cited key exists here.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    citation: str
+    verify: bool = False  # True where shared/CLINICAL.md marks the fact "(verify)"
+
+
+CLINIC_POLICY = "clinic-policy"
+
+SOURCES: dict[str, Source] = {
+    s.key: s
+    for s in (
+        Source(CLINIC_POLICY, "Clinic policy: no published number; a clinic setting with a shipped default."),
+        Source("apa-2017", "Sanacora G et al. A consensus statement on the use of ketamine in the treatment of mood disorders. JAMA Psychiatry 2017;74:399-405."),
+        Source("andrade-2017", "Andrade C. Ketamine for depression, 4: in what dose, at what rate, by what route, for how long, and at what frequency? J Clin Psychiatry 2017;78:e852-e857."),
+        Source("andrade-2019", "Andrade C. Oral ketamine for depression, 1: pharmacologic considerations and clinical evidence. J Clin Psychiatry 2019;80:19f12820."),
+        Source("cusin-2017", "Cusin C et al. Ketamine augmentation for outpatients with treatment-resistant depression: preliminary evidence for two-step intravenous dose escalation. Aust N Z J Psychiatry 2017;51:55-64.", verify=True),
+        Source("ketect-pmc7265624", "KetECT-style maintenance protocol (PMC7265624): weekly x 1 month, every 2 weeks x 2 months, monthly x 3 months."),
+        Source("asra-2018", "Cohen SP et al. Consensus guidelines on the use of intravenous ketamine infusions for chronic pain (ASRA/AAPM/ASA). Reg Anesth Pain Med 2018;43:521-546."),
+        Source("spravato-pi", "SPRAVATO (esketamine) nasal spray, US prescribing information, Janssen."),
+        Source("spravato-rems", "SPRAVATO REMS: Patient Monitoring Form and certified healthcare setting requirements."),
+        Source("kap-feasibility", "Ketamine-assisted psychotherapy feasibility study (IM up to 0.75 mg/kg with optional 20-40 mg top-up)."),
+        Source("seeds", "Project seed brief (shared/CLINICAL.md): practice patterns seen in clinics."),
+        Source("emory-practice", "Emory ketamine service practice: BP every 10 min during infusion, every 15 min after."),
+        Source("iv-bp-cohort", "Cohort of 2,342 IV ketamine infusions: mean BP rise +16/+11 mmHg, severe hypertension ~1% of sessions (shared/CLINICAL.md s.3)."),
+        Source("padss", "Chung F. Post-Anesthetic Discharge Scoring System (PADSS); total 10, >= 9 fit for discharge."),
+        Source("kroenke-2001", "Kroenke K, Spitzer RL, Williams JB. The PHQ-9. J Gen Intern Med 2001;16:606-613."),
+        Source("spitzer-2006", "Spitzer RL et al. A brief measure for assessing generalized anxiety disorder: the GAD-7. Arch Intern Med 2006;166:1092-1097."),
+        Source("pcl5", "Weathers FW et al. The PTSD Checklist for DSM-5 (PCL-5). National Center for PTSD, 2013."),
+        Source("cssrs", "Posner K et al. Columbia-Suicide Severity Rating Scale, screen version (triage card). Columbia University.", verify=True),
+        Source("loinc", "LOINC, Regenstrief Institute (codes as listed in shared/CLINICAL.md s.4-5)."),
+        Source("domino-1984", "Domino EF et al. Ketamine kinetics in unmedicated and diazepam-premedicated subjects. Clin Pharmacol Ther 1984;36:645-653.", verify=True),
+        Source("clements-1981", "Clements JA, Nimmo WS. Pharmacokinetics and analgesic effect of ketamine in man. Br J Anaesth 1981;53:27-30.", verify=True),
+        Source("hijazi-2003", "Hijazi Y et al. Pharmacokinetics and haemodynamics of ketamine in intensive care patients. Br J Anaesth 2003;90:155-160.", verify=True),
+        Source("herd-2007", "Herd DW et al. Ketamine disposition in children presenting for procedural sedation. Br J Anaesth 2007;98:96-100."),
+        Source("perez-ruixo-2021", "Perez-Ruixo C et al. Population pharmacokinetics of esketamine nasal spray and its metabolite noresketamine. Clin Pharmacokinet 2021;60:501-516."),
+        Source("olofsen-2012", "Olofsen E et al. Ketamine psychedelic and antinociceptive effects are connected. Anesthesiology 2012;116:1025 (S-ketamine blood-effect-site half-life 6.1 min)."),
+        Source("zanos-2018", "Zanos P et al. Ketamine and ketamine metabolite pharmacology. Pharmacol Rev 2018;70:621 (Table 1: Zarate 2006, 185 ng/mL end of 0.5 mg/kg/40 min)."),
+        Source("anaesthesist-1984", "IM ketamine in adult trauma, Anaesthesist 1984;33:272: median peaks 147 ng/mL (0.5 mg/kg, 30 min), 474 ng/mL (1.0 mg/kg, 15 min)."),
+        Source("grant-1981", "Grant IS, Nimmo WS, Clements JA. Pharmacokinetics and analgesic effects of IM and oral ketamine. Br J Anaesth 1981;53:805."),
+        Source("chong-2009", "Chong C et al. Development of a sublingual/oral formulation of ketamine for use in neuropathic pain. Clin Drug Investig 2009;29:317."),
+        Source("bowdle-1998", "Bowdle TA et al. Psychedelic effects of ketamine in healthy volunteers. Anesthesiology 1998;88:82 (TCI measured vs target R = 0.997)."),
+        Source("langsjo-2005", "Langsjo JW et al. Effects of subanesthetic ketamine on regional cerebral glucose metabolism. Anesthesiology 2005 (MAP +27%, HR +43%)."),
+        Source("pharmacotherapy-2022", "Pharmacotherapy 2022;42:298: 10 mg IV ketamine Cmax 296 ng/mL."),
+        Source("icd10cm", "ICD-10-CM, US National Center for Health Statistics."),
+        Source("snomed-ct", "SNOMED CT International."),
+        Source("rxnorm", "RxNorm, US National Library of Medicine."),
+        Source("fda-label-ketalar", "KETALAR (ketamine hydrochloride) injection, US prescribing information."),
+    )
+}
+
+
+def cite(key: str) -> Source:
+    """The source for ``key``; raises KeyError for an unknown key so a typo fails loudly."""
+    return SOURCES[key]
