@@ -1,0 +1,389 @@
+"""Screening REST API: evaluations, eligibility, decisions, may-treat.
+
+The evaluation body is the clinical core's ``Evaluation`` dict, validated by
+``Evaluation.from_dict`` (the one validator; its per-field errors come back as a 422). The
+``EvaluationData`` schema below documents that dict in OpenAPI and shapes the responses.
+"""
+
+import datetime as dt
+from typing import Literal
+from uuid import UUID
+
+from django.utils import timezone
+from ninja import Body, Field, Query, Router, Schema, Status
+
+from ketamine_clinic.audit.services import Context
+from ketamine_clinic.clinical.eligibility import (
+    EligibilityResult,
+    LiverDisease,
+    MedicationClass,
+    Status as ConditionStatus,
+    TrialOutcome,
+)
+from ketamine_clinic.clinical.eligibility.indications import Indication
+from ketamine_clinic.clinical.routes import Route
+from ketamine_clinic.core.errors import Conflict, ValidationFailed
+from ketamine_clinic.core.schemas import errors
+
+from . import services
+from .models import EligibilityDecision, IntakeEvaluation
+
+router = Router(tags=["screening"])
+
+
+# --- the evaluation, as documentation and response shape ----------------------------------------
+class PresentingIndicationData(Schema):
+    indication: Indication
+    icd10cm_codes: list[str] = Field(default_factory=list, description="ICD-10-CM codes, e.g. F33.2")
+
+
+class AntidepressantTrialData(Schema):
+    drug: str = Field(max_length=100)
+    dose_mg_per_day: float = Field(gt=0, le=5000)
+    weeks: float = Field(gt=0, le=520)
+    adequate: bool = Field(description="The clinician judged dose and duration adequate")
+    outcome: TrialOutcome
+    in_current_episode: bool
+
+
+class PriorTreatmentsData(Schema):
+    antidepressant_trials: list[AntidepressantTrialData]
+    psychotherapy: bool
+    ect: bool
+    tms: bool
+
+
+class PsychiatricHistoryData(Schema):
+    psychosis: ConditionStatus
+    mania: ConditionStatus
+
+
+class SubstanceUseData(Schema):
+    substance_use_disorder: ConditionStatus
+    ketamine_or_pcp_misuse: ConditionStatus
+    regular_alcohol_use: bool
+
+
+class MedicalHistoryData(Schema):
+    hypertension: bool
+    hypertension_controlled: bool | None = Field(None, description="Required (true/false) when hypertension is true, else null")
+    cardiovascular_disease: bool
+    cardiovascular_disease_poorly_controlled: bool | None = Field(None, description="Required when cardiovascular_disease is true, else null")
+    aneurysmal_vascular_disease_or_avm: bool
+    intracerebral_hemorrhage_history: bool
+    raised_intracranial_pressure: bool
+    raised_intraocular_pressure: bool
+    liver_disease: LiverDisease
+    seizures: bool
+    hyperthyroidism: bool
+    bladder_symptoms: bool
+    sleep_apnea: bool
+    pregnant: bool
+    breastfeeding: bool
+    hypersensitivity_to_ketamine_or_esketamine: bool
+
+
+class BaselineVitalsData(Schema):
+    systolic_mmhg: int
+    diastolic_mmhg: int
+    heart_rate_per_min: int
+
+
+class EvaluationData(Schema):
+    """An intake evaluation (clinical core ``Evaluation``, schema_version 1)."""
+
+    indications: list[PresentingIndicationData] = Field(min_length=1)
+    prior_treatments: PriorTreatmentsData
+    psychiatric_history: PsychiatricHistoryData
+    substance_use: SubstanceUseData
+    medical_history: MedicalHistoryData
+    interacting_medications: list[MedicationClass]
+    baseline_vitals: BaselineVitalsData | None = None
+    weight_kg: float | None = None
+    ride_home_arranged: bool | None = Field(None, description="null: not yet asked")
+    phq9_item9_baseline: int | None = Field(None, ge=0, le=3)
+    episode_duration_weeks: float | None = None
+    schema_version: int = 1
+
+
+EVALUATION_EXAMPLE = {
+    "indications": [{"indication": "treatment_resistant_depression", "icd10cm_codes": ["F33.2"]}],
+    "prior_treatments": {
+        "antidepressant_trials": [
+            {"drug": "sertraline", "dose_mg_per_day": 150, "weeks": 8, "adequate": True, "outcome": "no_response", "in_current_episode": True},
+            {"drug": "venlafaxine", "dose_mg_per_day": 225, "weeks": 10, "adequate": True, "outcome": "partial_response", "in_current_episode": True},
+        ],
+        "psychotherapy": True, "ect": False, "tms": False,
+    },
+    "psychiatric_history": {"psychosis": "none", "mania": "none"},
+    "substance_use": {"substance_use_disorder": "none", "ketamine_or_pcp_misuse": "none", "regular_alcohol_use": False},
+    "medical_history": {
+        "hypertension": True, "hypertension_controlled": False, "cardiovascular_disease": False,
+        "cardiovascular_disease_poorly_controlled": None, "aneurysmal_vascular_disease_or_avm": False,
+        "intracerebral_hemorrhage_history": False, "raised_intracranial_pressure": False,
+        "raised_intraocular_pressure": False, "liver_disease": "none", "seizures": False, "hyperthyroidism": False,
+        "bladder_symptoms": False, "sleep_apnea": False, "pregnant": False, "breastfeeding": False,
+        "hypersensitivity_to_ketamine_or_esketamine": False,
+    },
+    "interacting_medications": ["ssri"],
+    "baseline_vitals": {"systolic_mmhg": 148, "diastolic_mmhg": 92, "heart_rate_per_min": 76},
+    "weight_kg": 70.5,
+    "ride_home_arranged": True,
+    "phq9_item9_baseline": 0,
+    "episode_duration_weeks": 40,
+    "schema_version": 1,
+}
+
+_EVALUATION_BODY_DOC = {
+    "requestBody": {
+        "required": True,
+        "description": "An intake evaluation (see the EvaluationData schema). Validated field by field; "
+                       "every bad field is reported at once as a 422 with `errors` keyed by path "
+                       "(e.g. `medical_history.hypertension_controlled`, `indications[0].icd10cm_codes[1]`).",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EvaluationData"},
+                                         "example": EVALUATION_EXAMPLE}},
+    }
+}
+
+
+# --- outputs ------------------------------------------------------------------------------------
+class ReasonOut(Schema):
+    rule_id: str
+    level: str = Field(description="absolute_contraindication | relative_contraindication | caution | prerequisite")
+    title: str
+    explanation: str
+    detail: str
+    source: str = Field(description="Key of the cited source; 'clinic-policy' marks the clinic's own policy")
+    source_citation: str
+    clinic_policy: bool
+
+
+class RouteResultOut(Schema):
+    route: str
+    route_label: str
+    outcome: str = Field(description="contraindicated | needs_prescriber_review | eligible_with_cautions | eligible")
+    outcome_label: str
+    reasons: list[ReasonOut]
+
+
+class TreatmentResistanceOut(Schema):
+    is_resistant: bool
+    adequate_failed_count: int
+    required_count: int
+    reasons: list[str]
+    source: str
+
+
+class PolicySettingOut(Schema):
+    key: str
+    value: int | float | bool | str
+    unit: str
+    description: str
+    clinic_policy: bool
+
+
+class EligibilityOut(Schema):
+    routes: list[RouteResultOut]
+    treatment_resistance: TreatmentResistanceOut
+    policy: list[PolicySettingOut] = Field(description="Settings used; those marked clinic_policy are the clinic's own, not guidelines")
+    schema_version: int
+
+
+class BaselineMeasureOut(Schema):
+    instrument: str
+    reason: str
+    recorded: bool
+    completed_at: dt.datetime | None = None  # the baseline response, when recorded
+    total: int | None = None
+
+
+class EvaluationSummaryOut(Schema):
+    id: UUID
+    version: int
+    status: str = Field(description="draft | completed")
+    current: bool = Field(description="The completed evaluation that counts (not superseded)")
+    schema_version: int
+    created_at: dt.datetime
+    created_by: str | None
+    completed_at: dt.datetime | None
+    completed_by: str | None
+    superseded_at: dt.datetime | None
+    superseded_by: UUID | None
+
+
+class EvaluationOut(EvaluationSummaryOut):
+    evaluation: EvaluationData
+    eligibility: EligibilityOut
+    baseline_measures: list[BaselineMeasureOut]
+
+
+class DecisionIn(Schema):
+    evaluation_id: UUID = Field(description="Must be the patient's current completed evaluation")
+    route: str = Field(description=" | ".join(r.value for r in Route))
+    decision: str = Field(description="approve | decline")
+    override_reason: str = Field("", max_length=2000, description="Required to approve a route that needs prescriber review")
+    note: str = Field("", max_length=2000)
+
+
+class DecisionOut(Schema):
+    id: UUID
+    evaluation_id: UUID
+    route: str
+    version: int
+    decision: str
+    engine_outcome: str
+    engine_rule_ids: list[str]
+    override: bool
+    override_reason: str
+    note: str
+    signed_by: str
+    signed_at: dt.datetime
+    current: bool = Field(description="Latest decision for the route on the current evaluation")
+    superseded_by: UUID | None
+
+
+class MayTreatOut(Schema):
+    patient_id: UUID
+    route: str
+    on_date: dt.date
+    allowed: bool
+    reasons: list[str]
+
+
+class MayTreatParams(Schema):
+    route: str = Field(description=" | ".join(r.value for r in Route))
+    on_date: dt.date | None = Field(None, description="Defaults to today")
+
+
+class CreateParams(Schema):
+    status: Literal["completed", "draft"] = Field("completed", description="completed (supersedes the current one) or draft")
+
+
+# --- converters ---------------------------------------------------------------------------------
+def eligibility_out(result: EligibilityResult, organization_id) -> dict:
+    """The engine's result, with the settings it used: the clinic's own values, else the defaults."""
+    return {
+        "routes": [
+            {
+                "route": route.value, "route_label": route.label, "outcome": d.outcome.value, "outcome_label": d.outcome.label,
+                "reasons": [
+                    {"rule_id": r.rule_id, "level": r.level.value, "title": r.title, "explanation": r.explanation,
+                     "detail": r.detail, "source": r.source, "source_citation": services.source_label(r.source),
+                     "clinic_policy": r.source == "clinic-policy"}
+                    for r in d.reasons
+                ],
+            }
+            for route, d in result.decisions.items()
+        ],
+        "treatment_resistance": {
+            "is_resistant": result.treatment_resistance.is_resistant,
+            "adequate_failed_count": result.treatment_resistance.adequate_failed_count,
+            "required_count": result.treatment_resistance.required_count,
+            "reasons": list(result.treatment_resistance.reasons),
+            "source": result.treatment_resistance.source,
+        },
+        "policy": [{**{k: row[k] for k in ("key", "value", "unit", "description")}, "clinic_policy": row["is_clinic_policy"]}
+                   for row in services.policy_rows(organization_id)],
+        "schema_version": result.schema_version,
+    }
+
+
+def _name(user) -> str | None:
+    return user.name if user else None
+
+
+def _summary(ev: IntakeEvaluation) -> dict:
+    return {
+        "id": ev.public_id, "version": ev.version, "status": ev.status, "current": ev.is_current,
+        "schema_version": ev.schema_version, "created_at": ev.created_at, "created_by": _name(ev.created_by),
+        "completed_at": ev.completed_at, "completed_by": _name(ev.completed_by), "superseded_at": ev.superseded_at,
+        "superseded_by": ev.superseded_by.public_id if ev.superseded_by_id else None,
+    }
+
+
+def _full(ev: IntakeEvaluation) -> dict:
+    return {**_summary(ev), "evaluation": ev.data, "eligibility": eligibility_out(services.eligibility_of(ev), ev.patient.organization_id),
+            "baseline_measures": services.baseline_measures(ev.data, ev.patient, ev.created_at)}
+
+
+def _decision(d: EligibilityDecision, current_ids: set) -> dict:
+    return {
+        "id": d.public_id, "evaluation_id": d.evaluation.public_id, "route": d.route, "version": d.version,
+        "decision": d.decision, "engine_outcome": d.engine_outcome, "engine_rule_ids": d.engine_rule_ids,
+        "override": d.is_override, "override_reason": d.override_reason, "note": d.note, "signed_by": d.signed_by.name,
+        "signed_at": d.signed_at, "current": d.pk in current_ids,
+        "superseded_by": d.superseded_by.public_id if d.superseded_by_id else None,
+    }
+
+
+# --- endpoints ----------------------------------------------------------------------------------
+@router.get("/patients/{patient_id}/evaluations", response={200: list[EvaluationSummaryOut], **errors(401, 403, 404, 422)},
+            summary="List a patient's intake evaluations (newest first)")
+def list_evaluations(request, patient_id: UUID):
+    ctx = Context.from_request(request)
+    patient = services.get_screening_patient(ctx, patient_id)
+    return [_summary(ev) for ev in services.evaluations_for(ctx, patient).select_related("superseded_by")]
+
+
+@router.post("/patients/{patient_id}/evaluations", response={201: EvaluationOut, **errors(400, 401, 403, 404, 409, 422)},
+             summary="Record an intake evaluation", openapi_extra=_EVALUATION_BODY_DOC)
+def create_evaluation(request, patient_id: UUID, params: Query[CreateParams], payload: dict = Body(...)):
+    ctx = Context.from_request(request)
+    patient = services.get_screening_patient(ctx, patient_id, action="evaluation.edit", audit_action="")
+    ev = services.save_evaluation(ctx, patient, payload, complete=params.status == "completed")
+    return Status(201, _full(ev))
+
+
+@router.get("/patients/{patient_id}/evaluations/{evaluation_id}", response={200: EvaluationOut, **errors(401, 403, 404, 422)},
+            summary="Read an evaluation with its eligibility result")
+def read_evaluation(request, patient_id: UUID, evaluation_id: UUID):
+    ctx = Context.from_request(request)
+    patient = services.get_screening_patient(ctx, patient_id)
+    return _full(services.get_evaluation_for(ctx, patient, evaluation_id))
+
+
+@router.get("/patients/{patient_id}/decisions", response={200: list[DecisionOut], **errors(401, 403, 404, 422)},
+            summary="List a patient's eligibility decisions (all versions)")
+def list_decisions(request, patient_id: UUID):
+    ctx = Context.from_request(request)
+    patient = services.get_screening_patient(ctx, patient_id)
+    current = {d.pk for d in services.current_decisions(patient).values()}
+    return [_decision(d, current) for d in services.decisions_for(ctx, patient).select_related("superseded_by")]
+
+
+@router.post("/patients/{patient_id}/decisions", response={201: DecisionOut, **errors(400, 401, 403, 404, 409, 422)},
+             summary="Sign an eligibility decision for one route (prescribers)")
+def sign_decision(request, patient_id: UUID, payload: DecisionIn):
+    ctx = Context.from_request(request)
+    patient = services.get_screening_patient(ctx, patient_id, action="eligibility.sign", audit_action="")
+    data = payload.dict()
+    data["evaluation"] = str(data.pop("evaluation_id"))
+    try:
+        signed = services.sign_decision(ctx, patient, data)
+    except (ValidationFailed, Conflict) as exc:  # the form calls it "evaluation", the API "evaluation_id"
+        if "evaluation" in exc.errors:
+            exc.errors["evaluation_id"] = exc.errors.pop("evaluation")
+        raise
+    return Status(201, _decision(signed, {signed.pk}))
+
+
+@router.post("/eligibility/check", response={200: EligibilityOut, **errors(400, 401, 403, 422)},
+             summary="Check eligibility for an evaluation without saving anything", openapi_extra=_EVALUATION_BODY_DOC)
+def check_eligibility(request, payload: dict = Body(...)):
+    ctx = Context.from_request(request)
+    return eligibility_out(services.check_eligibility(ctx, payload), ctx.user.organization_id)
+
+
+@router.get("/patients/{patient_id}/may-treat", response={200: MayTreatOut, **errors(401, 403, 404, 422)},
+            summary="May this patient be treated by this route on this date? With the reasons either way")
+def may_treat(request, patient_id: UUID, params: Query[MayTreatParams]):
+    ctx = Context.from_request(request)
+    patient = services.get_screening_patient(ctx, patient_id, audit_action="screening.may_treat")
+    try:
+        route = Route(params.route)
+    except ValueError:
+        raise ValidationFailed({"route": [f"Unknown route {params.route!r}; one of {', '.join(r.value for r in Route)}."]}) from None
+    on_date = params.on_date or timezone.localdate()
+    permission = services.may_treat(patient, route, on_date)
+    return {"patient_id": patient.public_id, "route": route.value, "on_date": on_date,
+            "allowed": permission.allowed, "reasons": permission.reasons}

@@ -1,0 +1,60 @@
+"""Spravato REMS enrollment: the clinic's prescribers, the active enrollment, enrolling and
+marking an enrollment entered in error."""
+
+from django.db import transaction
+
+from ketamine_clinic.accounts.models import User
+from ketamine_clinic.accounts.permissions import Role, require
+from ketamine_clinic.audit.services import Context, record
+from ketamine_clinic.core.errors import Conflict, NotFound
+from ketamine_clinic.patients.models import Patient
+
+from .. import forms as sforms
+from ..models import RemsEnrollment
+from ._common import _check_signed_name, _timeline, _validate
+
+
+def clinic_prescribers(organization_id):
+    return (User.objects.filter(organization_id=organization_id, kind=User.Kind.STAFF, is_active=True,
+                                roles__role=Role.PRESCRIBER).distinct().order_by("last_name", "first_name", "username"))
+
+
+def current_rems(patient: Patient) -> RemsEnrollment | None:
+    return patient.rems_enrollments.filter(status=RemsEnrollment.Status.ACTIVE).select_related("prescriber").first()
+
+
+def enroll_rems(ctx: Context, patient: Patient, data: dict) -> RemsEnrollment:
+    require(ctx.user, "rems.enroll")
+    prescribers = list(clinic_prescribers(patient.organization_id))
+    cleaned = _validate(sforms.RemsEnrollmentForm, data, prescribers=prescribers)
+    _check_signed_name(patient, cleaned["patient_signed_name"], "patient_signed_name")
+    prescriber = next(u for u in prescribers if str(u.public_id) == cleaned["prescriber"])
+    with transaction.atomic():
+        Patient.objects.select_for_update().filter(pk=patient.pk).first()
+        if patient.rems_enrollments.filter(status=RemsEnrollment.Status.ACTIVE).exists():
+            raise Conflict("This patient is already enrolled in the Spravato REMS.")
+        enrollment = RemsEnrollment.objects.create(
+            patient=patient, enrolled_on=cleaned["enrolled_on"], patient_signed_name=cleaned["patient_signed_name"], prescriber=prescriber,
+            rems_patient_id=cleaned["rems_patient_id"].strip(), recorded_by=ctx.user,
+        )
+        record(ctx, "rems.enroll", obj=enrollment, patient=patient, organization=patient.organization,
+               detail={"enrolled_on": enrollment.enrolled_on.isoformat(), "prescriber": str(prescriber.public_id)})
+        _timeline(ctx, patient, "rems", f"Enrolled in the Spravato REMS on {enrollment.enrolled_on:%Y-%m-%d}")
+    return enrollment
+
+
+def withdraw_rems(ctx: Context, patient: Patient, enrollment_id, data: dict) -> RemsEnrollment:
+    """Mark an enrollment entered in error (kept, never deleted)."""
+    require(ctx.user, "rems.enroll")
+    cleaned = _validate(sforms.RevokeForm, data)
+    with transaction.atomic():
+        enrollment = patient.rems_enrollments.select_for_update().filter(public_id=enrollment_id).first()
+        if enrollment is None:
+            raise NotFound("No such REMS enrollment for this patient.")
+        if enrollment.status != RemsEnrollment.Status.ACTIVE:
+            raise Conflict("This enrollment was already marked entered in error.")
+        enrollment.status, enrollment.status_reason = RemsEnrollment.Status.ENTERED_IN_ERROR, cleaned["reason"]
+        enrollment.save(update_fields=["status", "status_reason"])
+        record(ctx, "rems.entered_in_error", obj=enrollment, patient=patient, organization=patient.organization)
+        _timeline(ctx, patient, "rems", "Spravato REMS enrollment marked entered in error")
+    return enrollment

@@ -1,0 +1,133 @@
+"""May we treat? Everything screening knows about a patient per route, and the one question plans
+and sessions ask: ``may_treat(patient, route, on_date)``."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Max
+
+from ketamine_clinic.clinical.eligibility import Evaluation, Outcome, evaluate_eligibility
+from ketamine_clinic.clinical.routes import Route
+from ketamine_clinic.patients.models import Patient
+
+from ..models import Consent, ConsentDocument, EligibilityDecision, IntakeEvaluation, RemsEnrollment
+from ._common import _local_date
+from .consent import consent_problem
+from .decisions import current_decisions
+from .policy import clinic_policy
+from .rems import current_rems
+
+
+@dataclass(frozen=True)
+class TreatmentPermission:
+    allowed: bool
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RouteStatus:
+    route: Route
+    outcome: Outcome | None = None
+    decision: EligibilityDecision | None = None
+    consent: Consent | None = None  # the consent that counts, else the latest
+    consent_problem: str = "no consent signed"
+    rems: RemsEnrollment | None = None
+
+
+@dataclass
+class ScreeningState:
+    evaluation: IntakeEvaluation | None
+    draft: IntakeEvaluation | None
+    routes: dict[Route, RouteStatus]
+    rems: RemsEnrollment | None
+
+
+def _reconsent_floors(organization_id) -> dict[str, int]:
+    """Per route, the lowest document version a consent must be on to count."""
+    rows = (ConsentDocument.objects.filter(organization_id=organization_id, requires_reconsent=True)
+            .values("route").annotate(v=Max("version")))
+    return {r["route"]: r["v"] for r in rows}
+
+
+def screening_state(patient: Patient, *, with_engine: bool = True) -> ScreeningState:
+    """Everything screening knows about a patient, in a handful of queries."""
+    evaluations = list(patient.evaluations.filter(
+        status__in=[IntakeEvaluation.Status.DRAFT, IntakeEvaluation.Status.COMPLETED], superseded_at__isnull=True
+    ))
+    ev = next((e for e in evaluations if e.is_current), None)
+    draft = next((e for e in evaluations if e.is_draft), None)
+    result = evaluate_eligibility(Evaluation.from_dict(ev.data), clinic_policy(patient.organization_id)) if ev and with_engine else None
+    decisions = current_decisions(patient, ev) if ev else {}
+    floors = _reconsent_floors(patient.organization_id)
+    consents = list(patient.consents.select_related("document", "witnessed_by").order_by("-signed_at", "-id"))
+    rems = current_rems(patient)
+    routes = {}
+    for route in Route:
+        status = RouteStatus(route, outcome=result[route].outcome if result else None, decision=decisions.get(route), rems=rems)
+        mine = [c for c in consents if c.route == route.value]
+        for c in mine:
+            problem = consent_problem(c, floors.get(route.value, 0))
+            if not problem:
+                status.consent, status.consent_problem = c, ""
+                break
+        else:
+            if mine:
+                status.consent, status.consent_problem = mine[0], consent_problem(mine[0], floors.get(route.value, 0))
+        routes[route] = status
+    return ScreeningState(ev, draft, routes, rems)
+
+
+def may_treat(patient: Patient, route: Route | str, on_date: dt.date, *, state: ScreeningState | None = None) -> TreatmentPermission:
+    """May ``patient`` be treated by ``route`` on ``on_date``, on what the clinic knows now?
+
+    Yes only with (1) a signed approving decision for the route on the current (completed, not
+    superseded) evaluation, whose route the rules do not now contraindicate, (2) a witnessed,
+    unrevoked consent for the route on a document version still valid, and (3) for esketamine an
+    active Spravato REMS enrollment; each dated on or before ``on_date``. The reasons say why,
+    either way. Raises ``ValueError`` for an unknown route. ``state``: the patient's
+    ``screening_state`` (with the engine) when the caller already has it, to ask for several routes.
+    """
+    route = Route(route)
+    state = state or screening_state(patient)
+    status = state.routes[route]
+    blockers: list[str] = []
+    basis: list[str] = []
+    ev = state.evaluation
+    if ev is None:
+        blockers.append("No completed intake evaluation." + (" A draft is open." if state.draft else ""))
+    else:
+        d = status.decision
+        if d is None:
+            blockers.append(f"No signed eligibility decision for {route.label} on the current evaluation (v{ev.version}).")
+        elif d.decision == EligibilityDecision.Decision.DECLINE:
+            blockers.append(f"{route.label} was declined by {d.signed_by.name} on {_local_date(d.signed_at):%Y-%m-%d}.")
+        elif status.outcome is Outcome.CONTRAINDICATED:
+            blockers.append(f"{route.label} is contraindicated under the current rules; the approval no longer holds.")
+        elif _local_date(d.signed_at) > on_date:
+            blockers.append(f"{route.label} was approved only on {_local_date(d.signed_at):%Y-%m-%d}, after {on_date:%Y-%m-%d}.")
+        else:
+            line = f"{route.label} approved by {d.signed_by.name} on {_local_date(d.signed_at):%Y-%m-%d} (evaluation v{ev.version})"
+            if d.is_override:
+                line += f"; prescriber override: {d.override_reason}"
+            basis.append(line + ".")
+    c = status.consent
+    if c is None:
+        blockers.append(f"No consent signed for {route.label}.")
+    elif status.consent_problem:
+        blockers.append(f"Consent for {route.label} {status.consent_problem}.")
+    elif _local_date(c.signed_at) > on_date:
+        blockers.append(f"Consent for {route.label} was signed only on {_local_date(c.signed_at):%Y-%m-%d}.")
+    else:
+        basis.append(f"Consent (version {c.document.version}) signed by {c.signed_name} on {_local_date(c.signed_at):%Y-%m-%d}, "
+                     f"witnessed by {c.witnessed_by.name}.")
+    if route is Route.ESKETAMINE_NASAL:
+        r = state.rems
+        if r is None:
+            blockers.append("Not enrolled in the Spravato REMS (required before the first esketamine dose).")
+        elif r.enrolled_on > on_date:
+            blockers.append(f"Spravato REMS enrollment dates from {r.enrolled_on:%Y-%m-%d}, after {on_date:%Y-%m-%d}.")
+        else:
+            basis.append(f"Enrolled in the Spravato REMS on {r.enrolled_on:%Y-%m-%d}.")
+    if blockers:
+        return TreatmentPermission(False, blockers)
+    return TreatmentPermission(True, basis)
