@@ -1,0 +1,69 @@
+"""Escalation of suicide-risk alerts nobody acknowledged in time, to the clinic admins."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from ketamine_clinic.accounts.models import User
+from ketamine_clinic.accounts.permissions import Role
+from ketamine_clinic.audit.services import record
+from ketamine_clinic.core.links import site_url
+
+from .. import policy
+from ..models import AlertStatus, SuicideRiskAlert
+from ._common import _mail
+
+
+def clinic_admins(organization_id) -> list[User]:
+    return list(User.objects.filter(
+        organization_id=organization_id, kind=User.Kind.STAFF, is_active=True, roles__role=Role.CLINIC_ADMIN
+    ).distinct())
+
+
+def schedule_escalation(due_at: dt.datetime) -> None:
+    """Queue an escalation run for when this alert falls due (the run is idempotent)."""
+    from ..tasks import escalate_alerts
+
+    escalate_alerts.using(run_after=due_at).enqueue()
+
+
+def escalate_overdue_alerts(now: dt.datetime | None = None) -> list[SuicideRiskAlert]:
+    """Escalate every open alert older than the clinic's limit to its clinic admins, once.
+
+    Idempotent: an alert is escalated by a conditional update that only succeeds while
+    ``escalated_at`` is empty, so running this twice (or in two processes) never escalates twice.
+    """
+    now = now or timezone.now()
+    shortest = dt.timedelta(minutes=policy.ALERT_ESCALATE_AFTER.minimum)  # no clinic may set less
+    candidates = SuicideRiskAlert.objects.filter(
+        status=AlertStatus.OPEN, escalated_at__isnull=True, raised_at__lte=now - shortest
+    ).select_related("patient", "organization")
+    escalated = []
+    per_org: dict[int, dict] = {}
+    for alert in candidates:
+        org_settings = per_org.setdefault(alert.organization_id, policy.clinic_settings(alert.organization_id))
+        if alert.raised_at > now - policy.escalate_after(org_settings):
+            continue
+        admins = clinic_admins(alert.organization_id)
+        with transaction.atomic():
+            won = SuicideRiskAlert.objects.filter(pk=alert.pk, status=AlertStatus.OPEN, escalated_at__isnull=True).update(
+                escalated_at=now, escalated_to=[u.username for u in admins]
+            )
+            if not won:
+                continue
+            alert.escalated_at, alert.escalated_to = now, [u.username for u in admins]
+            record(None, "alert.escalate", obj=alert, patient=alert.patient, organization=alert.organization,
+                   detail={"escalated_to": alert.escalated_to})
+            emails = [u.email for u in admins if u.email]
+            if emails:
+                subject = f"Escalated: unacknowledged suicide-risk alert, patient {alert.patient.mrn}"
+                minutes = int(policy.escalate_after(org_settings).total_seconds() // 60)
+                body = (
+                    f"A suicide-risk alert for patient MRN {alert.patient.mrn} has not been acknowledged within "
+                    f"{minutes} minutes (clinic policy). See {site_url(reverse('assessments:alerts'))}"
+                )
+                transaction.on_commit(lambda s=subject, b=body, e=emails: _mail(s, b, e))
+        escalated.append(alert)
+    return escalated

@@ -1,0 +1,396 @@
+"""Assessment screens: thin — parse, call a service or read helper, render.
+
+Three ways in: the patient portal (signed-in patient), a one-time link (clinic tablet or email; no
+sign-in, shows only that questionnaire), and staff entry of a paper form or clinician rating.
+"""
+
+import csv
+import datetime as dt
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ketamine_clinic.accounts.permissions import PermissionDenied, has_permission
+from ketamine_clinic.audit.services import Context
+from ketamine_clinic.clinical import instruments as ci
+from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
+from ketamine_clinic.core.views_util import forbidden, staff_required
+
+from . import forms as aforms
+from . import policy, schedule, services, trajectory
+from .models import LinkPurpose, ResponseMode
+
+
+# --- helpers ----------------------------------------------------------------------------------
+def _instrument_or_404(key: str) -> ci.Instrument:
+    try:
+        return ci.get_instrument(key)
+    except ci.UnknownInstrumentError:
+        raise Http404("No such questionnaire.") from None
+
+
+def _patient_or_404(ctx, public_id, action="assessment.view", audit_action="assessment.view"):
+    try:
+        return services.patient_for(ctx, public_id, action=action, audit_action=audit_action)
+    except NotFound:
+        raise Http404("No such patient.") from None
+
+
+def _response_or_404(ctx, public_id):
+    try:
+        return services.get_response_for(ctx, public_id)
+    except NotFound:
+        raise Http404("No such response.") from None
+
+
+def _error_detail(exc) -> str:
+    """One line for a flash message: every field message, else the error's own message."""
+    return "; ".join(m for msgs in exc.errors.values() for m in msgs) or exc.message
+
+
+def _form_items(instrument: ci.Instrument, answers: dict, errors: dict) -> list[dict]:
+    """What the questionnaire template needs per item: options, the chosen value, its errors."""
+    rows = []
+    for n, item in enumerate(instrument.items, start=1):
+        chosen = answers.get(item.link_id)
+        options = [
+            {
+                "value": ("true" if o.value else "false") if isinstance(o.value, bool) else str(o.value),
+                "label": o.label if o.label is not None else str(int(o.value)),
+                "checked": chosen is not None and str(chosen).lower() == (str(o.value).lower()),
+            }
+            for o in item.options
+        ]
+        rows.append({"item": item, "number": n, "options": options, "errors": errors.get(item.link_id, [])})
+    return rows
+
+
+def _other_errors(instrument: ci.Instrument, errors: dict) -> list[str]:
+    known = set(instrument.link_ids)
+    return [f"{k}: {m}" if k != "answers" else m for k, msgs in errors.items() if k not in known for m in msgs]
+
+
+def _questionnaire(request, instrument, *, answers=None, errors=None, status=200, **extra):
+    errors = errors or {}
+    context = {
+        "instrument": instrument,
+        "rows": _form_items(instrument, answers or {}, errors),
+        "other_errors": _other_errors(instrument, errors),
+        **extra,
+    }
+    return render(request, "assessments/questionnaire.html", context, status=status)
+
+
+def _questionnaire_invalid(request, instrument, exc, **extra):
+    """The questionnaire again, with what was posted and the service's errors (422, or 409 on a conflict)."""
+    return _questionnaire(request, instrument, answers=request.POST, errors=exc.errors, status=exc.status, error=exc.message, **extra)
+
+
+def portal_required(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_portal_patient:
+            return redirect("home")
+        ctx = Context.from_request(request)
+        try:
+            patient = services.own_patient(ctx)
+        except NotFound:
+            return render(request, "portal/unlinked.html", status=404)
+        return view(request, ctx, patient, *args, **kwargs)
+
+    return wrapper
+
+
+# --- patient portal ---------------------------------------------------------------------------
+@portal_required
+def portal_index(request, ctx, patient):
+    drafts = {d.instrument_key: d for d in services.drafts_for_patient(patient, ResponseMode.PORTAL, request.user)}
+    history = services.responses_for(ctx, patient, include_superseded=False)[:20]
+    instruments = [{"instrument": i, "draft": drafts.get(i.key)} for i in services.self_report_instruments()]
+    return render(request, "assessments/portal_index.html", {"patient": patient, "instruments": instruments, "history": history})
+
+
+@portal_required
+@require_http_methods(["GET", "POST"])
+def portal_form(request, ctx, patient, key):
+    instrument = _instrument_or_404(key)
+    if not services.patient_can_answer(instrument):
+        raise Http404("No such questionnaire.")
+    action_url = reverse("assessments:portal_form", args=[instrument.key])
+    if request.method == "POST":
+        answers = aforms.parse_answers(instrument, request.POST)
+        try:
+            if request.POST.get("action") == "save":
+                services.save_draft(ctx, patient, instrument.key, answers, mode=ResponseMode.PORTAL)
+                messages.success(request, "Your answers are saved. You can finish later.")
+                return redirect("assessments:portal_index")
+            response = services.submit_response(ctx, patient, instrument.key, answers, mode=ResponseMode.PORTAL)
+        except ValidationFailed as exc:
+            return _questionnaire_invalid(request, instrument, exc, action_url=action_url, patient=patient, allow_draft=True)
+        return redirect("assessments:portal_done", public_id=response.public_id)
+    draft = services.find_draft(patient, instrument.key, ResponseMode.PORTAL, user=request.user)
+    return _questionnaire(request, instrument, answers=draft.answers if draft else {}, action_url=action_url, patient=patient, allow_draft=True)
+
+
+@portal_required
+def portal_done(request, ctx, patient, public_id):
+    response = services.responses_for(ctx, patient).filter(public_id=public_id).first()
+    if response is None:
+        raise Http404("No such response.")
+    return render(request, "assessments/done.html", {"response": response, "organization": patient.organization, "portal": True})
+
+
+# --- one-time link (tablet or email): no sign-in ----------------------------------------------
+@require_http_methods(["GET", "POST"])
+def link_form(request, token):
+    try:
+        link = services.open_link(token)
+    except NotFound as exc:
+        return render(request, "assessments/link_unavailable.html", {"message": exc.message}, status=404)
+    except services.LinkUnavailable as exc:
+        return render(request, "assessments/link_unavailable.html", {"message": exc.message}, status=410)
+    instrument = ci.get_instrument(link.instrument_key)
+    ctx = Context.from_request(request)
+    action_url = reverse("assessments:link", args=[token])
+    if request.method == "POST":
+        answers = aforms.parse_answers(instrument, request.POST)
+        try:
+            if request.POST.get("action") == "save":
+                services.save_draft(ctx, link.patient, instrument.key, answers, mode=link.mode, link=link)
+                messages.success(request, "Your answers are saved on this link until it expires.")
+                return redirect(action_url)
+            response = services.submit_response(ctx, link.patient, instrument.key, answers, mode=link.mode, link=link)
+        except ValidationFailed as exc:
+            return _questionnaire_invalid(request, instrument, exc, action_url=action_url, allow_draft=True, via_link=True,
+                                          organization=link.organization)
+        except services.LinkUnavailable as exc:
+            return render(request, "assessments/link_unavailable.html", {"message": exc.message}, status=410)
+        return render(request, "assessments/done.html", {"response": response, "organization": link.organization, "portal": False})
+    draft = services.find_draft(link.patient, instrument.key, link.mode, link=link)
+    return _questionnaire(request, instrument, answers=draft.answers if draft else {},
+                          action_url=action_url, allow_draft=True, via_link=True, organization=link.organization)
+
+
+# --- staff ------------------------------------------------------------------------------------
+@staff_required("assessment.view")
+def patient_assessments(request, public_id):
+    ctx = Context.from_request(request)
+    patient = _patient_or_404(ctx, public_id)
+    now = timezone.now()
+    context = {
+        "patient": patient,
+        "responses": services.responses_for(ctx, patient),
+        "alerts": patient.suicide_risk_alerts.select_related("acknowledged_by").order_by("-raised_at")[:20],
+        "due": schedule.measures_for_patient(patient, now),
+        "session_rules_note": schedule.SESSION_RULES_NOTE,
+        "instruments": list(ci.INSTRUMENTS.values()),
+        "self_report": services.self_report_instruments(),
+        "can_enter": has_permission(request.user, "assessment.enter"),
+        "can_send": has_permission(request.user, "measures.send_link"),
+        "can_acknowledge": has_permission(request.user, "alert.acknowledge"),
+    }
+    return render(request, "assessments/patient.html", context)
+
+
+@staff_required("assessment.enter")
+@require_http_methods(["GET", "POST"])
+def staff_enter(request, public_id, key):
+    ctx = Context.from_request(request)
+    patient = _patient_or_404(ctx, public_id, action="assessment.enter")
+    instrument = _instrument_or_404(key)
+    mode = ResponseMode.CLINICIAN if instrument.respondent == ci.Respondent.CLINICIAN else ResponseMode.STAFF_PAPER
+    action_url = reverse("assessments:enter", args=[patient.public_id, instrument.key])
+    extra = {"patient": patient, "action_url": action_url, "staff_entry": True, "mode_label": ResponseMode(mode).label}
+    if request.method == "POST":
+        answers = aforms.parse_answers(instrument, request.POST)
+        date_form = aforms.CompletedAtForm(data={"completed_at": request.POST.get("completed_at", "")})
+        if not date_form.is_valid():
+            return _questionnaire_invalid(request, instrument, ValidationFailed({"completed_at": date_form.errors["completed_at"]}), **extra)
+        try:
+            response = services.submit_response(ctx, patient, instrument.key, answers, mode=mode,
+                                                completed_at=date_form.cleaned_data["completed_at"])
+        except ValidationFailed as exc:
+            return _questionnaire_invalid(request, instrument, exc, **extra)
+        messages.success(request, f"{instrument.name} recorded" + (" — suicide-risk alert raised." if response.suicide_risk else "."))
+        return redirect("assessments:response", public_id=response.public_id)
+    return _questionnaire(request, instrument, **extra)
+
+
+@staff_required("assessment.view")
+def response_detail(request, public_id):
+    response = _response_or_404(Context.from_request(request), public_id)
+    instrument = response.instrument
+    items = [{"item": it, "value": response.answers.get(it.link_id)} for it in instrument.items]
+    return render(request, "assessments/response.html", {
+        "response": response, "patient": response.patient, "instrument": instrument, "items": items,
+        "can_amend": has_permission(request.user, "assessment.enter") and response.is_current,
+        "alert": response.patient.suicide_risk_alerts.filter(response=response).first(),
+    })
+
+
+@staff_required("assessment.enter")
+@require_http_methods(["GET", "POST"])
+def response_amend(request, public_id):
+    ctx = Context.from_request(request)
+    original = _response_or_404(ctx, public_id)
+    instrument = original.instrument
+    action_url = reverse("assessments:amend", args=[original.public_id])
+    extra = {"patient": original.patient, "action_url": action_url, "amending": original}
+    if request.method == "POST":
+        answers = aforms.parse_answers(instrument, request.POST)
+        try:
+            amended = services.amend_response(ctx, original, answers, request.POST.get("reason", ""))
+        except (ValidationFailed, Conflict) as exc:
+            return _questionnaire_invalid(request, instrument, exc, reason=request.POST.get("reason", ""), **extra)
+        messages.success(request, "Amended. The original stays readable and no longer counts in trajectories.")
+        return redirect("assessments:response", public_id=amended.public_id)
+    return _questionnaire(request, instrument, answers=original.answers, **extra)
+
+
+@staff_required("measures.send_link")
+@require_POST
+def create_link(request, public_id):
+    ctx = Context.from_request(request)
+    patient = _patient_or_404(ctx, public_id, action="measures.send_link", audit_action="")
+    key = request.POST.get("instrument", "")
+    purpose = request.POST.get("purpose", LinkPurpose.TABLET)
+    try:
+        if purpose == LinkPurpose.EMAIL:
+            services.send_measure_link(ctx, patient, key, base_url=request.build_absolute_uri("/"))
+            messages.success(request, "A one-time link was emailed to the patient.")
+            return redirect("assessments:patient", public_id=patient.public_id)
+        link, raw = services.create_link(ctx, patient, key, LinkPurpose.TABLET)
+    except (ValidationFailed, Conflict) as exc:
+        messages.error(request, f"No link created: {_error_detail(exc)}")
+        return redirect("assessments:patient", public_id=patient.public_id)
+    url = request.build_absolute_uri(reverse("assessments:link", args=[raw]))
+    return render(request, "assessments/tablet_link.html", {"patient": patient, "link": link, "url": url,
+                                                            "instrument": ci.get_instrument(link.instrument_key)})
+
+
+@staff_required("assessment.view")
+def trajectory_page(request, public_id):
+    ctx = Context.from_request(request)
+    patient = _patient_or_404(ctx, public_id, audit_action="assessment.view_trajectory")
+    tz = patient.home_location.tz if patient.home_location_id else timezone.get_current_timezone()
+    by_key = services.current_totals_by_instrument(patient)
+    settings = policy.clinic_settings(patient.organization_id)
+    charts = [trajectory.build(patient, key, pts, tz=tz, settings=settings) for key, pts in by_key.items()
+              if ci.get_instrument(key).lower_is_better]
+    return render(request, "assessments/trajectory.html", {"patient": patient, "charts": charts})
+
+
+@login_required
+def alerts(request):
+    """Clinicians see every alert of the clinic; clinic admins the escalated ones (the service decides)."""
+    if not request.user.is_staff_member:
+        return forbidden(request, "alert.acknowledge")
+    status = request.GET.get("status", "open")
+    if status not in ("open", "acknowledged", "all"):
+        status = "open"
+    try:
+        items = services.open_alerts_for(Context.from_request(request), status)[:200]
+    except PermissionDenied:
+        return forbidden(request, "alert.acknowledge")
+    return render(request, "assessments/alerts.html", {
+        "alerts": items, "status": status, "can_acknowledge": has_permission(request.user, "alert.acknowledge"),
+    })
+
+
+@staff_required("alert.acknowledge")
+@require_POST
+def alert_acknowledge(request, public_id):
+    ctx = Context.from_request(request)
+    try:
+        services.acknowledge_alert(ctx, public_id, request.POST.get("action_taken", ""))
+    except NotFound:
+        raise Http404("No such alert.") from None
+    except (ValidationFailed, Conflict) as exc:
+        messages.error(request, f"Not acknowledged: {_error_detail(exc)}")
+        return _back_to_alerts(request)
+    messages.success(request, "Alert acknowledged; the action taken is on the chart.")
+    return _back_to_alerts(request)
+
+
+def _back_to_alerts(request):
+    """Back where the form was posted from (a local path only, never another site), else the alert list."""
+    nxt = request.POST.get("next", "")
+    return redirect(nxt) if nxt.startswith("/") and not nxt.startswith("//") else redirect("assessments:alerts")
+
+
+@staff_required("assessment.view")
+def due_list(request):
+    ctx = Context.from_request(request)
+    return render(request, "assessments/due.html", {
+        "due": schedule.clinic_due(ctx, timezone.now()), "session_rules_note": schedule.SESSION_RULES_NOTE,
+        "can_send": has_permission(request.user, "measures.send_link"),
+    })
+
+
+def _period(request):
+    form = aforms.PeriodForm(data=request.GET or None)
+    today = timezone.localdate()
+    default_from = today - dt.timedelta(days=365)
+    if form.is_bound and form.is_valid():
+        start = form.cleaned_data.get("date_from") or default_from
+        end = form.cleaned_data.get("date_to") or today
+        key = form.cleaned_data.get("instrument") or "phq9"
+    else:
+        start, end, key = default_from, today, "phq9"
+    return form, start, end, key
+
+
+@staff_required("outcomes.view")
+def outcomes(request):
+    ctx = Context.from_request(request)
+    form, start, end, key = _period(request)
+    context = {
+        "form": form, "instruments": services.trackable_instruments(), "query": request.GET.urlencode(),
+        "shown_from": request.GET.get("date_from") or start.isoformat(),
+        "shown_to": request.GET.get("date_to") or end.isoformat(),
+        "shown_instrument": request.GET.get("instrument") or key,
+    }
+    if form.is_bound and not form.is_valid():
+        return render(request, "assessments/outcomes.html", context, status=422)
+    try:
+        summary = services.outcomes_summary(ctx, start, end, key)
+    except ValidationFailed as exc:
+        return render(request, "assessments/outcomes.html", {**context, "error": exc.message, "errors": exc.errors}, status=422)
+    if request.GET.get("format") == "csv":
+        return _outcomes_csv(summary)
+    return render(request, "assessments/outcomes.html", {**context, "summary": summary})
+
+
+CSV_COLUMNS = ("patients", "with_follow_up", "responders", "response_rate", "remitters", "remission_rate",
+               "mean_baseline", "mean_change", "mean_percent_change", "mean_days_to_response")
+
+
+def _outcomes_csv(summary) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"outcomes-{summary['instrument'].key}-{summary['from']:%Y%m%d}-{summary['to']:%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    writer = csv.writer(response)
+    writer.writerow(["group", "instrument", "from", "to", *CSV_COLUMNS])
+    rows = [("All patients", summary["overall"])] + [
+        (f"{kind}: {g['label']}", g) for kind, key in (("Indication", "by_indication"), ("Route", "by_route"), ("Protocol", "by_protocol"))
+        for g in summary[key]
+    ]
+    for label, row in rows:
+        writer.writerow([label, summary["instrument"].key, summary["from"].isoformat(), summary["to"].isoformat(),
+                         *[_csv_value(row.get(c)) for c in CSV_COLUMNS]])
+    return response
+
+
+def _csv_value(v):
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:.4f}"
+    return v
