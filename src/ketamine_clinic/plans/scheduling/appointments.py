@@ -1,0 +1,253 @@
+"""Single appointments: book by hand, move, cancel, no-show, and the session module's status path."""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import UTC
+
+from django import forms
+from django.db import transaction
+from django.utils import timezone
+
+from ketamine_clinic.accounts.models import Location, User
+from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.services import Context, record
+from ketamine_clinic.clinical import protocols as cp
+from ketamine_clinic.core.errors import Conflict, ValidationFailed
+from ketamine_clinic.patients.models import Patient, TimelineEvent
+
+from .. import forms as plan_forms
+from ..models import LIVE_STATUSES, Appointment, AppointmentKind, AppointmentStatus, PlanStatus, Resource, TreatmentPlan
+from ..policy import appointment_minutes, plans_policy
+from ._common import BOOKABLE_KINDS, INPUT_CONFLICTS, _change, _existing, _lock, _queue_reminders, _validate
+from .reads import closed_dates_of, opening_hours_of
+
+
+def _to_utc(value, location: Location, field: str) -> dt.datetime:
+    """An aware datetime as is; a naive one is the location's wall-clock time."""
+    if isinstance(value, str):
+        try:
+            value = plan_forms.LocalDateTimeField().to_python(value)
+        except forms.ValidationError as exc:
+            raise ValidationFailed({field: list(exc.messages)}) from None
+    if not isinstance(value, dt.datetime):
+        raise ValidationFailed({field: ["A date and time is required."]})
+    if timezone.is_naive(value):
+        local = value.replace(tzinfo=location.tz)
+        if local.astimezone(UTC).astimezone(location.tz).replace(tzinfo=None) != value:
+            raise ValidationFailed({field: [f"{value:%Y-%m-%d %H:%M} does not exist in {location.time_zone} (clocks go forward)."]})
+        value = local
+    return value.astimezone(UTC)
+
+
+def _spacing_for(plan, kind: str) -> cp.Spacing | None:
+    if plan is None or kind != AppointmentKind.DOSING:
+        return None
+    try:
+        protocol = cp.protocol_from_dict(plan.protocol_data)
+        return protocol.phase(plan.phase_name).spacing
+    except cp.ProtocolError:
+        return None
+
+
+def _check(appt_like: dict, location: Location, patient: Patient, resource: Resource | None, plan, kind: str,
+           now: dt.datetime, exclude_pk=None) -> None:
+    start, end = appt_like["start"], appt_like["end"]
+    proposed = cp.ProposedAppointment(appt_like.get("number") or 1, start, end, resource.name if resource else "")
+    conflicts = cp.find_conflicts(
+        proposed, _existing(location, patient, start, end, exclude_pk), patient_id=str(patient.pk), now=now,
+        tz=location.time_zone, opening_hours=opening_hours_of(location), closed_dates=closed_dates_of(location),
+        spacing=_spacing_for(plan, kind))
+    if resource is None:  # a therapy visit: the staff member must be free too
+        staff = appt_like.get("staff")
+        if staff is not None:
+            qs = Appointment.objects.filter(staff=staff, status__in=LIVE_STATUSES, start_at__lt=end, end_at__gt=start)
+            if exclude_pk is not None:
+                qs = qs.exclude(pk=exclude_pk)
+            for other in qs:
+                conflicts.append(cp.Conflict(cp.ConflictKind.RESOURCE_DOUBLE_BOOKED,
+                                             f"{staff.name} is already booked "
+                                             f"{other.start_at.astimezone(location.tz):%a %Y-%m-%d %H:%M}."))
+    if not conflicts:
+        return
+    messages = [c.message for c in conflicts]
+    if all(c.kind in INPUT_CONFLICTS for c in conflicts):
+        raise ValidationFailed({"start": messages}, "The appointment cannot be booked at that time; nothing was saved.")
+    raise Conflict("The appointment conflicts with the schedule; nothing was saved.", {"start": messages})
+
+
+def book_appointment(ctx: Context, patient: Patient, data: dict, now: dt.datetime | None = None) -> Appointment:
+    """Book one appointment by hand. ``data``: location, start (local or aware), kind, resource or staff,
+    plan (optional), duration_min (optional)."""
+    from .. import services
+
+    require(ctx.user, "schedule.manage")
+    now = now or timezone.now()
+    cleaned = _validate(plan_forms.AppointmentForm, data)
+    location = Location.objects.filter(organization_id=patient.organization_id, is_active=True,
+                                       public_id=cleaned["location"]).first()
+    if location is None:
+        raise ValidationFailed({"location": ["No such location in this clinic."]})
+    plan = None
+    if cleaned.get("plan"):
+        plan = patient.treatment_plans.filter(public_id=cleaned["plan"]).first()
+        if plan is None:
+            raise ValidationFailed({"plan": ["No such plan for this patient."]})
+    kind = cleaned["kind"]
+    resource = staff = None
+    if cleaned.get("resource"):
+        resource = location.resources.filter(public_id=cleaned["resource"], is_active=True, kind__in=BOOKABLE_KINDS).first()
+        if resource is None:
+            raise ValidationFailed({"resource": ["No such chair or room at this location."]})
+    if cleaned.get("staff"):
+        staff = User.objects.filter(organization_id=patient.organization_id, kind=User.Kind.STAFF, is_active=True,
+                                    public_id=cleaned["staff"]).first()
+        if staff is None:
+            raise ValidationFailed({"staff": ["No such staff member in this clinic."]})
+    if kind == AppointmentKind.DOSING and resource is None:
+        raise ValidationFailed({"resource": ["A dosing session needs a chair or room."]})
+    if kind != AppointmentKind.DOSING and resource is None and staff is None:
+        raise ValidationFailed({"staff": ["Choose the therapist (or a room)."]})
+    start = _to_utc(cleaned["start"], location, "start")
+    if cleaned.get("duration_min"):
+        minutes = cleaned["duration_min"]
+    elif kind == AppointmentKind.DOSING and plan is not None:
+            minutes = appointment_minutes(patient.organization, services.plan_protocol(plan))
+    else:
+        minutes = plans_policy(patient.organization)["therapy_minutes"]
+    end = start + dt.timedelta(minutes=minutes)
+    with transaction.atomic():
+        _lock(location, patient)
+        _check({"start": start, "end": end, "staff": staff}, location, patient, resource, plan, kind, now)
+        appt = Appointment.objects.create(
+            organization_id=patient.organization_id, location=location, patient=patient, plan=plan, kind=kind,
+            phase_name=plan.phase_name if plan else "", resource=resource, staff=staff, start_at=start, end_at=end,
+            created_by=ctx.user)
+        _change(ctx, appt, "booked", cleaned.get("reason", ""))
+        TimelineEvent.objects.create(patient=patient, kind="appointment", actor=ctx.user,
+                                     summary=f"{appt.get_kind_display()} booked for {appt.local_start():%Y-%m-%d %H:%M} at {location.name}")
+        record(ctx, "appointment.book", obj=appt, patient=patient, detail={"start": start.isoformat()})
+        _queue_reminders([appt])
+    return appt
+
+
+def reschedule_appointment(ctx: Context, appt: Appointment, data: dict, now: dt.datetime | None = None) -> Appointment:
+    require(ctx.user, "schedule.manage")
+    now = now or timezone.now()
+    cleaned = _validate(plan_forms.RescheduleForm, data)
+    location = appt.location
+    start = _to_utc(cleaned["start"], location, "start")
+    end = start + (appt.end_at - appt.start_at)
+    resource = appt.resource
+    if cleaned.get("resource"):
+        resource = location.resources.filter(public_id=cleaned["resource"], is_active=True, kind__in=BOOKABLE_KINDS).first()
+        if resource is None:
+            raise ValidationFailed({"resource": ["No such chair or room at this location."]})
+    with transaction.atomic():
+        _lock(location, appt.patient)
+        locked = Appointment.objects.select_for_update().get(pk=appt.pk)
+        if locked.status != AppointmentStatus.BOOKED:
+            raise Conflict(f"Only a booked appointment can be moved; this one is {locked.get_status_display().lower()}.")
+        if cleaned.get("version") and locked.version != cleaned["version"]:
+            raise Conflict("This appointment was changed by someone else; reload and try again.")
+        _check({"start": start, "end": end, "staff": locked.staff}, location, locked.patient, resource, locked.plan,
+               locked.kind, now, exclude_pk=locked.pk)
+        old = locked.start_at
+        locked.start_at, locked.end_at, locked.resource = start, end, resource
+        locked.version += 1
+        locked.updated_at = now
+        locked.save()
+        _change(ctx, locked, "rescheduled", cleaned["reason"], from_start=old, from_status=locked.status)
+        TimelineEvent.objects.create(patient=locked.patient, kind="appointment", actor=ctx.user,
+                                     summary=f"Appointment moved from {old.astimezone(location.tz):%Y-%m-%d %H:%M} to "
+                                             f"{locked.local_start():%Y-%m-%d %H:%M}: {cleaned['reason']}")
+        record(ctx, "appointment.reschedule", obj=locked, patient=locked.patient,
+               detail={"from": old.isoformat(), "to": start.isoformat(), "reason": cleaned["reason"]})
+        _queue_reminders([locked])
+    return locked
+
+
+def _end_appointment(ctx: Context, appt: Appointment, status: str, reason: str, now=None) -> Appointment:
+    require(ctx.user, "schedule.manage")
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": ["Say why."]})
+    if len(reason) > 500:
+        raise ValidationFailed({"reason": ["At most 500 characters."]})
+    with transaction.atomic():
+        locked = Appointment.objects.select_for_update().get(pk=appt.pk)
+        if locked.status != AppointmentStatus.BOOKED:
+            raise Conflict(f"This appointment is already {locked.get_status_display().lower()}.")
+        if status == AppointmentStatus.NO_SHOW and locked.start_at > now:
+            raise Conflict("A no-show can be recorded only once the appointment has started.")
+        old = locked.status
+        locked.status, locked.status_reason = status, reason
+        locked.version += 1
+        locked.updated_at = now
+        locked.save()
+        label = "cancelled" if status == AppointmentStatus.CANCELLED else "marked no-show"
+        _change(ctx, locked, "cancelled" if status == AppointmentStatus.CANCELLED else "no_show", reason, from_status=old)
+        TimelineEvent.objects.create(patient=locked.patient, kind="appointment", actor=ctx.user,
+                                     summary=f"Appointment {locked.local_start():%Y-%m-%d %H:%M} {label}: {reason}")
+        record(ctx, f"appointment.{'cancel' if status == AppointmentStatus.CANCELLED else 'no_show'}", obj=locked,
+               patient=locked.patient, detail={"reason": reason})
+    return locked
+
+
+def cancel_appointment(ctx: Context, appt: Appointment, reason: str, now=None) -> Appointment:
+    return _end_appointment(ctx, appt, AppointmentStatus.CANCELLED, reason, now)
+
+
+def mark_no_show(ctx: Context, appt: Appointment, reason: str, now=None) -> Appointment:
+    return _end_appointment(ctx, appt, AppointmentStatus.NO_SHOW, reason, now)
+
+
+# The session module moves a booked appointment along this path.
+NEXT_STATUS = {
+    AppointmentStatus.BOOKED: {AppointmentStatus.CHECKED_IN},
+    AppointmentStatus.CHECKED_IN: {AppointmentStatus.IN_SESSION, AppointmentStatus.BOOKED},
+    AppointmentStatus.IN_SESSION: {AppointmentStatus.DONE},
+}
+
+
+def set_appointment_status(ctx: Context, appt: Appointment, status: str, reason: str = "") -> Appointment:
+    """Check in, start, finish (for the session module): booked → checked in → in session → done."""
+    require(ctx.user, "schedule.manage")
+    with transaction.atomic():
+        locked = Appointment.objects.select_for_update().get(pk=appt.pk)
+        if status not in NEXT_STATUS.get(locked.status, set()):
+            raise Conflict(f"An appointment that is {locked.get_status_display().lower()} cannot become {status}.")
+        old = locked.status
+        locked.status = status
+        locked.version += 1
+        locked.updated_at = timezone.now()
+        locked.save()
+        _change(ctx, locked, "status", reason, from_status=old)
+        record(ctx, "appointment.status", obj=locked, patient=locked.patient, detail={"from": old, "to": status})
+        if status == AppointmentStatus.DONE and locked.plan_id and locked.kind == AppointmentKind.DOSING:
+            _induction_finished(ctx, locked.plan)
+    return locked
+
+
+def _induction_finished(ctx: Context, plan) -> None:
+    """When the last session of an induction plan is done, propose the maintenance schedule."""
+    from .. import services
+    if plan.kind != TreatmentPlan.Kind.INDUCTION or plan.status != PlanStatus.ACTIVE:
+        return
+    done = plan.appointments.filter(kind=AppointmentKind.DOSING, status=AppointmentStatus.DONE).count()
+    if done >= plan.session_count:
+        services.propose_maintenance_for(ctx, plan)
+
+
+def cancel_future_plan_appointments(ctx: Context, plan, reason: str, now: dt.datetime) -> int:
+    """Cancel a plan's booked appointments from now on (pausing or stopping a plan)."""
+    count = 0
+    for appt in plan.appointments.select_for_update().filter(status=AppointmentStatus.BOOKED, start_at__gte=now):
+        appt.status, appt.status_reason = AppointmentStatus.CANCELLED, reason
+        appt.version += 1
+        appt.updated_at = now
+        appt.save()
+        _change(ctx, appt, "cancelled", reason, from_status=AppointmentStatus.BOOKED)
+        count += 1
+    return count

@@ -1,0 +1,86 @@
+"""Locations, their hours and resources, local days, appointment lists and therapists (reads only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import UTC
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from ketamine_clinic.accounts.models import Location, User
+from ketamine_clinic.accounts.permissions import Role, require
+from ketamine_clinic.audit.services import Context
+from ketamine_clinic.core.errors import NotFound
+
+from ..models import Appointment, Resource
+from ._common import BOOKABLE_KINDS
+
+
+def locations_for(ctx: Context, action: str = "schedule.view") -> QuerySet[Location]:
+    require(ctx.user, action)
+    return Location.objects.filter(organization_id=ctx.user.organization_id, is_active=True)
+
+
+def get_location_for(ctx: Context, public_id, action: str = "schedule.view") -> Location:
+    try:
+        return locations_for(ctx, action).get(public_id=public_id)
+    except (Location.DoesNotExist, ValueError, TypeError, forms.ValidationError):
+        raise NotFound("No such location.") from None
+
+
+def opening_hours_of(location: Location) -> dict[int, list[tuple[dt.time, dt.time]]]:
+    hours: dict[int, list[tuple[dt.time, dt.time]]] = {}
+    for row in location.opening_hours.all():
+        hours.setdefault(row.weekday, []).append((row.opens, row.closes))
+    return hours
+
+
+def closed_dates_of(location: Location) -> set[dt.date]:
+    return set(location.closed_dates.values_list("date", flat=True))
+
+
+def bookable_resources(location: Location) -> list[Resource]:
+    return list(location.resources.filter(is_active=True, kind__in=BOOKABLE_KINDS).order_by("name"))
+
+
+def local_day_bounds(location: Location, day: dt.date, days: int = 1) -> tuple[dt.datetime, dt.datetime]:
+    """UTC start and end of ``days`` local calendar days from ``day`` (DST-safe)."""
+    zone = location.tz
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=zone).astimezone(UTC)
+    end = dt.datetime.combine(day + dt.timedelta(days=days), dt.time(0), tzinfo=zone).astimezone(UTC)
+    return start, end
+
+
+def local_today(location: Location, now: dt.datetime | None = None) -> dt.date:
+    return (now or timezone.now()).astimezone(location.tz).date()
+
+
+def appointments_for(ctx: Context, location: Location | None, day: dt.date | None, days: int = 1) -> list[Appointment]:
+    """Appointments on ``days`` local days from ``day`` at ``location`` (or every location, each in its zone)."""
+    locations = [location] if location is not None else list(locations_for(ctx))
+    condition = Q()
+    for loc in locations:
+        start, end = local_day_bounds(loc, day or local_today(loc), days)
+        condition |= Q(location=loc, start_at__gte=start, start_at__lt=end)
+    if not locations:
+        return []
+    qs = (Appointment.objects.filter(organization_id=ctx.user.organization_id).filter(condition)
+          .select_related("patient", "location", "resource", "staff", "plan"))
+    return list(qs.order_by("start_at", "id"))
+
+
+def get_appointment_for(ctx: Context, public_id, action: str = "schedule.view") -> Appointment:
+    require(ctx.user, action)
+    try:
+        return (Appointment.objects.select_related("patient", "location", "resource", "staff", "plan")
+                .get(organization_id=ctx.user.organization_id, public_id=public_id))
+    except (Appointment.DoesNotExist, ValueError, TypeError, forms.ValidationError):
+        raise NotFound("No such appointment.") from None
+
+
+def therapists(organization_id) -> QuerySet[User]:
+    return (User.objects.filter(organization_id=organization_id, kind=User.Kind.STAFF, is_active=True,
+                                roles__role__in=[Role.THERAPIST, Role.PRESCRIBER]).distinct()
+            .order_by("last_name", "first_name", "username"))

@@ -1,0 +1,483 @@
+"""Plan, protocol and schedule screens: thin — parse, call a service or read helper, render."""
+
+import datetime as dt
+import json
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import dateformat, timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ketamine_clinic.accounts.permissions import has_permission
+from ketamine_clinic.audit.services import Context
+from ketamine_clinic.clinical import protocols as cp
+from ketamine_clinic.clinical.sources import SOURCES
+from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
+from ketamine_clinic.core.views_util import forbidden, staff_required
+
+from . import forms as plan_forms
+from . import protocol_store, reminders, scheduling, services
+from .policy import instruction_hours
+from .models import AppointmentKind, AppointmentStatus, BoosterProposal, PlanStatus, Resource
+
+VIEWS = {"day": 1, "week": 7, "fortnight": 14}
+
+
+def _add_errors(form, errors):
+    """Show a service's field errors on the bound form (unknown fields as form-wide errors)."""
+    form.is_valid()
+    for field, msgs in errors.items():
+        target = field if field in form.fields else None
+        for msg in msgs:
+            if msg not in form.errors.get(target or "__all__", []):
+                form.add_error(target, msg)
+    return form
+
+
+def _bound(form_class, data, errors, **kwargs):
+    return _add_errors(form_class(data=data, **kwargs), errors)
+
+
+def _flash_error(request, exc):
+    detail = "; ".join(m for msgs in exc.errors.values() for m in msgs) or exc.message
+    messages.error(request, f"{exc.message} {detail}" if detail != exc.message else exc.message)
+
+
+def _or_404(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except NotFound:
+        raise Http404("Not found.") from None
+
+
+# --- schedule ---------------------------------------------------------------------------------
+@staff_required("schedule.view")
+def schedule(request):
+    """Day, week or two-week view of one location, in its time zone."""
+    ctx = Context.from_request(request)
+    locations = list(scheduling.locations_for(ctx))
+    location = None
+    wanted = request.GET.get("location")
+    if wanted:
+        location = next((loc for loc in locations if str(loc.public_id) == wanted), None)
+        if location is None:
+            raise Http404("No such location.")
+    else:
+        location = next((loc for loc in locations if loc.pk == request.user.default_location_id), None) or (locations[0] if locations else None)
+    view = request.GET.get("view", "day")
+    if view not in VIEWS:
+        view = "day"
+    days = VIEWS[view]
+    try:
+        day = dt.date.fromisoformat(request.GET.get("date", "")) if request.GET.get("date") else None
+    except ValueError:
+        day = None
+    if location is None:
+        return render(request, "plans/schedule.html", {"locations": [], "active_nav": "schedule"})
+    day = day or scheduling.local_today(location)
+    if view != "day":
+        day = day - dt.timedelta(days=day.weekday())  # weeks start on Monday
+    appts = scheduling.appointments_for(ctx, location, day, days)
+    columns = []
+    for i in range(days):
+        d = day + dt.timedelta(days=i)
+        columns.append({"date": d, "items": [a for a in appts if a.local_start().date() == d]})
+    context = {
+        "locations": locations, "location": location, "view": view, "day": day, "columns": columns,
+        "appointments": appts, "views": list(VIEWS),
+        "prev": day - dt.timedelta(days=days), "next": day + dt.timedelta(days=days), "today": scheduling.local_today(location),
+        "can_manage": has_permission(request.user, "schedule.manage"),
+        "can_setup": has_permission(request.user, "resources.manage"),
+        "active_nav": "schedule",
+    }
+    return render(request, "plans/schedule.html", context)
+
+
+@staff_required("resources.manage")
+@require_http_methods(["GET", "POST"])
+def location_setup(request, public_id):
+    ctx = Context.from_request(request)
+    location = _or_404(scheduling.get_location_for, ctx, public_id, "resources.manage")
+    staff = list(location.organization.users.filter(kind="staff", is_active=True))
+    status = 200
+    resource_form = plan_forms.ResourceForm(staff=staff)
+    hours_initial = {}
+    for wd, spans in scheduling.opening_hours_of(location).items():
+        hours_initial[plan_forms.WEEKDAYS[wd]] = ", ".join(f"{o:%H:%M}-{c:%H:%M}" for o, c in spans)
+    hours_form = plan_forms.OpeningHoursForm(initial=hours_initial)
+    closed_form = plan_forms.ClosedDateForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "resource":
+                r = scheduling.add_resource(ctx, location, request.POST.dict())
+                messages.success(request, f"{r.get_kind_display()} {r.name} added.")
+            elif action == "hours":
+                scheduling.set_opening_hours(ctx, location, request.POST.dict())
+                messages.success(request, "Opening hours saved.")
+            elif action == "closed":
+                scheduling.add_closed_date(ctx, location, request.POST.dict())
+                messages.success(request, "Closed day added.")
+            elif action in ("deactivate", "activate"):
+                resource = _or_404(scheduling.get_resource_for, ctx, request.POST.get("resource"))
+                scheduling.set_resource_active(ctx, resource, action == "activate")
+                messages.success(request, f"{resource.name} {'active' if action == 'activate' else 'no longer bookable'}.")
+            else:
+                raise ValidationFailed({"action": ["Unknown action."]})
+            return redirect("plans:location_setup", public_id=location.public_id)
+        except (ValidationFailed, Conflict) as exc:
+            status = exc.status
+            if action == "resource":
+                resource_form = _bound(plan_forms.ResourceForm, request.POST, exc.errors, staff=staff)
+            elif action == "hours":
+                hours_form = _bound(plan_forms.OpeningHoursForm, request.POST, exc.errors)
+            elif action == "closed":
+                closed_form = _bound(plan_forms.ClosedDateForm, request.POST, exc.errors)
+            else:
+                _flash_error(request, exc)
+    context = {
+        "location": location, "resources": location.resources.select_related("staff").order_by("-is_active", "kind", "name"),
+        "closed_dates": location.closed_dates.filter(date__gte=scheduling.local_today(location)),
+        "resource_form": resource_form, "hours_form": hours_form, "closed_form": closed_form, "active_nav": "schedule",
+    }
+    return render(request, "plans/location_setup.html", context, status=status)
+
+
+# --- protocols --------------------------------------------------------------------------------
+def _protocol_reader(view):
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?next={request.path}")
+        if not user.is_staff_member or not (has_permission(user, "plan.view") or has_permission(user, "protocol.manage")):
+            return forbidden(request, "plan.view")
+        return view(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    return wrapper
+
+
+@_protocol_reader
+def protocols(request):
+    ctx = Context.from_request(request)
+    entries = protocol_store.protocols_for(ctx)
+    return render(request, "plans/protocols.html", {
+        "library": [e for e in entries if e.source == protocol_store.LIBRARY],
+        "clinic": [e for e in entries if e.source == protocol_store.CLINIC],
+        "can_manage": has_permission(request.user, "protocol.manage"),
+    })
+
+
+def _sources(entry):
+    return [SOURCES[k] for k in sorted(entry.protocol.cited_sources())]
+
+
+@_protocol_reader
+def protocol_detail(request, key):
+    ctx = Context.from_request(request)
+    try:
+        version = int(request.GET["version"]) if request.GET.get("version") else None
+    except ValueError:
+        version = None
+    entry = _or_404(protocol_store.get_protocol_for, ctx, key, version)
+    return render(request, "plans/protocol.html", {
+        "entry": entry, "p": entry.protocol, "sources": _sources(entry),
+        "versions": protocol_store.protocol_versions(ctx, key) if entry.source == protocol_store.CLINIC else [],
+        "can_manage": has_permission(request.user, "protocol.manage"),
+        "json": json.dumps(entry.data, indent=2),
+    })
+
+
+@staff_required("protocol.manage")
+@require_http_methods(["GET", "POST"])
+def protocol_edit(request, key):
+    ctx = Context.from_request(request)
+    entry = _or_404(protocol_store.get_protocol_for, ctx, key)
+    if request.method == "POST":
+        try:
+            row = protocol_store.save_clinic_protocol(ctx, request.POST.dict())
+        except (ValidationFailed, Conflict) as exc:
+            form = _bound(plan_forms.ProtocolForm, request.POST, {k: v for k, v in exc.errors.items() if not k.startswith("protocol.")})
+            protocol_errors = {k.removeprefix("protocol."): v for k, v in exc.errors.items() if k.startswith("protocol.")}
+            return render(request, "plans/protocol_edit.html", {"form": form, "entry": entry, "error": exc.message,
+                                                                "protocol_errors": protocol_errors}, status=exc.status)
+        messages.success(request, f"Saved {row.key} version {row.version}.")
+        return redirect("plans:protocol", key=row.key)
+    new_key = entry.key if entry.source == protocol_store.CLINIC else f"{entry.key}-{request.user.organization.slug}"
+    form = plan_forms.ProtocolForm(initial={"based_on": entry.key, "based_on_version": entry.version, "key": new_key,
+                                            "protocol": json.dumps(entry.data, indent=2)})
+    return render(request, "plans/protocol_edit.html", {"form": form, "entry": entry})
+
+
+# --- plans ------------------------------------------------------------------------------------
+@staff_required("plan.view")
+def patient_plans(request, public_id):
+    ctx = Context.from_request(request)
+    patient = _or_404(services.patient_for, ctx, public_id)
+    now = timezone.now()
+    upcoming = (patient.appointments.filter(end_at__gte=now).select_related("location", "resource", "staff", "plan")
+                .order_by("start_at"))
+    return render(request, "plans/patient.html", {
+        "patient": patient, "plans": services.plans_for(ctx, patient), "upcoming": upcoming,
+        "feed": reminders.active_feed(patient), "new_feed_url": request.session.pop("plans_new_feed_url", None),
+        "can_edit": has_permission(request.user, "plan.edit"),
+        "can_manage": has_permission(request.user, "schedule.manage"),
+    })
+
+
+@staff_required("plan.edit")
+@require_http_methods(["GET", "POST"])
+def plan_new(request, public_id):
+    ctx = Context.from_request(request)
+    patient = _or_404(services.patient_for, ctx, public_id, "plan.edit")
+    entries = protocol_store.protocols_for(ctx)
+    locations = list(scheduling.locations_for(ctx))
+    therapists = services.therapist_choices(patient.organization_id)
+
+    def build(data=None, errors=None):
+        form = plan_forms.PlanForm(data=data, initial={
+            "protocol": request.GET.get("protocol", ""), "preferred_time": "09:00",
+            "location": str((patient.home_location or request.user.default_location or (locations[0] if locations else None)).public_id)
+            if (patient.home_location or request.user.default_location or locations) else "",
+            "start_date": timezone.localdate() + dt.timedelta(days=1)})
+        form.fields["protocol"].widget = forms.Select(choices=[(e.key, f"{e.title} ({e.key} v{e.version})") for e in entries])
+        form.fields["location"].widget.choices = [(str(loc.public_id), f"{loc.name} ({loc.time_zone})") for loc in locations]
+        form.fields["therapist"].widget.choices = [("", "—")] + [(str(u.public_id), u.name) for u in therapists]
+        return _add_errors(form, errors) if errors else form
+
+    if request.method == "POST":
+        try:
+            plan = services.create_plan(ctx, patient, request.POST.dict())
+        except (ValidationFailed, Conflict) as exc:
+            return render(request, "plans/plan_new.html", {"form": build(request.POST, exc.errors), "patient": patient,
+                                                           "entries": entries, "error": exc.message}, status=exc.status)
+        messages.success(request, "Draft plan saved. A prescriber signs it to activate it and book the sessions.")
+        return redirect("plans:plan", public_id=plan.public_id)
+    return render(request, "plans/plan_new.html", {"form": build(), "patient": patient, "entries": entries})
+
+
+@staff_required("plan.view")
+def plan_detail(request, public_id):
+    ctx = Context.from_request(request)
+    plan = _or_404(services.get_plan_for, ctx, public_id, audit=True)
+    protocol = services.plan_protocol(plan)
+    preview, preview_problem, permission = [], "", None
+    if plan.status == PlanStatus.DRAFT:
+        preview, preview_problem = services.preview_schedule(plan)
+        permission = services.may_treat(plan.patient, plan.route, scheduling.local_today(plan.location))
+    appts = list(plan.appointments.select_related("location", "resource", "staff").order_by("start_at"))
+    return render(request, "plans/plan.html", {
+        "curve": _predicted_curve(plan, protocol) if has_permission(request.user, "pk.use") else None,
+        "plan": plan, "patient": plan.patient, "p": protocol, "sources": [SOURCES[k] for k in sorted(protocol.cited_sources())],
+        "doses": plan.doses.select_related("signed_by", "created_by"), "changes": plan.status_changes.select_related("changed_by"),
+        "appointments": appts, "dosing_count": sum(1 for a in appts if a.kind == AppointmentKind.DOSING and a.is_live),
+        "proposals": plan.booster_proposals.select_related("decided_by", "result_plan"),
+        "preview": [{"n": p.session_number, "start": dateformat.format(p.local_start(plan.location.time_zone), "D Y-m-d H:i"),
+                     "resource": p.resource_id} for p in preview],
+        "preview_problem": preview_problem, "permission": permission,
+        "titration": services.titration_hints(plan) if plan.status == PlanStatus.ACTIVE else [],
+        "instructions": cp.pre_visit_instructions(plan.route, hours=instruction_hours(plan.organization)) if not protocol.at_home else [],
+        "can_sign": has_permission(request.user, "plan.sign"), "can_edit": has_permission(request.user, "plan.edit"),
+        "can_manage": has_permission(request.user, "schedule.manage"),
+        "first_dose_day": appts[0].local_start().date() if appts else None,
+    })
+
+
+def _predicted_curve(plan, protocol):
+    from ketamine_clinic.patients.services import current_measurement
+    from ketamine_clinic.pharmacology.curves import predicted_curve
+
+    dose = plan.doses.order_by("-version").first()
+    measurement = current_measurement(plan.patient)
+    return predicted_curve(
+        plan.organization, route=plan.route, unit=dose.unit, amount=dose.dose,
+        duration_min=protocol.dose_rule.infusion_duration_min, weight_kg=float(measurement.weight_kg) if measurement else None,
+        age_years=plan.patient.age_on(plan.start_date), sex=plan.patient.sex_at_birth,
+    )
+
+
+def _plan_action(request, public_id, action, fn):
+    ctx = Context.from_request(request)
+    plan = _or_404(services.get_plan_for, ctx, public_id, action)
+    try:
+        result = fn(ctx, plan)
+    except (ValidationFailed, Conflict) as exc:
+        _flash_error(request, exc)
+    else:
+        if isinstance(result, str):
+            messages.success(request, result)
+    return redirect("plans:plan", public_id=plan.public_id)
+
+
+@staff_required("plan.sign")
+@require_POST
+def plan_activate(request, public_id):
+    def act(ctx, plan):
+        plan, warnings = services.activate_plan(ctx, plan, request.POST.get("reason", ""))
+        for w in warnings:
+            messages.warning(request, w)
+        return f"Plan signed and activated: {plan.appointments.filter(kind=AppointmentKind.DOSING).count()} session(s) booked."
+    return _plan_action(request, public_id, "plan.sign", act)
+
+
+@staff_required("plan.sign")
+@require_POST
+def plan_status(request, public_id):
+    def act(ctx, plan):
+        plan = services.change_status(ctx, plan, request.POST.get("status", ""), request.POST.get("reason", ""))
+        return f"Plan {plan.get_status_display().lower()}."
+    return _plan_action(request, public_id, "plan.sign", act)
+
+
+@staff_required("plan.sign")
+@require_POST
+def plan_dose(request, public_id):
+    def act(ctx, plan):
+        dose = services.change_dose(ctx, plan, request.POST.dict())
+        return f"Dose version {dose.version} signed: {dose.dose.normalize():f} {dose.unit}."
+    return _plan_action(request, public_id, "plan.sign", act)
+
+
+@staff_required("plan.edit")
+@require_POST
+def plan_relapse(request, public_id):
+    def act(ctx, plan):
+        proposal = services.signal_relapse(ctx, plan, request.POST.dict())
+        return f"Relapse recorded. {proposal.explanation} A prescriber accepts or declines it."
+    return _plan_action(request, public_id, "plan.edit", act)
+
+
+@staff_required("plan.sign")
+@require_POST
+def proposal_decide(request, public_id, decision):
+    if decision not in ("accept", "decline"):
+        raise Http404("Unknown decision.")
+    ctx = Context.from_request(request)
+    proposal = _or_404(services.get_proposal_for, ctx, public_id, "plan.sign")
+    try:
+        if decision == "accept":
+            proposal = services.accept_proposal(ctx, proposal, request.POST.get("reason", ""))
+            messages.success(request, "Accepted: the boosters are booked.")
+        else:
+            services.decline_proposal(ctx, proposal, request.POST.get("reason", ""))
+            messages.success(request, "Declined.")
+    except (ValidationFailed, Conflict) as exc:
+        _flash_error(request, exc)
+    target = proposal.result_plan if proposal.status == BoosterProposal.Status.ACCEPTED and proposal.result_plan_id else proposal.plan
+    return redirect("plans:plan", public_id=target.public_id)
+
+
+# --- appointments ------------------------------------------------------------------------------
+@staff_required("schedule.view")
+def appointment_detail(request, public_id):
+    ctx = Context.from_request(request)
+    appt = _or_404(scheduling.get_appointment_for, ctx, public_id)
+    form = plan_forms.RescheduleForm(initial={"start": appt.local_start().replace(tzinfo=None), "version": appt.version})
+    return render(request, "plans/appointment.html", _appointment_context(request, appt, form))
+
+
+def _appointment_context(request, appt, form, error=None):
+    form.fields["resource"].widget = forms.Select(choices=[("", "Keep " + (appt.resource.name if appt.resource_id else "none"))] + [
+        (str(r.public_id), r.name) for r in scheduling.bookable_resources(appt.location)])
+    return {"appt": appt, "form": form, "error": error, "changes": appt.changes.select_related("changed_by"),
+            "reminders": appt.reminders.order_by("claimed_at"),
+            "can_manage": has_permission(request.user, "schedule.manage") and appt.status == AppointmentStatus.BOOKED,
+            "started": appt.start_at <= timezone.now()}
+
+
+@staff_required("schedule.manage")
+@require_POST
+def appointment_reschedule(request, public_id):
+    ctx = Context.from_request(request)
+    appt = _or_404(scheduling.get_appointment_for, ctx, public_id, "schedule.manage")
+    try:
+        appt = scheduling.reschedule_appointment(ctx, appt, request.POST.dict())
+    except (ValidationFailed, Conflict) as exc:
+        form = _bound(plan_forms.RescheduleForm, request.POST, exc.errors)
+        return render(request, "plans/appointment.html", _appointment_context(request, appt, form, exc.message), status=exc.status)
+    messages.success(request, f"Moved to {appt.local_start():%a %Y-%m-%d %H:%M}.")
+    return redirect("plans:appointment", public_id=appt.public_id)
+
+
+@staff_required("schedule.manage")
+@require_POST
+def appointment_end(request, public_id, outcome):
+    if outcome not in ("cancel", "no-show"):
+        raise Http404("Unknown action.")
+    ctx = Context.from_request(request)
+    appt = _or_404(scheduling.get_appointment_for, ctx, public_id, "schedule.manage")
+    try:
+        if outcome == "cancel":
+            scheduling.cancel_appointment(ctx, appt, request.POST.get("reason", ""))
+            messages.success(request, "Appointment cancelled (kept in the record).")
+        else:
+            scheduling.mark_no_show(ctx, appt, request.POST.get("reason", ""))
+            messages.success(request, "No-show recorded.")
+    except (ValidationFailed, Conflict) as exc:
+        _flash_error(request, exc)
+    return redirect("plans:appointment", public_id=appt.public_id)
+
+
+@staff_required("schedule.manage")
+@require_http_methods(["GET", "POST"])
+def appointment_new(request, public_id):
+    ctx = Context.from_request(request)
+    patient = _or_404(services.patient_for, ctx, public_id, "schedule.manage")
+    locations = list(scheduling.locations_for(ctx))
+    resources = list(Resource.objects.filter(location__in=locations, is_active=True, kind__in=scheduling.BOOKABLE_KINDS)
+                     .select_related("location"))
+    staff = services.therapist_choices(patient.organization_id)
+    plans = list(patient.treatment_plans.filter(status=PlanStatus.ACTIVE))
+
+    def build(data=None, errors=None):
+        form = plan_forms.AppointmentForm(data=data, initial={"location": str(locations[0].public_id) if locations else ""})
+        form.fields["location"].widget = forms.Select(choices=[(str(x.public_id), x.name) for x in locations])
+        form.fields["resource"].widget = forms.Select(choices=[("", "—")] + [(str(r.public_id), f"{r.name} ({r.location.name})") for r in resources])
+        form.fields["staff"].widget = forms.Select(choices=[("", "—")] + [(str(u.public_id), u.name) for u in staff])
+        form.fields["plan"].widget = forms.Select(choices=[("", "—")] + [(str(p.public_id), p.protocol_title) for p in plans])
+        return _add_errors(form, errors) if errors else form
+
+    if request.method == "POST":
+        try:
+            appt = scheduling.book_appointment(ctx, patient, request.POST.dict())
+        except (ValidationFailed, Conflict) as exc:
+            return render(request, "plans/appointment_new.html", {"form": build(request.POST, exc.errors), "patient": patient,
+                                                                  "error": exc.message}, status=exc.status)
+        messages.success(request, f"Booked {appt.local_start():%a %Y-%m-%d %H:%M} at {appt.location.name}.")
+        return redirect("plans:appointment", public_id=appt.public_id)
+    return render(request, "plans/appointment_new.html", {"form": build(), "patient": patient})
+
+
+# --- calendar feed -----------------------------------------------------------------------------
+@staff_required("schedule.manage")
+@require_POST
+def calendar_feed(request, public_id):
+    ctx = Context.from_request(request)
+    patient = _or_404(services.patient_for, ctx, public_id, "schedule.manage")
+    if request.POST.get("action") == "revoke":
+        reminders.revoke_feed(ctx, patient)
+        messages.success(request, "Calendar link revoked: the old address no longer works.")
+    else:
+        _, raw = reminders.create_feed(ctx, patient)
+        request.session["plans_new_feed_url"] = request.build_absolute_uri(reverse("plans:ics", args=[raw]))
+        messages.success(request, "New calendar link made (any earlier link stops working). Give it to the patient now: it is shown once.")
+    return redirect("plans:patient", public_id=patient.public_id)
+
+
+@never_cache
+@require_GET
+def ics_feed(request, token):
+    """The patient's calendar. No sign-in: the secret URL is the key; a revoked one is not found."""
+    try:
+        feed = reminders.feed_for_token(token)
+    except NotFound:
+        raise Http404("No such calendar.") from None
+    response = HttpResponse(reminders.feed_ics(feed), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="appointments.ics"'
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
