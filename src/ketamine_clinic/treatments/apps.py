@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TreatmentsConfig(AppConfig):
+    name = "ketamine_clinic.treatments"
+    label = "treatments"

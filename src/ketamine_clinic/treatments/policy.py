@@ -1,0 +1,54 @@
+"""Clinic-policy settings of the session day, with shipped defaults.
+
+The measures due before each dose are the clinic's own policy (``CLINIC_POLICY``), not a guideline:
+the issue brief asks for the PHQ-9 and C-SSRS before each dose for mood indications and the pain
+score for chronic pain. They are declared as ``Setting``s like the clinical core's and read through
+``core.clinic_settings``, so a clinic's value is used as soon as this module is registered there;
+until then the defaults hold.
+"""
+
+from ketamine_clinic.clinical.policy import Setting
+from ketamine_clinic.clinical.sources import CLINIC_POLICY
+from ketamine_clinic.core.clinic_settings import policy_for
+
+PREDOSE_MEASURES_PREFIX = "treatments.predose_measures."
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(PREDOSE_MEASURES_PREFIX + "depression", "phq9,cssrs", "", CLINIC_POLICY,
+            "Clinic policy: questionnaires (comma-separated instrument keys) due before each dose for "
+            "depression; each must be done that day or deferred with a reason."),
+    Setting(PREDOSE_MEASURES_PREFIX + "chronic_pain", "pain_nrs", "", CLINIC_POLICY,
+            "Clinic policy: questionnaires (comma-separated instrument keys) due before each dose for "
+            "chronic pain; each must be done that day or deferred with a reason."),
+)
+
+
+def predose_measures(organization) -> dict[str, tuple[str, ...]]:
+    """{indication: instrument keys due before each dose}: the clinic's value where one is stored,
+    else the default (``organization``: an Organization, its pk, or None for the defaults). A linked
+    plan's protocol adds its own measures (``facts.measure_keys``)."""
+    values = {s.key: s.default for s in SETTINGS}
+    values.update({k: v for k, v in policy_for(organization, PREDOSE_MEASURES_PREFIX).items() if k in values})
+    return {key.removeprefix(PREDOSE_MEASURES_PREFIX): _instrument_keys(value) for key, value in values.items()}
+
+
+def _known_instruments(value) -> None:
+    """Refuse an unknown key when the clinic saves the setting (it would block every dose)."""
+    from ketamine_clinic.clinical.instruments import INSTRUMENTS
+
+    unknown = [k for k in _instrument_keys(value) if k not in INSTRUMENTS]
+    if unknown:
+        raise ValueError(f"Unknown questionnaire {', '.join(unknown)}; use keys such as {', '.join(sorted(INSTRUMENTS))}.")
+
+
+# Checked by core.clinic_settings.change_setting before a clinic's value is stored.
+VALIDATORS = {setting.key: _known_instruments for setting in SETTINGS}
+
+
+def _instrument_keys(value: str) -> tuple[str, ...]:
+    keys: list[str] = []
+    for part in str(value).split(","):
+        key = part.strip().lower()
+        if key and key not in keys:
+            keys.append(key)
+    return tuple(keys)

@@ -1,0 +1,180 @@
+"""The Spravato REMS Patient Monitoring Form of an esketamine session: facts gathered from the
+session, the form filled by ``clinical.session.build_rems_form`` (versioned schema, 7-day due
+date), and a real PDF drawn with reportlab.
+"""
+
+import datetime as dt
+import io
+
+from django.db import transaction
+from django.utils import timezone
+
+from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.services import Context, record
+from ketamine_clinic.clinical import session as cs
+from ketamine_clinic.clinical.routes import Route
+from ketamine_clinic.core.errors import Conflict
+
+from . import facts
+from .models import EntryKind, RemsForm, SessionStatus, TreatmentSession
+
+# Patient medication classes (patients.DrugClass) -> the form's concomitant-medication classes.
+CONCOMITANT_BY_DRUG_CLASS = {
+    "benzodiazepine": "benzodiazepines",
+    "z_drug": "non_benzodiazepine_sedative_hypnotics",
+    "stimulant": "psychostimulants",
+    "maoi": "maois",
+    "opioid": "opioids",
+}
+
+
+def _bp_near(session, target: dt.datetime, window: dt.timedelta):
+    """The BP reading closest to ``target`` within ``window``."""
+    best = None
+    for v in facts.active_vitals(session):
+        if v.systolic_mmhg is None:
+            continue
+        gap = abs(v.observed_at - target)
+        if gap <= window and (best is None or gap < best[0]):
+            best = (gap, v)
+    return best[1] if best else None
+
+
+def rems_facts(session: TreatmentSession, schema: cs.RemsFormSchema = cs.CURRENT_SCHEMA) -> cs.RemsSessionFacts:
+    from ketamine_clinic.patients.models import RecordStatus
+    from ketamine_clinic.screening.services import current_rems
+
+    patient = session.patient
+    classes = {f.key.removeprefix("concomitant_") for f in schema.fields if f.key.startswith("concomitant_")}
+    taking = set(patient.medications.filter(status=RecordStatus.ACTIVE).values_list("drug_class", flat=True))
+    concomitant = {c: any(CONCOMITANT_BY_DRUG_CLASS.get(d) == c for d in taking) for c in classes}
+    earlier = TreatmentSession.objects.filter(patient=patient, route=Route.ESKETAMINE_NASAL,
+                                              dosing_started_at__isnull=False,
+                                              dosing_started_at__lt=session.dosing_started_at).exists()
+    clinician = session.discharged_by or session.checked_in_by
+    location = session.location
+    address = ", ".join(p for p in (location.address_line, location.city,
+                                    " ".join(x for x in (location.region, location.postal_code) if x)) if p)
+    vitals = facts.active_vitals(session)
+    pre = facts.predose_reading(session)
+    first = session.dosing_started_at
+    at_40 = _bp_near(session, first + dt.timedelta(minutes=cs.monitoring.ESKETAMINE_BP_RECHECK_MIN),
+                     dt.timedelta(minutes=15)) if first else None
+    after = [v for v in vitals if v.systolic_mmhg is not None and first and v.observed_at >= first]
+    last = after[-1] if after else None
+    spo2 = [v.spo2_percent for v in vitals if v.spo2_percent is not None and first and v.observed_at >= first]
+    alerts = list(session.alerts.all())
+    resp_alert = any(a.kind in ("spo2_low", "respiratory_rate_low") for a in alerts)
+    resp_effect = any(e.data.get("effect") == cs.SideEffect.RESPIRATORY_DEPRESSION.value
+                      for e in facts.active_entries(session, EntryKind.SIDE_EFFECT))
+    serious = [e for e in facts.active_entries(session, EntryKind.ADVERSE_EVENT) if e.data.get("serious")]
+    log = facts.device_log(session)
+    sex = patient.sex_at_birth if patient.sex_at_birth in ("female", "male") else None
+    completed = session.status == SessionStatus.DISCHARGED
+    return cs.RemsSessionFacts(
+        patient_name=f"{patient.given_name} {patient.family_name}",
+        patient_dob=patient.date_of_birth,
+        patient_sex=sex,
+        first_treatment=not earlier,
+        patient_enrolled=current_rems(patient) is not None,
+        concomitant=concomitant,
+        clinician_name=clinician.name if clinician else None,
+        clinician_phone=(clinician.phone or location.phone or None) if clinician else None,
+        clinician_email=(clinician.email or None) if clinician else None,
+        setting_name=f"{session.organization.name} — {location.name}",
+        setting_address=address or None,
+        treatment_date=facts.local_date(session, first) if first else None,
+        dose_mg=int(log.total_mg) if log else None,
+        lot_numbers=log.lot_numbers if log else (),
+        first_device_at=first,
+        monitoring_end_at=session.discharged_at,
+        ready_without_minimum_min=session.ready_without_minimum_min,
+        vitals_acceptable_before_dosing=session.predose_vitals_ok,
+        vitals_acceptable_before_completion=(not facts.open_alerts(session)) if completed else None,
+        bp_before_dosing=facts.as_vital_signs(pre) if pre and pre.systolic_mmhg is not None else None,
+        bp_at_40_min=facts.as_vital_signs(at_40) if at_40 else None,
+        bp_before_completion=facts.as_vital_signs(last) if last and completed else None,
+        sedation=facts.sedation_observed(session),
+        dissociation=facts.dissociation_observed(session),
+        respiratory_depression=resp_alert or resp_effect,
+        lowest_spo2_percent=min(spo2) if spo2 else None,
+        serious_adverse_events=bool(serious),
+        serious_adverse_event_description="; ".join(e.data.get("description", "") for e in serious) or None,
+    )
+
+
+def draft_for(session: TreatmentSession, schema: cs.RemsFormSchema = cs.CURRENT_SCHEMA) -> cs.RemsFormDraft:
+    return cs.build_rems_form(rems_facts(session, schema), schema)
+
+
+def generate_rems_form(ctx: Context, session: TreatmentSession, *, now: dt.datetime | None = None) -> RemsForm:
+    """Fill (or refill, while not yet submitted) the session's monitoring form."""
+    require(ctx.user, "rems.form")
+    now = now or timezone.now()
+    if session.route != Route.ESKETAMINE_NASAL or session.dosing_started_at is None:
+        raise Conflict("A REMS monitoring form is for an esketamine session in which a dose was given.")
+    schema = cs.CURRENT_SCHEMA
+    draft = draft_for(session, schema)
+    treatment_date = facts.local_date(session, session.dosing_started_at)
+    with transaction.atomic():
+        form = RemsForm.objects.select_for_update().filter(session=session).first()
+        if form is not None and form.submitted_at is not None:
+            raise Conflict("This form was already marked submitted; it is not changed.")
+        values = dict(schema_version=schema.version, values=draft.values, missing_required=draft.missing_required,
+                      problems=draft.problems, treatment_date=treatment_date,
+                      due_date=draft.due_date or cs.rems_form_due_date(treatment_date), generated_at=now,
+                      generated_by=ctx.user)
+        if form is None:
+            form = RemsForm.objects.create(organization=session.organization, session=session, **values)
+        else:
+            for k, v in values.items():
+                setattr(form, k, v)
+            form.save()
+        record(ctx, "rems.form_generated", obj=form, patient=session.patient, organization=session.organization,
+               detail={"missing": draft.missing_required, "due": form.due_date.isoformat()})
+    return form
+
+
+def form_rows(form: RemsForm) -> list[tuple[str, str]]:
+    """(label, value) for every field of the form's schema, in order; empty where not recorded."""
+    schema = cs.SCHEMAS[form.schema_version]
+    return [(f.label, str(form.values.get(f.key, ""))) for f in schema.fields]
+
+
+def rems_pdf(form: RemsForm) -> bytes:
+    """The form as a PDF (uncompressed page streams, so its text can be read back)."""
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen.canvas import Canvas
+
+    buf = io.BytesIO()
+    pdf = Canvas(buf, pagesize=letter, pageCompression=0)
+    pdf.setTitle("Spravato REMS Patient Monitoring Form")
+    width, height = letter
+    y = height - 54
+
+    def line(text, size=10, bold=False, x=54):
+        nonlocal y
+        if y < 60:
+            pdf.showPage()
+            y = height - 54
+        pdf.setFont("Helvetica-Bold" if bold else "Helvetica", size)
+        pdf.drawString(x, y, text)
+        y -= size + 5
+
+    line("Spravato REMS Patient Monitoring Form", 15, True)
+    line(f"Form version {form.schema_version} · treatment {form.treatment_date:%Y-%m-%d} · "
+         f"due by {form.due_date:%Y-%m-%d} (within {cs.rems_form.REMS_FORM_DUE_DAYS} days)", 9)
+    y -= 6
+    for label, value in form_rows(form):
+        line(f"{label}:", 9, True)
+        line(value or "(not recorded)", 10, False, x=72)
+    if form.missing_required:
+        y -= 6
+        line("Missing required fields: " + ", ".join(form.missing_required), 9, True)
+    for problem in form.problems:
+        line(f"Check: {problem}", 9)
+    if form.submitted_at:
+        line(f"Marked submitted {form.submitted_at:%Y-%m-%d %H:%M} UTC by {form.submitted_by.name}", 9)
+    pdf.showPage()
+    pdf.save()
+    return buf.getvalue()

@@ -1,0 +1,106 @@
+"""Helpers shared by the session-day services: input checks, the session lock and version, audit
+and timeline rows, and moving the linked appointment along."""
+
+import datetime as dt
+import uuid
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from ketamine_clinic.audit.services import record
+from ketamine_clinic.clinical import session as cs
+from ketamine_clinic.core.errors import Conflict, ValidationFailed, form_errors
+from ketamine_clinic.patients.models import TimelineEvent
+
+from .. import facts
+from ..models import OPEN_STATUSES, TreatmentSession
+
+MAX_BACKDATE = dt.timedelta(hours=24)  # entry check: charted times within the last day
+CLOCK_SKEW = dt.timedelta(minutes=2)  # a device clock a little ahead is not "the future"
+
+
+def _validate(form_class, data: dict) -> dict:
+    form = form_class(data=data)
+    if not form.is_valid():
+        raise ValidationFailed(form_errors(form))
+    return form.cleaned_data
+
+
+def _core_error(exc: cs.SessionInputError, fields: dict | None = None, prefix: str = "") -> ValidationFailed:
+    field = (fields or {}).get(exc.field, exc.field)
+    return ValidationFailed({prefix + field: [exc.message[0].upper() + exc.message[1:]]})
+
+
+def _when(raw, field: str, session_or_tz, now: dt.datetime, *, default_now: bool = True) -> dt.datetime | None:
+    """A charted time: ISO 8601 (a time without offset is in the location's zone), not in the
+    future and not more than a day ago."""
+    tz = session_or_tz.location.tz if hasattr(session_or_tz, "location") else session_or_tz
+    if raw in (None, ""):
+        return now if default_now else None
+    if isinstance(raw, dt.datetime):
+        value = raw
+    else:
+        value = parse_datetime(str(raw).strip())
+        if value is None:
+            raise ValidationFailed({field: ["Enter a date and time (YYYY-MM-DD HH:MM)."]})
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=tz)
+    if value > now + CLOCK_SKEW:
+        raise ValidationFailed({field: ["This time is in the future."]})
+    if value < now - MAX_BACKDATE:
+        raise ValidationFailed({field: ["This time is more than 24 hours ago; check the entry."]})
+    return value
+
+
+def _check_version(session: TreatmentSession, expected) -> None:
+    if expected not in (None, "") and int(expected) != session.version:
+        raise Conflict(f"This session was changed by someone else (now version {session.version}); "
+                       "reload and try again. Your entry was not saved.", {"version": [f"Current version is {session.version}."]})
+
+
+def _lock(session: TreatmentSession) -> TreatmentSession:
+    return TreatmentSession.objects.select_for_update().select_related("patient", "location", "organization", "ordered_by").get(pk=session.pk)
+
+
+def _bump(session: TreatmentSession, now: dt.datetime, fields: list[str]) -> None:
+    session.version += 1
+    session.updated_at = now
+    session.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def _require_open(session: TreatmentSession) -> None:
+    if session.status not in OPEN_STATUSES:
+        raise Conflict(f"This session is {session.get_status_display().lower()}; nothing more can be charted.")
+
+
+def _audit(ctx, action, session, detail=None, obj=None):
+    record(ctx, action, obj=obj or session, patient=session.patient, organization=session.organization, detail=detail or {})
+
+
+def _timeline(ctx, session, summary: str, kind: str = "session") -> None:
+    TimelineEvent.objects.create(patient=session.patient, kind=kind, summary=summary[:300], actor=ctx.user)
+
+
+def _policy(session):
+    return facts.session_policy(session.organization)
+
+
+def _set_appointment_status(ctx, session, status: str, reason: str = "") -> None:
+    appt = getattr(session, "appointment", None) if hasattr(session, "appointment_id") else None
+    if appt is None or appt.status == status:
+        return
+    from ketamine_clinic.plans.scheduling import NEXT_STATUS, set_appointment_status
+
+    path = {"checked_in": ["checked_in"], "in_session": ["checked_in", "in_session"],
+            "done": ["checked_in", "in_session", "done"]}[status]
+    for step in path:
+        if step in NEXT_STATUS.get(appt.status, set()):
+            appt = set_appointment_status(ctx, appt, step, reason)
+    session.appointment = appt
+
+
+def _uuid(value):
+    try:
+        return uuid.UUID(str(value))
+    except (ValueError, TypeError):
+        return None

@@ -1,0 +1,103 @@
+"""The pre-dose checklist's session-level facts and the prescriber's esketamine blood-pressure decision."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from ketamine_clinic.accounts.permissions import has_permission, require
+from ketamine_clinic.audit.services import Context
+from ketamine_clinic.clinical import session as cs
+from ketamine_clinic.core.errors import Conflict, ValidationFailed
+
+from .. import facts
+from .. import forms as tforms
+from ..models import SessionStatus, TreatmentSession
+from ._common import _audit, _bump, _check_version, _lock, _timeline, _validate, _when
+
+CHECKLIST_FIELDS = ("weight_today_kg", "last_food_at", "last_liquid_at", "ride_home_confirmed", "can_become_pregnant",
+                    "pregnancy_test")
+
+
+def update_checklist(ctx: Context, session: TreatmentSession, data: dict, *, expected_version=None,
+                     now: dt.datetime | None = None) -> TreatmentSession:
+    """Change the checklist's session-level facts; only the fields sent change."""
+    require(ctx.user, "session.run")
+    now = now or timezone.now()
+    data = {k: v for k, v in data.items() if v is not None}
+    cleaned = _validate(tforms.ChecklistForm, data)
+    changes: dict = {}
+    if "weight_today_kg" in data and data["weight_today_kg"] != "":
+        weight = cleaned["weight_today_kg"]
+        low, high = cs.dosing.WEIGHT_KG_RANGE
+        if weight is None or not low <= weight <= high:
+            raise ValidationFailed({"weight_today_kg": [f"{weight} kg is outside {low}–{high} kg; check the entry."]})
+        changes["weight_today_kg"] = weight
+    for key in ("last_food_at", "last_liquid_at"):
+        if key in data:
+            changes[key] = _when(cleaned[key], key, session, now, default_now=False)
+    for key in ("ride_home_confirmed", "can_become_pregnant"):
+        if key in data and cleaned[key] != "":
+            changes[key] = cleaned[key] == "yes"
+        elif key == "can_become_pregnant" and key in data:
+            changes[key] = None
+    if "pregnancy_test" in data:
+        changes["pregnancy_test"] = cleaned["pregnancy_test"]
+    deferrals = {}
+    for key in facts.measure_keys(session):
+        field = f"defer_{key}"
+        if field in data:
+            reason = str(data[field] or "").strip()
+            if len(reason) > 300:
+                raise ValidationFailed({field: ["At most 300 characters."]})
+            deferrals[key] = reason
+    with transaction.atomic():
+        locked = _lock(session)
+        _check_version(locked, expected_version)
+        if locked.status != SessionStatus.CHECKED_IN:
+            raise Conflict("The pre-dose checklist is closed once dosing has started.")
+        changed = [k for k, v in changes.items() if getattr(locked, k) != v]
+        for k in changed:
+            setattr(locked, k, changes[k])
+        merged = dict(locked.measure_deferrals or {})
+        for k, reason in deferrals.items():
+            if reason:
+                merged[k] = reason
+            else:
+                merged.pop(k, None)
+        if merged != (locked.measure_deferrals or {}):
+            locked.measure_deferrals = merged
+            changed.append("measure_deferrals")
+        if not changed:
+            return locked
+        _bump(locked, now, changed)
+        if "weight_today_kg" in changed and has_permission(ctx.user, "patient.edit_clinical"):
+            from ketamine_clinic.patients.services import add_subrecord
+
+            add_subrecord(ctx, locked.patient, "measurement",
+                          {"measured_on": facts.local_date(locked, now).isoformat(), "weight_kg": str(locked.weight_today_kg)})
+        _audit(ctx, "session.checklist", locked, {"fields": changed, "version": locked.version})
+    return locked
+
+
+def record_bp_decision(ctx: Context, session: TreatmentSession, data: dict, *, expected_version=None,
+                       now: dt.datetime | None = None) -> TreatmentSession:
+    """The prescriber's documented risk–benefit decision on the esketamine pre-dose BP (spravato-pi)."""
+    require(ctx.user, "session.bp_decision")
+    now = now or timezone.now()
+    cleaned = _validate(tforms.BpDecisionForm, data)
+    with transaction.atomic():
+        locked = _lock(session)
+        _check_version(locked, expected_version if expected_version is not None else cleaned.get("version"))
+        if locked.status != SessionStatus.CHECKED_IN:
+            raise Conflict("The blood-pressure decision is made before dosing.")
+        reading = facts.predose_reading(locked)
+        if reading is None or reading.systolic_mmhg is None:
+            raise ValidationFailed({"note": ["Record the pre-dose blood pressure first."]})
+        locked.bp_decision_by, locked.bp_decision_at = ctx.user, now
+        locked.bp_decision_note, locked.bp_decision_reading = cleaned["note"].strip(), reading
+        _bump(locked, now, ["bp_decision_by", "bp_decision_at", "bp_decision_note", "bp_decision_reading"])
+        _audit(ctx, "session.bp_decision", locked, {"bp": reading.blood_pressure})
+        _timeline(ctx, locked, f"Blood pressure {reading.blood_pressure} mmHg before esketamine: prescriber's "
+                               f"risk–benefit decision documented")
+    return locked

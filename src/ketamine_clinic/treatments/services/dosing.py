@@ -1,0 +1,266 @@
+"""Dosing: authorizing and starting the dose (guardrails, co-signature), esketamine devices, pump
+rate changes and stopping. Refused while any checklist hard stop is open."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from ketamine_clinic.accounts.models import User
+from ketamine_clinic.accounts.permissions import has_permission, require
+from ketamine_clinic.audit.services import Context
+from ketamine_clinic.clinical import session as cs
+from ketamine_clinic.clinical.routes import Route
+from ketamine_clinic.core.errors import Conflict, ValidationFailed
+
+from .. import facts
+from .. import forms as tforms
+from ..models import (
+    Administration,
+    DeviceDose,
+    EntryKind,
+    MonitoringEntry,
+    RateChange,
+    SessionStatus,
+    TreatmentSession,
+)
+from ._common import (
+    _audit,
+    _bump,
+    _check_version,
+    _core_error,
+    _lock,
+    _policy,
+    _set_appointment_status,
+    _timeline,
+    _validate,
+    _when,
+)
+
+def _assert_may_dose(session: TreatmentSession, now: dt.datetime, policy) -> cs.ChecklistResult:
+    try:
+        result = facts.checklist_for(session, now, policy)
+    except cs.SessionInputError as exc:
+        raise Conflict(f"The checklist cannot be evaluated: {exc.message}", {"checklist": [exc.message]}) from None
+    if not result.may_dose:
+        messages = [f"{i.label}: {i.message}" for i in result.blocking]
+        raise Conflict("Dosing is blocked until every hard stop on the checklist is resolved.", {"checklist": messages})
+    return result
+
+
+def _check_expiry(session, expiry: dt.date, now: dt.datetime, field: str = "expiry_date") -> None:
+    today = facts.local_date(session, now)
+    if expiry < today:
+        raise ValidationFailed({field: [f"This product expired on {expiry:%Y-%m-%d}: it may not be given."]})
+
+
+def _cosigner(ctx: Context, session: TreatmentSession, cleaned: dict) -> User:
+    errors = {}
+    username = (cleaned.get("cosigner") or "").strip()
+    if not username:
+        errors["cosigner"] = ["A second clinician must co-sign a dose above the soft limit."]
+    if not (cleaned.get("cosign_reason") or "").strip():
+        errors["cosign_reason"] = ["Give the reason for going above the soft limit."]
+    if errors:
+        raise ValidationFailed(errors)
+    user = User.objects.filter(organization_id=session.organization_id, username__iexact=username, is_active=True,
+                               kind=User.Kind.STAFF).first()
+    if user is None or not has_permission(user, "session.cosign"):
+        raise ValidationFailed({"cosigner": ["No clinician of this clinic who may co-sign doses has this username."]})
+    if user.pk == ctx.user.pk:
+        raise ValidationFailed({"cosigner": ["The co-signer must be a different clinician from you."]})
+    if not user.check_password(cleaned.get("cosigner_password") or ""):
+        raise _CosignPasswordWrong(user.username)
+    return user
+
+
+class _CosignPasswordWrong(Exception):
+    """Raised inside the dosing transaction; audited after it rolls back."""
+
+
+def start_dosing(ctx: Context, session: TreatmentSession, data: dict, *, now: dt.datetime | None = None) -> TreatmentSession:
+    """Authorize the dose (guardrails, co-signature) and record its start: the pump at the computed
+    rate (IV), the first device (esketamine), or the whole dose (IM, oral). Refused while any
+    checklist hard stop is open, above a hard limit, or with an expired product."""
+    require(ctx.user, "session.run")
+    now = now or timezone.now()
+    cleaned = _validate(tforms.StartDosingForm, data)
+    started_at = _when(cleaned.get("started_at"), "started_at", session, now)
+    _check_expiry(session, cleaned["expiry_date"], now)
+    try:
+        return _start_dosing(ctx, session, cleaned, started_at, now)
+    except _CosignPasswordWrong as exc:
+        _audit(ctx, "session.cosign_failed", session, {"cosigner": str(exc)})
+        raise ValidationFailed({"cosigner_password": ["The co-signer's password is not correct."]}) from None
+
+
+def _start_dosing(ctx, session, cleaned, started_at, now) -> TreatmentSession:
+    with transaction.atomic():
+        locked = _lock(session)
+        _check_version(locked, cleaned.get("version"))
+        if locked.status != SessionStatus.CHECKED_IN:
+            raise Conflict(f"Dosing has already started ({locked.get_status_display().lower()}).")
+        policy = _policy(locked)
+        checklist = _assert_may_dose(locked, now, policy)
+        if started_at < locked.checked_in_at:
+            raise ValidationFailed({"started_at": ["Dosing cannot start before the patient checked in."]})
+        preview = facts.dose_preview(locked, policy)
+        if preview.plan is None or preview.guardrail is None:
+            raise ValidationFailed({"dose": [preview.error or "The dose cannot be computed."]})
+        plan, guardrail = preview.plan, preview.guardrail
+        cosigner = _cosigner(ctx, locked, cleaned) if guardrail.needs_cosign else None
+        try:
+            cs.authorize_dose(guardrail, ordered_by=locked.ordered_by.username,
+                              cosigned_by=cosigner.username if cosigner else None,
+                              cosign_reason=(cleaned.get("cosign_reason") or "").strip() or None)
+        except cs.DoseNotAuthorized as exc:
+            raise ValidationFailed({"dose" if exc.field == "dose" else exc.field: [exc.message]}) from None
+        route = Route(locked.route)
+        pump_conc = None
+        if route is Route.IV:
+            pump_conc = plan.drawn_dose_mg / plan.infusion_volume_ml
+        admin = Administration.objects.create(
+            session=locked, product_name=locked.product_name, lot_number=cleaned["lot_number"].strip(),
+            expiry_date=cleaned["expiry_date"], concentration_mg_per_ml=locked.concentration_mg_per_ml,
+            pump_concentration_mg_per_ml=pump_conc.quantize(Decimal("0.00001")) if pump_conc is not None else None,
+            started_at=started_at, given_by=ctx.user, recorded_at=now,
+        )
+        locked.status = SessionStatus.DOSING
+        if route is Route.IV:
+            RateChange.objects.create(administration=admin, at=started_at, rate_ml_per_h=plan.pump_rate_ml_per_h,
+                                      reason="Started at the computed rate", recorded_by=ctx.user, recorded_at=now)
+        elif route is Route.ESKETAMINE_NASAL:
+            DeviceDose.objects.create(session=locked, given_at=started_at, lot_number=admin.lot_number,
+                                      expiry_date=admin.expiry_date, given_by=ctx.user, recorded_at=now)
+            if plan.device_count == 1:
+                locked.status, locked.dosing_ended_at = SessionStatus.OBSERVING, started_at
+        else:
+            admin.bolus_mg, admin.stopped_at = plan.dose_mg, started_at
+            admin.save(update_fields=["bolus_mg", "stopped_at"])
+            locked.status, locked.dosing_ended_at = SessionStatus.OBSERVING, started_at
+        vitals_ok = all(i.status in (cs.ItemStatus.OK, cs.ItemStatus.NOT_APPLICABLE) for i in checklist.items
+                        if i.key in ("blood_pressure", "heart_rate", "spo2", "respiratory_rate"))
+        locked.dose_plan, locked.dose_mg = facts.plan_to_json(plan), plan.dose_mg
+        locked.guardrail_level, locked.guardrail_message = guardrail.level.value, guardrail.message[:300]
+        locked.cosigned_by, locked.cosign_reason = cosigner, (cleaned.get("cosign_reason") or "").strip() if cosigner else ""
+        locked.predose_vitals_ok, locked.dosing_started_at = vitals_ok, started_at
+        _bump(locked, now, ["status", "dosing_ended_at", "dose_plan", "dose_mg", "guardrail_level", "guardrail_message",
+                            "cosigned_by", "cosign_reason", "predose_vitals_ok", "dosing_started_at"])
+        _set_appointment_status(ctx, locked, "in_session", "Dosing started")
+        _audit(ctx, "session.dose_start", locked, {
+            "dose_mg": str(plan.dose_mg), "guardrail": guardrail.level.value, "lot": admin.lot_number,
+            "cosigned_by": cosigner.username if cosigner else ""})
+        _timeline(ctx, locked, f"Dose started: {plan.dose_mg} mg {route.label}"
+                               + (f" (co-signed by {cosigner.name}: {locked.cosign_reason})" if cosigner else ""))
+    return locked
+
+
+def record_device(ctx: Context, session: TreatmentSession, data: dict, *, now: dt.datetime | None = None) -> DeviceDose:
+    """The next esketamine device: at least 5 min after the previous one (spravato-pi), no more than ordered."""
+    require(ctx.user, "session.run")
+    now = now or timezone.now()
+    cleaned = _validate(tforms.DeviceForm, data)
+    given_at = _when(cleaned.get("given_at"), "given_at", session, now)
+    _check_expiry(session, cleaned["expiry_date"], now)
+    with transaction.atomic():
+        locked = _lock(session)
+        if locked.route != Route.ESKETAMINE_NASAL:
+            raise Conflict("Devices are recorded for esketamine sessions only.")
+        if locked.status != SessionStatus.DOSING:
+            raise Conflict("Start dosing with the first device; no more devices after dosing ended.")
+        policy = _policy(locked)
+        _assert_may_dose(locked, now, policy)
+        existing = list(locked.devices.all())
+        planned = facts.planned_device_count(locked) or 0
+        if len(existing) >= planned:
+            raise Conflict(f"All {planned} ordered devices are recorded.")
+        previous = [cs.DeviceGiven(d.given_at, d.lot_number) for d in existing]
+        allowed = cs.next_device_allowed_at(previous)
+        if allowed is not None and given_at < allowed:
+            local = timezone.localtime(allowed, locked.location.tz)
+            raise ValidationFailed({"given_at": [
+                f"The next device may be given from {local:%H:%M}: the label asks for "
+                f"{cs.ESKETAMINE_DEVICE_SPACING_MIN} min between devices."]})
+        try:
+            cs.check_device_log(previous + [cs.DeviceGiven(given_at, cleaned["lot_number"].strip())])
+        except cs.SessionInputError as exc:
+            raise _core_error(exc) from None
+        device = DeviceDose.objects.create(session=locked, given_at=given_at, lot_number=cleaned["lot_number"].strip(),
+                                           expiry_date=cleaned["expiry_date"], given_by=ctx.user, recorded_at=now)
+        fields = []
+        if len(existing) + 1 >= planned:
+            locked.status, locked.dosing_ended_at = SessionStatus.OBSERVING, given_at
+            fields = ["status", "dosing_ended_at"]
+        _bump(locked, now, fields)
+        _audit(ctx, "session.device", locked, {"device": len(existing) + 1, "lot": device.lot_number}, obj=device)
+    return device
+
+
+def change_rate(ctx: Context, session: TreatmentSession, data: dict, *, now: dt.datetime | None = None) -> RateChange:
+    """A new pump rate from ``at`` (0 = pause). Append-only."""
+    require(ctx.user, "session.run")
+    now = now or timezone.now()
+    cleaned = _validate(tforms.RateChangeForm, data)
+    at = _when(cleaned.get("at"), "at", session, now)
+    with transaction.atomic():
+        locked = _lock(session)
+        if locked.route != Route.IV or locked.status != SessionStatus.DOSING:
+            raise Conflict("The pump rate can be changed only while an infusion is running.")
+        admin = locked.administration
+        changes = list(admin.rate_changes.order_by("at", "id"))
+        if changes and at <= changes[-1].at:
+            raise ValidationFailed({"at": ["A rate change must come after the previous one (and after the start)."]})
+        try:  # the core checks the rate (not negative, within a pump's range) and the segments' order
+            cs.total_given_mg(facts.rate_segments(admin, at) + [
+                cs.RateSegment(at, at + dt.timedelta(minutes=1), cleaned["rate_ml_per_h"], admin.pump_concentration_mg_per_ml)])
+        except cs.SessionInputError as exc:
+            raise ValidationFailed({"rate_ml_per_h" if "rate" in exc.field else "at": [exc.message]}) from None
+        change = RateChange.objects.create(administration=admin, at=at, rate_ml_per_h=cleaned["rate_ml_per_h"],
+                                           reason=cleaned.get("reason", "").strip(), recorded_by=ctx.user, recorded_at=now)
+        _audit(ctx, "session.rate_change", locked, {"rate_ml_per_h": str(change.rate_ml_per_h)})
+    return change
+
+
+def stop_dosing(ctx: Context, session: TreatmentSession, data: dict, *, now: dt.datetime | None = None) -> TreatmentSession:
+    """Stop the infusion (IV) or end the device sequence early (esketamine); observation begins."""
+    require(ctx.user, "session.run")
+    now = now or timezone.now()
+    cleaned = _validate(tforms.StopForm, data)
+    stopped_at = _when(cleaned.get("stopped_at"), "stopped_at", session, now)
+    with transaction.atomic():
+        locked = _lock(session)
+        _check_version(locked, cleaned.get("version"))
+        if locked.status != SessionStatus.DOSING:
+            raise Conflict("No dosing is in progress.")
+        admin = locked.administration
+        if locked.route == Route.IV:
+            changes = list(admin.rate_changes.order_by("at", "id"))
+            if stopped_at <= admin.started_at:
+                raise ValidationFailed({"stopped_at": ["The stop time must be after the start time."]})
+            if changes and stopped_at < changes[-1].at:
+                raise ValidationFailed({"stopped_at": ["The stop time must be after the last rate change."]})
+            try:
+                cs.total_given_mg(facts.rate_segments(admin, stopped_at))
+            except cs.SessionInputError as exc:
+                raise ValidationFailed({"stopped_at": [exc.message]}) from None
+            admin.stopped_at = stopped_at
+            admin.save(update_fields=["stopped_at"])
+            locked.dosing_ended_at = stopped_at
+        else:
+            last = locked.devices.order_by("-given_at").first()
+            if stopped_at < last.given_at:
+                raise ValidationFailed({"stopped_at": ["The stop time must be after the last device."]})
+            admin.stopped_at = last.given_at
+            admin.save(update_fields=["stopped_at"])
+            locked.dosing_ended_at = last.given_at
+        locked.status = SessionStatus.OBSERVING
+        reason = cleaned.get("reason", "").strip()
+        if reason:
+            MonitoringEntry.objects.create(session=locked, kind=EntryKind.NOTE, occurred_at=stopped_at,
+                                           data={"note": reason}, summary=f"Dosing stopped: {reason}"[:300],
+                                           recorded_by=ctx.user, recorded_at=now)
+        _bump(locked, now, ["status", "dosing_ended_at"])
+        total = facts.given_so_far(locked, now)
+        _audit(ctx, "session.dose_stop", locked, {"given_mg": str(total)})
+    return locked
