@@ -1,0 +1,33 @@
+def test_planner_shows_curve_peak_and_time_above_ceiling(client_for, prescriber):
+    response = client_for(prescriber).get("/pharmacology/planner/", {
+        "model": "domino-1984", "weight_kg": 70, "age_years": 40, "sex": "female", "route": "iv", "dose_unit": "mg_per_kg",
+        "dose": 0.5, "duration_min": 40, "hours": 3, "ceiling_ng_ml": 100, "n_virtual": 0,
+    })
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<svg" in body and "Expected peak" in body and "at 40 min" in body
+    assert "min above 100 ng/mL" in body and "clinic policy" in body
+
+
+def test_planner_prefills_from_the_patients_chart_and_audits_the_view(client_for, prescriber, patient):
+    from ketamine_clinic.audit.models import AuditEvent
+
+    body = client_for(prescriber).get("/pharmacology/planner/", {"patient": str(patient.public_id)}).content.decode()
+    assert 'value="70.0"' in body and patient.family_name in body
+    assert AuditEvent.objects.filter(action="patient.view", patient_id=str(patient.public_id), actor=prescriber).exists()
+
+
+def test_planner_refuses_impossible_input_with_a_field_message(client_for, nurse):
+    response = client_for(nurse).get("/pharmacology/planner/", {
+        "model": "domino-1984", "weight_kg": 700, "age_years": 40, "sex": "female", "route": "iv", "dose_unit": "mg",
+        "dose": -1, "duration_min": 40, "hours": 3, "ceiling_ng_ml": 250, "n_virtual": 0,
+    })
+    assert response.status_code == 422 and "less than or equal to 400" in response.content.decode()
+
+
+def test_outsider_cannot_prefill_from_our_patient(client_for, outsider, patient):
+    assert client_for(outsider).get("/pharmacology/planner/", {"patient": str(patient.public_id)}).status_code == 404
+
+
+def test_therapist_has_no_planner(client_for, therapist):
+    assert client_for(therapist).get("/pharmacology/planner/").status_code == 403
