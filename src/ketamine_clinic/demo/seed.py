@@ -1,0 +1,138 @@
+"""The demo clinic: two organizations, staff of every role, ~40 synthetic patients.
+
+All data is synthetic. Writes go through the same services as the screens (so the audit trail
+and revision history are real). Running it twice changes nothing.
+"""
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.db import transaction
+
+from ketamine_clinic.accounts.models import Location, Organization, RoleAssignment, User
+from ketamine_clinic.accounts.permissions import Role
+from ketamine_clinic.audit.services import Context
+from ketamine_clinic.cli import DEMO_PASSWORD
+from ketamine_clinic.patients import services
+
+GIVEN_F = "Ava Mia Emma Olivia Sofia Grace Chloe Nora Maya Leah Ruth Irene Dana Hana Priya Lucia".split()
+GIVEN_M = "Liam Noah Ethan Mason Lucas Owen Caleb Aaron Marcus Diego Samuel Tomas Andre Felix Ravi".split()
+FAMILY = "Nguyen Patel Garcia Johnson Okafor Kowalski Schmidt Rossi Haddad Tanaka Murphy Silva Cohen Brooks Reyes Larsen Dubois Mensah Ortiz Fischer".split()
+
+ANTIDEPRESSANTS = [
+    ("Sertraline", "ssri", 150), ("Escitalopram", "ssri", 20), ("Fluoxetine", "ssri", 40),
+    ("Venlafaxine XR", "snri", 225), ("Duloxetine", "snri", 60), ("Bupropion XL", "atypical_antidepressant", 300),
+    ("Mirtazapine", "atypical_antidepressant", 30), ("Nortriptyline", "tca", 100), ("Vortioxetine", "atypical_antidepressant", 20),
+]
+OTHER_MEDS = [
+    ("Lorazepam", "benzodiazepine", "0.5 mg as needed"), ("Clonazepam", "benzodiazepine", "0.5 mg at night"),
+    ("Lamotrigine", "lamotrigine", "200 mg daily"), ("Lisdexamfetamine", "stimulant", "30 mg daily"),
+    ("Tramadol", "opioid", "50 mg twice daily"), ("Lisinopril", "antihypertensive", "10 mg daily"),
+    ("Phenelzine", "maoi", "45 mg daily"), ("Zolpidem", "z_drug", "5 mg at night"), ("Lithium carbonate", "lithium", "600 mg daily"),
+]
+DIAGNOSES = ["F33.2", "F33.1", "F32.2", "F31.32", "F31.81", "F43.12", "F41.1", "F42.2", "G89.4", "R45.851", "F40.10"]
+ALLERGIES = [("Penicillin", "rash", "moderate"), ("Sulfa drugs", "hives", "mild"), ("Latex", "contact dermatitis", "mild"), ("Codeine", "nausea", "mild")]
+
+
+def _user(org, username, first, last, roles, credentials="", location=None, kind=User.Kind.STAFF) -> User:
+    user = User(username=username, organization=org, first_name=first, last_name=last, credentials=credentials, kind=kind, default_location=location)
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    for role in roles:
+        RoleAssignment.objects.create(user=user, role=role)
+    return user
+
+
+def _patient_data(rng: random.Random, i: int, location: Location) -> dict:
+    female = rng.random() < 0.58
+    age = rng.randint(19, 74)
+    dob = dt.date(2026, 1, 1) - dt.timedelta(days=age * 365 + rng.randint(0, 364))
+    given = rng.choice(GIVEN_F if female else GIVEN_M)
+    return {
+        "given_name": given,
+        "family_name": rng.choice(FAMILY),
+        "preferred_name": given[:3] if rng.random() < 0.1 else "",
+        "date_of_birth": dob,
+        "sex_at_birth": "female" if female else "male",
+        "pronouns": ("she/her" if female else "he/him") if rng.random() < 0.5 else "",
+        "phone": f"(555) {rng.randint(200, 999)}-{rng.randint(0, 9999):04d}",
+        "email": f"patient{i}@example.org",
+        "city": location.city,
+        "region": location.region,
+        "emergency_contact_name": f"{rng.choice(GIVEN_F + GIVEN_M)} {rng.choice(FAMILY)}",
+        "emergency_contact_relationship": rng.choice(["spouse", "parent", "sibling", "friend", "partner"]),
+        "emergency_contact_phone": f"(555) {rng.randint(200, 999)}-{rng.randint(0, 9999):04d}",
+        "referring_provider_name": rng.choice(["Dr. Hale, Psychiatry", "Dr. Osei, Primary Care", "Dr. Brandt, Pain Medicine", "Self-referred"]),
+        "weight_kg": Decimal(rng.randint(50, 120)) + Decimal(rng.randint(0, 9)) / 10,
+        "height_cm": Decimal(rng.randint(152, 192)),
+        "home_location": str(location.public_id),
+    }
+
+
+def _history(ctx: Context, rng: random.Random, patient) -> None:
+    code = rng.choice(DIAGNOSES)
+    services.add_subrecord(ctx, patient, "diagnosis", {"icd10_code": code})
+    if code not in ("R45.851",) and rng.random() < 0.25:
+        services.add_subrecord(ctx, patient, "diagnosis", {"icd10_code": "R45.851"})
+    depressive = code.startswith(("F32", "F33", "F31"))
+    for drug, _cls, dose in rng.sample(ANTIDEPRESSANTS, rng.randint(1, 4) if depressive else rng.randint(0, 2)):
+        weeks = rng.choice([3, 4, 6, 8, 10, 12])
+        services.add_subrecord(ctx, patient, "trial", {
+            "drug": drug, "dose_mg_per_day": str(dose), "weeks": weeks, "adequate": "true" if weeks >= 6 else "false",
+            "outcome": rng.choice(["no_response", "no_response", "partial", "intolerance"]), "current_episode": "true" if rng.random() < 0.8 else "false",
+        })
+    drug, cls, dose = rng.choice(ANTIDEPRESSANTS)
+    services.add_subrecord(ctx, patient, "medication", {"name": drug, "drug_class": cls, "dose": f"{dose} mg daily"})
+    for name, cls, dose in rng.sample(OTHER_MEDS, rng.randint(0, 2)):
+        services.add_subrecord(ctx, patient, "medication", {"name": name, "drug_class": cls, "dose": dose})
+    if rng.random() < 0.3:
+        substance, reaction, severity = rng.choice(ALLERGIES)
+        services.add_subrecord(ctx, patient, "allergy", {"substance": substance, "reaction": reaction, "severity": severity})
+
+
+@transaction.atomic
+def seed_demo(patients_main: int = 40, patients_outsider: int = 5) -> bool:
+    """Seed once; returns False when the demo clinic is already there."""
+    if Organization.objects.filter(slug="riverbend").exists():
+        return False
+    rng = random.Random(20261121)
+    main = Organization.objects.create(name="Riverbend Ketamine Clinic", slug="riverbend", mrn_prefix="RB")
+    downtown = Location.objects.create(organization=main, name="Downtown", address_line="120 Main Street, Suite 300", city="Albany", region="NY", postal_code="12207", phone="(555) 201-0100", time_zone="America/New_York")
+    north = Location.objects.create(organization=main, name="Northside", address_line="48 Elm Avenue", city="Saratoga Springs", region="NY", postal_code="12866", phone="(555) 201-0200", time_zone="America/New_York")
+    admin = _user(main, "admin", "Alex", "Morgan", [Role.CLINIC_ADMIN], location=downtown)
+    prescriber = _user(main, "prescriber", "Priya", "Raman", [Role.PRESCRIBER], "MD", downtown)
+    nurse = _user(main, "nurse", "Nora", "Quinn", [Role.NURSE], "RN", downtown)
+    _user(main, "therapist", "Theo", "Alvarez", [Role.THERAPIST], "LCSW", north)
+    frontdesk = _user(main, "frontdesk", "Fran", "Delgado", [Role.FRONT_DESK], location=downtown)
+
+    ctx = Context(user=prescriber, source_ip="127.0.0.1")
+    front_ctx = Context(user=frontdesk, source_ip="127.0.0.1")
+    first = None
+    for i in range(patients_main):
+        location = downtown if i % 3 else north
+        patient = services.register_patient(front_ctx, _patient_data(rng, i, location))
+        services.set_care_team(Context(user=admin), patient, [prescriber.public_id, nurse.public_id])
+        _history(ctx, rng, patient)
+        first = first or patient
+    portal_user = _user(main, "patient", first.given_name, first.family_name, [], kind=User.Kind.PATIENT)
+    first.portal_user = portal_user
+    first.save(update_fields=["portal_user"])
+
+    other = Organization.objects.create(name="Harbor Light Wellness", slug="harbor-light", mrn_prefix="HL")
+    harbor = Location.objects.create(organization=other, name="Harbor Light", address_line="9 Wharf Road", city="Portland", region="ME", postal_code="04101", time_zone="America/New_York")
+    outsider = _user(other, "outsider", "Olive", "Sands", [Role.CLINIC_ADMIN, Role.FRONT_DESK], location=harbor)
+    out_ctx = Context(user=outsider, source_ip="127.0.0.1")
+    for i in range(patients_outsider):
+        services.register_patient(out_ctx, _patient_data(rng, 1000 + i, harbor))
+
+    from ketamine_clinic.plans.demo import seed_schedule
+
+    seed_schedule(Context(user=admin), [downtown, north])
+    seed_schedule(out_ctx, [harbor])
+
+    from ketamine_clinic.demo.care import seed_care
+
+    therapist = User.objects.get(username="therapist")
+    seed_care(admin, prescriber, nurse, therapist, list(main.patients.order_by("mrn")), rng)
+    return True
