@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from ketamine_clinic.plans import scheduling, services
@@ -38,17 +39,19 @@ def test_chart_section_and_today_list(client_for, nurse, patient, active_plan, c
 
 
 def test_today_lists_the_days_patients_with_status(client_for, front_desk, clinic_admin, patient, clinic):
-    now = timezone.now().astimezone(clinic.tz)
-    scheduling.set_opening_hours(ctx_for(clinic_admin), clinic,
-                                 {d: "00:00-23:59" for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")})
-    start = (now + dt.timedelta(minutes=30)).replace(second=0, microsecond=0)
-    if start.date() != now.date():
-        pytest.skip("too close to midnight at the location")
-    scheduling.book_appointment(ctx_for(front_desk), patient, {
-        "location": str(clinic.public_id), "start": start.replace(tzinfo=None).isoformat(), "kind": "dosing",
-        "resource": str(clinic.resources.get(name="Chair 1").public_id)})
-    body = client_for(front_desk).get("/").content.decode()
-    assert "Avery, Jordan" in body and "Booked: 1" in body
+    # A fixed mid-morning at the location, so the booking never crosses its midnight or closing time.
+    morning = dt.datetime.combine(next_monday() + dt.timedelta(days=2), dt.time(10, 0), tzinfo=clinic.tz)
+    with time_machine.travel(morning, tick=False):
+        scheduling.set_opening_hours(ctx_for(clinic_admin), clinic, {"wednesday": "08:00-18:00"})
+        scheduling.book_appointment(ctx_for(front_desk), patient, {
+            "location": str(clinic.public_id), "start": "%sT10:30" % morning.date().isoformat(), "kind": "dosing",
+            "resource": str(clinic.resources.get(name="Chair 1").public_id)})
+        body = client_for(front_desk).get("/").content.decode()
+        assert "Avery, Jordan" in body and "Booked: 1" in body
+    # The next day's list at the same location does not show that booking.
+    with time_machine.travel(morning + dt.timedelta(days=1), tick=False):
+        body = client_for(front_desk).get("/").content.decode()
+        assert "No appointments today." in body and "Booked: 1" not in body
 
 
 def test_schedule_day_and_week_views_show_local_times(client_for, front_desk, active_plan, clinic):
