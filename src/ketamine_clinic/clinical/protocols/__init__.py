@@ -16,6 +16,8 @@ from .instructions import Instruction, InstructionError, Timing, discharge_instr
 from .instructions import SETTINGS as _INSTRUCTION_SETTINGS
 from .library import PROTOCOLS, get_protocol
 from .library import SETTINGS as _LIBRARY_SETTINGS
+from .older_adults import SETTINGS as _OLDER_ADULT_SETTINGS
+from .older_adults import for_patient_age
 from .model import (
     ESKETAMINE_MG_PER_DEVICE,
     DoseRefusal,
@@ -52,7 +54,7 @@ from .scheduling import (
     propose_linked_sessions,
 )
 
-SETTINGS = _LIBRARY_SETTINGS + _INSTRUCTION_SETTINGS
+SETTINGS = _LIBRARY_SETTINGS + _INSTRUCTION_SETTINGS + _OLDER_ADULT_SETTINGS
 
 __all__ = [
     "ESKETAMINE_MG_PER_DEVICE", "PROTOCOLS", "SETTINGS",
@@ -61,7 +63,7 @@ __all__ = [
     "MaintenanceState", "MaintenanceVisit", "MeasureCadence", "MeasureWhen", "Phase", "ProposedAppointment",
     "Protocol", "ProtocolError", "RelapseRule", "RelativeTo", "SchedulingError", "Spacing", "TherapyKind",
     "TitrationCondition", "TitrationRule", "Timing",
-    "check_protocol", "discharge_instructions", "esketamine_dose_mg", "find_conflicts", "generate_schedule",
+    "check_protocol", "discharge_instructions", "esketamine_dose_mg", "find_conflicts", "for_patient_age", "generate_schedule",
     "get_protocol", "pre_visit_instructions", "propose_earlier_booster", "propose_linked_sessions",
     "propose_maintenance", "protocol_errors", "protocol_from_dict", "protocol_to_dict", "titration_for",
     "validate_dose",

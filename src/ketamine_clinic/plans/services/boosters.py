@@ -25,7 +25,7 @@ from ..models import (
     TreatmentPlan,
 )
 from ..policy import plans_policy
-from ._common import _live_dosing, _lock_plan, _screened, _status_change, _timeline, _validate, plan_protocol
+from ._common import _live_dosing, _lock_plan, _screened, _status_change, _timeline, _validate, for_patient, plan_protocol
 
 
 def _has_maintenance(protocol: cp.Protocol) -> bool:
@@ -137,7 +137,8 @@ def accept_proposal(ctx: Context, proposal: BoosterProposal, reason: str = "", n
         if proposal.status != BoosterProposal.Status.PROPOSED:
             raise Conflict(f"This proposal was already {proposal.get_status_display().lower()}.")
         source_plan = _lock_plan(proposal.plan)
-        protocol = cp.protocol_from_dict(proposal.protocol_data)
+        protocol = for_patient(cp.protocol_from_dict(proposal.protocol_data), source_plan.patient,
+                               dt.date.fromisoformat(proposal.visits[0]["due_date"]))
         if proposal.kind == BoosterProposal.Kind.MAINTENANCE:
             first_phase = proposal.visits[0]["phase_name"]
             old_dose = source_plan.doses.order_by("-version").first()

@@ -18,7 +18,7 @@ from ketamine_clinic.patients.models import Patient
 from .. import forms as plan_forms
 from .. import protocol_store, scheduling
 from ..models import PlanDose, PlanStatus, PlanStatusChange, TreatmentPlan
-from ._common import _timeline, _validate
+from ._common import _timeline, _validate, for_patient
 
 
 def _resolve_plan_input(ctx: Context, patient: Patient, cleaned: dict, now: dt.datetime):
@@ -39,7 +39,7 @@ def _resolve_plan_input(ctx: Context, patient: Patient, cleaned: dict, now: dt.d
             errors["therapist"] = ["Choose a therapist or prescriber of this clinic."]
     if errors:
         raise ValidationFailed(errors)
-    protocol = entry.protocol
+    protocol = for_patient(entry.protocol, patient, cleaned["start_date"])
     phase_name = cleaned.get("phase") or protocol.phases[0].name
     try:
         phase = protocol.phase(phase_name)
@@ -86,7 +86,12 @@ def create_plan(ctx: Context, patient: Patient, data: dict, now: dt.datetime | N
         PlanStatusChange.objects.create(plan=plan, to_status=PlanStatus.DRAFT, reason="Drafted", changed_by=ctx.user,
                                         changed_at=now)
         _timeline(ctx, patient, f"Treatment plan drafted: {protocol.title} ({count} session(s), {phase.name})")
+        older_adult = protocol is not entry.protocol
+        if older_adult:
+            _timeline(ctx, patient, "Older-adult esketamine dose rule applied (clinic setting): lowest dose "
+                                    f"{cp.esketamine_dose_mg(int(protocol.dose_rule.minimum))} mg, "
+                                    f"first dose {cp.esketamine_dose_mg(int(dose))} mg")
         record(ctx, "plan.create", obj=plan, patient=patient, detail={
             "protocol": f"{entry.source}:{entry.key}@{entry.version}", "phase": phase.name, "sessions": count,
-            "dose": f"{dose.normalize():f} {protocol.dose_rule.unit.value}"})
+            "dose": f"{dose.normalize():f} {protocol.dose_rule.unit.value}", "older_adult_dose_rule": older_adult})
     return plan
