@@ -95,3 +95,15 @@ def test_only_a_prescriber_signs_decisions(staff, prescriber, patient, role):
     with pytest.raises(PermissionDenied):
         approve(user, patient, ev, "iv")
     assert EligibilityDecision.objects.count() == 0
+
+
+def test_the_override_reasons_minimum_length_is_a_clinic_setting(prescriber, clinic_admin, patient):
+    from ketamine_clinic.core.clinic_settings import change_setting
+
+    ev = complete(prescriber, patient, evaluation_dict(**UNCONTROLLED_HYPERTENSION))
+    assert sign(prescriber, patient, ev, "im", reason="BP checked").is_override  # 10 characters: the default
+    change_setting(ctx_for(clinic_admin), "screening.override_reason_min_chars", 40, "Fuller reasons for audits")
+    with pytest.raises(ValidationFailed) as exc:
+        sign(prescriber, patient, ev, "iv", reason="BP 150/95, cardiology cleared")
+    assert "at least 40 characters" in exc.value.errors["override_reason"][0]
+    assert sign(prescriber, patient, ev, "iv", reason="BP 150/95 on amlodipine, cardiology cleared it").is_override

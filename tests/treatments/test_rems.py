@@ -116,3 +116,19 @@ def test_iv_sessions_have_no_rems_form(dosing_ready, nurse):
     session = services.start_dosing(ctx_for(nurse), dosing_ready("iv"), lot(started_at=ago(10)))
     with pytest.raises(Conflict):
         rems.generate_rems_form(ctx_for(nurse), session)
+
+
+def test_how_near_40_minutes_a_bp_counts_is_a_clinic_setting(dosing_ready, nurse, clinic_admin):
+    from ketamine_clinic.core.clinic_settings import change_setting
+
+    ctx = ctx_for(nurse)
+    session = dosing_ready("esketamine_nasal", checked_in_min_ago=160)
+    services.record_vitals(ctx, session, dict(NORMAL_VITALS, systolic_mmhg=128, diastolic_mmhg=80, observed_at=ago(140)))
+    session = services.start_dosing(ctx, session, lot(started_at=ago(135), lot_number="SPV101"))
+    # 58 minutes after the first device: 18 minutes past the 40-minute mark.
+    services.record_vitals(ctx, session, dict(NORMAL_VITALS, systolic_mmhg=142, diastolic_mmhg=88, observed_at=ago(77)))
+    session.refresh_from_db()
+    assert rems.rems_facts(session).bp_at_40_min is None  # default window: 15 minutes (clinic policy)
+    change_setting(ctx_for(clinic_admin), "treatments.rems.bp_recheck_window_min", 20, "Our nurses chart at 55-60 min")
+    bp = rems.rems_facts(session).bp_at_40_min
+    assert (bp.systolic_mmhg, bp.diastolic_mmhg) == (142, 88)

@@ -18,6 +18,7 @@ APP_SETTING_MODULES = (
     "ketamine_clinic.assessments.policy",
     "ketamine_clinic.pharmacology.defaults",
     "ketamine_clinic.plans.policy",
+    "ketamine_clinic.screening.policy",
     "ketamine_clinic.treatments.policy",
 )
 

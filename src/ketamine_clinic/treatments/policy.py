@@ -20,6 +20,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(PREDOSE_MEASURES_PREFIX + "chronic_pain", "pain_nrs", "", CLINIC_POLICY,
             "Clinic policy: questionnaires (comma-separated instrument keys) due before each dose for "
             "chronic pain; each must be done that day or deferred with a reason."),
+    Setting("treatments.rems.bp_recheck_window_min", 15, "min", CLINIC_POLICY,
+            "REMS form: a BP reading this close to 40 min after the first device counts as the ~40-minute "
+            "reading (clinic policy; the label says 'approximately 40 minutes').", 5, 30),
 )
 
 
@@ -27,9 +30,15 @@ def predose_measures(organization) -> dict[str, tuple[str, ...]]:
     """{indication: instrument keys due before each dose}: the clinic's value where one is stored,
     else the default (``organization``: an Organization, its pk, or None for the defaults). A linked
     plan's protocol adds its own measures (``facts.measure_keys``)."""
-    values = {s.key: s.default for s in SETTINGS}
+    values = {s.key: s.default for s in SETTINGS if s.key.startswith(PREDOSE_MEASURES_PREFIX)}
     values.update({k: v for k, v in policy_for(organization, PREDOSE_MEASURES_PREFIX).items() if k in values})
     return {key.removeprefix(PREDOSE_MEASURES_PREFIX): _instrument_keys(value) for key, value in values.items()}
+
+
+def rems_bp_recheck_window(organization) -> int:
+    """Minutes either side of the 40-minute mark within which a BP reading counts for the REMS form."""
+    key = "treatments.rems.bp_recheck_window_min"
+    return policy_for(organization, key)[key]
 
 
 def _known_instruments(value) -> None:
@@ -42,7 +51,7 @@ def _known_instruments(value) -> None:
 
 
 # Checked by core.clinic_settings.change_setting before a clinic's value is stored.
-VALIDATORS = {setting.key: _known_instruments for setting in SETTINGS}
+VALIDATORS = {setting.key: _known_instruments for setting in SETTINGS if setting.key.startswith(PREDOSE_MEASURES_PREFIX)}
 
 
 def _instrument_keys(value: str) -> tuple[str, ...]:

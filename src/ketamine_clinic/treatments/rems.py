@@ -16,6 +16,7 @@ from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.core.errors import Conflict
 
 from . import facts
+from .policy import rems_bp_recheck_window
 from .models import EntryKind, RemsForm, SessionStatus, TreatmentSession
 
 # Patient medication classes (patients.DrugClass) -> the form's concomitant-medication classes.
@@ -59,7 +60,7 @@ def rems_facts(session: TreatmentSession, schema: cs.RemsFormSchema = cs.CURRENT
     pre = facts.predose_reading(session)
     first = session.dosing_started_at
     at_40 = _bp_near(session, first + dt.timedelta(minutes=cs.monitoring.ESKETAMINE_BP_RECHECK_MIN),
-                     dt.timedelta(minutes=15)) if first else None
+                     dt.timedelta(minutes=rems_bp_recheck_window(session.organization_id))) if first else None
     after = [v for v in vitals if v.systolic_mmhg is not None and first and v.observed_at >= first]
     last = after[-1] if after else None
     spo2 = [v.spo2_percent for v in vitals if v.spo2_percent is not None and first and v.observed_at >= first]

@@ -30,7 +30,7 @@ from .consent import (
     update_consent_document,
     witness_consent,
 )
-from .decisions import MIN_OVERRIDE_REASON_CHARS, current_decisions, decisions_for, sign_decision
+from .decisions import current_decisions, decisions_for, sign_decision
 from .evaluations import (
     baseline_measures,
     check_eligibility,
@@ -50,7 +50,6 @@ from .state import RouteStatus, ScreeningState, TreatmentPermission, may_treat, 
 
 __all__ = [
     "DRUG_CLASS_TO_MEDICATION_CLASS",
-    "MIN_OVERRIDE_REASON_CHARS",
     "NOT_WITNESSED",
     "REGISTRY_TRIAL_OUTCOME",
     "RouteStatus",

@@ -12,11 +12,11 @@ from ketamine_clinic.core.errors import Conflict, ValidationFailed
 from ketamine_clinic.patients.models import Patient
 
 from .. import forms as sforms
+from ..policy import min_override_reason_chars
 from ..models import EligibilityDecision, IntakeEvaluation
 from ._common import _timeline, _validate
 from .evaluations import current_evaluation, eligibility_of
 
-MIN_OVERRIDE_REASON_CHARS = 10
 
 
 def decisions_for(ctx: Context, patient: Patient):
@@ -62,10 +62,11 @@ def sign_decision(ctx: Context, patient: Patient, data: dict) -> EligibilityDeci
             titles = "; ".join(r.title for r in decision.contraindications)
             message = f"{route.label} cannot be approved: absolute contraindication ({titles}). It cannot be overridden."
             raise Conflict(message, {"decision": [message]})
-        if approve and decision.outcome is Outcome.NEEDS_PRESCRIBER_REVIEW and len(reason) < MIN_OVERRIDE_REASON_CHARS:
+        min_chars = min_override_reason_chars(patient.organization_id)
+        if approve and decision.outcome is Outcome.NEEDS_PRESCRIBER_REVIEW and len(reason) < min_chars:
             titles = "; ".join(r.title for r in decision.review_reasons)
             raise ValidationFailed(
-                {"override_reason": [f"Approving {route.label} needs a written reason of at least {MIN_OVERRIDE_REASON_CHARS} "
+                {"override_reason": [f"Approving {route.label} needs a written reason of at least {min_chars} "
                                      f"characters: it needs prescriber review ({titles})."]},
                 "A written override reason is required.",
             )
