@@ -88,3 +88,17 @@ KNOWN_ICD10CM: dict[str, str] = {
 
 def icd10cm_display(code: str) -> str:
     return KNOWN_ICD10CM.get(normalize_icd10cm(code), "")
+
+
+# Reporting groups of the outcomes dashboard: ICD-10-CM code prefixes of a patient's active
+# diagnoses (shared/CLINICAL.md s.2; source: icd10cm). Chronic pain is the G89 category, which
+# CLINICAL.md marks *(verify)* for G89.21/G89.29/G89.4.
+OUTCOME_INDICATION_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("depression", "Depression (F32/F33)", ("F32", "F33")),
+    ("bipolar", "Bipolar disorder (F31)", ("F31",)),
+    ("ptsd", "PTSD (F43.1)", ("F43.1",)),
+    ("gad", "Generalized anxiety (F41.1)", ("F41.1",)),
+    ("social_anxiety", "Social anxiety (F40.1)", ("F40.1",)),
+    ("ocd", "OCD (F42)", ("F42",)),
+    ("pain", "Chronic pain (G89)", ("G89",)),
+)

@@ -8,24 +8,13 @@ from django.utils import timezone
 from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import instruments as ci
+from ketamine_clinic.clinical.codes import OUTCOME_INDICATION_GROUPS as INDICATION_GROUPS
 from ketamine_clinic.core.errors import ValidationFailed
 from ketamine_clinic.patients.models import Diagnosis, RecordStatus
 
 from .. import policy
 from ..models import PatientOutcome
 from .instruments import get_instrument_or_error
-
-
-# Reporting groups for the outcomes dashboard: ICD-10-CM code prefixes of active diagnoses.
-INDICATION_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("depression", "Depression (F32/F33)", ("F32", "F33")),
-    ("bipolar", "Bipolar disorder (F31)", ("F31",)),
-    ("ptsd", "PTSD (F43.1)", ("F43.1",)),
-    ("gad", "Generalized anxiety (F41.1)", ("F41.1",)),
-    ("social_anxiety", "Social anxiety (F40.1)", ("F40.1",)),
-    ("ocd", "OCD (F42)", ("F42",)),
-    ("pain", "Chronic pain (G89)", ("G89",)),
-)
 
 
 def _aggregates() -> dict:
