@@ -10,15 +10,14 @@ item 9, by the end of that day. Windows older than ``schedule.due_lookback_days`
 """
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import QuerySet
 
 from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import instruments as ci
+from ketamine_clinic.core.localtime import patient_zone
 from ketamine_clinic.patients.models import Patient
 
 from . import policy
@@ -33,9 +32,7 @@ class PatientDue:
     measure: ci.DueMeasure
 
 
-def _zone(patient: Patient) -> zoneinfo.ZoneInfo:
-    location = patient.home_location if patient.home_location_id else None
-    return location.tz if location is not None else zoneinfo.ZoneInfo(settings.TIME_ZONE)
+_zone = patient_zone  # one rule for a patient's clock (core.localtime)
 
 
 def default_rules(baseline_at: dt.datetime, now: dt.datetime, settings: dict) -> list:

@@ -23,6 +23,7 @@ from ketamine_clinic.clinical.eligibility import (
 from ketamine_clinic.clinical.eligibility.indications import Indication
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.core.errors import Conflict, ValidationFailed
+from ketamine_clinic.core.localtime import patient_today
 from ketamine_clinic.core.schemas import errors
 
 from . import services
@@ -383,7 +384,7 @@ def may_treat(request, patient_id: UUID, params: Query[MayTreatParams]):
         route = Route(params.route)
     except ValueError:
         raise ValidationFailed({"route": [f"Unknown route {params.route!r}; one of {', '.join(r.value for r in Route)}."]}) from None
-    on_date = params.on_date or timezone.localdate()
+    on_date = params.on_date or patient_today(patient)
     permission = services.may_treat(patient, route, on_date)
     return {"patient_id": patient.public_id, "route": route.value, "on_date": on_date,
             "allowed": permission.allowed, "reasons": permission.reasons}

@@ -15,6 +15,7 @@ from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical.eligibility import Level, Outcome
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, error_text
+from ketamine_clinic.core.localtime import patient_today
 from ketamine_clinic.core.views_util import forbidden, staff_required
 
 from . import forms as sforms
@@ -108,7 +109,7 @@ def overview(request, public_id):
     return render(request, "screening/overview.html", {
         "patient": patient,
         "state": state,
-        "rows": [(s, OUTCOME_CLASS.get(s.outcome, ""), services.may_treat(patient, s.route, timezone.localdate(), state=state))
+        "rows": [(s, OUTCOME_CLASS.get(s.outcome, ""), services.may_treat(patient, s.route, patient_today(patient), state=state))
                  for s in state.routes.values()],
         "evaluations": services.evaluations_for(ctx, patient),
         "decisions": services.decisions_for(ctx, patient),
