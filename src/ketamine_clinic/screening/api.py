@@ -9,7 +9,6 @@ import datetime as dt
 from typing import Literal
 from uuid import UUID
 
-from django.utils import timezone
 from ninja import Body, Field, Query, Router, Schema, Status
 
 from ketamine_clinic.audit.services import Context
