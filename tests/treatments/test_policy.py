@@ -21,11 +21,12 @@ def registered(monkeypatch):
 
 
 def test_the_settings_are_labelled_clinic_policy():
-    assert {s.key for s in policy.SETTINGS} == {f"treatments.predose_measures.{k}" for k in TODAY}
+    predose = {f"treatments.predose_measures.{k}" for k in TODAY}
+    assert {s.key for s in policy.SETTINGS} == predose | {"treatments.rems.bp_recheck_window_min"}
     for s in policy.SETTINGS:
         assert s.source == CLINIC_POLICY and s.is_clinic_policy
         assert "clinic policy" in s.description.lower()
-        assert isinstance(s.default, str)
+        assert isinstance(s.default, str if s.key in predose else int)
 
 
 def test_the_defaults_give_todays_measures(org):
