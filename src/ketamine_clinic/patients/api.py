@@ -1,14 +1,18 @@
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from ninja import Field, Query, Router, Schema, Status
+from django import forms
+from ninja import Field, Path, Query, Router, Schema, Status
+from pydantic import AfterValidator, WithJsonSchema
 
 from ketamine_clinic.audit.services import Context
+from ketamine_clinic.core.errors import ValidationFailed
 from ketamine_clinic.core.schemas import errors
 
 from . import services
-from .forms import PatientForm
+from .forms import SUBRECORD_FORMS, PatientForm
 from .models import Patient
 
 router = Router(tags=["patients"])
@@ -205,3 +209,109 @@ def patch_patient(request, patient_id: UUID, payload: PatientPatch):
     reason = data.pop("reason", "")
     patient = services.update_patient(ctx, patient, data, expected_version=version or None, reason=reason)
     return _full(patient)
+
+
+# --- a chart's entries: measurements, allergies, medications, antidepressant trials, diagnoses ---
+KIND = Path(..., description="measurement | allergy | medication | trial | diagnosis")
+FIELDS_BY_KIND = "; ".join(f"{kind}: {', '.join(form.base_fields)}" for kind, form in SUBRECORD_FORMS.items())
+TEXT_FIELDS = (forms.CharField, forms.DateField)  # read as strings; a number here is a client bug
+
+
+def _single_value(value):
+    if isinstance(value, (list, dict)):
+        raise ValueError("Expected a single value, not a list or an object.")
+    return value
+
+
+RecordValue = Annotated[
+    Any,
+    AfterValidator(_single_value),
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}, {"type": "null"}]}),
+]
+RecordValues = dict[str, RecordValue]
+
+
+class RecordOut(Schema):
+    id: UUID
+    kind: str
+    status: str = Field(description="active | inactive | entered-in-error")
+    version: int = Field(description="Send it back as expected_version when correcting")
+    recorded_at: dt.datetime
+    data: dict[str, Any] = Field(description=f"The entry's values, named as POST and PATCH take them ({FIELDS_BY_KIND})")
+
+
+class RecordIn(Schema):
+    data: RecordValues = Field(description=f"The entry's values by kind ({FIELDS_BY_KIND})")
+
+
+class RecordCorrection(Schema):
+    data: RecordValues = Field(description="The fields to correct; fields left out keep their recorded values")
+    reason: str = Field(description="Why; kept with the earlier version in the history (at most 300 characters)")
+    expected_version: int = Field(description="The version you read; a stale version is refused with 409")
+
+
+class RecordStatusIn(Schema):
+    status: Literal["inactive", "entered-in-error"] = Field(description="inactive (stopped/resolved) or entered-in-error (withdrawn)")
+    reason: str = Field(description="Why (at most 300 characters)")
+
+
+def _record(kind: str, obj) -> dict:
+    values = {name: getattr(obj, name) for name in SUBRECORD_FORMS[kind].base_fields}
+    return {"id": obj.public_id, "kind": kind, "status": obj.status, "version": obj.version, "recorded_at": obj.recorded_at, "data": values}
+
+
+def _form_input(kind: str, data: dict) -> dict:
+    """JSON values as the forms read them. A misspelt field is refused (ignoring it would report
+    success for a change that never happened), and so is a number where text belongs, as the
+    patient endpoints refuse it."""
+    form_class = SUBRECORD_FORMS.get(kind)
+    if form_class is None:
+        return data  # the service answers 404 for the unknown kind
+    errors = {}
+    for name, value in data.items():
+        field = form_class.base_fields.get(name)
+        if field is None:
+            errors[name] = [f"A {kind} has no field {name!r}."]
+        elif isinstance(field, TEXT_FIELDS) and not isinstance(value, (str, type(None))):
+            errors[name] = ["Expected a string."]
+    if errors:
+        raise ValidationFailed(errors)
+    return {name: _as_form_value(value) for name, value in data.items()}
+
+
+def _as_form_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"  # the yes/no choices of the trial form
+    return value
+
+
+@router.get("/{patient_id}/records/{kind}", response={200: list[RecordOut], **errors(401, 403, 404, 422)}, summary="List a chart's entries of one kind")
+def list_records(request, patient_id: UUID, kind: str = KIND):
+    patient = services.get_patient_for(Context.from_request(request), patient_id)
+    return [_record(kind, obj) for obj in services.subrecords_for(patient, kind)]
+
+
+@router.post("/{patient_id}/records/{kind}", response={201: RecordOut, **errors(400, 401, 403, 404, 422)}, summary="Add an entry to a chart")
+def add_record(request, patient_id: UUID, payload: RecordIn, kind: str = KIND):
+    ctx = Context.from_request(request)
+    patient = services.get_patient_for(ctx, patient_id)
+    obj = services.add_subrecord(ctx, patient, kind, _form_input(kind, payload.data))
+    return Status(201, _record(kind, obj))
+
+
+@router.patch("/{patient_id}/records/{kind}/{record_id}", response={200: RecordOut, **errors(400, 401, 403, 404, 409, 422)}, summary="Correct an entry")
+def correct_record(request, patient_id: UUID, record_id: UUID, payload: RecordCorrection, kind: str = KIND):
+    ctx = Context.from_request(request)
+    patient = services.get_patient_for(ctx, patient_id)
+    obj = services.correct_subrecord(ctx, patient, kind, record_id, _form_input(kind, payload.data), payload.reason, expected_version=payload.expected_version)
+    return _record(kind, obj)
+
+
+@router.post("/{patient_id}/records/{kind}/{record_id}/status", response={200: RecordOut, **errors(400, 401, 403, 404, 409, 422)}, summary="Mark an entry inactive or entered in error")
+def set_record_status(request, patient_id: UUID, record_id: UUID, payload: RecordStatusIn, kind: str = KIND):
+    ctx = Context.from_request(request)
+    patient = services.get_patient_for(ctx, patient_id)
+    obj = services.set_subrecord_status(ctx, patient, kind, record_id, payload.status, payload.reason)
+    return _record(kind, obj)

@@ -150,7 +150,14 @@ class DiagnosisForm(forms.Form):
 
 
 class CorrectionForm(forms.Form):
-    reason = forms.CharField(max_length=300, help_text="Why this entry is being corrected or withdrawn")
+    reason = forms.CharField(
+        label="Reason for correction",
+        max_length=300,
+        help_text="Why this entry is being corrected; kept with the earlier version in the history",
+        error_messages={"required": "Say why this entry is being corrected."},
+    )
+    # The version the user is looking at; a save against a newer one is refused, not merged.
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 SUBRECORD_FORMS = {
@@ -160,3 +167,19 @@ SUBRECORD_FORMS = {
     "trial": TrialForm,
     "diagnosis": DiagnosisForm,
 }
+
+
+def correction_form(kind: str) -> type[forms.Form]:
+    """The kind's own fields, then the reason and the hidden version (base order sets field order)."""
+    return type(f"{kind.title()}CorrectionForm", (CorrectionForm, SUBRECORD_FORMS[kind]), {})
+
+
+def form_data_from(obj, form_class) -> dict:
+    """An entry's recorded values as form input (yes/no choices are the strings "true"/"false")."""
+    data = {}
+    for name in form_class.base_fields:
+        value = getattr(obj, name)
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        data[name] = "" if value is None else value
+    return data

@@ -18,6 +18,7 @@ from django.utils import timezone
 from ketamine_clinic.accounts.models import Location
 from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.services import Context, record
+from ketamine_clinic.clinical.codes import icd10cm_display
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, form_errors
 
 from . import forms as pforms
@@ -74,6 +75,27 @@ def _validate(form_class, data: dict, *, initial: dict | None = None):
     if not form.is_valid():
         raise ValidationFailed(form_errors(form))
     return form.cleaned_data
+
+
+REASON_MAX_LENGTH = Revision._meta.get_field("reason").max_length
+
+
+def _reason_errors(reason: str, missing: str | None = None) -> dict[str, list[str]]:
+    """A reason is required when ``missing`` says what to ask for. Its length is checked here because
+    the column would refuse (PostgreSQL: a 500) or silently keep (SQLite) an over-long one."""
+    reason = (reason or "").strip()
+    if not reason and missing:
+        return {"reason": [missing]}
+    if len(reason) > REASON_MAX_LENGTH:
+        return {"reason": [f"Keep the reason to {REASON_MAX_LENGTH} characters or fewer."]}
+    return {}
+
+
+def _subrecord_model(kind: str):
+    model = SUBRECORD_MODELS.get(kind)
+    if model is None:
+        raise NotFound(f"Unknown record type {kind!r}.")
+    return model
 
 
 def _digits(value: str) -> str:
@@ -157,6 +179,19 @@ def chart_records(patient: Patient) -> dict[str, QuerySet]:
     }
 
 
+def subrecords_for(patient: Patient, kind: str) -> QuerySet:
+    """Every entry of one kind on a chart, withdrawn ones included (each carries its status)."""
+    return _subrecord_model(kind).objects.filter(patient=patient)
+
+
+def get_subrecord(patient: Patient, kind: str, public_id):
+    """One entry of a chart the caller has already opened (through ``get_patient_for``)."""
+    obj = subrecords_for(patient, kind).filter(public_id=public_id).first()
+    if obj is None:
+        raise NotFound("No such entry on this chart.")
+    return obj
+
+
 # --- writes -----------------------------------------------------------------------------------
 def register_patient(ctx: Context, data: dict) -> Patient:
     require(ctx.user, "patient.register")
@@ -200,6 +235,8 @@ def register_patient(ctx: Context, data: dict) -> Patient:
 def update_patient(ctx: Context, patient: Patient, data: dict, *, expected_version: int | None = None, reason: str = "") -> Patient:
     """Partial update of demographics; refuses a stale edit (someone saved in between)."""
     require(ctx.user, "patient.edit_demographics")
+    if errors := _reason_errors(reason):
+        raise ValidationFailed(errors)
     current = {k: getattr(patient, k) for k in pforms.PatientForm.DEMOGRAPHIC_FIELDS}
     merged = {**{k: ("" if v is None else v) for k, v in current.items()}, **data}
     cleaned = _validate(pforms.PatientForm, merged)
@@ -224,7 +261,7 @@ def update_patient(ctx: Context, patient: Patient, data: dict, *, expected_versi
         locked.version += 1
         locked.updated_at = timezone.now()
         locked.save()
-        _revise(ctx, locked, "patient", locked, changed, reason)
+        _revise(ctx, locked, "patient", locked, changed, (reason or "").strip())
         TimelineEvent.objects.create(patient=locked, kind="demographics", summary="Details updated: " + ", ".join(changed).replace("_", " "), actor=ctx.user)
         record(ctx, "patient.update", obj=locked, patient=locked, detail={"fields": changed, "version": locked.version})
     return locked
@@ -251,14 +288,14 @@ def add_subrecord(ctx: Context, patient: Patient, kind: str, data: dict):
 
 
 def correct_subrecord(ctx: Context, patient: Patient, kind: str, public_id, data: dict, reason: str, *, expected_version: int | None = None):
-    """Replace an entry's values; the previous version stays in the history."""
+    """Replace an entry's values; the previous version stays in the history.
+
+    ``data`` may name only the fields being corrected: the others keep their recorded values, so a
+    client that leaves out an optional field does not silently clear it.
+    """
     require(ctx.user, "patient.edit_clinical")
-    if not (reason or "").strip():
-        raise ValidationFailed({"reason": ["Say why this entry is being corrected."]})
-    model = SUBRECORD_MODELS.get(kind)
-    if model is None:
-        raise NotFound(f"Unknown record type {kind!r}.")
-    cleaned = _validate(pforms.SUBRECORD_FORMS[kind], data)
+    model = _subrecord_model(kind)
+    form_class = pforms.SUBRECORD_FORMS[kind]
     with transaction.atomic():
         obj = model.objects.select_for_update().filter(patient=patient, public_id=public_id).first()
         if obj is None:
@@ -266,28 +303,47 @@ def correct_subrecord(ctx: Context, patient: Patient, kind: str, public_id, data
         if obj.status == RecordStatus.ENTERED_IN_ERROR:
             raise Conflict("This entry was withdrawn as entered in error and cannot be changed.")
         if expected_version is not None and obj.version != expected_version:
-            raise Conflict("This entry was changed by someone else; reload and try again.")
-        changed = sorted(k for k, v in cleaned.items() if getattr(obj, k) != v)
+            raise Conflict(f"This entry was changed by someone else (now version {obj.version}); reload and try again.")
+        submitted = {**pforms.form_data_from(obj, form_class), **data}
+        if kind == "diagnosis" and _display_follows_code(obj, data):
+            submitted["display"] = ""  # the form fills in the code's own description
+        form = form_class(data=submitted)
+        errors = _reason_errors(reason, "Say why this entry is being corrected.")
+        if not form.is_valid():
+            errors.update(form_errors(form))
+        if errors:
+            raise ValidationFailed(errors)
+        changed = sorted(k for k, v in form.cleaned_data.items() if getattr(obj, k) != v)
+        if not changed:
+            raise ValidationFailed({"data": ["Nothing to correct: these are the values already recorded."]})
         for k in changed:
-            setattr(obj, k, cleaned[k])
+            setattr(obj, k, form.cleaned_data[k])
         obj.version += 1
         obj.save()
         _revise(ctx, patient, kind, obj, changed, reason.strip())
         TimelineEvent.objects.create(patient=patient, kind=kind, summary=f"{kind.title()} corrected: {describe(kind, obj)}", actor=ctx.user)
-        record(ctx, f"patient.{kind}.update", obj=obj, patient=patient, organization=patient.organization, detail={"fields": changed})
+        record(ctx, f"patient.{kind}.update", obj=obj, patient=patient, organization=patient.organization, detail={"fields": changed, "version": obj.version})
     return obj
+
+
+def _display_follows_code(diagnosis: Diagnosis, data: dict) -> bool:
+    """A corrected code brings its own description unless someone wrote one: a description left
+    out, or still the old code's catalogue text, would otherwise describe the wrong code."""
+    if "icd10_code" not in data:
+        return False
+    display = data.get("display")
+    return display is None or display == icd10cm_display(diagnosis.icd10_code)
 
 
 def set_subrecord_status(ctx: Context, patient: Patient, kind: str, public_id, status: str, reason: str):
     """Stop/resolve an entry, or withdraw it as entered in error. Never deletes."""
     require(ctx.user, "patient.edit_clinical")
+    model = _subrecord_model(kind)
+    errors = _reason_errors(reason, "Say why.")
     if status not in (RecordStatus.INACTIVE, RecordStatus.ENTERED_IN_ERROR):
-        raise ValidationFailed({"status": ["Choose inactive or entered-in-error."]})
-    if not (reason or "").strip():
-        raise ValidationFailed({"reason": ["Say why."]})
-    model = SUBRECORD_MODELS.get(kind)
-    if model is None:
-        raise NotFound(f"Unknown record type {kind!r}.")
+        errors["status"] = ["Choose inactive or entered-in-error."]
+    if errors:
+        raise ValidationFailed(errors)
     with transaction.atomic():
         obj = model.objects.select_for_update().filter(patient=patient, public_id=public_id).first()
         if obj is None:

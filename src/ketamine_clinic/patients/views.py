@@ -14,6 +14,7 @@ from ketamine_clinic.core.views_util import staff_required
 
 from . import forms as pforms
 from . import services
+from .models import RecordStatus
 
 SUBRECORD_TITLES = {
     "measurement": "Weight and height",
@@ -129,6 +130,38 @@ def subrecord_add(request, public_id, kind):
 
 
 @staff_required("patient.edit_clinical")
+@require_http_methods(["GET", "POST"])
+def subrecord_correct(request, public_id, kind, record_id):
+    if kind not in pforms.SUBRECORD_FORMS:
+        raise Http404("Unknown record type.")
+    ctx = Context.from_request(request)
+    patient = _patient_or_404(ctx, public_id)
+    try:
+        entry = services.get_subrecord(patient, kind, record_id)
+    except NotFound:
+        raise Http404("No such entry on this chart.") from None
+    if entry.status == RecordStatus.ENTERED_IN_ERROR:
+        messages.error(request, "This entry was withdrawn as entered in error and cannot be corrected.")
+        return redirect("patients:chart", public_id=patient.public_id)
+    form_class = pforms.correction_form(kind)
+    page = {"patient": patient, "title": f"Correct: {SUBRECORD_TITLES[kind]}", "entry": entry}
+    if request.method == "POST":
+        try:
+            version = int(request.POST.get("expected_version", ""))
+        except ValueError:
+            version = -1  # a form without the version it was read at counts as stale; never skip the check
+        try:
+            services.correct_subrecord(ctx, patient, kind, entry.public_id, request.POST.dict(), request.POST.get("reason", ""), expected_version=version)
+        except (ValidationFailed, Conflict) as exc:
+            form = _bound_with_errors(form_class, request.POST, exc.errors)
+            return render(request, "patients/subrecord_correct.html", {**page, "form": form, "error": exc.message}, status=exc.status)
+        messages.success(request, f"{SUBRECORD_TITLES[kind]} corrected; the earlier version stays in the history.")
+        return redirect("patients:chart", public_id=patient.public_id)
+    initial = {**pforms.form_data_from(entry, pforms.SUBRECORD_FORMS[kind]), "expected_version": entry.version}
+    return render(request, "patients/subrecord_correct.html", {**page, "form": form_class(initial=initial)})
+
+
+@staff_required("patient.edit_clinical")
 @require_POST
 def subrecord_status(request, public_id, kind, record_id):
     ctx = Context.from_request(request)
@@ -142,11 +175,26 @@ def subrecord_status(request, public_id, kind, record_id):
     return redirect("patients:chart", public_id=patient.public_id)
 
 
+def _shown(value):
+    return "—" if value in ("", None) else value
+
+
+def _with_changes(revisions) -> list:
+    """Give each revision ``changes`` as (field, before, after), so a correction reads old → new."""
+    revisions = list(revisions)
+    previous = {}
+    for r in sorted(revisions, key=lambda r: r.version):
+        before = previous.get((r.record_type, r.record_id))
+        r.changes = [(f, _shown(before.data.get(f)), _shown(r.data.get(f))) for f in r.changed_fields] if before else []
+        previous[(r.record_type, r.record_id)] = r
+    return revisions
+
+
 @staff_required("patient.view_history")
 def patient_history(request, public_id):
     ctx = Context.from_request(request)
     patient = _patient_or_404(ctx, public_id, audit_action="patient.view_history")
-    revisions = patient.revisions.select_related("changed_by")
+    revisions = _with_changes(patient.revisions.select_related("changed_by"))
     return render(request, "patients/history.html", {"patient": patient, "revisions": revisions})
 
 
