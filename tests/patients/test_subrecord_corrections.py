@@ -55,6 +55,7 @@ def test_nurse_corrects_a_medication_and_the_chart_and_history_show_it(client_fo
     assert med.dose == "25 mg daily" and med.version == 2
     old, new = Revision.objects.filter(record_id=med.public_id).order_by("version")
     assert old.data["dose"] == "50 mg daily" and new.data["dose"] == "25 mg daily"
+    assert new.data["recorded_by"] == med.recorded_by.name  # who recorded it, by name, not a row number
     assert new.changed_fields == ["dose"] and new.reason == "Dose was misread" and new.changed_by == nurse
     event = AuditEvent.objects.get(action="patient.medication.update")
     assert event.actor == nurse and event.object_id == str(med.public_id) and event.detail["fields"] == ["dose"]

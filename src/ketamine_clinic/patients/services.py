@@ -49,7 +49,10 @@ def _snapshot(obj) -> dict:
     data = model_to_dict(obj, exclude=["id", "patient", "organization", "care_team", "portal_user", "home_location"])
     out = {}
     for key, value in data.items():
-        if isinstance(value, (dt.date, dt.datetime)):
+        if obj._meta.get_field(key).is_relation and value is not None:
+            related = getattr(obj, key)  # a person's name in History, not a row number
+            value = getattr(related, "name", None) or str(related)
+        elif isinstance(value, (dt.date, dt.datetime)):
             value = value.isoformat()
         elif isinstance(value, Decimal):
             value = f"{value:.{obj._meta.get_field(key).decimal_places}f}"
