@@ -20,6 +20,7 @@ from ketamine_clinic.accounts.permissions import PermissionDenied, has_permissio
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import instruments as ci
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
+from ketamine_clinic.core.localtime import patient_zone
 from ketamine_clinic.core.views_util import forbidden, staff_required
 
 from . import forms as aforms
@@ -279,7 +280,7 @@ def create_link(request, public_id):
 def trajectory_page(request, public_id):
     ctx = Context.from_request(request)
     patient = _patient_or_404(ctx, public_id, audit_action="assessment.view_trajectory")
-    tz = patient.home_location.tz if patient.home_location_id else timezone.get_current_timezone()
+    tz = patient_zone(patient)
     by_key = services.current_totals_by_instrument(patient)
     settings = policy.clinic_settings(patient.organization_id)
     charts = [trajectory.build(patient, key, pts, tz=tz, settings=settings) for key, pts in by_key.items()

@@ -5,11 +5,11 @@ stay cheap.
 """
 
 from django import template
-from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import has_permission
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import instruments as ci
+from ketamine_clinic.core.localtime import patient_zone
 
 from .. import services, trajectory
 from ..models import AlertStatus, QuestionnaireResponse, ResponseStatus, SuicideRiskAlert
@@ -49,7 +49,7 @@ def assessment_chart_summary(user, patient, recent: int = 60) -> dict:
     for r in rows:
         latest.setdefault(r.instrument_key, r)
     phq9 = [(r.completed_at, r.total) for r in reversed(rows) if r.instrument_key == "phq9" and r.total is not None]
-    tz = patient.home_location.tz if patient.home_location_id else timezone.get_current_timezone()
+    tz = patient_zone(patient)
     chart = trajectory.build(patient, "phq9", phq9, small=True, tz=tz) if phq9 else None
     alerts = list(
         SuicideRiskAlert.objects.filter(patient=patient, status=AlertStatus.OPEN).order_by("-raised_at")[:5]
