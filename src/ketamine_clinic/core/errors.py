@@ -37,3 +37,11 @@ def error_text(exc: ServiceError) -> str:
 
 def form_errors(form) -> dict[str, list[str]]:
     return {field: [str(m) for m in messages] for field, messages in form.errors.items()}
+
+
+def validated(form_class, data, **kwargs) -> dict:
+    """The cleaned data of ``form_class(data=data, **kwargs)``; else ValidationFailed with its field errors."""
+    form = form_class(data=data, **kwargs)
+    if not form.is_valid():
+        raise ValidationFailed(form_errors(form))
+    return form.cleaned_data

@@ -6,6 +6,17 @@ from django.shortcuts import render
 from ketamine_clinic.accounts.permissions import MATRIX, has_permission
 
 
+def with_errors(form, errors: dict[str, list[str]]):
+    """``form`` (bound) showing a service's field errors too; those the form found itself are not repeated."""
+    for field, msgs in errors.items():
+        target = field if field in form.fields else None
+        already = form.errors.get(target or "__all__", [])
+        for msg in msgs:
+            if msg not in already:
+                form.add_error(target, msg)
+    return form
+
+
 def forbidden(request, action: str):
     return render(request, "core/forbidden.html", {"reason": MATRIX[action][1]}, status=403)
 

@@ -20,6 +20,7 @@ from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical.codes import icd10cm_display
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, form_errors
+from ketamine_clinic.core.errors import validated as _validate
 
 from . import forms as pforms
 from .models import (
@@ -71,13 +72,6 @@ def _revise(ctx: Context, patient: Patient, record_type: str, obj, changed: list
         reason=reason,
         changed_by=ctx.user,
     )
-
-
-def _validate(form_class, data: dict, *, initial: dict | None = None):
-    form = form_class(data=data, initial=initial)
-    if not form.is_valid():
-        raise ValidationFailed(form_errors(form))
-    return form.cleaned_data
 
 
 REASON_MAX_LENGTH = Revision._meta.get_field("reason").max_length

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ketamine_clinic.accounts.permissions import has_permission
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, error_text
-from ketamine_clinic.core.views_util import staff_required
+from ketamine_clinic.core.views_util import staff_required, with_errors
 
 from . import forms as pforms
 from . import services
@@ -23,18 +23,6 @@ SUBRECORD_TITLES = {
     "trial": "Antidepressant trial",
     "diagnosis": "Diagnosis",
 }
-
-
-def _bound_with_errors(form_class, data, errors):
-    form = form_class(data=data)
-    form.is_valid()
-    for field, msgs in errors.items():
-        target = field if field in form.fields else None
-        already = form.errors.get(target or "__all__", [])
-        for msg in msgs:
-            if msg not in already:  # the form found most of them itself
-                form.add_error(target, msg)
-    return form
 
 
 @staff_required("patient.view")
@@ -55,7 +43,7 @@ def patient_register(request):
         try:
             patient = services.register_patient(ctx, request.POST.dict())
         except (ValidationFailed, Conflict) as exc:
-            form = _bound_with_errors(pforms.RegistrationForm, request.POST, exc.errors)
+            form = with_errors(pforms.RegistrationForm(data=request.POST), exc.errors)
             return render(request, "patients/register.html", {"form": form, "error": exc.message}, status=exc.status)
         messages.success(request, f"Registered {patient.display_name} (MRN {patient.mrn}).")
         return redirect("patients:chart", public_id=patient.public_id)
@@ -102,7 +90,7 @@ def patient_edit(request, public_id):
         try:
             services.update_patient(ctx, patient, request.POST.dict(), expected_version=version, reason=request.POST.get("reason", ""))
         except (ValidationFailed, Conflict) as exc:
-            form = _bound_with_errors(pforms.PatientForm, request.POST, exc.errors)
+            form = with_errors(pforms.PatientForm(data=request.POST), exc.errors)
             return render(request, "patients/edit.html", {"form": form, "patient": patient, "error": exc.message}, status=exc.status)
         messages.success(request, "Saved.")
         return redirect("patients:chart", public_id=patient.public_id)
@@ -122,7 +110,7 @@ def subrecord_add(request, public_id, kind):
         try:
             services.add_subrecord(ctx, patient, kind, request.POST.dict())
         except ValidationFailed as exc:
-            form = _bound_with_errors(form_class, request.POST, exc.errors)
+            form = with_errors(form_class(data=request.POST), exc.errors)
             return render(request, "patients/subrecord_form.html", {"form": form, "patient": patient, "title": SUBRECORD_TITLES[kind], "error": exc.message}, status=exc.status)
         messages.success(request, f"{SUBRECORD_TITLES[kind]} recorded.")
         return redirect("patients:chart", public_id=patient.public_id)
@@ -153,7 +141,7 @@ def subrecord_correct(request, public_id, kind, record_id):
         try:
             services.correct_subrecord(ctx, patient, kind, entry.public_id, request.POST.dict(), request.POST.get("reason", ""), expected_version=version)
         except (ValidationFailed, Conflict) as exc:
-            form = _bound_with_errors(form_class, request.POST, exc.errors)
+            form = with_errors(form_class(data=request.POST), exc.errors)
             return render(request, "patients/subrecord_correct.html", {**page, "form": form, "error": exc.message}, status=exc.status)
         messages.success(request, f"{SUBRECORD_TITLES[kind]} corrected; the earlier version stays in the history.")
         return redirect("patients:chart", public_id=patient.public_id)

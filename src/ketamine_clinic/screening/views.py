@@ -16,7 +16,7 @@ from ketamine_clinic.clinical.eligibility import Level, Outcome
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, error_text
 from ketamine_clinic.core.localtime import patient_today
-from ketamine_clinic.core.views_util import forbidden, staff_required
+from ketamine_clinic.core.views_util import forbidden, staff_required, with_errors
 
 from . import forms as sforms
 from . import services
@@ -59,16 +59,6 @@ def _evaluation_or_404(request, patient, evaluation_id):
         return services.get_evaluation_for(_ctx(request), patient, evaluation_id)
     except NotFound:
         raise Http404("No such evaluation.") from None
-
-
-def _bound_with_errors(form, errors):
-    for field, msgs in errors.items():
-        target = field if field in form.fields else None
-        already = form.errors.get(target or "__all__", [])
-        for msg in msgs:
-            if msg not in already:
-                form.add_error(target, msg)
-    return form
 
 
 def _button_post(request, call, *, not_found: str, refused: str = ""):
@@ -154,7 +144,7 @@ def _handle_evaluation_post(request, patient, prefill, draft):
             expected_revision=form.cleaned_data.get("revision") if draft else None, report=report,
         )
     except ValidationFailed as exc:
-        _bound_with_errors(form, sforms.EvaluationForm.map_errors(exc.errors, data))
+        with_errors(form, sforms.EvaluationForm.map_errors(exc.errors, data))
         return _evaluation_form_page(request, patient, form, prefill, draft=draft, report=report, error=exc.message, status=422)
     except Conflict as exc:
         return _evaluation_form_page(request, patient, form, prefill, draft=draft, report=report, error=exc.message, status=409)
@@ -298,7 +288,7 @@ def consent(request, public_id, route):
         try:
             services.sign_consent(_ctx(request), patient, route, request.POST.dict(), via=Consent.Via.CLINIC)
         except (ValidationFailed, Conflict) as exc:
-            form = _bound_with_errors(sforms.ConsentSignForm(data=request.POST), exc.errors)
+            form = with_errors(sforms.ConsentSignForm(data=request.POST), exc.errors)
             return _consent_page(request, patient, route, form=form, error=exc.message, status=exc.status)
         messages.success(request, f"Consent for {route.label} signed and witnessed.")
         return redirect("screening:consent", public_id=patient.public_id, route=route.value)
@@ -344,7 +334,7 @@ def document_edit(request, route):
         try:
             services.update_consent_document(_ctx(request), route, request.POST.dict())
         except (ValidationFailed, Conflict) as exc:
-            form = _bound_with_errors(sforms.ConsentDocumentForm(data=request.POST), exc.errors)
+            form = with_errors(sforms.ConsentDocumentForm(data=request.POST), exc.errors)
             return render(request, "screening/document_edit.html", {"form": form, "route": route, "current": current, "error": exc.message}, status=exc.status)
         messages.success(request, f"Saved as a new version of the {route.label} consent.")
         return redirect("screening:documents")
@@ -366,7 +356,7 @@ def rems(request, public_id):
         try:
             services.enroll_rems(_ctx(request), patient, request.POST.dict())
         except (ValidationFailed, Conflict) as exc:
-            form = _bound_with_errors(sforms.RemsEnrollmentForm(data=request.POST, prescribers=prescribers), exc.errors)
+            form = with_errors(sforms.RemsEnrollmentForm(data=request.POST, prescribers=prescribers), exc.errors)
             status, error = exc.status, exc.message
         else:
             messages.success(request, "Spravato REMS enrollment recorded.")
@@ -448,7 +438,7 @@ def portal_consents(request, patient):
             raise Http404("No such consent.") from None
         except (ValidationFailed, Conflict) as exc:
             status, error, errors_for = exc.status, exc.message, route
-            forms_by_route[route] = _bound_with_errors(sforms.ConsentSignForm(data=request.POST), exc.errors)
+            forms_by_route[route] = with_errors(sforms.ConsentSignForm(data=request.POST), exc.errors)
     state = services.screening_state(patient, with_engine=False)
     # Offer the consents for routes a prescriber approved, and any the patient already signed.
     routes = [r for r in Route if state.routes[r].decision and state.routes[r].decision.decision == "approve" or state.routes[r].consent]

@@ -25,7 +25,7 @@ from ketamine_clinic.clinical.protocols import discharge_instructions
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.core.clinic_settings import policy_for
 from ketamine_clinic.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from ketamine_clinic.core.views_util import forbidden, staff_required
+from ketamine_clinic.core.views_util import forbidden, staff_required, with_errors
 from ketamine_clinic.patients.models import Patient
 
 from . import facts, rems, services
@@ -83,18 +83,6 @@ def _initial(session, key: str) -> dict:
     if key in ("dose", "stop", "discharge", "end", "bp_decision"):
         return {"version": session.version}
     return {}
-
-
-def _bound_with_errors(form_class, data, errors, **kwargs):
-    form = form_class(data=data, **kwargs)
-    form.is_valid()
-    for field, msgs in errors.items():
-        target = field if field in form.fields else None
-        already = form.errors.get(target or "__all__", [])
-        for msg in msgs:
-            if msg not in already:
-                form.add_error(target, msg)
-    return form
 
 
 def _vitals_chart(session, tz):
@@ -222,7 +210,7 @@ def _post(request, public_id, key: str, call, success: str, anchor: str = ""):
     except (ValidationFailed, Conflict, NotFound) as exc:
         cls = _checklist_form_class(session) if key == "checklist" else FORM_CLASSES.get(key)
         mine = {f: m for f, m in exc.errors.items() if cls is not None and f in cls.base_fields}
-        override = {key: _bound_with_errors(cls, data, mine, auto_id=f"{key}_%s")} if cls else {}
+        override = {key: with_errors(cls(data=data, auto_id=f"{key}_%s"), mine)} if cls else {}
         listed = [m for field, msgs in exc.errors.items() if field not in mine for m in msgs]
         context = session_context(request, _detailed(session.pk), override=override, error=exc.message, error_list=listed)
         return render(request, "treatments/session.html", context, status=exc.status)
@@ -356,7 +344,7 @@ def session_new(request):
             else:
                 session = services.start_session(ctx, patient, data)
         except (ValidationFailed, Conflict, NotFound) as exc:
-            form = _bound_with_errors(lambda data: CheckInForm(data=data, **kwargs), request.POST, exc.errors)
+            form = with_errors(CheckInForm(data=request.POST, **kwargs), exc.errors)
             return render(request, "treatments/new.html", {
                 "form": form, "patient": patient, "appointments": appointments, "error": exc.message,
                 "open_session": open_session, "active_nav": "sessions"}, status=exc.status)

@@ -13,7 +13,8 @@ from django.utils import timezone
 from ketamine_clinic.accounts.models import Location, User
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import protocols as cp
-from ketamine_clinic.core.errors import ValidationFailed, form_errors
+from ketamine_clinic.core.errors import ValidationFailed
+from ketamine_clinic.core.errors import validated as _validate  # noqa: F401  (one form check, used by the service modules)
 from ketamine_clinic.patients.models import Patient
 
 from ..models import LIVE_STATUSES, Appointment, AppointmentChange, AppointmentKind, Resource
@@ -23,13 +24,6 @@ INPUT_CONFLICTS = {cp.ConflictKind.IN_THE_PAST, cp.ConflictKind.OUTSIDE_OPENING_
 
 
 BOOKABLE_KINDS = (Resource.Kind.CHAIR, Resource.Kind.ROOM)
-
-
-def _validate(form_class, data, **kwargs):
-    form = form_class(data=data, **kwargs)
-    if not form.is_valid():
-        raise ValidationFailed(form_errors(form))
-    return form.cleaned_data
 
 
 def _existing(location: Location, patient: Patient, start: dt.datetime, end: dt.datetime,

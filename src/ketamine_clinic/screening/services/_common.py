@@ -6,15 +6,9 @@ import datetime as dt
 from django.utils import timezone
 
 from ketamine_clinic.audit.services import Context
-from ketamine_clinic.core.errors import NotFound, ValidationFailed, form_errors
+from ketamine_clinic.core.errors import NotFound, ValidationFailed
+from ketamine_clinic.core.errors import validated as _validate  # noqa: F401  (one form check, used by the service modules)
 from ketamine_clinic.patients.models import Patient, TimelineEvent
-
-
-def _validate(form_class, data, **kwargs):
-    form = form_class(data=data, **kwargs)
-    if not form.is_valid():
-        raise ValidationFailed(form_errors(form))
-    return form.cleaned_data
 
 
 def _timeline(ctx: Context, patient: Patient, kind: str, summary: str) -> None:

@@ -9,7 +9,8 @@ from django.utils.dateparse import parse_datetime
 
 from ketamine_clinic.audit.services import record
 from ketamine_clinic.clinical import session as cs
-from ketamine_clinic.core.errors import Conflict, ValidationFailed, form_errors
+from ketamine_clinic.core.errors import Conflict, ValidationFailed
+from ketamine_clinic.core.errors import validated as _validate  # noqa: F401  (one form check, used by the service modules)
 from ketamine_clinic.patients.models import TimelineEvent
 
 from .. import facts
@@ -17,13 +18,6 @@ from ..models import OPEN_STATUSES, TreatmentSession
 
 MAX_BACKDATE = dt.timedelta(hours=24)  # entry check: charted times within the last day
 CLOCK_SKEW = dt.timedelta(minutes=2)  # a device clock a little ahead is not "the future"
-
-
-def _validate(form_class, data: dict) -> dict:
-    form = form_class(data=data)
-    if not form.is_valid():
-        raise ValidationFailed(form_errors(form))
-    return form.cleaned_data
 
 
 def _core_error(exc: cs.SessionInputError, fields: dict | None = None, prefix: str = "") -> ValidationFailed:
