@@ -1,7 +1,5 @@
 """Organizations (clinic businesses), their locations, users with roles, and API tokens."""
 
-import hashlib
-import secrets
 import uuid
 import zoneinfo
 
@@ -9,6 +7,8 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+
+from ketamine_clinic.core.tokens import HashedToken
 
 from .permissions import Role
 
@@ -109,7 +109,7 @@ class RoleAssignment(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "role"], name="role_once_per_user")]
 
 
-class ApiToken(models.Model):
+class ApiToken(HashedToken, models.Model):
     """A bearer token. Only its SHA-256 is stored; the token itself is shown once."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -122,11 +122,3 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     TOKEN_PREFIX = "kc_"
-
-    @staticmethod
-    def digest(raw: str) -> str:
-        return hashlib.sha256(raw.encode()).hexdigest()
-
-    @classmethod
-    def new_raw_token(cls) -> str:
-        return cls.TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -6,12 +6,12 @@ response that ``amends`` the original; the original then points to it through ``
 (the only field ever written after submission) and drops out of trajectories and outcomes.
 """
 
-import hashlib
-import secrets
 import uuid
 
 from django.db import models
 from django.utils import timezone
+
+from ketamine_clinic.core.tokens import HashedToken
 
 
 class ImmutableResponseError(RuntimeError):
@@ -137,7 +137,7 @@ class LinkPurpose(models.TextChoices):
     EMAIL = "email", "Emailed to the patient"
 
 
-class MeasureLink(models.Model):
+class MeasureLink(HashedToken, models.Model):
     """A one-time link to one questionnaire for one patient. Only the token's SHA-256 is stored."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -150,14 +150,6 @@ class MeasureLink(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
-
-    @staticmethod
-    def digest(raw: str) -> str:
-        return hashlib.sha256(raw.encode()).hexdigest()
-
-    @staticmethod
-    def new_raw_token() -> str:
-        return secrets.token_urlsafe(32)
 
     @property
     def mode(self) -> str:

@@ -5,12 +5,12 @@ changes are rows with who/when/why, an appointment is cancelled or marked no-sho
 Times are stored timezone-aware in UTC and shown in the location's time zone.
 """
 
-import hashlib
-import secrets
 import uuid
 
 from django.db import models
 from django.utils import timezone
+
+from ketamine_clinic.core.tokens import HashedToken
 
 
 class ClinicProtocol(models.Model):
@@ -304,7 +304,7 @@ class Reminder(models.Model):
         constraints = [models.UniqueConstraint(fields=["appointment", "channel", "kind"], name="reminder_once")]
 
 
-class CalendarFeed(models.Model):
+class CalendarFeed(HashedToken, models.Model):
     """A patient's secret iCalendar URL. Only the token's SHA-256 is stored; revoking ends it."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -320,11 +320,3 @@ class CalendarFeed(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-
-    @staticmethod
-    def digest(raw: str) -> str:
-        return hashlib.sha256(raw.encode()).hexdigest()
-
-    @classmethod
-    def new_raw_token(cls) -> str:
-        return cls.TOKEN_PREFIX + secrets.token_urlsafe(32)
