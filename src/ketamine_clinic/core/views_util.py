@@ -21,15 +21,15 @@ def forbidden(request, action: str):
     return render(request, "core/forbidden.html", {"reason": MATRIX[action][1]}, status=403)
 
 
-def staff_required(action: str):
-    """Signed-in staff of an organization whose role allows ``action``; else 403 (with a page)."""
+def staff_required(*actions: str):
+    """Signed-in staff of an organization whose role allows any of ``actions``; else 403 (with a page)."""
 
     def decorator(view):
         @login_required
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not request.user.is_staff_member or not has_permission(request.user, action):
-                return forbidden(request, action)
+            if not request.user.is_staff_member or not any(has_permission(request.user, a) for a in actions):
+                return forbidden(request, actions[0])
             return view(request, *args, **kwargs)
 
         return wrapper

@@ -74,22 +74,6 @@ def _button_post(request, call, *, not_found: str, refused: str = ""):
         return None
 
 
-def staff_any(*actions):
-    """Signed-in staff whose role allows at least one of ``actions``."""
-
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not request.user.is_staff_member or not any(has_permission(request.user, a) for a in actions):
-                return forbidden(request, actions[0])
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
 # --- overview ---------------------------------------------------------------------------------
 @staff_required("evaluation.view")
 def overview(request, public_id):
@@ -277,7 +261,7 @@ def _consent_page(request, patient, route, form=None, error=None, status=200):
     }, status=status)
 
 
-@staff_any("consent.witness", "evaluation.view")
+@staff_required("consent.witness", "evaluation.view")
 @require_http_methods(["GET", "POST"])
 def consent(request, public_id, route):
     route = _route_or_404(route)
