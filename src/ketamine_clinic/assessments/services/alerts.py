@@ -1,7 +1,5 @@
 """Suicide-risk alerts: raised with a response, listed for the clinic, acknowledged by a clinician."""
 
-import uuid
-
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -12,6 +10,7 @@ from ketamine_clinic.accounts.permissions import Role, has_permission, require
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import instruments as ci
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, form_errors
+from ketamine_clinic.core.ids import uuid_or_none
 from ketamine_clinic.core.links import site_url
 from ketamine_clinic.patients.models import Patient, TimelineEvent
 
@@ -85,7 +84,7 @@ def acknowledge_alert(ctx: Context, alert_public_id, action_taken: str) -> Suici
         alert = (
             SuicideRiskAlert.objects.select_for_update()
             .filter(public_id=alert_public_id, organization_id=ctx.user.organization_id).first()
-            if _is_uuid(alert_public_id) else None
+            if uuid_or_none(alert_public_id) else None
         )
         if alert is None:
             raise NotFound("No such alert.")
@@ -100,13 +99,3 @@ def acknowledge_alert(ctx: Context, alert_public_id, action_taken: str) -> Suici
         record(ctx, "alert.acknowledge", obj=alert, patient=alert.patient, organization=alert.patient.organization,
                detail={"escalated": alert.escalated_at is not None})
     return alert
-
-
-def _is_uuid(value) -> bool:
-    if isinstance(value, uuid.UUID):
-        return True
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True

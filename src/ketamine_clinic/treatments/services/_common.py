@@ -2,7 +2,6 @@
 and timeline rows, and moving the linked appointment along."""
 
 import datetime as dt
-import uuid
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -11,6 +10,7 @@ from ketamine_clinic.audit.services import record
 from ketamine_clinic.clinical import session as cs
 from ketamine_clinic.core.errors import Conflict, ValidationFailed
 from ketamine_clinic.core.errors import validated as _validate  # noqa: F401  (one form check, used by the service modules)
+from ketamine_clinic.core.ids import uuid_or_none as _uuid  # noqa: F401  (used by the service modules)
 from ketamine_clinic.patients.models import TimelineEvent
 
 from .. import facts
@@ -91,10 +91,3 @@ def _set_appointment_status(ctx, session, status: str, reason: str = "") -> None
         if step in NEXT_STATUS.get(appt.status, set()):
             appt = set_appointment_status(ctx, appt, step, reason)
     session.appointment = appt
-
-
-def _uuid(value):
-    try:
-        return uuid.UUID(str(value))
-    except (ValueError, TypeError):
-        return None
