@@ -50,10 +50,9 @@ def _detailed(pk) -> TreatmentSession:
 
 def _session_or_404(request, public_id, action="session.view", audit=False) -> TreatmentSession:
     try:
-        s = services.get_session_for(_ctx(request), public_id, action, audit=audit)
+        return services.get_session_for(_ctx(request), public_id, action, audit=audit, detailed=True)
     except NotFound:
         raise Http404("No such session.") from None
-    return _detailed(s.pk)
 
 
 def _local_input(value: dt.datetime | None, tz) -> str:

@@ -17,10 +17,15 @@ def sessions_for(ctx: Context, action: str = "session.view") -> QuerySet[Treatme
     return TreatmentSession.objects.filter(organization_id=ctx.user.organization_id)
 
 
-def get_session_for(ctx: Context, public_id, action: str = "session.view", *, audit: bool = False) -> TreatmentSession:
+def get_session_for(ctx: Context, public_id, action: str = "session.view", *, audit: bool = False,
+                    detailed: bool = False) -> TreatmentSession:
+    """One session the user may ``action``; ``detailed`` also prefetches what the session screen shows."""
+    qs = sessions_for(ctx, action)
+    if detailed:
+        qs = with_details(qs)
     try:
-        session = (sessions_for(ctx, action).select_related("patient", "location", "organization", "ordered_by",
-                                                             "checked_in_by", "cosigned_by", "discharged_by")
+        session = (qs.select_related("patient", "location", "organization", "ordered_by",
+                                     "checked_in_by", "cosigned_by", "discharged_by")
                    .get(public_id=public_id))
     except (TreatmentSession.DoesNotExist, ValueError, TypeError):
         raise NotFound("No such session.") from None
