@@ -8,6 +8,7 @@ import datetime as dt
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import protocols as cp
 from ketamine_clinic.clinical.routes import Route
+from ketamine_clinic.core.clinic_settings import policy_for
 from ketamine_clinic.core.errors import Conflict
 from ketamine_clinic.patients.models import Patient, TimelineEvent
 
@@ -27,8 +28,6 @@ def for_patient(protocol: cp.Protocol, patient: Patient, on_date: dt.date) -> cp
     """``protocol`` as it applies to this patient on ``on_date`` (the older-adult esketamine dose rule)."""
     if protocol.route is not Route.ESKETAMINE_NASAL:
         return protocol  # no settings query for the routes the rule cannot touch
-    from ketamine_clinic.core.clinic_settings import policy_for
-
     settings = policy_for(patient.organization_id, "dosing.esketamine.")
     return cp.for_patient_age(protocol, patient.age_on(on_date), settings)
 
