@@ -8,7 +8,8 @@ import pytest
 
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.clinical.session import (
-    ChecklistFacts, ChecklistInputError, ItemStatus, MeasureDue, PregnancyTest, VitalSigns, evaluate_checklist,
+    ChecklistFacts, ChecklistInputError, ItemStatus, MeasureDue, PregnancyTest, SuicideScreen, VitalSigns,
+    evaluate_checklist,
 )
 from ketamine_clinic.clinical.sources import SOURCES
 
@@ -225,3 +226,33 @@ def test_malformed_facts_refused_with_field(changes, field):
     with pytest.raises(ChecklistInputError) as err:
         evaluate_checklist(Route.IV, good_facts(**changes), policy=REQUIRE_TEST)
     assert err.value.field == field
+
+
+DEFERRED_CSSRS = (MeasureDue("cssrs", "C-SSRS", deferred_reason="Asked verbally"),)
+
+
+@pytest.mark.parametrize("screen, expected", [
+    (SuicideScreen(), {}),
+    (SuicideScreen(positive_screen="PHQ-9 item 9"),
+     {"suicide_risk_assessment": ItemStatus.HARD_STOP, "suicide_risk_alert": ItemStatus.OK}),
+    (SuicideScreen(positive_screen="PHQ-9 item 9", open_alerts=1),
+     {"suicide_risk_assessment": ItemStatus.HARD_STOP, "suicide_risk_alert": ItemStatus.HARD_STOP}),
+    (SuicideScreen(open_alerts=2), {"suicide_risk_alert": ItemStatus.HARD_STOP}),
+    (SuicideScreen(cssrs_positive=True, cssrs_risk_level="low"),
+     {"suicide_risk_assessment": ItemStatus.OK, "suicide_risk_alert": ItemStatus.OK}),
+    (SuicideScreen(cssrs_positive=True, cssrs_risk_level="high", high_risk_pending=True),
+     {"suicide_risk_assessment": ItemStatus.OK, "suicide_risk_alert": ItemStatus.OK,
+      "cssrs_high_risk": ItemStatus.NEEDS_DECISION}),
+    (SuicideScreen(cssrs_positive=True, cssrs_risk_level="high", high_risk_cleared=True),
+     {"suicide_risk_assessment": ItemStatus.OK, "suicide_risk_alert": ItemStatus.OK,
+      "cssrs_high_risk": ItemStatus.OK}),
+], ids=["none", "screen-positive", "screen-positive-alert-open", "old-alert-open", "cssrs-low", "cssrs-high",
+        "cssrs-high-cleared"])
+def test_a_positive_suicide_screen_replaces_the_deferrable_cssrs_with_hard_stops(screen, expected):
+    result = evaluate_checklist(Route.IV, good_facts(measures_due=DEFERRED_CSSRS, suicide_screen=screen))
+    items = {i.key: i.status for i in result.items}
+    suicide = {k: v for k, v in items.items() if k in ("suicide_risk_assessment", "suicide_risk_alert", "cssrs_high_risk")}
+    assert suicide == expected
+    # The deferral counts only while nothing screened positive.
+    assert ("measure:cssrs" in items) is (not screen.requires_cssrs)
+    assert result.may_dose is all(v is ItemStatus.OK for v in expected.values())

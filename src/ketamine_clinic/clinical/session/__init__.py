@@ -13,7 +13,7 @@ from .administration import (
 )
 from .checklist import (
     ChecklistFacts, ChecklistInputError, ChecklistItem, ChecklistResult, ItemStatus, MeasureDue, PregnancyTest,
-    evaluate_checklist,
+    SuicideScreen, evaluate_checklist,
 )
 from .common import Policy, PolicyValueError, SessionInputError
 from .discharge import (
