@@ -389,7 +389,7 @@ def observation_end(session, policy) -> dt.datetime | None:
     start = observation_from(session)
     if start is None:
         return None
-    return start + dt.timedelta(minutes=cs.minimum_observation_min(session.route, policy))
+    return cs.earliest_discharge_at(session.route, start, policy)  # on a whole minute, as discharge compares
 
 
 def expected_dose_end(session) -> dt.datetime | None:

@@ -16,7 +16,7 @@ from ..routes import Route
 from ..sources import CLINIC_POLICY
 from .common import Policy, SessionInputError, minutes_between, require_aware, setting_value, settings_by_key, to_decimal
 from .dosing import WEIGHT_KG_RANGE
-from .vitals import VitalSigns, vitals_setting
+from .vitals import VitalSigns, bp_over, vitals_setting
 
 
 class ChecklistInputError(SessionInputError):
@@ -277,19 +277,19 @@ def _vitals_items(eske: bool, facts: ChecklistFacts, policy: Policy) -> list[Che
         hold_s, hold_d = s("session.predose.hold_systolic_mmhg"), s("session.predose.hold_diastolic_mmhg")
         dec_s, dec_d = s("session.esketamine.bp_decision_systolic_mmhg"), s("session.esketamine.bp_decision_diastolic_mmhg")
         bp = v.blood_pressure
-        if v.systolic_mmhg > hold_s or v.diastolic_mmhg > hold_d:
-            out.append(ChecklistItem("blood_pressure", label, ItemStatus.HARD_STOP,
-                                     f"BP {bp} mmHg is above the clinic hold limit of {hold_s}/{hold_d} mmHg "
-                                     "(clinic policy): do not dose", CLINIC_POLICY))
-        elif eske and (v.systolic_mmhg > dec_s or v.diastolic_mmhg > dec_d):
+        hold = bp_over(v, hold_s, hold_d, "clinic hold limit")
+        decision = bp_over(v, dec_s, dec_d, "esketamine decision limit") if eske else ""
+        if hold:
+            out.append(ChecklistItem("blood_pressure", label, ItemStatus.HARD_STOP, f"{hold}: do not dose",
+                                     CLINIC_POLICY))
+        elif decision:
             if facts.bp_risk_benefit_documented:
                 out.append(ChecklistItem("blood_pressure", label, ItemStatus.OK,
-                                         f"BP {bp} mmHg is above {dec_s}/{dec_d}: prescriber's risk–benefit "
-                                         "decision documented", "spravato-pi"))
+                                         f"{decision}: prescriber's risk–benefit decision documented", "spravato-pi"))
             else:
                 out.append(ChecklistItem("blood_pressure", label, ItemStatus.NEEDS_DECISION,
-                                         f"BP {bp} mmHg is above {dec_s}/{dec_d} mmHg: the prescriber must document "
-                                         "a risk–benefit decision before dosing", "spravato-pi"))
+                                         f"{decision}: the prescriber must document a risk–benefit decision before "
+                                         "dosing", "spravato-pi"))
         else:
             out.append(ChecklistItem("blood_pressure", label, ItemStatus.OK, f"BP {bp} mmHg within limits",
                                      CLINIC_POLICY))
@@ -301,8 +301,7 @@ def _vitals_items(eske: bool, facts: ChecklistFacts, policy: Policy) -> list[Che
         hold = s("session.predose.hold_heart_rate_per_min")
         out.append(_item("heart_rate", label, v.heart_rate_per_min <= hold,
                          f"Heart rate {v.heart_rate_per_min}/min within limits",
-                         f"Heart rate {v.heart_rate_per_min}/min is above the clinic hold limit of {hold}/min "
-                         "(clinic policy): do not dose", CLINIC_POLICY))
+                         f"Heart rate {v.heart_rate_per_min}/min is above the clinic hold limit of {hold}/min: do not dose", CLINIC_POLICY))
 
     label = "SpO2 before dosing"
     if v.spo2_percent is None:
@@ -310,7 +309,7 @@ def _vitals_items(eske: bool, facts: ChecklistFacts, policy: Policy) -> list[Che
     else:
         low = s("session.predose.hold_min_spo2_percent")
         out.append(_item("spo2", label, v.spo2_percent >= low, f"SpO2 {v.spo2_percent}% within limits",
-                         f"SpO2 {v.spo2_percent}% is below the clinic hold limit of {low}% (clinic policy): do not dose",
+                         f"SpO2 {v.spo2_percent}% is below the clinic hold limit of {low}%: do not dose",
                          CLINIC_POLICY))
 
     label = "Respiratory rate before dosing"
@@ -321,8 +320,7 @@ def _vitals_items(eske: bool, facts: ChecklistFacts, policy: Policy) -> list[Che
         high = s("session.predose.hold_max_respiratory_rate_per_min")
         rr = v.respiratory_rate_per_min
         out.append(_item("respiratory_rate", label, low <= rr <= high, f"Respiratory rate {rr}/min within limits",
-                         f"Respiratory rate {rr}/min is outside the clinic hold limits {low}–{high}/min "
-                         "(clinic policy): do not dose", CLINIC_POLICY))
+                         f"Respiratory rate {rr}/min is outside the clinic hold limits of {low}–{high}/min: do not dose", CLINIC_POLICY))
     return out
 
 
