@@ -159,3 +159,20 @@ def test_the_api_cannot_bypass_the_suicide_screen(dosing_ready, nurse, prescribe
     assert cleared.status_code == 200, cleared.content
     assert cleared.json()["may_dose"] is True
     assert nurse_api("post", f"/sessions/{sid}/dose", lot()).status_code == 200
+
+
+def test_the_session_screen_offers_the_decision_to_the_prescriber_only(dosing_ready, nurse, prescriber, patient,
+                                                                       client_for):
+    session = dosing_ready("iv")
+    submit(nurse, patient, "cssrs", CSSRS_HIGH)
+    ack_all(nurse, patient)
+    url = f"/sessions/{session.public_id}/"
+    nurse_page = client_for(nurse).get(url).content.decode()
+    assert "A prescriber must document a decision on the high-risk C-SSRS" in nurse_page
+    assert "cssrs-decision/" not in nurse_page
+    client = client_for(prescriber)
+    assert "cssrs-decision/" in client.get(url).content.decode()
+    version = TreatmentSession.objects.get(pk=session.pk).version
+    posted = client.post(f"{url}cssrs-decision/", {"note": "Seen in person; safety plan agreed", "version": version})
+    assert posted.status_code == 302
+    assert blocking(session) == set()
