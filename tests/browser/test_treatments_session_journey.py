@@ -92,7 +92,7 @@ def test_nurse_runs_an_iv_session_from_check_in_to_discharge(page, sign_in_as, n
     vitals.get_by_role("button", name="Record vitals").click()
     expect(page.get_by_text("Vitals recorded — 1 alert raised.")).to_be_visible()
     # ...which appears on the board by itself (polling), without a reload.
-    expect(row.get_by_role("alert")).to_contain_text("BP 192/104 mmHg is above the clinic alert limit", timeout=15000)
+    expect(row.get_by_role("alert")).to_contain_text("BP 192/104 mmHg: systolic is above the clinic alert limit", timeout=15000)
     assert board.evaluate("window.__not_reloaded") is True
     board.screenshot(path=str(tmp_path / "board.png"), full_page=True)
 

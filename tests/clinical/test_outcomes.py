@@ -16,6 +16,8 @@ from ketamine_clinic.clinical.instruments import (
     summarize_outcomes,
 )
 from ketamine_clinic.clinical.instruments.outcomes import SETTINGS
+from ketamine_clinic.clinical.instruments.scoring import bands_for
+from ketamine_clinic.clinical.instruments.validation import get_instrument
 from ketamine_clinic.clinical.sources import SOURCES
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -69,6 +71,20 @@ def test_madrs_remission_can_be_set_to_12():
     settings = {"outcomes.remission.madrs_max_total": 12}
     assert summarize_outcomes(series("madrs", [30, 12]), settings=settings).in_remission_now is True
     assert summarize_outcomes(series("madrs", [30, 12])).in_remission_now is False
+
+
+@pytest.mark.parametrize("cutpoint, remission_setting", [(31, None), (32, None), (33, None), (31, 40), (33, 80), (33, 20)])
+def test_a_pcl5_total_never_reads_both_probable_ptsd_and_remission(cutpoint, remission_setting):
+    settings = {"instruments.pcl5.probable_ptsd_min_total": cutpoint}
+    if remission_setting is not None:
+        settings["outcomes.remission.pcl5_max_total"] = remission_setting
+    bands = bands_for(get_instrument("pcl5"), settings)
+    for total in range(0, 81):
+        probable = next(b for b in bands if b.minimum <= total <= b.maximum).key == "probable_ptsd"
+        remits = summarize_outcomes(series("pcl5", [60, total]), settings=settings).in_remission_now
+        assert not (probable and remits), (total, settings)
+        if remission_setting is None:  # the default follows the cut-point: below it is remission
+            assert remits is (not probable), (total, settings)
 
 
 def test_pain_has_no_remission_definition():

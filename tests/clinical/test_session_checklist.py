@@ -8,7 +8,8 @@ import pytest
 
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.clinical.session import (
-    ChecklistFacts, ChecklistInputError, ItemStatus, MeasureDue, PregnancyTest, VitalSigns, evaluate_checklist,
+    ChecklistFacts, ChecklistInputError, ItemStatus, MeasureDue, PregnancyTest, SuicideScreen, VitalSigns,
+    evaluate_checklist,
 )
 from ketamine_clinic.clinical.sources import SOURCES
 
@@ -132,7 +133,9 @@ def test_clinic_hold_limit_is_configurable():
     facts = good_facts(predose_vitals=replace(GOOD_VITALS, systolic_mmhg=170, diastolic_mmhg=85))
     result = evaluate_checklist(Route.IV, facts, policy={"session.predose.hold_systolic_mmhg": 160})
     assert status(result, "blood_pressure") is ItemStatus.HARD_STOP
-    assert "clinic policy" in next(i for i in result.items if i.key == "blood_pressure").message
+    item = next(i for i in result.items if i.key == "blood_pressure")
+    assert item.source == "clinic-policy" and "clinic policy" not in item.message  # the source is shown once, beside it
+    assert "systolic is above the clinic hold limit of 160 mmHg" in item.message
 
 
 @pytest.mark.parametrize(
@@ -225,3 +228,47 @@ def test_malformed_facts_refused_with_field(changes, field):
     with pytest.raises(ChecklistInputError) as err:
         evaluate_checklist(Route.IV, good_facts(**changes), policy=REQUIRE_TEST)
     assert err.value.field == field
+
+
+DEFERRED_CSSRS = (MeasureDue("cssrs", "C-SSRS", deferred_reason="Asked verbally"),)
+
+
+@pytest.mark.parametrize("screen, expected", [
+    (SuicideScreen(), {}),
+    (SuicideScreen(positive_screen="PHQ-9 item 9"),
+     {"suicide_risk_assessment": ItemStatus.HARD_STOP, "suicide_risk_alert": ItemStatus.OK}),
+    (SuicideScreen(positive_screen="PHQ-9 item 9", open_alerts=1),
+     {"suicide_risk_assessment": ItemStatus.HARD_STOP, "suicide_risk_alert": ItemStatus.HARD_STOP}),
+    (SuicideScreen(open_alerts=2), {"suicide_risk_alert": ItemStatus.HARD_STOP}),
+    (SuicideScreen(cssrs_positive=True, cssrs_risk_level="low"),
+     {"suicide_risk_assessment": ItemStatus.OK, "suicide_risk_alert": ItemStatus.OK}),
+    (SuicideScreen(cssrs_positive=True, cssrs_risk_level="high", high_risk_pending=True),
+     {"suicide_risk_assessment": ItemStatus.OK, "suicide_risk_alert": ItemStatus.OK,
+      "cssrs_high_risk": ItemStatus.NEEDS_DECISION}),
+    (SuicideScreen(cssrs_positive=True, cssrs_risk_level="high", high_risk_cleared=True),
+     {"suicide_risk_assessment": ItemStatus.OK, "suicide_risk_alert": ItemStatus.OK,
+      "cssrs_high_risk": ItemStatus.OK}),
+], ids=["none", "screen-positive", "screen-positive-alert-open", "old-alert-open", "cssrs-low", "cssrs-high",
+        "cssrs-high-cleared"])
+def test_a_positive_suicide_screen_replaces_the_deferrable_cssrs_with_hard_stops(screen, expected):
+    result = evaluate_checklist(Route.IV, good_facts(measures_due=DEFERRED_CSSRS, suicide_screen=screen))
+    items = {i.key: i.status for i in result.items}
+    suicide = {k: v for k, v in items.items() if k in ("suicide_risk_assessment", "suicide_risk_alert", "cssrs_high_risk")}
+    assert suicide == expected
+    # The deferral counts only while nothing screened positive.
+    assert ("measure:cssrs" in items) is (not screen.requires_cssrs)
+    assert result.may_dose is all(v is ItemStatus.OK for v in expected.values())
+
+
+@pytest.mark.parametrize("route, systolic, diastolic, expected", [
+    (Route.IV, 168, 104, "BP 168/104 mmHg: diastolic is above the clinic hold limit of 100 mmHg: do not dose"),
+    (Route.IV, 190, 95, "BP 190/95 mmHg: systolic is above the clinic hold limit of 180 mmHg: do not dose"),
+    (Route.IV, 190, 104, "BP 190/104 mmHg: systolic is above the clinic hold limit of 180 mmHg and diastolic above "
+                         "100 mmHg: do not dose"),
+    (Route.ESKETAMINE_NASAL, 132, 94, "BP 132/94 mmHg: diastolic is above the esketamine decision limit of 90 mmHg: "
+                                      "the prescriber must document a risk–benefit decision before dosing"),
+])
+def test_a_bp_hold_message_names_the_value_over_its_limit_once(route, systolic, diastolic, expected):
+    facts = good_facts(predose_vitals=replace(GOOD_VITALS, systolic_mmhg=systolic, diastolic_mmhg=diastolic))
+    item = next(i for i in evaluate_checklist(route, facts).items if i.key == "blood_pressure")
+    assert item.message == expected

@@ -159,3 +159,33 @@ def test_discharge_settings_cite_sources():
         assert s.source in SOURCES
         if s.is_clinic_policy:
             assert "clinic policy" in s.description.lower()
+
+
+@pytest.mark.parametrize("start_seconds, now, ready, earliest", [
+    # The first device at 14:00:00: discharge at 16:00 sharp.
+    (0, "16:00:00", True, "16:00"),
+    (0, "15:59:59", False, "16:00"),
+    # At 14:00:08 the screen shows the earliest discharge as 16:01, and 16:01:00 is when it is allowed:
+    # never "16:00" shown and then refused at 16:00:05, and never less than the 120 minutes.
+    (8, "16:00:05", False, "16:01"),
+    (8, "16:01:00", True, "16:01"),
+])
+def test_the_earliest_discharge_shown_is_the_moment_discharge_is_allowed(start_seconds, now, ready, earliest):
+    start = T0 + timedelta(seconds=start_seconds)
+    at = datetime.combine(T0.date(), datetime.strptime(now, "%H:%M:%S").time(), tzinfo=timezone.utc)
+    result = discharge_readiness(Route.ESKETAMINE_NASAL, facts(observation_from=start), at)
+    assert result.ready is ready
+    assert result.earliest_discharge_at.strftime("%H:%M:%S") == earliest + ":00"
+    assert result.earliest_discharge_at - start >= timedelta(minutes=120)
+    if not ready:  # the message and the clock agree: fewer than 120 whole minutes observed
+        assert result.observed_minutes < 120
+
+
+@pytest.mark.parametrize("last, expected", [
+    (bp(155, 88), "BP 155/88 mmHg: systolic is above the clinic discharge limit of 140 mmHg, and it is not falling"),
+    (bp(138, 96), "BP 138/96 mmHg: diastolic is above the clinic discharge limit of 90 mmHg, and it is not falling"),
+])
+def test_a_bp_discharge_block_names_the_value_over_its_limit(last, expected):
+    readings = (bp(120, 80), bp(128, 84), last) if last.systolic_mmhg < 140 else (bp(120, 80), bp(150, 86), last)
+    result = discharge_readiness(Route.IV, facts(bp_readings=readings), T0 + timedelta(minutes=90))
+    assert [b.message for b in result.blocking_reasons] == [expected]

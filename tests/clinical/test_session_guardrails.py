@@ -124,6 +124,26 @@ def test_soft_limit_cosigner_must_differ_from_orderer():
     assert err.value.field == "cosigned_by"
 
 
+@pytest.mark.parametrize("orderer_may_cosign, given_by, cosigned_by, allowed", [
+    (False, "nurse-b", "dr-a", False),  # default: the orderer may not co-sign
+    (True, "nurse-b", "dr-a", True),  # the clinic allows it (one prescriber, one nurse)
+    (True, "dr-a", "dr-a", False),  # never the clinician giving the dose
+    (True, "nurse-b", "nurse-b", False),
+    (False, "dr-a", "nurse-b", True),
+])
+def test_soft_limit_cosigner_follows_the_clinic_policy_and_never_is_the_giver(orderer_may_cosign, given_by,
+                                                                             cosigned_by, allowed):
+    soft = check_guardrails("iv", "depression", dose_mg_per_kg="0.9")
+    policy = {"session.cosign.orderer_may_cosign": orderer_may_cosign}
+    kwargs = dict(ordered_by="dr-a", given_by=given_by, cosigned_by=cosigned_by, cosign_reason="r", policy=policy)
+    if allowed:
+        assert authorize_dose(soft, **kwargs).cosigned_by == cosigned_by
+    else:
+        with pytest.raises(DoseNotAuthorized) as err:
+            authorize_dose(soft, **kwargs)
+        assert err.value.field == "cosigned_by"
+
+
 def test_hard_limit_refused_even_with_cosign():
     hard = check_guardrails("iv", "depression", dose_mg_per_kg="1.2")
     with pytest.raises(DoseNotAuthorized) as err:

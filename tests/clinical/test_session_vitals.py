@@ -101,3 +101,14 @@ def test_vitals_settings_cite_sources():
         assert s.source in SOURCES
         if s.is_clinic_policy:
             assert "clinic policy" in s.description.lower()
+
+
+@pytest.mark.parametrize("systolic, diastolic, phase, expected", [
+    (168, 104, Phase.DURING, "BP 168/104 mmHg: diastolic is above the clinic alert limit of 100 mmHg"),
+    (185, 95, Phase.AFTER, "BP 185/95 mmHg: systolic is above the clinic alert limit of 180 mmHg"),
+    (185, 104, Phase.PRE_DOSE,
+     "BP 185/104 mmHg: systolic is above the pre-dose hold limit of 180 mmHg and diastolic above 100 mmHg"),
+])
+def test_a_bp_alert_names_the_value_over_its_limit(systolic, diastolic, phase, expected):
+    alerts = vitals_alerts(VitalSigns(systolic_mmhg=systolic, diastolic_mmhg=diastolic), phase)
+    assert [a.message for a in alerts if a.kind == "bp_high"] == [expected]

@@ -101,3 +101,31 @@ def test_discharge_writes_the_session_summary_on_the_chart_timeline(dosing_ready
     assert "infusion 40 min" in line and "PADSS 9/10" in line and "discharged after 110 min" in line
     with pytest.raises(Conflict):
         services.discharge(ctx_for(nurse), session, FIT)
+
+
+@pytest.mark.parametrize("seconds_after_shown_time, discharged", [(-1, False), (0, True), (8, True)])
+def test_discharge_is_allowed_from_the_earliest_time_the_screen_shows(dosing_ready, nurse, seconds_after_shown_time,
+                                                                      discharged):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from ketamine_clinic.treatments import facts
+
+    ctx = ctx_for(nurse)
+    now = timezone.now()
+    stopped_at = now.replace(microsecond=0) - dt.timedelta(minutes=30) + dt.timedelta(
+        seconds=30 - now.second)  # an end of dosing at hh:mm:30
+    session = services.start_dosing(ctx, dosing_ready("iv", checked_in_min_ago=90), lot(started_at=ago(70)))
+    session = services.stop_dosing(ctx, session, {"stopped_at": stopped_at.isoformat()})
+    services.record_vitals(ctx, session, NORMAL_VITALS)
+    session.refresh_from_db()
+    shown = facts.observation_end(session, facts.session_policy(session.organization))  # "earliest discharge" on screen
+    assert shown.second == 0 and shown - session.dosing_ended_at >= dt.timedelta(minutes=60)
+    at = shown + dt.timedelta(seconds=seconds_after_shown_time)
+    if discharged:
+        assert services.discharge(ctx, session, FIT, now=at).status == SessionStatus.DISCHARGED
+    else:
+        with pytest.raises(Conflict) as err:
+            services.discharge(ctx, session, FIT, now=at)
+        assert any("the minimum is 60 min" in m for m in err.value.errors["discharge"])

@@ -92,7 +92,7 @@ def test_soft_limit_needs_a_second_clinicians_cosignature_and_reason(dosing_read
         ({"cosigner": nurse.username, "cosigner_password": PASSWORD, "cosign_reason": "r"}, "cosigner"),
         ({"cosigner": front_desk.username, "cosigner_password": PASSWORD, "cosign_reason": "r"}, "cosigner"),
         ({"cosigner": second_nurse.username, "cosigner_password": "wrong", "cosign_reason": "r"}, "cosigner_password"),
-        ({"cosigner": prescriber.username, "cosigner_password": PASSWORD, "cosign_reason": "r"}, "cosigned_by"),  # the orderer
+        ({"cosigner": prescriber.username, "cosigner_password": PASSWORD, "cosign_reason": "r"}, "cosigner"),  # the orderer
     ]
     for extra, field in attempts:
         with pytest.raises(ValidationFailed) as err:

@@ -61,6 +61,7 @@ MATRIX: dict[str, tuple[frozenset[Role], str]] = {
     "session.run": (frozenset({P, N}), "Run a session: check-in, checklist, dose, vitals, monitoring, discharge"),
     "session.cosign": (frozenset({P, N}), "Co-sign a dose above a soft limit (a second clinician)"),
     "session.bp_decision": (frozenset({P}), "Document the esketamine blood-pressure risk-benefit decision"),
+    "session.cssrs_decision": (frozenset({P}), "Document the decision to dose despite a high-risk C-SSRS"),
     "rems.form": (frozenset({P, N}), "Prepare and mark submitted the Spravato REMS monitoring forms"),
     "audit.view": (frozenset({A}), "Browse the audit trail"),
     "org.manage": (frozenset({A}), "Manage staff accounts, roles, locations and security settings"),

@@ -445,6 +445,15 @@ def bp_decision(request, session_id: UUID, payload: BpDecisionIn):
     return _checklist(_session(request, s.public_id))
 
 
+@router.post("/sessions/{session_id}/cssrs-decision", response={200: ChecklistOut, **errors(400, 401, 403, 404, 409, 422)},
+             summary="Prescriber's decision to dose despite a high-risk C-SSRS")
+def cssrs_decision(request, session_id: UUID, payload: BpDecisionIn):
+    s = _session(request, session_id, "session.cssrs_decision")
+    data = _clean(payload)
+    s = services.record_cssrs_decision(_ctx(request), s, data, expected_version=data.pop("version", None) or None)
+    return _checklist(_session(request, s.public_id))
+
+
 @router.get("/sessions/{session_id}/vitals", response={200: list[VitalsOut], **errors(401, 403, 404)}, summary="Vital signs")
 def list_vitals(request, session_id: UUID):
     return [_vitals(v) for v in facts.active_vitals(_session(request, session_id))]

@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import models
 from django.utils import timezone
 
 from ketamine_clinic.clinical import instruments as ci
@@ -192,6 +193,59 @@ def measures_due(session, now: dt.datetime) -> list[cs.MeasureDue]:
             for key in keys]
 
 
+SUICIDE_SCREEN_LOOKBACK = "session.suicide_screen.lookback_days"
+
+
+def suicide_screen(session, now: dt.datetime, policy) -> cs.SuicideScreen:
+    """The patient's recorded suicide-risk facts for the gate (``cs.SuicideScreen``): current submitted
+    responses completed in the clinic's window up to ``now``, and every open suicide-risk alert."""
+    from ketamine_clinic.assessments.models import AlertStatus, QuestionnaireResponse, ResponseStatus, SuicideRiskAlert
+
+    lookback_days = int(policy.get(SUICIDE_SCREEN_LOOKBACK, 0))
+    since = local_day_start(session, local_date(session, now) - dt.timedelta(days=lookback_days))
+    rows = list(QuestionnaireResponse.objects.filter(
+        patient_id=session.patient_id, status=ResponseStatus.SUBMITTED, superseded_by__isnull=True,
+        completed_at__gte=since, completed_at__lte=now,
+    ).filter(models.Q(suicide_risk=True) | models.Q(instrument_key="cssrs"))
+        .order_by("completed_at", "id").values("id", "instrument_key", "completed_at", "suicide_risk", "risk_level"))
+    cssrs = [r for r in rows if r["instrument_key"] == "cssrs"]
+    screens = [r for r in rows if r["instrument_key"] != "cssrs"]  # all suicide_risk=True here
+    pending = ""
+    if screens:
+        last = screens[-1]
+        if not any(c["completed_at"] >= last["completed_at"] for c in cssrs):
+            pending = _screen_label(last["instrument_key"])
+    high = [c for c in cssrs if c["risk_level"] == "high"]
+    cleared = bool(high) and session.cssrs_decision_response_id == high[-1]["id"]
+    open_alerts = SuicideRiskAlert.objects.filter(patient_id=session.patient_id, status=AlertStatus.OPEN).count()
+    return cs.SuicideScreen(
+        positive_screen=pending,
+        cssrs_positive=any(c["suicide_risk"] for c in cssrs),
+        cssrs_risk_level=cssrs[-1]["risk_level"] if cssrs else "",
+        high_risk_pending=bool(high) and not cleared,
+        high_risk_cleared=cleared,
+        open_alerts=open_alerts,
+    )
+
+
+def latest_high_risk_cssrs(session, now: dt.datetime, policy):
+    """The latest current high-risk C-SSRS in the window (what a prescriber's decision clears), or None."""
+    from ketamine_clinic.assessments.models import QuestionnaireResponse, ResponseStatus
+
+    lookback_days = int(policy.get(SUICIDE_SCREEN_LOOKBACK, 0))
+    since = local_day_start(session, local_date(session, now) - dt.timedelta(days=lookback_days))
+    return QuestionnaireResponse.objects.filter(
+        patient_id=session.patient_id, status=ResponseStatus.SUBMITTED, superseded_by__isnull=True,
+        instrument_key="cssrs", risk_level="high", completed_at__gte=since, completed_at__lte=now,
+    ).order_by("-completed_at", "-id").first()
+
+
+def _screen_label(instrument_key: str) -> str:
+    if instrument_key == "phq9":
+        return "PHQ-9 item 9"
+    return f"The {MEASURE_LABELS.get(instrument_key, instrument_key.upper())} suicide item"
+
+
 @dataclass
 class ScreeningFacts:
     may_treat: bool | None
@@ -210,7 +264,8 @@ def screening_facts(session, on_date: dt.date) -> ScreeningFacts:
     return ScreeningFacts(bool(permission.allowed), tuple(permission.reasons), rems)
 
 
-def checklist_facts(session, now: dt.datetime) -> cs.ChecklistFacts:
+def checklist_facts(session, now: dt.datetime, policy=None) -> cs.ChecklistFacts:
+    policy = session_policy(session.organization) if policy is None else policy
     on_date = local_date(session, now)
     screening = screening_facts(session, on_date)
     reading = predose_reading(session)
@@ -233,13 +288,14 @@ def checklist_facts(session, now: dt.datetime) -> cs.ChecklistFacts:
         can_become_pregnant=session.can_become_pregnant,
         pregnancy_test=session.pregnancy_test or None,
         measures_due=tuple(measures_due(session, now)),
+        suicide_screen=suicide_screen(session, now, policy),
     )
 
 
 def checklist_for(session, now: dt.datetime | None = None, policy=None) -> cs.ChecklistResult:
     now = now or timezone.now()
     policy = session_policy(session.organization) if policy is None else policy
-    return cs.evaluate_checklist(session.route, checklist_facts(session, now), policy)
+    return cs.evaluate_checklist(session.route, checklist_facts(session, now, policy), policy)
 
 
 # --- administration ----------------------------------------------------------------------------
@@ -333,7 +389,7 @@ def observation_end(session, policy) -> dt.datetime | None:
     start = observation_from(session)
     if start is None:
         return None
-    return start + dt.timedelta(minutes=cs.minimum_observation_min(session.route, policy))
+    return cs.earliest_discharge_at(session.route, start, policy)  # on a whole minute, as discharge compares
 
 
 def expected_dose_end(session) -> dt.datetime | None:

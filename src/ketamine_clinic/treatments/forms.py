@@ -138,6 +138,12 @@ class BpDecisionForm(forms.Form):
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
+class CssrsDecisionForm(forms.Form):
+    note = forms.CharField(max_length=500, label="Decision on the high-risk C-SSRS",
+                           help_text="Why dosing may proceed today despite the high-risk C-SSRS, and the safety plan")
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
 class AcknowledgeForm(forms.Form):
     action_taken = forms.CharField(max_length=500, label="Action taken")
 

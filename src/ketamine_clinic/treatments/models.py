@@ -73,6 +73,12 @@ class TreatmentSession(models.Model):
     bp_decision_at = models.DateTimeField(null=True, blank=True)
     bp_decision_note = models.CharField(max_length=500, blank=True)
     bp_decision_reading = models.ForeignKey("VitalsReading", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # A prescriber's documented decision to dose despite a high-risk C-SSRS (for that response only).
+    cssrs_decision_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    cssrs_decision_at = models.DateTimeField(null=True, blank=True)
+    cssrs_decision_note = models.CharField(max_length=500, blank=True)
+    cssrs_decision_response = models.ForeignKey("assessments.QuestionnaireResponse", on_delete=models.PROTECT, null=True,
+                                                blank=True, related_name="+")
 
     # The dose as authorized when dosing started (the computed plan and its guardrail).
     dose_plan = models.JSONField(default=dict, blank=True)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<uuid:public_id>/live/", views.session_live, name="live"),
     path("<uuid:public_id>/checklist/", views.checklist_update, name="checklist"),
     path("<uuid:public_id>/bp-decision/", views.bp_decision, name="bp_decision"),
+    path("<uuid:public_id>/cssrs-decision/", views.cssrs_decision, name="cssrs_decision"),
     path("<uuid:public_id>/vitals/", views.vitals_add, name="vitals"),
     path("<uuid:public_id>/events/", views.event_add, name="event"),
     path("<uuid:public_id>/dose/", views.dose_start, name="dose"),

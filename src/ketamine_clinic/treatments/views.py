@@ -33,7 +33,8 @@ from . import forms as tforms
 from .models import OPEN_STATUSES, SessionStatus, TreatmentSession
 
 FORM_CLASSES = {
-    "checklist": tforms.ChecklistForm, "bp_decision": tforms.BpDecisionForm, "vitals": tforms.VitalsForm,
+    "checklist": tforms.ChecklistForm, "bp_decision": tforms.BpDecisionForm,
+    "cssrs_decision": tforms.CssrsDecisionForm, "vitals": tforms.VitalsForm,
     "event": tforms.EventForm, "dose": tforms.StartDosingForm, "device": tforms.DeviceForm, "rate": tforms.RateChangeForm,
     "stop": tforms.StopForm, "discharge": tforms.DischargeForm, "end": tforms.EndSessionForm,
 }
@@ -79,7 +80,7 @@ def _initial(session, key: str) -> dict:
                 "can_become_pregnant": yn[session.can_become_pregnant], "pregnancy_test": session.pregnancy_test}
         data.update({f"defer_{k}": v for k, v in (session.measure_deferrals or {}).items()})
         return data
-    if key in ("dose", "stop", "discharge", "end", "bp_decision"):
+    if key in ("dose", "stop", "discharge", "end", "bp_decision", "cssrs_decision"):
         return {"version": session.version}
     return {}
 
@@ -172,6 +173,7 @@ def session_context(request, session, *, override: dict | None = None, error: st
         "order_text": facts.order_text(session),
         "can_run": has_permission(user, "session.run") and session.status in OPEN_STATUSES,
         "can_bp_decision": has_permission(user, "session.bp_decision"),
+        "can_cssrs_decision": has_permission(user, "session.cssrs_decision"),
         "can_rems": has_permission(user, "rems.form"),
         "rems_form": getattr(session, "rems_form", None) if session.route == Route.ESKETAMINE_NASAL else None,
         "is_iv": session.route == Route.IV, "is_esketamine": session.route == Route.ESKETAMINE_NASAL,
@@ -248,6 +250,9 @@ checklist_update = _form_view(
 bp_decision = _form_view(
     "bp_decision", lambda ctx, s, d: services.record_bp_decision(ctx, s, d.dict()),
     "Risk–benefit decision documented.", "checklist", action="session.bp_decision")
+cssrs_decision = _form_view(
+    "cssrs_decision", lambda ctx, s, d: services.record_cssrs_decision(ctx, s, d.dict()),
+    "Decision on the high-risk C-SSRS documented.", "checklist", action="session.cssrs_decision")
 vitals_add = _form_view(
     "vitals", lambda ctx, s, d: services.record_vitals(ctx, s, d.dict()), _vitals_message, "monitoring")
 event_add = _form_view(  # the QueryDict itself: an adverse event's criteria are a multi-value field

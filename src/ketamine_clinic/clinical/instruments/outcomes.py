@@ -28,6 +28,7 @@ from fractions import Fraction
 from ..policy import Setting
 from ..sources import CLINIC_POLICY
 from .errors import InstrumentError
+from .scoring import PCL5_CUTOFF
 from .settings_values import setting_value
 from .validation import get_instrument
 
@@ -76,11 +77,16 @@ REMISSION_MAX_TOTAL: dict[str, Setting] = {
         Setting("outcomes.remission.qids_sr16_max_total", 5, "{score}", CLINIC_POLICY,
                 "Clinic policy: remission as QIDS-SR16 total <= 5, the 'none' band (band edges are marked verify).", 0, 27),
         Setting("outcomes.remission.pcl5_max_total", 32, "{score}", CLINIC_POLICY,
-                "Clinic policy: remission as PCL-5 total below the probable-PTSD cut-point (33).", 0, 80),
+                "Clinic policy: remission as PCL-5 total at or below this; never at or above the clinic's "
+                "probable-PTSD cut-point (instruments.pcl5.probable_ptsd_min_total), whichever is lower.", 0, 80),
         Setting("outcomes.remission.ybocs_max_total", 7, "{score}", CLINIC_POLICY,
                 "Clinic policy: remission as Y-BOCS total <= 7, the 'subclinical' band (band edges are marked verify).", 0, 40),
     )
 }
+
+# A total in a "disorder probable" band can never also read "remission": remission stays below the
+# clinic's cut-point even when the remission setting is higher (pcl5: probable PTSD at 31-33).
+REMISSION_BELOW_CUTPOINT: dict[str, Setting] = {"pcl5": PCL5_CUTOFF}
 
 SETTINGS: tuple[Setting, ...] = (
     RESPONSE_MIN_REDUCTION,
@@ -102,9 +108,13 @@ class OutcomePolicy:
         """The clinic's thresholds for ``instrument_key`` (shipped defaults where unset)."""
         get_instrument(instrument_key)
         remission = REMISSION_MAX_TOTAL.get(instrument_key)
+        remission_max = setting_value(settings, remission) if remission else None
+        cutpoint = REMISSION_BELOW_CUTPOINT.get(instrument_key)
+        if remission_max is not None and cutpoint is not None:
+            remission_max = min(remission_max, setting_value(settings, cutpoint) - 1)
         return cls(
             response_min_reduction_percent=setting_value(settings, RESPONSE_MIN_REDUCTION),
-            remission_max_total=setting_value(settings, remission) if remission else None,
+            remission_max_total=remission_max,
             relapse_consecutive_non_response=int(setting_value(settings, RELAPSE_CONSECUTIVE)),
             relapse_min_fraction_of_baseline=setting_value(settings, RELAPSE_FRACTION),
         )

@@ -13,12 +13,12 @@ from .administration import (
 )
 from .checklist import (
     ChecklistFacts, ChecklistInputError, ChecklistItem, ChecklistResult, ItemStatus, MeasureDue, PregnancyTest,
-    evaluate_checklist,
+    SuicideScreen, evaluate_checklist,
 )
 from .common import Policy, PolicyValueError, SessionInputError
 from .discharge import (
     DischargeBlock, DischargeFacts, DischargeInputError, DischargeReadiness, PadssScore, bp_trending_down,
-    discharge_readiness, minimum_observation_min,
+    discharge_readiness, earliest_discharge_at, minimum_observation_min,
 )
 from .dosing import (
     ESKETAMINE_DEVICE_SPACING_MIN, ESKETAMINE_MG_PER_DEVICE, DoseBasis, DoseInputError, DosePlan, DoseRule, Product,

@@ -16,7 +16,7 @@ from ..routes import Route
 from ..sources import CLINIC_POLICY
 from .common import Policy, SessionInputError, minutes_between, require_aware, setting_value, settings_by_key, to_decimal
 from .dosing import WEIGHT_KG_RANGE
-from .vitals import VitalSigns, vitals_setting
+from .vitals import VitalSigns, bp_over, vitals_setting
 
 
 class ChecklistInputError(SessionInputError):
@@ -54,6 +54,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Clinic policy: oral/sublingual, minutes without liquids before dosing (0 = not required).", 0, 720),
     Setting("session.predose.pregnancy_test_required", False, "", CLINIC_POLICY,
             "Clinic policy: a negative same-day pregnancy test is required for patients who can become pregnant."),
+    # CLINICAL.md s.4 says "same-day" C-SSRS after a positive PHQ-9 item 9; how far back a positive
+    # screen still blocks dosing is the clinic's choice: 0 = the same day (local), 1 = since yesterday, ...
+    Setting("session.suicide_screen.lookback_days", 0, "d", CLINIC_POLICY,
+            "Clinic policy: a positive suicide screen (PHQ-9 item 9, any C-SSRS yes) this many days back "
+            "(0 = the same day) makes the C-SSRS a hard stop before dosing that cannot be deferred.", 0, 30),
 )
 _SETTINGS = settings_by_key(SETTINGS)
 
@@ -66,6 +71,26 @@ class MeasureDue:
     label: str
     done: bool = False
     deferred_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class SuicideScreen:
+    """Recorded suicide-risk facts in the clinic's window (``session.suicide_screen.lookback_days``),
+    read from submitted responses and alerts, never from a form.
+
+    CLINICAL.md s.4 (source "seeds"): any PHQ-9 item 9 >= 1 calls for a same-day C-SSRS.
+    """
+
+    positive_screen: str = ""  # what screened positive and still needs a C-SSRS after it, e.g. "PHQ-9 item 9"
+    cssrs_positive: bool = False  # a C-SSRS in the window with any yes answer
+    cssrs_risk_level: str = ""  # the latest C-SSRS in the window: "none", "low", "moderate", "high"
+    high_risk_pending: bool = False  # a high-risk C-SSRS in the window without a prescriber's decision
+    high_risk_cleared: bool = False  # ... with one, recorded for the latest high-risk C-SSRS
+    open_alerts: int = 0  # suicide-risk alerts not yet acknowledged with the action taken
+
+    @property
+    def requires_cssrs(self) -> bool:
+        return bool(self.positive_screen) or self.cssrs_positive
 
 
 @dataclass(frozen=True)
@@ -86,6 +111,7 @@ class ChecklistFacts:
     can_become_pregnant: bool | None = None
     pregnancy_test: PregnancyTest | None = None
     measures_due: tuple[MeasureDue, ...] = field(default_factory=tuple)
+    suicide_screen: SuicideScreen = field(default_factory=SuicideScreen)
 
 
 @dataclass(frozen=True)
@@ -154,9 +180,14 @@ def evaluate_checklist(route: Route | str, facts: ChecklistFacts, policy: Policy
                        "spravato-pi" if eske else "seeds"))
     items.append(_pregnancy_item(facts, policy, eske))
 
+    screen = facts.suicide_screen
+    if not isinstance(screen, SuicideScreen):
+        raise ChecklistInputError("suicide_screen", "must be SuicideScreen")
     for measure in facts.measures_due:
         if not isinstance(measure, MeasureDue):
             raise ChecklistInputError("measures_due", "each entry must be a MeasureDue")
+        if measure.key == "cssrs" and screen.requires_cssrs:
+            continue  # the suicide-risk items below replace it: no deferral after a positive screen
         key = f"measure:{measure.key}"
         label = f"{measure.label} before dosing"
         reason = (measure.deferred_reason or "").strip()
@@ -170,8 +201,47 @@ def evaluate_checklist(route: Route | str, facts: ChecklistFacts, policy: Policy
                                        f"{measure.label} is due before dosing: complete it or defer it with a reason",
                                        CLINIC_POLICY))
 
+    items.extend(_suicide_items(screen))
+
     may_dose = all(i.status in (ItemStatus.OK, ItemStatus.NOT_APPLICABLE) for i in items)
     return ChecklistResult(items, may_dose)
+
+
+def _suicide_items(screen: SuicideScreen) -> list[ChecklistItem]:
+    """A positive suicide screen: the C-SSRS is a hard stop that cannot be deferred; every suicide-risk
+    alert needs the action taken; a high-risk C-SSRS needs a prescriber's documented decision."""
+    items: list[ChecklistItem] = []
+    if screen.requires_cssrs:
+        label = "C-SSRS after a positive suicide screen"
+        if screen.positive_screen:
+            items.append(ChecklistItem(
+                "suicide_risk_assessment", label, ItemStatus.HARD_STOP,
+                f"{screen.positive_screen} was positive: complete the C-SSRS before dosing (it cannot be deferred)",
+                "seeds"))
+        else:
+            level = f": {screen.cssrs_risk_level} risk" if screen.cssrs_risk_level else ""
+            items.append(ChecklistItem("suicide_risk_assessment", label, ItemStatus.OK, f"C-SSRS done{level}", "cssrs"))
+    if screen.open_alerts or screen.requires_cssrs:
+        label = "Suicide-risk alert acknowledged"
+        if screen.open_alerts:
+            n = screen.open_alerts
+            items.append(ChecklistItem(
+                "suicide_risk_alert", label, ItemStatus.HARD_STOP,
+                f"{n} suicide-risk alert{'s' if n != 1 else ''} open: a clinician records the action taken before dosing",
+                CLINIC_POLICY))
+        else:
+            items.append(ChecklistItem("suicide_risk_alert", label, ItemStatus.OK,
+                                       "Acknowledged with the action taken", CLINIC_POLICY))
+    if screen.high_risk_pending or screen.high_risk_cleared:
+        label = "High-risk C-SSRS"
+        if screen.high_risk_pending:
+            items.append(ChecklistItem(
+                "cssrs_high_risk", label, ItemStatus.NEEDS_DECISION,
+                "The C-SSRS is in the high-risk band: do not dose unless a prescriber documents a decision", "cssrs"))
+        else:
+            items.append(ChecklistItem("cssrs_high_risk", label, ItemStatus.OK,
+                                       "High-risk C-SSRS: prescriber's decision documented", "cssrs"))
+    return items
 
 
 def _weight_item(facts: ChecklistFacts) -> ChecklistItem:
@@ -207,19 +277,19 @@ def _vitals_items(eske: bool, facts: ChecklistFacts, policy: Policy) -> list[Che
         hold_s, hold_d = s("session.predose.hold_systolic_mmhg"), s("session.predose.hold_diastolic_mmhg")
         dec_s, dec_d = s("session.esketamine.bp_decision_systolic_mmhg"), s("session.esketamine.bp_decision_diastolic_mmhg")
         bp = v.blood_pressure
-        if v.systolic_mmhg > hold_s or v.diastolic_mmhg > hold_d:
-            out.append(ChecklistItem("blood_pressure", label, ItemStatus.HARD_STOP,
-                                     f"BP {bp} mmHg is above the clinic hold limit of {hold_s}/{hold_d} mmHg "
-                                     "(clinic policy): do not dose", CLINIC_POLICY))
-        elif eske and (v.systolic_mmhg > dec_s or v.diastolic_mmhg > dec_d):
+        hold = bp_over(v, hold_s, hold_d, "clinic hold limit")
+        decision = bp_over(v, dec_s, dec_d, "esketamine decision limit") if eske else ""
+        if hold:
+            out.append(ChecklistItem("blood_pressure", label, ItemStatus.HARD_STOP, f"{hold}: do not dose",
+                                     CLINIC_POLICY))
+        elif decision:
             if facts.bp_risk_benefit_documented:
                 out.append(ChecklistItem("blood_pressure", label, ItemStatus.OK,
-                                         f"BP {bp} mmHg is above {dec_s}/{dec_d}: prescriber's risk–benefit "
-                                         "decision documented", "spravato-pi"))
+                                         f"{decision}: prescriber's risk–benefit decision documented", "spravato-pi"))
             else:
                 out.append(ChecklistItem("blood_pressure", label, ItemStatus.NEEDS_DECISION,
-                                         f"BP {bp} mmHg is above {dec_s}/{dec_d} mmHg: the prescriber must document "
-                                         "a risk–benefit decision before dosing", "spravato-pi"))
+                                         f"{decision}: the prescriber must document a risk–benefit decision before "
+                                         "dosing", "spravato-pi"))
         else:
             out.append(ChecklistItem("blood_pressure", label, ItemStatus.OK, f"BP {bp} mmHg within limits",
                                      CLINIC_POLICY))
@@ -231,8 +301,7 @@ def _vitals_items(eske: bool, facts: ChecklistFacts, policy: Policy) -> list[Che
         hold = s("session.predose.hold_heart_rate_per_min")
         out.append(_item("heart_rate", label, v.heart_rate_per_min <= hold,
                          f"Heart rate {v.heart_rate_per_min}/min within limits",
-                         f"Heart rate {v.heart_rate_per_min}/min is above the clinic hold limit of {hold}/min "
-                         "(clinic policy): do not dose", CLINIC_POLICY))
+                         f"Heart rate {v.heart_rate_per_min}/min is above the clinic hold limit of {hold}/min: do not dose", CLINIC_POLICY))
 
     label = "SpO2 before dosing"
     if v.spo2_percent is None:
@@ -240,7 +309,7 @@ def _vitals_items(eske: bool, facts: ChecklistFacts, policy: Policy) -> list[Che
     else:
         low = s("session.predose.hold_min_spo2_percent")
         out.append(_item("spo2", label, v.spo2_percent >= low, f"SpO2 {v.spo2_percent}% within limits",
-                         f"SpO2 {v.spo2_percent}% is below the clinic hold limit of {low}% (clinic policy): do not dose",
+                         f"SpO2 {v.spo2_percent}% is below the clinic hold limit of {low}%: do not dose",
                          CLINIC_POLICY))
 
     label = "Respiratory rate before dosing"
@@ -251,8 +320,7 @@ def _vitals_items(eske: bool, facts: ChecklistFacts, policy: Policy) -> list[Che
         high = s("session.predose.hold_max_respiratory_rate_per_min")
         rr = v.respiratory_rate_per_min
         out.append(_item("respiratory_rate", label, low <= rr <= high, f"Respiratory rate {rr}/min within limits",
-                         f"Respiratory rate {rr}/min is outside the clinic hold limits {low}–{high}/min "
-                         "(clinic policy): do not dose", CLINIC_POLICY))
+                         f"Respiratory rate {rr}/min is outside the clinic hold limits of {low}–{high}/min: do not dose", CLINIC_POLICY))
     return out
 
 

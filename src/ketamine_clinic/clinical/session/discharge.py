@@ -10,7 +10,7 @@ from ..policy import Setting
 from ..routes import Route
 from ..sources import CLINIC_POLICY
 from .common import Policy, SessionInputError, require_aware, setting_value, settings_by_key, to_whole
-from .vitals import VitalSigns
+from .vitals import VitalSigns, bp_over
 
 
 class DischargeInputError(SessionInputError):
@@ -131,6 +131,22 @@ def minimum_observation_min(route: Route | str, policy: Policy = None) -> int:
     return setting_value(_SETTINGS, policy, f"session.observation.{route.value}_min")
 
 
+def whole_minute_up(moment: datetime) -> datetime:
+    """``moment`` rounded up to the next whole minute. Charted times are shown as HH:MM, so the
+    observation clock starts at the whole minute after the first device / end of dosing: the
+    earliest discharge shown ("11:11") is then the moment discharge is allowed, never a few
+    seconds later, and the observation is never shorter than the minimum."""
+    if moment.second == 0 and moment.microsecond == 0:
+        return moment
+    return moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
+
+
+def earliest_discharge_at(route: Route | str, observation_from: datetime, policy: Policy = None) -> datetime:
+    """End of the minimum observation, on a whole minute (see ``whole_minute_up``)."""
+    start = require_aware(observation_from, "observation_from", error=DischargeInputError)
+    return whole_minute_up(start) + timedelta(minutes=minimum_observation_min(route, policy))
+
+
 def discharge_readiness(route: Route | str, facts: DischargeFacts, now: datetime, policy: Policy = None) -> DischargeReadiness:
     """Whether the patient may leave now, every reason they may not, and the earliest time they could."""
     minimum = minimum_observation_min(route, policy)
@@ -142,8 +158,8 @@ def discharge_readiness(route: Route | str, facts: DischargeFacts, now: datetime
     if now < start:
         raise DischargeInputError("now", "is before observation started")
     obs_key = f"session.observation.{route.value}_min"
-    earliest = start + timedelta(minutes=minimum)
-    observed = int((now - start).total_seconds() // 60)
+    earliest = earliest_discharge_at(route, start, policy)
+    observed = max(0, int((now - whole_minute_up(start)).total_seconds() // 60))
     blocks: list[DischargeBlock] = []
     if now < earliest:
         what = "the first device" if route is Route.ESKETAMINE_NASAL else "the end of dosing"
@@ -163,9 +179,8 @@ def discharge_readiness(route: Route | str, facts: DischargeFacts, now: datetime
     elif not bp_trending_down(list(readings), policy):
         max_s = setting_value(_SETTINGS, policy, "session.discharge.max_systolic_mmhg")
         max_d = setting_value(_SETTINGS, policy, "session.discharge.max_diastolic_mmhg")
-        blocks.append(DischargeBlock(BlockKey.BLOOD_PRESSURE,
-                                     f"BP {readings[-1].blood_pressure} mmHg is not falling and is above the "
-                                     f"clinic discharge limit of {max_s}/{max_d} mmHg", "spravato-pi"))
+        over = bp_over(readings[-1], max_s, max_d, "clinic discharge limit")
+        blocks.append(DischargeBlock(BlockKey.BLOOD_PRESSURE, f"{over}, and it is not falling", "spravato-pi"))
     if facts.escort_present is not True:
         blocks.append(DischargeBlock(BlockKey.ESCORT, "No escort present: the patient may not drive today",
                                      "spravato-pi" if route is Route.ESKETAMINE_NASAL else "seeds"))

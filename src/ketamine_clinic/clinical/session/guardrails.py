@@ -67,6 +67,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Oral/sublingual above this cannot be given (top of the published 0.25-7 mg/kg range).", 0.25, 7),
     Setting("session.guardrail.oral.hard_fixed_mg", Decimal("300"), "mg", "andrade-2019",
             "Oral/sublingual fixed dose above this cannot be given (top of the published 25-300 mg range).", 25, 300),
+    # Who may be the second clinician is the clinic's policy; the one giving the dose never may.
+    Setting("session.cosign.orderer_may_cosign", False, "", CLINIC_POLICY,
+            "Clinic policy: the prescriber who ordered the dose may co-sign it above a soft limit (for a small "
+            "clinic with one prescriber); the co-signer is never the clinician giving the dose."),
 )
 _SETTINGS = settings_by_key(SETTINGS)
 
@@ -194,10 +198,12 @@ class DoseAuthorization:
 
 
 def authorize_dose(
-    guardrail: GuardrailResult, *, ordered_by: str, cosigned_by: str | None = None, cosign_reason: str | None = None
+    guardrail: GuardrailResult, *, ordered_by: str, given_by: str | None = None, cosigned_by: str | None = None,
+    cosign_reason: str | None = None, policy: Policy = None,
 ) -> DoseAuthorization:
     """Allow the dose, or raise ``DoseNotAuthorized``: hard limits never pass; soft limits need a
-    co-signature by a second clinician (not the orderer) and a reason."""
+    co-signature and a reason from a second clinician: never the one giving the dose (``given_by``),
+    and not the orderer unless the clinic allows it (``session.cosign.orderer_may_cosign``)."""
     if not isinstance(guardrail, GuardrailResult):
         raise GuardrailInputError("guardrail", "must be a GuardrailResult")
     if not isinstance(ordered_by, str) or not ordered_by.strip():
@@ -207,9 +213,14 @@ def authorize_dose(
     if guardrail.level is GuardrailLevel.SOFT:
         if not isinstance(cosigned_by, str) or not cosigned_by.strip():
             raise DoseNotAuthorized("cosigned_by", "a second clinician must co-sign a dose above the soft limit")
-        if cosigned_by.strip() == ordered_by.strip():
-            raise DoseNotAuthorized("cosigned_by", "the co-signer must be a different clinician from the orderer")
+        cosigner = cosigned_by.strip()
+        if isinstance(given_by, str) and cosigner == given_by.strip():
+            raise DoseNotAuthorized("cosigned_by", "the co-signer must be a different clinician from the one giving the dose")
+        orderer_may = setting_value(_SETTINGS, policy, "session.cosign.orderer_may_cosign")
+        if cosigner == ordered_by.strip() and not orderer_may:
+            raise DoseNotAuthorized("cosigned_by", "the co-signer must be a different clinician from the orderer "
+                                                   "(clinic policy)")
         if not isinstance(cosign_reason, str) or not cosign_reason.strip():
             raise DoseNotAuthorized("cosign_reason", "give the reason for going above the soft limit")
-        return DoseAuthorization(guardrail, ordered_by.strip(), cosigned_by.strip(), cosign_reason.strip())
+        return DoseAuthorization(guardrail, ordered_by.strip(), cosigner, cosign_reason.strip())
     return DoseAuthorization(guardrail, ordered_by.strip())

@@ -76,6 +76,23 @@ class VitalSigns:
         return f"{self.systolic_mmhg}/{self.diastolic_mmhg}"
 
 
+def bp_over(vitals: VitalSigns, max_systolic_mmhg, max_diastolic_mmhg, limit_name: str) -> str:
+    """Which part of the blood pressure is over its limit, each limit said once: "BP 168/104 mmHg:
+    diastolic is above the clinic hold limit of 100 mmHg" ("" when neither is over)."""
+    parts = []
+    if vitals.systolic_mmhg is not None and vitals.systolic_mmhg > max_systolic_mmhg:
+        parts.append(("systolic", max_systolic_mmhg))
+    if vitals.diastolic_mmhg is not None and vitals.diastolic_mmhg > max_diastolic_mmhg:
+        parts.append(("diastolic", max_diastolic_mmhg))
+    if not parts:
+        return ""
+    first, *rest = parts
+    text = f"BP {vitals.blood_pressure} mmHg: {first[0]} is above the {limit_name} of {first[1]} mmHg"
+    for name, limit in rest:
+        text += f" and {name} above {limit} mmHg"
+    return text
+
+
 SETTINGS: tuple[Setting, ...] = (
     # Pre-dose hold limits: the literature gives no numeric do-not-dose cut-off (spravato-pi; CLINICAL.md
     # s.3: "180/100 or HR > 110 hold" are often quoted but are clinic policy).
@@ -165,17 +182,14 @@ def vitals_alerts(vitals: VitalSigns, phase: Phase | str, policy: Policy = None)
                                 f"Respiratory rate {vitals.respiratory_rate_per_min}/min is above the {what} of {max_rr}/min",
                                 CLINIC_POLICY))
     if vitals.systolic_mmhg is not None:
-        if vitals.systolic_mmhg > max_sys or vitals.diastolic_mmhg > max_dia:
-            alerts.append(Alert("bp_high", AlertSeverity.CRITICAL,
-                                f"BP {vitals.blood_pressure} mmHg is above the {what} of {max_sys}/{max_dia} mmHg",
-                                CLINIC_POLICY))
+        if over := bp_over(vitals, max_sys, max_dia, what):
+            alerts.append(Alert("bp_high", AlertSeverity.CRITICAL, over, CLINIC_POLICY))
         elif pre:
             c_sys = vitals_setting(policy, "session.esketamine.bp_decision_systolic_mmhg")
             c_dia = vitals_setting(policy, "session.esketamine.bp_decision_diastolic_mmhg")
-            if vitals.systolic_mmhg > c_sys or vitals.diastolic_mmhg > c_dia:
+            if over := bp_over(vitals, c_sys, c_dia, "esketamine decision limit"):
                 alerts.append(Alert("bp_caution", AlertSeverity.WARNING,
-                                    f"BP {vitals.blood_pressure} mmHg is above {c_sys}/{c_dia} mmHg: weigh the blood "
-                                    "pressure rise against benefit", "spravato-pi"))
+                                    f"{over}: weigh the blood pressure rise against benefit", "spravato-pi"))
     if vitals.heart_rate_per_min is not None and vitals.heart_rate_per_min > max_hr:
         alerts.append(Alert("heart_rate_high", AlertSeverity.CRITICAL,
                             f"Heart rate {vitals.heart_rate_per_min}/min is above the {what} of {max_hr}/min",

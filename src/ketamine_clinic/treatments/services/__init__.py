@@ -13,7 +13,7 @@ The functions live in modules by topic; import them from here (``services.start_
 from ._common import CLOCK_SKEW, MAX_BACKDATE
 from .board import board_rows, session_snapshot
 from .checkin import ORDER_FIELDS, start_session, start_session_from_appointment
-from .checklist import CHECKLIST_FIELDS, record_bp_decision, update_checklist
+from .checklist import CHECKLIST_FIELDS, record_bp_decision, record_cssrs_decision, update_checklist
 from .closing import discharge, end_without_dose, session_summary
 from .dosing import change_rate, record_device, start_dosing, stop_dosing
 from .drafts import DRAFT_FORMS, clear_draft, drafts_for, save_draft
@@ -33,7 +33,7 @@ __all__ = [
     "CHECKLIST_FIELDS", "CLOCK_SKEW", "DRAFT_FORMS", "MAX_BACKDATE", "ORDER_FIELDS", "VITAL_FIELDS",
     "acknowledge_alert", "board_rows", "change_rate", "clear_draft", "discharge", "drafts_for", "end_without_dose",
     "get_location_for", "get_rems_form_for", "get_session_for", "locations_for", "mark_rems_submitted",
-    "open_session_of", "prescribers_of", "record_bp_decision", "record_device", "record_event", "record_vitals",
+    "open_session_of", "prescribers_of", "record_bp_decision", "record_cssrs_decision", "record_device", "record_event", "record_vitals",
     "rems_forms_for", "save_draft", "session_snapshot", "session_summary", "sessions_for", "start_dosing",
     "start_session", "start_session_from_appointment", "stop_dosing", "update_checklist", "with_details",
 ]

@@ -8,12 +8,12 @@ from django.utils import timezone
 from ketamine_clinic.accounts.permissions import has_permission, require
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import session as cs
-from ketamine_clinic.core.errors import Conflict, ValidationFailed
+from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 
 from .. import facts
 from .. import forms as tforms
 from ..models import SessionStatus, TreatmentSession
-from ._common import _audit, _bump, _check_version, _lock, _timeline, _validate, _when
+from ._common import _audit, _bump, _check_version, _lock, _policy, _timeline, _validate, _when
 
 CHECKLIST_FIELDS = ("weight_today_kg", "last_food_at", "last_liquid_at", "ride_home_confirmed", "can_become_pregnant",
                     "pregnancy_test")
@@ -56,6 +56,11 @@ def update_checklist(ctx: Context, session: TreatmentSession, data: dict, *, exp
         _check_version(locked, expected_version)
         if locked.status != SessionStatus.CHECKED_IN:
             raise Conflict("The pre-dose checklist is closed once dosing has started.")
+        if deferrals.get("cssrs"):
+            screen = facts.suicide_screen(locked, now, _policy(locked))
+            if screen.requires_cssrs:
+                raise ValidationFailed({"defer_cssrs": [
+                    "A positive suicide screen was recorded: the C-SSRS cannot be deferred. Complete it before dosing."]})
         changed = [k for k, v in changes.items() if getattr(locked, k) != v]
         for k in changed:
             setattr(locked, k, changes[k])
@@ -100,4 +105,29 @@ def record_bp_decision(ctx: Context, session: TreatmentSession, data: dict, *, e
         _audit(ctx, "session.bp_decision", locked, {"bp": reading.blood_pressure})
         _timeline(ctx, locked, f"Blood pressure {reading.blood_pressure} mmHg before esketamine: prescriber's "
                                f"risk–benefit decision documented")
+    return locked
+
+
+def record_cssrs_decision(ctx: Context, session: TreatmentSession, data: dict, *, expected_version=None,
+                          now: dt.datetime | None = None) -> TreatmentSession:
+    """A prescriber's documented decision to dose despite a high-risk C-SSRS (source "cssrs"). It
+    clears that response only: a later high-risk C-SSRS needs a new decision."""
+    require(ctx.user, "session.cssrs_decision")
+    if session.organization_id != ctx.user.organization_id:
+        raise NotFound("No such session.")
+    now = now or timezone.now()
+    cleaned = _validate(tforms.CssrsDecisionForm, data)
+    with transaction.atomic():
+        locked = _lock(session)
+        _check_version(locked, expected_version if expected_version is not None else cleaned.get("version"))
+        if locked.status != SessionStatus.CHECKED_IN:
+            raise Conflict("The decision on a high-risk C-SSRS is made before dosing.")
+        response = facts.latest_high_risk_cssrs(locked, now, _policy(locked))
+        if response is None:
+            raise ValidationFailed({"note": ["No high-risk C-SSRS is recorded for this patient in the clinic's window."]})
+        locked.cssrs_decision_by, locked.cssrs_decision_at = ctx.user, now
+        locked.cssrs_decision_note, locked.cssrs_decision_response = cleaned["note"].strip(), response
+        _bump(locked, now, ["cssrs_decision_by", "cssrs_decision_at", "cssrs_decision_note", "cssrs_decision_response"])
+        _audit(ctx, "session.cssrs_decision", locked, {"response": str(response.public_id), "note": locked.cssrs_decision_note})
+        _timeline(ctx, locked, "High-risk C-SSRS before dosing: prescriber's decision documented")
     return locked

@@ -111,11 +111,12 @@ def _start_dosing(ctx, session, cleaned, started_at, now) -> TreatmentSession:
         plan, guardrail = preview.plan, preview.guardrail
         cosigner = _cosigner(ctx, locked, cleaned) if guardrail.needs_cosign else None
         try:
-            cs.authorize_dose(guardrail, ordered_by=locked.ordered_by.username,
-                              cosigned_by=cosigner.username if cosigner else None,
+            cs.authorize_dose(guardrail, ordered_by=locked.ordered_by.username, given_by=ctx.user.username,
+                              cosigned_by=cosigner.username if cosigner else None, policy=policy,
                               cosign_reason=(cleaned.get("cosign_reason") or "").strip() or None)
         except cs.DoseNotAuthorized as exc:
-            raise ValidationFailed({"dose" if exc.field == "dose" else exc.field: [exc.message]}) from None
+            field = {"cosigned_by": "cosigner"}.get(exc.field, exc.field)
+            raise ValidationFailed({field: [exc.message[0].upper() + exc.message[1:] + "."]}) from None
         route = Route(locked.route)
         pump_conc = None
         if route is Route.IV:
