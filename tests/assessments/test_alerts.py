@@ -109,7 +109,7 @@ def test_front_desk_and_outsider_cannot_acknowledge(patient, nurse, front_desk, 
     assert alert.status == AlertStatus.OPEN
 
 
-def test_escalation_after_the_clinic_limit_is_idempotent(patient, nurse, clinic_admin, django_capture_on_commit_callbacks):
+def test_escalation_after_the_clinic_limit_is_idempotent(staff, patient, nurse, clinic_admin, django_capture_on_commit_callbacks):
     clinic_admin.email = "admin@example.org"
     clinic_admin.save()
     raised = timezone.now() - dt.timedelta(hours=3)
@@ -120,9 +120,9 @@ def test_escalation_after_the_clinic_limit_is_idempotent(patient, nurse, clinic_
         second = services.escalate_overdue_alerts(raised + dt.timedelta(minutes=90))
     assert [a.pk for a in first] == [alert.pk] and second == []
     alert.refresh_from_db()
-    assert alert.escalated_at == raised + dt.timedelta(minutes=61) and alert.escalated_to == [clinic_admin.username]
+    assert alert.escalated_at == raised + dt.timedelta(minutes=61) and clinic_admin.username in alert.escalated_to
     assert AuditEvent.objects.filter(action="alert.escalate").count() == 1
-    assert [m.to for m in mail.outbox] == [["admin@example.org"]]
+    assert [m.to for m in mail.outbox] == [["admin@example.org"]]  # the only recipient with an email address
 
 
 def test_acknowledged_alerts_are_never_escalated(patient, nurse, prescriber):
@@ -189,5 +189,69 @@ def test_raising_an_alert_queues_its_escalation_which_the_worker_runs_when_due(p
     call_command("db_worker", batch=True, queue_name="*", no_startup_delay=True)
     call_command("db_worker", batch=True, queue_name="*", no_startup_delay=True)
     alert.refresh_from_db()
-    assert alert.escalated_at is not None and alert.escalated_to == [clinic_admin.username]
+    assert alert.escalated_at is not None and clinic_admin.username in alert.escalated_to
     assert AuditEvent.objects.filter(action="alert.escalate").count() == 1
+
+
+# --- Issue 11 item 8: alerts a clinician can act on -------------------------------------------
+
+
+def test_escalation_goes_to_every_clinician_who_can_acknowledge_and_the_admins(staff, patient, nurse, outsider, org):
+    raised = timezone.now() - dt.timedelta(hours=2)
+    alert = _alert(patient, nurse, raised_at=raised)
+    retired = make_user(org, "retired_nurse", [Role.NURSE])
+    retired.is_active = False
+    retired.save()
+    services.escalate_overdue_alerts(timezone.now())
+    alert.refresh_from_db()
+    expected = sorted(staff[r].username for r in (Role.PRESCRIBER, Role.NURSE, Role.THERAPIST, Role.CLINIC_ADMIN))
+    assert sorted(alert.escalated_to) == expected  # not front desk, not the inactive nurse, not the outsider
+    assert staff[Role.FRONT_DESK].username not in alert.escalated_to and outsider.username not in alert.escalated_to
+
+
+@pytest.mark.parametrize(
+    ("actions", "details", "stored"),
+    [
+        (["cssrs_same_day", "safety_plan"], "", "C-SSRS completed the same day; Safety plan reviewed or updated with the patient"),
+        (["called_patient"], "No answer; voicemail left", "Called the patient. No answer; voicemail left"),
+        ([], "Seen in clinic; safe to go home", "Seen in clinic; safe to go home"),
+    ],
+)
+def test_acknowledge_stores_the_ticked_actions_and_the_details(patient, nurse, prescriber, actions, details, stored):
+    alert = _alert(patient, nurse)
+    services.acknowledge_alert(ctx_for(prescriber), alert.public_id, details, actions)
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.ACKNOWLEDGED and alert.action_taken == stored
+
+
+@pytest.mark.parametrize(("actions", "details"), [([], ""), ([], "ok"), (["not_an_action"], "Seen")])
+def test_acknowledge_without_a_real_action_is_refused_and_changes_nothing(patient, nurse, prescriber, actions, details):
+    alert = _alert(patient, nurse)
+    with pytest.raises(ValidationFailed):
+        services.acknowledge_alert(ctx_for(prescriber), alert.public_id, details, actions)
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.OPEN and not AuditEvent.objects.filter(action="alert.acknowledge").exists()
+
+
+def test_alert_page_shows_phone_item9_answer_and_response_link_and_takes_ticked_actions(client_for, patient, nurse, prescriber):
+    patient.phone, patient.phone_digits = "(518) 555-0199", "5185550199"
+    patient.save(update_fields=["phone", "phone_digits"])
+    alert = _alert(patient, nurse)  # item 9 answered 1
+    client = client_for(prescriber)
+    body = client.get("/assessments/alerts/").content.decode()
+    assert 'href="tel:5185550199"' in body
+    assert "Item 9" in body and "Several days (1)" in body
+    assert f"/assessments/responses/{alert.response.public_id}/" in body
+    assert '<textarea id="ack-' in body and 'value="safety_plan"' in body
+    client.post(f"/assessments/alerts/{alert.public_id}/acknowledge/", {"actions": ["cssrs_same_day", "dosing_held"], "action_taken": ""})
+    alert.refresh_from_db()
+    assert alert.action_taken == "C-SSRS completed the same day; Today's dosing held"
+
+
+def test_admin_sees_who_was_notified_but_not_the_answers(client_for, staff, patient, nurse, prescriber_on_team, clinic_admin):
+    alert = _alert(patient, nurse, raised_at=timezone.now() - dt.timedelta(hours=2))
+    services.escalate_overdue_alerts(timezone.now())
+    body = client_for(clinic_admin).get("/").content.decode()
+    assert f"alert-{alert.public_id}" in body
+    assert f"Notified: {prescriber_on_team.name}" in body and staff[Role.NURSE].name in body
+    assert "Several days (1)" not in body and f"/assessments/responses/{alert.response.public_id}/" not in body

@@ -31,7 +31,11 @@ def test_patient_answers_item9_sees_crisis_help_and_prescriber_acknowledges(page
     item = page.locator(f"#alert-{alert.public_id}")
     expect(item).to_contain_text("Avery, Jordan")
     expect(item).to_contain_text("PHQ-9 item 9 positive")
-    item.get_by_label("Action taken").fill("Called the patient; C-SSRS low risk; safety plan reviewed")
+    expect(item).to_contain_text("Several days (1)")  # the item-9 answer itself
+    expect(item.get_by_role("link", name="Open the response")).to_be_visible()
+    item.get_by_label("C-SSRS completed the same day").check()
+    item.get_by_label("Safety plan reviewed or updated with the patient").check()
+    item.get_by_label("Details").fill("Called the patient; C-SSRS low risk")
     item.get_by_role("button", name="Acknowledge").click()
     expect(page.get_by_text("Alert acknowledged")).to_be_visible()
     expect(page.locator(f"#alert-{alert.public_id}")).to_have_count(0)
@@ -41,3 +45,6 @@ def test_patient_answers_item9_sees_crisis_help_and_prescriber_acknowledges(page
     expect(page.get_by_text(re.compile("Open suicide-risk alert"))).to_have_count(0)
     alert.refresh_from_db()
     assert alert.status == "acknowledged" and alert.acknowledged_by == prescriber
+    assert alert.action_taken == (
+        "C-SSRS completed the same day; Safety plan reviewed or updated with the patient. Called the patient; C-SSRS low risk"
+    )

@@ -200,3 +200,19 @@ def test_qids_total_is_within_0_to_27(values):
     result = score("qids_sr16", {f"qids_sr16-{n}": v for n, v in enumerate(values, start=1)})
     assert 0 <= result.total <= 27
     assert result.total == sum(result.subscores.values())
+
+
+@pytest.mark.parametrize(
+    ("key", "answers", "expected"),
+    [
+        ("phq9", {f"phq9-{n}": 0 for n in range(1, 9)} | {"phq9-9": 2}, [("Item 9", "More than half the days (2)")]),
+        ("phq9", {f"phq9-{n}": 3 for n in range(1, 9)} | {"phq9-9": 0}, []),
+        ("cssrs", {"cssrs-1": True, "cssrs-2": False, "cssrs-6": False}, [("1. Wish to be dead", "Yes")]),
+        ("cssrs", {"cssrs-1": False, "cssrs-2": False, "cssrs-6": True, "cssrs-6a": True},
+         [("6. Suicidal behavior (lifetime)", "Yes"), ("6a. Suicidal behavior in the past 3 months", "Yes")]),
+    ],
+)
+def test_risk_answers_name_the_positive_items_in_words(key, answers, expected):
+    from ketamine_clinic.clinical.instruments import risk_answers
+
+    assert [(a.label, a.answer) for a in risk_answers(key, answers)] == expected

@@ -18,11 +18,43 @@ class ReasonForm(forms.Form):
     )
 
 
+# The actions clinicians most often record on a suicide-risk alert (a checklist, not advice): the
+# clinician ticks what was done and adds any detail in words.
+COMMON_ALERT_ACTIONS = (
+    ("cssrs_same_day", "C-SSRS completed the same day"),
+    ("safety_plan", "Safety plan reviewed or updated with the patient"),
+    ("called_patient", "Called the patient"),
+    ("prescriber_informed", "Prescriber informed"),
+    ("dosing_held", "Today's dosing held"),
+    ("crisis_line", "Crisis line (988) given to the patient"),
+    ("emergency_evaluation", "Referred for emergency evaluation"),
+)
+
+
 class AcknowledgeForm(forms.Form):
-    action_taken = forms.CharField(
-        max_length=2000, min_length=5, strip=True, widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Describe the action taken (e.g. C-SSRS done, safety plan, called the patient)."},
+    actions = forms.MultipleChoiceField(
+        choices=COMMON_ALERT_ACTIONS, required=False, widget=forms.CheckboxSelectMultiple, label="Actions taken",
     )
+    action_taken = forms.CharField(
+        max_length=2000, required=False, strip=True, widget=forms.Textarea(attrs={"rows": 3}), label="Details",
+    )
+
+    def clean(self):
+        data = super().clean()
+        text = data.get("action_taken", "")
+        if not data.get("actions") and len(text) < 5:
+            self.add_error("action_taken", forms.ValidationError(
+                "Tick the actions taken or describe them (e.g. C-SSRS done, safety plan, called the patient).",
+                code="required",
+            ))
+        return data
+
+    def action_text(self) -> str:
+        """What is stored and shown: the ticked actions in words, then the details."""
+        labels = dict(COMMON_ALERT_ACTIONS)
+        parts = [labels[key] for key in self.cleaned_data.get("actions", [])]
+        text = self.cleaned_data.get("action_taken", "")
+        return "; ".join(parts) + (f". {text}" if parts and text else text)
 
 
 class CompletedAtForm(forms.Form):

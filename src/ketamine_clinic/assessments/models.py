@@ -121,7 +121,7 @@ class SuicideRiskAlert(models.Model):
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     action_taken = models.TextField(blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
-    escalated_to = models.JSONField(default=list, blank=True)  # clinic-admin usernames
+    escalated_to = models.JSONField(default=list, blank=True)  # usernames of the clinicians and admins told
 
     class Meta:
         ordering = ["-raised_at", "-id"]

@@ -188,7 +188,9 @@ def patient_assessments(request, public_id):
     context = {
         "patient": patient,
         "responses": services.responses_for(ctx, patient),
-        "alerts": patient.suicide_risk_alerts.select_related("acknowledged_by").order_by("-raised_at")[:20],
+        "alerts": services.with_people(
+            patient.suicide_risk_alerts.select_related("acknowledged_by", "response", "patient").order_by("-raised_at")[:20]
+        ),
         "due": schedule.measures_for_patient(patient, now),
         "session_rules_note": schedule.SESSION_RULES_NOTE,
         "instruments": list(ci.INSTRUMENTS.values()),
@@ -196,6 +198,8 @@ def patient_assessments(request, public_id):
         "can_enter": has_permission(request.user, "assessment.enter"),
         "can_send": has_permission(request.user, "measures.send_link"),
         "can_acknowledge": has_permission(request.user, "alert.acknowledge"),
+        "can_see_answers": True,  # this page needs assessment.view
+        "common_actions": aforms.COMMON_ALERT_ACTIONS,
     }
     return render(request, "assessments/patient.html", context)
 
@@ -297,11 +301,12 @@ def alerts(request):
     if status not in ("open", "acknowledged", "all"):
         status = "open"
     try:
-        items = services.open_alerts_for(Context.from_request(request), status)[:200]
+        items = services.with_people(services.open_alerts_for(Context.from_request(request), status)[:200])
     except PermissionDenied:
         return forbidden(request, "alert.acknowledge")
     return render(request, "assessments/alerts.html", {
         "alerts": items, "status": status, "can_acknowledge": has_permission(request.user, "alert.acknowledge"),
+        "can_see_answers": has_permission(request.user, "assessment.view"), "common_actions": aforms.COMMON_ALERT_ACTIONS,
     })
 
 
@@ -310,7 +315,7 @@ def alerts(request):
 def alert_acknowledge(request, public_id):
     ctx = Context.from_request(request)
     try:
-        services.acknowledge_alert(ctx, public_id, request.POST.get("action_taken", ""))
+        services.acknowledge_alert(ctx, public_id, request.POST.get("action_taken", ""), request.POST.getlist("actions"))
     except NotFound:
         raise Http404("No such alert.") from None
     except (ValidationFailed, Conflict) as exc:

@@ -10,8 +10,8 @@ keep importing ``ketamine_clinic.assessments.services`` (or ``from ... import se
 """
 
 from ._common import LinkUnavailable
-from .alerts import acknowledge_alert, alert_recipients, open_alerts_for
-from .escalation import clinic_admins, escalate_overdue_alerts, schedule_escalation
+from .alerts import acknowledge_alert, alert_recipients, open_alerts_for, with_people
+from .escalation import escalate_overdue_alerts, escalation_recipients, schedule_escalation
 from .instruments import get_instrument_or_error, patient_can_answer, self_report_instruments, trackable_instruments
 from .links import create_link, open_link, send_measure_link
 from .outcomes import current_points, current_totals_by_instrument, outcome_fields, refresh_outcome, summarize_points
@@ -27,7 +27,7 @@ __all__ = [
     "acknowledge_alert",
     "alert_recipients",
     "amend_response",
-    "clinic_admins",
+    "escalation_recipients",
     "create_link",
     "current_points",
     "current_totals_by_instrument",
@@ -52,4 +52,5 @@ __all__ = [
     "submit_response",
     "summarize_points",
     "trackable_instruments",
+    "with_people",
 ]

@@ -75,11 +75,25 @@ def open_alerts_for(ctx: Context, status: str = "open") -> QuerySet[SuicideRiskA
     return qs.order_by("-raised_at", "-id")
 
 
-def acknowledge_alert(ctx: Context, alert_public_id, action_taken: str) -> SuicideRiskAlert:
+def with_people(alerts) -> list[SuicideRiskAlert]:
+    """Attach the names of who was told (``notified_names``, ``escalated_names``): one query for all."""
+    alerts = list(alerts)
+    usernames = {u for a in alerts for u in (*a.notified, *a.escalated_to)}
+    org_ids = {a.organization_id for a in alerts}
+    names = {u.username: u.name for u in User.objects.filter(username__in=usernames, organization_id__in=org_ids)}
+    for a in alerts:
+        a.notified_names = [names.get(u, u) for u in a.notified]
+        a.escalated_names = [names.get(u, u) for u in a.escalated_to]
+    return alerts
+
+
+def acknowledge_alert(ctx: Context, alert_public_id, action_taken: str, actions=()) -> SuicideRiskAlert:
+    """``actions``: keys of ``forms.COMMON_ALERT_ACTIONS`` ticked; ``action_taken``: the details in words."""
     require(ctx.user, "alert.acknowledge")
-    form = aforms.AcknowledgeForm(data={"action_taken": action_taken or ""})
+    form = aforms.AcknowledgeForm(data={"action_taken": action_taken or "", "actions": list(actions or ())})
     if not form.is_valid():
         raise ValidationFailed(form_errors(form))
+    action_text = form.action_text()
     with transaction.atomic():
         alert = (
             SuicideRiskAlert.objects.select_for_update()
@@ -93,7 +107,7 @@ def acknowledge_alert(ctx: Context, alert_public_id, action_taken: str) -> Suici
         alert.status = AlertStatus.ACKNOWLEDGED
         alert.acknowledged_by = ctx.user
         alert.acknowledged_at = timezone.now()
-        alert.action_taken = form.cleaned_data["action_taken"]
+        alert.action_taken = action_text
         alert.save()
         TimelineEvent.objects.create(patient_id=alert.patient_id, kind="alert", summary="Suicide-risk alert acknowledged: " + alert.action_taken[:200], actor=ctx.user)
         record(ctx, "alert.acknowledge", obj=alert, patient=alert.patient, organization=alert.patient.organization,

@@ -1,4 +1,5 @@
-"""Escalation of suicide-risk alerts nobody acknowledged in time, to the clinic admins."""
+"""Escalation of suicide-risk alerts nobody acknowledged in time: to every clinician who can act on
+them, and to the clinic admins."""
 
 import datetime as dt
 
@@ -7,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ketamine_clinic.accounts.models import User
-from ketamine_clinic.accounts.permissions import Role
+from ketamine_clinic.accounts.permissions import MATRIX, Role
 from ketamine_clinic.audit.services import record
 from ketamine_clinic.core.links import site_url
 
@@ -16,10 +17,13 @@ from ..models import AlertStatus, SuicideRiskAlert
 from ._common import _mail
 
 
-def clinic_admins(organization_id) -> list[User]:
+def escalation_recipients(organization_id) -> list[User]:
+    """Everyone in the clinic who can act on the alert (the roles that may acknowledge it), and the
+    clinic admins, who cannot acknowledge but must know that an alert went unanswered."""
+    roles = set(MATRIX["alert.acknowledge"][0]) | {Role.CLINIC_ADMIN}
     return list(User.objects.filter(
-        organization_id=organization_id, kind=User.Kind.STAFF, is_active=True, roles__role=Role.CLINIC_ADMIN
-    ).distinct())
+        organization_id=organization_id, kind=User.Kind.STAFF, is_active=True, roles__role__in=roles
+    ).distinct().order_by("username"))
 
 
 def schedule_escalation(due_at: dt.datetime) -> None:
@@ -30,7 +34,7 @@ def schedule_escalation(due_at: dt.datetime) -> None:
 
 
 def escalate_overdue_alerts(now: dt.datetime | None = None) -> list[SuicideRiskAlert]:
-    """Escalate every open alert older than the clinic's limit to its clinic admins, once.
+    """Escalate every open alert older than the clinic's limit to its clinicians and admins, once.
 
     Idempotent: an alert is escalated by a conditional update that only succeeds while
     ``escalated_at`` is empty, so running this twice (or in two processes) never escalates twice.
@@ -46,17 +50,17 @@ def escalate_overdue_alerts(now: dt.datetime | None = None) -> list[SuicideRiskA
         org_settings = per_org.setdefault(alert.organization_id, policy.clinic_settings(alert.organization_id))
         if alert.raised_at > now - policy.escalate_after(org_settings):
             continue
-        admins = clinic_admins(alert.organization_id)
+        recipients = escalation_recipients(alert.organization_id)
         with transaction.atomic():
             won = SuicideRiskAlert.objects.filter(pk=alert.pk, status=AlertStatus.OPEN, escalated_at__isnull=True).update(
-                escalated_at=now, escalated_to=[u.username for u in admins]
+                escalated_at=now, escalated_to=[u.username for u in recipients]
             )
             if not won:
                 continue
-            alert.escalated_at, alert.escalated_to = now, [u.username for u in admins]
+            alert.escalated_at, alert.escalated_to = now, [u.username for u in recipients]
             record(None, "alert.escalate", obj=alert, patient=alert.patient, organization=alert.organization,
                    detail={"escalated_to": alert.escalated_to})
-            emails = [u.email for u in admins if u.email]
+            emails = [u.email for u in recipients if u.email]
             if emails:
                 subject = f"Escalated: unacknowledged suicide-risk alert, patient {alert.patient.mrn}"
                 minutes = int(policy.escalate_after(org_settings).total_seconds() // 60)

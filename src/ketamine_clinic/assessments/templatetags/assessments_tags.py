@@ -11,6 +11,7 @@ from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import instruments as ci
 from ketamine_clinic.core.localtime import patient_zone
 
+from .. import forms as aforms
 from .. import services, trajectory
 from ..models import AlertStatus, QuestionnaireResponse, ResponseStatus, SuicideRiskAlert
 
@@ -26,13 +27,22 @@ def today_alerts(user, limit: int = 20) -> dict:
     admin = has_permission(user, "org.manage")
     if not (clinician or admin):
         return {"visible": False}
-    alerts = list(services.open_alerts_for(Context(user=user), "open")[:limit])
+    alerts = services.with_people(services.open_alerts_for(Context(user=user), "open")[:limit])
     return {
         "visible": True,
         "alerts": alerts,
         "escalated_only": not clinician,
         "can_acknowledge": has_permission(user, "alert.acknowledge"),
+        "can_see_answers": has_permission(user, "assessment.view"),
+        "common_actions": aforms.COMMON_ALERT_ACTIONS,
     }
+
+
+@register.filter
+def risk_answers(alert) -> tuple:
+    """The positive answers behind an alert, in words (question and answer), from its response."""
+    response = alert.response
+    return ci.risk_answers(response.instrument_key, response.answers)
 
 
 @register.simple_tag

@@ -53,6 +53,7 @@ from .schedule import (
     WhenTriggered,
     measures_due,
 )
+from .risk_answers import RiskAnswer, risk_answers
 from .schedule import SETTINGS as _SCHEDULE_SETTINGS
 from .scoring import SETTINGS as _SCORING_SETTINGS
 from .scoring import ItemFlag, Score, bands_for, score
@@ -65,8 +66,8 @@ __all__ = [
     "AfterEachSession", "AnswerOption", "AnswerType", "AnswerValidationError", "Band",
     "BeforeEachSession", "DueMeasure", "DueStatus", "Every", "Instrument", "InstrumentError",
     "Item", "ItemFlag", "OutcomeEvent", "OutcomeInputError", "OutcomePolicy", "OutcomeSummary",
-    "PointOutcome", "Respondent", "RiskLevel", "ScheduleInputError", "Score", "ScorePoint",
+    "PointOutcome", "Respondent", "RiskAnswer", "RiskLevel", "ScheduleInputError", "Score", "ScorePoint",
     "ScoreSeries", "SettingValueError", "UnknownInstrumentError", "WhenTriggered",
-    "bands_for", "get_instrument", "measures_due", "meets_response", "percent_change", "score",
+    "bands_for", "get_instrument", "measures_due", "meets_response", "percent_change", "risk_answers", "score",
     "summarize_outcomes", "to_fhir_questionnaire", "validate_answers",
 ]
