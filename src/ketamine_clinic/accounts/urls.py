@@ -2,7 +2,7 @@ from django.urls import path
 
 from ketamine_clinic.core import settings_views
 
-from . import views
+from . import profile_views, views
 
 app_name = "clinic_admin"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("users/new/", views.user_create, name="user_create"),
     path("users/<uuid:public_id>/roles/", views.user_roles, name="user_roles"),
     path("token/", views.my_token, name="token"),
+    path("profile/", profile_views.my_profile, name="profile"),
     path("settings/", settings_views.settings_list, name="settings"),
     path("settings/<str:key>/", settings_views.settings_change, name="setting_change"),
 ]

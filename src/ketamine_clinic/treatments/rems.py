@@ -16,6 +16,7 @@ from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.core.errors import Conflict
 
 from . import facts
+from . import rems_pdf as rems_pdf_layout
 from .policy import rems_bp_recheck_window
 from .models import EntryKind, RemsForm, SessionStatus, TreatmentSession
 
@@ -41,6 +42,11 @@ def _bp_near(session, target: dt.datetime, window: dt.timedelta):
     return best[1] if best else None
 
 
+def monitoring_clinician(session: TreatmentSession):
+    """The clinician the form names: who discharged the patient, else who checked them in."""
+    return session.discharged_by or session.checked_in_by
+
+
 def rems_facts(session: TreatmentSession, schema: cs.RemsFormSchema = cs.CURRENT_SCHEMA) -> cs.RemsSessionFacts:
     from ketamine_clinic.patients.models import RecordStatus
     from ketamine_clinic.screening.services import current_rems
@@ -52,7 +58,7 @@ def rems_facts(session: TreatmentSession, schema: cs.RemsFormSchema = cs.CURRENT
     earlier = TreatmentSession.objects.filter(patient=patient, route=Route.ESKETAMINE_NASAL,
                                               dosing_started_at__isnull=False,
                                               dosing_started_at__lt=session.dosing_started_at).exists()
-    clinician = session.discharged_by or session.checked_in_by
+    clinician = monitoring_clinician(session)
     location = session.location
     address = ", ".join(p for p in (location.address_line, location.city,
                                     " ".join(x for x in (location.region, location.postal_code) if x)) if p)
@@ -143,39 +149,24 @@ def form_rows(form: RemsForm) -> list[tuple[str, str]]:
 
 
 def rems_pdf(form: RemsForm) -> bytes:
-    """The form as a PDF (uncompressed page streams, so its text can be read back)."""
-    from reportlab.lib.pagesizes import letter
-    from reportlab.pdfgen.canvas import Canvas
+    """The form as a PDF laid out like the official form (see ``rems_pdf``)."""
+    from ketamine_clinic.screening.services import current_rems
 
-    buf = io.BytesIO()
-    pdf = Canvas(buf, pagesize=letter, pageCompression=0)
-    pdf.setTitle("Spravato REMS Patient Monitoring Form")
-    width, height = letter
-    y = height - 54
-
-    def line(text, size=10, bold=False, x=54):
-        nonlocal y
-        if y < 60:
-            pdf.showPage()
-            y = height - 54
-        pdf.setFont("Helvetica-Bold" if bold else "Helvetica", size)
-        pdf.drawString(x, y, text)
-        y -= size + 5
-
-    line("Spravato REMS Patient Monitoring Form", 15, True)
-    line(f"Form version {form.schema_version} · treatment {form.treatment_date:%Y-%m-%d} · "
-         f"due by {form.due_date:%Y-%m-%d} (within {cs.rems_form.REMS_FORM_DUE_DAYS} days)", 9)
-    y -= 6
-    for label, value in form_rows(form):
-        line(f"{label}:", 9, True)
-        line(value or "(not recorded)", 10, False, x=72)
-    if form.missing_required:
-        y -= 6
-        line("Missing required fields: " + ", ".join(form.missing_required), 9, True)
-    for problem in form.problems:
-        line(f"Check: {problem}", 9)
+    session = form.session
+    schema = cs.SCHEMAS[form.schema_version]
+    enrollment = current_rems(session.patient)
+    header = rems_pdf_layout.Header(
+        patient_name=str(form.values.get("patient_name") or session.patient.display_name),
+        rems_patient_id=(enrollment.rems_patient_id if enrollment else ""),
+        treatment_date=f"{form.treatment_date:%Y-%m-%d}", due_date=f"{form.due_date:%Y-%m-%d}",
+        schema_version=form.schema_version,
+    )
+    submitted = None
     if form.submitted_at:
-        line(f"Marked submitted {form.submitted_at:%Y-%m-%d %H:%M} UTC by {form.submitted_by.name}", 9)
-    pdf.showPage()
-    pdf.save()
-    return buf.getvalue()
+        local = timezone.localtime(form.submitted_at, session.location.tz)
+        submitted = f"Marked submitted {local:%Y-%m-%d %H:%M} ({local.tzname()}) by {form.submitted_by.name}"
+    return rems_pdf_layout.render(
+        header, rems_pdf_layout.grouped_rows(schema, form.values),
+        not_recorded=[schema.field(k).label for k in form.missing_required], checks=list(form.problems),
+        submitted=submitted,
+    )

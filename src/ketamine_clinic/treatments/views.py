@@ -425,10 +425,13 @@ def rems_detail(request, public_id):
         except (ValidationFailed, Conflict) as exc:
             error = "; ".join([exc.message] + [m for msgs in exc.errors.values() for m in msgs])
             submit_form, status = tforms.RemsSubmitForm(data=request.POST), exc.status
+    clinician = rems.monitoring_clinician(form.session)
     return render(request, "treatments/rems_detail.html", {
         "form": form, "rows": rems.form_rows(form), "submit_form": submit_form, "error": error,
         "patient": form.session.patient, "active_nav": "sessions", "due_days": cs.rems_form.REMS_FORM_DUE_DAYS,
         "missing_labels": [cs.SCHEMAS[form.schema_version].field(k).label for k in form.missing_required],
+        "clinician_contact_missing": bool({"clinician_phone", "clinician_email"} & set(form.missing_required)),
+        "clinician": clinician, "clinician_is_me": clinician is not None and clinician.pk == request.user.pk,
     }, status=status)
 
 

@@ -75,7 +75,7 @@ def _fields(concomitant) -> tuple[RemsField, ...]:
         f("patient_sex", "Patient sex", FieldType.CHOICE, allowed_values=("female", "male")),
         f("first_treatment", "Is this the patient's first treatment?", FieldType.YES_NO, allowed_values=YES_NO),
         f("patient_enrolled", "Is the patient enrolled in the REMS?", FieldType.YES_NO, allowed_values=YES_NO),
-        *(f(f"concomitant_{key}", f"Concomitant {label.lower()}", FieldType.YES_NO, allowed_values=YES_NO)
+        *(f(f"concomitant_{key}", f"Concomitant {label[0].lower()}{label[1:]}", FieldType.YES_NO, allowed_values=YES_NO)
           for key, label in concomitant),
         f("clinician_name", "Monitoring healthcare provider name", FieldType.TEXT),
         f("clinician_phone", "Monitoring healthcare provider phone", FieldType.PHONE),
