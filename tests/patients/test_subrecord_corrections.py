@@ -69,7 +69,7 @@ def test_nurse_corrects_a_medication_and_the_chart_and_history_show_it(client_fo
     [
         ("measurement", None, {"weight_kg": "71.5"}),
         ("allergy", {"substance": "Latex", "severity": "mild"}, {"severity": "severe"}),
-        ("medication", SERTRALINE, {"drug_class": "snri"}),
+        ("medication", SERTRALINE, {"dose": "100 mg daily"}),
         ("trial", {"drug": "Sertraline", "dose_mg_per_day": "150", "weeks": 8, "adequate": "true", "outcome": "no_response", "current_episode": "false"}, {"adequate": "false"}),
         ("diagnosis", {"icd10_code": "F33.2"}, {"onset_on": "2020-03-01"}),
     ],

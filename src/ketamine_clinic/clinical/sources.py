@@ -55,6 +55,7 @@ SOURCES: dict[str, Source] = {
         Source("icd10cm", "ICD-10-CM, US National Center for Health Statistics."),
         Source("snomed-ct", "SNOMED CT International."),
         Source("rxnorm", "RxNorm, US National Library of Medicine."),
+        Source("fda-epc", "FDA Established Pharmacologic Class of each drug, as printed in its US prescribing information (DailyMed)."),
         Source("fda-label-ketalar", "KETALAR (ketamine hydrochloride) injection, US prescribing information."),
     )
 }

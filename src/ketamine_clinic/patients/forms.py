@@ -5,8 +5,11 @@ from decimal import Decimal
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.urls import reverse_lazy
 
+from ketamine_clinic.clinical import icd10cm
 from ketamine_clinic.clinical.codes import icd10cm_display, is_valid_icd10cm, normalize_icd10cm
+from ketamine_clinic.clinical.medications import drug_class_for
 
 from .models import Allergy, AntidepressantTrial, DrugClass, SexAtBirth
 
@@ -107,10 +110,32 @@ class AllergyForm(forms.Form):
 
 
 class MedicationForm(forms.Form):
-    name = forms.CharField(max_length=150)
-    drug_class = forms.ChoiceField(choices=DrugClass.choices)
+    name = forms.CharField(max_length=150, widget=forms.TextInput(attrs={
+        "list": "medication-names", "autocomplete": "off", "hx-get": reverse_lazy("patients:lookup_drug_class"),
+        "hx-trigger": "input changed delay:250ms", "hx-target": "#drug-class-hint", "hx-swap": "outerHTML",
+    }))
+    drug_class = forms.ChoiceField(
+        choices=[("", "From the name (choose if not recognised)")] + list(DrugClass.choices), required=False,
+        help_text="Left empty, the class follows from a recognised medication name.",
+    )
     dose = forms.CharField(max_length=100, required=False)
     started_on = forms.DateField(widget=DateInput, required=False)
+
+    def clean(self):
+        data = super().clean()
+        name, chosen = data.get("name"), data.get("drug_class")
+        if not name:
+            return data
+        known = drug_class_for(name)
+        if known is None and not chosen:
+            self.add_error("drug_class", f"Choose the drug class: “{name}” is not in the clinic's medication list.")
+        elif known is not None and chosen and chosen != known:
+            # A recognised drug keeps its real class: an MAOI filed as "other" would slip past the
+            # eligibility rules that look for MAOIs.
+            self.add_error("drug_class", f"{name.split()[0].title()} belongs to the class {DrugClass(known).label}, not {DrugClass(chosen).label}.")
+        else:
+            data["drug_class"] = known or chosen
+        return data
 
 
 class TrialForm(forms.Form):
@@ -129,23 +154,30 @@ class TrialForm(forms.Form):
 
 
 class DiagnosisForm(forms.Form):
-    icd10_code = forms.CharField(label="ICD-10-CM code", max_length=8)
-    display = forms.CharField(max_length=200, required=False, help_text="Filled in for known codes")
+    icd10_code = forms.CharField(
+        label="ICD-10-CM code", max_length=8,
+        widget=forms.TextInput(attrs={
+            "list": "icd10cm-options", "autocomplete": "off", "hx-get": reverse_lazy("patients:lookup_icd10cm"),
+            "hx-trigger": "input changed delay:250ms", "hx-target": "#icd10cm-options",
+        }),
+        help_text="Type a code or part of its description to look it up.",
+    )
+    display = forms.CharField(max_length=200, required=False, help_text="Left empty, the code's ICD-10-CM description")
     onset_on = forms.DateField(widget=DateInput, required=False)
 
     def clean_icd10_code(self):
         code = normalize_icd10cm(self.cleaned_data["icd10_code"])
         if not is_valid_icd10cm(code):
             raise forms.ValidationError("Not an ICD-10-CM code: expected a letter, two characters, and optionally a dot and up to 4 more (e.g. F33.1).")
+        if not icd10cm.exists(code):
+            raise forms.ValidationError(f"{code} is not in {icd10cm.RELEASE}. Type part of the description to look the code up.")
         return code
 
     def clean(self):
         data = super().clean()
         if data.get("icd10_code") and not data.get("display"):
-            display = icd10cm_display(data["icd10_code"])
-            if not display:
-                self.add_error("display", "Describe this diagnosis: the code is not in the clinic's list.")
-            data["display"] = display
+            known = icd10cm.lookup(data["icd10_code"])
+            data["display"] = icd10cm_display(data["icd10_code"]) or (known.display if known else "")
         return data
 
 

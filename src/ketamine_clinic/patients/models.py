@@ -64,6 +64,12 @@ class Patient(models.Model):
     referring_provider_phone = models.CharField(max_length=40, blank=True)
     referring_provider_npi = models.CharField("Referring provider NPI", max_length=10, blank=True)
     home_location = models.ForeignKey("accounts.Location", on_delete=models.PROTECT, null=True, blank=True)
+    # "No known allergies" is a finding someone asked about and recorded, not the absence of
+    # entries: empty means nobody has recorded it. Recording an allergy clears it.
+    no_known_allergies_at = models.DateTimeField(null=True, blank=True)
+    no_known_allergies_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     care_team = models.ManyToManyField("accounts.User", blank=True, related_name="care_team_patients")
     portal_user = models.OneToOneField(
         "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="patient_record"

@@ -47,7 +47,8 @@ SUBRECORD_MODELS = {
 # --- helpers ----------------------------------------------------------------------------------
 def _snapshot(obj) -> dict:
     """JSON-safe values as the database holds them (decimals at their stored precision)."""
-    data = model_to_dict(obj, exclude=["id", "patient", "organization", "care_team", "portal_user", "home_location"])
+    data = model_to_dict(obj, exclude=["id", "patient", "organization", "care_team", "portal_user", "home_location",
+                                       "no_known_allergies_at", "no_known_allergies_by"])
     out = {}
     for key, value in data.items():
         if obj._meta.get_field(key).is_relation and value is not None:
@@ -267,6 +268,9 @@ def update_patient(ctx: Context, patient: Patient, data: dict, *, expected_versi
 def _create_subrecord(ctx: Context, patient: Patient, kind: str, cleaned: dict):
     model = SUBRECORD_MODELS[kind]
     obj = model.objects.create(patient=patient, recorded_by=ctx.user, **cleaned)
+    if kind == "allergy":  # an allergy ends an earlier "no known allergies"
+        Patient.objects.filter(pk=patient.pk).update(no_known_allergies_at=None, no_known_allergies_by=None)
+        patient.no_known_allergies_at = patient.no_known_allergies_by = None
     _revise(ctx, patient, kind, obj, sorted(cleaned), "Recorded")
     record(ctx, f"patient.{kind}.create", obj=obj, patient=patient, organization=patient.organization)
     return obj
@@ -282,6 +286,21 @@ def add_subrecord(ctx: Context, patient: Patient, kind: str, data: dict):
         obj = _create_subrecord(ctx, patient, kind, cleaned)
         TimelineEvent.objects.create(patient=patient, kind=kind, summary=f"{kind.title()} recorded: {describe(kind, obj)}", actor=ctx.user)
     return obj
+
+
+def record_no_known_allergies(ctx: Context, patient: Patient) -> Patient:
+    """The patient was asked and has no known allergies: an explicit finding, audited."""
+    require(ctx.user, "patient.edit_clinical")
+    with transaction.atomic():
+        locked = Patient.objects.select_for_update().get(pk=patient.pk)
+        if locked.allergies.filter(status=RecordStatus.ACTIVE).exists():
+            raise Conflict("This chart lists allergies. Mark a wrong entry as entered in error first.")
+        locked.no_known_allergies_at, locked.no_known_allergies_by = timezone.now(), ctx.user
+        locked.save(update_fields=["no_known_allergies_at", "no_known_allergies_by"])
+        TimelineEvent.objects.create(patient=locked, kind="allergy", summary="No known allergies recorded", actor=ctx.user)
+        record(ctx, "patient.no_known_allergies", obj=locked, patient=locked, organization=locked.organization)
+    patient.no_known_allergies_at, patient.no_known_allergies_by = locked.no_known_allergies_at, ctx.user
+    return locked
 
 
 def correct_subrecord(ctx: Context, patient: Patient, kind: str, public_id, data: dict, reason: str, *, expected_version: int | None = None):

@@ -1,5 +1,6 @@
 """Patient registry screens: thin — parse, call a service, render."""
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -7,8 +8,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ketamine_clinic.accounts.models import Location
 from ketamine_clinic.accounts.permissions import has_permission
 from ketamine_clinic.audit.services import Context
+from ketamine_clinic.clinical.medications import known_names as known_medication_names
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, error_text
 from ketamine_clinic.core.views_util import staff_required, with_errors
 
@@ -43,11 +46,22 @@ def patient_register(request):
         try:
             patient = services.register_patient(ctx, request.POST.dict())
         except (ValidationFailed, Conflict) as exc:
-            form = with_errors(pforms.RegistrationForm(data=request.POST), exc.errors)
+            form = with_errors(_registration_form(request, request.POST), exc.errors)
             return render(request, "patients/register.html", {"form": form, "error": exc.message}, status=exc.status)
         messages.success(request, f"Registered {patient.display_name} (MRN {patient.mrn}).")
         return redirect("patients:chart", public_id=patient.public_id)
-    return render(request, "patients/register.html", {"form": pforms.RegistrationForm()})
+    return render(request, "patients/register.html", {"form": _registration_form(request)})
+
+
+def _registration_form(request, data=None) -> pforms.RegistrationForm:
+    """The form with the clinic's locations to choose the patient's home location from (their
+    time zone sets the patient's 'today'); the registering user's own location comes first."""
+    user = request.user
+    form = pforms.RegistrationForm(data=data, initial={"home_location": getattr(user.default_location, "public_id", None)})
+    locations = Location.objects.filter(organization_id=user.organization_id).order_by("name")
+    form.fields["home_location"].widget = forms.Select(choices=[("", "Choose a location")] + [(str(loc.public_id), loc.name) for loc in locations])
+    form.fields["home_location"].label = "Home location"
+    return form
 
 
 def _patient_or_404(ctx, public_id, audit_action="patient.view"):
@@ -75,6 +89,20 @@ def patient_chart(request, public_id):
         "subrecord_titles": SUBRECORD_TITLES,
     }
     return render(request, "patients/chart.html", context)
+
+
+@staff_required("patient.edit_clinical")
+@require_POST
+def no_known_allergies(request, public_id):
+    ctx = Context.from_request(request)
+    patient = _patient_or_404(ctx, public_id)
+    try:
+        services.record_no_known_allergies(ctx, patient)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "No known allergies recorded.")
+    return redirect("patients:chart", public_id=patient.public_id)
 
 
 @staff_required("patient.edit_demographics")
@@ -111,10 +139,15 @@ def subrecord_add(request, public_id, kind):
             services.add_subrecord(ctx, patient, kind, request.POST.dict())
         except ValidationFailed as exc:
             form = with_errors(form_class(data=request.POST), exc.errors)
-            return render(request, "patients/subrecord_form.html", {"form": form, "patient": patient, "title": SUBRECORD_TITLES[kind], "error": exc.message}, status=exc.status)
+            return render(request, "patients/subrecord_form.html", {"form": form, "error": exc.message, **_subrecord_page(patient, kind)}, status=exc.status)
         messages.success(request, f"{SUBRECORD_TITLES[kind]} recorded.")
         return redirect("patients:chart", public_id=patient.public_id)
-    return render(request, "patients/subrecord_form.html", {"form": form_class(), "patient": patient, "title": SUBRECORD_TITLES[kind]})
+    return render(request, "patients/subrecord_form.html", {"form": form_class(), **_subrecord_page(patient, kind)})
+
+
+def _subrecord_page(patient, kind) -> dict:
+    extra = {"medication_names": known_medication_names()} if kind == "medication" else {}
+    return {"patient": patient, "kind": kind, "title": SUBRECORD_TITLES[kind], **extra}
 
 
 @staff_required("patient.edit_clinical")
@@ -132,7 +165,7 @@ def subrecord_correct(request, public_id, kind, record_id):
         messages.error(request, "This entry was withdrawn as entered in error and cannot be corrected.")
         return redirect("patients:chart", public_id=patient.public_id)
     form_class = pforms.correction_form(kind)
-    page = {"patient": patient, "title": f"Correct: {SUBRECORD_TITLES[kind]}", "entry": entry}
+    page = {**_subrecord_page(patient, kind), "title": f"Correct: {SUBRECORD_TITLES[kind]}", "entry": entry}
     if request.method == "POST":
         try:
             version = int(request.POST.get("expected_version", ""))
