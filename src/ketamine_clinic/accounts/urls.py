@@ -10,7 +10,12 @@ urlpatterns = [
     path("security/", views.security_settings, name="security"),
     path("users/new/", views.user_create, name="user_create"),
     path("users/<uuid:public_id>/roles/", views.user_roles, name="user_roles"),
+    path("users/<uuid:public_id>/active/", views.user_active, name="user_active"),
+    path("users/<uuid:public_id>/email/", views.user_email, name="user_email"),
+    path("users/<uuid:public_id>/password-reset/", views.user_password_reset, name="user_password_reset"),
+    path("users/<uuid:public_id>/unlock/", views.user_unlock, name="user_unlock"),
     path("token/", views.my_token, name="token"),
+    path("tokens/<uuid:public_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("settings/", settings_views.settings_list, name="settings"),
     path("settings/<str:key>/", settings_views.settings_change, name="setting_change"),
 ]
