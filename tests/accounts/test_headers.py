@@ -36,3 +36,12 @@ def test_templates_hold_no_inline_scripts_styles_or_event_handlers():
     inline = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)|<style|\sstyle=|\son[a-z]+=", re.I)
     offenders = [str(p.relative_to(root)) for p in root.rglob("*.html") if inline.search(p.read_text())]
     assert offenders == []
+
+
+def test_early_refusals_are_not_stored_but_static_files_stay_cacheable(client_for, nurse, org):
+    org.require_mfa = True
+    org.save()
+    refused = client_for(nurse).get("/api/v1/me")  # answered by the MFA middleware itself
+    assert refused.status_code == 403 and "no-store" in refused["Cache-Control"]
+    static = client_for(nurse).get("/static/css/app.css")
+    assert static.status_code == 200 and "no-store" not in static.get("Cache-Control", "")
