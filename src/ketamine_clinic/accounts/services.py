@@ -80,7 +80,7 @@ def revoke_token(ctx: Context | None, public_id) -> ApiToken:
     if ctx is not None:
         require(ctx.user, "api.token_self")
     with transaction.atomic():
-        token = ApiToken.objects.select_for_update().select_related("user__organization").filter(public_id=public_id).first()
+        token = ApiToken.objects.select_for_update(of=("self",)).select_related("user__organization").filter(public_id=public_id).first()
         if token is None:
             raise NotFound("No such token.")
         if ctx is not None:
