@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves the API docs (Swagger UI) from its own static files, not a CDN (CSP, no network)
     "django_tasks",
     "django_tasks_db",
     "allauth",

@@ -1,5 +1,5 @@
 """Under the Content-Security-Policy the pages still work: htmx live search, the project's own
-script (print buttons), and no policy violation is reported."""
+script (print buttons), the API docs, and no policy violation is reported."""
 
 import pytest
 from playwright.sync_api import expect
@@ -25,4 +25,7 @@ def test_htmx_and_the_projects_script_work_under_the_policy_with_no_violation(pa
                   "document.querySelector('main').append(b);")
     page.get_by_role("button", name="Print").click()
     assert page.evaluate("window.printed") == 1
+
+    page.goto("/api/v1/docs")  # Swagger UI from the installed package's static files, not a CDN
+    expect(page.locator(".swagger-ui .title")).to_be_visible()
     assert violations == []
