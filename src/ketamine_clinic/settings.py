@@ -242,13 +242,18 @@ SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH") or (None if TESTING else str(OUT
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clinic@localhost")
 
 # --- logging: no PHI --------------------------------------------------------------------------
-# Request paths carry only opaque ids; query strings (which can hold a searched name) are never
-# logged, and no handler logs request bodies.
+# Request paths carry only opaque ids; query strings (which can hold a searched name) and path
+# secrets (calendar feed, questionnaire link, password reset) are redacted (core/logging.py), and
+# no handler logs request bodies.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"no_query_string": {"()": "ketamine_clinic.core.logging.StripQueryStringFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["no_query_string"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
+    "loggers": {
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # `manage runserver` logs every request line: through the same redacting filter.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

@@ -81,3 +81,9 @@ def test_sms_outbox_file_is_readable_by_the_owner_only(tmp_path, settings, capsy
     sms.send_sms("+15551234567", "Jordan, see you Tuesday 10:00")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600 and "Tuesday" in path.read_text()
     assert "Tuesday" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("logger_name", ["django.server", "django.request", ""])
+def test_every_request_logger_writes_through_the_redacting_filter(logger_name):
+    ours = [h for h in logging.getLogger(logger_name).handlers if type(h) is logging.StreamHandler]  # not pytest's
+    assert ours and all(any(isinstance(f, StripQueryStringFilter) for f in h.filters) for h in ours)
