@@ -71,7 +71,7 @@ def test_outsider_clinic_without_mfa_is_not_affected(client, outsider, mfa_org):
     assert bearer(client, raw).status_code == 200
 
 
-def test_unenrolled_staff_see_the_refusal_on_the_token_page(client_for, nurse, mfa_org):
+def test_unenrolled_staff_are_sent_to_set_up_mfa_from_the_token_page(client_for, nurse, mfa_org):
     # pages send unenrolled staff to the set-up page first
     response = client_for(nurse).get("/clinic-admin/token/")
     assert response.status_code == 302 and response["Location"] == "/accounts/2fa/totp/activate/"
