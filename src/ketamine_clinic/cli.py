@@ -1,4 +1,4 @@
-"""The ``ketamine-clinic`` command: demo, serve, manage, token create, audit verify."""
+"""The ``ketamine-clinic`` command: demo, serve, manage, token create/list/revoke, audit verify."""
 
 import argparse
 import os
@@ -49,6 +49,8 @@ def _serve(host: str, port: int, workers: int, threads: int) -> None:
             self.cfg.set("accesslog", "-")
             # %(U)s is the path without its query string: searches (names) never reach the log.
             self.cfg.set("access_log_format", '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms')
+            # Path secrets (calendar feed, questionnaire link, password reset) are redacted.
+            self.cfg.set("logger_class", "ketamine_clinic.core.logging.RedactingGunicornLogger")
 
         def load(self):
             return application
@@ -122,13 +124,67 @@ def cmd_token_create(args) -> int:
     _setup_django()
     from ketamine_clinic.accounts.models import User
     from ketamine_clinic.accounts.services import create_token
+    from ketamine_clinic.core.errors import ServiceError, error_text
 
     user = User.objects.filter(username=args.username).first()
     if user is None or not user.is_active:
         print(f"error: no active user named {args.username!r}", file=sys.stderr)
         return 2
-    print(create_token(None, user, name=args.name))
+    try:
+        print(create_token(None, user, name=args.name, expires_in_days=args.expires_days))
+    except ServiceError as exc:
+        print(f"error: {error_text(exc)}", file=sys.stderr)
+        return 2
     return 0
+
+
+def cmd_token_list(args) -> int:
+    _setup_django()
+    from ketamine_clinic.accounts.models import ApiToken
+
+    tokens = ApiToken.objects.select_related("user").order_by("user__username", "-created_at")
+    if args.username:
+        tokens = tokens.filter(user__username=args.username)
+    print("id\tuser\tname\tprefix\tcreated\tlast_used\texpires\tstate")
+    for t in tokens:
+        state = "revoked" if t.revoked_at else ("active" if t.is_usable(_now()) else "expired")
+        print("\t".join([str(t.public_id), t.user.username, t.name, t.prefix, _stamp(t.created_at), _stamp(t.last_used_at),
+                         _stamp(t.expires_at), state]))
+    return 0
+
+
+def cmd_token_revoke(args) -> int:
+    """Revoke by token id (see `token list`), as the operator of the server (audited as the CLI)."""
+    _setup_django()
+    from ketamine_clinic.accounts.services import revoke_token
+    from ketamine_clinic.core.errors import NotFound
+
+    try:
+        token = revoke_token(None, _uuid(args.token_id))
+    except NotFound:
+        print(f"error: no token with id {args.token_id!r}", file=sys.stderr)
+        return 2
+    print(f"revoked {token.public_id} ({token.user.username}, {token.name})")
+    return 0
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def _stamp(when) -> str:
+    return when.strftime("%Y-%m-%d %H:%M") if when else "-"
+
+
+def _uuid(value: str):
+    import uuid
+
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
 
 
 def cmd_audit_verify(args) -> int:
@@ -173,7 +229,14 @@ def build_parser() -> argparse.ArgumentParser:
     create = token.add_parser("create", help="print a new API token for USERNAME")
     create.add_argument("username")
     create.add_argument("--name", default="cli")
+    create.add_argument("--expires-days", type=int, default=None, help="refuse the token after this many days (1-366)")
     create.set_defaults(func=cmd_token_create)
+    listing = token.add_parser("list", help="list API tokens (id, user, name, created, last used, expiry, state)")
+    listing.add_argument("username", nargs="?", help="only this user's tokens")
+    listing.set_defaults(func=cmd_token_list)
+    revoke = token.add_parser("revoke", help="revoke the API token with this id (from `token list`)")
+    revoke.add_argument("token_id")
+    revoke.set_defaults(func=cmd_token_revoke)
 
     audit = sub.add_parser("audit", help="audit trail").add_subparsers(dest="audit_command", required=True)
     verify = audit.add_parser("verify", help="check the audit hash chain")

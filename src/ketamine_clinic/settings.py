@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves the API docs (Swagger UI) from its own static files, not a CDN (CSP, no network)
     "django_tasks",
     "django_tasks_db",
     "allauth",
@@ -65,6 +66,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise: every response Django makes (not static files) is no-store and has the CSP.
+    "ketamine_clinic.core.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -151,9 +155,14 @@ ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_GET = False
-# Lockout: after 5 failed logins for one username within 15 minutes, that username is refused
-# until the window passes; 20 failures a minute from one address are refused too.
+# Lockout: after 5 failed logins for one username from one source address within 15 minutes,
+# that username is refused from that address until the window passes or a clinic admin unlocks
+# it; 20 failures a minute from one address are refused too (accounts/lockout.py). Wrong
+# co-signer passwords count against the co-signer with the same 5/15m limit.
 ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip,5/15m/key"}
+# Behind N reverse proxies that each append to X-Forwarded-For, set N so the client's own address
+# (not the proxy's) is what lockouts count; 0 = use the connecting address (no proxy).
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("ALLAUTH_TRUSTED_PROXY_COUNT", "0"))
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "ketamine-clinic"
 
@@ -168,6 +177,20 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): only the site's own scripts and styles, no inline code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],  # data: for the TOTP set-up QR code
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # Outside the demo and the tests the site is served over HTTPS (usually behind a proxy).
 SECURE_DEPLOYMENT = not (DEMO or TESTING or DEBUG) and not env_bool("ALLOW_INSECURE_HTTP")
@@ -207,17 +230,30 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # Absolute base of links sent by email or SMS, e.g. https://clinic.example.org
 SITE_URL = os.environ.get("SITE_URL", "")
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Without a real provider, messages (they carry PHI) go to a private outbox directory, never the
+# console: one file per batch of emails and sms.jsonl, mode 0600 in a 0700 directory.
+OUTBOX_DIR = Path(os.environ.get("OUTBOX_DIR") or (
+    Path(DATABASES["default"]["NAME"]).parent / "outbox" if DATABASES["default"]["ENGINE"].endswith("sqlite3")
+    else BASE_DIR.parent.parent / "var" / "outbox"))
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.locmem.EmailBackend" if TESTING else "ketamine_clinic.core.outbox.PrivateFileEmailBackend")
+EMAIL_FILE_PATH = str(OUTBOX_DIR / "email")
+SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH") or (None if TESTING else str(OUTBOX_DIR / "sms.jsonl"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clinic@localhost")
 
 # --- logging: no PHI --------------------------------------------------------------------------
-# Request paths carry only opaque ids; query strings (which can hold a searched name) are never
-# logged, and no handler logs request bodies.
+# Request paths carry only opaque ids; query strings (which can hold a searched name) and path
+# secrets (calendar feed, questionnaire link, password reset) are redacted (core/logging.py), and
+# no handler logs request bodies.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"no_query_string": {"()": "ketamine_clinic.core.logging.StripQueryStringFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["no_query_string"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
+    "loggers": {
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # `manage runserver` logs every request line: through the same redacting filter.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

@@ -97,6 +97,19 @@ class User(AbstractUser):
         full = self.display_name or self.get_full_name() or self.username
         return f"{full}, {self.credentials}" if self.credentials else full
 
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        # Seen by the post_save signal, which revokes every API token of the user (see signals.py).
+        self._password_changed = self.pk is not None and not getattr(self, "_rehashing", False)
+
+    def check_password(self, raw_password):
+        # A correct password may be re-hashed with newer parameters; that is not a password change.
+        self._rehashing = True
+        try:
+            return super().check_password(raw_password)
+        finally:
+            self._rehashing = False
+
     def role_labels(self) -> str:
         return ", ".join(sorted(r.label for r in self.role_set)) or ("Patient" if self.is_portal_patient else "—")
 
@@ -120,5 +133,9 @@ class ApiToken(HashedToken, models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Refused from this moment on; empty = no expiry")
 
     TOKEN_PREFIX = "kc_"
+
+    def is_usable(self, now) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)

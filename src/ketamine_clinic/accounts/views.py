@@ -1,16 +1,18 @@
-"""Clinic administration: staff accounts and roles, security settings, API tokens."""
+"""Clinic administration: staff accounts (roles, email, deactivation, password reset, unlock),
+security settings, API tokens."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ketamine_clinic.audit.services import Context
-from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, error_text
+from ketamine_clinic.core.errors import Conflict, NotFound, ServiceError, ValidationFailed, error_text
 from ketamine_clinic.core.views_util import staff_required
 
 from . import services
 from .models import User
-from .permissions import MATRIX, Role
+from .permissions import MATRIX, Role, has_permission
 
 
 @staff_required("org.manage")
@@ -77,11 +79,78 @@ def user_roles(request, public_id):
     return redirect("clinic_admin:index")
 
 
+def _user_action(request, public_id, service, done: str, *args):
+    """Run one admin action on a user of the clinic; its outcome becomes a flash message."""
+    try:
+        user = service(Context.from_request(request), public_id, *args)
+    except (ValidationFailed, NotFound) as exc:
+        messages.error(request, f"Not done: {error_text(exc)}")
+    else:
+        messages.success(request, done.format(username=user.username))
+    return redirect("clinic_admin:index")
+
+
+@staff_required("org.manage")
+@require_POST
+def user_active(request, public_id):
+    active = request.POST.get("active") == "1"
+    return _user_action(request, public_id, services.set_active,
+                        "{username} can sign in again." if active else "{username} is deactivated; their sessions and API tokens have ended.", active)
+
+
+@staff_required("org.manage")
+@require_POST
+def user_email(request, public_id):
+    return _user_action(request, public_id, services.set_email, "Email address of {username} saved.", request.POST.get("email", ""))
+
+
+@staff_required("org.manage")
+@require_POST
+def user_password_reset(request, public_id):
+    return _user_action(request, public_id, services.start_password_reset, "A password-reset link was sent to {username}'s email address.")
+
+
+@staff_required("org.manage")
+@require_POST
+def user_unlock(request, public_id):
+    return _user_action(request, public_id, services.unlock_user, "Sign-in and co-signature lockouts of {username} are lifted.")
+
+
+def _parse_days(value: str) -> int | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return -1  # refused by the service with its message
+
+
 @staff_required("api.token_self")
 @require_http_methods(["GET", "POST"])
 def my_token(request):
-    """Staff create their own API token; it is shown once."""
-    raw = None
+    """Staff create their own API tokens (each shown once) and list and revoke them; clinic admins
+    see and can revoke every token of the clinic."""
+    raw, error, status = None, None, 200
     if request.method == "POST":
-        raw = services.create_token(Context.from_request(request), request.user, name=request.POST.get("name", "web")[:100] or "web")
-    return render(request, "accounts/token.html", {"raw": raw})
+        try:
+            raw = services.create_token(Context.from_request(request), request.user, name=request.POST.get("name", "web"),
+                                        expires_in_days=_parse_days(request.POST.get("expires_in_days", "")))
+        except ServiceError as exc:
+            error, status = error_text(exc), exc.status
+    whole_clinic = has_permission(request.user, "org.manage")
+    tokens = services.tokens_for(request.user, whole_clinic=whole_clinic)
+    return render(request, "accounts/token.html", {"raw": raw, "error": error, "tokens": tokens, "whole_clinic": whole_clinic,
+                                                   "now": timezone.now()}, status=status)
+
+
+@staff_required("api.token_self")
+@require_POST
+def token_revoke(request, public_id):
+    try:
+        token = services.revoke_token(Context.from_request(request), public_id)
+    except NotFound as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Token “{token.name}” of {token.user.username} is revoked.")
+    return redirect("clinic_admin:token")

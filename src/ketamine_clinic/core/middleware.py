@@ -1,11 +1,14 @@
-"""Automatic logoff after inactivity, and two-factor enforcement for organizations that require it."""
+"""Automatic logoff after inactivity, two-factor enforcement for organizations that require it,
+and no caching of anything that may carry PHI."""
 
 import time
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.utils.cache import patch_cache_control
 from django.urls import reverse
 
 SESSION_KEY = "kc_last_activity"
@@ -39,11 +42,15 @@ class InactivityLogoutMiddleware:
         return self.get_response(request)
 
 
-MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/api/")
+# Pages a not-yet-enrolled user needs in order to enrol (allauth's own pages) or that carry no PHI.
+MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz")
 
 
 class RequireMfaMiddleware:
-    """Staff of an organization that requires two-factor sign-in must set it up before anything else."""
+    """Staff of an organization that requires two-factor sign-in must set it up before anything else.
+
+    Pages redirect to the set-up page; the API (signed in by session cookie) answers 403. Bearer
+    tokens are checked in ``accounts.services.user_for_token``."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -53,13 +60,27 @@ class RequireMfaMiddleware:
         if (
             user is not None
             and user.is_authenticated
-            and getattr(user, "is_staff_member", False)
-            and user.organization.require_mfa
             and not request.path.startswith(MFA_EXEMPT_PREFIXES)
         ):
-            from allauth.mfa.models import Authenticator
+            from ketamine_clinic.accounts.mfa import MfaRequired, mfa_satisfied
 
-            if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            if not mfa_satisfied(user):
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": MfaRequired().message, "errors": {}}, status=403)
                 messages.warning(request, "Your clinic requires two-factor sign-in. Set up an authenticator app to continue.")
                 return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Nothing Django renders may be kept by a browser or proxy cache: pages, API answers and
+    calendar feeds carry PHI. (Static files are answered earlier, by WhiteNoise, and stay cacheable.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        patch_cache_control(response, no_store=True, no_cache=True, private=True, max_age=0)
+        response.headers.pop("Expires", None)
+        return response

@@ -1,8 +1,9 @@
 """Sending text messages: a small interface, ready for a real provider.
 
 Choose the backend with the setting or environment variable ``SMS_BACKEND`` (a dotted path);
-the default writes to the file at ``SMS_FILE_PATH`` (setting or environment) when one is given,
-else to the console. A provider backend implements ``send(to, body)`` and raises on failure.
+the default writes to the file at ``SMS_FILE_PATH`` (setting or environment; outside the tests it
+defaults to ``OUTBOX_DIR/sms.jsonl``, readable only by the clinic's account), else to the console
+(the tests only). A provider backend implements ``send(to, body)`` and raises on failure.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import threading
 from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
+
+from ketamine_clinic.core.outbox import open_private
 
 
 class SmsError(Exception):
@@ -50,7 +53,7 @@ class FileSmsBackend(BaseSmsBackend):
 
     def send(self, to: str, body: str) -> None:
         line = json.dumps({"to": to, "body": body, "sent_at": timezone.now().isoformat()}, ensure_ascii=False)
-        with _file_lock, open(self.path, "a", encoding="utf-8") as fh:
+        with _file_lock, open_private(self.path, "a", encoding="utf-8") as fh:
             fh.write(line + "\n")
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from ketamine_clinic.accounts import lockout
 from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.permissions import has_permission, require
 from ketamine_clinic.audit.services import Context
@@ -70,8 +71,10 @@ def _cosigner(ctx: Context, session: TreatmentSession, cleaned: dict) -> User:
         raise ValidationFailed({"cosigner": ["No clinician of this clinic who may co-sign doses has this username."]})
     if user.pk == ctx.user.pk:
         raise ValidationFailed({"cosigner": ["The co-signer must be a different clinician from you."]})
+    if lockout.cosign_locked(user):  # wrong passwords count like sign-in failures (accounts/lockout.py)
+        raise ValidationFailed({"cosigner_password": [lockout.COSIGN_LOCKED]})
     if not user.check_password(cleaned.get("cosigner_password") or ""):
-        raise _CosignPasswordWrong(user.username)
+        raise _CosignPasswordWrong(user)
     return user
 
 
@@ -91,7 +94,8 @@ def start_dosing(ctx: Context, session: TreatmentSession, data: dict, *, now: dt
     try:
         return _start_dosing(ctx, session, cleaned, started_at, now)
     except _CosignPasswordWrong as exc:
-        _audit(ctx, "session.cosign_failed", session, {"cosigner": str(exc)})
+        lockout.record_cosign_failure(exc.args[0])  # after the rollback, so the count is kept
+        _audit(ctx, "session.cosign_failed", session, {"cosigner": exc.args[0].username})
         raise ValidationFailed({"cosigner_password": ["The co-signer's password is not correct."]}) from None
 
 
