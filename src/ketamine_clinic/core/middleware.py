@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 
 SESSION_KEY = "kc_last_activity"
 # Requests that poll on their own (live boards) must not keep an idle session alive.
@@ -63,3 +64,20 @@ class RequireMfaMiddleware:
                 messages.warning(request, "Your clinic requires two-factor sign-in. Set up an authenticator app to continue.")
                 return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+class LocationTimeZoneMiddleware:
+    """Show times in the signed-in user's location zone, not the server's (``core.localtime``).
+
+    Every ``|date`` and ``|time`` in a template converts to the active zone; pages about a patient
+    or a session narrow it further with ``{% in_zone_of %}`` (base.html) or ``|in_zone_of``.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .localtime import user_zone
+
+        with timezone.override(user_zone(getattr(request, "user", None))):
+            return self.get_response(request)

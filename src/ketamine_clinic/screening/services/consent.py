@@ -75,7 +75,7 @@ def update_consent_document(ctx: Context, route, data: dict) -> ConsentDocument:
 def consent_problem(consent: Consent, floor: int) -> str:
     """'' when the consent counts, else why not."""
     if consent.revoked_at:
-        return f"revoked on {_local_date(consent.revoked_at):%Y-%m-%d} ({consent.revocation_reason})"
+        return f"revoked on {_local_date(consent.revoked_at, consent.patient):%Y-%m-%d} ({consent.revocation_reason})"
     if consent.document.version < floor:
         return f"signed on consent version {consent.document.version}; version {floor} needs a new signature"
     if consent.witnessed_at is None:

@@ -100,13 +100,13 @@ def may_treat(patient: Patient, route: Route | str, on_date: dt.date, *, state: 
         if d is None:
             blockers.append(f"No signed eligibility decision for {route.label} on the current evaluation (v{ev.version}).")
         elif d.decision == EligibilityDecision.Decision.DECLINE:
-            blockers.append(f"{route.label} was declined by {d.signed_by.name} on {_local_date(d.signed_at):%Y-%m-%d}.")
+            blockers.append(f"{route.label} was declined by {d.signed_by.name} on {_local_date(d.signed_at, patient):%Y-%m-%d}.")
         elif status.outcome is Outcome.CONTRAINDICATED:
             blockers.append(f"{route.label} is contraindicated under the current rules; the approval no longer holds.")
-        elif _local_date(d.signed_at) > on_date:
-            blockers.append(f"{route.label} was approved only on {_local_date(d.signed_at):%Y-%m-%d}, after {on_date:%Y-%m-%d}.")
+        elif _local_date(d.signed_at, patient) > on_date:
+            blockers.append(f"{route.label} was approved only on {_local_date(d.signed_at, patient):%Y-%m-%d}, after {on_date:%Y-%m-%d}.")
         else:
-            line = f"{route.label} approved by {d.signed_by.name} on {_local_date(d.signed_at):%Y-%m-%d} (evaluation v{ev.version})"
+            line = f"{route.label} approved by {d.signed_by.name} on {_local_date(d.signed_at, patient):%Y-%m-%d} (evaluation v{ev.version})"
             if d.is_override:
                 line += f"; prescriber override: {d.override_reason}"
             basis.append(line + ".")
@@ -115,10 +115,10 @@ def may_treat(patient: Patient, route: Route | str, on_date: dt.date, *, state: 
         blockers.append(f"No consent signed for {route.label}.")
     elif status.consent_problem:
         blockers.append(f"Consent for {route.label} {status.consent_problem}.")
-    elif _local_date(c.signed_at) > on_date:
-        blockers.append(f"Consent for {route.label} was signed only on {_local_date(c.signed_at):%Y-%m-%d}.")
+    elif _local_date(c.signed_at, patient) > on_date:
+        blockers.append(f"Consent for {route.label} was signed only on {_local_date(c.signed_at, patient):%Y-%m-%d}.")
     else:
-        basis.append(f"Consent (version {c.document.version}) signed by {c.signed_name} on {_local_date(c.signed_at):%Y-%m-%d}, "
+        basis.append(f"Consent (version {c.document.version}) signed by {c.signed_name} on {_local_date(c.signed_at, patient):%Y-%m-%d}, "
                      f"witnessed by {c.witnessed_by.name}.")
     if route is Route.ESKETAMINE_NASAL:
         r = state.rems
