@@ -2,6 +2,7 @@
 signing, witnessing and revoking."""
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import require
@@ -70,6 +71,13 @@ def update_consent_document(ctx: Context, route, data: dict) -> ConsentDocument:
     except IntegrityError:
         raise Conflict("Someone else saved a new version in the meantime; reload and try again.") from None
     return doc
+
+
+def reconsent_floors(organization_id) -> dict[str, int]:
+    """Per route, the lowest document version a consent must be on to count."""
+    rows = (ConsentDocument.objects.filter(organization_id=organization_id, requires_reconsent=True)
+            .values("route").annotate(v=Max("version")))
+    return {r["route"]: r["v"] for r in rows}
 
 
 def consent_problem(consent: Consent, floor: int) -> str:

@@ -4,15 +4,13 @@ and sessions ask: ``may_treat(patient, route, on_date)``."""
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Max
-
 from ketamine_clinic.clinical.eligibility import Evaluation, Outcome, evaluate_eligibility
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.patients.models import Patient
 
-from ..models import Consent, ConsentDocument, EligibilityDecision, IntakeEvaluation, RemsEnrollment
+from ..models import Consent, EligibilityDecision, IntakeEvaluation, RemsEnrollment
 from ._common import _local_date
-from .consent import consent_problem
+from .consent import consent_problem, reconsent_floors
 from .decisions import current_decisions
 from .policy import clinic_policy
 from .rems import current_rems
@@ -42,13 +40,6 @@ class ScreeningState:
     rems: RemsEnrollment | None
 
 
-def _reconsent_floors(organization_id) -> dict[str, int]:
-    """Per route, the lowest document version a consent must be on to count."""
-    rows = (ConsentDocument.objects.filter(organization_id=organization_id, requires_reconsent=True)
-            .values("route").annotate(v=Max("version")))
-    return {r["route"]: r["v"] for r in rows}
-
-
 def screening_state(patient: Patient, *, with_engine: bool = True) -> ScreeningState:
     """Everything screening knows about a patient, in a handful of queries."""
     evaluations = list(patient.evaluations.filter(
@@ -58,7 +49,7 @@ def screening_state(patient: Patient, *, with_engine: bool = True) -> ScreeningS
     draft = next((e for e in evaluations if e.is_draft), None)
     result = evaluate_eligibility(Evaluation.from_dict(ev.data), clinic_policy(patient.organization_id)) if ev and with_engine else None
     decisions = current_decisions(patient, ev) if ev else {}
-    floors = _reconsent_floors(patient.organization_id)
+    floors = reconsent_floors(patient.organization_id)
     consents = list(patient.consents.select_related("document", "witnessed_by").order_by("-signed_at", "-id"))
     rems = current_rems(patient)
     routes = {}
