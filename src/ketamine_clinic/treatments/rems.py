@@ -175,7 +175,8 @@ def rems_pdf(form: RemsForm) -> bytes:
     for problem in form.problems:
         line(f"Check: {problem}", 9)
     if form.submitted_at:
-        line(f"Marked submitted {form.submitted_at:%Y-%m-%d %H:%M} UTC by {form.submitted_by.name}", 9)
+        zone = form.session.location.tz  # the clinic's own clock (core.localtime)
+        line(f"Marked submitted {form.submitted_at.astimezone(zone):%Y-%m-%d %H:%M %Z} by {form.submitted_by.name}", 9)
     pdf.showPage()
     pdf.save()
     return buf.getvalue()
