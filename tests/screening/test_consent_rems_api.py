@@ -54,6 +54,7 @@ def test_consent_documents_are_read_and_versioned(api, clinic_admin, nurse, outs
     assert created.status_code == 201 and created.json()["version"] == 2 and created.json()["requires_reconsent"]
     assert api(nurse, "get", f"/consent-documents/{v1['id']}").json()["version"] == 1  # earlier versions stay
     assert_error(api(outsider, "get", f"/consent-documents/{created.json()['id']}"), 404)
+    assert created.json()["id"] not in {d["id"] for d in api(outsider, "get", "/consent-documents").json()}  # their own
     assert ConsentDocument.objects.filter(route="iv", organization=nurse.organization).count() == 2
 
 

@@ -364,7 +364,7 @@ class RemsEnrollmentForm(forms.Form):
 
     def __init__(self, *args, prescribers=(), today: dt.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.today = today or timezone.localdate()  # the patient's today (core.localtime.patient_today)
+        self.today = today or timezone.localdate()  # the service passes the patient's today (core.localtime)
         self.fields["prescriber"].choices = [("", "Choose…")] + [(str(u.public_id), u.name) for u in prescribers]
 
     def clean_enrolled_on(self):
