@@ -68,6 +68,7 @@ def line_chart_svg(
     x_label: str = "",
     y_label: str = "",
     description: str | None = None,  # default: the data described in words
+    min_x_span: timedelta | float | None = None,  # widen a narrower x range around its middle (e.g. 7 days)
 ) -> str:
     """A standalone, accessible SVG line chart as a string."""
     _check_size(width, "width")
@@ -104,6 +105,10 @@ def line_chart_svg(
     x_lo, x_hi = (min(xnum), max(xnum)) if xnum else (0.0, 1.0)
     if x_hi == x_lo:
         x_lo, x_hi = x_lo - (3600 if kind == "datetime" else 1), x_hi + (3600 if kind == "datetime" else 1)
+    min_span = _span_or_none(min_x_span)
+    if min_span is not None and x_hi - x_lo < min_span:
+        middle = (x_lo + x_hi) / 2
+        x_lo, x_hi = middle - min_span / 2, middle + min_span / 2
     pad = (x_hi - x_lo) * 0.03  # keep end markers inside the frame
     x_lo, x_hi = x_lo - pad, x_hi + pad
 
@@ -318,6 +323,16 @@ def _num(value: object, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ChartError(where, f"Must be a finite number, got {value!r}.")
     return float(value)
+
+
+def _span_or_none(value: object) -> float | None:
+    """``min_x_span`` in x units: seconds for a timedelta (datetime axes), else a number."""
+    if value is None:
+        return None
+    span = value.total_seconds() if isinstance(value, timedelta) else _num(value, "min_x_span")
+    if span <= 0:
+        raise ChartError("min_x_span", "Must be positive.")
+    return span
 
 
 def _num_or_none(value: object, where: str) -> float | None:

@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "ketamine_clinic.core.middleware.RequireMfaMiddleware",
+    "ketamine_clinic.core.middleware.LocationTimeZoneMiddleware",  # show times in the user's location zone
 ]
 
 ROOT_URLCONF = "ketamine_clinic.urls"

@@ -1,29 +1,77 @@
-import datetime as dt
+"""The trajectory marks each dosing session given (a session record whose dosing started, or a
+dosing appointment done without one), numbered in order; and its date axis reads in days."""
 
+import datetime as dt
+import re
+
+import pytest
 from django.utils import timezone
 
 from ketamine_clinic.assessments import services, trajectory
 from ketamine_clinic.plans.models import Appointment
+from ketamine_clinic.treatments import services as sessions
 
+from ..treatments.conftest import ORDERS, clear_checklist, lot, make_ready
 from .conftest import ctx_for, phq9
 from .test_schedule import _active_iv_plan_with_session
 
 
-def test_given_dosing_sessions_are_marked_on_the_trajectory(client_for, patient, nurse, prescriber, location):
-    start = timezone.now() - dt.timedelta(days=10)
-    services.submit_response(ctx_for(nurse), patient, "phq9", phq9(total=20), mode="staff_paper", completed_at=start)
-    services.submit_response(ctx_for(nurse), patient, "phq9", phq9(total=9), mode="staff_paper", completed_at=start + dt.timedelta(days=7))
-    _active_iv_plan_with_session(patient, prescriber, location, start + dt.timedelta(days=2))
+def ago(**delta) -> dt.datetime:
+    return timezone.now() - dt.timedelta(**delta)
+
+
+def checked_in(patient, nurse, prescriber, location):
+    make_ready(prescriber, nurse, patient, "iv")
+    data = dict(ORDERS["iv"], location=str(location.public_id), ordered_by=str(prescriber.public_id),
+                indication="depression", checked_in_at=ago(minutes=200).isoformat())
+    return clear_checklist(nurse, sessions.start_session(ctx_for(nurse), patient, data),
+                           vitals_at=ago(minutes=195).isoformat())
+
+
+def dosed_session(patient, nurse, prescriber, location):
+    session = checked_in(patient, nurse, prescriber, location)
+    sessions.start_dosing(ctx_for(nurse), session, lot(started_at=ago(minutes=180).isoformat()))
+
+
+def session_ended_without_dose(patient, nurse, prescriber, location):
+    session = checked_in(patient, nurse, prescriber, location)
+    sessions.end_without_dose(ctx_for(nurse), session, {"reason": "Blood pressure too high today"})
+
+
+def appointment_done_without_session(patient, nurse, prescriber, location):
+    _active_iv_plan_with_session(patient, prescriber, location, ago(days=2))
     Appointment.objects.filter(patient=patient).update(status="done")
-    markers = trajectory.session_markers(patient, since=start)
-    assert [label for _, label in markers] == ["S1"]
-    body = client_for(nurse).get(f"/assessments/patients/{patient.public_id}/trajectory/").content.decode()
-    assert "S1" in body and "<svg" in body
 
 
-def test_booked_or_cancelled_sessions_are_not_marked(patient, nurse, prescriber, location):
-    start = timezone.now() - dt.timedelta(days=10)
-    _active_iv_plan_with_session(patient, prescriber, location, start + dt.timedelta(days=2))
-    assert trajectory.session_markers(patient, since=start) == []
+def appointment_booked_or_cancelled(patient, nurse, prescriber, location):
+    _active_iv_plan_with_session(patient, prescriber, location, ago(days=2))
     Appointment.objects.filter(patient=patient).update(status="cancelled")
-    assert trajectory.session_markers(patient, since=start) == []
+
+
+def both(patient, nurse, prescriber, location):
+    appointment_done_without_session(patient, nurse, prescriber, location)
+    dosed_session(patient, nurse, prescriber, location)
+
+
+@pytest.mark.parametrize("given, labels", [
+    (dosed_session, ["S1"]),
+    (session_ended_without_dose, []),
+    (appointment_done_without_session, ["S1"]),
+    (appointment_booked_or_cancelled, []),
+    (both, ["S1", "S2"]),
+])
+def test_dosing_sessions_given_are_marked_on_the_trajectory(client_for, patient, nurse, prescriber, location, given, labels):
+    services.submit_response(ctx_for(nurse), patient, "phq9", phq9(total=20), mode="staff_paper", completed_at=ago(days=10))
+    services.submit_response(ctx_for(nurse), patient, "phq9", phq9(total=9), mode="staff_paper", completed_at=ago(hours=1))
+    given(patient, nurse, prescriber, location)
+    assert [label for _, label in trajectory.session_markers(patient, since=ago(days=10, minutes=1))] == labels
+    body = client_for(nurse).get(f"/assessments/patients/{patient.public_id}/trajectory/").content.decode()
+    assert re.findall(r"<title>(S\d+): ", body) == labels
+
+
+def test_a_single_response_has_a_date_axis_not_an_hourly_one(patient, nurse):
+    services.submit_response(ctx_for(nurse), patient, "phq9", phq9(total=14), mode="staff_paper", completed_at=ago(days=1))
+    chart = trajectory.build(patient, "phq9", [(ago(days=1), 14)])
+    ticks = re.findall(r'text-anchor="middle" fill="#000000">([^<]+)</text>', chart.svg)
+    dates = [t for t in ticks if re.fullmatch(r"\d{4}-\d{2}-\d{2}", t)]
+    assert len(dates) >= 5 and not any(re.fullmatch(r"\d{2}:\d{2}", t) for t in ticks), ticks

@@ -150,3 +150,26 @@ def test_datetime_ticks_are_dates_in_the_series_time_zone():
 def test_any_name_and_finite_points_give_parseable_svg(name, points):
     root = parse(line_chart_svg([Series(name, sorted(points))], title=name))
     assert root.get("role") == "img"
+
+
+def tick_labels(svg: str) -> list[str]:
+    """The x-axis tick labels: the only centred texts of a chart without a title or an axis label."""
+    return [el.text for el in parse(svg).iter(f"{SVG}text") if el.get("text-anchor") == "middle"]
+
+
+@pytest.mark.parametrize("points, min_span, expect_dates", [
+    ([(T0, 12)], timedelta(days=7), True),  # one response: days, not hours
+    ([(T0, 12), (T0 + timedelta(hours=3), 10)], timedelta(days=7), True),
+    ([(T0, 12)], None, False),  # without a minimum span a single instant keeps its hourly axis (vitals, PK)
+    ([(T0, 12), (T0 + timedelta(days=60), 4)], timedelta(days=7), True),  # already wider: unchanged
+])
+def test_min_x_span_widens_a_narrow_date_axis_to_days(points, min_span, expect_dates):
+    labels = tick_labels(line_chart_svg([Series("PHQ-9", points)], min_x_span=min_span))
+    assert labels
+    assert all(len(label) == 10 and ":" not in label for label in labels) is expect_dates, labels
+
+
+def test_min_x_span_must_be_positive():
+    with pytest.raises(ChartError) as refused:
+        line_chart_svg([Series("one", [(T0, 5)])], min_x_span=timedelta(0))
+    assert refused.value.field == "min_x_span"

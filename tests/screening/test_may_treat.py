@@ -49,9 +49,11 @@ def test_esketamine_needs_rems_enrollment(prescriber, nurse, patient, today):
     consent_in_clinic(nurse, patient, "esketamine_nasal")
     permission = may_treat(patient, "esketamine_nasal", today)
     assert not permission.allowed and permission.reasons == ["Not enrolled in the Spravato REMS (required before the first esketamine dose)."]
-    enroll(nurse, prescriber, patient, today + dt.timedelta(days=1))
-    assert "after" in may_treat(patient, "esketamine_nasal", today).reasons[0]
-    assert may_treat(patient, "esketamine_nasal", today + dt.timedelta(days=1)).allowed
+    enroll(nurse, prescriber, patient, today)
+    yesterday = today - dt.timedelta(days=1)
+    assert f"Spravato REMS enrollment dates from {today:%Y-%m-%d}, after {yesterday:%Y-%m-%d}." in may_treat(
+        patient, "esketamine_nasal", yesterday).reasons
+    assert may_treat(patient, "esketamine_nasal", today).allowed
 
 
 def test_declined_route_may_not_be_treated(prescriber, nurse, patient, today):

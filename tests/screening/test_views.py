@@ -237,5 +237,5 @@ def test_overview_reads_the_screening_state_once(client_for, nurse, prescriber, 
     consent_in_clinic(nurse, patient, "iv")
     client = client_for(nurse)
     client.get(f"/screening/patients/{patient.public_id}/")
-    with django_assert_max_num_queries(25):  # was 48: "may treat today" re-read the state for every route; +1 home location (its date)
+    with django_assert_max_num_queries(26):  # was 48: "may treat today" re-read the state for every route; +1 home location (its date), +1 the user's location (display zone)
         assert client.get(f"/screening/patients/{patient.public_id}/").status_code == 200

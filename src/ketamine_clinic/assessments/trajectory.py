@@ -1,7 +1,8 @@
 """Score trajectories drawn with ``charts.line_chart_svg``: the patient's current totals over time
 with baseline, response (baseline reduced by the response threshold) and remission lines.
 
-Session markers: the patient's dosing sessions that took place (appointments in session or done).
+Session markers: the patient's dosing sessions given (see ``session_markers``). The date axis spans at
+least a week, so a single response reads in days, not hours.
 """
 
 import datetime as dt
@@ -17,6 +18,10 @@ from . import policy
 from .services.instruments import is_trackable
 
 
+MAX_MARKERS = 60  # the most recent; more would blur into one band
+MIN_AXIS_SPAN = dt.timedelta(days=7)  # a score trajectory reads in days, even with one response
+
+
 @dataclass(frozen=True)
 class Trajectory:
     instrument: ci.Instrument
@@ -28,18 +33,22 @@ class Trajectory:
 
 
 def session_markers(patient: Patient, since: dt.datetime | None = None, tz=None) -> list[tuple[dt.datetime, str]]:
-    """``(start, "S3")`` for each dosing session given to the patient (one query)."""
-    from ketamine_clinic.plans.models import Appointment, AppointmentKind, AppointmentStatus
+    """``(when, "S3")`` for each dosing session given to the patient, numbered in order (two queries).
 
-    sessions = Appointment.objects.filter(
-        patient=patient, kind=AppointmentKind.DOSING, status__in=(AppointmentStatus.IN_SESSION, AppointmentStatus.DONE)
+    A session given is a session record whose dosing started (at that moment), or a dosing
+    appointment marked in session or done without a session record (at its start).
+    """
+    from ketamine_clinic.plans.models import Appointment, AppointmentKind, AppointmentStatus
+    from ketamine_clinic.treatments.models import TreatmentSession
+
+    recorded = TreatmentSession.objects.filter(patient=patient, dosing_started_at__isnull=False)
+    scheduled_only = Appointment.objects.filter(
+        patient=patient, kind=AppointmentKind.DOSING, status__in=(AppointmentStatus.IN_SESSION, AppointmentStatus.DONE),
+        treatment_session__isnull=True,
     )
-    if since is not None:
-        sessions = sessions.filter(start_at__gte=since)
-    return [
-        (start.astimezone(tz) if tz else start, f"S{number}" if number else "Session")
-        for start, number in sessions.order_by("start_at").values_list("start_at", "session_number")[:60]
-    ]
+    given = sorted([*recorded.values_list("dosing_started_at", flat=True), *scheduled_only.values_list("start_at", flat=True)])
+    numbered = [(at, f"S{n}") for n, at in enumerate(given, start=1)]  # numbered over all sessions, not only those shown
+    return [(at.astimezone(tz) if tz else at, label) for at, label in numbered if since is None or at >= since][-MAX_MARKERS:]
 
 
 def build(patient: Patient, instrument_key: str, points: list[tuple[dt.datetime, int]], *, small: bool = False, tz=None,
@@ -73,6 +82,7 @@ def build(patient: Patient, instrument_key: str, points: list[tuple[dt.datetime,
         vertical_markers=markers,
         title="" if small else f"{instrument.name}: totals over time",
         x_label="" if small else "Date completed",
+        min_x_span=MIN_AXIS_SPAN,
         y_label="Total",
     )
     return Trajectory(instrument, points, summary, mark_safe(svg), response_line, remission_line)  # noqa: S308 (escaped by charts)

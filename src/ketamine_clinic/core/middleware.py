@@ -10,6 +10,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.cache import patch_cache_control
 from django.urls import reverse
+from django.utils import timezone
 
 SESSION_KEY = "kc_last_activity"
 # Requests that poll on their own (live boards) must not keep an idle session alive.
@@ -84,3 +85,20 @@ class NoStoreMiddleware:
         patch_cache_control(response, no_store=True, no_cache=True, private=True, max_age=0)
         response.headers.pop("Expires", None)
         return response
+
+
+class LocationTimeZoneMiddleware:
+    """Show times in the signed-in user's location zone, not the server's (``core.localtime``).
+
+    Every ``|date`` and ``|time`` in a template converts to the active zone; pages about a patient
+    or a session narrow it further with ``{% in_zone_of %}`` (base.html) or ``|in_zone_of``.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .localtime import user_zone
+
+        with timezone.override(user_zone(getattr(request, "user", None))):
+            return self.get_response(request)

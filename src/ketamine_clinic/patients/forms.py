@@ -6,6 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.core.validators import RegexValidator
 from django.urls import reverse_lazy
+from django.utils import timezone
 
 from ketamine_clinic.clinical import icd10cm
 from ketamine_clinic.clinical.codes import icd10cm_display, is_valid_icd10cm, normalize_icd10cm
@@ -24,7 +25,7 @@ mrn_validator = RegexValidator(r"^[A-Za-z0-9\-]{1,32}$", "An MRN uses letters, d
 
 
 def validate_birth_date(value: dt.date, today: dt.date | None = None) -> None:
-    today = today or dt.date.today()
+    today = today or timezone.localdate()  # the active zone: the user's location
     if value > today:
         raise forms.ValidationError("Date of birth cannot be in the future.")
     if value.year < today.year - OLDEST_AGE_YEARS:
@@ -98,7 +99,7 @@ class MeasurementForm(forms.Form):
 
     def clean_measured_on(self):
         value = self.cleaned_data["measured_on"]
-        if value > dt.date.today():
+        if value > timezone.localdate():
             raise forms.ValidationError("A measurement cannot be dated in the future.")
         return value
 

@@ -21,6 +21,7 @@ from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical.codes import icd10cm_display
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, form_errors
 from ketamine_clinic.core.errors import validated as _validate
+from ketamine_clinic.core.localtime import patient_today
 
 from . import forms as pforms
 from .models import (
@@ -218,7 +219,7 @@ def register_patient(ctx: Context, data: dict) -> Patient:
                 if cleaned.get("weight_kg"):
                     _create_subrecord(
                         ctx, patient, "measurement",
-                        {"measured_on": timezone.localdate(), "weight_kg": cleaned["weight_kg"], "height_cm": cleaned.get("height_cm")},
+                        {"measured_on": patient_today(patient), "weight_kg": cleaned["weight_kg"], "height_cm": cleaned.get("height_cm")},
                     )
                 TimelineEvent.objects.create(patient=patient, kind="registered", summary="Registered", actor=ctx.user)
                 record(ctx, "patient.create", obj=patient, patient=patient)

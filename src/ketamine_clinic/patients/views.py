@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ketamine_clinic.accounts.models import Location
@@ -13,6 +12,7 @@ from ketamine_clinic.accounts.permissions import has_permission
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical.medications import known_names as known_medication_names
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, error_text
+from ketamine_clinic.core.localtime import patient_today
 from ketamine_clinic.core.views_util import staff_required, with_errors
 
 from . import forms as pforms
@@ -81,7 +81,7 @@ def patient_chart(request, public_id):
         **services.chart_records(patient),
         "care_team": patient.care_team.all(),
         "timeline": patient.timeline.select_related("actor")[:50],
-        "age": patient.age_on(timezone.localdate()),
+        "age": patient.age_on(patient_today(patient)),
         "can_edit_demographics": has_permission(request.user, "patient.edit_demographics"),
         "can_edit_clinical": has_permission(request.user, "patient.edit_clinical"),
         "can_view_history": has_permission(request.user, "patient.view_history"),

@@ -4,12 +4,12 @@ import numpy as np
 
 from django.http import Http404
 from django.shortcuts import render
-from django.utils import timezone
 
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.charts import LineStyle, Series, line_chart_svg
 from ketamine_clinic.clinical import pk
 from ketamine_clinic.core.errors import NotFound, ValidationFailed
+from ketamine_clinic.core.localtime import patient_today
 from ketamine_clinic.core.views_util import staff_required
 from ketamine_clinic.patients.services import current_measurement, get_patient_for
 
@@ -25,7 +25,7 @@ def _initial_for_patient(request):
         patient = get_patient_for(Context.from_request(request), public_id)
     except NotFound:
         raise Http404("No such patient.") from None
-    initial = {"age_years": patient.age_on(timezone.localdate())}
+    initial = {"age_years": patient.age_on(patient_today(patient))}
     if patient.sex_at_birth in ("female", "male"):
         initial["sex"] = patient.sex_at_birth
     m = current_measurement(patient)

@@ -1,4 +1,4 @@
-"""Screening REST API: evaluations, eligibility, decisions, may-treat.
+"""Screening REST API: evaluations, eligibility, decisions, may-treat, consent and REMS enrollment.
 
 The evaluation body is the clinical core's ``Evaluation`` dict, validated by
 ``Evaluation.from_dict`` (the one validator; its per-field errors come back as a 422). The
@@ -11,7 +11,8 @@ from uuid import UUID
 
 from ninja import Body, Field, Query, Router, Schema, Status
 
-from ketamine_clinic.audit.services import Context
+from ketamine_clinic.accounts.permissions import PermissionDenied, has_permission
+from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical.eligibility import (
     EligibilityResult,
     LiverDisease,
@@ -21,12 +22,12 @@ from ketamine_clinic.clinical.eligibility import (
 )
 from ketamine_clinic.clinical.eligibility.indications import Indication
 from ketamine_clinic.clinical.routes import Route
-from ketamine_clinic.core.errors import Conflict, ValidationFailed
+from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 from ketamine_clinic.core.localtime import patient_today
 from ketamine_clinic.core.schemas import errors
 
 from . import services
-from .models import EligibilityDecision, IntakeEvaluation
+from .models import Consent, ConsentDocument, EligibilityDecision, IntakeEvaluation, RemsEnrollment
 
 router = Router(tags=["screening"])
 
@@ -387,3 +388,208 @@ def may_treat(request, patient_id: UUID, params: Query[MayTreatParams]):
     permission = services.may_treat(patient, route, on_date)
     return {"patient_id": patient.public_id, "route": route.value, "on_date": on_date,
             "allowed": permission.allowed, "reasons": permission.reasons}
+
+
+# --- consent and Spravato REMS enrollment ------------------------------------------------------
+# The same services as the consent and REMS screens: a patient registered through the API reaches
+# a first dose through the API alone. Another clinic's patient or document is a 404.
+class ConsentDocumentOut(Schema):
+    id: UUID
+    route: str
+    route_label: str
+    version: int
+    title: str
+    body: str
+    is_template: bool = Field(description="The shipped default text, not yet reviewed by the clinic")
+    requires_reconsent: bool = Field(description="Consents on earlier versions stop counting")
+    change_note: str
+    created_at: dt.datetime
+    created_by: str | None
+
+
+class ConsentDocumentIn(Schema):
+    route: str = Field(description=" | ".join(r.value for r in Route))
+    title: str = Field(max_length=200)
+    body: str = Field(max_length=50000)
+    change_note: str = Field(max_length=300, description="What changed")
+    requires_reconsent: bool = Field(False, description="Patients who signed an earlier version must sign again")
+
+
+class ConsentSignIn(Schema):
+    route: str = Field(description=" | ".join(r.value for r in Route))
+    signed_name: str = Field(max_length=200, description="The patient's full name, typed by the patient")
+    agree: bool = Field(description="The patient has read the consent and agrees (must be true)")
+    document_id: UUID | None = Field(None, description="The document version the patient read; 409 if a newer one exists")
+
+
+class ConsentRevokeIn(Schema):
+    reason: str = Field(max_length=500)
+
+
+class ConsentOut(Schema):
+    id: UUID
+    route: str
+    document_id: UUID
+    document_version: int
+    signed_name: str
+    signed_at: dt.datetime
+    signed_via: str = Field(description="clinic | portal")
+    witnessed_by: str | None
+    witnessed_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+    revoked_by: str | None
+    revocation_reason: str
+    counts: bool = Field(description="Witnessed, not revoked, on a document version still valid")
+    problem: str = Field(description="Why it does not count; empty when it does")
+
+
+class RemsEnrollmentIn(Schema):
+    enrolled_on: dt.date = Field(description="The date on the signed enrollment form (not after the patient's today)")
+    patient_signed_name: str = Field(max_length=200, description="The patient's signature: their full name, typed")
+    prescriber_id: UUID = Field(description="The prescriber of this clinic who signed the form")
+    rems_patient_id: str = Field("", max_length=40)
+
+
+class RemsEntryErrorIn(Schema):
+    reason: str = Field(max_length=300)
+
+
+class RemsEnrollmentOut(Schema):
+    id: UUID
+    enrolled_on: dt.date
+    patient_signed_name: str
+    prescriber_id: UUID
+    prescriber: str
+    rems_patient_id: str
+    status: str = Field(description="active | entered-in-error")
+    status_reason: str
+    recorded_by: str
+    recorded_at: dt.datetime
+
+
+def _require_any(user, *actions: str) -> None:
+    if not any(has_permission(user, a) for a in actions):
+        raise PermissionDenied(actions[0])
+
+
+def _document_out(d: ConsentDocument) -> dict:
+    return {"id": d.public_id, "route": d.route, "route_label": d.route_label, "version": d.version, "title": d.title,
+            "body": d.body, "is_template": d.is_template, "requires_reconsent": d.requires_reconsent,
+            "change_note": d.change_note, "created_at": d.created_at, "created_by": _name(d.created_by)}
+
+
+def _consent_out(c: Consent, floors: dict[str, int]) -> dict:
+    problem = services.consent_problem(c, floors.get(c.route, 0))
+    return {"id": c.public_id, "route": c.route, "document_id": c.document.public_id, "document_version": c.document.version,
+            "signed_name": c.signed_name, "signed_at": c.signed_at, "signed_via": c.signed_via,
+            "witnessed_by": _name(c.witnessed_by), "witnessed_at": c.witnessed_at, "revoked_at": c.revoked_at,
+            "revoked_by": _name(c.revoked_by), "revocation_reason": c.revocation_reason, "counts": not problem, "problem": problem}
+
+
+def _rems_out(r: RemsEnrollment) -> dict:
+    return {"id": r.public_id, "enrolled_on": r.enrolled_on, "patient_signed_name": r.patient_signed_name,
+            "prescriber_id": r.prescriber.public_id, "prescriber": r.prescriber.name, "rems_patient_id": r.rems_patient_id,
+            "status": r.status, "status_reason": r.status_reason, "recorded_by": r.recorded_by.name, "recorded_at": r.recorded_at}
+
+
+def _consent_patient(request, patient_id, *actions: str, audit_action: str = ""):
+    """The patient (404 for another clinic's), if the caller may do any of ``actions`` (else 403)."""
+    ctx = Context.from_request(request)
+    patient = services.get_screening_patient(ctx, patient_id, action="patient.view", audit_action="")
+    _require_any(ctx.user, *actions)
+    if audit_action:
+        record(ctx, audit_action, obj=patient, patient=patient)
+    return ctx, patient
+
+
+@router.get("/consent-documents", response={200: list[ConsentDocumentOut], **errors(401, 403)},
+            summary="Your clinic's current consent document for each route")
+def list_consent_documents(request):
+    ctx = Context.from_request(request)
+    _require_any(ctx.user, "consent.witness", "evaluation.view", "consent.manage_documents")
+    return [_document_out(d) for d in services.consent_documents(ctx)]
+
+
+@router.get("/consent-documents/{document_id}", response={200: ConsentDocumentOut, **errors(401, 403, 404, 422)},
+            summary="Read one version of a consent document (earlier versions stay: patients signed them)")
+def read_consent_document(request, document_id: UUID):
+    ctx = Context.from_request(request)
+    _require_any(ctx.user, "consent.witness", "evaluation.view", "consent.manage_documents")
+    doc = ConsentDocument.objects.filter(organization_id=ctx.user.organization_id, public_id=document_id).first()
+    if doc is None:
+        raise NotFound("No such consent document.")
+    return _document_out(doc)
+
+
+@router.post("/consent-documents", response={201: ConsentDocumentOut, **errors(400, 401, 403, 409, 422)},
+             summary="Save a new version of a route's consent document")
+def update_consent_document(request, payload: ConsentDocumentIn):
+    ctx = Context.from_request(request)
+    data = payload.dict()
+    route = data.pop("route")
+    return Status(201, _document_out(services.update_consent_document(ctx, route, data)))
+
+
+@router.get("/patients/{patient_id}/consents", response={200: list[ConsentOut], **errors(401, 403, 404, 422)},
+            summary="A patient's consents (newest first), with whether each counts")
+def list_consents(request, patient_id: UUID):
+    ctx, patient = _consent_patient(request, patient_id, "consent.witness", "evaluation.view", audit_action="consent.view")
+    floors = services.reconsent_floors(patient.organization_id)
+    rows = patient.consents.select_related("document", "witnessed_by", "revoked_by").order_by("-signed_at", "-id")
+    return [_consent_out(c, floors) for c in rows]
+
+
+@router.post("/patients/{patient_id}/consents", response={201: ConsentOut, **errors(400, 401, 403, 404, 409, 422)},
+             summary="Record the patient's signature in clinic; the calling staff member witnesses it")
+def sign_consent(request, patient_id: UUID, payload: ConsentSignIn):
+    ctx, patient = _consent_patient(request, patient_id, "consent.witness")
+    data = {"signed_name": payload.signed_name, "agree": payload.agree,
+            "document": str(payload.document_id) if payload.document_id else ""}
+    consent = services.sign_consent(ctx, patient, payload.route, data, via=Consent.Via.CLINIC)
+    return Status(201, _consent_out(consent, services.reconsent_floors(patient.organization_id)))
+
+
+@router.post("/patients/{patient_id}/consents/{consent_id}/witness", response={200: ConsentOut, **errors(400, 401, 403, 404, 409, 422)},
+             summary="Witness a consent the patient signed in the portal")
+def witness_consent(request, patient_id: UUID, consent_id: UUID):
+    ctx, patient = _consent_patient(request, patient_id, "consent.witness")
+    consent = services.witness_consent(ctx, patient, consent_id)
+    return _consent_out(consent, services.reconsent_floors(patient.organization_id))
+
+
+@router.post("/patients/{patient_id}/consents/{consent_id}/revoke", response={200: ConsentOut, **errors(400, 401, 403, 404, 409, 422)},
+             summary="Record that the patient revoked a consent (kept, never deleted)")
+def revoke_consent(request, patient_id: UUID, consent_id: UUID, payload: ConsentRevokeIn):
+    ctx, patient = _consent_patient(request, patient_id, "consent.witness")
+    consent = services.revoke_consent(ctx, patient, consent_id, payload.dict())
+    return _consent_out(consent, services.reconsent_floors(patient.organization_id))
+
+
+@router.get("/patients/{patient_id}/rems-enrollments", response={200: list[RemsEnrollmentOut], **errors(401, 403, 404, 422)},
+            summary="A patient's Spravato REMS enrollments (the active one and those entered in error)")
+def list_rems_enrollments(request, patient_id: UUID):
+    ctx, patient = _consent_patient(request, patient_id, "rems.enroll", "evaluation.view", audit_action="rems.view")
+    return [_rems_out(r) for r in patient.rems_enrollments.select_related("prescriber", "recorded_by")]
+
+
+@router.post("/patients/{patient_id}/rems-enrollments", response={201: RemsEnrollmentOut, **errors(400, 401, 403, 404, 409, 422)},
+             summary="Record a Spravato REMS enrollment signed by the patient and a prescriber of this clinic")
+def enroll_rems(request, patient_id: UUID, payload: RemsEnrollmentIn):
+    ctx, patient = _consent_patient(request, patient_id, "rems.enroll")
+    data = {"enrolled_on": payload.enrolled_on.isoformat(), "patient_signed_name": payload.patient_signed_name,
+            "prescriber": str(payload.prescriber_id), "rems_patient_id": payload.rems_patient_id}
+    try:
+        enrollment = services.enroll_rems(ctx, patient, data)
+    except ValidationFailed as exc:  # the form calls it "prescriber", the API "prescriber_id"
+        if "prescriber" in exc.errors:
+            exc.errors["prescriber_id"] = exc.errors.pop("prescriber")
+        raise
+    return Status(201, _rems_out(enrollment))
+
+
+@router.post("/patients/{patient_id}/rems-enrollments/{enrollment_id}/entered-in-error",
+             response={200: RemsEnrollmentOut, **errors(400, 401, 403, 404, 409, 422)},
+             summary="Mark an enrollment entered in error, with the reason (kept, never deleted)")
+def rems_entered_in_error(request, patient_id: UUID, enrollment_id: UUID, payload: RemsEntryErrorIn):
+    ctx, patient = _consent_patient(request, patient_id, "rems.enroll")
+    return _rems_out(services.withdraw_rems(ctx, patient, enrollment_id, payload.dict()))

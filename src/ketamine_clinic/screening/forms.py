@@ -362,13 +362,14 @@ class RemsEnrollmentForm(forms.Form):
     prescriber = forms.ChoiceField(label="Prescriber who signed", help_text="A prescriber of this clinic.")
     rems_patient_id = forms.CharField(label="REMS patient ID", max_length=40, required=False)
 
-    def __init__(self, *args, prescribers=(), **kwargs):
+    def __init__(self, *args, prescribers=(), today: dt.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()  # the service passes the patient's today (core.localtime)
         self.fields["prescriber"].choices = [("", "Choose…")] + [(str(u.public_id), u.name) for u in prescribers]
 
     def clean_enrolled_on(self):
         value = self.cleaned_data["enrolled_on"]
-        if value > timezone.localdate() + dt.timedelta(days=1):  # allow for time zones around midnight
+        if value > self.today:
             raise forms.ValidationError("The enrollment date cannot be in the future.")
         return value
 

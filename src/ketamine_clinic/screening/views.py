@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ketamine_clinic.accounts.permissions import has_permission
@@ -333,7 +332,7 @@ def rems(request, public_id):
     patient = _patient(request, public_id)
     prescribers = list(services.clinic_prescribers(patient.organization_id))
     status, error = 200, None
-    form = sforms.RemsEnrollmentForm(prescribers=prescribers, initial={"enrolled_on": timezone.localdate()})
+    form = sforms.RemsEnrollmentForm(prescribers=prescribers, initial={"enrolled_on": patient_today(patient)})
     if request.method == "POST":
         if not has_permission(request.user, "rems.enroll"):
             return forbidden(request, "rems.enroll")

@@ -30,15 +30,16 @@ TIME = "ISO 8601 date-time; without an offset it is read in the location's time 
 class SessionIn(Schema):
     patient: UUID
     location: UUID
-    route: str = Field(description="iv | im | esketamine_nasal | oral_sublingual")
+    # route, dose_unit, dose_amount, ordered_by: required without an appointment (with one, the plan's order is copied)
+    route: str | None = Field(None, description="iv | im | esketamine_nasal | oral_sublingual")
     indication: str = Field("depression", description="depression | chronic_pain")
-    dose_unit: str = Field(description="mg/kg | mg | devices | mg/kg/h")
-    dose_amount: Decimal
+    dose_unit: str | None = Field(None, description="mg/kg | mg | devices | mg/kg/h")
+    dose_amount: Decimal | None = None
     infusion_minutes: int | None = None
     infusion_volume_ml: Decimal | None = None
     product_name: str
     concentration_mg_per_ml: Decimal | None = None
-    ordered_by: UUID = Field(description="The ordering prescriber")
+    ordered_by: UUID | None = Field(None, description="The ordering prescriber")
     checked_in_at: str | None = Field(None, description=TIME)
     appointment: UUID | None = Field(None, description="Today's appointment: the order is copied from its plan")
 

@@ -163,7 +163,7 @@ def rems_pdf(form: RemsForm) -> bytes:
     )
     submitted = None
     if form.submitted_at:
-        local = timezone.localtime(form.submitted_at, session.location.tz)
+        local = timezone.localtime(form.submitted_at, session.location.tz)  # the clinic's own clock
         submitted = f"Marked submitted {local:%Y-%m-%d %H:%M} ({local.tzname()}) by {form.submitted_by.name}"
     return rems_pdf_layout.render(
         header, rems_pdf_layout.grouped_rows(schema, form.values),

@@ -3,11 +3,10 @@ typed signatures."""
 
 import datetime as dt
 
-from django.utils import timezone
-
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.core.errors import NotFound, ValidationFailed
 from ketamine_clinic.core.errors import validated as _validate  # noqa: F401  (one form check, used by the service modules)
+from ketamine_clinic.core.localtime import local_date
 from ketamine_clinic.patients.models import Patient, TimelineEvent
 
 
@@ -15,8 +14,9 @@ def _timeline(ctx: Context, patient: Patient, kind: str, summary: str) -> None:
     TimelineEvent.objects.create(patient=patient, kind=kind, summary=summary[:300], actor=ctx.user if ctx else None)
 
 
-def _local_date(moment: dt.datetime) -> dt.date:
-    return timezone.localdate(moment)
+def _local_date(moment: dt.datetime, patient: Patient) -> dt.date:
+    """The date of ``moment`` at the patient's home location (one rule: ``core.localtime``)."""
+    return local_date(moment, patient)
 
 
 def _check_signed_name(patient: Patient, name: str, field: str = "signed_name") -> None:

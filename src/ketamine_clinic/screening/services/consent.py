@@ -2,6 +2,7 @@
 signing, witnessing and revoking."""
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import require
@@ -72,10 +73,17 @@ def update_consent_document(ctx: Context, route, data: dict) -> ConsentDocument:
     return doc
 
 
+def reconsent_floors(organization_id) -> dict[str, int]:
+    """Per route, the lowest document version a consent must be on to count."""
+    rows = (ConsentDocument.objects.filter(organization_id=organization_id, requires_reconsent=True)
+            .values("route").annotate(v=Max("version")))
+    return {r["route"]: r["v"] for r in rows}
+
+
 def consent_problem(consent: Consent, floor: int) -> str:
     """'' when the consent counts, else why not."""
     if consent.revoked_at:
-        return f"revoked on {_local_date(consent.revoked_at):%Y-%m-%d} ({consent.revocation_reason})"
+        return f"revoked on {_local_date(consent.revoked_at, consent.patient):%Y-%m-%d} ({consent.revocation_reason})"
     if consent.document.version < floor:
         return f"signed on consent version {consent.document.version}; version {floor} needs a new signature"
     if consent.witnessed_at is None:

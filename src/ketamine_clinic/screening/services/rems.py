@@ -7,6 +7,7 @@ from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.permissions import Role, require
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.core.errors import Conflict, NotFound
+from ketamine_clinic.core.localtime import patient_today
 from ketamine_clinic.patients.models import Patient
 
 from .. import forms as sforms
@@ -26,7 +27,7 @@ def current_rems(patient: Patient) -> RemsEnrollment | None:
 def enroll_rems(ctx: Context, patient: Patient, data: dict) -> RemsEnrollment:
     require(ctx.user, "rems.enroll")
     prescribers = list(clinic_prescribers(patient.organization_id))
-    cleaned = _validate(sforms.RemsEnrollmentForm, data, prescribers=prescribers)
+    cleaned = _validate(sforms.RemsEnrollmentForm, data, prescribers=prescribers, today=patient_today(patient))
     _check_signed_name(patient, cleaned["patient_signed_name"], "patient_signed_name")
     prescriber = next(u for u in prescribers if str(u.public_id) == cleaned["prescriber"])
     with transaction.atomic():

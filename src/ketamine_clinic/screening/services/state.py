@@ -4,15 +4,13 @@ and sessions ask: ``may_treat(patient, route, on_date)``."""
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Max
-
 from ketamine_clinic.clinical.eligibility import Evaluation, Outcome, evaluate_eligibility
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.patients.models import Patient
 
-from ..models import Consent, ConsentDocument, EligibilityDecision, IntakeEvaluation, RemsEnrollment
+from ..models import Consent, EligibilityDecision, IntakeEvaluation, RemsEnrollment
 from ._common import _local_date
-from .consent import consent_problem
+from .consent import consent_problem, reconsent_floors
 from .decisions import current_decisions
 from .policy import clinic_policy
 from .rems import current_rems
@@ -42,13 +40,6 @@ class ScreeningState:
     rems: RemsEnrollment | None
 
 
-def _reconsent_floors(organization_id) -> dict[str, int]:
-    """Per route, the lowest document version a consent must be on to count."""
-    rows = (ConsentDocument.objects.filter(organization_id=organization_id, requires_reconsent=True)
-            .values("route").annotate(v=Max("version")))
-    return {r["route"]: r["v"] for r in rows}
-
-
 def screening_state(patient: Patient, *, with_engine: bool = True) -> ScreeningState:
     """Everything screening knows about a patient, in a handful of queries."""
     evaluations = list(patient.evaluations.filter(
@@ -58,7 +49,7 @@ def screening_state(patient: Patient, *, with_engine: bool = True) -> ScreeningS
     draft = next((e for e in evaluations if e.is_draft), None)
     result = evaluate_eligibility(Evaluation.from_dict(ev.data), clinic_policy(patient.organization_id)) if ev and with_engine else None
     decisions = current_decisions(patient, ev) if ev else {}
-    floors = _reconsent_floors(patient.organization_id)
+    floors = reconsent_floors(patient.organization_id)
     consents = list(patient.consents.select_related("document", "witnessed_by").order_by("-signed_at", "-id"))
     rems = current_rems(patient)
     routes = {}
@@ -100,13 +91,13 @@ def may_treat(patient: Patient, route: Route | str, on_date: dt.date, *, state: 
         if d is None:
             blockers.append(f"No signed eligibility decision for {route.label} on the current evaluation (v{ev.version}).")
         elif d.decision == EligibilityDecision.Decision.DECLINE:
-            blockers.append(f"{route.label} was declined by {d.signed_by.name} on {_local_date(d.signed_at):%Y-%m-%d}.")
+            blockers.append(f"{route.label} was declined by {d.signed_by.name} on {_local_date(d.signed_at, patient):%Y-%m-%d}.")
         elif status.outcome is Outcome.CONTRAINDICATED:
             blockers.append(f"{route.label} is contraindicated under the current rules; the approval no longer holds.")
-        elif _local_date(d.signed_at) > on_date:
-            blockers.append(f"{route.label} was approved only on {_local_date(d.signed_at):%Y-%m-%d}, after {on_date:%Y-%m-%d}.")
+        elif _local_date(d.signed_at, patient) > on_date:
+            blockers.append(f"{route.label} was approved only on {_local_date(d.signed_at, patient):%Y-%m-%d}, after {on_date:%Y-%m-%d}.")
         else:
-            line = f"{route.label} approved by {d.signed_by.name} on {_local_date(d.signed_at):%Y-%m-%d} (evaluation v{ev.version})"
+            line = f"{route.label} approved by {d.signed_by.name} on {_local_date(d.signed_at, patient):%Y-%m-%d} (evaluation v{ev.version})"
             if d.is_override:
                 line += f"; prescriber override: {d.override_reason}"
             basis.append(line + ".")
@@ -115,10 +106,10 @@ def may_treat(patient: Patient, route: Route | str, on_date: dt.date, *, state: 
         blockers.append(f"No consent signed for {route.label}.")
     elif status.consent_problem:
         blockers.append(f"Consent for {route.label} {status.consent_problem}.")
-    elif _local_date(c.signed_at) > on_date:
-        blockers.append(f"Consent for {route.label} was signed only on {_local_date(c.signed_at):%Y-%m-%d}.")
+    elif _local_date(c.signed_at, patient) > on_date:
+        blockers.append(f"Consent for {route.label} was signed only on {_local_date(c.signed_at, patient):%Y-%m-%d}.")
     else:
-        basis.append(f"Consent (version {c.document.version}) signed by {c.signed_name} on {_local_date(c.signed_at):%Y-%m-%d}, "
+        basis.append(f"Consent (version {c.document.version}) signed by {c.signed_name} on {_local_date(c.signed_at, patient):%Y-%m-%d}, "
                      f"witnessed by {c.witnessed_by.name}.")
     if route is Route.ESKETAMINE_NASAL:
         r = state.rems
