@@ -125,3 +125,15 @@ def test_location_setup_adds_chairs_and_hours(client_for, clinic_admin, clinic):
     assert ok.status_code == 302 and clinic.resources.filter(name="Chair 3").exists()
     bad = client.post(f"/plans/schedule/locations/{clinic.public_id}/", {"action": "hours", "monday": "nonsense"})
     assert bad.status_code == 422 and "write spans like" in bad.content.decode()
+
+
+def test_plan_and_protocol_pages_cite_sources_in_words(client_for, nurse, active_plan):
+    import re
+
+    client = client_for(nurse)
+    for url in (f"/plans/{active_plan.public_id}/", "/plans/protocols/iv-racemic-induction/"):
+        page = client.get(url).content.decode()
+        assert not re.search(r"\[(seeds|apa-2017|asra-2018|spravato-pi|clinic-policy)\]", page), url
+        assert "CLINICAL.md" not in page
+    plan_page = client.get(f"/plans/{active_plan.public_id}/").content.decode()
+    assert "(verify)" not in plan_page and "Sanacora et al., JAMA Psychiatry 2017" in plan_page

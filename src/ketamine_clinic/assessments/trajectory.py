@@ -73,7 +73,7 @@ def build(patient: Patient, instrument_key: str, points: list[tuple[dt.datetime,
             lines.append((remission_line, f"Remission (≤ {remission_line:g})", LineStyle("dotted", "none")))
     markers = [] if small or not points else session_markers(patient, since=points[0][0], tz=tz)
     svg = line_chart_svg(
-        [Series(instrument.name if not small else instrument.key.upper(), points)],
+        [Series(instrument.name if not small else ci.abbreviation(instrument.key), points)],
         width=360 if small else 760,
         height=220 if small else 400,
         y_min=instrument.total_min,

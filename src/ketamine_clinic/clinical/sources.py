@@ -30,15 +30,15 @@ SOURCES: dict[str, Source] = {
         Source("spravato-pi", "SPRAVATO (esketamine) nasal spray, US prescribing information, Janssen."),
         Source("spravato-rems", "SPRAVATO REMS: Patient Monitoring Form and certified healthcare setting requirements."),
         Source("kap-feasibility", "Ketamine-assisted psychotherapy feasibility study (IM up to 0.75 mg/kg with optional 20-40 mg top-up)."),
-        Source("seeds", "Project seed brief (shared/CLINICAL.md): practice patterns seen in clinics."),
+        Source("seeds", "Common practice in ketamine clinics (no single published source); reviewed as clinic policy."),
         Source("emory-practice", "Emory ketamine service practice: BP every 10 min during infusion, every 15 min after."),
-        Source("iv-bp-cohort", "Cohort of 2,342 IV ketamine infusions: mean BP rise +16/+11 mmHg, severe hypertension ~1% of sessions (shared/CLINICAL.md s.3)."),
+        Source("iv-bp-cohort", "Cohort of 2,342 IV ketamine infusions: mean BP rise +16/+11 mmHg, severe hypertension ~1% of sessions."),
         Source("padss", "Chung F. Post-Anesthetic Discharge Scoring System (PADSS); total 10, >= 9 fit for discharge."),
         Source("kroenke-2001", "Kroenke K, Spitzer RL, Williams JB. The PHQ-9. J Gen Intern Med 2001;16:606-613."),
         Source("spitzer-2006", "Spitzer RL et al. A brief measure for assessing generalized anxiety disorder: the GAD-7. Arch Intern Med 2006;166:1092-1097."),
         Source("pcl5", "Weathers FW et al. The PTSD Checklist for DSM-5 (PCL-5). National Center for PTSD, 2013."),
         Source("cssrs", "Posner K et al. Columbia-Suicide Severity Rating Scale, screen version (triage card). Columbia University.", verify=True),
-        Source("loinc", "LOINC, Regenstrief Institute (codes as listed in shared/CLINICAL.md s.4-5)."),
+        Source("loinc", "LOINC, Regenstrief Institute."),
         Source("domino-1984", "Domino EF et al. Ketamine kinetics in unmedicated and diazepam-premedicated subjects. Clin Pharmacol Ther 1984;36:645-653.", verify=True),
         Source("clements-1981", "Clements JA, Nimmo WS. Pharmacokinetics and analgesic effect of ketamine in man. Br J Anaesth 1981;53:27-30.", verify=True),
         Source("hijazi-2003", "Hijazi Y et al. Pharmacokinetics and haemodynamics of ketamine in intensive care patients. Br J Anaesth 2003;90:155-160.", verify=True),
@@ -59,6 +59,55 @@ SOURCES: dict[str, Source] = {
         Source("fda-label-ketalar", "KETALAR (ketamine hydrochloride) injection, US prescribing information."),
     )
 }
+
+
+# How each source is named in a clinical screen's small print: author and year, or what it is.
+SHORT: dict[str, str] = {
+    CLINIC_POLICY: "clinic policy",
+    "apa-2017": "Sanacora et al., JAMA Psychiatry 2017",
+    "andrade-2017": "Andrade, J Clin Psychiatry 2017",
+    "andrade-2019": "Andrade, J Clin Psychiatry 2019",
+    "cusin-2017": "Cusin et al., Aust N Z J Psychiatry 2017",
+    "ketect-pmc7265624": "KetECT maintenance protocol",
+    "asra-2018": "Cohen et al. (ASRA/AAPM/ASA), Reg Anesth Pain Med 2018",
+    "spravato-pi": "Spravato prescribing information",
+    "spravato-rems": "Spravato REMS",
+    "kap-feasibility": "KAP feasibility study",
+    "seeds": "common clinic practice",
+    "emory-practice": "Emory ketamine service practice",
+    "iv-bp-cohort": "IV ketamine cohort, 2,342 infusions",
+    "padss": "Chung, PADSS",
+    "kroenke-2001": "Kroenke et al., J Gen Intern Med 2001",
+    "spitzer-2006": "Spitzer et al., Arch Intern Med 2006",
+    "pcl5": "Weathers et al., PCL-5 (National Center for PTSD) 2013",
+    "cssrs": "Posner et al., C-SSRS",
+    "loinc": "LOINC",
+    "domino-1984": "Domino et al., Clin Pharmacol Ther 1984",
+    "clements-1981": "Clements & Nimmo, Br J Anaesth 1981",
+    "hijazi-2003": "Hijazi et al., Br J Anaesth 2003",
+    "herd-2007": "Herd et al., Br J Anaesth 2007",
+    "perez-ruixo-2021": "Perez-Ruixo et al., Clin Pharmacokinet 2021",
+    "olofsen-2012": "Olofsen et al., Anesthesiology 2012",
+    "zanos-2018": "Zanos et al., Pharmacol Rev 2018",
+    "anaesthesist-1984": "Anaesthesist 1984",
+    "grant-1981": "Grant et al., Br J Anaesth 1981",
+    "chong-2009": "Chong et al., Clin Drug Investig 2009",
+    "bowdle-1998": "Bowdle et al., Anesthesiology 1998",
+    "langsjo-2005": "Langsjo et al., Anesthesiology 2005",
+    "pharmacotherapy-2022": "Pharmacotherapy 2022",
+    "icd10cm": "ICD-10-CM",
+    "snomed-ct": "SNOMED CT",
+    "rxnorm": "RxNorm",
+    "fda-epc": "FDA pharmacologic class",
+    "fda-label-ketalar": "Ketalar prescribing information",
+}
+
+
+def short_citation(key: str) -> str:
+    """What a clinician reads for a source: "Sanacora et al., JAMA Psychiatry 2017", "clinic policy".
+
+    An unknown key (a clinic's own protocol may cite something new) is shown as written."""
+    return SHORT.get(key, key)
 
 
 def cite(key: str) -> Source:

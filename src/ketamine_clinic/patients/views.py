@@ -16,6 +16,7 @@ from ketamine_clinic.core.localtime import patient_today
 from ketamine_clinic.core.views_util import staff_required, with_errors
 
 from . import forms as pforms
+from . import history
 from . import services
 from .models import RecordStatus
 
@@ -196,26 +197,11 @@ def subrecord_status(request, public_id, kind, record_id):
     return redirect("patients:chart", public_id=patient.public_id)
 
 
-def _shown(value):
-    return "—" if value in ("", None) else value
-
-
-def _with_changes(revisions) -> list:
-    """Give each revision ``changes`` as (field, before, after), so a correction reads old → new."""
-    revisions = list(revisions)
-    previous = {}
-    for r in sorted(revisions, key=lambda r: r.version):
-        before = previous.get((r.record_type, r.record_id))
-        r.changes = [(f, _shown(before.data.get(f)), _shown(r.data.get(f))) for f in r.changed_fields] if before else []
-        previous[(r.record_type, r.record_id)] = r
-    return revisions
-
-
 @staff_required("patient.view_history")
 def patient_history(request, public_id):
     ctx = Context.from_request(request)
     patient = _patient_or_404(ctx, public_id, audit_action="patient.view_history")
-    revisions = _with_changes(patient.revisions.select_related("changed_by"))
+    revisions = history.with_changes(patient.revisions.select_related("changed_by"))
     return render(request, "patients/history.html", {"patient": patient, "revisions": revisions})
 
 

@@ -303,6 +303,12 @@ class Reminder(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["appointment", "channel", "kind"], name="reminder_once")]
 
+    @property
+    def kind_label(self) -> str:
+        """ "booked@20261203T1600Z" -> "Booking confirmation"; "day_before@…" -> "Day-before reminder"."""
+        what = self.kind.split("@", 1)[0]
+        return {"booked": "Booking confirmation", "day_before": "Day-before reminder"}.get(what, what.replace("_", " ").capitalize())
+
 
 class CalendarFeed(HashedToken, models.Model):
     """A patient's secret iCalendar URL. Only the token's SHA-256 is stored; revoking ends it."""

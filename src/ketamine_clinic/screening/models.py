@@ -130,6 +130,11 @@ class EligibilityDecision(ImmutableAfterSave):
         return Route(self.route).label
 
     @property
+    def outcome_label(self) -> str:
+        """As a signed decision reads: "Approved" / "Declined" (the choice labels are the buttons' verbs)."""
+        return "Approved" if self.decision == self.Decision.APPROVE else "Declined"
+
+    @property
     def is_override(self) -> bool:
         return self.decision == self.Decision.APPROVE and self.engine_outcome == Outcome.NEEDS_PRESCRIBER_REVIEW
 

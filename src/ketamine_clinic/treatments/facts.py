@@ -19,7 +19,7 @@ from ketamine_clinic.core.clinic_settings import policy_for
 from .models import DoseUnit, EntryKind, EntryStatus, SessionStatus, TreatmentSession, VitalsReading
 from .policy import predose_measures
 
-MEASURE_LABELS = {"phq9": "PHQ-9", "cssrs": "C-SSRS", "pain_nrs": "Pain NRS", "gad7": "GAD-7", "pcl5": "PCL-5"}
+MEASURE_LABELS = ci.ABBREVIATIONS
 
 
 def session_policy(organization) -> dict:

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.services import Context, record
+from ketamine_clinic.clinical import instruments as ci
 from ketamine_clinic.core.errors import NotFound, ValidationFailed
 from ketamine_clinic.core.links import site_url
 from ketamine_clinic.patients.models import Patient, TimelineEvent
@@ -47,7 +48,7 @@ def send_measure_link(ctx: Context, patient: Patient, instrument_key: str, *, ba
     instrument = get_instrument_or_error(instrument_key)
     with transaction.atomic():
         link, raw = create_link(ctx, patient, instrument_key, LinkPurpose.EMAIL)
-        TimelineEvent.objects.create(patient=patient, kind="assessment", summary=f"{instrument.key.upper()} link emailed to the patient", actor=ctx.user)
+        TimelineEvent.objects.create(patient=patient, kind="assessment", summary=f"{ci.abbreviation(instrument.key)} link emailed to the patient", actor=ctx.user)
         record(ctx, "measures.send_link", obj=link, patient=patient, organization=patient.organization, detail={"instrument": instrument.key})
         url = (base_url.rstrip("/") + reverse("assessments:link", args=[raw])) if base_url else site_url(reverse("assessments:link", args=[raw]))
         hours = int(policy.link_lifetime(patient.organization, LinkPurpose.EMAIL).total_seconds() // 3600)

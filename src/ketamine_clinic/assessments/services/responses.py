@@ -203,7 +203,7 @@ def _fill(response: QuestionnaireResponse, instrument: ci.Instrument, result: ci
 
 
 def _summary_line(instrument: ci.Instrument, r: QuestionnaireResponse) -> str:
-    short = instrument.key.upper().replace("_", " ")
+    short = ci.abbreviation(instrument.key)
     score = f"total {r.total}" if r.total is not None else (f"risk {r.risk_level}" if r.risk_level else "recorded")
     band = f" ({r.band_label})" if r.band_label else ""
     flag = " — suicide-risk alert" if r.suicide_risk else ""

@@ -220,8 +220,7 @@ RULES: tuple[Rule, ...] = (
     Rule("cns-depressants", "CNS depressants (benzodiazepines, opioids, sedative hypnotics, alcohol)",
          "Taken with ketamine these increase sedation.",
          _by_route(RouteLevel(C, "spravato-pi"),
-                   RouteLevel(C, "spravato-pi", "Benzodiazepines may also blunt the antidepressant response "
-                              "(verify).")),
+                   RouteLevel(C, "spravato-pi", "Benzodiazepines may also blunt the antidepressant response.")),
          lambda e, _: e.takes(MedicationClass.BENZODIAZEPINE, MedicationClass.OPIOID, MedicationClass.Z_DRUG)
          or e.substance_use.regular_alcohol_use),
     Rule("psychostimulants-or-maois", "Psychostimulants or MAOIs",

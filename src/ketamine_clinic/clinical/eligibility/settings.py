@@ -43,12 +43,12 @@ HEART_RATE_CAUTION = Setting(
 TRD_MIN_FAILED_TRIALS = Setting(
     "eligibility.trd.min_failed_adequate_trials", 2, "", "seeds",
     "Failed adequate antidepressant trials in the current episode needed to call the depression "
-    "treatment-resistant (common operational definition, shared/CLINICAL.md s.2).",
+    "treatment-resistant (the common operational definition).",
     minimum=1, maximum=10)
 TRD_MIN_TRIAL_WEEKS = Setting(
     "eligibility.trd.min_trial_weeks", 6, "wk", "seeds",
     "Shortest antidepressant trial, in weeks, that counts as adequate (common operational "
-    "definition, shared/CLINICAL.md s.2).",
+    "definition).",
     minimum=1, maximum=52)
 TRD_REQUIRE_ADEQUATE_FLAG = Setting(
     "eligibility.trd.require_clinician_adequate_flag", True, "", CLINIC_POLICY,

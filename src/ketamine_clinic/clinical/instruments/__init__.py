@@ -20,6 +20,7 @@ from .errors import (
     UnknownInstrumentError,
 )
 from .fhir import to_fhir_questionnaire
+from .names import ABBREVIATIONS, abbreviation
 from .model import (
     AnswerOption,
     AnswerType,
@@ -62,7 +63,7 @@ from .validation import get_instrument, validate_answers
 SETTINGS = _SCORING_SETTINGS + _OUTCOME_SETTINGS + _SCHEDULE_SETTINGS
 
 __all__ = [
-    "INSTRUMENTS", "SETTINGS", "PHQ9_ITEM9_POSITIVE",
+    "ABBREVIATIONS", "INSTRUMENTS", "abbreviation", "SETTINGS", "PHQ9_ITEM9_POSITIVE",
     "AfterEachSession", "AnswerOption", "AnswerType", "AnswerValidationError", "Band",
     "BeforeEachSession", "DueMeasure", "DueStatus", "Every", "Instrument", "InstrumentError",
     "Item", "ItemFlag", "OutcomeEvent", "OutcomeInputError", "OutcomePolicy", "OutcomeSummary",

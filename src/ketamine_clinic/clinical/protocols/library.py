@@ -122,7 +122,7 @@ IV_ESCALATION = TitrationRule(
     after_sessions=3,  # cusin-2017 (verify): after 3 infusions at 0.5 mg/kg
     new_dose=D("0.75"),  # cusin-2017 (verify): 0.75 mg/kg for the next 3
     source="cusin-2017",
-    description="Inadequate response after 3 infusions at 0.5 mg/kg: 0.75 mg/kg for the next 3 (verify).",
+    description="Inadequate response after 3 infusions at 0.5 mg/kg: 0.75 mg/kg for the next 3.",
 )
 
 # --- the protocols ----------------------------------------------------------------------------

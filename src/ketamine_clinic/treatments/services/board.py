@@ -32,7 +32,8 @@ def session_snapshot(s: TreatmentSession, now: dt.datetime, policy) -> dict:
     progress = None
     route = Route(s.route)
     if route is Route.ESKETAMINE_NASAL and s.dosing_started_at:
-        progress = f"{len(s.devices.all())} of {facts.planned_device_count(s)} devices"
+        planned = facts.planned_device_count(s)
+        progress = f"{len(s.devices.all())} of {planned} device{'' if planned == 1 else 's'}"
     elif given is not None and s.dose_mg:
         pct = int(min(given / s.dose_mg * 100, Decimal(999)))
         progress = f"{given.normalize():f} of {s.dose_mg} mg ({pct}%)"
