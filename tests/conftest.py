@@ -8,8 +8,14 @@ os.environ.setdefault("KETAMINE_CLINIC_TESTING", "1")
 import datetime as dt
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from ketamine_clinic.accounts.permissions import Role
+
+# Property tests assert behaviour, not speed: on a loaded 2-core CI machine Hypothesis's default
+# 200 ms per-example deadline fails tests at random. Speed is measured in bench/.
+hypothesis_settings.register_profile("clinic", deadline=None)
+hypothesis_settings.load_profile("clinic")
 
 PASSWORD = "correct-horse-battery-staple"
 
