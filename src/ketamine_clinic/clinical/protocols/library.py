@@ -92,9 +92,12 @@ BIPOLAR_DEPRESSION_CODES = ("F31.3", "F31.4", "F31.5", "F31.81")
 MDD_TRD = Indication("Major depressive disorder, treatment-resistant (code the episode; record failed trials)",
                      MDD_CODES, "apa-2017")
 BIPOLAR_DEPRESSION = Indication("Bipolar depression", BIPOLAR_DEPRESSION_CODES, "apa-2017")
-ESKETAMINE_TRD = Indication("Treatment-resistant depression (adults), with an oral antidepressant",
+# Since 21 Jan 2025 the TRD indication is monotherapy or with an oral antidepressant (spravato-pi,
+# CLINICAL.md s.2 "Label update"); the suicidal-ideation indication still requires one.
+ESKETAMINE_TRD = Indication("Treatment-resistant depression (adults), as monotherapy or with an oral antidepressant",
                             MDD_CODES, "spravato-pi")
-ESKETAMINE_MDD_ASI = Indication("Major depressive disorder with acute suicidal ideation or behaviour",
+ESKETAMINE_MDD_ASI = Indication("Major depressive disorder with acute suicidal ideation or behaviour, "
+                                "with an oral antidepressant",
                                 MDD_CODES + ("R45.851",), "spravato-pi")
 PTSD = Indication("Post-traumatic stress disorder (seen in practice)", ("F43.1",), "seeds")
 ANXIETY = Indication("Generalized or social anxiety disorder (seen in practice)", ("F41.1", "F40.1"), "seeds")

@@ -1,6 +1,16 @@
-"""The patient registry (trials, medications, weight) as input to an intake evaluation."""
+"""The patient registry (trials, medications, diagnoses, allergies, weight, date of birth) as input
+to an intake evaluation: the chart is the source of truth (``clinical.eligibility.chart``)."""
 
-from ketamine_clinic.clinical.eligibility import MedicationClass, TrialOutcome
+import datetime as dt
+
+from ketamine_clinic.clinical.eligibility import AntidepressantTrial, MedicationClass, TrialOutcome
+from ketamine_clinic.clinical.eligibility.chart import (
+    ChartAllergy,
+    ChartDiagnosis,
+    ChartFacts,
+    ChartMedication,
+    ChartTrial,
+)
 from ketamine_clinic.patients.models import DrugClass, Patient, RecordStatus
 from ketamine_clinic.patients.services import current_measurement
 
@@ -51,3 +61,32 @@ def registry_prefill(patient: Patient) -> dict:
         "weight_kg": float(measurement.weight_kg) if measurement else None,
         "weight_measured_on": measurement.measured_on if measurement else None,
     }
+
+
+def _chart_trial(t) -> AntidepressantTrial:
+    return AntidepressantTrial(
+        drug=t.drug, dose_mg_per_day=float(t.dose_mg_per_day), weeks=float(t.weeks), adequate=t.adequate,
+        outcome=REGISTRY_TRIAL_OUTCOME.get(t.outcome, TrialOutcome.UNKNOWN), in_current_episode=t.current_episode,
+    )
+
+
+def chart_facts(patient: Patient, on_date: dt.date) -> ChartFacts:
+    """The chart records eligibility reads, as of ``on_date`` (age): active medications, diagnoses
+    and allergies, every trial not entered in error (a finished trial is history, not withdrawn: the
+    chart lists it the same way), the latest active weight. Five small queries."""
+    active = RecordStatus.ACTIVE
+    measurement = current_measurement(patient)
+    return ChartFacts(
+        medications=tuple(ChartMedication(str(m.public_id), m.name, medication_class(m.drug_class))
+                          for m in patient.medications.filter(status=active).order_by("name", "id")),
+        trials=tuple(ChartTrial(str(t.public_id), _chart_trial(t))
+                     for t in patient.trials.exclude(status=RecordStatus.ENTERED_IN_ERROR).order_by("recorded_at", "id")),
+        diagnoses=tuple(ChartDiagnosis(str(d.public_id), d.icd10_code, d.display)
+                        for d in patient.diagnoses.filter(status=active).order_by("icd10_code", "id")),
+        allergies=tuple(ChartAllergy(str(a.public_id), a.substance)
+                        for a in patient.allergies.filter(status=active).order_by("substance", "id")),
+        weight_kg=float(measurement.weight_kg) if measurement else None,
+        weight_record_id=str(measurement.public_id) if measurement else "",
+        age_years=patient.age_on(on_date),
+        patient_id=str(patient.public_id),
+    )

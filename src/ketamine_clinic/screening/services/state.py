@@ -6,15 +6,15 @@ from dataclasses import dataclass, field
 
 from django.db.models import Max
 
-from ketamine_clinic.clinical.eligibility import Evaluation, Outcome, evaluate_eligibility
+from ketamine_clinic.clinical.eligibility import Outcome
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.patients.models import Patient
 
 from ..models import Consent, ConsentDocument, EligibilityDecision, IntakeEvaluation, RemsEnrollment
 from ._common import _local_date
 from .consent import consent_problem
-from .decisions import current_decisions
-from .policy import clinic_policy
+from .decisions import chart_changes_since_signed, current_decisions
+from .evaluations import chart_eligibility
 from .rems import current_rems
 
 
@@ -32,6 +32,12 @@ class RouteStatus:
     consent: Consent | None = None  # the consent that counts, else the latest
     consent_problem: str = "no consent signed"
     rems: RemsEnrollment | None = None
+    # An approval whose chart changed in a way that matters since it was signed: what changed.
+    chart_changes: list[str] = field(default_factory=list)
+
+    @property
+    def chart_changed(self) -> bool:
+        return bool(self.chart_changes)
 
 
 @dataclass
@@ -49,14 +55,16 @@ def _reconsent_floors(organization_id) -> dict[str, int]:
     return {r["route"]: r["v"] for r in rows}
 
 
-def screening_state(patient: Patient, *, with_engine: bool = True) -> ScreeningState:
-    """Everything screening knows about a patient, in a handful of queries."""
+def screening_state(patient: Patient, *, with_engine: bool = True, on_date: dt.date | None = None) -> ScreeningState:
+    """Everything screening knows about a patient, in a handful of queries. With the engine, the
+    current evaluation is read together with the chart as of ``on_date`` (default: the patient's
+    today), and each approval is checked for chart changes since it was signed."""
     evaluations = list(patient.evaluations.filter(
         status__in=[IntakeEvaluation.Status.DRAFT, IntakeEvaluation.Status.COMPLETED], superseded_at__isnull=True
     ))
     ev = next((e for e in evaluations if e.is_current), None)
     draft = next((e for e in evaluations if e.is_draft), None)
-    result = evaluate_eligibility(Evaluation.from_dict(ev.data), clinic_policy(patient.organization_id)) if ev and with_engine else None
+    result, merged = (chart_eligibility(ev, on_date)[:2]) if ev and with_engine else (None, None)
     decisions = current_decisions(patient, ev) if ev else {}
     floors = _reconsent_floors(patient.organization_id)
     consents = list(patient.consents.select_related("document", "witnessed_by").order_by("-signed_at", "-id"))
@@ -64,6 +72,8 @@ def screening_state(patient: Patient, *, with_engine: bool = True) -> ScreeningS
     routes = {}
     for route in Route:
         status = RouteStatus(route, outcome=result[route].outcome if result else None, decision=decisions.get(route), rems=rems)
+        if result is not None and status.decision is not None:
+            status.chart_changes = chart_changes_since_signed(status.decision, result[route], merged)
         mine = [c for c in consents if c.route == route.value]
         for c in mine:
             problem = consent_problem(c, floors.get(route.value, 0))
@@ -81,14 +91,15 @@ def may_treat(patient: Patient, route: Route | str, on_date: dt.date, *, state: 
     """May ``patient`` be treated by ``route`` on ``on_date``, on what the clinic knows now?
 
     Yes only with (1) a signed approving decision for the route on the current (completed, not
-    superseded) evaluation, whose route the rules do not now contraindicate, (2) a witnessed,
+    superseded) evaluation, whose route the rules do not now contraindicate and whose chart has not
+    changed in a way that matters since it was signed (else a prescriber re-signs), (2) a witnessed,
     unrevoked consent for the route on a document version still valid, and (3) for esketamine an
     active Spravato REMS enrollment; each dated on or before ``on_date``. The reasons say why,
     either way. Raises ``ValueError`` for an unknown route. ``state``: the patient's
     ``screening_state`` (with the engine) when the caller already has it, to ask for several routes.
     """
     route = Route(route)
-    state = state or screening_state(patient)
+    state = state or screening_state(patient, on_date=on_date)
     status = state.routes[route]
     blockers: list[str] = []
     basis: list[str] = []
@@ -103,6 +114,9 @@ def may_treat(patient: Patient, route: Route | str, on_date: dt.date, *, state: 
             blockers.append(f"{route.label} was declined by {d.signed_by.name} on {_local_date(d.signed_at):%Y-%m-%d}.")
         elif status.outcome is Outcome.CONTRAINDICATED:
             blockers.append(f"{route.label} is contraindicated under the current rules; the approval no longer holds.")
+        elif status.chart_changed:
+            blockers.append(f"Chart changed since signed ({'; '.join(status.chart_changes)}): {route.label} needs "
+                            f"prescriber review; a prescriber re-signs the eligibility decision.")
         elif _local_date(d.signed_at) > on_date:
             blockers.append(f"{route.label} was approved only on {_local_date(d.signed_at):%Y-%m-%d}, after {on_date:%Y-%m-%d}.")
         else:
