@@ -191,9 +191,10 @@ def apply_chart(evaluation: Evaluation, chart: ChartFacts) -> tuple[Evaluation, 
 
     age_years = evaluation.age_years
     if chart.age_years is not None and age_years != chart.age_years:
-        said = "" if age_years is None else f" (the evaluation said {age_years})"
-        fixes.append(ChartCorrection("age_years", "patient", chart.patient_id,
-                                     f"Age {chart.age_years} from the chart's date of birth{said}."))
+        if age_years is not None:  # a contradiction; an age the body did not give is simply filled in
+            fixes.append(ChartCorrection("age_years", "patient", chart.patient_id,
+                                         f"Age {chart.age_years} from the chart's date of birth (the evaluation "
+                                         f"said {age_years})."))
         age_years = chart.age_years
 
     merged = dataclasses.replace(
