@@ -190,3 +190,23 @@ def test_age_on_the_day_comes_from_the_date_of_birth(api, nurse, patient, days_a
         assert bool(under) is (age < 18)
         if under:
             assert under[0]["source"] == ("spravato-pi" if route is Route.ESKETAMINE_NASAL else "apa-2017")
+
+
+# --- where staff see the flag ---------------------------------------------------------------------
+def test_the_chart_card_and_the_chair_board_show_the_chart_change(client_for, prescriber, nurse, patient):
+    from types import SimpleNamespace
+
+    from django.template import Context as TemplateContext
+    from django.template import Template
+
+    ev = complete(prescriber, patient)
+    approve(prescriber, patient, ev, "iv")
+    board = Template("{% load screening_tags %}{% chart_changes_for_board rows tz as flags %}{% chart_changed_strip flags 7 %}")
+    rows = [{"session": SimpleNamespace(pk=7, patient=patient, patient_id=patient.pk, route="iv")}]
+    assert "Chart changed" not in client_for(nurse).get(f"/patients/{patient.public_id}/").content.decode()
+    assert board.render(TemplateContext({"rows": rows, "tz": "America/Los_Angeles"})) == ""
+    chart(nurse, patient, "medication", MAOI)
+    card = client_for(nurse).get(f"/patients/{patient.public_id}/").content.decode()
+    assert "Chart changed since signed" in card and "maoi" in card
+    strip = board.render(TemplateContext({"rows": rows, "tz": "America/Los_Angeles"}))
+    assert 'data-testid="chart-changed"' in strip and "needs prescriber review" in strip

@@ -71,22 +71,38 @@ def _chart_trial(t) -> AntidepressantTrial:
 
 
 def chart_facts(patient: Patient, on_date: dt.date) -> ChartFacts:
-    """The chart records eligibility reads, as of ``on_date`` (age): active medications, diagnoses
-    and allergies, every trial not entered in error (a finished trial is history, not withdrawn: the
-    chart lists it the same way), the latest active weight. Five small queries."""
+    """The chart records eligibility reads, as of ``on_date`` (age): see ``chart_facts_many``."""
+    return chart_facts_many([patient], on_date)[patient.pk]
+
+
+def chart_facts_many(patients, on_date: dt.date) -> dict[int, ChartFacts]:
+    """Per patient (by pk): active medications, diagnoses and allergies, every trial not entered in
+    error (a finished trial is marked stopped/inactive, and is still a trial: the chart lists it the
+    same way), the latest active weight, and the age on ``on_date``. Five queries for any number."""
+    from ketamine_clinic.patients.models import Allergy, AntidepressantTrial as TrialRecord, BodyMeasurement, Diagnosis, Medication
+
+    patients = list(patients)
+    ids = [p.pk for p in patients]
     active = RecordStatus.ACTIVE
-    measurement = current_measurement(patient)
-    return ChartFacts(
-        medications=tuple(ChartMedication(str(m.public_id), m.name, medication_class(m.drug_class))
-                          for m in patient.medications.filter(status=active).order_by("name", "id")),
-        trials=tuple(ChartTrial(str(t.public_id), _chart_trial(t))
-                     for t in patient.trials.exclude(status=RecordStatus.ENTERED_IN_ERROR).order_by("recorded_at", "id")),
-        diagnoses=tuple(ChartDiagnosis(str(d.public_id), d.icd10_code, d.display)
-                        for d in patient.diagnoses.filter(status=active).order_by("icd10_code", "id")),
-        allergies=tuple(ChartAllergy(str(a.public_id), a.substance)
-                        for a in patient.allergies.filter(status=active).order_by("substance", "id")),
-        weight_kg=float(measurement.weight_kg) if measurement else None,
-        weight_record_id=str(measurement.public_id) if measurement else "",
-        age_years=patient.age_on(on_date),
-        patient_id=str(patient.public_id),
-    )
+    grouped: dict[str, dict[int, list]] = {k: {pk: [] for pk in ids} for k in ("med", "trial", "dx", "allergy")}
+    for m in Medication.objects.filter(patient_id__in=ids, status=active).order_by("name", "id"):
+        grouped["med"][m.patient_id].append(ChartMedication(str(m.public_id), m.name, medication_class(m.drug_class)))
+    for t in TrialRecord.objects.filter(patient_id__in=ids).exclude(status=RecordStatus.ENTERED_IN_ERROR).order_by("recorded_at", "id"):
+        grouped["trial"][t.patient_id].append(ChartTrial(str(t.public_id), _chart_trial(t)))
+    for d in Diagnosis.objects.filter(patient_id__in=ids, status=active).order_by("icd10_code", "id"):
+        grouped["dx"][d.patient_id].append(ChartDiagnosis(str(d.public_id), d.icd10_code, d.display))
+    for a in Allergy.objects.filter(patient_id__in=ids, status=active).order_by("substance", "id"):
+        grouped["allergy"][a.patient_id].append(ChartAllergy(str(a.public_id), a.substance))
+    latest = {}
+    for m in BodyMeasurement.objects.filter(patient_id__in=ids, status=active).order_by("-measured_on", "-recorded_at"):
+        latest.setdefault(m.patient_id, m)  # the same order as patients.services.current_measurement
+    out = {}
+    for p in patients:
+        weight = latest.get(p.pk)
+        out[p.pk] = ChartFacts(
+            medications=tuple(grouped["med"][p.pk]), trials=tuple(grouped["trial"][p.pk]),
+            diagnoses=tuple(grouped["dx"][p.pk]), allergies=tuple(grouped["allergy"][p.pk]),
+            weight_kg=float(weight.weight_kg) if weight else None, weight_record_id=str(weight.public_id) if weight else "",
+            age_years=p.age_on(on_date), patient_id=str(p.public_id),
+        )
+    return out

@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Max
 
-from ketamine_clinic.clinical.eligibility import Outcome
+from ketamine_clinic.clinical.eligibility import Evaluation, Outcome, evaluate_eligibility
+from ketamine_clinic.clinical.eligibility.chart import apply_chart
 from ketamine_clinic.clinical.routes import Route
+from ketamine_clinic.core.localtime import patient_today
 from ketamine_clinic.patients.models import Patient
 
 from ..models import Consent, ConsentDocument, EligibilityDecision, IntakeEvaluation, RemsEnrollment
@@ -15,6 +17,8 @@ from ._common import _local_date
 from .consent import consent_problem
 from .decisions import chart_changes_since_signed, current_decisions
 from .evaluations import chart_eligibility
+from .policy import clinic_policy
+from .registry import chart_facts_many
 from .rems import current_rems
 
 
@@ -85,6 +89,44 @@ def screening_state(patient: Patient, *, with_engine: bool = True, on_date: dt.d
                 status.consent, status.consent_problem = mine[0], consent_problem(mine[0], floors.get(route.value, 0))
         routes[route] = status
     return ScreeningState(ev, draft, routes, rems)
+
+
+def chart_changes_for(patient: Patient, route: Route | str) -> list[str]:
+    """What changed on the chart, in a way that matters, since the route's approval was signed
+    (empty when nothing did, or when there is no approval)."""
+    return chart_changes_many([(patient, Route(route))], patient_today(patient)).get((patient.pk, Route(route)), [])
+
+
+def chart_changes_many(pairs, on_date: dt.date) -> dict[tuple[int, Route], list[str]]:
+    """For many (patient, route) pairs at once (the chair board): ``{(patient pk, route): changes}``
+    for each approval whose chart changed in a way that matters since it was signed. A constant
+    number of queries: evaluations, approvals, the chart facts (five), the clinic's settings."""
+    pairs = [(p, Route(r)) for p, r in pairs]
+    patients = {p.pk: p for p, _ in pairs}
+    evaluations = {ev.patient_id: ev for ev in IntakeEvaluation.objects.filter(
+        patient_id__in=patients, status=IntakeEvaluation.Status.COMPLETED, superseded_at__isnull=True)}
+    approvals = {(d.patient_id, Route(d.route)): d for d in EligibilityDecision.objects.filter(
+        evaluation__in=evaluations.values(), superseded_at__isnull=True, decision=EligibilityDecision.Decision.APPROVE)}
+    requested = {(p.pk, r) for p, r in pairs}
+    wanted = {pk for pk, route in approvals if (pk, route) in requested}
+    if not wanted:
+        return {}
+    facts = chart_facts_many([patients[pk] for pk in wanted], on_date)
+    policies: dict = {}
+    out = {}
+    for patient, route in pairs:
+        decision = approvals.get((patient.pk, route))
+        if decision is None or (patient.pk, route) in out:
+            continue
+        ev = evaluations[patient.pk]
+        org = patient.organization_id
+        if org not in policies:
+            policies[org] = clinic_policy(org)
+        merged, _ = apply_chart(Evaluation.from_dict(ev.data), facts[patient.pk])
+        changes = chart_changes_since_signed(decision, evaluate_eligibility(merged, policies[org])[route], merged)
+        if changes:
+            out[(patient.pk, route)] = changes
+    return out
 
 
 def may_treat(patient: Patient, route: Route | str, on_date: dt.date, *, state: ScreeningState | None = None) -> TreatmentPermission:
