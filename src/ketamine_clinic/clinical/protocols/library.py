@@ -196,8 +196,9 @@ ESKETAMINE_TRD_PROTOCOL = Protocol(
               "Weeks 5-8: weekly, 56 or 84 mg."),
         Phase("maintenance-continuation", None,
               Spacing(min_days_between=_ESK_GAP, interval_days=_DEFAULT["protocols.esketamine.continuation_interval_days"],
-                      source="spravato-pi"),
-              "Week 9 on: weekly or every 2 weeks, the least frequent that keeps response."),
+                      source="spravato-pi", interval_options_days=(7, 14)),  # spravato-pi: weekly or every 2 weeks
+              "Week 9 on: weekly or every 2 weeks (the prescriber chooses per patient), the least frequent "
+              "that keeps response."),
     ),
     dose_rule=DoseRule(
         unit=DoseUnit.DEVICES,  # 28 mg per device, spravato-pi
