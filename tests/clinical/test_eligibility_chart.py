@@ -132,3 +132,15 @@ def test_code_prefixes_match_whole_categories(code, prefix, matches):
 def test_new_safety_facts_are_those_not_signed_on(before, after, new):
     signed = safety_facts(dataclasses.replace(TRD, **before).validate())
     assert new_safety_facts(signed, safety_facts(dataclasses.replace(TRD, **after).validate())) == new
+
+
+@pytest.mark.parametrize("chart, field", [
+    (ChartFacts(trials=(ChartTrial("t-0", dataclasses.replace(FAILED[0], weeks=0)),)), "prior_treatments.antidepressant_trials"),
+    (ChartFacts(trials=(ChartTrial("t-0", dataclasses.replace(FAILED[0], dose_mg_per_day=9000)),)),
+     "prior_treatments.antidepressant_trials"),
+    (ChartFacts(weight_kg=700.0, weight_record_id="m-1"), "weight_kg"),
+], ids=["zero-week-trial", "implausible-dose", "implausible-weight"])
+def test_an_implausible_chart_entry_is_not_used_and_is_reported_for_correction(chart, field):
+    merged, fixes = apply_chart(TRD, chart)
+    assert merged.prior_treatments.antidepressant_trials == () and merged.weight_kg == 70.0
+    assert [f.field for f in fixes] == [field] and "correct it on the chart" in fixes[0].message

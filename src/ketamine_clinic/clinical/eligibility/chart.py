@@ -20,7 +20,17 @@ allergy to ketamine, age) can be found by comparing what was signed with what is
 import dataclasses
 from dataclasses import dataclass
 
-from .evaluation import AntidepressantTrial, Evaluation, MedicalHistory, MedicationClass, Status
+from .evaluation import (
+    MAX_DRUG_NAME_LENGTH,
+    TRIAL_DOSE_MG_PER_DAY_BOUNDS,
+    TRIAL_WEEKS_BOUNDS,
+    WEIGHT_KG_BOUNDS,
+    AntidepressantTrial,
+    Evaluation,
+    MedicalHistory,
+    MedicationClass,
+    Status,
+)
 from .indications import PSYCHOTIC_FEATURES_CODES, normalize_icd10cm_code
 from .rules import ADULT_AGE_YEARS
 
@@ -128,10 +138,38 @@ def _trial_label(t: AntidepressantTrial) -> str:
     return f"{t.drug} {t.dose_mg_per_day:g} mg/day for {t.weeks:g} weeks, {t.outcome.value.replace('_', ' ')}"
 
 
+def _unreadable_trial(t: AntidepressantTrial) -> str:
+    """Why a chart trial falls outside the evaluation's data-entry bounds ('' when it is readable)."""
+    if not t.drug.strip() or len(t.drug) > MAX_DRUG_NAME_LENGTH:
+        return "drug name empty or too long"
+    if not TRIAL_WEEKS_BOUNDS[0] < t.weeks <= TRIAL_WEEKS_BOUNDS[1]:
+        return f"{t.weeks:g} weeks"
+    if not TRIAL_DOSE_MG_PER_DAY_BOUNDS[0] < t.dose_mg_per_day <= TRIAL_DOSE_MG_PER_DAY_BOUNDS[1]:
+        return f"{t.dose_mg_per_day:g} mg/day"
+    return ""
+
+
 def apply_chart(evaluation: Evaluation, chart: ChartFacts) -> tuple[Evaluation, tuple[ChartCorrection, ...]]:
-    """The evaluation with every chart fact in it (the chart wins), and what the chart changed."""
+    """The evaluation with every chart fact in it (the chart wins), and what the chart changed.
+
+    A chart entry outside the evaluation's data-entry bounds (a 0-week trial, a 700 kg weight) is
+    not used, and is reported so that someone corrects it on the chart."""
     evaluation = evaluation.validate()
     fixes: list[ChartCorrection] = []
+    readable_trials = []
+    for ct in chart.trials:
+        problem = _unreadable_trial(ct.trial)
+        if problem:
+            fixes.append(ChartCorrection("prior_treatments.antidepressant_trials", "trial", ct.record_id,
+                                         f"Trial of {ct.trial.drug} on the chart not used ({problem}): correct it on the chart."))
+        else:
+            readable_trials.append(ct)
+    chart_weight = chart.weight_kg
+    if chart_weight is not None and not WEIGHT_KG_BOUNDS[0] <= chart_weight <= WEIGHT_KG_BOUNDS[1]:
+        fixes.append(ChartCorrection("weight_kg", "measurement", chart.weight_record_id,
+                                     f"Weight {chart_weight:g} kg on the chart not used: correct it on the chart."))
+        chart_weight = None
+    chart = dataclasses.replace(chart, trials=tuple(readable_trials), weight_kg=chart_weight)
 
     # Interacting medications: the chart's active classes are added.
     classes = list(evaluation.interacting_medications)
