@@ -31,6 +31,7 @@ class MaintenanceVisit:
     phase_name: str
     interval_days: int  # days since the previous dosing session
     source: str
+    interval_options_days: tuple[int, ...] = ()  # when the phase offers a choice (e.g. 7 or 14)
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,8 @@ def propose_maintenance(
         count = phase.session_count if phase.session_count is not None else open_ended_sessions
         for _ in range(count):
             day += timedelta(days=interval)
-            visits.append(MaintenanceVisit(day, phase.name, interval, phase.spacing.source))
+            options = interval_options(phase)
+            visits.append(MaintenanceVisit(day, phase.name, interval, phase.spacing.source, options if len(options) > 1 else ()))
     return visits
 
 
