@@ -210,3 +210,7 @@ def test_the_chart_card_and_the_chair_board_show_the_chart_change(client_for, pr
     assert "Chart changed since signed" in card and "maoi" in card
     strip = board.render(TemplateContext({"rows": rows, "tz": "America/Los_Angeles"}))
     assert 'data-testid="chart-changed"' in strip and "needs prescriber review" in strip
+    from ketamine_clinic.treatments.facts import screening_facts  # what the check-in checklist reads
+
+    check_in = screening_facts(SimpleNamespace(patient=patient, route="iv"), patient_today(patient))
+    assert check_in.may_treat is False and any(r.startswith("Chart changed since signed") for r in check_in.reasons)
