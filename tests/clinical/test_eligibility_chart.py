@@ -144,3 +144,27 @@ def test_an_implausible_chart_entry_is_not_used_and_is_reported_for_correction(c
     merged, fixes = apply_chart(TRD, chart)
     assert merged.prior_treatments.antidepressant_trials == () and merged.weight_kg == 70.0
     assert [f.field for f in fixes] == [field] and "correct it on the chart" in fixes[0].message
+
+
+@pytest.mark.parametrize("name, drug_class, hypertension_recorded, suggested", [
+    ("lisinopril 10 mg", "other", False, True),
+    ("Losartan", "other", False, True),
+    ("amlodipine", "other", False, True),
+    ("propranolol", "antihypertensive", False, True),  # the chart's class says so
+    ("lisinopril", "other", True, False),  # already recorded
+    ("sertraline", "ssri", False, False),
+    ("april", "other", False, True),  # by the -pril suffix: a suggestion only, never applied
+])
+def test_a_blood_pressure_medicine_suggests_hypertension_for_review(name, drug_class, hypertension_recorded, suggested):
+    from ketamine_clinic.clinical.eligibility.chart import suggestions
+
+    chart = ChartFacts(medications=(ChartMedication("med-1", name, MedicationClass.OTHER, drug_class),))
+    evaluation = TRD
+    if hypertension_recorded:
+        evaluation = dataclasses.replace(TRD, medical_history=dataclasses.replace(
+            TRD.medical_history, hypertension=True, hypertension_controlled=True))
+    found = suggestions(evaluation, chart)
+    assert bool(found) is suggested
+    if found:
+        assert found[0].field == "medical_history.hypertension" and found[0].record_id == "med-1"
+    assert apply_chart(evaluation, chart)[0].medical_history.hypertension is hypertension_recorded  # never set by it

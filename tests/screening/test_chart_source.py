@@ -214,3 +214,12 @@ def test_the_chart_card_and_the_chair_board_show_the_chart_change(client_for, pr
 
     check_in = screening_facts(SimpleNamespace(patient=patient, route="iv"), patient_today(patient))
     assert check_in.may_treat is False and any(r.startswith("Chart changed since signed") for r in check_in.reasons)
+
+
+def test_lisinopril_on_the_chart_suggests_hypertension_on_the_evaluation(api, client_for, nurse, patient):
+    med = chart(nurse, patient, "medication", {"name": "lisinopril", "drug_class": "antihypertensive", "dose": "10 mg daily"})
+    form = client_for(nurse).get(f"/screening/patients/{patient.public_id}/evaluations/new/").content.decode()
+    assert "lisinopril on the chart suggests hypertension" in form
+    body = api(nurse, "post", f"/patients/{patient.public_id}/evaluations", evaluation_dict()).json()
+    assert [(s["field"], s["record_id"]) for s in body["chart_suggestions"]] == [("medical_history.hypertension", str(med.public_id))]
+    assert body["evaluation"]["medical_history"]["hypertension"] is False  # a suggestion, not a chart fact

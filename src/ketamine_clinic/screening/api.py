@@ -228,10 +228,18 @@ class EvaluationSummaryOut(Schema):
     superseded_by: UUID | None
 
 
+class SuggestionOut(Schema):
+    field: str = Field(description="The evaluation field to review, e.g. medical_history.hypertension")
+    record_id: str = Field(description="Public id of the chart record that suggests it")
+    message: str
+
+
 class EvaluationOut(EvaluationSummaryOut):
     evaluation: EvaluationData
     eligibility: EligibilityOut
     baseline_measures: list[BaselineMeasureOut]
+    chart_suggestions: list[SuggestionOut] = Field(
+        default_factory=list, description="For staff to review, never applied: e.g. lisinopril on the chart suggests hypertension")
 
 
 class DecisionIn(Schema):
@@ -326,10 +334,12 @@ def _summary(ev: IntakeEvaluation) -> dict:
 
 
 def _full(ev: IntakeEvaluation) -> dict:
-    result, _, corrections = services.chart_eligibility(ev)
+    result, merged, corrections = services.chart_eligibility(ev)
     corrections = getattr(ev, "chart_corrections", None) or corrections  # after a save: what the save took from the chart
     return {**_summary(ev), "evaluation": ev.data, "eligibility": eligibility_out(result, ev.patient.organization_id, corrections),
-            "baseline_measures": services.baseline_measures(ev.data, ev.patient, ev.created_at)}
+            "baseline_measures": services.baseline_measures(ev.data, ev.patient, ev.created_at),
+            "chart_suggestions": [{"field": sg.field, "record_id": sg.record_id, "message": sg.message}
+                                  for sg in services.chart_suggestions(ev.patient, merged)]}
 
 
 def _decision(d: EligibilityDecision, current_ids: set) -> dict:

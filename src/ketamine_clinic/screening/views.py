@@ -99,6 +99,7 @@ def overview(request, public_id):
 # --- the evaluation form ----------------------------------------------------------------------
 def _evaluation_form_page(request, patient, form, prefill, *, draft=None, report=None, notes=(), changed=(), error=None, status=200):
     return render(request, "screening/evaluation_form.html", {
+        "chart_suggestions": services.chart_suggestions(patient),
         "patient": patient, "form": form, "prefill": prefill, "draft": draft, "report": report,
         "report_notes": notes, "report_changed": set(changed), "error": error,
         "patient_questions": {k: q for k, q, _ in sforms.PATIENT_QUESTIONS},
@@ -192,7 +193,7 @@ def evaluation_edit(request, public_id, evaluation_id):
 
 # --- the evaluation and its eligibility -------------------------------------------------------
 def _detail_context(request, patient, ev, sign_errors=None, sign_values=None):
-    result, _, chart_corrections = services.chart_eligibility(ev)  # drafts too: a preview while the evaluation is written
+    result, merged, chart_corrections = services.chart_eligibility(ev)  # drafts too: a preview while the evaluation is written
     decisions = services.current_decisions(patient, ev)
     routes = []
     for route, decision in result.decisions.items():
@@ -208,6 +209,7 @@ def _detail_context(request, patient, ev, sign_errors=None, sign_values=None):
         })
     return {
         "patient": patient, "ev": ev, "result": result, "routes": routes, "chart_corrections": chart_corrections,
+        "chart_suggestions": services.chart_suggestions(patient, merged),
         "trd": result.treatment_resistance, "baseline": services.baseline_measures(ev.data, patient, ev.created_at),
         "policy": services.policy_rows(patient.organization_id),
         "history": ev.decisions.select_related("signed_by").order_by("route", "-version"),

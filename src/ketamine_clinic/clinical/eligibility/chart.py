@@ -40,6 +40,7 @@ class ChartMedication:
     record_id: str
     name: str
     medication_class: MedicationClass
+    drug_class: str = ""  # the chart's own class (e.g. "antihypertensive"), for suggestions
 
 
 @dataclass(frozen=True)
@@ -278,3 +279,36 @@ def new_safety_facts(signed: list[str], current: list[str]) -> list[str]:
     """Facts recorded now that the decision was not signed on (psychosis history -> active counts)."""
     before = set(signed)
     return [f for f in current if f not in before]
+
+
+# -- suggestions for review (not facts: a drug has more than one use) ----------------------------
+
+@dataclass(frozen=True)
+class Suggestion:
+    field: str  # the evaluation field to review, e.g. "medical_history.hypertension"
+    record_id: str
+    message: str
+
+
+# Blood-pressure medicines by the chart's drug class, or by name: ACE inhibitors end in -pril,
+# angiotensin-receptor blockers in -sartan; a few common others by name.
+_BP_NAME_SUFFIXES = ("pril", "sartan")
+_BP_NAMES = frozenset({"amlodipine", "nifedipine", "hydrochlorothiazide", "chlorthalidone", "indapamide"})
+
+
+def _suggests_hypertension(med: ChartMedication) -> bool:
+    name = med.name.casefold().split()[0] if med.name.strip() else ""
+    return med.drug_class == "antihypertensive" or name.endswith(_BP_NAME_SUFFIXES) or name in _BP_NAMES
+
+
+def suggestions(evaluation: Evaluation, chart: ChartFacts) -> tuple[Suggestion, ...]:
+    """Conditions a chart medication suggests and the evaluation does not record, for staff to
+    review (a blood-pressure medicine may be for something else, so this is never set for them)."""
+    if evaluation.medical_history.hypertension:
+        return ()
+    med = next((m for m in chart.medications if _suggests_hypertension(m)), None)
+    if med is None:
+        return ()
+    return (Suggestion("medical_history.hypertension", med.record_id,
+                       f"{med.name} on the chart suggests hypertension: review, and record it (with whether it is "
+                       f"controlled) if so."),)

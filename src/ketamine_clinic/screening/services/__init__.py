@@ -34,6 +34,7 @@ from .decisions import chart_changes_since_signed, current_decisions, decisions_
 from .evaluations import (
     baseline_measures,
     chart_eligibility,
+    chart_suggestions,
     check_eligibility,
     check_with_chart,
     current_evaluation,
@@ -64,6 +65,7 @@ __all__ = [
     "chart_eligibility",
     "chart_facts",
     "chart_facts_many",
+    "chart_suggestions",
     "check_eligibility",
     "check_with_chart",
     "clinic_policy",

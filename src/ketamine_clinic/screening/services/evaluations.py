@@ -21,7 +21,7 @@ from ketamine_clinic.clinical.eligibility import (
     baseline_measures_required,
     evaluate_eligibility,
 )
-from ketamine_clinic.clinical.eligibility.chart import ChartCorrection, apply_chart
+from ketamine_clinic.clinical.eligibility.chart import ChartCorrection, Suggestion, apply_chart, suggestions
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 from ketamine_clinic.core.localtime import patient_today
 from ketamine_clinic.patients.models import Patient
@@ -74,6 +74,14 @@ def chart_eligibility(evaluation: IntakeEvaluation, on_date: dt.date | None = No
     patient = evaluation.patient
     merged, corrections = with_chart(patient, Evaluation.from_dict(evaluation.data), on_date)
     return evaluate_eligibility(merged, clinic_policy(patient.organization_id)), merged, corrections
+
+
+def chart_suggestions(patient: Patient, evaluation: Evaluation | None = None) -> tuple[Suggestion, ...]:
+    """What the chart suggests for staff to review (e.g. lisinopril: hypertension?) that
+    ``evaluation`` does not record; without an evaluation, everything the chart suggests."""
+    if evaluation is None:
+        evaluation = Evaluation(indications=())
+    return suggestions(evaluation, chart_facts(patient, patient_today(patient)))
 
 
 def eligibility_of(evaluation: IntakeEvaluation, on_date: dt.date | None = None) -> EligibilityResult:

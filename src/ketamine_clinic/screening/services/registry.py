@@ -86,7 +86,7 @@ def chart_facts_many(patients, on_date: dt.date) -> dict[int, ChartFacts]:
     active = RecordStatus.ACTIVE
     grouped: dict[str, dict[int, list]] = {k: {pk: [] for pk in ids} for k in ("med", "trial", "dx", "allergy")}
     for m in Medication.objects.filter(patient_id__in=ids, status=active).order_by("name", "id"):
-        grouped["med"][m.patient_id].append(ChartMedication(str(m.public_id), m.name, medication_class(m.drug_class)))
+        grouped["med"][m.patient_id].append(ChartMedication(str(m.public_id), m.name, medication_class(m.drug_class), m.drug_class))
     for t in TrialRecord.objects.filter(patient_id__in=ids).exclude(status=RecordStatus.ENTERED_IN_ERROR).order_by("recorded_at", "id"):
         grouped["trial"][t.patient_id].append(ChartTrial(str(t.public_id), _chart_trial(t)))
     for d in Diagnosis.objects.filter(patient_id__in=ids, status=active).order_by("icd10_code", "id"):
