@@ -64,6 +64,9 @@ EXPECTED_LEVELS = {
     "seizure-disorder": every_route(C),
     "hyperthyroidism": every_route(C),
     "sleep-apnea": every_route(C),
+    # CLINICAL.md s.2 "Age": esketamine is labelled for adults (not eligible under 18); racemic
+    # routes under 18 need prescriber review (APA 2017 covers adults).
+    "under-adult-age": every_route(R),
     "esketamine-outside-labelled-indication": {ESK: R},
     "treatment-resistance-not-documented": racemic(P),
     "ecg-if-cardiovascular-risk": racemic(P),
@@ -177,6 +180,8 @@ ONE_TRIAL = PriorTreatments(antidepressant_trials=(
 
 # (rule id, changes that make it fire, changes that come close but must not make it fire)
 CASES = [
+    ("under-adult-age", {"age_years": 17}, {"age_years": 18}),
+    ("under-adult-age", {"age_years": 0}, {"age_years": None}),
     ("aneurysmal-vascular-disease-or-avm", {MH + "aneurysmal_vascular_disease_or_avm": True}, {}),
     ("intracerebral-hemorrhage-history", {MH + "intracerebral_hemorrhage_history": True}, {}),
     ("hypersensitivity-ketamine-esketamine", {MH + "hypersensitivity_to_ketamine_or_esketamine": True}, {}),

@@ -144,6 +144,11 @@ class ReasonIn(Schema):
     reason: str = ""
 
 
+class AcceptIn(ReasonIn):
+    interval_choices: dict[str, int] = Field(default_factory=dict, description="{phase name: days} for a phase that offers a "
+                                             "choice of interval (esketamine week 9 on: 7 or 14)")
+
+
 class StatusIn(Schema):
     status: str = Field(description="paused | active (resume) | completed | stopped")
     reason: str
@@ -328,9 +333,10 @@ def relapse(request, plan_id: UUID, payload: RelapseIn):
 
 @router.post("/booster-proposals/{proposal_id}/accept", response={200: ProposalOut, **errors(400, 401, 403, 404, 409, 422)},
              summary="Accept a booster proposal (books it)")
-def accept(request, proposal_id: UUID, payload: ReasonIn):
+def accept(request, proposal_id: UUID, payload: AcceptIn):
     ctx = Context.from_request(request)
-    return _proposal(services.accept_proposal(ctx, services.get_proposal_for(ctx, proposal_id, "plan.sign"), payload.reason))
+    return _proposal(services.accept_proposal(ctx, services.get_proposal_for(ctx, proposal_id, "plan.sign"), payload.reason,
+                                              interval_choices=payload.interval_choices))
 
 
 @router.post("/booster-proposals/{proposal_id}/decline", response={200: ProposalOut, **errors(400, 401, 403, 404, 409, 422)},

@@ -360,7 +360,13 @@ def proposal_decide(request, public_id, decision):
     proposal = _or_404(services.get_proposal_for, ctx, public_id, "plan.sign")
     try:
         if decision == "accept":
-            proposal = services.accept_proposal(ctx, proposal, request.POST.get("reason", ""))
+            choices = {}
+            for key, value in request.POST.items():  # interval__<phase>: a phase that offers a choice of interval
+                if key.startswith("interval__") and value:
+                    if not value.isdigit():
+                        raise ValidationFailed({key: ["Choose one of the offered intervals."]})
+                    choices[key.removeprefix("interval__")] = int(value)
+            proposal = services.accept_proposal(ctx, proposal, request.POST.get("reason", ""), interval_choices=choices)
             messages.success(request, "Accepted: the boosters are booked.")
         else:
             services.decline_proposal(ctx, proposal, request.POST.get("reason", ""))

@@ -3,6 +3,11 @@
 The evaluation body is the clinical core's ``Evaluation`` dict, validated by
 ``Evaluation.from_dict`` (the one validator; its per-field errors come back as a 422). The
 ``EvaluationData`` schema below documents that dict in OpenAPI and shapes the responses.
+
+The chart wins: when a patient is named, the patient's active chart records (medications with
+their class, trials, diagnoses, allergies, latest weight, date of birth) are merged into the body
+before the rules run; every fact the body lacked or contradicted is listed in
+``eligibility.chart_corrections`` with the chart record it came from.
 """
 
 import datetime as dt
@@ -104,6 +109,7 @@ class EvaluationData(Schema):
     ride_home_arranged: bool | None = Field(None, description="null: not yet asked")
     phq9_item9_baseline: int | None = Field(None, ge=0, le=3)
     episode_duration_weeks: float | None = None
+    age_years: int | None = Field(None, ge=0, le=130, description="Age on the day; for a named patient the chart's date of birth decides")
     schema_version: int = 1
 
 
@@ -183,8 +189,19 @@ class PolicySettingOut(Schema):
     clinic_policy: bool
 
 
+class ChartCorrectionOut(Schema):
+    field: str = Field(description="The evaluation field the chart set, e.g. interacting_medications")
+    record_type: str = Field(description="medication | trial | diagnosis | allergy | measurement | patient")
+    record_id: str = Field(description="Public id of the chart record (the patient's id for age)")
+    message: str
+
+
 class EligibilityOut(Schema):
     routes: list[RouteResultOut]
+    chart_corrections: list[ChartCorrectionOut] = Field(
+        default_factory=list,
+        description="The chart wins: facts from the patient's chart that the body lacked or contradicted, and "
+                    "were used instead. To exclude one, mark the chart entry inactive or entered-in-error.")
     treatment_resistance: TreatmentResistanceOut
     policy: list[PolicySettingOut] = Field(description="Settings used; those marked clinic_policy are the clinic's own, not guidelines")
     schema_version: int
@@ -212,10 +229,18 @@ class EvaluationSummaryOut(Schema):
     superseded_by: UUID | None
 
 
+class SuggestionOut(Schema):
+    field: str = Field(description="The evaluation field to review, e.g. medical_history.hypertension")
+    record_id: str = Field(description="Public id of the chart record that suggests it")
+    message: str
+
+
 class EvaluationOut(EvaluationSummaryOut):
     evaluation: EvaluationData
     eligibility: EligibilityOut
     baseline_measures: list[BaselineMeasureOut]
+    chart_suggestions: list[SuggestionOut] = Field(
+        default_factory=list, description="For staff to review, never applied: e.g. lisinopril on the chart suggests hypertension")
 
 
 class DecisionIn(Schema):
@@ -234,6 +259,7 @@ class DecisionOut(Schema):
     decision: str
     engine_outcome: str
     engine_rule_ids: list[str]
+    chart_facts: list[str] | None = Field(None, description="Safety facts of the chart the decision was signed on")
     override: bool
     override_reason: str
     note: str
@@ -256,14 +282,20 @@ class MayTreatParams(Schema):
     on_date: dt.date | None = Field(None, description="Defaults to today")
 
 
+class CheckParams(Schema):
+    patient_id: UUID | None = Field(None, description="Read this patient's chart too (the chart wins)")
+
+
 class CreateParams(Schema):
     status: Literal["completed", "draft"] = Field("completed", description="completed (supersedes the current one) or draft")
 
 
 # --- converters ---------------------------------------------------------------------------------
-def eligibility_out(result: EligibilityResult, organization_id) -> dict:
+def eligibility_out(result: EligibilityResult, organization_id, corrections=()) -> dict:
     """The engine's result, with the settings it used: the clinic's own values, else the defaults."""
     return {
+        "chart_corrections": [{"field": c.field, "record_type": c.record_type, "record_id": c.record_id,
+                               "message": c.message} for c in corrections],
         "routes": [
             {
                 "route": route.value, "route_label": route.label, "outcome": d.outcome.value, "outcome_label": d.outcome.label,
@@ -303,15 +335,19 @@ def _summary(ev: IntakeEvaluation) -> dict:
 
 
 def _full(ev: IntakeEvaluation) -> dict:
-    return {**_summary(ev), "evaluation": ev.data, "eligibility": eligibility_out(services.eligibility_of(ev), ev.patient.organization_id),
-            "baseline_measures": services.baseline_measures(ev.data, ev.patient, ev.created_at)}
+    result, merged, corrections = services.chart_eligibility(ev)
+    corrections = getattr(ev, "chart_corrections", None) or corrections  # after a save: what the save took from the chart
+    return {**_summary(ev), "evaluation": ev.data, "eligibility": eligibility_out(result, ev.patient.organization_id, corrections),
+            "baseline_measures": services.baseline_measures(ev.data, ev.patient, ev.created_at),
+            "chart_suggestions": [{"field": sg.field, "record_id": sg.record_id, "message": sg.message}
+                                  for sg in services.chart_suggestions(ev.patient, merged)]}
 
 
 def _decision(d: EligibilityDecision, current_ids: set) -> dict:
     return {
         "id": d.public_id, "evaluation_id": d.evaluation.public_id, "route": d.route, "version": d.version,
         "decision": d.decision, "engine_outcome": d.engine_outcome, "engine_rule_ids": d.engine_rule_ids,
-        "override": d.is_override, "override_reason": d.override_reason, "note": d.note, "signed_by": d.signed_by.name,
+        "chart_facts": d.chart_facts, "override": d.is_override, "override_reason": d.override_reason, "note": d.note, "signed_by": d.signed_by.name,
         "signed_at": d.signed_at, "current": d.pk in current_ids,
         "superseded_by": d.superseded_by.public_id if d.superseded_by_id else None,
     }
@@ -368,11 +404,16 @@ def sign_decision(request, patient_id: UUID, payload: DecisionIn):
     return Status(201, _decision(signed, {signed.pk}))
 
 
-@router.post("/eligibility/check", response={200: EligibilityOut, **errors(400, 401, 403, 422)},
-             summary="Check eligibility for an evaluation without saving anything", openapi_extra=_EVALUATION_BODY_DOC)
-def check_eligibility(request, payload: dict = Body(...)):
+@router.post("/eligibility/check", response={200: EligibilityOut, **errors(400, 401, 403, 404, 422)},
+             summary="Check eligibility for an evaluation without saving anything; with ?patient_id= the "
+                     "patient's chart is merged in (the chart wins)", openapi_extra=_EVALUATION_BODY_DOC)
+def check_eligibility(request, params: Query[CheckParams], payload: dict = Body(...)):
     ctx = Context.from_request(request)
-    return eligibility_out(services.check_eligibility(ctx, payload), ctx.user.organization_id)
+    patient = None
+    if params.patient_id is not None:
+        patient = services.get_screening_patient(ctx, params.patient_id, audit_action="evaluation.check")
+    result, corrections = services.check_with_chart(ctx, payload, patient)
+    return eligibility_out(result, ctx.user.organization_id, corrections)
 
 
 @router.get("/patients/{patient_id}/may-treat", response={200: MayTreatOut, **errors(401, 403, 404, 422)},

@@ -53,9 +53,10 @@ A clinician monitors me during treatment and I stay in the clinic until I am fit
     ),
     Route.ESKETAMINE_NASAL: (
         "Consent to esketamine (Spravato) nasal spray treatment",
-        """I agree to treatment with esketamine nasal spray (Spravato), which the FDA has approved, together with an
-oral antidepressant, for treatment-resistant depression and for depressive symptoms in adults with major
-depressive disorder with acute suicidal thoughts or behavior.
+        """I agree to treatment with esketamine nasal spray (Spravato), which the FDA has approved for adults with
+treatment-resistant depression (on its own or with an oral antidepressant) and, together with an oral
+antidepressant, for depressive symptoms in adults with major depressive disorder with acute suicidal
+thoughts or behavior.
 
 Spravato is only available through a restricted program (the Spravato REMS). I must be enrolled in the REMS
 before my first dose. I will take each dose in the clinic under supervision and stay for at least two hours

@@ -109,6 +109,9 @@ class EligibilityDecision(ImmutableAfterSave):
     decision = models.CharField(max_length=10, choices=Decision.choices)
     engine_outcome = models.CharField(max_length=30, choices=OUTCOME_CHOICES)  # what the engine said when signed
     engine_rule_ids = models.JSONField(default=list)
+    # The safety facts (clinical.eligibility.chart.safety_facts) of the evaluation read with the
+    # chart when signed; null for decisions signed before this was recorded (rules compared only).
+    chart_facts = models.JSONField(null=True, blank=True, default=None)
     override_reason = models.TextField(blank=True)  # required to approve a relative contraindication
     note = models.TextField(blank=True)
     signed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")

@@ -98,6 +98,7 @@ def overview(request, public_id):
 # --- the evaluation form ----------------------------------------------------------------------
 def _evaluation_form_page(request, patient, form, prefill, *, draft=None, report=None, notes=(), changed=(), error=None, status=200):
     return render(request, "screening/evaluation_form.html", {
+        "chart_suggestions": services.chart_suggestions(patient),
         "patient": patient, "form": form, "prefill": prefill, "draft": draft, "report": report,
         "report_notes": notes, "report_changed": set(changed), "error": error,
         "patient_questions": {k: q for k, q, _ in sforms.PATIENT_QUESTIONS},
@@ -131,6 +132,8 @@ def _handle_evaluation_post(request, patient, prefill, draft):
         return _evaluation_form_page(request, patient, form, prefill, draft=draft, report=report, error=exc.message, status=422)
     except Conflict as exc:
         return _evaluation_form_page(request, patient, form, prefill, draft=draft, report=report, error=exc.message, status=409)
+    for c in ev.chart_corrections:  # the chart wins: say what it added or overrode
+        messages.warning(request, f"From the chart: {c.message} To exclude it, mark the chart entry inactive or entered in error.")
     if complete:
         messages.success(request, f"Evaluation v{ev.version} completed.")
         return redirect("screening:evaluation", public_id=patient.public_id, evaluation_id=ev.public_id)
@@ -189,7 +192,7 @@ def evaluation_edit(request, public_id, evaluation_id):
 
 # --- the evaluation and its eligibility -------------------------------------------------------
 def _detail_context(request, patient, ev, sign_errors=None, sign_values=None):
-    result = services.eligibility_of(ev)  # drafts too: a preview while the evaluation is written
+    result, merged, chart_corrections = services.chart_eligibility(ev)  # drafts too: a preview while the evaluation is written
     decisions = services.current_decisions(patient, ev)
     routes = []
     for route, decision in result.decisions.items():
@@ -204,7 +207,8 @@ def _detail_context(request, patient, ev, sign_errors=None, sign_values=None):
             "values": (sign_values or {}).get(route.value, {}),
         })
     return {
-        "patient": patient, "ev": ev, "result": result, "routes": routes,
+        "patient": patient, "ev": ev, "result": result, "routes": routes, "chart_corrections": chart_corrections,
+        "chart_suggestions": services.chart_suggestions(patient, merged),
         "trd": result.treatment_resistance, "baseline": services.baseline_measures(ev.data, patient, ev.created_at),
         "policy": services.policy_rows(patient.organization_id),
         "history": ev.decisions.select_related("signed_by").order_by("route", "-version"),

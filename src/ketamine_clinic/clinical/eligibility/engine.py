@@ -30,6 +30,10 @@ class Outcome(StrEnum):
         return self.value.replace("_", " ").capitalize()
 
 
+# Higher is more severe.
+SEVERITY = {Outcome.ELIGIBLE: 0, Outcome.ELIGIBLE_WITH_CAUTIONS: 1, Outcome.NEEDS_PRESCRIBER_REVIEW: 2,
+            Outcome.CONTRAINDICATED: 3}
+
 _OUTCOME_FOR_LEVEL = {
     Level.ABSOLUTE: Outcome.CONTRAINDICATED,
     Level.RELATIVE: Outcome.NEEDS_PRESCRIBER_REVIEW,

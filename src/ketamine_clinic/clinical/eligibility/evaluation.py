@@ -27,6 +27,7 @@ EPISODE_DURATION_WEEKS_BOUNDS = (0, 5200)  # up to 100 years
 TRIAL_WEEKS_BOUNDS = (0, 520)  # a trial lasts more than 0 and at most 10 years
 TRIAL_DOSE_MG_PER_DAY_BOUNDS = (0, 5000)  # more than 0
 PHQ9_ITEM_BOUNDS = (0, 3)  # PHQ-9 items score 0-3 (kroenke-2001)
+AGE_YEARS_BOUNDS = (0, 130)
 MAX_DRUG_NAME_LENGTH = 100
 
 
@@ -151,6 +152,7 @@ class Evaluation:
     ride_home_arranged: bool | None = None  # None: not yet asked
     phq9_item9_baseline: int | None = None  # 0-3, None when not known
     episode_duration_weeks: float | None = None
+    age_years: int | None = None  # on the day evaluated; from the chart's date of birth when a patient is named
     schema_version: int = SCHEMA_VERSION
 
     # -- conveniences for rules ---------------------------------------------------------------
@@ -207,7 +209,7 @@ def _plain(value: object) -> object:
 _TOP_REQUIRED = ("indications", "prior_treatments", "psychiatric_history", "substance_use",
                  "medical_history", "interacting_medications")
 _TOP_OPTIONAL = ("schema_version", "baseline_vitals", "weight_kg", "ride_home_arranged",
-                 "phq9_item9_baseline", "episode_duration_weeks")
+                 "phq9_item9_baseline", "episode_duration_weeks", "age_years")
 
 
 def _read_evaluation(r: Reader, data: object) -> Evaluation | None:
@@ -234,6 +236,7 @@ def _read_evaluation(r: Reader, data: object) -> Evaluation | None:
         phq9_item9_baseline=r.number(d, "phq9_item9_baseline", "", *PHQ9_ITEM_BOUNDS, whole=True, nullable=True),
         episode_duration_weeks=r.number(d, "episode_duration_weeks", "", *EPISODE_DURATION_WEEKS_BOUNDS,
                                         nullable=True, unit="weeks"),
+        age_years=r.number(d, "age_years", "", *AGE_YEARS_BOUNDS, whole=True, nullable=True, unit="years"),
     )
     if r.errors or any(v is BAD or v is None and k in _TOP_REQUIRED for k, v in values.items()):
         return None

@@ -84,6 +84,10 @@ def _all(level: RouteLevel) -> dict[Route, RouteLevel]:
 
 A, R, C, P = Level.ABSOLUTE, Level.RELATIVE, Level.CAUTION, Level.PREREQUISITE
 
+# Spravato is indicated for adults; safety and effectiveness in pediatric patients are not
+# established (spravato-pi). The APA 2017 consensus on IV ketamine covers adults only (apa-2017).
+ADULT_AGE_YEARS = 18
+
 
 # -- predicates ---------------------------------------------------------------------------------
 
@@ -227,6 +231,16 @@ RULES: tuple[Rule, ...] = (
          "Taken with ketamine these can raise blood pressure further: monitor blood pressure.",
          _all(RouteLevel(C, "spravato-pi")),
          lambda e, _: e.takes(MedicationClass.PSYCHOSTIMULANT, MedicationClass.MAOI)),
+    # Age on the day (CLINICAL.md s.2 "Age") -------------------------------------------------------
+    Rule("under-adult-age", "Under 18 years old",
+         "The evidence and the label cover adults only; treating a patient under 18 is a prescriber's "
+         "decision, off-label.",
+         _by_route(RouteLevel(R, "spravato-pi", "Esketamine is indicated for adults; safety and effectiveness "
+                              "in pediatric patients are not established (Spravato PI)."),
+                   RouteLevel(R, "apa-2017", "The APA 2017 consensus on ketamine for depression covers adults "
+                              "only: prescriber review.")),
+         lambda e, _: e.age_years is not None and e.age_years < ADULT_AGE_YEARS,
+         lambda e, _: f"Age {e.age_years} on the day evaluated."),
     # Clinic policy: baseline vital signs ---------------------------------------------------------
     Rule("baseline-bp-above-review-threshold", "Baseline blood pressure above the clinic's review threshold",
          "Clinic policy, not a guideline: baseline blood pressure is high enough that a prescriber must "
@@ -270,8 +284,10 @@ RULES: tuple[Rule, ...] = (
          "pre-treatment medical review and watch sedation and oxygen saturation.",
          _all(RouteLevel(C, "apa-2017")), _medical("sleep_apnea")),
     Rule("esketamine-outside-labelled-indication", "Esketamine outside its labelled indication",
-         "Esketamine is labelled for treatment-resistant depression and for major depression with acute "
-         "suicidal ideation. Neither is established in this evaluation, so use would be off-label.",
+         "Esketamine is labelled for treatment-resistant depression in adults (as monotherapy or with an "
+         "oral antidepressant, since 21 Jan 2025) and for major depression with acute suicidal ideation "
+         "(with an oral antidepressant). Neither is established in this evaluation, so use would be "
+         "off-label.",
          _by_route(esketamine=RouteLevel(R, "spravato-pi")),
          lambda e, p: not _has_labelled_esketamine_indication(e, p), _trd_detail),
     # Prerequisites -------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from .boosters import (
     BoosterProposal,
     MaintenanceState,
     MaintenanceVisit,
+    interval_options,
     propose_earlier_booster,
     propose_maintenance,
 )
@@ -65,6 +66,6 @@ __all__ = [
     "TitrationCondition", "TitrationRule", "Timing",
     "check_protocol", "discharge_instructions", "esketamine_dose_mg", "find_conflicts", "for_patient_age", "generate_schedule",
     "get_protocol", "pre_visit_instructions", "propose_earlier_booster", "propose_linked_sessions",
-    "propose_maintenance", "protocol_errors", "protocol_from_dict", "protocol_to_dict", "titration_for",
+    "propose_maintenance", "interval_options", "protocol_errors", "protocol_from_dict", "protocol_to_dict", "titration_for",
     "validate_dose",
 ]

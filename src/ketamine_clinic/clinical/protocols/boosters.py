@@ -8,6 +8,7 @@ Dates here are local calendar dates; book the exact time with ``scheduling.gener
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -30,6 +31,7 @@ class MaintenanceVisit:
     phase_name: str
     interval_days: int  # days since the previous dosing session
     source: str
+    interval_options_days: tuple[int, ...] = ()  # when the phase offers a choice (e.g. 7 or 14)
 
 
 @dataclass(frozen=True)
@@ -66,18 +68,27 @@ def _local_date(value: object, field: str, tz: str | None) -> date:
     raise BoosterError(field, "A date is required.")
 
 
+def interval_options(phase: Phase) -> tuple[int, ...]:
+    """The intervals a prescriber may choose for ``phase``: its default interval and its options."""
+    s = phase.spacing
+    return tuple(sorted({*s.interval_options_days, *((s.interval_days,) if s.interval_days else ())}))
+
+
 def propose_maintenance(
     protocol: Protocol,
     induction_end_date: date | datetime,
     tz: str | None = None,
     *,
     open_ended_sessions: int = 0,
+    interval_choices: Mapping[str, int] | None = None,
 ) -> list[MaintenanceVisit]:
     """Due dates of the maintenance taper, counted from the last induction session.
 
     Each fixed-interval phase gives its session count, each session ``interval_days`` after the
-    previous one. An open-ended phase (e.g. esketamine week 9 on) gives ``open_ended_sessions``.
-    ``induction_end_date`` is a local date, or an aware datetime with ``tz`` to find the local date.
+    previous one, or the interval chosen for it in ``interval_choices`` ({phase name: days}, one of
+    ``interval_options(phase)``: e.g. esketamine week 9 on, weekly or every 2 weeks). An open-ended
+    phase gives ``open_ended_sessions``. ``induction_end_date`` is a local date, or an aware datetime
+    with ``tz`` to find the local date.
     """
     if not isinstance(protocol, Protocol):
         raise BoosterError("protocol", "A protocol is required.")
@@ -86,14 +97,23 @@ def propose_maintenance(
     phases = _maintenance_phases(protocol)
     if not phases:
         raise BoosterError("protocol", f"Protocol {protocol.key} has no maintenance phase with an interval.")
+    choices = dict(interval_choices or {})
+    for name, days in choices.items():
+        phase = next((p for p in phases if p.name == name), None)
+        if phase is None:
+            raise BoosterError(f"interval_choices.{name}", f"Protocol {protocol.key} has no maintenance phase {name!r}.")
+        if isinstance(days, bool) or days not in interval_options(phase):
+            allowed = " or ".join(str(d) for d in interval_options(phase))
+            raise BoosterError(f"interval_choices.{name}", f"Choose {allowed} days for {name}.")
     day = _local_date(induction_end_date, "induction_end_date", tz)
     visits = []
     for phase in phases:
-        interval = phase.spacing.interval_days
+        interval = choices.get(phase.name, phase.spacing.interval_days)
         count = phase.session_count if phase.session_count is not None else open_ended_sessions
         for _ in range(count):
             day += timedelta(days=interval)
-            visits.append(MaintenanceVisit(day, phase.name, interval, phase.spacing.source))
+            options = interval_options(phase)
+            visits.append(MaintenanceVisit(day, phase.name, interval, phase.spacing.source, options if len(options) > 1 else ()))
     return visits
 
 

@@ -168,6 +168,7 @@ def protocol_from_dict(data: Any) -> Protocol:
             interval_days=r.integer(sp, "interval_days", f"{q}.interval_days", required=False),
             max_span_days=r.integer(sp, "max_span_days", f"{q}.max_span_days", required=False),
             source=r.text(sp, "source", f"{q}.source"),
+            interval_options_days=tuple(r.items(sp, "interval_options_days", f"{q}.interval_options_days")),
         )
         phases.append(Phase(
             name=r.text(o, "name", f"{p}.name"),

@@ -92,9 +92,12 @@ BIPOLAR_DEPRESSION_CODES = ("F31.3", "F31.4", "F31.5", "F31.81")
 MDD_TRD = Indication("Major depressive disorder, treatment-resistant (code the episode; record failed trials)",
                      MDD_CODES, "apa-2017")
 BIPOLAR_DEPRESSION = Indication("Bipolar depression", BIPOLAR_DEPRESSION_CODES, "apa-2017")
-ESKETAMINE_TRD = Indication("Treatment-resistant depression (adults), with an oral antidepressant",
+# Since 21 Jan 2025 the TRD indication is monotherapy or with an oral antidepressant (spravato-pi,
+# CLINICAL.md s.2 "Label update"); the suicidal-ideation indication still requires one.
+ESKETAMINE_TRD = Indication("Treatment-resistant depression (adults), as monotherapy or with an oral antidepressant",
                             MDD_CODES, "spravato-pi")
-ESKETAMINE_MDD_ASI = Indication("Major depressive disorder with acute suicidal ideation or behaviour",
+ESKETAMINE_MDD_ASI = Indication("Major depressive disorder with acute suicidal ideation or behaviour, "
+                                "with an oral antidepressant",
                                 MDD_CODES + ("R45.851",), "spravato-pi")
 PTSD = Indication("Post-traumatic stress disorder (seen in practice)", ("F43.1",), "seeds")
 ANXIETY = Indication("Generalized or social anxiety disorder (seen in practice)", ("F41.1", "F40.1"), "seeds")
@@ -193,8 +196,9 @@ ESKETAMINE_TRD_PROTOCOL = Protocol(
               "Weeks 5-8: weekly, 56 or 84 mg."),
         Phase("maintenance-continuation", None,
               Spacing(min_days_between=_ESK_GAP, interval_days=_DEFAULT["protocols.esketamine.continuation_interval_days"],
-                      source="spravato-pi"),
-              "Week 9 on: weekly or every 2 weeks, the least frequent that keeps response."),
+                      source="spravato-pi", interval_options_days=(7, 14)),  # spravato-pi: weekly or every 2 weeks
+              "Week 9 on: weekly or every 2 weeks (the prescriber chooses per patient), the least frequent "
+              "that keeps response."),
     ),
     dose_rule=DoseRule(
         unit=DoseUnit.DEVICES,  # 28 mg per device, spravato-pi

@@ -84,6 +84,10 @@ class Spacing:
     interval_days: int | None = None  # fixed interval: next session this many days after the last
     max_span_days: int | None = None  # all sessions within this many days of the first one
     source: str = ""
+    # Fixed intervals the prescriber may choose instead of ``interval_days`` (the default) for this
+    # patient, e.g. Spravato week 9 on: weekly or every 2 weeks, the least frequent that keeps
+    # response (spravato-pi). Empty: the interval is fixed.
+    interval_options_days: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -272,6 +276,13 @@ def _spacing_errors(phase: Phase, base: str, add) -> None:
         add(f"{base}.interval_days", "Give either sessions per week or an interval, not both.")
     if s.interval_days is not None and s.interval_days < s.min_days_between:
         add(f"{base}.interval_days", "The interval is shorter than the minimum days between sessions.")
+    if s.interval_options_days:
+        if s.interval_days is None:
+            add(f"{base}.interval_options_days", "Interval options need a default interval (interval_days).")
+        if any(isinstance(d, bool) or not isinstance(d, int) or d < max(1, s.min_days_between) for d in s.interval_options_days):
+            add(f"{base}.interval_options_days", "Each option is a whole number of days, at least the minimum days between sessions.")
+        if len(set(s.interval_options_days)) != len(s.interval_options_days):
+            add(f"{base}.interval_options_days", "Each option once.")
     if s.max_span_days is not None:
         if s.max_span_days < 1:
             add(f"{base}.max_span_days", "Must be 1 or more.")

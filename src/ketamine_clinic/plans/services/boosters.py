@@ -54,7 +54,22 @@ def maintenance_protocol_for(plan: TreatmentPlan) -> protocol_store.ProtocolEntr
 
 def _visit_dicts(visits) -> list[dict]:
     return [{"due_date": v.due_date.isoformat(), "phase_name": v.phase_name, "interval_days": v.interval_days,
-             "source": v.source} for v in visits]
+             "source": v.source, "interval_options_days": list(v.interval_options_days)} for v in visits]
+
+
+def _visits_with_choices(proposal: BoosterProposal, interval_choices: dict) -> list[dict]:
+    """The maintenance visits again, with the prescriber's interval for phases that offer a choice
+    (Spravato week 9 on: weekly or every 2 weeks, the least frequent that keeps response)."""
+    protocol = cp.protocol_from_dict(proposal.protocol_data)
+    first = proposal.visits[0]
+    induction_end = dt.date.fromisoformat(first["due_date"]) - dt.timedelta(days=first["interval_days"])
+    open_ended = sum(1 for v in proposal.visits if protocol.phase(v["phase_name"]).session_count is None)
+    try:
+        visits = cp.propose_maintenance(protocol, induction_end, open_ended_sessions=open_ended,
+                                        interval_choices=interval_choices)
+    except cp.BoosterError as exc:
+        raise ValidationFailed({exc.field: [exc.message]}) from None
+    return _visit_dicts(visits)
 
 
 def propose_maintenance_for(ctx: Context | None, plan: TreatmentPlan, now: dt.datetime | None = None) -> BoosterProposal | None:
@@ -128,14 +143,18 @@ def _book_visits(ctx, plan, protocol, visits, now) -> list:
     return booked
 
 
-def accept_proposal(ctx: Context, proposal: BoosterProposal, reason: str = "", now: dt.datetime | None = None) -> BoosterProposal:
-    """The prescriber accepts: the boosters are booked (a maintenance plan is started, signed)."""
+def accept_proposal(ctx: Context, proposal: BoosterProposal, reason: str = "", now: dt.datetime | None = None,
+                    *, interval_choices: dict | None = None) -> BoosterProposal:
+    """The prescriber accepts: the boosters are booked (a maintenance plan is started, signed).
+    ``interval_choices`` ({phase name: days}) picks the interval of a phase that offers a choice."""
     require(ctx.user, "plan.sign")
     now = now or timezone.now()
     with transaction.atomic():
         proposal = BoosterProposal.objects.select_for_update().select_related("plan").get(pk=proposal.pk)
         if proposal.status != BoosterProposal.Status.PROPOSED:
             raise Conflict(f"This proposal was already {proposal.get_status_display().lower()}.")
+        if interval_choices and proposal.kind == BoosterProposal.Kind.MAINTENANCE:
+            proposal.visits = _visits_with_choices(proposal, interval_choices)
         source_plan = _lock_plan(proposal.plan)
         protocol = for_patient(cp.protocol_from_dict(proposal.protocol_data), source_plan.patient,
                                dt.date.fromisoformat(proposal.visits[0]["due_date"]))

@@ -31,10 +31,13 @@ from .consent import (
     update_consent_document,
     witness_consent,
 )
-from .decisions import current_decisions, decisions_for, sign_decision
+from .decisions import chart_changes_since_signed, current_decisions, decisions_for, sign_decision
 from .evaluations import (
     baseline_measures,
+    chart_eligibility,
+    chart_suggestions,
     check_eligibility,
+    check_with_chart,
     current_evaluation,
     eligibility_of,
     evaluations_for,
@@ -44,10 +47,10 @@ from .evaluations import (
     save_evaluation,
 )
 from .policy import clinic_policy, policy_rows, source_label
-from .registry import DRUG_CLASS_TO_MEDICATION_CLASS, REGISTRY_TRIAL_OUTCOME, medication_class, registry_prefill
+from .registry import DRUG_CLASS_TO_MEDICATION_CLASS, REGISTRY_TRIAL_OUTCOME, chart_facts, chart_facts_many, medication_class, registry_prefill
 from .rems import clinic_prescribers, current_rems, enroll_rems, withdraw_rems
 from .reported_intake import get_reported_intake, open_reported_intake, own_patient, save_reported_intake
-from .state import RouteStatus, ScreeningState, TreatmentPermission, may_treat, screening_state
+from .state import RouteStatus, ScreeningState, TreatmentPermission, chart_changes_for, chart_changes_many, may_treat, screening_state
 
 __all__ = [
     "DRUG_CLASS_TO_MEDICATION_CLASS",
@@ -57,7 +60,15 @@ __all__ = [
     "ScreeningState",
     "TreatmentPermission",
     "baseline_measures",
+    "chart_changes_for",
+    "chart_changes_many",
+    "chart_changes_since_signed",
+    "chart_eligibility",
+    "chart_facts",
+    "chart_facts_many",
+    "chart_suggestions",
     "check_eligibility",
+    "check_with_chart",
     "clinic_policy",
     "clinic_prescribers",
     "consent_document",

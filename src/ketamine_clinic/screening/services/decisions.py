@@ -6,7 +6,9 @@ from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.services import Context, record
-from ketamine_clinic.clinical.eligibility import Outcome
+from ketamine_clinic.clinical.eligibility import Evaluation, Level, Outcome, RouteDecision
+from ketamine_clinic.clinical.eligibility.chart import describe_fact, new_safety_facts, safety_facts
+from ketamine_clinic.clinical.eligibility.engine import SEVERITY as OUTCOME_SEVERITY
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.core.errors import Conflict, ValidationFailed
 from ketamine_clinic.patients.models import Patient
@@ -15,7 +17,7 @@ from .. import forms as sforms
 from ..policy import min_override_reason_chars
 from ..models import EligibilityDecision, IntakeEvaluation
 from ._common import _timeline, _validate
-from .evaluations import current_evaluation, eligibility_of
+from .evaluations import chart_eligibility, current_evaluation
 
 
 
@@ -32,6 +34,23 @@ def current_decisions(patient: Patient, evaluation: IntakeEvaluation | None = No
         return {}
     qs = EligibilityDecision.objects.filter(evaluation=evaluation, superseded_at__isnull=True).select_related("signed_by")
     return {Route(d.route): d for d in qs}
+
+
+def chart_changes_since_signed(signed: EligibilityDecision, now: RouteDecision, merged: Evaluation) -> list[str]:
+    """What changed, on the chart read by the rules, since ``signed`` approved its route: a safety
+    fact not recorded then (a new interacting drug class, a contraindicating diagnosis, pregnancy,
+    an allergy to ketamine, age), a rule that fires now and did not then (prerequisites aside), or a
+    more severe outcome. Empty for a decline (already a stop) and when nothing that matters changed."""
+    if signed.decision != EligibilityDecision.Decision.APPROVE:
+        return []
+    changes = []
+    if signed.chart_facts is not None:
+        changes += [describe_fact(f) for f in new_safety_facts(signed.chart_facts, safety_facts(merged))]
+    before = set(signed.engine_rule_ids)
+    changes += [f"now also: {r.title}" for r in now.reasons if r.level is not Level.PREREQUISITE and r.rule_id not in before]
+    if OUTCOME_SEVERITY[now.outcome] > OUTCOME_SEVERITY[Outcome(signed.engine_outcome)]:
+        changes.append(f"the rules now say {now.outcome.label.lower()} (signed on {Outcome(signed.engine_outcome).label.lower()})")
+    return changes
 
 
 def sign_decision(ctx: Context, patient: Patient, data: dict) -> EligibilityDecision:
@@ -57,7 +76,8 @@ def sign_decision(ctx: Context, patient: Patient, data: dict) -> EligibilityDeci
         if not ev.is_current:
             raise Conflict("This evaluation was superseded by a newer one; sign on the current evaluation.",
                            {"evaluation": ["Superseded evaluation."]})
-        decision = eligibility_of(ev)[route]
+        result, merged, _ = chart_eligibility(ev)  # the chart as it is now, under the patient lock
+        decision = result[route]
         if approve and decision.outcome is Outcome.CONTRAINDICATED:
             titles = "; ".join(r.title for r in decision.contraindications)
             message = f"{route.label} cannot be approved: absolute contraindication ({titles}). It cannot be overridden."
@@ -80,6 +100,7 @@ def sign_decision(ctx: Context, patient: Patient, data: dict) -> EligibilityDeci
         signed = EligibilityDecision.objects.create(
             patient=patient, evaluation=ev, route=route.value, version=last + 1, decision=cleaned["decision"],
             engine_outcome=decision.outcome.value, engine_rule_ids=list(decision.rule_ids), override_reason=reason,
+            chart_facts=safety_facts(merged),
             note=cleaned["note"].strip(), signed_by=ctx.user, signed_at=now,
         )
         if previous is not None:

@@ -1,5 +1,9 @@
 """Intake evaluations: the screening patient, reading evaluations and their eligibility, and
-saving drafts and completed evaluations (merging the patient's own answers when reviewed)."""
+saving drafts and completed evaluations (merging the patient's own answers when reviewed).
+
+The chart is the source of truth: every save and every eligibility read merges the patient's
+active chart records into the evaluation (``clinical.eligibility.chart.apply_chart``: the chart
+wins; what it added or overrode comes back as ``ChartCorrection``s)."""
 
 import datetime as dt
 
@@ -17,13 +21,16 @@ from ketamine_clinic.clinical.eligibility import (
     baseline_measures_required,
     evaluate_eligibility,
 )
+from ketamine_clinic.clinical.eligibility.chart import ChartCorrection, Suggestion, apply_chart, suggestions
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
+from ketamine_clinic.core.localtime import patient_today
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.patients.services import get_patient_for
 
 from ..models import IntakeEvaluation, PatientReportedIntake
 from ._common import _timeline
 from .policy import clinic_policy
+from .registry import chart_facts
 
 
 def get_screening_patient(ctx: Context, patient_id, action: str = "evaluation.view", audit_action: str = "evaluation.view") -> Patient:
@@ -56,8 +63,29 @@ def open_draft(patient: Patient) -> IntakeEvaluation | None:
     return patient.evaluations.filter(status=IntakeEvaluation.Status.DRAFT).first()
 
 
-def eligibility_of(evaluation: IntakeEvaluation) -> EligibilityResult:
-    return evaluate_eligibility(Evaluation.from_dict(evaluation.data), clinic_policy(evaluation.patient.organization_id))
+def with_chart(patient: Patient, evaluation: Evaluation, on_date: dt.date | None = None) -> tuple[Evaluation, tuple[ChartCorrection, ...]]:
+    """``evaluation`` with the patient's chart facts as of ``on_date`` (default: the patient's today)."""
+    return apply_chart(evaluation, chart_facts(patient, on_date or patient_today(patient)))
+
+
+def chart_eligibility(evaluation: IntakeEvaluation, on_date: dt.date | None = None) -> tuple[EligibilityResult, Evaluation, tuple[ChartCorrection, ...]]:
+    """The engine's answer for a stored evaluation read together with the chart as it is now
+    (facts recorded since the evaluation count), the merged evaluation, and what the chart added."""
+    patient = evaluation.patient
+    merged, corrections = with_chart(patient, Evaluation.from_dict(evaluation.data), on_date)
+    return evaluate_eligibility(merged, clinic_policy(patient.organization_id)), merged, corrections
+
+
+def chart_suggestions(patient: Patient, evaluation: Evaluation | None = None) -> tuple[Suggestion, ...]:
+    """What the chart suggests for staff to review (e.g. lisinopril: hypertension?) that
+    ``evaluation`` does not record; without an evaluation, everything the chart suggests."""
+    if evaluation is None:
+        evaluation = Evaluation(indications=())
+    return suggestions(evaluation, chart_facts(patient, patient_today(patient)))
+
+
+def eligibility_of(evaluation: IntakeEvaluation, on_date: dt.date | None = None) -> EligibilityResult:
+    return chart_eligibility(evaluation, on_date)[0]
 
 
 def baseline_measures(evaluation_data: dict, patient: Patient | None = None, as_of: dt.datetime | None = None) -> list[dict]:
@@ -88,10 +116,18 @@ def baseline_measures(evaluation_data: dict, patient: Patient | None = None, as_
     return measures
 
 
-def check_eligibility(ctx: Context, data) -> EligibilityResult:
-    """The engine's answer for an evaluation given as JSON; nothing is saved."""
+def check_eligibility(ctx: Context, data, patient: Patient | None = None) -> EligibilityResult:
+    """The engine's answer for an evaluation given as JSON; nothing is saved. With a ``patient``
+    (already scoped to the actor), the patient's chart is merged in first: see ``check_with_chart``."""
+    return check_with_chart(ctx, data, patient)[0]
+
+
+def check_with_chart(ctx: Context, data, patient: Patient | None = None) -> tuple[EligibilityResult, tuple[ChartCorrection, ...]]:
     require(ctx.user, "evaluation.view")
-    return evaluate_eligibility(_parse_evaluation(data), clinic_policy(getattr(ctx.user, "organization_id", None)))
+    evaluation, corrections = _parse_evaluation(data), ()
+    if patient is not None:
+        evaluation, corrections = with_chart(patient, evaluation)
+    return evaluate_eligibility(evaluation, clinic_policy(getattr(ctx.user, "organization_id", None))), corrections
 
 
 def _parse_evaluation(data) -> Evaluation:
@@ -117,10 +153,13 @@ def save_evaluation(
     decisions stop counting. A completed evaluation is never changed.
     """
     require(ctx.user, "evaluation.edit")
-    normalized = _parse_evaluation(data).to_dict()
+    parsed = _parse_evaluation(data)
     now = timezone.now()
     with transaction.atomic():
         Patient.objects.select_for_update().filter(pk=patient.pk).first()  # one writer per patient
+        # Read under the patient lock: the chart facts stored are those of this moment.
+        merged, corrections = with_chart(patient, parsed, patient_today(patient, now))
+        normalized = merged.to_dict()
         if evaluation is not None:
             ev = IntakeEvaluation.objects.select_for_update().get(pk=evaluation.pk)
             if ev.patient_id != patient.pk:
@@ -160,6 +199,9 @@ def save_evaluation(
         if report is not None:
             _merge_report(ctx, patient, report, ev, now)
         detail = {"version": ev.version, "status": ev.status, "revision": ev.revision}
+        if corrections:
+            detail["chart_corrections"] = [{"field": c.field, "record_type": c.record_type, "record_id": c.record_id}
+                                           for c in corrections]
         if previous is not None:
             detail["supersedes"] = str(previous.public_id)
         record(ctx, action, obj=ev, patient=patient, organization=patient.organization, detail=detail)
@@ -171,6 +213,7 @@ def save_evaluation(
             _timeline(ctx, patient, "evaluation", summary)
         elif action == "evaluation.create":
             _timeline(ctx, patient, "evaluation", f"Intake evaluation v{ev.version} started (draft)")
+    ev.chart_corrections = corrections  # not stored: what the chart added or overrode in this save
     return ev
 
 

@@ -1,6 +1,16 @@
-"""The patient registry (trials, medications, weight) as input to an intake evaluation."""
+"""The patient registry (trials, medications, diagnoses, allergies, weight, date of birth) as input
+to an intake evaluation: the chart is the source of truth (``clinical.eligibility.chart``)."""
 
-from ketamine_clinic.clinical.eligibility import MedicationClass, TrialOutcome
+import datetime as dt
+
+from ketamine_clinic.clinical.eligibility import AntidepressantTrial, MedicationClass, TrialOutcome
+from ketamine_clinic.clinical.eligibility.chart import (
+    ChartAllergy,
+    ChartDiagnosis,
+    ChartFacts,
+    ChartMedication,
+    ChartTrial,
+)
 from ketamine_clinic.patients.models import DrugClass, Patient, RecordStatus
 from ketamine_clinic.patients.services import current_measurement
 
@@ -51,3 +61,48 @@ def registry_prefill(patient: Patient) -> dict:
         "weight_kg": float(measurement.weight_kg) if measurement else None,
         "weight_measured_on": measurement.measured_on if measurement else None,
     }
+
+
+def _chart_trial(t) -> AntidepressantTrial:
+    return AntidepressantTrial(
+        drug=t.drug, dose_mg_per_day=float(t.dose_mg_per_day), weeks=float(t.weeks), adequate=t.adequate,
+        outcome=REGISTRY_TRIAL_OUTCOME.get(t.outcome, TrialOutcome.UNKNOWN), in_current_episode=t.current_episode,
+    )
+
+
+def chart_facts(patient: Patient, on_date: dt.date) -> ChartFacts:
+    """The chart records eligibility reads, as of ``on_date`` (age): see ``chart_facts_many``."""
+    return chart_facts_many([patient], on_date)[patient.pk]
+
+
+def chart_facts_many(patients, on_date: dt.date) -> dict[int, ChartFacts]:
+    """Per patient (by pk): active medications, diagnoses and allergies, every trial not entered in
+    error (a finished trial is marked stopped/inactive, and is still a trial: the chart lists it the
+    same way), the latest active weight, and the age on ``on_date``. Five queries for any number."""
+    from ketamine_clinic.patients.models import Allergy, AntidepressantTrial as TrialRecord, BodyMeasurement, Diagnosis, Medication
+
+    patients = list(patients)
+    ids = [p.pk for p in patients]
+    active = RecordStatus.ACTIVE
+    grouped: dict[str, dict[int, list]] = {k: {pk: [] for pk in ids} for k in ("med", "trial", "dx", "allergy")}
+    for m in Medication.objects.filter(patient_id__in=ids, status=active).order_by("name", "id"):
+        grouped["med"][m.patient_id].append(ChartMedication(str(m.public_id), m.name, medication_class(m.drug_class), m.drug_class))
+    for t in TrialRecord.objects.filter(patient_id__in=ids).exclude(status=RecordStatus.ENTERED_IN_ERROR).order_by("recorded_at", "id"):
+        grouped["trial"][t.patient_id].append(ChartTrial(str(t.public_id), _chart_trial(t)))
+    for d in Diagnosis.objects.filter(patient_id__in=ids, status=active).order_by("icd10_code", "id"):
+        grouped["dx"][d.patient_id].append(ChartDiagnosis(str(d.public_id), d.icd10_code, d.display))
+    for a in Allergy.objects.filter(patient_id__in=ids, status=active).order_by("substance", "id"):
+        grouped["allergy"][a.patient_id].append(ChartAllergy(str(a.public_id), a.substance))
+    latest = {}
+    for m in BodyMeasurement.objects.filter(patient_id__in=ids, status=active).order_by("-measured_on", "-recorded_at"):
+        latest.setdefault(m.patient_id, m)  # the same order as patients.services.current_measurement
+    out = {}
+    for p in patients:
+        weight = latest.get(p.pk)
+        out[p.pk] = ChartFacts(
+            medications=tuple(grouped["med"][p.pk]), trials=tuple(grouped["trial"][p.pk]),
+            diagnoses=tuple(grouped["dx"][p.pk]), allergies=tuple(grouped["allergy"][p.pk]),
+            weight_kg=float(weight.weight_kg) if weight else None, weight_record_id=str(weight.public_id) if weight else "",
+            age_years=p.age_on(on_date), patient_id=str(p.public_id),
+        )
+    return out

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html
 
 from ketamine_clinic.accounts.permissions import has_permission
 from ketamine_clinic.clinical.routes import Route
@@ -36,3 +37,32 @@ def screening_chart_card(context, patient):
 def words(code) -> str:
     """``no_response`` -> ``no response``."""
     return str(code or "").replace("_", " ")
+
+
+@register.simple_tag
+def chart_changes_for_board(rows, tz=None) -> dict:
+    """``{% chart_changes_for_board rows tz as flags %}``: per session pk, what changed on the chart
+    since the route's approval was signed (``may_treat`` then says no until a prescriber re-signs).
+    One batch of queries for the whole board."""
+    import zoneinfo
+
+    from django.utils import timezone
+
+    from ketamine_clinic.screening import services
+
+    sessions = [r["session"] for r in rows]
+    if not sessions:
+        return {}
+    zone = zoneinfo.ZoneInfo(tz) if isinstance(tz, str) else tz  # the board's location: its "today" (age)
+    changes = services.chart_changes_many([(s.patient, s.route) for s in sessions], timezone.localdate(timezone=zone))
+    return {s.pk: changes[(s.patient_id, Route(s.route))] for s in sessions if (s.patient_id, Route(s.route)) in changes}
+
+
+@register.simple_tag
+def chart_changed_strip(flags, key) -> str:
+    """The alert strip for one board row, from ``chart_changes_for_board``; else nothing."""
+    changes = flags.get(key) if flags else None
+    if not changes:
+        return ""
+    return format_html('<p class="alert-strip" role="alert" data-testid="chart-changed">Chart changed since signed '
+                       '({}): needs prescriber review.</p>', "; ".join(changes))
