@@ -132,7 +132,7 @@ def test_chart_card_per_role_and_cheap(client_for, nurse, front_desk, prescriber
     request.user = nurse
     template = Template("{% load screening_tags %}{% screening_chart_card patient %}")
     nurse.role_set  # roles are cached per request
-    with django_assert_max_num_queries(12):  # the card, the chart facts the rules read (5 small queries), the clinic's settings
+    with django_assert_max_num_queries(14):  # the card, the chart facts the rules read (6 small queries: +1 recent ECG and liver tests), the clinic's settings (+1 for the tests' window)
         template.render(TemplateContext({"request": request, "patient": patient}))
 
 
@@ -237,5 +237,5 @@ def test_overview_reads_the_screening_state_once(client_for, nurse, prescriber, 
     consent_in_clinic(nurse, patient, "iv")
     client = client_for(nurse)
     client.get(f"/screening/patients/{patient.public_id}/")
-    with django_assert_max_num_queries(31):  # was 48: "may treat today" re-read the state for every route; +1 home location (its date), +1 the user's location (display zone); +5 the chart facts the rules read
+    with django_assert_max_num_queries(33):  # +2 recent ECG and liver tests and their window; was 48: "may treat today" re-read the state for every route; +1 home location (its date), +1 the user's location (display zone); +5 the chart facts the rules read
         assert client.get(f"/screening/patients/{patient.public_id}/").status_code == 200

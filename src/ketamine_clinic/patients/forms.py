@@ -12,7 +12,7 @@ from ketamine_clinic.clinical import icd10cm
 from ketamine_clinic.clinical.codes import icd10cm_display, is_valid_icd10cm, normalize_icd10cm
 from ketamine_clinic.clinical.medications import drug_class_for
 
-from .models import Allergy, AntidepressantTrial, DrugClass, SexAtBirth
+from .models import Allergy, AntidepressantTrial, DrugClass, SexAtBirth, TestResult
 
 # Physical bounds for what a person can weigh or measure; anything outside is a typing error.
 WEIGHT_KG_MIN, WEIGHT_KG_MAX = Decimal("2.0"), Decimal("400.0")
@@ -193,12 +193,28 @@ class CorrectionForm(forms.Form):
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class TestResultForm(forms.Form):
+    kind = forms.ChoiceField(label="Kind of test", choices=[("", "Choose")] + list(TestResult.Kind.choices))
+    name = forms.CharField(label="Test", max_length=150, help_text="e.g. 12-lead ECG, hepatic function panel")
+    performed_on = forms.DateField(label="Date performed", widget=DateInput)
+    result = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text="The findings as reported, e.g. sinus rhythm 72/min, QTc 420 ms")
+    interpretation = forms.ChoiceField(choices=[("", "Choose")] + list(TestResult.Interpretation.choices))
+
+    def clean_performed_on(self):
+        value = self.cleaned_data["performed_on"]
+        if value > dt.date.today():
+            raise forms.ValidationError("A test cannot be dated in the future.")
+        return value
+
+
 SUBRECORD_FORMS = {
     "measurement": MeasurementForm,
     "allergy": AllergyForm,
     "medication": MedicationForm,
     "trial": TrialForm,
     "diagnosis": DiagnosisForm,
+    "result": TestResultForm,
 }
 
 

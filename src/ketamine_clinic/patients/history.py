@@ -4,17 +4,19 @@ and each record named by what it is ("Medication: Sertraline") instead of an id 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.text import capfirst
 
-from .models import Allergy, AntidepressantTrial, BodyMeasurement, Diagnosis, Medication, Patient
+from .models import Allergy, AntidepressantTrial, BodyMeasurement, Diagnosis, Medication, Patient, TestResult
 
 MODELS = {"patient": Patient, "measurement": BodyMeasurement, "allergy": Allergy, "medication": Medication,
-          "trial": AntidepressantTrial, "diagnosis": Diagnosis}
+          "trial": AntidepressantTrial, "diagnosis": Diagnosis, "result": TestResult}
 RECORD_TITLES = {"patient": "Demographics", "measurement": "Weight and height", "allergy": "Allergy",
-                 "medication": "Medication", "trial": "Antidepressant trial", "diagnosis": "Diagnosis"}
+                 "medication": "Medication", "trial": "Antidepressant trial", "diagnosis": "Diagnosis",
+                 "result": "Test result"}
 # The field that names a record in a list ("Medication: Sertraline").
-NAMING_FIELD = {"allergy": "substance", "medication": "name", "trial": "drug", "diagnosis": "icd10_code",
+NAMING_FIELD = {"allergy": "substance", "medication": "name", "trial": "drug", "diagnosis": "icd10_code", "result": "name",
                 "measurement": "measured_on", "patient": "family_name"}
 # Book-keeping columns that say nothing to a reader of the chart.
-HIDDEN = {"public_id", "version", "recorded_by", "recorded_at", "created_at", "updated_at", "phone_digits", "status_reason"}
+HIDDEN = {"public_id", "version", "recorded_by", "recorded_at", "created_at", "updated_at", "phone_digits", "status_reason",
+          "attachment", "attachment_type"}
 
 
 def field_label(record_type: str, field: str) -> str:

@@ -186,6 +186,36 @@ class Diagnosis(ClinicalRecord):
         ordering = ["icd10_code"]
 
 
+class TestResult(ClinicalRecord):
+    """A pre-treatment test the eligibility rules ask for: an ECG, or a laboratory result such as
+    liver function tests, with its interpretation and, optionally, the report itself."""
+
+    class Kind(models.TextChoices):
+        ECG = "ecg", "ECG"
+        LIVER_TESTS = "liver_tests", "Liver function tests"
+        OTHER_LAB = "other_lab", "Other laboratory test"
+
+    class Interpretation(models.TextChoices):
+        NORMAL = "normal", "Normal"
+        ABNORMAL_NOT_SIGNIFICANT = "abnormal_not_significant", "Abnormal, not clinically significant"
+        ABNORMAL_SIGNIFICANT = "abnormal_significant", "Abnormal, clinically significant"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="test_results")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    name = models.CharField("Test", max_length=150, help_text="e.g. 12-lead ECG, hepatic function panel")
+    performed_on = models.DateField("Date performed")
+    result = models.CharField(max_length=500, help_text="The findings as reported, e.g. sinus rhythm 72/min, QTc 420 ms")
+    interpretation = models.CharField(max_length=30, choices=Interpretation.choices)
+    # The report (PDF or image) is kept in the database, so backups and restores carry it and it is
+    # only ever served through a permission-checked view.
+    attachment_name = models.CharField("Attached report", max_length=200, blank=True)
+    attachment_type = models.CharField(max_length=40, blank=True)
+    attachment = models.BinaryField(blank=True, default=b"", editable=False)
+
+    class Meta:
+        ordering = ["-performed_on", "-recorded_at"]
+
+
 class Revision(models.Model):
     """A snapshot of one version of a patient record or sub-record, kept forever."""
 

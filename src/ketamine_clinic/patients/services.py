@@ -33,6 +33,7 @@ from .models import (
     Patient,
     RecordStatus,
     Revision,
+    TestResult,
     TimelineEvent,
 )
 
@@ -42,7 +43,12 @@ SUBRECORD_MODELS = {
     "medication": Medication,
     "trial": AntidepressantTrial,
     "diagnosis": Diagnosis,
+    "result": TestResult,
 }
+
+# An attached report: a PDF or an image, recognised by its first bytes (not by its name).
+ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+ATTACHMENT_TYPES = ((b"%PDF-", "application/pdf"), (b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -175,6 +181,7 @@ def chart_records(patient: Patient) -> dict[str, QuerySet]:
         "medications": patient.medications.filter(status=active),
         "trials": patient.trials.exclude(status=RecordStatus.ENTERED_IN_ERROR),
         "diagnoses": patient.diagnoses.filter(status=active),
+        "results": patient.test_results.filter(status=active).defer("attachment"),
     }
 
 
@@ -277,12 +284,33 @@ def _create_subrecord(ctx: Context, patient: Patient, kind: str, cleaned: dict):
     return obj
 
 
-def add_subrecord(ctx: Context, patient: Patient, kind: str, data: dict):
-    """Record a measurement, allergy, medication, antidepressant trial or diagnosis."""
+def _attachment_fields(upload) -> dict:
+    """The model fields for an uploaded report; ValidationFailed for anything but a PDF or image."""
+    if upload is None:
+        return {}
+    too_big = ValidationFailed({"attachment": [f"The report is larger than {ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB."]})
+    if getattr(upload, "size", 0) > ATTACHMENT_MAX_BYTES:
+        raise too_big
+    content = upload.read(ATTACHMENT_MAX_BYTES + 1)
+    if len(content) > ATTACHMENT_MAX_BYTES:
+        raise too_big
+    media_type = next((t for magic, t in ATTACHMENT_TYPES if content.startswith(magic)), None)
+    if media_type is None:
+        raise ValidationFailed({"attachment": ["Attach the report as a PDF, PNG or JPEG file."]})
+    name = (getattr(upload, "name", "") or "report").replace("\\", "/").rsplit("/", 1)[-1][:200]
+    return {"attachment": content, "attachment_type": media_type, "attachment_name": name}
+
+
+def add_subrecord(ctx: Context, patient: Patient, kind: str, data: dict, *, attachment=None):
+    """Record a measurement, allergy, medication, antidepressant trial, diagnosis or test result
+    (a result may carry its report as ``attachment``: an uploaded PDF or image)."""
     require(ctx.user, "patient.edit_clinical")
     if kind not in SUBRECORD_MODELS:
         raise NotFound(f"Unknown record type {kind!r}.")
+    if attachment is not None and kind != "result":
+        raise ValidationFailed({"attachment": ["Only a test result carries an attached report."]})
     cleaned = _validate(pforms.SUBRECORD_FORMS[kind], data)
+    cleaned.update(_attachment_fields(attachment))
     with transaction.atomic():
         obj = _create_subrecord(ctx, patient, kind, cleaned)
         TimelineEvent.objects.create(patient=patient, kind=kind, summary=f"{kind.title()} recorded: {describe(kind, obj)}", actor=ctx.user)

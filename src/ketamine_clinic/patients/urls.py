@@ -13,6 +13,7 @@ urlpatterns = [
     path("<uuid:public_id>/history/", views.patient_history, name="history"),
     path("<uuid:public_id>/care-team/", views.care_team_edit, name="care_team"),
     path("<uuid:public_id>/no-known-allergies/", views.no_known_allergies, name="no_known_allergies"),
+    path("<uuid:public_id>/results/<uuid:record_id>/report/", views.result_attachment, name="result_attachment"),
     path("<uuid:public_id>/<str:kind>/new/", views.subrecord_add, name="subrecord_add"),
     path("<uuid:public_id>/<str:kind>/<uuid:record_id>/correct/", views.subrecord_correct, name="subrecord_correct"),
     path("<uuid:public_id>/<str:kind>/<uuid:record_id>/status/", views.subrecord_status, name="subrecord_status"),

@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -26,6 +26,7 @@ SUBRECORD_TITLES = {
     "medication": "Current medication",
     "trial": "Antidepressant trial",
     "diagnosis": "Diagnosis",
+    "result": "Test result (ECG, laboratory)",
 }
 
 
@@ -137,13 +138,31 @@ def subrecord_add(request, public_id, kind):
     form_class = pforms.SUBRECORD_FORMS[kind]
     if request.method == "POST":
         try:
-            services.add_subrecord(ctx, patient, kind, request.POST.dict())
+            services.add_subrecord(ctx, patient, kind, request.POST.dict(), attachment=request.FILES.get("attachment"))
         except ValidationFailed as exc:
             form = with_errors(form_class(data=request.POST), exc.errors)
             return render(request, "patients/subrecord_form.html", {"form": form, "error": exc.message, **_subrecord_page(patient, kind)}, status=exc.status)
         messages.success(request, f"{SUBRECORD_TITLES[kind]} recorded.")
         return redirect("patients:chart", public_id=patient.public_id)
     return render(request, "patients/subrecord_form.html", {"form": form_class(), **_subrecord_page(patient, kind)})
+
+
+@staff_required("patient.view")
+def result_attachment(request, public_id, record_id):
+    """The report attached to a test result, served only to staff who may open the chart."""
+    ctx = Context.from_request(request)
+    patient = _patient_or_404(ctx, public_id, audit_action="patient.result_attachment")
+    result = patient.test_results.filter(public_id=record_id).exclude(attachment_type="").first()
+    if result is None:
+        raise Http404("No such report.")
+    response = HttpResponse(bytes(result.attachment), content_type=result.attachment_type)
+    response["Content-Disposition"] = f'inline; filename="{_safe_filename(result.attachment_name)}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _safe_filename(name: str) -> str:
+    return "".join(ch for ch in name if ch.isalnum() or ch in "._- ")[:100] or "report"
 
 
 def _subrecord_page(patient, kind) -> dict:

@@ -74,6 +74,7 @@ class ChartFacts:
     weight_record_id: str = ""
     age_years: int | None = None  # on the day evaluated, from the date of birth
     patient_id: str = ""
+    tests_on_file: tuple[str, ...] = ()  # "ecg", "liver_tests": recorded within the clinic's window
 
 
 @dataclass(frozen=True)
@@ -244,6 +245,7 @@ def apply_chart(evaluation: Evaluation, chart: ChartFacts) -> tuple[Evaluation, 
         psychiatric_history=psychiatric,
         weight_kg=weight_kg,
         age_years=age_years,
+        tests_on_file=chart.tests_on_file,  # the chart alone says which tests are on file
     )
     return merged.validate(), tuple(fixes)
 

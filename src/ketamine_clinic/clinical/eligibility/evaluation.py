@@ -153,6 +153,9 @@ class Evaluation:
     phq9_item9_baseline: int | None = None  # 0-3, None when not known
     episode_duration_weeks: float | None = None
     age_years: int | None = None  # on the day evaluated; from the chart's date of birth when a patient is named
+    # Pre-treatment tests recorded on the chart recently enough to count (the web layer applies the
+    # clinic's window): "ecg", "liver_tests". Filled from the chart, never trusted from a body alone.
+    tests_on_file: tuple[str, ...] = ()
     schema_version: int = SCHEMA_VERSION
 
     # -- conveniences for rules ---------------------------------------------------------------
@@ -209,7 +212,8 @@ def _plain(value: object) -> object:
 _TOP_REQUIRED = ("indications", "prior_treatments", "psychiatric_history", "substance_use",
                  "medical_history", "interacting_medications")
 _TOP_OPTIONAL = ("schema_version", "baseline_vitals", "weight_kg", "ride_home_arranged",
-                 "phq9_item9_baseline", "episode_duration_weeks", "age_years")
+                 "phq9_item9_baseline", "episode_duration_weeks", "age_years", "tests_on_file")
+PRETREATMENT_TESTS = ("ecg", "liver_tests")
 
 
 def _read_evaluation(r: Reader, data: object) -> Evaluation | None:
@@ -237,6 +241,7 @@ def _read_evaluation(r: Reader, data: object) -> Evaluation | None:
         episode_duration_weeks=r.number(d, "episode_duration_weeks", "", *EPISODE_DURATION_WEEKS_BOUNDS,
                                         nullable=True, unit="weeks"),
         age_years=r.number(d, "age_years", "", *AGE_YEARS_BOUNDS, whole=True, nullable=True, unit="years"),
+        tests_on_file=_read_tests_on_file(r, d),
     )
     if r.errors or any(v is BAD or v is None and k in _TOP_REQUIRED for k, v in values.items()):
         return None
@@ -362,6 +367,17 @@ def _read_medications(r: Reader, d: Mapping) -> tuple[MedicationClass, ...]:
         else:
             result.append(value)
     return tuple(result)
+
+
+def _read_tests_on_file(r: Reader, d: Mapping) -> tuple[str, ...]:
+    items = d.get("tests_on_file", [])
+    if not isinstance(items, list):
+        r.error("tests_on_file", "must be a list")
+        return ()
+    for i, item in enumerate(items):
+        if item not in PRETREATMENT_TESTS:
+            r.error(join("tests_on_file", i), f"must be one of {', '.join(PRETREATMENT_TESTS)}")
+    return tuple(sorted({i for i in items if i in PRETREATMENT_TESTS}))
 
 
 def _read_vitals(r: Reader, data: object, path: str) -> BaselineVitals | None:

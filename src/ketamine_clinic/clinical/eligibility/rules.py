@@ -298,14 +298,15 @@ RULES: tuple[Rule, ...] = (
          _by_route(racemic=RouteLevel(P, "apa-2017")), _trd_claimed_not_met, _trd_detail),
     Rule("ecg-if-cardiovascular-risk", "ECG before treatment",
          "Cardiovascular risk recorded (hypertension, heart disease, aneurysm or AV malformation): obtain "
-         "an ECG before the first treatment.",
+         "an ECG before the first treatment and record it on the chart (Tests and results).",
          _by_route(racemic=RouteLevel(P, "asra-2018")),
          lambda e, _: (e.medical_history.hypertension or e.medical_history.cardiovascular_disease
-                       or e.medical_history.aneurysmal_vascular_disease_or_avm)),
+                       or e.medical_history.aneurysmal_vascular_disease_or_avm) and "ecg" not in e.tests_on_file),
     Rule("liver-tests-if-hepatic-dysfunction", "Liver tests before treatment",
-         "Liver disease recorded: obtain liver function tests before the first treatment.",
+         "Liver disease recorded: obtain liver function tests before the first treatment and record them on "
+         "the chart (Tests and results).",
          _by_route(racemic=RouteLevel(P, "asra-2018")),
-         lambda e, _: e.medical_history.liver_disease is not LiverDisease.NONE),
+         lambda e, _: e.medical_history.liver_disease is not LiverDisease.NONE and "liver_tests" not in e.tests_on_file),
     Rule("rems-enrollment", "Spravato REMS enrollment",
          "Every esketamine patient must be enrolled in the Spravato REMS before the first dose.",
          _by_route(esketamine=RouteLevel(P, "spravato-rems")), lambda e, _: True),

@@ -55,9 +55,16 @@ TRD_REQUIRE_ADEQUATE_FLAG = Setting(
     "Clinic policy: a trial counts as adequate only if the clinician also marked it adequate "
     "(dose judged adequate); when off, duration alone decides.")
 
+PRETREATMENT_TEST_VALID_DAYS = Setting(
+    "eligibility.pretreatment_test_valid_days", 365, "d", CLINIC_POLICY,
+    "Clinic policy: an ECG or liver function tests on the chart count for the pre-treatment check when performed "
+    "at most this many days before the evaluation (no published interval).",
+    minimum=1, maximum=3 * 365)
+
 SETTINGS: tuple[Setting, ...] = (
     BP_CAUTION_SYSTOLIC, BP_CAUTION_DIASTOLIC, BP_REVIEW_SYSTOLIC, BP_REVIEW_DIASTOLIC,
     HEART_RATE_CAUTION, TRD_MIN_FAILED_TRIALS, TRD_MIN_TRIAL_WEEKS, TRD_REQUIRE_ADEQUATE_FLAG,
+    PRETREATMENT_TEST_VALID_DAYS,
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
 

@@ -11,8 +11,12 @@ from ketamine_clinic.clinical.eligibility.chart import (
     ChartMedication,
     ChartTrial,
 )
+from ketamine_clinic.clinical.eligibility.evaluation import PRETREATMENT_TESTS
+from ketamine_clinic.clinical.eligibility.settings import PRETREATMENT_TEST_VALID_DAYS
 from ketamine_clinic.patients.models import DrugClass, Patient, RecordStatus
 from ketamine_clinic.patients.services import current_measurement
+
+from .policy import clinic_policy
 
 DRUG_CLASS_TO_MEDICATION_CLASS = {
     DrugClass.BENZODIAZEPINE: MedicationClass.BENZODIAZEPINE,
@@ -80,6 +84,7 @@ def chart_facts_many(patients, on_date: dt.date) -> dict[int, ChartFacts]:
     error (a finished trial is marked stopped/inactive, and is still a trial: the chart lists it the
     same way), the latest active weight, and the age on ``on_date``. Five queries for any number."""
     from ketamine_clinic.patients.models import Allergy, AntidepressantTrial as TrialRecord, BodyMeasurement, Diagnosis, Medication
+    from ketamine_clinic.patients.models import TestResult
 
     patients = list(patients)
     ids = [p.pk for p in patients]
@@ -93,6 +98,14 @@ def chart_facts_many(patients, on_date: dt.date) -> dict[int, ChartFacts]:
         grouped["dx"][d.patient_id].append(ChartDiagnosis(str(d.public_id), d.icd10_code, d.display))
     for a in Allergy.objects.filter(patient_id__in=ids, status=active).order_by("substance", "id"):
         grouped["allergy"][a.patient_id].append(ChartAllergy(str(a.public_id), a.substance))
+    # An ECG or liver tests count when performed within the clinic's window before ``on_date``.
+    tests = {pk: set() for pk in ids}
+    window_days = {org: int(clinic_policy(org)[PRETREATMENT_TEST_VALID_DAYS.key]) for org in {p.organization_id for p in patients}}
+    recent = TestResult.objects.filter(patient_id__in=ids, status=active, kind__in=PRETREATMENT_TESTS, performed_on__lte=on_date,
+                                       performed_on__gte=on_date - dt.timedelta(days=max(window_days.values(), default=0)))
+    for pk, kind, performed_on, org_id in recent.values_list("patient_id", "kind", "performed_on", "patient__organization_id"):
+        if performed_on >= on_date - dt.timedelta(days=window_days[org_id]):
+            tests[pk].add(kind)
     latest = {}
     for m in BodyMeasurement.objects.filter(patient_id__in=ids, status=active).order_by("-measured_on", "-recorded_at"):
         latest.setdefault(m.patient_id, m)  # the same order as patients.services.current_measurement
@@ -103,6 +116,6 @@ def chart_facts_many(patients, on_date: dt.date) -> dict[int, ChartFacts]:
             medications=tuple(grouped["med"][p.pk]), trials=tuple(grouped["trial"][p.pk]),
             diagnoses=tuple(grouped["dx"][p.pk]), allergies=tuple(grouped["allergy"][p.pk]),
             weight_kg=float(weight.weight_kg) if weight else None, weight_record_id=str(weight.public_id) if weight else "",
-            age_years=p.age_on(on_date), patient_id=str(p.public_id),
+            age_years=p.age_on(on_date), patient_id=str(p.public_id), tests_on_file=tuple(sorted(tests[p.pk])),
         )
     return out
