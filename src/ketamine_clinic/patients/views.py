@@ -15,6 +15,7 @@ from ketamine_clinic.core.views_util import staff_required, with_errors
 from . import forms as pforms
 from . import services
 from .models import RecordStatus
+from .timeline import visible_timeline
 
 SUBRECORD_TITLES = {
     "measurement": "Weight and height",
@@ -66,7 +67,7 @@ def patient_chart(request, public_id):
         "measurement": services.current_measurement(patient),
         **services.chart_records(patient),
         "care_team": patient.care_team.all(),
-        "timeline": patient.timeline.select_related("actor")[:50],
+        "timeline": visible_timeline(request.user, patient.timeline.select_related("actor"))[:50],
         "age": patient.age_on(timezone.localdate()),
         "can_edit_demographics": has_permission(request.user, "patient.edit_demographics"),
         "can_edit_clinical": has_permission(request.user, "patient.edit_clinical"),
