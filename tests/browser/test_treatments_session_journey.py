@@ -65,7 +65,7 @@ def test_nurse_runs_an_iv_session_from_check_in_to_discharge(page, sign_in_as, n
     # The dose: computed from the order and today's weight.
     plan = page.get_by_test_id("dose-plan")
     expect(plan).to_contain_text("35.0 mg")
-    expect(plan).to_contain_text("0.7 mL")
+    expect(plan).to_contain_text("0.70 mL")
     expect(plan).to_contain_text("150.0 mL/h")
     dose = page.get_by_role("form", name="Start the dose")
     dose.get_by_label("Lot number").fill("KX2231")
