@@ -35,14 +35,15 @@ MIN_CONCENTRATION_MG_PER_ML = Decimal("0.01")
 ENTRY_MAXIMUM = {"mg_per_kg": Decimal(20), "mg_per_kg_per_h": Decimal(20), "fixed_mg": Decimal(5000),
                  "infusion_volume_ml": Decimal(5000)}
 
+# Decimal bounds: a float 0.01 is a hair above Decimal("0.01") and would refuse the setting's own default.
 SETTINGS: tuple[Setting, ...] = (
     Setting("session.dose.dose_increment_mg", Decimal("0.1"), "mg", CLINIC_POLICY,
-            "Clinic policy: a computed dose is rounded half up to this many mg.", 0.01, 5),
+            "Clinic policy: a computed dose is rounded half up to this many mg.", Decimal("0.01"), 5),
     Setting("session.dose.volume_increment_ml", Decimal("0.01"), "mL", CLINIC_POLICY,
             "Clinic policy: the resolution of the syringe the dose is drawn with (0.01 mL for a 1 mL syringe); "
-            "the volume to draw is rounded half up to it.", 0.01, 1),
+            "the volume to draw is rounded half up to it.", Decimal("0.01"), 1),
     Setting("session.dose.rate_increment_ml_per_h", Decimal("0.1"), "mL/h", CLINIC_POLICY,
-            "Clinic policy: the pump rate is rounded half up to this many mL/h.", 0.01, 10),
+            "Clinic policy: the pump rate is rounded half up to this many mL/h.", Decimal("0.01"), 10),
     Setting("session.dose.max_volume_rounding_error_percent", Decimal(5), "%", CLINIC_POLICY,
             "Clinic policy: refuse a product whose rounded draw volume misses the dose by more than this; "
             "use a weaker concentration.", 0.5, 10),
