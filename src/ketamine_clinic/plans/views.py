@@ -89,6 +89,7 @@ def schedule(request):
     context = {
         "locations": locations, "location": location, "view": view, "day": day, "columns": columns,
         "appointments": appts, "views": list(VIEWS),
+        "grid": scheduling.chair_grid(location, day, appts) if view == "day" else None,
         "prev": day - dt.timedelta(days=days), "next": day + dt.timedelta(days=days), "today": scheduling.local_today(location),
         "can_manage": has_permission(request.user, "schedule.manage"),
         "can_setup": has_permission(request.user, "resources.manage"),
@@ -234,7 +235,8 @@ def patient_plans(request, public_id):
 def plan_new(request, public_id):
     ctx = Context.from_request(request)
     patient = _or_404(services.patient_for, ctx, public_id, "plan.edit")
-    entries = protocol_store.protocols_for(ctx)
+    declined = services.declined_routes(patient)
+    entries = [e for e in protocol_store.protocols_for(ctx) if e.route not in declined]
     locations = list(scheduling.locations_for(ctx))
     therapists = services.therapist_choices(patient.organization_id)
 
@@ -254,10 +256,12 @@ def plan_new(request, public_id):
             plan = services.create_plan(ctx, patient, request.POST.dict())
         except (ValidationFailed, Conflict) as exc:
             return render(request, "plans/plan_new.html", {"form": build(request.POST, exc.errors), "patient": patient,
-                                                           "entries": entries, "error": exc.message}, status=exc.status)
+                                                           "entries": entries, "declined": declined,
+                                                           "error": exc.message}, status=exc.status)
         messages.success(request, "Draft plan saved. A prescriber signs it to activate it and book the sessions.")
         return redirect("plans:plan", public_id=plan.public_id)
-    return render(request, "plans/plan_new.html", {"form": build(), "patient": patient, "entries": entries})
+    return render(request, "plans/plan_new.html", {"form": build(), "patient": patient, "entries": entries,
+                                                   "declined": declined})
 
 
 @staff_required("plan.view")
