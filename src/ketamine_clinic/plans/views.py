@@ -22,6 +22,7 @@ from ketamine_clinic.core.views_util import forbidden, staff_required
 from . import forms as plan_forms
 from . import protocol_store, reminders, scheduling, services
 from .policy import instruction_hours
+from .scheduling import requests
 from .models import AppointmentKind, AppointmentStatus, BoosterProposal, PlanStatus, Resource
 
 VIEWS = {"day": 1, "week": 7, "fortnight": 14}
@@ -389,8 +390,26 @@ def _appointment_context(request, appt, form, error=None):
         (str(r.public_id), r.name) for r in scheduling.bookable_resources(appt.location)])
     return {"appt": appt, "form": form, "error": error, "changes": appt.changes.select_related("changed_by"),
             "reminders": appt.reminders.order_by("claimed_at"),
+            "requests": appt.requests.select_related("handled_by"),
+            "can_handle": has_permission(request.user, "schedule.manage"),
             "can_manage": has_permission(request.user, "schedule.manage") and appt.status == AppointmentStatus.BOOKED,
             "started": appt.start_at <= timezone.now()}
+
+
+@staff_required("schedule.manage")
+@require_POST
+def appointment_request_handled(request, public_id):
+    """Mark a patient's reschedule/cancel request handled; back to its appointment."""
+    ctx = Context.from_request(request)
+    try:
+        req = requests.handle_request(ctx, public_id, request.POST.dict())
+    except NotFound:
+        raise Http404("No such request.") from None
+    except (ValidationFailed, Conflict) as exc:
+        messages.error(request, exc.message)
+        return redirect("plans:schedule")
+    messages.success(request, "Request marked handled.")
+    return redirect("plans:appointment", public_id=req.appointment.public_id)
 
 
 @staff_required("schedule.manage")
