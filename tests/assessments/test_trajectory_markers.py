@@ -27,3 +27,18 @@ def test_booked_or_cancelled_sessions_are_not_marked(patient, nurse, prescriber,
     assert trajectory.session_markers(patient, since=start) == []
     Appointment.objects.filter(patient=patient).update(status="cancelled")
     assert trajectory.session_markers(patient, since=start) == []
+
+
+def test_session_marker_sits_at_the_dose_start_not_the_booked_time(patient, nurse, prescriber, location):
+    from ketamine_clinic.treatments.models import TreatmentSession
+
+    booked = timezone.now() - dt.timedelta(days=3)
+    dosed = booked + dt.timedelta(minutes=47)
+    _active_iv_plan_with_session(patient, prescriber, location, booked)
+    appt = Appointment.objects.get(patient=patient)
+    Appointment.objects.filter(pk=appt.pk).update(status="done")
+    TreatmentSession.objects.create(  # test data: a session of this appointment whose dose began 47 min late
+        organization=patient.organization, patient=patient, location=location, route="iv", dose_unit="mg/kg",
+        dose_amount="0.5", product_name="Ketamine 50 mg/mL", ordered_by=prescriber, checked_in_by=nurse,
+        checked_in_at=booked, appointment=appt, dosing_started_at=dosed)
+    assert trajectory.session_markers(patient, since=booked - dt.timedelta(days=1)) == [(dosed, "S1")]

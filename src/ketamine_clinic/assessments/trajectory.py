@@ -28,7 +28,7 @@ class Trajectory:
 
 
 def session_markers(patient: Patient, since: dt.datetime | None = None, tz=None) -> list[tuple[dt.datetime, str]]:
-    """``(start, "S3")`` for each dosing session given to the patient (one query)."""
+    """``(dose start, "S3")`` for each dosing session given to the patient (one query)."""
     from ketamine_clinic.plans.models import Appointment, AppointmentKind, AppointmentStatus
 
     sessions = Appointment.objects.filter(
@@ -36,9 +36,10 @@ def session_markers(patient: Patient, since: dt.datetime | None = None, tz=None)
     )
     if since is not None:
         sessions = sessions.filter(start_at__gte=since)
-    return [
-        (start.astimezone(tz) if tz else start, f"S{number}" if number else "Session")
-        for start, number in sessions.order_by("start_at").values_list("start_at", "session_number")[:60]
+    rows = sessions.order_by("start_at").values_list("start_at", "session_number", "treatment_session__dosing_started_at")
+    return [  # at the dose start when the session recorded one, else at the booked time
+        ((dosed or start).astimezone(tz) if tz else (dosed or start), f"S{number}" if number else "Session")
+        for start, number, dosed in rows[:60]
     ]
 
 
