@@ -9,13 +9,16 @@ from ketamine_clinic.patients import forms as patient_forms
 from ketamine_clinic.pharmacology import forms as pk_forms
 from ketamine_clinic.plans import forms as plan_forms
 from ketamine_clinic.plans.models import PlanStatus
+from ketamine_clinic.treatments import forms as treatment_forms
 
 from ..plans.conftest import clinic, draft  # noqa: F401  (fixtures)
 
-# (form, field) -> the preselected value, each safe: an unknown severity, and the PK planner's
-# what-if inputs (a simulation, nothing is recorded).
+# (form, field) -> the preselected value, each deliberate: an unknown allergy severity; the check-in
+# indication, which the check-in service itself defaults to depression (a plan's check-in sets chronic
+# pain); the PK planner's what-if inputs (a simulation, nothing is recorded).
 SAFE_DEFAULTS = {
     ("AllergyForm", "severity"): "unknown",
+    ("StartSessionForm", "indication"): "depression",
     ("PlannerForm", "model"): "domino-1984",
     ("PlannerForm", "route"): "iv",
     ("PlannerForm", "dose_unit"): "mg_per_kg",
@@ -24,12 +27,13 @@ SAFE_DEFAULTS = {
 
 
 def _choice_fields():
-    for module in (patient_forms, plan_forms, pk_forms):
+    for module in (patient_forms, plan_forms, pk_forms, treatment_forms):
         for name, form_class in inspect.getmembers(module, inspect.isclass):
             if issubclass(form_class, forms.Form) and form_class.__module__ == module.__name__:
                 form = form_class()
                 for field_name, field in form.fields.items():
-                    if isinstance(field, forms.ChoiceField) and not isinstance(field.widget, forms.HiddenInput):
+                    if isinstance(field, forms.ChoiceField) and not isinstance(
+                            field.widget, (forms.HiddenInput, forms.CheckboxSelectMultiple)):  # checkboxes start unticked
                         yield name, field_name, form, field
 
 
