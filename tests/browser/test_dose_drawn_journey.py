@@ -7,10 +7,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from ketamine_clinic.core.clinic_settings import change_setting
+from ketamine_clinic.treatments import services
 
 from ..conftest import PASSWORD, ctx_for
-from ..treatments.conftest import clear_checklist, make_ready
-from ..treatments.conftest import ORDERS
+from ..treatments.conftest import ORDERS, clear_checklist, make_ready
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,8 +22,6 @@ def local(location, minutes_ago: int) -> str:
 
 def test_nurse_sees_the_drawn_dose_when_the_syringe_cannot_hold_the_order(
         page, sign_in_as, nurse, prescriber, clinic_admin, patient, location):
-    from ketamine_clinic.treatments import services
-
     make_ready(prescriber, nurse, patient, "iv")
     order = dict(ORDERS["iv"], dose_unit="mg", dose_amount="42", location=str(location.public_id),
                  ordered_by=str(prescriber.public_id), indication="depression",
