@@ -75,3 +75,18 @@ def test_a_single_response_has_a_date_axis_not_an_hourly_one(patient, nurse):
     ticks = re.findall(r'text-anchor="middle" fill="#000000">([^<]+)</text>', chart.svg)
     dates = [t for t in ticks if re.fullmatch(r"\d{4}-\d{2}-\d{2}", t)]
     assert len(dates) >= 5 and not any(re.fullmatch(r"\d{2}:\d{2}", t) for t in ticks), ticks
+
+
+def test_session_marker_sits_at_the_dose_start_not_the_booked_time(patient, nurse, prescriber, location):
+    from ketamine_clinic.treatments.models import TreatmentSession
+
+    booked = timezone.now() - dt.timedelta(days=3)
+    dosed = booked + dt.timedelta(minutes=47)
+    _active_iv_plan_with_session(patient, prescriber, location, booked)
+    appt = Appointment.objects.get(patient=patient)
+    Appointment.objects.filter(pk=appt.pk).update(status="done")
+    TreatmentSession.objects.create(  # test data: a session of this appointment whose dose began 47 min late
+        organization=patient.organization, patient=patient, location=location, route="iv", dose_unit="mg/kg",
+        dose_amount="0.5", product_name="Ketamine 50 mg/mL", ordered_by=prescriber, checked_in_by=nurse,
+        checked_in_at=booked, appointment=appt, dosing_started_at=dosed)
+    assert trajectory.session_markers(patient, since=booked - dt.timedelta(days=1)) == [(dosed, "S1")]

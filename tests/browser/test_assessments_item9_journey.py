@@ -21,7 +21,8 @@ def test_patient_answers_item9_sees_crisis_help_and_prescriber_acknowledges(page
     page.get_by_role("button", name="Submit").click()
 
     expect(page.get_by_role("heading", name="If you are thinking about hurting yourself, help is available now")).to_be_visible()
-    expect(page.get_by_text("988 Suicide & Crisis Lifeline")).to_be_visible()
+    expect(page.get_by_role("link", name="988", exact=True)).to_have_attribute("href", "tel:988")  # tap to call
+    expect(page.get_by_text("(Suicide & Crisis Lifeline)")).to_be_visible()
     page.screenshot(path=str(tmp_path / "crisis.png"), full_page=True)
     page.get_by_role("button", name="Sign out").click()
 

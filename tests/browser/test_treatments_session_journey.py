@@ -29,6 +29,8 @@ def test_nurse_runs_an_iv_session_from_check_in_to_discharge(page, sign_in_as, n
     # Check in from the chart with the order.
     page.goto(f"/patients/{patient.public_id}/")
     page.get_by_role("link", name="Check in for a session").click()
+    page.get_by_label("Route").select_option("iv")  # nothing is preselected: the nurse chooses
+    page.get_by_label("Dose unit").select_option("mg/kg")
     page.get_by_label("Ordered dose").fill("0.5")
     page.get_by_label("Infusion duration (min)").fill("40")
     page.get_by_label("Bag / syringe volume (mL)").fill("100")
@@ -65,7 +67,7 @@ def test_nurse_runs_an_iv_session_from_check_in_to_discharge(page, sign_in_as, n
     # The dose: computed from the order and today's weight.
     plan = page.get_by_test_id("dose-plan")
     expect(plan).to_contain_text("35.0 mg")
-    expect(plan).to_contain_text("0.7 mL")
+    expect(plan).to_contain_text("0.70 mL")
     expect(plan).to_contain_text("150.0 mL/h")
     dose = page.get_by_role("form", name="Start the dose")
     dose.get_by_label("Lot number").fill("KX2231")

@@ -19,9 +19,9 @@ VIAL_50 = Product("Ketamine 50 mg/mL", D(50))
     [
         # 0.5 mg/kg over 40 min (apa-2017) in 100 mL: 100 mL / (40/60) h = 150 mL/h
         ("0.5", "70", 40, "100", VIAL_10, "35.0", "3.5", "150.0"),
-        ("0.5", "72.5", 40, "100", VIAL_10, "36.3", "3.6", "150.0"),
+        ("0.5", "72.5", 40, "100", VIAL_10, "36.3", "3.63", "150.0"),
         ("0.75", "80", 40, "100", VIAL_50, "60.0", "1.2", "150.0"),
-        ("0.5", "68.3", 40, "50", VIAL_10, "34.2", "3.4", "75.0"),
+        ("0.5", "68.3", 40, "50", VIAL_10, "34.2", "3.42", "75.0"),
         # 0.5 mg/kg in a 60 mL syringe over 45 min: 80.0 mL/h
         ("0.5", "90", 45, "60", VIAL_10, "45.0", "4.5", "80.0"),
         # 100 mL over 35 min = 171.428... -> 171.4 mL/h
@@ -62,8 +62,8 @@ def test_chronic_pain_rate_order_gives_total_dose_and_rate():
 def test_im_dose_gives_volume_only():
     plan = compute_dose(DoseRule(Route.IM, mg_per_kg=D("0.75"), source="kap-feasibility"), D(64), VIAL_50)
     assert plan.dose_mg == D("48.0")
-    assert plan.draw_volume_ml == D("1.0")
-    assert plan.drawn_dose_mg == D("50.0")
+    assert plan.draw_volume_ml == D("0.96")  # a 1 mL syringe's 0.01 mL steps hold 48 mg exactly
+    assert plan.drawn_dose_mg == D("48.0") and not plan.drawn_differs
     assert plan.pump_rate_ml_per_h is None
 
 
@@ -144,9 +144,9 @@ def test_bag_smaller_than_drawn_volume_refused():
 
 
 def test_too_strong_product_for_a_small_dose_refused():
-    # 0.15 mL of 100 mg/mL rounds to 0.2 mL = 20 mg for a 15 mg dose: 33% off
+    # with a 0.1 mL syringe, 0.15 mL of 100 mg/mL rounds to 0.2 mL = 20 mg for a 15 mg dose: 33% off
     with pytest.raises(DoseInputError) as err:
-        compute_dose(DoseRule(Route.IM, mg_per_kg=D("0.25")), D(60), Product("100 mg/mL", D(100)))
+        compute_dose(DoseRule(Route.IM, mg_per_kg=D("0.25")), D(60), Product("100 mg/mL", D(100)), TENTH_ML_SYRINGE)
     assert err.value.field == "product"
     assert "weaker concentration" in err.value.message
 
@@ -155,6 +155,9 @@ def test_iv_without_product_refused():
     with pytest.raises(DoseInputError) as err:
         compute_dose(DoseRule(Route.IV, mg_per_kg=D("0.5"), infusion_minutes=40), D(70), None)
     assert err.value.field == "product"
+
+
+TENTH_ML_SYRINGE = {"session.dose.volume_increment_ml": D("0.1")}
 
 
 def test_clinic_rounding_policy_applies():
@@ -174,7 +177,7 @@ bag_volumes = st.sampled_from([D(50), D(100), D(250), D(500)])
 @given(weights, mg_per_kg, concentrations)
 def test_property_volume_times_concentration_is_dose_within_rounding(weight, per_kg, conc):
     try:
-        plan = compute_dose(DoseRule(Route.IM, mg_per_kg=per_kg), weight, Product("p", conc))
+        plan = compute_dose(DoseRule(Route.IM, mg_per_kg=per_kg), weight, Product("p", conc), TENTH_ML_SYRINGE)
     except DoseInputError as err:  # refused only when 0.1 mL steps miss the dose by more than 5%
         assert err.field == "product"
         dose = (per_kg * weight).quantize(D("0.1"), rounding="ROUND_HALF_UP")

@@ -97,3 +97,8 @@ def test_an_unknown_questionnaire_in_the_predose_measures_is_refused(org, clinic
     from ketamine_clinic.treatments.policy import predose_measures
 
     assert predose_measures(org)["depression"] == ("phq9", "gad7")
+
+
+def test_a_clinic_may_set_the_syringe_resolution_to_its_smallest_step(org, clinic_admin):
+    change_setting(ctx_for(clinic_admin), "session.dose.volume_increment_ml", "0.01", "1 mL syringes")
+    assert policy_for(org)["session.dose.volume_increment_ml"] == Decimal("0.01")

@@ -31,3 +31,23 @@ def test_outsider_cannot_prefill_from_our_patient(client_for, outsider, patient)
 
 def test_therapist_has_no_planner(client_for, therapist):
     assert client_for(therapist).get("/pharmacology/planner/").status_code == 403
+
+
+def test_planner_reports_the_share_of_virtual_patients_above_the_ceiling(client_for, prescriber):
+    body = client_for(prescriber).get("/pharmacology/planner/", {
+        "model": "domino-1984", "weight_kg": 70, "age_years": 40, "sex": "female", "route": "iv", "dose_unit": "mg",
+        "dose": 35, "duration_min": 40, "hours": 4, "ceiling_ng_ml": 300, "n_virtual": 200,
+    }).content.decode()
+    assert ">0 min above 300 ng/mL" in body  # the typical patient stays below...
+    share = body[body.index('data-testid="share-above"'):]
+    assert "% of 200 go above 300 ng/mL" in share[:200] and ">0% of" not in share[:200]  # ...not the band
+
+
+def test_plan_and_session_curve_carry_the_band_and_its_share_above(prescriber, org):
+    from decimal import Decimal
+
+    from ketamine_clinic.pharmacology.curves import predicted_curve
+
+    curve = predicted_curve(org, route="iv", unit="mg", amount=Decimal(35), duration_min=40, weight_kg=70.0,
+                            age_years=40, sex="female")
+    assert curve.band_n == 200 and curve.share_above is not None and "95th percentile" in curve.svg

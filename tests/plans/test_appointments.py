@@ -137,4 +137,5 @@ def test_demo_schedule_seed_is_idempotent(clinic_admin, location):
 
     seed_schedule(ctx_for(clinic_admin), [location])
     seed_schedule(ctx_for(clinic_admin), [location])
-    assert location.resources.count() == 4 and location.opening_hours.count() == 6
+    assert location.resources.count() == 4 and location.opening_hours.count() == 5  # Monday to Friday
+    assert not location.opening_hours.filter(weekday__gte=5).exists()  # closed at weekends: nothing booked then

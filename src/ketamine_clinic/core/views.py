@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.patients.models import TimelineEvent
 from ketamine_clinic.patients.services import patients_for
+from ketamine_clinic.patients.timeline import visible_timeline
 
 
 def healthz(request):
@@ -28,7 +29,7 @@ def home(request):
         return render(request, "core/no_organization.html", status=403)
     ctx = Context.from_request(request)
     recent = (
-        TimelineEvent.objects.filter(patient__in=patients_for(ctx))
+        visible_timeline(user, TimelineEvent.objects.filter(patient__in=patients_for(ctx)))
         .select_related("patient", "actor")
         .order_by("-occurred_at")[:15]
     )

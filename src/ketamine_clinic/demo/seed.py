@@ -18,6 +18,9 @@ from ketamine_clinic.patients import services
 
 GIVEN_F = "Ava Mia Emma Olivia Sofia Grace Chloe Nora Maya Leah Ruth Irene Dana Hana Priya Lucia".split()
 GIVEN_M = "Liam Noah Ethan Mason Lucas Owen Caleb Aaron Marcus Diego Samuel Tomas Andre Felix Ravi".split()
+# Real short names people go by (a truncated given name greeted "Owen" as "Owe").
+NICKNAMES = {"Olivia": "Liv", "Lucia": "Lucy", "Grace": "Gracie", "Samuel": "Sam", "Tomas": "Tom", "Marcus": "Marc",
+             "Andre": "Dre", "Emma": "Em"}
 FAMILY = "Nguyen Patel Garcia Johnson Okafor Kowalski Schmidt Rossi Haddad Tanaka Murphy Silva Cohen Brooks Reyes Larsen Dubois Mensah Ortiz Fischer".split()
 
 ANTIDEPRESSANTS = [
@@ -52,7 +55,7 @@ def _patient_data(rng: random.Random, i: int, location: Location) -> dict:
     return {
         "given_name": given,
         "family_name": rng.choice(FAMILY),
-        "preferred_name": given[:3] if rng.random() < 0.1 else "",
+        "preferred_name": NICKNAMES.get(given, "") if rng.random() < 0.1 else "",
         "date_of_birth": dob,
         "sex_at_birth": "female" if female else "male",
         "pronouns": ("she/her" if female else "he/him") if rng.random() < 0.5 else "",

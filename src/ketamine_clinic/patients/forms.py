@@ -32,6 +32,10 @@ def validate_birth_date(value: dt.date, today: dt.date | None = None) -> None:
         raise forms.ValidationError(f"Date of birth is more than {OLDEST_AGE_YEARS} years ago.")
 
 
+# A required choice starts on this empty option, so the user must choose (no answer is preselected).
+CHOOSE = ("", "Choose…")
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -41,7 +45,7 @@ class PatientForm(forms.Form):
     family_name = forms.CharField(max_length=100)
     preferred_name = forms.CharField(max_length=100, required=False)
     date_of_birth = forms.DateField(widget=DateInput, validators=[validate_birth_date])
-    sex_at_birth = forms.ChoiceField(choices=SexAtBirth.choices)
+    sex_at_birth = forms.ChoiceField(choices=[CHOOSE, *SexAtBirth.choices])
     gender_identity = forms.CharField(max_length=60, required=False)
     pronouns = forms.CharField(max_length=40, required=False)
     mrn = forms.CharField(
@@ -146,11 +150,11 @@ class TrialForm(forms.Form):
     )
     weeks = forms.IntegerField(min_value=0, max_value=520)
     adequate = forms.TypedChoiceField(
-        choices=[("true", "Yes"), ("false", "No")], coerce=lambda v: v in (True, "true", "True", "1", 1)
+        choices=[CHOOSE, ("true", "Yes"), ("false", "No")], coerce=lambda v: v in (True, "true", "True", "1", 1)
     )
-    outcome = forms.ChoiceField(choices=AntidepressantTrial.Outcome.choices)
+    outcome = forms.ChoiceField(choices=[CHOOSE, *AntidepressantTrial.Outcome.choices])
     current_episode = forms.TypedChoiceField(
-        choices=[("true", "Yes"), ("false", "No")], coerce=lambda v: v in (True, "true", "True", "1", 1), initial="true"
+        choices=[CHOOSE, ("true", "Yes"), ("false", "No")], coerce=lambda v: v in (True, "true", "True", "1", 1)
     )
 
 

@@ -19,6 +19,7 @@ from . import forms as pforms
 from . import history
 from . import services
 from .models import RecordStatus
+from .timeline import visible_timeline
 
 SUBRECORD_TITLES = {
     "measurement": "Weight and height",
@@ -82,7 +83,7 @@ def patient_chart(request, public_id):
         "measurement": services.current_measurement(patient),
         **services.chart_records(patient),
         "care_team": patient.care_team.all(),
-        "timeline": patient.timeline.select_related("actor")[:50],
+        "timeline": visible_timeline(request.user, patient.timeline.select_related("actor"))[:50],
         "age": patient.age_on(patient_today(patient)),
         "can_edit_demographics": has_permission(request.user, "patient.edit_demographics"),
         "can_edit_clinical": has_permission(request.user, "patient.edit_clinical"),

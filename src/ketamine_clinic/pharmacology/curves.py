@@ -21,10 +21,17 @@ class Curve:
     peak_ng_ml: float
     peak_min: float
     ceiling_ng_ml: float
-    minutes_above: float
+    minutes_above: float  # the typical patient's
     svg: str
     warnings: list[str] = field(default_factory=list)
     problem: str = ""  # why no curve could be drawn
+    band_n: int = 0  # virtual patients behind the 5-95% band
+    share_above: float | None = None  # of them, the fraction whose level passes the ceiling
+
+
+# Virtual patients for the band on plan and session screens: enough for stable 5th/95th
+# percentiles, a few milliseconds to compute.
+BAND_VIRTUAL_PATIENTS = 200
 
 
 def dose_mg(unit: str, amount: Decimal, weight_kg: float | None, duration_min: float | None) -> float | None:
@@ -60,11 +67,18 @@ def predicted_curve(organization, *, route: str, unit: str, amount: Decimal, dur
         return Curve(model.title, mg, 0, 0, ceiling, 0, "", problem=f"No prediction: {exc.field} {exc.message}")
     peak_min, peak = prediction.peak()
     above = prediction.time_above_min(ceiling)
-    top = max(peak, ceiling) * 1.1
+    band = pk.population(model_key, weight_kg or 70.0, age_years, sex if sex in ("female", "male") else "unknown",
+                         [{"route": pk_route, "mg": mg, "start_min": 0.0, "duration_min": duration}], times,
+                         n=BAND_VIRTUAL_PATIENTS, ceiling_ng_ml=ceiling)
+    top = max(peak, ceiling, float(band.p95_ng_ml.max())) * 1.1
+    minutes = times.tolist()
     svg = line_chart_svg(
-        [Series("Typical patient", list(zip(times.tolist(), prediction.concentration_ng_ml.tolist())), LineStyle("solid", "none", stroke_width=2.5))],
+        [Series("Typical patient", list(zip(minutes, prediction.concentration_ng_ml.tolist())), LineStyle("solid", "none", stroke_width=2.5)),
+         Series("5th percentile", list(zip(minutes, band.p5_ng_ml.tolist())), LineStyle("dotted", "none")),
+         Series("95th percentile", list(zip(minutes, band.p95_ng_ml.tolist())), LineStyle("dashed", "none"))],
         width=640, height=300, y_min=0, y_max=top,
-        horizontal_lines=[(ceiling, f"Ceiling {ceiling:g} ng/mL (clinic policy)", "dashed")],
+        horizontal_lines=[(ceiling, f"Ceiling {ceiling:g} ng/mL (clinic policy)", "dashdot")],
         title=f"Predicted plasma level: {mg:.0f} mg ({model.title})", x_label="Minutes from dose start", y_label="ng/mL",
     )
-    return Curve(model.title, mg, peak, peak_min, ceiling, above, svg, list(prediction.warnings))
+    return Curve(model.title, mg, peak, peak_min, ceiling, above, svg, list(prediction.warnings),
+                 band_n=band.n, share_above=band.share_above_ceiling)

@@ -18,7 +18,7 @@ class PlannerForm(forms.Form):
     model = forms.ChoiceField(choices=[(m.key, m.title) for m in pk.MODELS.values()], initial="domino-1984")
     weight_kg = forms.FloatField(label="Weight (kg)", min_value=1, max_value=400, initial=70)
     age_years = forms.FloatField(label="Age (years)", min_value=0, max_value=120, initial=40)
-    sex = forms.ChoiceField(choices=[("female", "Female"), ("male", "Male")])
+    sex = forms.ChoiceField(choices=[("", "Choose…"), ("female", "Female"), ("male", "Male")])
     route = forms.ChoiceField(choices=list(ROUTE_LABELS.items()), initial="iv")
     dose_unit = forms.ChoiceField(choices=[("mg_per_kg", "mg/kg"), ("mg", "mg")], initial="mg_per_kg")
     dose = forms.FloatField(min_value=0, max_value=5000, initial=0.5)

@@ -13,14 +13,16 @@ def _field_error(exc: pk.PKInputError) -> ValidationFailed:
     return ValidationFailed({exc.field: [exc.message]}, message=f"{exc.field}: {exc.message}")
 
 
-def predict(actor, *, model, weight_kg, age_years, sex, doses, times_min, n_virtual=0, seed=0) -> dict:
+def predict(actor, *, model, weight_kg, age_years, sex, doses, times_min, n_virtual=0, seed=0,
+            ceiling_ng_ml=None) -> dict:
     require(actor, "pk.use")
     try:
         result = pk.predict(model, weight_kg, age_years, sex, doses, times_min).to_dict()
         if n_virtual:
             if not isinstance(n_virtual, int) or not 1 <= n_virtual <= MAX_VIRTUAL_PATIENTS:
                 raise ValidationFailed({"n_virtual": [f"Choose 1 to {MAX_VIRTUAL_PATIENTS} virtual patients."]})
-            band = pk.population(model, weight_kg, age_years, sex, doses, times_min, n=n_virtual, seed=seed).to_dict()
+            band = pk.population(model, weight_kg, age_years, sex, doses, times_min, n=n_virtual, seed=seed,
+                                 ceiling_ng_ml=ceiling_ng_ml).to_dict()
             result["population"] = band
     except pk.PKInputError as exc:
         raise _field_error(exc) from None

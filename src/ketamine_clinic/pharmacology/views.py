@@ -63,6 +63,7 @@ def planner(request):
             result = services.predict(
                 request.user, model=d["model"], weight_kg=d["weight_kg"], age_years=d["age_years"], sex=d["sex"],
                 doses=[dose], times_min=services.time_grid_min(d["hours"]), n_virtual=d["n_virtual"],
+                ceiling_ng_ml=d["ceiling_ng_ml"],
             )
         except ValidationFailed as exc:
             for field, messages in exc.errors.items():

@@ -8,6 +8,8 @@ from django.utils.dateparse import parse_datetime
 
 from .models import AppointmentKind, Resource
 
+# A required choice starts on this empty option, so the user must choose (no answer is preselected).
+CHOOSE = ("", "Choose…")
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 SPAN_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
@@ -99,7 +101,7 @@ class RelapseForm(forms.Form):
 
 class ResourceForm(forms.Form):
     name = forms.CharField(max_length=100)
-    kind = forms.ChoiceField(choices=Resource.Kind.choices)
+    kind = forms.ChoiceField(choices=[CHOOSE, *Resource.Kind.choices])
     staff = forms.ChoiceField(required=False, help_text="Only for a staff member's availability.")
 
     def __init__(self, *args, staff=(), **kwargs):
@@ -160,7 +162,7 @@ class ClosedDateForm(forms.Form):
 class AppointmentForm(forms.Form):
     location = forms.UUIDField()
     start = LocalDateTimeField(widget=DateTimeLocalInput, help_text="Local time at the location.")
-    kind = forms.ChoiceField(choices=AppointmentKind.choices, initial=AppointmentKind.DOSING)
+    kind = forms.ChoiceField(choices=[CHOOSE, *AppointmentKind.choices])
     resource = forms.UUIDField(required=False)
     staff = forms.UUIDField(required=False)
     plan = forms.UUIDField(required=False)

@@ -326,3 +326,34 @@ class CalendarFeed(HashedToken, models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class AppointmentRequest(models.Model):
+    """A patient's request, from the portal, to move or cancel a booked appointment. The request
+    changes nothing by itself: staff see it, act on the appointment, and mark it handled."""
+
+    class Kind(models.TextChoices):
+        RESCHEDULE = "reschedule", "Reschedule"
+        CANCEL = "cancel", "Cancel"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        HANDLED = "handled", "Handled"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
+    appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, related_name="requests")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    note = models.CharField(max_length=500, blank=True)  # the patient's words, e.g. times that suit them
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    requested_at = models.DateTimeField(default=timezone.now)
+    handled_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["appointment"], condition=models.Q(status="open"),
+                                    name="one_open_request_per_appointment"),
+        ]

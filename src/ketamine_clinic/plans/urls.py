@@ -15,6 +15,7 @@ urlpatterns = [
     path("patients/<uuid:public_id>/calendar/", views.calendar_feed, name="calendar_feed"),
     path("calendar/<str:token>.ics", views.ics_feed, name="ics"),
     path("appointments/<uuid:public_id>/", views.appointment_detail, name="appointment"),
+    path("requests/<uuid:public_id>/handled/", views.appointment_request_handled, name="request_handled"),
     path("appointments/<uuid:public_id>/reschedule/", views.appointment_reschedule, name="reschedule"),
     path("appointments/<uuid:public_id>/<str:outcome>/", views.appointment_end, name="appointment_end"),
     path("proposals/<uuid:public_id>/<str:decision>/", views.proposal_decide, name="proposal"),

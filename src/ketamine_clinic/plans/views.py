@@ -22,6 +22,7 @@ from ketamine_clinic.core.views_util import forbidden, staff_required
 from . import forms as plan_forms
 from . import protocol_store, reminders, scheduling, services
 from .policy import instruction_hours
+from .scheduling import requests
 from .models import AppointmentKind, AppointmentStatus, BoosterProposal, PlanStatus, Resource
 
 VIEWS = {"day": 1, "week": 7, "fortnight": 14}
@@ -89,6 +90,7 @@ def schedule(request):
     context = {
         "locations": locations, "location": location, "view": view, "day": day, "columns": columns,
         "appointments": appts, "views": list(VIEWS),
+        "grid": scheduling.chair_grid(location, day, appts) if view == "day" else None,
         "prev": day - dt.timedelta(days=days), "next": day + dt.timedelta(days=days), "today": scheduling.local_today(location),
         "can_manage": has_permission(request.user, "schedule.manage"),
         "can_setup": has_permission(request.user, "resources.manage"),
@@ -234,7 +236,8 @@ def patient_plans(request, public_id):
 def plan_new(request, public_id):
     ctx = Context.from_request(request)
     patient = _or_404(services.patient_for, ctx, public_id, "plan.edit")
-    entries = protocol_store.protocols_for(ctx)
+    declined = services.declined_routes(patient)
+    entries = [e for e in protocol_store.protocols_for(ctx) if e.route not in declined]
     locations = list(scheduling.locations_for(ctx))
     therapists = services.therapist_choices(patient.organization_id)
 
@@ -254,10 +257,12 @@ def plan_new(request, public_id):
             plan = services.create_plan(ctx, patient, request.POST.dict())
         except (ValidationFailed, Conflict) as exc:
             return render(request, "plans/plan_new.html", {"form": build(request.POST, exc.errors), "patient": patient,
-                                                           "entries": entries, "error": exc.message}, status=exc.status)
+                                                           "entries": entries, "declined": declined,
+                                                           "error": exc.message}, status=exc.status)
         messages.success(request, "Draft plan saved. A prescriber signs it to activate it and book the sessions.")
         return redirect("plans:plan", public_id=plan.public_id)
-    return render(request, "plans/plan_new.html", {"form": build(), "patient": patient, "entries": entries})
+    return render(request, "plans/plan_new.html", {"form": build(), "patient": patient, "entries": entries,
+                                                   "declined": declined})
 
 
 @staff_required("plan.view")
@@ -391,8 +396,26 @@ def _appointment_context(request, appt, form, error=None):
         (str(r.public_id), r.name) for r in scheduling.bookable_resources(appt.location)])
     return {"appt": appt, "form": form, "error": error, "changes": appt.changes.select_related("changed_by"),
             "reminders": appt.reminders.order_by("claimed_at"),
+            "requests": appt.requests.select_related("handled_by"),
+            "can_handle": has_permission(request.user, "schedule.manage"),
             "can_manage": has_permission(request.user, "schedule.manage") and appt.status == AppointmentStatus.BOOKED,
             "started": appt.start_at <= timezone.now()}
+
+
+@staff_required("schedule.manage")
+@require_POST
+def appointment_request_handled(request, public_id):
+    """Mark a patient's reschedule/cancel request handled; back to its appointment."""
+    ctx = Context.from_request(request)
+    try:
+        req = requests.handle_request(ctx, public_id, request.POST.dict())
+    except NotFound:
+        raise Http404("No such request.") from None
+    except (ValidationFailed, Conflict) as exc:
+        messages.error(request, exc.message)
+        return redirect("plans:schedule")
+    messages.success(request, "Request marked handled.")
+    return redirect("plans:appointment", public_id=req.appointment.public_id)
 
 
 @staff_required("schedule.manage")

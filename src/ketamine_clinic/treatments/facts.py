@@ -14,6 +14,7 @@ from django.utils import timezone
 from ketamine_clinic.clinical import instruments as ci
 from ketamine_clinic.clinical import session as cs
 from ketamine_clinic.clinical.routes import Route
+from ketamine_clinic.clinical.session.dose_check import check_plan_guardrails
 from ketamine_clinic.core.clinic_settings import policy_for
 
 from .models import DoseUnit, EntryKind, EntryStatus, SessionStatus, TreatmentSession, VitalsReading
@@ -81,19 +82,8 @@ class DosePreview:
 
 
 def guardrail_for(session, plan: cs.DosePlan, policy) -> cs.GuardrailResult:
-    route = Route(session.route)
-    kw = {}
-    if route is Route.ESKETAMINE_NASAL:
-        kw["dose_mg"] = plan.dose_mg
-    elif route is Route.IV and session.indication == "chronic_pain" and session.dose_unit == DoseUnit.MG_PER_KG_PER_H:
-        kw["rate_mg_per_kg_per_h"] = plan.rate_mg_per_kg_per_h
-    elif route is Route.ORAL_SUBLINGUAL:
-        kw["dose_mg"] = plan.dose_mg
-        if session.dose_unit == DoseUnit.MG_PER_KG:
-            kw["dose_mg_per_kg"] = plan.dose_mg_per_kg
-    else:
-        kw["dose_mg_per_kg"] = plan.dose_mg_per_kg
-    return cs.check_guardrails(route, session.indication, policy=policy, **kw)
+    """The ordered dose and, when the syringe's steps changed it, the drawn dose: the stricter wins."""
+    return check_plan_guardrails(plan, session.indication, policy)
 
 
 def dose_preview(session, policy=None) -> DosePreview:
@@ -323,6 +313,12 @@ def rate_segments(administration, until: dt.datetime, bag_ml: Decimal | None = N
             left -= change.rate_ml_per_h * cs.common.minutes_between(change.at, stop) / 60
         segments.append(cs.RateSegment(change.at, stop, change.rate_ml_per_h, administration.pump_concentration_mg_per_ml))
     return segments
+
+
+def drawn_mg(session) -> Decimal | None:
+    """The dose drawn into the syringe when dosing started (the stored plan's), None before."""
+    raw = (session.dose_plan or {}).get("drawn_dose_mg")
+    return Decimal(raw).normalize() if raw else None
 
 
 def bag_ml(session) -> Decimal | None:

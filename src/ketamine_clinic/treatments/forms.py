@@ -30,9 +30,9 @@ def time_field(label, required=False, help_text=DATETIME_HELP):
 
 class StartSessionForm(forms.Form):
     location = forms.CharField(max_length=40)
-    route = forms.ChoiceField(choices=[(r.value, r.label) for r in Route])
+    route = forms.ChoiceField(choices=[("", "Choose…")] + [(r.value, r.label) for r in Route])  # no route preselected
     indication = forms.ChoiceField(choices=Indication.choices, initial=Indication.DEPRESSION, required=False)
-    dose_unit = forms.ChoiceField(choices=DoseUnit.choices, label="Dose unit")
+    dose_unit = forms.ChoiceField(choices=[("", "Choose…"), *DoseUnit.choices], label="Dose unit")
     dose_amount = forms.DecimalField(label="Ordered dose", max_digits=12, decimal_places=3)
     infusion_minutes = forms.IntegerField(label="Infusion duration (min)", required=False, help_text="IV only")
     infusion_volume_ml = forms.DecimalField(label="Bag / syringe volume (mL)", required=False, max_digits=9, decimal_places=1,
@@ -71,7 +71,7 @@ EVENT_KINDS = [(k.value, k.label) for k in EntryKind]
 
 
 class EventForm(forms.Form):
-    kind = forms.ChoiceField(choices=EVENT_KINDS)
+    kind = forms.ChoiceField(choices=[("", "Choose…"), *EVENT_KINDS])
     occurred_at = time_field("When")
     score = forms.IntegerField(required=False, label="Score", help_text="CADSS total 0–92 or MOAA/S 0–5")
     effect = forms.ChoiceField(required=False, label="Side effect",

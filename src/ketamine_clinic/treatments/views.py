@@ -163,7 +163,7 @@ def session_context(request, session, *, override: dict | None = None, error: st
         "forms": built, "error": error, "error_list": list(error_list),
         "checklist": checklist, "preview": preview, "admin": admin, "devices": devices, "next_device": next_device,
         "rate_changes": list(admin.rate_changes.all()) if admin else [],
-        "given_mg": facts.given_so_far(session, now), "current_rate": facts.current_rate(session),
+        "given_mg": facts.given_so_far(session, now), "drawn_mg": facts.drawn_mg(session), "current_rate": facts.current_rate(session),
         "vitals": facts.active_vitals(session), "entries": facts.active_entries(session),
         "alerts": list(session.alerts.all()), "open_alerts": facts.open_alerts(session),
         "vitals_due": snapshot["next_vitals"], "vitals_overdue": snapshot["overdue"], "snapshot": snapshot,

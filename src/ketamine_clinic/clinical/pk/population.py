@@ -47,6 +47,8 @@ class PopulationResult:
     metabolite_p95_ng_ml: np.ndarray | None
     variability: list[dict]  # what was varied: parameters, cv_percent, source
     warnings: list[str] = field(default_factory=list)
+    ceiling_ng_ml: float | None = None
+    share_above_ceiling: float | None = None  # fraction of virtual patients whose parent level passes the ceiling
 
     def to_dict(self) -> dict:
         def listed(a):
@@ -62,6 +64,8 @@ class PopulationResult:
             "metabolite_p95_ng_ml": listed(self.metabolite_p95_ng_ml),
             "variability": self.variability,
             "warnings": list(self.warnings),
+            **({"ceiling_ng_ml": self.ceiling_ng_ml, "share_above_ceiling": self.share_above_ceiling}
+               if self.ceiling_ng_ml is not None else {}),
         }
 
 
@@ -96,8 +100,10 @@ def draw_etas(model: PKModel, n: int, rng: np.random.Generator,
 def population(model: str, weight_kg: float, age_years: float, sex: str, doses: Sequence[Dose | Mapping],
                times_min: Iterable[float], n: int = 1000, seed: int = 0, *,
                bioavailability: Mapping[str, float] | None = None,
-               assumed_cv_percent: float | None = None) -> PopulationResult:
-    """Median and 5-95% band of ``n`` virtual patients (seeded, reproducible)."""
+               assumed_cv_percent: float | None = None, ceiling_ng_ml: float | None = None) -> PopulationResult:
+    """Median and 5-95% band of ``n`` virtual patients (seeded, reproducible). With ``ceiling_ng_ml``,
+    also the share of them whose parent level goes above it at any time point: the typical patient
+    can stay below a ceiling that the upper band crosses."""
     patient = check_patient(model, weight_kg, age_years, sex)
     m = patient.model
     checked, dose_warnings = check_doses(m, doses)
@@ -107,6 +113,8 @@ def population(model: str, weight_kg: float, age_years: float, sex: str, doses: 
     seed_value = require_int(seed, "seed", minimum=0, maximum=2**63 - 1)
     if assumed_cv_percent is not None:
         assumed_cv_percent = require_number(assumed_cv_percent, "assumed_cv_percent", minimum=0.0, maximum=200.0)
+    if ceiling_ng_ml is not None:
+        ceiling_ng_ml = require_number(ceiling_ng_ml, "ceiling_ng_ml", minimum=0.0, maximum=100000.0)
     if count * times.size > MAX_CELLS:
         raise PKInputError("times_min", f"n x time points must be at most {MAX_CELLS:,}; use fewer points")
 
@@ -131,5 +139,6 @@ def population(model: str, weight_kg: float, age_years: float, sex: str, doses: 
         metabolite_median_ng_ml=bands[1, 1] if metabolite else None,
         metabolite_p5_ng_ml=bands[0, 1] if metabolite else None,
         metabolite_p95_ng_ml=bands[2, 1] if metabolite else None,
-        variability=used, warnings=warnings,
+        variability=used, warnings=warnings, ceiling_ng_ml=ceiling_ng_ml,
+        share_above_ceiling=None if ceiling_ng_ml is None else float(np.mean(y[:, 0, :].max(axis=1) > ceiling_ng_ml)),
     )

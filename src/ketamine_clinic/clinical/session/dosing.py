@@ -1,7 +1,10 @@
 """Dose arithmetic a nurse reads: mg from the order, mL to draw, pump rate, esketamine devices.
 
 All arithmetic is Decimal. Rounding (clinic policy, ``SETTINGS``): the dose to 0.1 mg, the volume
-to draw to 0.1 mL, the pump rate to 0.1 mL/h, each half up. The plan states the rules it used.
+to draw to the resolution of the clinic's syringe (0.01 mL, a 1 mL syringe), the pump rate to
+0.1 mL/h, each half up. The plan states the rules it used. When the syringe cannot hold the ordered
+dose exactly, the plan carries the dose actually drawn (mg and mg/kg) next to the ordered one, says
+so in its rounding notes, and ``dose_check`` checks the drawn dose against the guardrails too.
 """
 
 from __future__ import annotations
@@ -32,13 +35,15 @@ MIN_CONCENTRATION_MG_PER_ML = Decimal("0.01")
 ENTRY_MAXIMUM = {"mg_per_kg": Decimal(20), "mg_per_kg_per_h": Decimal(20), "fixed_mg": Decimal(5000),
                  "infusion_volume_ml": Decimal(5000)}
 
+# Decimal bounds: a float 0.01 is a hair above Decimal("0.01") and would refuse the setting's own default.
 SETTINGS: tuple[Setting, ...] = (
     Setting("session.dose.dose_increment_mg", Decimal("0.1"), "mg", CLINIC_POLICY,
-            "Clinic policy: a computed dose is rounded half up to this many mg.", 0.01, 5),
-    Setting("session.dose.volume_increment_ml", Decimal("0.1"), "mL", CLINIC_POLICY,
-            "Clinic policy: the volume to draw is rounded half up to this many mL.", 0.01, 1),
+            "Clinic policy: a computed dose is rounded half up to this many mg.", Decimal("0.01"), 5),
+    Setting("session.dose.volume_increment_ml", Decimal("0.01"), "mL", CLINIC_POLICY,
+            "Clinic policy: the resolution of the syringe the dose is drawn with (0.01 mL for a 1 mL syringe); "
+            "the volume to draw is rounded half up to it.", Decimal("0.01"), 1),
     Setting("session.dose.rate_increment_ml_per_h", Decimal("0.1"), "mL/h", CLINIC_POLICY,
-            "Clinic policy: the pump rate is rounded half up to this many mL/h.", 0.01, 10),
+            "Clinic policy: the pump rate is rounded half up to this many mL/h.", Decimal("0.01"), 10),
     Setting("session.dose.max_volume_rounding_error_percent", Decimal(5), "%", CLINIC_POLICY,
             "Clinic policy: refuse a product whose rounded draw volume misses the dose by more than this; "
             "use a weaker concentration.", 0.5, 10),
@@ -151,6 +156,7 @@ class DosePlan:
     concentration_mg_per_ml: Decimal | None = None
     draw_volume_ml: Decimal | None = None  # volume of product to draw
     drawn_dose_mg: Decimal | None = None  # draw_volume_ml x concentration: what the syringe holds
+    drawn_dose_mg_per_kg: Decimal | None = None  # drawn_dose_mg / weight, when a weight is known
     device_count: int | None = None  # esketamine
     device_spacing_min: int | None = None  # esketamine, minutes between devices
     infusion_minutes: int | None = None
@@ -158,8 +164,14 @@ class DosePlan:
     pump_rate_ml_per_h: Decimal | None = None
     rate_mg_per_h: Decimal | None = None
     rate_mg_per_kg_per_h: Decimal | None = None
+    drawn_rate_mg_per_kg_per_h: Decimal | None = None  # what the pump delivers: rate x drawn mg / pump volume / kg
     rounding: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+
+    @property
+    def drawn_differs(self) -> bool:
+        """The syringe's steps made the drawn dose differ from the ordered dose."""
+        return self.drawn_dose_mg is not None and self.drawn_dose_mg != self.dose_mg
 
 
 def compute_dose(rule: DoseRule, weight_kg: object, product: Product | None, policy: Policy = None) -> DosePlan:
@@ -220,8 +232,15 @@ def compute_dose(rule: DoseRule, weight_kg: object, product: Product | None, pol
     if error_percent > max_error:
         raise DoseInputError("product", f"{draw_ml} mL of {conc} mg/mL is {draw_ml * conc} mg, "
                                         f"{error_percent:.0f}% off the {dose_mg} mg dose; use a weaker concentration")
-    rounding.append(f"Volume to draw rounded half up to {vol_inc} mL (clinic policy).")
-    plan = dict(concentration_mg_per_ml=conc, draw_volume_ml=draw_ml, drawn_dose_mg=draw_ml * conc)
+    rounding.append(f"Volume to draw rounded half up to the syringe's {vol_inc} mL steps (clinic policy).")
+    drawn_mg = draw_ml * conc
+    drawn_per_kg = _per_kg(drawn_mg, weight)
+    if drawn_mg != dose_mg:
+        rounding.append(f"The drawn dose is {_mg(drawn_mg)} mg"
+                        + (f" ({drawn_per_kg} mg/kg)" if drawn_per_kg is not None else "")
+                        + f", not the {_mg(dose_mg)} mg ordered: {draw_ml} mL at {_mg(conc)} mg/mL.")
+    plan = dict(concentration_mg_per_ml=conc, draw_volume_ml=draw_ml, drawn_dose_mg=drawn_mg,
+                drawn_dose_mg_per_kg=drawn_per_kg)
 
     if rule.route is Route.IV:
         pump_ml = rule.infusion_volume_ml if rule.infusion_volume_ml is not None else draw_ml
@@ -237,9 +256,18 @@ def compute_dose(rule: DoseRule, weight_kg: object, product: Product | None, pol
             infusion_minutes=rule.infusion_minutes, infusion_volume_ml=pump_ml, pump_rate_ml_per_h=rate,
             rate_mg_per_h=rate_mg_per_h,
             rate_mg_per_kg_per_h=_rate_per_kg(rule, dose_mg, hours, weight),
+            drawn_rate_mg_per_kg_per_h=_per_kg(rate * drawn_mg / pump_ml, weight),
         )
     return DosePlan(rule.route, rule.basis, weight, dose_mg, per_kg, **plan,
                     rounding=tuple(rounding), sources=tuple(sources))
+
+
+def _per_kg(mg: Decimal, weight: Decimal | None) -> Decimal | None:
+    return (mg / weight).quantize(Decimal("0.001")) if weight is not None else None
+
+
+def _mg(value: Decimal) -> str:
+    return f"{value.normalize():f}"
 
 
 def _rate_per_kg(rule: DoseRule, dose_mg: Decimal, hours: Decimal, weight: Decimal | None) -> Decimal | None:

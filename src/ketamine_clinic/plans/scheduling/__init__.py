@@ -21,6 +21,7 @@ from .appointments import (
 from .reads import (
     appointments_for,
     bookable_resources,
+    chair_grid,
     closed_dates_of,
     get_appointment_for,
     get_location_for,
@@ -38,6 +39,6 @@ __all__ = [
     "book_appointment", "book_linked_sessions", "book_series", "bookable_resources", "cancel_appointment",
     "cancel_future_plan_appointments", "closed_dates_of", "explain_scheduling_error", "get_appointment_for",
     "get_location_for", "get_resource_for", "local_day_bounds", "local_today", "locations_for", "mark_no_show",
-    "opening_hours_of", "propose_series", "reschedule_appointment", "set_appointment_status", "set_opening_hours",
+    "opening_hours_of", "chair_grid", "propose_series", "reschedule_appointment", "set_appointment_status", "set_opening_hours",
     "set_resource_active", "therapists",
 ]

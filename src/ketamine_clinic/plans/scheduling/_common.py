@@ -13,6 +13,7 @@ from django.utils import timezone
 from ketamine_clinic.accounts.models import Location, User
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import protocols as cp
+from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.core.errors import ValidationFailed
 from ketamine_clinic.core.errors import validated as _validate  # noqa: F401  (one form check, used by the service modules)
 from ketamine_clinic.patients.models import Patient
@@ -24,6 +25,25 @@ INPUT_CONFLICTS = {cp.ConflictKind.IN_THE_PAST, cp.ConflictKind.OUTSIDE_OPENING_
 
 
 BOOKABLE_KINDS = (Resource.Kind.CHAIR, Resource.Kind.ROOM)
+
+# Where a dosing session of each route may be booked (clinic policy). Esketamine (2 h monitored
+# observation, spravato-pi) takes a treatment chair, never a therapy room; the other routes may be
+# given in a chair or a room (an infusion room, ketamine-assisted psychotherapy).
+DOSING_RESOURCE_KINDS = {
+    Route.ESKETAMINE_NASAL: (Resource.Kind.CHAIR,),
+}
+
+
+def dosing_resource_kinds(route) -> tuple[str, ...]:
+    return DOSING_RESOURCE_KINDS.get(Route(route), BOOKABLE_KINDS)
+
+
+def check_dosing_resource(route, resource: Resource | None) -> None:
+    """Refuse a dosing session of ``route`` in a resource of the wrong kind (a 422, nothing written)."""
+    if resource is not None and resource.kind not in dosing_resource_kinds(route):
+        allowed = " or ".join(Resource.Kind(k).label.lower() for k in dosing_resource_kinds(route))
+        raise ValidationFailed({"resource": [f"{Route(route).label} dosing is booked in a {allowed}, "
+                                             f"not in {resource.name} ({resource.get_kind_display().lower()})."]})
 
 
 def _existing(location: Location, patient: Patient, start: dt.datetime, end: dt.datetime,

@@ -19,7 +19,16 @@ from ketamine_clinic.patients.models import Patient, TimelineEvent
 from .. import forms as plan_forms
 from ..models import LIVE_STATUSES, Appointment, AppointmentKind, AppointmentStatus, PlanStatus, Resource, TreatmentPlan
 from ..policy import appointment_minutes, plans_policy
-from ._common import BOOKABLE_KINDS, INPUT_CONFLICTS, _change, _existing, _lock, _queue_reminders, _validate
+from ._common import (
+    BOOKABLE_KINDS,
+    INPUT_CONFLICTS,
+    _change,
+    _existing,
+    _lock,
+    _queue_reminders,
+    _validate,
+    check_dosing_resource,
+)
 from .reads import closed_dates_of, opening_hours_of
 
 
@@ -52,6 +61,8 @@ def _spacing_for(plan, kind: str) -> cp.Spacing | None:
 
 def _check(appt_like: dict, location: Location, patient: Patient, resource: Resource | None, plan, kind: str,
            now: dt.datetime, exclude_pk=None) -> None:
+    if kind == AppointmentKind.DOSING and plan is not None:
+        check_dosing_resource(plan.route, resource)
     start, end = appt_like["start"], appt_like["end"]
     proposed = cp.ProposedAppointment(appt_like.get("number") or 1, start, end, resource.name if resource else "")
     conflicts = cp.find_conflicts(

@@ -14,7 +14,7 @@ from ketamine_clinic.accounts.permissions import Role, require
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.core.errors import NotFound
 
-from ..models import Appointment, Resource
+from ..models import LIVE_STATUSES, Appointment, Resource
 from ._common import BOOKABLE_KINDS
 
 
@@ -84,3 +84,44 @@ def therapists(organization_id) -> QuerySet[User]:
     return (User.objects.filter(organization_id=organization_id, kind=User.Kind.STAFF, is_active=True,
                                 roles__role__in=[Role.THERAPIST, Role.PRESCRIBER]).distinct()
             .order_by("last_name", "first_name", "username"))
+
+
+GRID_STEP_MIN = 30  # rows of the chair grid; a booking covers every row it overlaps
+GRID_CLOSED_DAY = (dt.time(8), dt.time(18))  # rows shown on a day without opening hours
+
+
+def chair_grid(location: Location, day: dt.date, appointments: list[Appointment]) -> dict:
+    """The day as a chair-by-time grid: one column per chair or room, one row per half hour of the
+    opening hours (widened to fit any booking). A cell is free (None), the first row of a booking
+    (``{"appointment", "rows"}``), or covered by the booking above ("covered", not rendered)."""
+    zone = location.tz
+    resources = bookable_resources(location)
+    spans = opening_hours_of(location).get(day.weekday(), [])
+    is_open = bool(spans) and day not in closed_dates_of(location)
+    first, last = (min(o for o, _ in spans), max(c for _, c in spans)) if spans else GRID_CLOSED_DAY
+    start = dt.datetime.combine(day, first, tzinfo=zone)
+    end = dt.datetime.combine(day, last, tzinfo=zone)
+    booked = [a for a in appointments if a.resource_id and a.status in LIVE_STATUSES and a.local_start().date() == day]
+    for a in booked:
+        start, end = min(start, a.local_start()), max(end, a.local_end())
+    step = dt.timedelta(minutes=GRID_STEP_MIN)
+    start = start.replace(minute=start.minute - start.minute % GRID_STEP_MIN, second=0, microsecond=0)
+    times = []
+    t = start
+    while t < end:
+        times.append(t)
+        t += step
+    column = {r.pk: i for i, r in enumerate(resources)}
+    cells = [[None] * len(resources) for _ in times]
+    for a in booked:
+        col = column.get(a.resource_id)
+        if col is None:
+            continue
+        rows = [i for i, t in enumerate(times) if t < a.local_end() and t + step > a.local_start()]
+        if not rows or cells[rows[0]][col] is not None:
+            continue  # an overlapping booking on the same chair: listed below the grid, not drawn twice
+        cells[rows[0]][col] = {"appointment": a, "rows": len(rows)}
+        for i in rows[1:]:
+            cells[i][col] = "covered"
+    return {"resources": resources, "is_open": is_open,
+            "rows": [{"time": t, "cells": c} for t, c in zip(times, cells)]}

@@ -11,7 +11,16 @@ from ketamine_clinic.clinical import protocols as cp
 
 from ..models import Appointment, AppointmentKind
 from ..policy import appointment_minutes, plans_policy
-from ._common import _busy_by_resource, _change, _lock, _patient_busy, _queue_reminders, _staff_busy, explain_scheduling_error
+from ._common import (
+    _busy_by_resource,
+    _change,
+    _lock,
+    _patient_busy,
+    _queue_reminders,
+    _staff_busy,
+    dosing_resource_kinds,
+    explain_scheduling_error,
+)
 from .reads import bookable_resources, closed_dates_of, local_day_bounds, local_today, opening_hours_of
 
 
@@ -20,7 +29,7 @@ def propose_series(plan, protocol: cp.Protocol, phase: cp.Phase, count: int, *, 
     """The sessions ``generate_schedule`` proposes for ``plan`` at its location; nothing is written."""
     now = now or timezone.now()
     location = plan.location
-    resources = bookable_resources(location)
+    resources = [r for r in bookable_resources(location) if r.kind in dosing_resource_kinds(plan.route)]
     policy = plans_policy(plan.organization)
     if isinstance(start, dt.date) and not isinstance(start, dt.datetime) and start <= local_today(location, now):
         start = now

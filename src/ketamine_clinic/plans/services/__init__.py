@@ -8,7 +8,7 @@ the actor's clinic: another clinic's plan is "not found".
 The functions live in modules by topic; import them from here (``services.activate_plan``).
 """
 
-from ._common import OPEN_STATUSES, may_treat, plan_protocol
+from ._common import OPEN_STATUSES, declined_routes, may_treat, plan_protocol
 from .boosters import (
     accept_proposal,
     decline_proposal,
@@ -31,7 +31,7 @@ from .reads import (
 
 __all__ = [
     "OPEN_STATUSES", "accept_proposal", "activate_plan", "change_dose", "change_status", "create_plan",
-    "decline_proposal", "get_plan_for", "get_proposal_for", "maintenance_protocol_for", "may_treat", "patient_for",
+    "decline_proposal", "declined_routes", "get_plan_for", "get_proposal_for", "maintenance_protocol_for", "may_treat", "patient_for",
     "plan_protocol", "plans_for", "preview_schedule", "propose_maintenance_for", "sessions_done", "signal_relapse",
     "therapist_choices", "titration_hints",
 ]

@@ -48,6 +48,13 @@ def may_treat(patient: Patient, route, on_date: dt.date):
     return screening_may_treat(patient, route, on_date)
 
 
+def declined_routes(patient: Patient) -> set[Route]:
+    """Routes a prescriber declined on the patient's current evaluation (signed decisions)."""
+    from ketamine_clinic.screening.services import current_decisions
+
+    return {route for route, d in current_decisions(patient).items() if d.decision == "decline"}
+
+
 def _lock_plan(plan: TreatmentPlan) -> TreatmentPlan:
     locked = TreatmentPlan.objects.select_for_update(of=("self",)).select_related("patient", "location", "therapist").get(pk=plan.pk)
     return locked

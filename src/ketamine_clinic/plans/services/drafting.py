@@ -18,7 +18,7 @@ from ketamine_clinic.patients.models import Patient
 from .. import forms as plan_forms
 from .. import protocol_store, scheduling
 from ..models import PlanDose, PlanStatus, PlanStatusChange, TreatmentPlan
-from ._common import _timeline, _validate, for_patient
+from ._common import _timeline, _validate, declined_routes, for_patient
 
 
 def _resolve_plan_input(ctx: Context, patient: Patient, cleaned: dict, now: dt.datetime):
@@ -29,6 +29,9 @@ def _resolve_plan_input(ctx: Context, patient: Patient, cleaned: dict, now: dt.d
         entry = protocol_store.entry_for_org(org, cleaned["protocol"], cleaned.get("protocol_version"))
     except NotFound as exc:
         errors["protocol"] = [exc.message]
+    if entry is not None and entry.route in declined_routes(patient):
+        errors["protocol"] = [f"A prescriber declined {entry.route.label} for this patient at screening: "
+                              "choose a protocol for another route."]
     location = Location.objects.filter(organization=org, is_active=True, public_id=cleaned["location"]).first()
     if location is None:
         errors["location"] = ["No such location in this clinic."]

@@ -47,9 +47,11 @@ def plans_today(request):
     counts = {s: 0 for s in AppointmentStatus.values}
     for a in appts:
         counts[a.status] += 1
+    from ketamine_clinic.plans.scheduling.requests import open_requests_for
+
     return {"visible": True, "locations": locations, "selected": selected, "appointments": appts,
             "counts": [(AppointmentStatus(s).label, n) for s, n in counts.items() if n],
-            "multi": len(locations) > 1}
+            "multi": len(locations) > 1, "requests": list(open_requests_for(ctx)[:20])}
 
 
 @register.filter
