@@ -25,4 +25,4 @@ def test_today_shows_questionnaire_results_to_the_nurse_and_not_to_front_desk(pa
     page.context.clear_cookies()
     sign_in_as(page, nurse.username, PASSWORD)
     page.goto("/")
-    expect(page.get_by_role("region", name="Recent chart activity")).to_contain_text("PHQ9 total 14")
+    expect(page.get_by_role("region", name="Recent chart activity")).to_contain_text("PHQ-9 total 14")

@@ -15,7 +15,7 @@ from ..assessments.conftest import phq9
 from ..conftest import ctx_for
 from ..screening.helpers import complete
 
-ASSESSMENT_TEXT = ("PHQ9 total 14", "Suicide-risk alert raised")
+ASSESSMENT_TEXT = ("PHQ-9 total 14", "Suicide-risk alert raised")
 EVALUATION_TEXT = ("Intake evaluation v1",)
 
 
