@@ -18,7 +18,7 @@ def test_today_shows_questionnaire_results_to_the_nurse_and_not_to_front_desk(pa
     page.goto("/")
     activity = page.get_by_role("region", name="Recent chart activity")
     expect(activity).to_contain_text("Registered")
-    expect(activity).not_to_contain_text("PHQ9")
+    expect(activity).not_to_contain_text("PHQ-9")
     page.goto(f"/patients/{patient.public_id}/")
     expect(page.locator("body")).not_to_contain_text("suicide-risk alert")
 

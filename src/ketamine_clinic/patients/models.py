@@ -190,6 +190,8 @@ class TestResult(ClinicalRecord):
     """A pre-treatment test the eligibility rules ask for: an ECG, or a laboratory result such as
     liver function tests, with its interpretation and, optionally, the report itself."""
 
+    __test__ = False  # not a pytest test class, despite the name
+
     class Kind(models.TextChoices):
         ECG = "ecg", "ECG"
         LIVER_TESTS = "liver_tests", "Liver function tests"
