@@ -6,7 +6,7 @@ from django.shortcuts import render
 from ketamine_clinic.core.views_util import staff_required
 
 from .models import AuditEvent
-from .services import verify_chain
+from .verify import verify_chain
 
 
 @staff_required("audit.view")
