@@ -213,6 +213,13 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEMO or TESTING or DEBUG
+if WHITENOISE_USE_FINDERS and not STATIC_ROOT.is_dir():
+    # Files are served from the apps' static folders (finders) until collectstatic has run; the
+    # demo collects into its data directory. Only whitenoise's note about that one folder is muted.
+    import re
+    import warnings
+
+    warnings.filterwarnings("ignore", message=re.escape(f"No directory at: {STATIC_ROOT}"))
 
 # Background work (reminders, alert escalation): django-tasks with its database backend. Run the
 # worker with `ketamine-clinic manage db_worker`; every task is idempotent, safe to run twice.
