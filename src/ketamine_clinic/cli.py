@@ -25,8 +25,9 @@ def _setup_django() -> None:
 
 def _key_file(path: Path, create: bool) -> str:
     if not path.exists() and create:
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others, even briefly
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(50))
     return path.read_text().strip()
 
 
@@ -51,13 +52,14 @@ def _prepare_demo_environment(data_dir: Path, port: int | None = None) -> None:
         os.environ.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
 
 
-def _use_data_dir(args) -> None:
+def _use_data_dir(args, auto: bool = True) -> None:
     """``--data-dir`` wins; else, when the environment configures no deployment (no SECRET_KEY and
-    no DATABASE_URL), the demo's directory ($KETAMINE_CLINIC_HOME or the default) if it holds one."""
+    no DATABASE_URL), the demo's directory ($KETAMINE_CLINIC_HOME or the default) if it holds one.
+    ``serve`` passes ``auto=False``: a production server never falls back to demo data."""
     if getattr(args, "data_dir", None):
         _prepare_demo_environment(Path(args.data_dir).expanduser())
         return
-    if os.environ.get("SECRET_KEY") or os.environ.get("DATABASE_URL"):
+    if not auto or os.environ.get("SECRET_KEY") or os.environ.get("DATABASE_URL"):
         return
     home = default_home()
     if (home / "secret_key").exists() and (home / "clinic.sqlite3").exists():
@@ -128,7 +130,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    _use_data_dir(args)
+    _use_data_dir(args, auto=False)
     _setup_django()
     _serve(args.host, args.port, workers=args.workers, threads=args.threads)
     return 0

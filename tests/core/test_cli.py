@@ -31,7 +31,14 @@ def demo_home(tmp_path_factory):
     first = run(["demo", "--no-serve"], home)
     assert first.returncode == 0, first.stderr
     assert "seeded" in first.stdout and "prescriber" in first.stdout and "outsider" in first.stdout
+    assert "Warning" not in first.stderr, first.stderr  # e.g. whitenoise's "No directory at …/staticfiles/"
     return home
+
+
+def test_demo_keeps_its_keys_private_and_its_static_files_in_the_data_dir(demo_home):
+    for key in ("secret_key", "audit_key"):
+        assert (demo_home / key).stat().st_mode & 0o777 == 0o600
+    assert (demo_home / "static" / "css" / "app.css").is_file()
 
 
 def counts(home):

@@ -101,14 +101,14 @@ def verify_chain(checkpoint_dir=None, batch_size: int = 2000) -> VerifyResult:
     for cp in cps:
         by_seq.setdefault(cp.seq, []).append(cp)
     expected_seq, prev = 1, chain.GENESIS_MAC
-    macs = {}
     for batch in _batches(AuditSeal.objects.values("seq", "event_id", "prev_mac", "mac"), "seq", batch_size):
         ids = [s["event_id"] for s in batch]
         macs = dict(AuditEvent.objects.filter(id__in=ids).values_list("id", "mac"))
         for seal in batch:
             seq = seal["seq"]
             if seq != expected_seq:
-                result.add(f"chain positions {expected_seq}–{seq - 1} are missing (removed)")
+                span = f"position {expected_seq} is" if seq - 1 == expected_seq else f"positions {expected_seq}–{seq - 1} are"
+                result.add(f"chain {span} missing (removed)")
             if seal["prev_mac"] != prev:
                 result.add(f"chain position {seq} does not follow position {seq - 1}")
             if seal["event_id"] not in macs:
