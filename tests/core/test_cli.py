@@ -135,3 +135,8 @@ def test_restore_refuses_a_file_that_is_not_a_backup_and_changes_nothing(demo_ho
 def test_server_refuses_to_start_without_a_secret_key(tmp_path):
     out = run(["manage", "check"], tmp_path)
     assert out.returncode != 0 and "SECRET_KEY is not set" in out.stderr
+
+
+def test_server_refuses_to_start_without_an_audit_key(tmp_path):
+    out = run(["manage", "check"], tmp_path, SECRET_KEY="a-secret", DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    assert out.returncode != 0 and "AUDIT_KEY is not set" in out.stderr
