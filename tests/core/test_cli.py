@@ -140,3 +140,14 @@ def test_server_refuses_to_start_without_a_secret_key(tmp_path):
 def test_server_refuses_to_start_without_an_audit_key(tmp_path):
     out = run(["manage", "check"], tmp_path, SECRET_KEY="a-secret", DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}")
     assert out.returncode != 0 and "AUDIT_KEY is not set" in out.stderr
+
+
+def test_new_events_wait_for_the_sealer_and_audit_seal_links_them(demo_home, tmp_path):
+    home = copy_demo(demo_home, tmp_path / "home")
+    assert run(["token", "create", "nurse"], home).returncode == 0  # writes an audit event
+    pending = run(["audit", "verify"], home)
+    assert pending.returncode == 0 and "events are not sealed yet" in pending.stdout
+    sealed = run(["audit", "seal"], home)
+    assert sealed.returncode == 0 and sealed.stdout.startswith("sealed ") and "sealed 0 " not in sealed.stdout
+    after = run(["audit", "verify"], home)
+    assert after.returncode == 0 and "not sealed yet" not in after.stdout and "checkpoints" in after.stdout

@@ -97,6 +97,8 @@ def verify_chain(checkpoint_dir=None, batch_size: int = 2000) -> VerifyResult:
     for message in cp_problems:
         result.add(message)
     result.checkpoints = len(cps)
+    if checkpoint_dir and not cps:
+        result.notes.append(f"no checkpoints found in {checkpoint_dir}")
     by_seq = {}
     for cp in cps:
         by_seq.setdefault(cp.seq, []).append(cp)
