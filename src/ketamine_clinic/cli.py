@@ -1,4 +1,5 @@
-"""The ``ketamine-clinic`` command: demo, serve, manage, token create/list/revoke, audit verify."""
+"""The ``ketamine-clinic`` command: demo, serve, worker, manage, token create/list/revoke, audit
+verify/seal, backup, restore."""
 
 import argparse
 import os
@@ -23,17 +24,47 @@ def _setup_django() -> None:
     django.setup()
 
 
-def _prepare_demo_environment(data_dir: Path, port: int) -> None:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    key_file = data_dir / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+def _key_file(path: Path, create: bool) -> str:
+    if not path.exists() and create:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others, even briefly
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+def _prepare_demo_environment(data_dir: Path, port: int | None = None) -> None:
+    """Point settings at a demo data directory: its database, secret key, audit key, checkpoints.
+
+    The demo makes the keys; every other command only reads what the demo made."""
+    is_demo = port is not None
+    if is_demo:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    elif not (data_dir / "secret_key").exists():
+        raise SystemExit(f"error: {data_dir} holds no demo (no secret_key); run `ketamine-clinic demo` first")
     os.environ["KETAMINE_CLINIC_DEMO"] = "1"
-    os.environ["SECRET_KEY"] = key_file.read_text().strip()
+    os.environ["SECRET_KEY"] = _key_file(data_dir / "secret_key", create=is_demo)
+    os.environ["AUDIT_KEY"] = _key_file(data_dir / "audit_key", create=True)
+    os.environ.pop("AUDIT_KEY_FILE", None)
+    os.environ["AUDIT_CHECKPOINT_DIR"] = str((data_dir / "audit-checkpoints").resolve())
     os.environ["DATABASE_URL"] = f"sqlite:///{(data_dir / 'clinic.sqlite3').resolve()}"
+    os.environ["STATIC_ROOT"] = str((data_dir / "static").resolve())
     os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
-    os.environ.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
+    if is_demo:
+        os.environ.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
+
+
+def _use_data_dir(args, auto: bool = True) -> None:
+    """``--data-dir`` wins; else, when the environment configures no deployment (no SECRET_KEY and
+    no DATABASE_URL), the demo's directory ($KETAMINE_CLINIC_HOME or the default) if it holds one.
+    ``serve`` passes ``auto=False``: a production server never falls back to demo data."""
+    if getattr(args, "data_dir", None):
+        _prepare_demo_environment(Path(args.data_dir).expanduser())
+        return
+    if not auto or os.environ.get("SECRET_KEY") or os.environ.get("DATABASE_URL"):
+        return
+    home = default_home()
+    if (home / "secret_key").exists() and (home / "clinic.sqlite3").exists():
+        _prepare_demo_environment(home)
 
 
 def _serve(host: str, port: int, workers: int, threads: int) -> None:
@@ -66,11 +97,15 @@ def cmd_demo(args) -> int:
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("createcachetable", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    from ketamine_clinic.audit.services import seal_pending
     from ketamine_clinic.demo.seed import seed_demo
 
     created = seed_demo()
+    seal_pending()
     url = f"http://127.0.0.1:{args.port}/"
     print(f"ketamine-clinic demo: data in {data_dir} ({'seeded' if created else 'already seeded'})")
+    print("  database clinic.sqlite3, keys secret_key and audit_key, audit-checkpoints/, static/")
     print(f"Open {url}")
     print(f"Logins (password {DEMO_PASSWORD!r} for each):")
     for username, what in (
@@ -98,21 +133,59 @@ def cmd_demo(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    _use_data_dir(args, auto=False)
     _setup_django()
     _serve(args.host, args.port, workers=args.workers, threads=args.threads)
     return 0
 
 
+def _seal_forever(interval_s: float) -> None:
+    """The audit sealer, beside the task worker: links new audit events into the chain."""
+    import time
+
+    from django.db import close_old_connections
+
+    from ketamine_clinic.audit.services import seal_pending
+
+    while True:
+        try:
+            seal_pending()
+        except Exception:  # a database hiccup must not stop sealing for good; logged, retried
+            import logging
+
+            logging.getLogger("ketamine_clinic.audit").exception("audit sealing failed; retrying")
+        finally:
+            close_old_connections()
+        time.sleep(interval_s)
+
+
 def cmd_worker(args) -> int:
+    _use_data_dir(args)
     _setup_django()
+    import threading
+
     from django.core.management import call_command
 
-    options = {"batch": True} if args.batch else {}
-    call_command("db_worker", queue_name="*", interval=args.interval, **options)
+    from ketamine_clinic.audit.services import seal_pending
+
+    if args.batch:
+        seal_pending()
+        call_command("db_worker", queue_name="*", interval=args.interval, batch=True)
+        seal_pending()
+        return 0
+    threading.Thread(target=_seal_forever, args=(args.seal_interval,), daemon=True, name="audit-sealer").start()
+    call_command("db_worker", queue_name="*", interval=args.interval)
     return 0
 
 
 def cmd_manage(args) -> int:
+    rest = list(args.rest)  # `manage --data-dir DIR command …`: the option comes before the command
+    if rest and rest[0] == "--data-dir" and len(rest) > 1:
+        args.data_dir, rest = rest[1], rest[2:]
+    elif rest and rest[0].startswith("--data-dir="):
+        args.data_dir, rest = rest[0].split("=", 1)[1], rest[1:]
+    args.rest = rest
+    _use_data_dir(args)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketamine_clinic.settings")
     from django.core.management import execute_from_command_line
 
@@ -121,6 +194,7 @@ def cmd_manage(args) -> int:
 
 
 def cmd_token_create(args) -> int:
+    _use_data_dir(args)
     _setup_django()
     from ketamine_clinic.accounts.models import User
     from ketamine_clinic.accounts.services import create_token
@@ -139,6 +213,7 @@ def cmd_token_create(args) -> int:
 
 
 def cmd_token_list(args) -> int:
+    _use_data_dir(args)
     _setup_django()
     from ketamine_clinic.accounts.models import ApiToken
 
@@ -155,6 +230,7 @@ def cmd_token_list(args) -> int:
 
 def cmd_token_revoke(args) -> int:
     """Revoke by token id (see `token list`), as the operator of the server (audited as the CLI)."""
+    _use_data_dir(args)
     _setup_django()
     from ketamine_clinic.accounts.services import revoke_token
     from ketamine_clinic.core.errors import NotFound
@@ -187,20 +263,78 @@ def _uuid(value: str):
         return None
 
 
-def cmd_audit_verify(args) -> int:
-    _setup_django()
-    from ketamine_clinic.audit.services import verify_chain
-
-    result = verify_chain()
+def _report_chain(result) -> int:
+    for note in result.notes:
+        print(f"note: {note}")
     if result.ok:
-        print(f"audit chain intact: {result.checked} events")
+        print(f"audit chain intact: {result.events} events, {result.sealed} sealed"
+              + (f", {result.checkpoints} checkpoints" if result.checkpoints else ""))
         return 0
-    print(f"audit chain BROKEN: {result.problem} ({result.checked} events verified before it)", file=sys.stderr)
+    problems = result.all_problems()
+    print(f"audit chain BROKEN: {len(problems)} problems ({result.events} events checked)", file=sys.stderr)
+    for problem in problems:
+        print(f"  - {problem}", file=sys.stderr)
     return 1
+
+
+def cmd_audit_verify(args) -> int:
+    _use_data_dir(args)
+    _setup_django()
+    from django.conf import settings
+
+    from ketamine_clinic.audit.verify import verify_chain
+
+    checkpoint_dir = args.checkpoints or settings.AUDIT_CHECKPOINT_DIR or None
+    if args.checkpoints and not Path(args.checkpoints).is_dir():
+        print(f"error: no directory {args.checkpoints}", file=sys.stderr)
+        return 2
+    return _report_chain(verify_chain(checkpoint_dir))
+
+
+def cmd_audit_seal(args) -> int:
+    _use_data_dir(args)
+    _setup_django()
+    from ketamine_clinic.audit.services import seal_pending
+
+    print(f"sealed {seal_pending()} events")
+    return 0
+
+
+def cmd_backup(args) -> int:
+    _use_data_dir(args)
+    _setup_django()
+    from ketamine_clinic.backup import BackupError, backup
+
+    try:
+        backup(Path(args.file))
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"backup written to {args.file}")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    _use_data_dir(args)
+    _setup_django()
+    from ketamine_clinic.audit.verify import verify_chain
+    from ketamine_clinic.backup import BackupError, restore
+
+    try:
+        restore(Path(args.file))
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"restored from {args.file}; checking the audit chain")
+    return _report_chain(verify_chain())
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ketamine-clinic", description=__doc__)
+    # Every command but demo also takes --data-dir: use the demo's database and keys from there.
+    data_dir = argparse.ArgumentParser(add_help=False)
+    data_dir.add_argument("--data-dir", help="a demo's data directory (default: $KETAMINE_CLINIC_HOME or "
+                          "~/.local/share/ketamine-clinic, when SECRET_KEY and DATABASE_URL are unset)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="seed a demo clinic in an embedded SQLite database and serve it on 127.0.0.1")
@@ -209,43 +343,58 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-serve", action="store_true", help="prepare and seed only")
     demo.set_defaults(func=cmd_demo)
 
-    serve = sub.add_parser("serve", help="production server (gunicorn), configured from the environment")
+    serve = sub.add_parser("serve", parents=[data_dir], help="production server (gunicorn), configured from the environment")
     serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
     serve.add_argument("--threads", type=int, default=4)
     serve.set_defaults(func=cmd_serve)
 
-    worker = sub.add_parser("worker", help="run background tasks (reminders, alert escalation) from the database queue")
+    worker = sub.add_parser("worker", parents=[data_dir], help="run background tasks (reminders, alert escalation) from the database queue")
     worker.add_argument("--batch", action="store_true", help="run what is queued, then exit")
     worker.add_argument("--interval", type=float, default=2.0, help="seconds between polls when idle")
+    worker.add_argument("--seal-interval", type=float, default=2.0, help="seconds between audit sealing runs")
     worker.set_defaults(func=cmd_worker)
 
-    manage = sub.add_parser("manage", help="run a Django management command", add_help=False)
+    manage = sub.add_parser("manage", help="run a Django management command ([--data-dir DIR] first)", add_help=False)
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)
 
     token = sub.add_parser("token", help="API tokens").add_subparsers(dest="token_command", required=True)
-    create = token.add_parser("create", help="print a new API token for USERNAME")
+    create = token.add_parser("create", parents=[data_dir], help="print a new API token for USERNAME")
     create.add_argument("username")
     create.add_argument("--name", default="cli")
     create.add_argument("--expires-days", type=int, default=None, help="refuse the token after this many days (1-366)")
     create.set_defaults(func=cmd_token_create)
-    listing = token.add_parser("list", help="list API tokens (id, user, name, created, last used, expiry, state)")
+    listing = token.add_parser("list", parents=[data_dir], help="list API tokens (id, user, name, created, last used, expiry, state)")
     listing.add_argument("username", nargs="?", help="only this user's tokens")
     listing.set_defaults(func=cmd_token_list)
-    revoke = token.add_parser("revoke", help="revoke the API token with this id (from `token list`)")
+    revoke = token.add_parser("revoke", parents=[data_dir], help="revoke the API token with this id (from `token list`)")
     revoke.add_argument("token_id")
     revoke.set_defaults(func=cmd_token_revoke)
 
     audit = sub.add_parser("audit", help="audit trail").add_subparsers(dest="audit_command", required=True)
-    verify = audit.add_parser("verify", help="check the audit hash chain")
+    verify = audit.add_parser("verify", parents=[data_dir], help="check the keyed audit chain; list every problem")
+    verify.add_argument("--checkpoints", metavar="DIR", help="signed chain-head checkpoints to check against "
+                        "(default: $AUDIT_CHECKPOINT_DIR)")
     verify.set_defaults(func=cmd_audit_verify)
+    seal = audit.add_parser("seal", parents=[data_dir], help="seal pending audit events now (the worker does this every few seconds)")
+    seal.set_defaults(func=cmd_audit_seal)
+
+    for name, func, what in (("backup", cmd_backup, "write a backup of the database to FILE (pg_dump, or SQLite's online backup)"),
+                             ("restore", cmd_restore, "replace the database with the backup in FILE, then verify the audit chain")):
+        command = sub.add_parser(name, parents=[data_dir], help=what)
+        command.add_argument("file", metavar="FILE")
+        command.set_defaults(func=func)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["manage"]:  # everything after it is Django's, options included
+        args = argparse.Namespace(func=cmd_manage, rest=argv[1:], data_dir=None)
+    else:
+        args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except KeyboardInterrupt:

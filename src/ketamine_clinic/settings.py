@@ -32,6 +32,20 @@ if not SECRET_KEY:
             "SECRET_KEY is not set. Set it in the environment (the demo command makes its own)."
         )
 
+# The audit trail's HMAC key, kept outside the database (like SECRET_KEY): AUDIT_KEY, or a file
+# named by AUDIT_KEY_FILE. Signed chain-head checkpoints go to AUDIT_CHECKPOINT_DIR when it is set.
+AUDIT_KEY = os.environ.get("AUDIT_KEY", "")
+if not AUDIT_KEY and os.environ.get("AUDIT_KEY_FILE"):
+    AUDIT_KEY = Path(os.environ["AUDIT_KEY_FILE"]).read_text().strip()
+if not AUDIT_KEY:
+    if TESTING:
+        AUDIT_KEY = "test-only-audit-key"
+    else:
+        raise ImproperlyConfigured(
+            "AUDIT_KEY is not set. Set AUDIT_KEY or AUDIT_KEY_FILE (the demo command makes its own)."
+        )
+AUDIT_CHECKPOINT_DIR = os.environ.get("AUDIT_CHECKPOINT_DIR", "")
+
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
@@ -223,6 +237,13 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEMO or TESTING or DEBUG
+if WHITENOISE_USE_FINDERS and not STATIC_ROOT.is_dir():
+    # Files are served from the apps' static folders (finders) until collectstatic has run; the
+    # demo collects into its data directory. Only whitenoise's note about that one folder is muted.
+    import re
+    import warnings
+
+    warnings.filterwarnings("ignore", message=re.escape(f"No directory at: {STATIC_ROOT}"))
 
 # Background work (reminders, alert escalation): django-tasks with its database backend. Run the
 # worker with `ketamine-clinic manage db_worker`; every task is idempotent, safe to run twice.

@@ -17,8 +17,12 @@ def run(args, home, **env):
     return subprocess.run(CLI + args, capture_output=True, text=True, env=full_env, timeout=300)
 
 
-def demo_env(home):
-    return {"KETAMINE_CLINIC_DEMO": "1", "SECRET_KEY": (home / "secret_key").read_text(), "DATABASE_URL": f"sqlite:///{home / 'clinic.sqlite3'}"}
+def copy_demo(home, target):
+    """A copy of a demo's data directory (database with its WAL, keys, checkpoints)."""
+    import shutil
+
+    shutil.copytree(home, target)
+    return target
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +31,14 @@ def demo_home(tmp_path_factory):
     first = run(["demo", "--no-serve"], home)
     assert first.returncode == 0, first.stderr
     assert "seeded" in first.stdout and "prescriber" in first.stdout and "outsider" in first.stdout
+    assert "Warning" not in first.stderr, first.stderr  # e.g. whitenoise's "No directory at …/staticfiles/"
     return home
+
+
+def test_demo_keeps_its_keys_private_and_its_static_files_in_the_data_dir(demo_home):
+    for key in ("secret_key", "audit_key"):
+        assert (demo_home / key).stat().st_mode & 0o777 == 0o600
+    assert (demo_home / "static" / "css" / "app.css").is_file()
 
 
 def counts(home):
@@ -57,41 +68,86 @@ def test_running_demo_twice_does_not_duplicate_the_seed(demo_home):
     assert counts(demo_home) == before
 
 
-def test_audit_verify_exits_zero_when_intact_and_names_the_altered_event(demo_home, tmp_path):
-    ok = run(["audit", "verify"], demo_home, **demo_env(demo_home))
-    assert ok.returncode == 0 and "intact" in ok.stdout
-    broken = tmp_path / "broken"
-    broken.mkdir()
-    (broken / "secret_key").write_text((demo_home / "secret_key").read_text())
-    db_bytes = (demo_home / "clinic.sqlite3").read_bytes()
-    (broken / "clinic.sqlite3").write_bytes(db_bytes)
-    for suffix in ("-wal", "-shm"):
-        src = demo_home / f"clinic.sqlite3{suffix}"
-        if src.exists():
-            (broken / f"clinic.sqlite3{suffix}").write_bytes(src.read_bytes())
+def test_audit_verify_exits_zero_when_intact_and_lists_every_altered_event(demo_home, tmp_path):
+    ok = run(["audit", "verify"], demo_home)  # KETAMINE_CLINIC_HOME alone finds the database and keys
+    assert ok.returncode == 0 and "audit chain intact" in ok.stdout and "checkpoints" in ok.stdout, ok.stderr
+    broken = copy_demo(demo_home, tmp_path / "broken")
     db = sqlite3.connect(broken / "clinic.sqlite3")
-    db.execute("DROP TRIGGER audit_event_append_only")  # an attacker with the file can do this too
-    db.execute("UPDATE audit_auditevent SET actor_username = 'mallory' WHERE seq = 7")
+    for trigger in ("audit_event_no_update", "audit_event_no_delete"):
+        db.execute(f"DROP TRIGGER {trigger}")  # an attacker with the file can do this too
+    db.execute("UPDATE audit_auditevent SET actor_username = 'mallory' WHERE id IN (7, 9)")
     db.commit()
     db.close()
-    bad = run(["audit", "verify"], broken, **demo_env(broken))
-    assert bad.returncode == 1 and "event 7" in bad.stderr
+    bad = run(["audit", "verify", "--data-dir", str(broken)], tmp_path)
+    assert bad.returncode == 1
+    assert "event #7 " in bad.stderr and "event #9 " in bad.stderr and "2 problems" in bad.stderr
+
+
+def test_commands_find_the_demo_from_the_data_dir_option_alone(demo_home, tmp_path):
+    token = run(["token", "create", "frontdesk", "--data-dir", str(demo_home)], tmp_path / "elsewhere")
+    assert token.returncode == 0 and token.stdout.strip().startswith("kc_"), token.stderr
+    manage = run(["manage", "--data-dir", str(demo_home), "showmigrations", "audit"], tmp_path / "elsewhere")
+    assert manage.returncode == 0 and "[X] 0003_audit_cli_sealed_chain" in manage.stdout, manage.stderr
+    empty = run(["audit", "verify", "--data-dir", str(tmp_path)], tmp_path)
+    assert empty.returncode != 0 and "holds no demo" in empty.stderr
 
 
 def test_token_create_prints_a_token_that_authenticates(demo_home):
-    out = run(["token", "create", "nurse"], demo_home, **demo_env(demo_home))
-    assert out.returncode == 0
+    out = run(["token", "create", "nurse"], demo_home)
+    assert out.returncode == 0, out.stderr
     token = out.stdout.strip()
     assert token.startswith("kc_") and len(token) > 30
-    missing = run(["token", "create", "nobody"], demo_home, **demo_env(demo_home))
+    missing = run(["token", "create", "nobody"], demo_home)
     assert missing.returncode == 2 and "no active user" in missing.stderr
 
 
 def test_manage_passes_through_to_django(demo_home):
-    out = run(["manage", "showmigrations", "patients"], demo_home, **demo_env(demo_home))
+    out = run(["manage", "showmigrations", "patients"], demo_home)
     assert out.returncode == 0 and "[X] 0001_initial" in out.stdout
+
+
+def test_sqlite_backup_and_restore_round_trip_with_the_chain_verified(demo_home, tmp_path):
+    backup = tmp_path / "clinic.backup"
+    out = run(["backup", str(backup)], demo_home)
+    assert out.returncode == 0 and backup.stat().st_size > 0, out.stderr
+    again = run(["backup", str(backup)], demo_home)
+    assert again.returncode == 2 and "already exists" in again.stderr
+    target = copy_demo(demo_home, tmp_path / "restored")
+    run(["token", "create", "nurse"], target)  # a change after the backup, which the restore undoes
+    restored = run(["restore", str(backup)], target)
+    assert restored.returncode == 0 and "audit chain intact" in restored.stdout, restored.stderr
+    assert counts(target) == counts(demo_home)
+    events = "SELECT COUNT(*), MAX(id) FROM audit_auditevent"
+    assert sqlite3.connect(target / "clinic.sqlite3").execute(events).fetchone() == sqlite3.connect(backup).execute(events).fetchone()
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup_and_changes_nothing(demo_home, tmp_path):
+    junk = tmp_path / "junk.backup"
+    junk.write_text("not a database")
+    before = counts(demo_home)
+    out = run(["restore", str(junk)], demo_home)
+    assert out.returncode == 2 and "not a SQLite database" in out.stderr and "Traceback" not in out.stderr
+    missing = run(["restore", str(tmp_path / "nope")], demo_home)
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
+    assert counts(demo_home) == before
 
 
 def test_server_refuses_to_start_without_a_secret_key(tmp_path):
     out = run(["manage", "check"], tmp_path)
     assert out.returncode != 0 and "SECRET_KEY is not set" in out.stderr
+
+
+def test_server_refuses_to_start_without_an_audit_key(tmp_path):
+    out = run(["manage", "check"], tmp_path, SECRET_KEY="a-secret", DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    assert out.returncode != 0 and "AUDIT_KEY is not set" in out.stderr
+
+
+def test_new_events_wait_for_the_sealer_and_audit_seal_links_them(demo_home, tmp_path):
+    home = copy_demo(demo_home, tmp_path / "home")
+    assert run(["token", "create", "nurse"], home).returncode == 0  # writes an audit event
+    pending = run(["audit", "verify"], home)
+    assert pending.returncode == 0 and "events are not sealed yet" in pending.stdout
+    sealed = run(["audit", "seal"], home)
+    assert sealed.returncode == 0 and sealed.stdout.startswith("sealed ") and "sealed 0 " not in sealed.stdout
+    after = run(["audit", "verify"], home)
+    assert after.returncode == 0 and "not sealed yet" not in after.stdout and "checkpoints" in after.stdout

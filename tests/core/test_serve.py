@@ -26,7 +26,7 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 def server(tmp_path_factory):
     home = tmp_path_factory.mktemp("serve")
     env = {k: v for k, v in os.environ.items() if k not in ("KETAMINE_CLINIC_TESTING", "KETAMINE_CLINIC_DEMO", "DEBUG")}
-    env.update(SECRET_KEY="a-production-like-secret-key-for-the-test", DATABASE_URL=f"sqlite:///{home / 'prod.sqlite3'}",
+    env.update(SECRET_KEY="a-production-like-secret-key-for-the-test", AUDIT_KEY="a-production-like-audit-key-for-the-test", DATABASE_URL=f"sqlite:///{home / 'prod.sqlite3'}",
                ALLOWED_HOSTS="127.0.0.1", STATIC_ROOT=str(home / "static"))
     cli = [sys.executable, "-m", "ketamine_clinic.cli"]
     for step in (["manage", "migrate", "--noinput"], ["manage", "createcachetable"], ["manage", "collectstatic", "--noinput"]):

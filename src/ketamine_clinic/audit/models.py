@@ -1,22 +1,41 @@
-"""The audit trail: append-only events, each sealed with a hash of the one before it."""
+"""The audit trail: append-only events, each keyed with an HMAC, sealed into one chain by the sealer.
 
-import hashlib
-import json
+Writing an event takes no shared lock: a request inserts its event (with the event's own MAC) and
+a pending marker. The sealer (``ketamine-clinic worker``, or ``audit seal``) alone takes the chain
+head, gives pending events their place in the chain and links each to the one before it.
+"""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from . import chain
 
-class AuditEventQuerySet(models.QuerySet):
+
+class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise RuntimeError("Audit events are append-only.")
+        raise RuntimeError("Audit records are append-only.")
 
     def delete(self):
-        raise RuntimeError("Audit events are append-only.")
+        raise RuntimeError("Audit records are append-only.")
 
 
-class AuditEvent(models.Model):
-    seq = models.PositiveBigIntegerField(unique=True)  # 1, 2, 3 … with no gaps
+class AppendOnlyModel(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise RuntimeError("Audit records are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("Audit records are append-only.")
+
+
+class AuditEvent(AppendOnlyModel):
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     actor_username = models.CharField(max_length=150, blank=True)
@@ -30,53 +49,40 @@ class AuditEvent(models.Model):
     patient_id = models.CharField(max_length=64, blank=True, db_index=True)  # the chart it concerns, if any
     source_ip = models.GenericIPAddressField(null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)  # field names changed, never values
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
-
-    objects = AuditEventQuerySet.as_manager()
+    mac = models.CharField(max_length=64)  # HMAC of the content above, under the audit key
 
     class Meta:
-        ordering = ["-seq"]
-        indexes = [models.Index(fields=["organization", "-seq"])]
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise RuntimeError("Audit events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RuntimeError("Audit events are append-only.")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["organization", "-id"], name="audit_event_org_newest")]
 
     def canonical(self) -> str:
-        """The sealed content: everything but the row id and the hash itself."""
-        return json.dumps(
-            {
-                "seq": self.seq,
-                "occurred_at": self.occurred_at.isoformat(timespec="microseconds"),
-                "actor": self.actor_id,
-                "actor_username": self.actor_username,
-                "actor_roles": self.actor_roles,
-                "organization": self.organization_id,
-                "action": self.action,
-                "object_type": self.object_type,
-                "object_id": self.object_id,
-                "patient_id": self.patient_id,
-                "source_ip": self.source_ip,
-                "detail": self.detail,
-                "prev_hash": self.prev_hash,
-            },
-            sort_keys=True,
-            separators=(",", ":"),
-            default=str,
+        return chain.canonical_event(
+            {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
         )
 
-    def compute_hash(self) -> str:
-        return hashlib.sha256(self.canonical().encode()).hexdigest()
+    def compute_mac(self) -> str:
+        return chain.event_mac(settings.AUDIT_KEY, self.canonical())
+
+
+class AuditPending(models.Model):
+    """An event written but not yet sealed. The sealer removes the marker when it seals the event."""
+
+    event = models.OneToOneField(AuditEvent, on_delete=models.PROTECT, primary_key=True, related_name="+")
+
+
+class AuditSeal(AppendOnlyModel):
+    """Position ``seq`` (1, 2, 3 … with no gaps) of the chain."""
+
+    seq = models.PositiveBigIntegerField(primary_key=True)
+    event = models.OneToOneField(AuditEvent, on_delete=models.PROTECT, related_name="seal", db_constraint=True)
+    prev_mac = models.CharField(max_length=64)
+    mac = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField(default=timezone.now)
 
 
 class AuditChainHead(models.Model):
-    """One row, locked while an event is appended so that the chain never forks."""
+    """One row, locked only by the sealer, so the chain never forks. Requests never touch it."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_seq = models.PositiveBigIntegerField(default=0)
-    last_hash = models.CharField(max_length=64, default="0" * 64)
+    last_mac = models.CharField(max_length=64, default=chain.GENESIS_MAC)

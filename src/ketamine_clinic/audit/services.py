@@ -1,13 +1,21 @@
-"""Writing and checking the audit trail. Every service write calls ``record`` inside its transaction."""
+"""Writing the audit trail. Every service write calls ``record`` inside its transaction.
 
+``record`` inserts the event and a pending marker and takes no lock that other requests share, so
+concurrent writers never wait on each other here and no write can deadlock on the audit trail.
+``seal_pending`` (run by the worker every few seconds) links pending events into the chain.
+"""
+
+import logging
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import AuditChainHead, AuditEvent
+from . import chain, checkpoints
+from .models import AuditChainHead, AuditEvent, AuditPending, AuditSeal
 
-GENESIS_HASH = "0" * 64
+log = logging.getLogger(__name__)
 
 
 def client_ip(request) -> str | None:
@@ -45,62 +53,64 @@ def record(
         object_id = object_id or str(getattr(obj, "public_id", obj.pk))
     if organization is None:
         organization = getattr(obj, "organization", None) or getattr(user, "organization", None)
+    event = AuditEvent(
+        occurred_at=timezone.now(),
+        actor=user,
+        actor_username=user.username if user else "",
+        actor_roles=",".join(sorted(user.role_set)) if user else "",
+        organization=organization,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        patient_id=str(patient.public_id) if patient is not None else "",
+        source_ip=ctx.source_ip if ctx else None,
+        detail=detail or {},
+    )
+    event.mac = event.compute_mac()
     with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
-        event = AuditEvent(
-            seq=head.last_seq + 1,
-            occurred_at=timezone.now(),
-            actor=user,
-            actor_username=user.username if user else "",
-            actor_roles=",".join(sorted(user.role_set)) if user else "",
-            organization=organization,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            patient_id=str(patient.public_id) if patient is not None else "",
-            source_ip=ctx.source_ip if ctx else None,
-            detail=detail or {},
-            prev_hash=head.last_hash,
-        )
-        event.hash = event.compute_hash()
         event.save()
-        AuditChainHead.objects.filter(id=1).update(last_seq=event.seq, last_hash=event.hash)
+        AuditPending.objects.create(event=event)
     return event
 
 
-@dataclass(frozen=True)
-class VerifyResult:
-    ok: bool
-    checked: int
-    problem: str = ""
-    seq: int | None = None
+def _locked_head() -> AuditChainHead:
+    """The chain head, locked for this transaction (only sealers ever lock it)."""
+    head = AuditChainHead.objects.select_for_update().filter(id=1).first()
+    if head is None:
+        try:
+            with transaction.atomic():
+                AuditChainHead.objects.create(id=1)
+        except IntegrityError:
+            pass  # another sealer created it first
+        head = AuditChainHead.objects.select_for_update().get(id=1)
+    return head
 
 
-def verify_chain(batch_size: int = 2000) -> VerifyResult:
-    """Recompute every hash in order; name the first altered, missing or extra event."""
-    expected_prev = GENESIS_HASH
-    expected_seq = 1
-    checked = 0
-    last_seq = 0
+def seal_pending(batch_size: int = 5000) -> int:
+    """Seal every pending event, oldest row first; returns how many were sealed. Safe to run twice
+    or concurrently: sealers queue on the chain head, and a sealed event is no longer pending."""
+    sealed_total = 0
     while True:
-        batch = list(AuditEvent.objects.filter(seq__gt=last_seq).order_by("seq")[:batch_size])
-        if not batch:
+        with transaction.atomic():
+            head = _locked_head()
+            pending = list(
+                AuditPending.objects.order_by("event_id").values_list("event_id", "event__mac")[:batch_size]
+            )
+            if not pending:
+                break
+            seq, prev = head.last_seq, head.last_mac
+            seals = []
+            for event_id, mac in pending:
+                seq += 1
+                link = chain.link_mac(settings.AUDIT_KEY, seq, event_id, mac, prev)
+                seals.append(AuditSeal(seq=seq, event_id=event_id, prev_mac=prev, mac=link))
+                prev = link
+            AuditSeal.objects.bulk_create(seals)
+            AuditPending.objects.filter(event_id__in=[p[0] for p in pending]).delete()
+            AuditChainHead.objects.filter(id=1).update(last_seq=seq, last_mac=prev)
+            if settings.AUDIT_CHECKPOINT_DIR:
+                transaction.on_commit(lambda s=seq, m=prev: checkpoints.write(settings.AUDIT_CHECKPOINT_DIR, s, m))
+        sealed_total += len(pending)
+        if len(pending) < batch_size:
             break
-        for event in batch:
-            if event.seq != expected_seq:
-                return VerifyResult(False, checked, f"event {expected_seq} is missing", expected_seq)
-            if event.prev_hash != expected_prev:
-                return VerifyResult(False, checked, f"event {event.seq} does not follow event {event.seq - 1}", event.seq)
-            if event.compute_hash() != event.hash:
-                return VerifyResult(False, checked, f"event {event.seq} was altered", event.seq)
-            expected_prev = event.hash
-            expected_seq += 1
-            checked += 1
-        last_seq = batch[-1].seq
-    head = AuditChainHead.objects.filter(id=1).first()
-    if head and head.last_seq != checked:
-        missing = checked + 1
-        return VerifyResult(False, checked, f"event {missing} is missing (chain head is at {head.last_seq})", missing)
-    if head and checked and head.last_hash != expected_prev:
-        return VerifyResult(False, checked, f"event {checked} was altered (chain head hash differs)", checked)
-    return VerifyResult(True, checked)
+    return sealed_total

@@ -1,32 +1,87 @@
-import datetime as dt
+import csv
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from ketamine_clinic.core.views_util import staff_required
 
-from .models import AuditEvent
-from .services import verify_chain
+from .queries import patients_by_public_id, search_events
+from .services import Context, record
+from .verify import verify_chain
+
+CSV_COLUMNS = ["event", "time", "time_zone", "time_utc", "user", "roles", "action", "object_type", "object_id",
+               "patient_name", "patient_mrn", "patient_id", "source_ip"]
+
+
+def _attach_patients(user, events):
+    named = patients_by_public_id(user.organization_id, [e.patient_id for e in events])
+    for event in events:
+        event.patient = named.get(event.patient_id)
+    return events
 
 
 @staff_required("audit.view")
 def audit_log(request):
-    """Clinic admins browse their organization's events, filtered by user, action, patient and date."""
-    qs = AuditEvent.objects.filter(organization_id=request.user.organization_id).select_related("actor")
-    filters = {k: request.GET.get(k, "").strip() for k in ("user", "action", "patient", "date_from", "date_to")}
-    if filters["user"]:
-        qs = qs.filter(actor_username__iexact=filters["user"])
-    if filters["action"]:
-        qs = qs.filter(action__startswith=filters["action"])
-    if filters["patient"]:
-        qs = qs.filter(patient_id=filters["patient"])
-    errors = []
-    for key, lookup in (("date_from", "occurred_at__date__gte"), ("date_to", "occurred_at__date__lte")):
-        if filters[key]:
-            try:
-                qs = qs.filter(**{lookup: dt.date.fromisoformat(filters[key])})
-            except ValueError:
-                errors.append(f"{key.replace('_', ' ')}: use YYYY-MM-DD")
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    chain = verify_chain() if request.GET.get("verify") else None
-    return render(request, "audit/log.html", {"page": page, "filters": filters, "errors": errors, "chain": chain})
+    """Clinic admins browse their organization's events, filtered by patient, user, action and date."""
+    search = search_events(request.user, request.GET)
+    if request.GET.get("format") == "csv" and not search.errors:
+        return _csv(request, search)
+    page = Paginator(search.events, 50).get_page(request.GET.get("page"))
+    _attach_patients(request.user, page.object_list)
+    for event in page.object_list:
+        # formatted here: the template's date filter would convert to the server's zone again
+        event.local_time = timezone.localtime(event.occurred_at, search.zone).strftime("%Y-%m-%d %H:%M:%S %Z")
+    chain = verify_chain(settings.AUDIT_CHECKPOINT_DIR or None) if request.GET.get("verify") else None
+    query = urlencode({k: v for k, v in search.filters.items() if v})
+    return render(request, "audit/log.html", {
+        "page": page, "filters": search.filters, "errors": search.errors, "chain": chain,
+        "zone": search.zone.key, "query": query,
+    })
+
+
+def _safe_cell(value) -> str:
+    """Spreadsheet programs run a cell that starts with = + - @ as a formula: quote it."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv(request, search):
+    record(Context.from_request(request), "audit.export", organization=request.user.organization,
+           detail={"filters": {k: v for k, v in search.filters.items() if v}})
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow(CSV_COLUMNS)
+        batch = []
+        for event in search.events.iterator(chunk_size=500):
+            batch.append(event)
+            if len(batch) == 500:
+                yield from _csv_rows(writer, request.user, batch, search.zone)
+                batch = []
+        yield from _csv_rows(writer, request.user, batch, search.zone)
+
+    stamp = timezone.localtime(timezone.now(), search.zone).strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="audit-trail-{stamp}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _csv_rows(writer, user, events, zone):
+    for e in _attach_patients(user, events):
+        local = timezone.localtime(e.occurred_at, zone)
+        yield writer.writerow([_safe_cell(v) for v in (
+            e.id, local.strftime("%Y-%m-%d %H:%M:%S %Z"), zone.key, e.occurred_at.isoformat(timespec="seconds"),
+            e.actor_username, e.actor_roles, e.action, e.object_type, e.object_id,
+            e.patient.display_name if e.patient else "", e.patient.mrn if e.patient else "", e.patient_id,
+            e.source_ip,
+        )])
