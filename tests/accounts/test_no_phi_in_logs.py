@@ -58,7 +58,7 @@ def test_the_default_backends_outside_tests_write_a_private_outbox_not_the_conso
     code = ("import django, os; os.environ['DJANGO_SETTINGS_MODULE']='ketamine_clinic.settings'; django.setup();"
             "from django.conf import settings as s; from ketamine_clinic.plans import sms;"
             "print(s.EMAIL_BACKEND); print(type(sms.get_backend()).__name__)")
-    env = {"SECRET_KEY": "x", "DATABASE_URL": "sqlite:////tmp/kc-never-created.sqlite3", "PATH": "/usr/bin:/bin"}
+    env = {"SECRET_KEY": "x", "AUDIT_KEY": "y", "DATABASE_URL": "sqlite:////tmp/kc-never-created.sqlite3", "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert out.stdout.split() == ["ketamine_clinic.core.outbox.PrivateFileEmailBackend", "FileSmsBackend"], out.stderr
 

@@ -66,6 +66,8 @@ def test_property_drawn_dose_is_what_the_syringe_holds_and_never_passes_silently
     notes = " ".join(plan.rounding)
     assert (f"The drawn dose is {plan.drawn_dose_mg.normalize():f} mg" in notes) == plan.drawn_differs
     checked = check_plan_guardrails(plan, "depression")
-    for per_kg_value in (plan.dose_mg_per_kg, plan.drawn_dose_mg_per_kg):
+    # When the syringe draws exactly the ordered mg, the ordered dose is what is checked (its mg/kg is
+    # the order's own; the mg was already rounded to 0.1 mg by the order, not by the syringe).
+    for per_kg_value in (plan.dose_mg_per_kg, plan.drawn_dose_mg_per_kg) if plan.drawn_differs else (plan.dose_mg_per_kg,):
         alone = check_guardrails(route, "depression", dose_mg_per_kg=per_kg_value)
         assert SEVERITY[checked.level] >= SEVERITY[alone.level]
