@@ -7,4 +7,7 @@ class ErrorOut(Schema):
 
 
 def errors(*codes: int) -> dict:
-    return {c: ErrorOut for c in codes}
+    """Error responses to declare, each with the standard shape. An operation that reads a body
+    (so declares 400 for one it cannot parse) can also be sent one too large to read: 413."""
+    declared = set(codes) | ({413} if 400 in codes else set())
+    return {c: ErrorOut for c in sorted(declared)}

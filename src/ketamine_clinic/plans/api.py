@@ -149,7 +149,7 @@ class StatusIn(Schema):
     reason: str
 
 
-class DoseIn(Schema):
+class PlanDoseIn(Schema):
     dose: Decimal
     reason: str
 
@@ -312,7 +312,7 @@ def change_plan_status(request, plan_id: UUID, payload: StatusIn):
 
 @router.post("/plans/{plan_id}/dose", response={201: DoseOut, **errors(400, 401, 403, 404, 409, 422)},
              summary="Change the dose (a new signed version; refused outside the protocol's range)")
-def change_plan_dose(request, plan_id: UUID, payload: DoseIn):
+def change_plan_dose(request, plan_id: UUID, payload: PlanDoseIn):
     ctx = Context.from_request(request)
     dose = services.change_dose(ctx, services.get_plan_for(ctx, plan_id, action="plan.sign"), _clean(payload))
     return Status(201, _dose(dose))
