@@ -45,7 +45,7 @@ class PatientIn(Schema):
 
 
 class PatientPatch(Schema):
-    version: int | None = Field(None, description="The version you read; a stale version is refused with 409")
+    version: int = Field(description="Required: the version you read; a stale version is refused with 409")
     reason: str | None = None
     given_name: str | None = None
     family_name: str | None = None
@@ -205,9 +205,9 @@ def patch_patient(request, patient_id: UUID, payload: PatientPatch):
     ctx = Context.from_request(request)
     patient = services.get_patient_for(ctx, patient_id)
     data = _clean(payload)
-    version = data.pop("version", None)
+    version = data.pop("version")
     reason = data.pop("reason", "")
-    patient = services.update_patient(ctx, patient, data, expected_version=version or None, reason=reason)
+    patient = services.update_patient(ctx, patient, data, expected_version=version, reason=reason)
     return _full(patient)
 
 

@@ -180,7 +180,7 @@ class RescheduleIn(Schema):
     start: dt.datetime = Field(description="Without an offset: the location's wall-clock time")
     resource: UUID | None = None
     reason: str
-    version: int | None = None
+    version: int = Field(description="Required: the version you read; a stale version is refused with 409")
 
 
 class AppointmentQuery(Schema):
@@ -372,8 +372,6 @@ def reschedule(request, appointment_id: UUID, payload: RescheduleIn):
     appt = scheduling.get_appointment_for(ctx, appointment_id, "schedule.manage")
     data = _clean(payload)
     data["start"] = payload.start
-    if payload.version is None:
-        data.pop("version")
     return appointment_out(scheduling.reschedule_appointment(ctx, appt, data))
 
 

@@ -6,6 +6,8 @@ import re
 from django import forms
 from django.utils.dateparse import parse_datetime
 
+from ketamine_clinic.core.versions import MISSING
+
 from .models import AppointmentKind, Resource
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -172,7 +174,8 @@ class RescheduleForm(forms.Form):
     start = LocalDateTimeField(widget=DateTimeLocalInput, help_text="Local time at the location.")
     resource = forms.UUIDField(required=False)
     reason = ReasonField()
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The version the user read: required, so a move never silently overwrites someone else's.
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": MISSING, "invalid": MISSING})
 
 
 class ProtocolForm(forms.Form):

@@ -44,7 +44,7 @@ class SessionIn(Schema):
 
 
 class ChecklistPatch(Schema):
-    version: int | None = Field(None, description="The version you read; a stale version is refused with 409")
+    version: int = Field(description="Required: the version you read; a stale version is refused with 409")
     weight_today_kg: Decimal | None = None
     last_food_at: str | None = Field(None, description=TIME)
     last_liquid_at: str | None = Field(None, description=TIME)
@@ -56,7 +56,7 @@ class ChecklistPatch(Schema):
 
 class BpDecisionIn(Schema):
     note: str
-    version: int | None = None
+    version: int = Field(description="Required: the version you read; a stale version is refused with 409")
 
 
 class VitalsIn(Schema):
@@ -425,7 +425,7 @@ def read_checklist(request, session_id: UUID):
 def patch_checklist(request, session_id: UUID, payload: ChecklistPatch):
     s = _session(request, session_id, "session.run")
     data = payload.dict(exclude_unset=True)
-    version = data.pop("version", None)
+    version = data.pop("version")
     for key in ("ride_home_confirmed", "can_become_pregnant"):
         if key in data:
             data[key] = "" if data[key] is None else ("yes" if data[key] else "no")
@@ -441,7 +441,7 @@ def patch_checklist(request, session_id: UUID, payload: ChecklistPatch):
 def bp_decision(request, session_id: UUID, payload: BpDecisionIn):
     s = _session(request, session_id, "session.bp_decision")
     data = _clean(payload)
-    s = services.record_bp_decision(_ctx(request), s, data, expected_version=data.pop("version", None) or None)
+    s = services.record_bp_decision(_ctx(request), s, data, expected_version=data.pop("version"))
     return _checklist(_session(request, s.public_id))
 
 

@@ -148,7 +148,7 @@ def reschedule_appointment(ctx: Context, appt: Appointment, data: dict, now: dt.
         locked = Appointment.objects.select_for_update().get(pk=appt.pk)
         if locked.status != AppointmentStatus.BOOKED:
             raise Conflict(f"Only a booked appointment can be moved; this one is {locked.get_status_display().lower()}.")
-        if cleaned.get("version") and locked.version != cleaned["version"]:
+        if locked.version != cleaned["version"]:
             raise Conflict("This appointment was changed by someone else; reload and try again.")
         _check({"start": start, "end": end, "staff": locked.staff}, location, locked.patient, resource, locked.plan,
                locked.kind, now, exclude_pk=locked.pk)
