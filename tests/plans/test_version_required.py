@@ -56,3 +56,8 @@ def test_the_service_refuses_a_move_without_a_version(front_desk, appt):
     with pytest.raises(ValidationFailed) as err:
         scheduling.reschedule_appointment(ctx_for(front_desk), appt, {"start": soon(4, 11), "reason": "Asked"})
     assert "version" in err.value.errors
+
+
+def test_reschedule_page_says_why_a_versionless_move_was_refused(client_for, front_desk, appt):
+    response = client_for(front_desk).post(f"/plans/appointments/{appt.public_id}/reschedule/", {"start": soon(4, 11), "reason": "Asked"})
+    assert "Send the version you read" in response.content.decode()
