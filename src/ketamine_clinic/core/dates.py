@@ -8,6 +8,8 @@ the same field message instead of failing.
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+
 from .errors import ValidationFailed
 
 EARLIEST_DATE = dt.date(1900, 1, 1)
@@ -24,3 +26,9 @@ def check_dates(**dates: dt.date | None) -> None:
     errors = {field: [OUT_OF_RANGE] for field, day in dates.items() if not in_calendar(day)}
     if errors:
         raise ValidationFailed(errors)
+
+
+def calendar_date_validator(value: dt.date) -> None:
+    """The same bound as a form field validator."""
+    if not in_calendar(value):
+        raise DjangoValidationError(OUT_OF_RANGE)

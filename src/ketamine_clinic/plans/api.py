@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical.sources import SOURCES
-from ketamine_clinic.core.schemas import errors
+from ketamine_clinic.core.schemas import LocalTime, errors
 
 from . import protocol_store, scheduling, services
 from .models import Appointment, BoosterProposal, TreatmentPlan
@@ -117,7 +117,7 @@ class PlanOut(Schema):
     session_count: int
     location_id: UUID
     start_date: dt.date
-    preferred_time: dt.time
+    preferred_time: LocalTime
     therapist: str | None
     dose: DoseOut
     doses: list[DoseOut]
@@ -133,7 +133,7 @@ class PlanIn(Schema):
     phase: str | None = None
     location: UUID
     start_date: dt.date
-    preferred_time: dt.time
+    preferred_time: LocalTime
     session_count: int | None = None
     dose: Decimal | None = Field(None, description="In the protocol's dose unit; empty = the protocol's default")
     therapist: UUID | None = None

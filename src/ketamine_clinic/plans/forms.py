@@ -6,6 +6,7 @@ import re
 from django import forms
 from django.utils.dateparse import parse_datetime
 
+from ketamine_clinic.core.dates import calendar_date_validator
 from ketamine_clinic.core.versions import MISSING
 
 from .models import AppointmentKind, Resource
@@ -69,7 +70,7 @@ class PlanForm(forms.Form):
     protocol_version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     phase = forms.CharField(max_length=60, required=False, help_text="Leave empty for the protocol's first phase.")
     location = forms.UUIDField(widget=forms.Select)
-    start_date = forms.DateField(widget=DateInput, help_text="First session on or after this day.")
+    start_date = forms.DateField(widget=DateInput, validators=[calendar_date_validator], help_text="First session on or after this day.")
     preferred_time = forms.TimeField(widget=TimeInput, help_text="Local time at the location.")
     session_count = forms.IntegerField(required=False, min_value=1, max_value=200,
                                        help_text="Leave empty for the protocol's number.")

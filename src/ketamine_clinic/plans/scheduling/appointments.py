@@ -13,6 +13,7 @@ from ketamine_clinic.accounts.models import Location, User
 from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import protocols as cp
+from ketamine_clinic.core.dates import check_dates
 from ketamine_clinic.core.errors import Conflict, ValidationFailed
 from ketamine_clinic.patients.models import Patient, TimelineEvent
 
@@ -32,6 +33,7 @@ def _to_utc(value, location: Location, field: str) -> dt.datetime:
             raise ValidationFailed({field: list(exc.messages)}) from None
     if not isinstance(value, dt.datetime):
         raise ValidationFailed({field: ["A date and time is required."]})
+    check_dates(**{field: value.date()})  # at the calendar's edges a time zone or a duration overflows
     if timezone.is_naive(value):
         local = value.replace(tzinfo=location.tz)
         if local.astimezone(UTC).astimezone(location.tz).replace(tzinfo=None) != value:
