@@ -1,11 +1,14 @@
 """The REST API under /api/v1: one NinjaAPI, auth by bearer token or session, one error shape.
 
 Errors are JSON ``{"detail": message, "errors": {field: [messages]}}`` with 400 (unparseable
-body), 401, 403, 404, 409 or 422 (invalid fields), each declared in the OpenAPI schema.
+body), 401, 403, 404, 409, 413 (body over DATA_UPLOAD_MAX_MEMORY_SIZE) or 422 (invalid fields),
+each declared in the OpenAPI schema (tests/api/test_contract.py walks it).
 """
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -72,6 +75,12 @@ def _http_error(request, exc: HttpError):
 @api.exception_handler(Http404)
 def _not_found(request, exc):
     return api.create_response(request, {"detail": "Not found.", "errors": {}}, status=404)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request, exc):
+    limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+    return api.create_response(request, {"detail": f"The request body is over the {limit_mb:.1f} MB limit.", "errors": {}}, status=413)
 
 
 @api.exception_handler(Exception)

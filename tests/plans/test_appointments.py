@@ -75,8 +75,8 @@ def test_reschedule_cancel_and_no_show_keep_the_record(front_desk, nurse, patien
     with pytest.raises(ValidationFailed):
         scheduling.reschedule_appointment(ctx_for(front_desk), appt, {"start": "2030-03-06T10:00", "reason": ""}, now=NOW)
     with pytest.raises(Conflict):
-        scheduling.reschedule_appointment(ctx_for(front_desk), appt, {"start": "2030-03-05T10:30", "reason": "Asked"}, now=NOW)
-    moved = scheduling.reschedule_appointment(ctx_for(front_desk), appt, {"start": "2030-03-06T10:00", "reason": "Asked"}, now=NOW)
+        scheduling.reschedule_appointment(ctx_for(front_desk), appt, {"start": "2030-03-05T10:30", "reason": "Asked", "version": 1}, now=NOW)
+    moved = scheduling.reschedule_appointment(ctx_for(front_desk), appt, {"start": "2030-03-06T10:00", "reason": "Asked", "version": 1}, now=NOW)
     assert local(moved).strftime("%m-%d %H:%M") == "03-06 10:00" and moved.version == 2
     with pytest.raises(ValidationFailed):
         scheduling.cancel_appointment(ctx_for(front_desk), moved, " ")

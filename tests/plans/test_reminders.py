@@ -86,7 +86,7 @@ def test_the_same_reminder_enqueued_twice_is_sent_once(booked, sms_file):
 
 def test_a_moved_or_cancelled_appointment_gets_no_stale_reminder(booked, front_desk, sms_file):
     old_kind = reminders.reminder_kind(reminders.DAY_BEFORE, booked)
-    moved = scheduling.reschedule_appointment(ctx_for(front_desk), booked, {"start": soon(4, 11), "reason": "Asked"})
+    moved = scheduling.reschedule_appointment(ctx_for(front_desk), booked, {"start": soon(4, 11), "reason": "Asked", "version": booked.version})
     assert reminders.send_reminder(str(moved.public_id), "email", old_kind) == "skipped: the appointment was moved"
     scheduling.cancel_appointment(ctx_for(front_desk), moved, "Unwell")
     new_kind = reminders.reminder_kind(reminders.DAY_BEFORE, moved)

@@ -81,7 +81,7 @@ class ResponseIn(Schema):
     mode: str | None = Field(None, description="Staff: staff_paper (default) or clinician. Portal patients: portal (default)")
 
 
-class AlertOut(Schema):
+class RiskAlertOut(Schema):
     id: UUID
     patient_id: UUID
     patient_mrn: str
@@ -97,7 +97,7 @@ class AlertOut(Schema):
     action_taken: str
 
 
-class AcknowledgeIn(Schema):
+class RiskAlertAcknowledgeIn(Schema):
     action_taken: str = Field(..., max_length=2000)
 
 
@@ -199,7 +199,7 @@ def instrument_fhir(request, key: str):
         raise NotFound(f"Unknown instrument {key!r}.") from None
 
 
-@router.get("/patients/{patient_id}/responses", response={200: list[ResponseOut], **errors(401, 403, 404)},
+@router.get("/patients/{patient_id}/responses", response={200: list[ResponseOut], **errors(401, 403, 404, 422)},
             summary="A patient's submitted questionnaire responses, newest first")
 def list_responses(request, patient_id: UUID):
     ctx = Context.from_request(request)
@@ -228,15 +228,15 @@ def create_response(request, patient_id: UUID, payload: ResponseIn):
     return Status(201, _response(response, patient, alert_ids))
 
 
-@router.get("/alerts", response={200: list[AlertOut], **errors(401, 403, 422)}, summary="Suicide-risk alerts of your clinic")
+@router.get("/alerts", response={200: list[RiskAlertOut], **errors(401, 403, 422)}, summary="Suicide-risk alerts of your clinic")
 def list_alerts(request, params: Query[AlertParams]):
     qs = services.open_alerts_for(Context.from_request(request), params.status)
     return [_alert(a) for a in qs[:500]]
 
 
-@router.post("/alerts/{alert_id}/acknowledge", response={200: AlertOut, **errors(400, 401, 403, 404, 409, 422)},
+@router.post("/alerts/{alert_id}/acknowledge", response={200: RiskAlertOut, **errors(400, 401, 403, 404, 409, 422)},
              summary="Acknowledge an alert with the action taken")
-def acknowledge(request, alert_id: UUID, payload: AcknowledgeIn):
+def acknowledge(request, alert_id: UUID, payload: RiskAlertAcknowledgeIn):
     alert = services.acknowledge_alert(Context.from_request(request), alert_id, payload.action_taken)
     return _alert(alert)
 

@@ -9,6 +9,7 @@ from pydantic import AfterValidator, WithJsonSchema
 
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.core.errors import ValidationFailed
+from ketamine_clinic.core.pagination import MAX_PAGE, page_slice
 from ketamine_clinic.core.schemas import errors
 
 from . import services
@@ -44,7 +45,7 @@ class PatientIn(Schema):
 
 
 class PatientPatch(Schema):
-    version: int | None = Field(None, description="The version you read; a stale version is refused with 409")
+    version: int = Field(description="Required: the version you read; a stale version is refused with 409")
     reason: str | None = None
     given_name: str | None = None
     family_name: str | None = None
@@ -177,15 +178,14 @@ def _clean(payload: Schema) -> dict:
 
 class SearchParams(Schema):
     q: str = Field("", max_length=100, description="Name words, date of birth (YYYY-MM-DD), MRN or phone digits")
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=MAX_PAGE, description=f"1 to {MAX_PAGE:,}; a page past the last result is empty")
     page_size: int = Field(25, ge=1, le=100)
 
 
 @router.get("", response={200: PatientPage, **errors(401, 403, 422)}, summary="Search patients")
 def list_patients(request, params: Query[SearchParams]):
     qs = services.search_patients(Context.from_request(request), params.q)
-    start = (params.page - 1) * params.page_size
-    items = list(qs[start : start + params.page_size])
+    items = list(qs[page_slice(params.page, params.page_size)])
     return {"items": [_summary(p) for p in items], "count": qs.count(), "page": params.page, "page_size": params.page_size}
 
 
@@ -195,7 +195,7 @@ def create_patient(request, payload: PatientIn):
     return Status(201, _full(patient))
 
 
-@router.get("/{patient_id}", response={200: PatientOut, **errors(401, 403, 404)}, summary="Read a patient's record")
+@router.get("/{patient_id}", response={200: PatientOut, **errors(401, 403, 404, 422)}, summary="Read a patient's record")
 def read_patient(request, patient_id: UUID):
     return _full(services.get_patient_for(Context.from_request(request), patient_id))
 
@@ -205,9 +205,9 @@ def patch_patient(request, patient_id: UUID, payload: PatientPatch):
     ctx = Context.from_request(request)
     patient = services.get_patient_for(ctx, patient_id)
     data = _clean(payload)
-    version = data.pop("version", None)
+    version = data.pop("version")
     reason = data.pop("reason", "")
-    patient = services.update_patient(ctx, patient, data, expected_version=version or None, reason=reason)
+    patient = services.update_patient(ctx, patient, data, expected_version=version, reason=reason)
     return _full(patient)
 
 

@@ -13,6 +13,7 @@ from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical.medications import known_names as known_medication_names
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, error_text
 from ketamine_clinic.core.localtime import patient_today
+from ketamine_clinic.core.versions import required_version
 from ketamine_clinic.core.views_util import staff_required, with_errors
 
 from . import forms as pforms
@@ -115,10 +116,7 @@ def patient_edit(request, public_id):
     patient = _patient_or_404(ctx, public_id)
     if request.method == "POST":
         try:
-            version = int(request.POST.get("version", ""))
-        except ValueError:
-            version = None
-        try:
+            version = required_version(request.POST.get("version"))
             services.update_patient(ctx, patient, request.POST.dict(), expected_version=version, reason=request.POST.get("reason", ""))
         except (ValidationFailed, Conflict) as exc:
             form = with_errors(pforms.PatientForm(data=request.POST), exc.errors)

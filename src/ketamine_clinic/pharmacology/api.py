@@ -10,7 +10,7 @@ from . import services
 router = Router(tags=["pharmacokinetics"])
 
 
-class DoseIn(Schema):
+class PkDoseIn(Schema):
     route: str = Field(..., description="iv, im, intranasal, esketamine_nasal, oral, sublingual")
     mg: float
     start_min: float = 0.0
@@ -22,7 +22,7 @@ class PredictIn(Schema):
     weight_kg: float
     age: float = Field(..., description="years")
     sex: str = Field(..., description="female | male")
-    doses: list[DoseIn] = Field(..., max_length=2000)
+    doses: list[PkDoseIn] = Field(..., max_length=2000)
     times_min: list[float] = Field(..., max_length=100_000, description="sorted ascending")
     n_virtual: int = Field(0, description="0: typical patient only; 1-2000: add a population median and 5-95% band")
     seed: int = 0

@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical.sources import SOURCES
-from ketamine_clinic.core.schemas import errors
+from ketamine_clinic.core.schemas import LocalTime, errors
 
 from . import protocol_store, scheduling, services
 from .models import Appointment, BoosterProposal, TreatmentPlan
@@ -117,7 +117,7 @@ class PlanOut(Schema):
     session_count: int
     location_id: UUID
     start_date: dt.date
-    preferred_time: dt.time
+    preferred_time: LocalTime
     therapist: str | None
     dose: DoseOut
     doses: list[DoseOut]
@@ -133,7 +133,7 @@ class PlanIn(Schema):
     phase: str | None = None
     location: UUID
     start_date: dt.date
-    preferred_time: dt.time
+    preferred_time: LocalTime
     session_count: int | None = None
     dose: Decimal | None = Field(None, description="In the protocol's dose unit; empty = the protocol's default")
     therapist: UUID | None = None
@@ -154,7 +154,7 @@ class StatusIn(Schema):
     reason: str
 
 
-class DoseIn(Schema):
+class PlanDoseIn(Schema):
     dose: Decimal
     reason: str
 
@@ -185,7 +185,7 @@ class RescheduleIn(Schema):
     start: dt.datetime = Field(description="Without an offset: the location's wall-clock time")
     resource: UUID | None = None
     reason: str
-    version: int | None = None
+    version: int = Field(description="Required: the version you read; a stale version is refused with 409")
 
 
 class AppointmentQuery(Schema):
@@ -317,7 +317,7 @@ def change_plan_status(request, plan_id: UUID, payload: StatusIn):
 
 @router.post("/plans/{plan_id}/dose", response={201: DoseOut, **errors(400, 401, 403, 404, 409, 422)},
              summary="Change the dose (a new signed version; refused outside the protocol's range)")
-def change_plan_dose(request, plan_id: UUID, payload: DoseIn):
+def change_plan_dose(request, plan_id: UUID, payload: PlanDoseIn):
     ctx = Context.from_request(request)
     dose = services.change_dose(ctx, services.get_plan_for(ctx, plan_id, action="plan.sign"), _clean(payload))
     return Status(201, _dose(dose))
@@ -378,8 +378,6 @@ def reschedule(request, appointment_id: UUID, payload: RescheduleIn):
     appt = scheduling.get_appointment_for(ctx, appointment_id, "schedule.manage")
     data = _clean(payload)
     data["start"] = payload.start
-    if payload.version is None:
-        data.pop("version")
     return appointment_out(scheduling.reschedule_appointment(ctx, appt, data))
 
 

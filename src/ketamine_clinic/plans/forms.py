@@ -6,6 +6,9 @@ import re
 from django import forms
 from django.utils.dateparse import parse_datetime
 
+from ketamine_clinic.core.dates import calendar_date_validator
+from ketamine_clinic.core.versions import MISSING
+
 from .models import AppointmentKind, Resource
 
 # A required choice starts on this empty option, so the user must choose (no answer is preselected).
@@ -69,7 +72,7 @@ class PlanForm(forms.Form):
     protocol_version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     phase = forms.CharField(max_length=60, required=False, help_text="Leave empty for the protocol's first phase.")
     location = forms.UUIDField(widget=forms.Select)
-    start_date = forms.DateField(widget=DateInput, help_text="First session on or after this day.")
+    start_date = forms.DateField(widget=DateInput, validators=[calendar_date_validator], help_text="First session on or after this day.")
     preferred_time = forms.TimeField(widget=TimeInput, help_text="Local time at the location.")
     session_count = forms.IntegerField(required=False, min_value=1, max_value=200,
                                        help_text="Leave empty for the protocol's number.")
@@ -174,7 +177,8 @@ class RescheduleForm(forms.Form):
     start = LocalDateTimeField(widget=DateTimeLocalInput, help_text="Local time at the location.")
     resource = forms.UUIDField(required=False)
     reason = ReasonField()
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The version the user read: required, so a move never silently overwrites someone else's.
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": MISSING, "invalid": MISSING})
 
 
 class ProtocolForm(forms.Form):

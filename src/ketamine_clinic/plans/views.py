@@ -16,6 +16,7 @@ from ketamine_clinic.accounts.permissions import has_permission
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import protocols as cp
 from ketamine_clinic.clinical.sources import SOURCES
+from ketamine_clinic.core.dates import OUT_OF_RANGE, in_calendar
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 from ketamine_clinic.core.views_util import forbidden, staff_required
 
@@ -73,12 +74,17 @@ def schedule(request):
     if view not in VIEWS:
         view = "day"
     days = VIEWS[view]
+    status = 200
     try:
         day = dt.date.fromisoformat(request.GET.get("date", "")) if request.GET.get("date") else None
     except ValueError:
-        day = None
+        day, status = None, 400
+        messages.error(request, "Not a date; showing today. Use YYYY-MM-DD.")
+    if not in_calendar(day):  # at the calendar's edges a week or two past the date overflows
+        day, status = None, 400
+        messages.error(request, f"{OUT_OF_RANGE} Showing today.")
     if location is None:
-        return render(request, "plans/schedule.html", {"locations": [], "active_nav": "schedule"})
+        return render(request, "plans/schedule.html", {"locations": [], "active_nav": "schedule"}, status=status)
     day = day or scheduling.local_today(location)
     if view != "day":
         day = day - dt.timedelta(days=day.weekday())  # weeks start on Monday
@@ -96,7 +102,7 @@ def schedule(request):
         "can_setup": has_permission(request.user, "resources.manage"),
         "active_nav": "schedule",
     }
-    return render(request, "plans/schedule.html", context)
+    return render(request, "plans/schedule.html", context, status=status)
 
 
 @staff_required("resources.manage")

@@ -45,7 +45,7 @@ class SessionIn(Schema):
 
 
 class ChecklistPatch(Schema):
-    version: int | None = Field(None, description="The version you read; a stale version is refused with 409")
+    version: int = Field(description="Required: the version you read; a stale version is refused with 409")
     weight_today_kg: Decimal | None = None
     last_food_at: str | None = Field(None, description=TIME)
     last_liquid_at: str | None = Field(None, description=TIME)
@@ -57,7 +57,7 @@ class ChecklistPatch(Schema):
 
 class BpDecisionIn(Schema):
     note: str
-    version: int | None = None
+    version: int = Field(description="Required: the version you read; a stale version is refused with 409")
 
 
 class VitalsIn(Schema):
@@ -84,7 +84,7 @@ class EventIn(Schema):
     note: str | None = None
 
 
-class DoseIn(Schema):
+class SessionDoseIn(Schema):
     lot_number: str
     expiry_date: dt.date
     started_at: str | None = Field(None, description=TIME)
@@ -124,7 +124,7 @@ class DischargeIn(Schema):
     version: int | None = None
 
 
-class AcknowledgeIn(Schema):
+class SessionAlertAcknowledgeIn(Schema):
     action_taken: str
 
 
@@ -176,7 +176,7 @@ class EventOut(Schema):
     recorded_by: str
 
 
-class AlertOut(Schema):
+class SessionAlertOut(Schema):
     id: UUID
     kind: str
     severity: str
@@ -224,7 +224,7 @@ class SessionOut(SessionSummary):
     rate_changes: list[RateOut]
     vitals: list[VitalsOut]
     events: list[EventOut]
-    alerts: list[AlertOut]
+    alerts: list[SessionAlertOut]
     next_vitals_due: dt.datetime | None
     overdue_vitals: list[dt.datetime]
     discharge: dict | None
@@ -409,13 +409,13 @@ def create_session(request, payload: SessionIn):
     return Status(201, _full(_session(request, session.public_id)))
 
 
-@router.get("/sessions/{session_id}", response={200: SessionOut, **errors(401, 403, 404)}, summary="Read a session")
+@router.get("/sessions/{session_id}", response={200: SessionOut, **errors(401, 403, 404, 422)}, summary="Read a session")
 def read_session(request, session_id: UUID):
     services.get_session_for(_ctx(request), session_id, audit=True)
     return _full(_session(request, session_id))
 
 
-@router.get("/sessions/{session_id}/checklist", response={200: ChecklistOut, **errors(401, 403, 404)},
+@router.get("/sessions/{session_id}/checklist", response={200: ChecklistOut, **errors(401, 403, 404, 422)},
             summary="The pre-dose checklist")
 def read_checklist(request, session_id: UUID):
     return _checklist(_session(request, session_id))
@@ -426,7 +426,7 @@ def read_checklist(request, session_id: UUID):
 def patch_checklist(request, session_id: UUID, payload: ChecklistPatch):
     s = _session(request, session_id, "session.run")
     data = payload.dict(exclude_unset=True)
-    version = data.pop("version", None)
+    version = data.pop("version")
     for key in ("ride_home_confirmed", "can_become_pregnant"):
         if key in data:
             data[key] = "" if data[key] is None else ("yes" if data[key] else "no")
@@ -442,7 +442,7 @@ def patch_checklist(request, session_id: UUID, payload: ChecklistPatch):
 def bp_decision(request, session_id: UUID, payload: BpDecisionIn):
     s = _session(request, session_id, "session.bp_decision")
     data = _clean(payload)
-    s = services.record_bp_decision(_ctx(request), s, data, expected_version=data.pop("version", None) or None)
+    s = services.record_bp_decision(_ctx(request), s, data, expected_version=data.pop("version"))
     return _checklist(_session(request, s.public_id))
 
 
@@ -451,11 +451,11 @@ def bp_decision(request, session_id: UUID, payload: BpDecisionIn):
 def cssrs_decision(request, session_id: UUID, payload: BpDecisionIn):
     s = _session(request, session_id, "session.cssrs_decision")
     data = _clean(payload)
-    s = services.record_cssrs_decision(_ctx(request), s, data, expected_version=data.pop("version", None) or None)
+    s = services.record_cssrs_decision(_ctx(request), s, data, expected_version=data.pop("version"))
     return _checklist(_session(request, s.public_id))
 
 
-@router.get("/sessions/{session_id}/vitals", response={200: list[VitalsOut], **errors(401, 403, 404)}, summary="Vital signs")
+@router.get("/sessions/{session_id}/vitals", response={200: list[VitalsOut], **errors(401, 403, 404, 422)}, summary="Vital signs")
 def list_vitals(request, session_id: UUID):
     return [_vitals(v) for v in facts.active_vitals(_session(request, session_id))]
 
@@ -476,14 +476,14 @@ def post_event(request, session_id: UUID, payload: EventIn):
 
 
 @router.post("/sessions/{session_id}/alerts/{alert_id}/acknowledge",
-             response={200: AlertOut, **errors(400, 401, 403, 404, 409, 422)}, summary="Acknowledge an alert")
-def acknowledge(request, session_id: UUID, alert_id: UUID, payload: AcknowledgeIn):
+             response={200: SessionAlertOut, **errors(400, 401, 403, 404, 409, 422)}, summary="Acknowledge an alert")
+def acknowledge(request, session_id: UUID, alert_id: UUID, payload: SessionAlertAcknowledgeIn):
     return _alert(_run(request, session_id, services.acknowledge_alert, _clean(payload), alert_id))
 
 
 @router.post("/sessions/{session_id}/dose", response={200: SessionOut, **errors(400, 401, 403, 404, 409, 422)},
              summary="Start the dose (refused while a checklist hard stop is open)")
-def start_dose(request, session_id: UUID, payload: DoseIn):
+def start_dose(request, session_id: UUID, payload: SessionDoseIn):
     s = _run(request, session_id, services.start_dosing, _clean(payload))
     return _full(_session(request, s.public_id))
 
@@ -523,7 +523,7 @@ def end(request, session_id: UUID, payload: EndIn):
     return _full(_session(request, s.public_id))
 
 
-@router.get("/locations/{location_id}/board", response={200: list[BoardRow], **errors(401, 403, 404)},
+@router.get("/locations/{location_id}/board", response={200: list[BoardRow], **errors(401, 403, 404, 422)},
             summary="The chair board: every patient in session at a location")
 def board(request, location_id: UUID):
     ctx = _ctx(request)
@@ -549,12 +549,12 @@ def rems_forms_due(request):
     return [_rems(f) for f in services.rems_forms_for(_ctx(request))]
 
 
-@router.get("/rems-forms/{form_id}", response={200: RemsFormOut, **errors(401, 403, 404)}, summary="A REMS form")
+@router.get("/rems-forms/{form_id}", response={200: RemsFormOut, **errors(401, 403, 404, 422)}, summary="A REMS form")
 def rems_form(request, form_id: UUID):
     return _rems(services.get_rems_form_for(_ctx(request), form_id))
 
 
-@router.get("/rems-forms/{form_id}/pdf", response={200: None, **errors(401, 403, 404)}, summary="A REMS form as PDF")
+@router.get("/rems-forms/{form_id}/pdf", response={200: None, **errors(401, 403, 404, 422)}, summary="A REMS form as PDF")
 def rems_form_pdf(request, form_id: UUID):
     form = services.get_rems_form_for(_ctx(request), form_id)
     response = HttpResponse(rems.rems_pdf(form), content_type="application/pdf")

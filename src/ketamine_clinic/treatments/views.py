@@ -25,6 +25,7 @@ from ketamine_clinic.clinical.protocols import discharge_instructions
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.core.clinic_settings import policy_for
 from ketamine_clinic.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from ketamine_clinic.core.versions import required_version
 from ketamine_clinic.core.views_util import forbidden, staff_required, with_errors
 from ketamine_clinic.patients.models import Patient
 
@@ -222,9 +223,9 @@ def _post(request, public_id, key: str, call, success: str, anchor: str = ""):
     return redirect(reverse("treatments:detail", args=[session.public_id]) + (f"#{anchor}" if anchor else ""))
 
 
-def _version(data):
-    raw = data.get("version")
-    return int(raw) if raw not in (None, "") and str(raw).isdigit() else None
+def _version(data) -> int:
+    """The version the form was read at; a form without it is refused (422), never saved unchecked."""
+    return required_version(data.get("version"))
 
 
 def _form_view(key: str, call, success, anchor: str = "", action: str = "session.run"):
@@ -248,10 +249,10 @@ checklist_update = _form_view(
     "checklist", lambda ctx, s, d: services.update_checklist(ctx, s, d.dict(), expected_version=_version(d)),
     "Checklist saved.", "checklist")
 bp_decision = _form_view(
-    "bp_decision", lambda ctx, s, d: services.record_bp_decision(ctx, s, d.dict()),
+    "bp_decision", lambda ctx, s, d: services.record_bp_decision(ctx, s, d.dict(), expected_version=_version(d)),
     "Risk–benefit decision documented.", "checklist", action="session.bp_decision")
 cssrs_decision = _form_view(
-    "cssrs_decision", lambda ctx, s, d: services.record_cssrs_decision(ctx, s, d.dict()),
+    "cssrs_decision", lambda ctx, s, d: services.record_cssrs_decision(ctx, s, d.dict(), expected_version=_version(d)),
     "Decision on the high-risk C-SSRS documented.", "checklist", action="session.cssrs_decision")
 vitals_add = _form_view(
     "vitals", lambda ctx, s, d: services.record_vitals(ctx, s, d.dict()), _vitals_message, "monitoring")

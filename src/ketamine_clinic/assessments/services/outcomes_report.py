@@ -9,6 +9,7 @@ from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import instruments as ci
 from ketamine_clinic.clinical.codes import OUTCOME_INDICATION_GROUPS as INDICATION_GROUPS
+from ketamine_clinic.core.dates import check_dates
 from ketamine_clinic.core.errors import ValidationFailed
 from ketamine_clinic.patients.models import Diagnosis, RecordStatus
 
@@ -81,6 +82,7 @@ def outcomes_summary(ctx: Context, date_from: dt.date, date_to: dt.date, instrum
     instrument = get_instrument_or_error(instrument_key)
     if not (instrument.has_total and instrument.lower_is_better):
         raise ValidationFailed({"instrument": [f"{instrument.name} has no total to follow over time."]})
+    check_dates(**{"from": date_from, "to": date_to})
     if date_to < date_from:
         raise ValidationFailed({"to": ["The end of the period must not be before its start."]})
     tz = timezone.get_current_timezone()

@@ -13,6 +13,7 @@ from ketamine_clinic.accounts.models import Location, User
 from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import protocols as cp
+from ketamine_clinic.core.dates import check_dates
 from ketamine_clinic.core.errors import Conflict, ValidationFailed
 from ketamine_clinic.patients.models import Patient, TimelineEvent
 
@@ -41,6 +42,7 @@ def _to_utc(value, location: Location, field: str) -> dt.datetime:
             raise ValidationFailed({field: list(exc.messages)}) from None
     if not isinstance(value, dt.datetime):
         raise ValidationFailed({field: ["A date and time is required."]})
+    check_dates(**{field: value.date()})  # at the calendar's edges a time zone or a duration overflows
     if timezone.is_naive(value):
         local = value.replace(tzinfo=location.tz)
         if local.astimezone(UTC).astimezone(location.tz).replace(tzinfo=None) != value:
@@ -159,7 +161,7 @@ def reschedule_appointment(ctx: Context, appt: Appointment, data: dict, now: dt.
         locked = Appointment.objects.select_for_update().get(pk=appt.pk)
         if locked.status != AppointmentStatus.BOOKED:
             raise Conflict(f"Only a booked appointment can be moved; this one is {locked.get_status_display().lower()}.")
-        if cleaned.get("version") and locked.version != cleaned["version"]:
+        if locked.version != cleaned["version"]:
             raise Conflict("This appointment was changed by someone else; reload and try again.")
         _check({"start": start, "end": end, "staff": locked.staff}, location, locked.patient, resource, locked.plan,
                locked.kind, now, exclude_pk=locked.pk)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from ketamine_clinic.accounts.models import Location, User
 from ketamine_clinic.accounts.permissions import Role, require
 from ketamine_clinic.audit.services import Context
+from ketamine_clinic.core.dates import check_dates
 from ketamine_clinic.core.errors import NotFound
 
 from ..models import LIVE_STATUSES, Appointment, Resource
@@ -60,6 +61,7 @@ def local_today(location: Location, now: dt.datetime | None = None) -> dt.date:
 def appointments_for(ctx: Context, location: Location | None, day: dt.date | None, days: int = 1) -> list[Appointment]:
     """Appointments on ``days`` local days from ``day`` at ``location`` (or every location, each in its zone)."""
     locations = [location] if location is not None else list(locations_for(ctx))
+    check_dates(date=day)
     condition = Q()
     for loc in locations:
         start, end = local_day_bounds(loc, day or local_today(loc), days)
