@@ -151,7 +151,8 @@ def test_the_api_cannot_bypass_the_suicide_screen(dosing_ready, nurse, prescribe
     # A high-risk C-SSRS: only the clinic's prescriber may clear it.
     submit(nurse, patient, "cssrs", CSSRS_HIGH)
     ack_all(nurse, patient)
-    body = {"note": "Seen in person; dose today"}
+    body = {"note": "Seen in person; dose today", "version": TreatmentSession.objects.get(pk=session.pk).version}
+    assert_error(nurse_api("post", f"/sessions/{sid}/cssrs-decision", {"note": "No version"}), 422, "version")
     assert_error(nurse_api("post", f"/sessions/{sid}/cssrs-decision", body), 403)
     assert_error(caller(outsider)("post", f"/sessions/{sid}/cssrs-decision", body), 404)
     assert_error(nurse_api("post", f"/sessions/{sid}/dose", lot()), 409, "checklist")

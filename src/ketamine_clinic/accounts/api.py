@@ -69,7 +69,7 @@ def _token(t: ApiToken) -> dict:
             "last_used_at": t.last_used_at, "expires_at": t.expires_at, "revoked_at": t.revoked_at}
 
 
-@router.get("/tokens", response={200: list[ApiTokenOut], **errors(401, 403)},
+@router.get("/tokens", response={200: list[ApiTokenOut], **errors(401, 403, 422)},
             summary="API tokens: your own, or with whole_clinic=true (clinic admins) every staff token of the clinic")
 def list_tokens(request, whole_clinic: bool = False):
     return [_token(t) for t in services.tokens_for(request.user, whole_clinic=whole_clinic)]
