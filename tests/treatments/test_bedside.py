@@ -147,6 +147,7 @@ def test_the_board_row_shows_chair_time_since_dose_start_step_and_earliest_disch
     [row] = services.board_rows(ctx, location)
     assert row["chair"] == "Chair 3" and row["dose_elapsed_min"] in (59, 60) and row["elapsed_min"] in (89, 90)
     assert row["step_label"] == "Dose" and row["earliest_discharge"] is None
+    assert row["expected_discharge"] is not None  # the 40-minute infusion's end plus the observation
     assert row["overdue"]  # no vitals since the infusion started an hour ago
     session = services.stop_dosing(ctx, session, {"stopped_at": ago(20)})
     [row] = services.board_rows(ctx, location)
@@ -165,3 +166,11 @@ def test_a_patient_waiting_on_the_prescribers_bp_decision_is_an_open_item(client
     rows = client_for(nurse).get(f"/sessions/board/{location.public_id}/", HTTP_HX_REQUEST="true").content.decode()
     assert "Waiting on the prescriber's blood-pressure decision" in rows
     assert client_for(outsider).get(f"/sessions/board/{location.public_id}/").status_code in (403, 404)
+
+
+def test_the_board_api_returns_the_same_row(client_for, chair_session, nurse, location):
+    session = clear_checklist(nurse, chair_session, vitals_at=ago(85))
+    services.start_dosing(ctx_for(nurse), session, lot(started_at=ago(60)))
+    [row] = client_for(nurse).get(f"/api/v1/locations/{location.public_id}/board").json()
+    assert (row["chair"], row["step"], row["open_items"], row["waiting_on_bp_decision"]) == ("Chair 3", "dose", 0, False)
+    assert row["dose_elapsed_min"] in (59, 60) and row["overdue_vitals"] >= 1

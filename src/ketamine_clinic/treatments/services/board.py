@@ -68,6 +68,9 @@ def session_snapshot(s: TreatmentSession, now: dt.datetime, policy) -> dict:
     elapsed = int((now - s.checked_in_at).total_seconds() // 60)
     dose_elapsed = int((now - s.dosing_started_at).total_seconds() // 60) if s.dosing_started_at else None
     earliest_discharge = facts.observation_end(s, policy)
+    expected_discharge = None  # while dosing: the earliest discharge if dosing ends as ordered
+    if earliest_discharge is None and s.dosing_started_at and (expected_end := facts.expected_dose_end(s)):
+        expected_discharge = cs.earliest_discharge_at(s.route, expected_end, policy)
     bp_wait = waiting_on_bp_decision(s, policy)
     alerts = facts.open_alerts(s)
     step_key, step_label = _board_step(s, now, earliest_discharge, bp_wait)
@@ -79,7 +82,8 @@ def session_snapshot(s: TreatmentSession, now: dt.datetime, policy) -> dict:
         "predose_at": predose.observed_at if predose else None,
         "dose_elapsed_min": max(dose_elapsed, 0) if dose_elapsed is not None else None,
         "chair": chair, "step": step_key, "step_label": step_label,
-        "earliest_discharge": earliest_discharge, "waiting_on_bp_decision": bp_wait,
+        "earliest_discharge": earliest_discharge, "expected_discharge": expected_discharge,
+        "waiting_on_bp_decision": bp_wait,
         "open_items": len(alerts) + (1 if bp_wait else 0),
         "next_vitals": due.next_due if due else None, "overdue": due.overdue if due else [],
         "alerts": alerts, "rate": facts.current_rate(s), "bag_empty_at": facts.bag_empty_at(s),
