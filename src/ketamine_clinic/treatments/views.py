@@ -130,7 +130,11 @@ def session_context(request, session, *, override: dict | None = None, error: st
     policy = facts.session_policy(session.organization)
     drafts = services.drafts_for(user, session) if has_permission(user, "session.run") else {}
     override = override or {}
-    chart_weight = facts.chart_weight_today(session) if session.weight_today_kg is None else None
+    try:
+        weight_based = facts.order_rule(session).is_weight_based
+    except cs.SessionInputError:
+        weight_based = False
+    chart_weight = facts.chart_weight_today(session) if weight_based and session.weight_today_kg is None else None
     built = {}
     for key, cls in FORM_CLASSES.items():
         if key == "checklist":
