@@ -24,6 +24,7 @@ def local(location, minutes_ago: int) -> str:
 
 def test_nurse_runs_an_iv_session_from_check_in_to_discharge(page, sign_in_as, nurse, prescriber, patient, location, tmp_path):
     make_ready(prescriber, nurse, patient, "iv")
+    patient.measurements.update(measured_on=dt.date.today() - dt.timedelta(days=7))  # not weighed today yet
     sign_in_as(page, nurse.username, PASSWORD)
 
     # Check in from the chart with the order.
@@ -94,14 +95,19 @@ def test_nurse_runs_an_iv_session_from_check_in_to_discharge(page, sign_in_as, n
     vitals.get_by_role("button", name="Record vitals").click()
     expect(page.get_by_text("Vitals recorded — 1 alert raised.")).to_be_visible()
     # ...which appears on the board by itself (polling), without a reload.
-    expect(row.get_by_role("alert")).to_contain_text("BP 192/104 mmHg: systolic is above the clinic alert limit", timeout=15000)
+    expect(row.locator("[data-alert-id]")).to_contain_text("BP 192/104 mmHg: systolic is above the clinic alert limit", timeout=15000)
+    # ...and is announced once, visibly and to screen readers, through the board's one live region.
+    announcer = board.get_by_test_id("board-announcer")
+    expect(announcer).to_have_attribute("aria-live", "assertive")
+    expect(announcer).to_contain_text("New alert")
+    expect(announcer).to_contain_text("Avery, Jordan: BP 192/104 mmHg")
     assert board.evaluate("window.__not_reloaded") is True
     board.screenshot(path=str(tmp_path / "board.png"), full_page=True)
 
     page.get_by_label("Action taken").fill("Infusion slowed, prescriber informed; recheck in 5 min")
     page.get_by_role("button", name="Acknowledge").click()
     expect(page.get_by_text("Alert acknowledged.")).to_be_visible()
-    expect(row.get_by_role("alert")).to_have_count(0, timeout=15000)
+    expect(row.locator("[data-alert-id]")).to_have_count(0, timeout=15000)
 
     # Stop the infusion; observation begins.
     stop = page.get_by_role("form", name="Stop infusion")

@@ -58,8 +58,16 @@ def test_esketamine_without_rems_enrollment_blocks_dosing(prescriber, nurse, pat
     assert_dose_refused(nurse, session, "rems_enrollment")
 
 
-def test_missing_weight_blocks_a_mg_per_kg_dose_but_not_a_fixed_one(ready, new_session, nurse):
+def weighed_last_week(patient):
+    """The chart's weight was measured days ago: it is not today's weight."""
+    import datetime as dt
+
+    patient.measurements.update(measured_on=dt.date.today() - dt.timedelta(days=7))
+
+
+def test_missing_weight_blocks_a_mg_per_kg_dose_but_not_a_fixed_one(ready, new_session, nurse, patient):
     ready("iv")
+    weighed_last_week(patient)
     session = clear_checklist(nurse, new_session("iv"), weight=None)
     assert_dose_refused(nurse, session, "weight_today")
     services.end_without_dose(ctx_for(nurse), session, {"reason": "test"})

@@ -107,9 +107,11 @@ def seed_care(admin, prescriber, nurse, therapist, patients: list[Patient], rng:
             "prescriber": str(prescriber.public_id), "rems_patient_id": f"DEMO-{patient.mrn}",
         })
 
-    # One IV infusion in progress at Downtown, for the chair board.
-    if depressive:
-        _session_in_progress(n_ctx, prescriber, depressive[0], rng)
+    # One IV infusion in progress, for the chair board: a screened walk-in patient with no plan, so no
+    # booked appointment of today contradicts the patient being in the chair.
+    walk_ins = depressive[6:8] or depressive[:1]
+    if walk_ins:
+        _session_in_progress(n_ctx, prescriber, walk_ins[0], rng)
 
     # One open suicide-risk alert, for the Today screen and the Alerts page.
     if patients:
@@ -123,7 +125,9 @@ def _local(minutes_ago: int, location) -> str:
 
 
 def _session_in_progress(n_ctx, prescriber, patient, rng) -> None:
-    """Checked in 50 minutes ago, checklist clear, infusion started 25 minutes ago, vitals charted."""
+    """Checked in 50 minutes ago, PHQ-9 done in the waiting room, the weight charted today reused,
+    checklist clear, infusion started 25 minutes ago, vitals charted on the clinic's cadence."""
+    from ketamine_clinic.treatments import facts
     from ketamine_clinic.treatments import services as sessions
 
     location = patient.home_location
@@ -132,11 +136,13 @@ def _session_in_progress(n_ctx, prescriber, patient, rng) -> None:
         "product_name": "Ketamine HCl 50 mg/mL vial", "concentration_mg_per_ml": "50", "indication": "depression",
         "location": str(location.public_id), "ordered_by": str(prescriber.public_id), "checked_in_at": _local(50, location),
     })
-    weight = screening.registry_prefill(patient)["weight_kg"] or 70.0
-    session = sessions.update_checklist(n_ctx, session, {
-        "weight_today_kg": f"{weight:.1f}", "last_food_at": _local(360, location), "last_liquid_at": _local(200, location),
-        "ride_home_confirmed": "yes", "defer_phq9": "Completed on paper at the front desk", "defer_cssrs": "Asked verbally: no ideation",
-    })
+    assessments.submit_response(n_ctx, patient, "phq9", phq9_answers(rng.randint(8, 14)), mode="staff_paper",
+                                completed_at=timezone.now() - dt.timedelta(minutes=45))
+    checklist = {"last_food_at": _local(360, location), "last_liquid_at": _local(200, location), "ride_home_confirmed": "yes",
+                 "defer_cssrs": "Asked verbally: no ideation"}
+    if facts.dose_weight(session) is None:  # weighed at registration today: reused, not typed in twice
+        checklist["weight_today_kg"] = f"{screening.registry_prefill(patient)['weight_kg'] or 70.0:.1f}"
+    session = sessions.update_checklist(n_ctx, session, checklist)
     vitals = {"systolic_mmhg": 124, "diastolic_mmhg": 78, "heart_rate_per_min": 74, "spo2_percent": 98, "respiratory_rate_per_min": 14}
     sessions.record_vitals(n_ctx, session, dict(vitals, observed_at=_local(35, location)))
     session.refresh_from_db()

@@ -246,6 +246,12 @@ class BoardRow(Schema):
     next_vitals_due: dt.datetime | None
     overdue_vitals: int
     open_alerts: list[str]
+    chair: str = ""
+    dose_elapsed_min: int | None = None
+    step: str = ""
+    earliest_discharge: dt.datetime | None = None
+    waiting_on_bp_decision: bool = False
+    open_items: int = 0
 
 
 class RemsFormOut(Schema):
@@ -531,7 +537,10 @@ def board(request, location_id: UUID):
     return [{"session": r["session"].public_id, "patient_name": r["patient"].display_name, "route": r["session"].route,
              "status": r["session"].status, "elapsed_min": r["elapsed_min"], "progress": r["progress"],
              "next_vitals_due": r["next_vitals"].due_at if r["next_vitals"] else None,
-             "overdue_vitals": len(r["overdue"]), "open_alerts": [a.message for a in r["alerts"]]} for r in rows]
+             "overdue_vitals": len(r["overdue"]), "open_alerts": [a.message for a in r["alerts"]],
+             "chair": r["chair"], "dose_elapsed_min": r["dose_elapsed_min"], "step": r["step"],
+             "earliest_discharge": r["earliest_discharge"], "waiting_on_bp_decision": r["waiting_on_bp_decision"],
+             "open_items": r["open_items"]} for r in rows]
 
 
 # --- REMS forms -------------------------------------------------------------------------------

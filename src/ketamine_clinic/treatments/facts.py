@@ -69,8 +69,22 @@ def order_text(session) -> str:
     return text
 
 
+def chart_weight_today(session):
+    """An active weight on the chart measured on the session's day (local date of check-in), or None:
+    a weight recorded there is reused, so the nurse does not weigh and type it in twice."""
+    from ketamine_clinic.patients.models import BodyMeasurement, RecordStatus
+
+    day = local_date(session, session.checked_in_at)
+    return (BodyMeasurement.objects.filter(patient_id=session.patient_id, status=RecordStatus.ACTIVE, measured_on=day)
+            .order_by("-recorded_at", "-id").first())
+
+
 def dose_weight(session) -> Decimal | None:
-    return session.weight_today_kg
+    """Today's weight: the one entered on the session, else the chart's weight of the same day."""
+    if session.weight_today_kg is not None:
+        return session.weight_today_kg
+    measurement = chart_weight_today(session)
+    return measurement.weight_kg if measurement else None
 
 
 @dataclass
@@ -269,7 +283,7 @@ def checklist_facts(session, now: dt.datetime, policy=None) -> cs.ChecklistFacts
         may_treat_reasons=screening.reasons,
         rems_enrolled=screening.rems_enrolled,
         dose_is_weight_based=weight_based,
-        weight_today_kg=session.weight_today_kg,
+        weight_today_kg=dose_weight(session),
         predose_vitals=as_vital_signs(reading) if reading else None,
         bp_risk_benefit_documented=bool(reading and session.bp_decision_reading_id == reading.id),
         last_food_at=session.last_food_at,

@@ -25,5 +25,6 @@ urlpatterns = [
     path("<uuid:public_id>/discharge/", views.discharge, name="discharge"),
     path("<uuid:public_id>/end/", views.end_session, name="end"),
     path("<uuid:public_id>/drafts/<str:form_key>/", views.draft_save, name="draft"),
+    path("<uuid:public_id>/tablet-link/", views.tablet_link, name="tablet_link"),
     path("<uuid:public_id>/instructions/", views.instructions, name="instructions"),
 ]

@@ -29,7 +29,7 @@ from ketamine_clinic.core.versions import required_version
 from ketamine_clinic.core.views_util import forbidden, staff_required, with_errors
 from ketamine_clinic.patients.models import Patient
 
-from . import facts, rems, services
+from . import facts, rems, services, steps
 from . import forms as tforms
 from .models import OPEN_STATUSES, SessionStatus, TreatmentSession
 
@@ -61,8 +61,12 @@ def _local_input(value: dt.datetime | None, tz) -> str:
     return timezone.localtime(value, tz).strftime("%Y-%m-%dT%H:%M") if value else ""
 
 
-def _checklist_form_class(session):
+def _checklist_form_class(session, *, weight_from_chart: bool = False):
+    """The checklist form with a deferral field per measure due; without the weight field when the
+    chart already holds today's weight (reused, not asked twice)."""
     fields = {}
+    if weight_from_chart:
+        fields["weight_today_kg"] = None  # removes the inherited field
     for key in facts.measure_keys(session):
         label = facts.MEASURE_LABELS.get(key, key.upper())
         fields[f"defer_{key}"] = forms.CharField(
@@ -127,10 +131,15 @@ def session_context(request, session, *, override: dict | None = None, error: st
     policy = facts.session_policy(session.organization)
     drafts = services.drafts_for(user, session) if has_permission(user, "session.run") else {}
     override = override or {}
+    try:
+        weight_based = facts.order_rule(session).is_weight_based
+    except cs.SessionInputError:
+        weight_based = False
+    chart_weight = facts.chart_weight_today(session) if weight_based and session.weight_today_kg is None else None
     built = {}
     for key, cls in FORM_CLASSES.items():
         if key == "checklist":
-            cls = _checklist_form_class(session)
+            cls = _checklist_form_class(session, weight_from_chart=chart_weight is not None)
         if key in override:
             built[key] = override[key]
         else:
@@ -158,7 +167,18 @@ def session_context(request, session, *, override: dict | None = None, error: st
         except cs.SessionInputError:
             readiness = None
     snapshot = services.session_snapshot(session, now, policy)
+    earliest_discharge = facts.observation_end(session, policy)
+    current = steps.current_step(session.status, may_dose=bool(checklist and checklist.may_dose), now=now,
+                                 earliest_discharge=earliest_discharge)
     return {
+        "steps": {v.key: v for v in steps.step_views(session.status, current)}, "current_step": current,
+        "current_step_label": steps.LABELS.get(current, ""), "step_count": len(steps.STEPS),
+        "current_step_number": steps.ORDER.index(current) + 1 if current in steps.ORDER else None,
+        "predose_vitals": [v for v in facts.active_vitals(session) if v.phase == cs.Phase.PRE_DOSE.value],
+        "dose_blocked": bool(checklist and not checklist.may_dose),
+        "dose_button": "Start infusion" if session.route == Route.IV else (
+            "Record first device" if session.route == Route.ESKETAMINE_NASAL else "Record dose given"),
+        "chart_weight": chart_weight, "questionnaire_stops": _questionnaire_stops(user, checklist),
         "curve": _predicted_curve(session) if has_permission(user, "pk.use") else None,
         "s": session, "patient": session.patient, "now": now, "tz": session.location.time_zone,
         "forms": built, "error": error, "error_list": list(error_list),
@@ -169,7 +189,7 @@ def session_context(request, session, *, override: dict | None = None, error: st
         "alerts": list(session.alerts.all()), "open_alerts": facts.open_alerts(session),
         "vitals_due": snapshot["next_vitals"], "vitals_overdue": snapshot["overdue"], "snapshot": snapshot,
         "scales": facts.scale_status(session, now, policy), "readiness": readiness,
-        "earliest_discharge": facts.observation_end(session, policy),
+        "earliest_discharge": earliest_discharge,
         "chart": _vitals_chart(session, tz),
         "order_text": facts.order_text(session),
         "can_run": has_permission(user, "session.run") and session.status in OPEN_STATUSES,
@@ -185,6 +205,33 @@ def session_context(request, session, *, override: dict | None = None, error: st
         "rendered_at_ms": int(timezone.now().timestamp() * 1000),
         "active_nav": "sessions",
     }
+
+
+def _questionnaire_stops(user, checklist) -> list[dict]:
+    """The checklist's hard stops that a questionnaire completes (a measure due before dosing, the
+    C-SSRS after a positive screen): what to link to, on this device or on the clinic tablet."""
+    from ketamine_clinic.assessments.services import patient_can_answer
+    from ketamine_clinic.clinical import instruments as ci
+
+    if checklist is None:
+        return []
+    stops = []
+    for item in checklist.items:
+        if item.status != cs.ItemStatus.HARD_STOP:
+            continue
+        if item.key.startswith("measure:"):
+            key = item.key.removeprefix("measure:")
+        elif item.key == "suicide_risk_assessment":
+            key = "cssrs"
+        else:
+            continue
+        instrument = ci.INSTRUMENTS.get(key)
+        if instrument is None:
+            continue
+        stops.append({"item": item.key, "key": key, "name": instrument.name,
+                      "can_enter": has_permission(user, "assessment.enter"),
+                      "can_link": has_permission(user, "measures.send_link") and patient_can_answer(instrument)})
+    return stops
 
 
 @staff_required("session.view")
@@ -210,7 +257,9 @@ def _post(request, public_id, key: str, call, success: str, anchor: str = ""):
     try:
         result = call(ctx, session, data)
     except (ValidationFailed, Conflict, NotFound) as exc:
-        cls = _checklist_form_class(session) if key == "checklist" else FORM_CLASSES.get(key)
+        cls = (_checklist_form_class(session, weight_from_chart=session.weight_today_kg is None
+                                     and facts.chart_weight_today(session) is not None)
+               if key == "checklist" else FORM_CLASSES.get(key))
         mine = {f: m for f, m in exc.errors.items() if cls is not None and f in cls.base_fields}
         override = {key: with_errors(cls(data=data, auto_id=f"{key}_%s"), mine)} if cls else {}
         listed = [m for field, msgs in exc.errors.items() if field not in mine for m in msgs]
@@ -291,6 +340,35 @@ def draft_save(request, public_id, form_key):
     except Conflict as exc:
         return HttpResponse(exc.message, status=409)
     return HttpResponse(status=204)
+
+
+@staff_required("session.view")
+@require_POST
+def tablet_link(request, public_id):
+    """A one-time link for the clinic tablet to a questionnaire that blocks dosing, with its QR code."""
+    import segno
+
+    from ketamine_clinic.assessments import services as assessments
+    from ketamine_clinic.assessments.models import LinkPurpose
+    from ketamine_clinic.clinical import instruments as ci
+
+    session = _session_or_404(request, public_id)
+    key = request.POST.get("instrument", "")
+    try:
+        link, raw = assessments.create_link(_ctx(request), session.patient, key, LinkPurpose.TABLET)
+    except PermissionDenied as exc:
+        return forbidden(request, exc.action)
+    except (ValidationFailed, Conflict) as exc:
+        listed = [m for msgs in exc.errors.values() for m in msgs]
+        context = session_context(request, _detailed(session.pk), error=f"No tablet link created: {exc.message}",
+                                  error_list=listed)
+        return render(request, "treatments/session.html", context, status=exc.status)
+    url = request.build_absolute_uri(reverse("assessments:link", args=[raw]))
+    qr_svg = segno.make(url, error="m").svg_inline(scale=5, title=f"QR code of the tablet link for {session.patient.display_name}")
+    return render(request, "treatments/tablet_link.html", {
+        "s": session, "patient": session.patient, "link": link, "url": url, "instrument": ci.get_instrument(link.instrument_key),
+        "qr_svg": mark_safe(qr_svg),  # noqa: S308 (segno's own SVG of our own URL)
+        "tz": session.location.time_zone, "active_nav": "sessions"})
 
 
 @staff_required("session.view")
