@@ -1,8 +1,37 @@
 // The project's own behaviour, kept out of the HTML so the Content-Security-Policy can forbid
-// inline scripts: <button data-print> prints the page.
+// inline scripts.
+
+// <button data-print> prints the page.
 document.addEventListener("click", function (event) {
   var button = event.target.closest("[data-print]");
   if (button) {
     window.print();
   }
 });
+
+// The chair board (#board-rows, redrawn by htmx every few seconds): a new alert is announced once,
+// visibly and to screen readers, through the #board-announcer live region.
+(function () {
+  function alertsIn(rows) {
+    var found = {};
+    rows.querySelectorAll("[data-alert-id]").forEach(function (el) {
+      var tr = el.closest("tr");
+      found[el.dataset.alertId] = (tr ? tr.dataset.patient + ": " : "") + el.textContent.trim();
+    });
+    return found;
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var rows = document.getElementById("board-rows"), out = document.getElementById("board-announcer");
+    if (!rows || !out) return;
+    var known = alertsIn(rows);
+    document.body.addEventListener("htmx:afterSwap", function (event) {
+      if (event.detail.target !== rows) return;
+      var now = alertsIn(rows), fresh = [];
+      Object.keys(now).forEach(function (id) { if (!(id in known)) fresh.push(now[id]); });
+      known = now;
+      if (!fresh.length) return;
+      var at = new Date().toLocaleTimeString([], {hour: "2-digit", minute: "2-digit"});
+      out.textContent = "New alert (" + at + ") — " + fresh.join("; ");
+    });
+  });
+})();
