@@ -42,7 +42,7 @@ def test_evaluation_form_prefills_weight_and_registry_and_completes(client_for, 
     detail = client.get(response["Location"]).content.decode()
     assert "Needs prescriber review" in detail and "Uncontrolled hypertension or poorly controlled cardiovascular disease" in detail
     assert "clinic policy" in detail and "Cohen SP" in detail  # reasons carry their source
-    assert "PHQ9" in detail and "missing" in detail  # baseline measure listed as required
+    assert "PHQ-9" in detail and "missing" in detail  # baseline measure listed as required
 
 
 @pytest.mark.parametrize("changes,field_error", [

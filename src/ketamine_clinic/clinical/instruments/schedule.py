@@ -59,6 +59,7 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 PHQ9_ITEM9_POSITIVE = "phq9_item9_positive"  # the ItemFlag.flag raised by scoring
+TRIGGER_WORDS = {PHQ9_ITEM9_POSITIVE: "positive PHQ-9 item 9"}  # how a due measure's reason reads
 
 
 class DueStatus(StrEnum):
@@ -200,7 +201,7 @@ def _windows(rule, where: str, sessions: list[datetime], now: datetime, triggers
             else:
                 _positive(rule.within, f"{where}.within")
                 end = at + rule.within
-            yield key, f"{trigger} at {at:%Y-%m-%d %H:%M}", at, at, end
+            yield key, f"{TRIGGER_WORDS.get(trigger, trigger)} at {at:%Y-%m-%d %H:%M}", at, at, end
 
 
 def _show(interval: timedelta) -> str:

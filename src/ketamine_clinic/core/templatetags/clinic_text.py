@@ -3,6 +3,7 @@ dose units with the right plural. Stored values (source keys, UCUM units) stay a
 
 from django import template
 
+from ketamine_clinic.clinical.instruments import abbreviation
 from ketamine_clinic.clinical.sources import short_citation
 
 register = template.Library()
@@ -34,3 +35,9 @@ def dose_unit(value, unit_name) -> str:
         text = "device"
     number = f"{value.normalize():f}" if hasattr(value, "normalize") else value
     return f"{number} {text}".strip()
+
+
+@register.filter
+def instrument(key) -> str:
+    """``phq9`` -> "PHQ-9": an instrument as its published name abbreviates it."""
+    return abbreviation(str(key or ""))
