@@ -19,7 +19,7 @@ mkdir -p "$WORK"
 
 rm -rf "$WORK/demo"
 KETAMINE_CLINIC_HOME="$WORK/demo" .venv/bin/ketamine-clinic demo --no-serve --data-dir "$WORK/demo" >/dev/null
-export KETAMINE_CLINIC_DEMO=1 SECRET_KEY="$(cat "$WORK/demo/secret_key")" \
+export KETAMINE_CLINIC_DEMO=1 SECRET_KEY="$(cat "$WORK/demo/secret_key")" AUDIT_KEY="$(cat "$WORK/demo/audit_key")" \
   DATABASE_URL="sqlite:///$WORK/demo/clinic.sqlite3" ALLOWED_HOSTS=127.0.0.1,localhost SITE_URL="http://127.0.0.1:$PORT"
 
 : > "$WORK/tokens"
