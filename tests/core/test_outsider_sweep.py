@@ -1,13 +1,14 @@
 """The outsider sweep: every URL pattern (walked from the resolver) and every API operation (read from
-the ninja API object) is requested by the outsider clinic's staff (clinic admin + prescriber + front
-desk of another organization) with OUR clinic's real object ids. Each must answer 404, or 403 where
-the role is refused (405 where the method does not exist; for the API, 400/422 when the empty body is
-refused before any lookup), never 200 with our data and never 500, and nothing may be written.
+the ninja API object) is requested, GET and POST, by the outsider clinic's staff (clinic admin +
+prescriber + front desk of another organization) with OUR clinic's real object ids. Each must answer
+404, or 403 where the role is refused; also accepted: 405 (no such method), for the API 400/422 (the
+empty body is refused before any lookup), and a redirect that refuses (a portal page sending staff
+home, or an error message such as "No such user."). Never 200 with our data, never 500, and nothing
+written in our clinic.
 
-A new URL or operation is covered automatically; the test fails when one has a path parameter that has
-no sample value below, so the table must grow with the URLs.
-
-POSTs go through the Django test client as it does them (CSRF checks off), so they reach the view.
+A new URL or operation is covered automatically; the test fails when one has a path parameter without
+a sample value below, so the table grows with the URLs. POSTs go through the Django test client as it
+does them (CSRF checks off), so they reach the view.
 """
 
 import re
