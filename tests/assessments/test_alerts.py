@@ -255,3 +255,13 @@ def test_admin_sees_who_was_notified_but_not_the_answers(client_for, staff, pati
     assert f"alert-{alert.public_id}" in body
     assert f"Notified: {prescriber_on_team.name}" in body and staff[Role.NURSE].name in body
     assert "Several days (1)" not in body and f"/assessments/responses/{alert.response.public_id}/" not in body
+
+
+def test_a_long_action_taken_is_kept_whole_and_its_timeline_line_shows_the_cut(patient, nurse, prescriber):
+    alert = _alert(patient, nurse)
+    action = "Called the patient; " + "d" * 400
+    services.acknowledge_alert(ctx_for(prescriber), alert.public_id, action)
+    alert.refresh_from_db()
+    assert alert.action_taken == action
+    line = TimelineEvent.objects.filter(kind="alert", summary__startswith="Suicide-risk alert acknowledged").get().summary
+    assert len(line) == 300 and line.endswith("…")

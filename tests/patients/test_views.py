@@ -101,13 +101,10 @@ def test_healthz_checks_the_database(db, client):
     assert response.status_code == 200 and response.json() == {"status": "ok", "database": "ok"}
 
 
-def test_nav_shows_unbuilt_sections_as_disabled(client_for, nurse, monkeypatch):
-    from ketamine_clinic.core import context
-
-    monkeypatch.setattr(context, "NAV", [*context.NAV, ("billing", "Billing", None, None, False)])
+def test_nav_links_the_sections_the_user_may_open_and_hides_the_rest(client_for, nurse, front_desk):
     body = client_for(nurse).get("/").content.decode()
-    assert 'aria-disabled="true" title="Not available yet">Billing' in body
     assert '<a href="/plans/schedule/"' in body and '<a href="/assessments/outcomes/"' in body
+    assert '<a href="/assessments/outcomes/"' not in client_for(front_desk).get("/").content.decode()
 
 
 def test_care_team_is_edited_from_the_chart_with_staff_of_this_clinic_only(client_for, front_desk, prescriber, nurse, outsider, patient):

@@ -10,14 +10,8 @@ from ..conftest import ctx_for
 
 pytestmark = pytest.mark.django_db
 
-# What the session day asked for before these became settings (the issue brief).
+# What the session day asked for before these became settings (the shipped clinic-policy defaults).
 TODAY = {"depression": ("phq9", "cssrs"), "chronic_pain": ("pain_nrs",)}
-
-
-def registered(monkeypatch):
-    """As if ``core.clinic_settings.APP_SETTING_MODULES`` listed this app's policy module."""
-    modules = (*clinic_settings.APP_SETTING_MODULES, "ketamine_clinic.treatments.policy")
-    monkeypatch.setattr(clinic_settings, "APP_SETTING_MODULES", tuple(dict.fromkeys(modules)))
 
 
 def test_the_settings_are_labelled_clinic_policy():
@@ -34,8 +28,7 @@ def test_the_defaults_give_todays_measures(org):
     assert policy.predose_measures(org) == TODAY
 
 
-def test_the_defaults_give_todays_measures_once_registered(monkeypatch, org):
-    registered(monkeypatch)
+def test_the_settings_are_registered_with_the_clinic_settings_store(org):
     assert set(policy.SETTINGS) <= set(clinic_settings.all_settings().values())
     assert policy.predose_measures(org) == TODAY
 
@@ -47,8 +40,7 @@ def test_sessions_ask_for_todays_measures_by_indication(new_session):
     assert facts.measure_keys(session) == ["pain_nrs"]
 
 
-def test_a_clinic_value_is_read_once_registered(monkeypatch, org, clinic_admin, outsider, new_session):
-    registered(monkeypatch)
+def test_a_clinic_value_is_read_for_that_clinic_only(org, clinic_admin, outsider, new_session):
     clinic_settings.change_setting(ctx_for(clinic_admin), "treatments.predose_measures.depression",
                                    "PHQ9, gad7,phq9", "Anxiety screening before each dose")
     assert policy.predose_measures(org)["depression"] == ("phq9", "gad7")

@@ -1,17 +1,16 @@
 from ketamine_clinic.accounts.permissions import has_permission
 
-# Sections listed in the navigation. ``ready`` is False for sections other modules will bring;
-# they are shown greyed out and labelled, never as working links.
+# Sections listed in the navigation: (key, label, URL name, action needed to see it).
 NAV = [
-    ("today", "Today", "home", None, True),
-    ("patients", "Patients", "patients:list", "patient.view", True),
-    ("sessions", "Sessions", "treatments:index", "session.view", True),
-    ("schedule", "Schedule", "plans:schedule", "schedule.view", True),
-    ("alerts", "Alerts", "assessments:alerts", "assessment.view", True),
-    ("measures", "Measures due", "assessments:due", "assessment.view", True),
-    ("outcomes", "Outcomes", "assessments:outcomes", "outcomes.view", True),
-    ("planner", "Dose planner", "pharmacology:planner", "pk.use", True),
-    ("admin", "Admin", "clinic_admin:index", "org.manage", True),
+    ("today", "Today", "home", None),
+    ("patients", "Patients", "patients:list", "patient.view"),
+    ("sessions", "Sessions", "treatments:index", "session.view"),
+    ("schedule", "Schedule", "plans:schedule", "schedule.view"),
+    ("alerts", "Alerts", "assessments:alerts", "assessment.view"),
+    ("measures", "Measures due", "assessments:due", "assessment.view"),
+    ("outcomes", "Outcomes", "assessments:outcomes", "outcomes.view"),
+    ("planner", "Dose planner", "pharmacology:planner", "pk.use"),
+    ("admin", "Admin", "clinic_admin:index", "org.manage"),
 ]
 
 
@@ -20,8 +19,8 @@ def navigation(request):
     if user is None or not user.is_authenticated or not getattr(user, "is_staff_member", False):
         return {"nav_items": []}
     items = []
-    for key, label, url_name, action, ready in NAV:
+    for key, label, url_name, action in NAV:
         if action and not (has_permission(user, action) or (key == "admin" and has_permission(user, "audit.view"))):
             continue
-        items.append({"key": key, "label": label, "url_name": url_name, "ready": ready})
+        items.append({"key": key, "label": label, "url_name": url_name})
     return {"nav_items": items}

@@ -11,11 +11,12 @@ from django.utils import timezone
 from ketamine_clinic.clinical import icd10cm
 from ketamine_clinic.clinical.codes import icd10cm_display, is_valid_icd10cm, normalize_icd10cm
 from ketamine_clinic.clinical.medications import drug_class_for
+from ketamine_clinic.clinical.plausibility import PLAUSIBLE_WEIGHT_KG
 
 from .models import Allergy, AntidepressantTrial, DrugClass, SexAtBirth, TestResult
 
-# Physical bounds for what a person can weigh or measure; anything outside is a typing error.
-WEIGHT_KG_MIN, WEIGHT_KG_MAX = Decimal("2.0"), Decimal("400.0")
+# Plausibility bounds for what a person can weigh or measure; anything outside is a typing error.
+WEIGHT_KG_MIN, WEIGHT_KG_MAX = PLAUSIBLE_WEIGHT_KG  # clinic policy, defined once in clinical/plausibility.py
 HEIGHT_CM_MIN, HEIGHT_CM_MAX = Decimal("40.0"), Decimal("250.0")
 OLDEST_AGE_YEARS = 120
 

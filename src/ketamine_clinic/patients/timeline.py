@@ -9,6 +9,9 @@ is shown to clinicians only (those who may read evaluations): a new kind never l
 from django.db.models import QuerySet
 
 from ketamine_clinic.accounts.permissions import MATRIX, has_permission
+from ketamine_clinic.core.text_limits import display_summary
+
+from .models import TimelineEvent
 
 # Timeline kind -> the action whose holders may read such lines.
 KIND_PERMISSION: dict[str, str] = {
@@ -46,3 +49,9 @@ def visible_timeline(user, events: QuerySet) -> QuerySet:
     if has_permission(user, DEFAULT_PERMISSION):
         return events.exclude(kind__in=set(KIND_PERMISSION) - kinds)
     return events.filter(kind__in=kinds)
+
+
+def timeline_summary(text: str) -> str:
+    """A timeline line that fits its column: a longer one ends in an ellipsis (the source record
+    the line points to keeps the full text, e.g. a cancellation's whole reason)."""
+    return display_summary(text, TimelineEvent, "summary")

@@ -1,6 +1,7 @@
 from django import forms
 
 from ketamine_clinic.clinical import pk
+from ketamine_clinic.clinical.plausibility import PLAUSIBLE_WEIGHT_KG
 
 from .defaults import DISPLAY_CEILING
 
@@ -16,7 +17,8 @@ ROUTE_LABELS = {
 
 class PlannerForm(forms.Form):
     model = forms.ChoiceField(choices=[(m.key, m.title) for m in pk.MODELS.values()], initial="domino-1984")
-    weight_kg = forms.FloatField(label="Weight (kg)", min_value=1, max_value=400, initial=70)
+    weight_kg = forms.FloatField(label="Weight (kg)", min_value=float(PLAUSIBLE_WEIGHT_KG[0]),
+                                 max_value=float(PLAUSIBLE_WEIGHT_KG[1]), initial=70)
     age_years = forms.FloatField(label="Age (years)", min_value=0, max_value=120, initial=40)
     sex = forms.ChoiceField(choices=[("", "Choose…"), ("female", "Female"), ("male", "Male")])
     route = forms.ChoiceField(choices=list(ROUTE_LABELS.items()), initial="iv")

@@ -1,8 +1,9 @@
 """Clinic-policy numbers of the scheduling web layer, with shipped defaults.
 
 The literature fixes none of these: they are the clinic's own policy (``CLINIC_POLICY``). They are
-declared as ``Setting``s like the clinical core's, and read through ``core.clinic_settings``, so a
-clinic value is used as soon as these settings are registered there; until then the defaults hold.
+declared as ``Setting``s like the clinical core's, and read through ``core.clinic_settings`` (registered
+in its ``APP_SETTING_MODULES``): a clinic's value is used once a clinic admin sets one; until then the
+defaults hold.
 """
 
 import datetime as dt

@@ -1,10 +1,10 @@
 """Clinic-policy settings of the session day, with shipped defaults.
 
 The measures due before each dose are the clinic's own policy (``CLINIC_POLICY``), not a guideline:
-the issue brief asks for the PHQ-9 and C-SSRS before each dose for mood indications and the pain
+the shipped defaults ask for the PHQ-9 and C-SSRS before each dose for depression and the pain
 score for chronic pain. They are declared as ``Setting``s like the clinical core's and read through
-``core.clinic_settings``, so a clinic's value is used as soon as this module is registered there;
-until then the defaults hold.
+``core.clinic_settings`` (registered in its ``APP_SETTING_MODULES``): a clinic's value is used once
+a clinic admin sets one; until then the defaults hold.
 """
 
 from ketamine_clinic.clinical.policy import Setting

@@ -13,6 +13,7 @@ from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, fo
 from ketamine_clinic.core.ids import uuid_or_none
 from ketamine_clinic.core.links import site_url
 from ketamine_clinic.patients.models import Patient, TimelineEvent
+from ketamine_clinic.patients.timeline import timeline_summary
 
 from .. import forms as aforms
 from .. import policy
@@ -37,7 +38,7 @@ def raise_alert(ctx: Context, response: QuestionnaireResponse, result: ci.Score)
         organization_id=patient.organization_id, patient=patient, response=response, raised_at=timezone.now(),
         reasons=list(result.risk_reasons), risk_level=response.risk_level, notified=[u.username for u in recipients],
     )
-    TimelineEvent.objects.create(patient=patient, kind="alert", summary="Suicide-risk alert raised: " + "; ".join(result.risk_reasons)[:250], actor=None)
+    TimelineEvent.objects.create(patient=patient, kind="alert", summary=timeline_summary("Suicide-risk alert raised: " + "; ".join(result.risk_reasons)), actor=None)
     record(ctx, "alert.raise", obj=alert, patient=patient, organization=patient.organization,
            detail={"response": str(response.public_id), "notified": alert.notified})
     emails = [u.email for u in recipients if u.email]
@@ -109,7 +110,7 @@ def acknowledge_alert(ctx: Context, alert_public_id, action_taken: str, actions=
         alert.acknowledged_at = timezone.now()
         alert.action_taken = action_text
         alert.save()
-        TimelineEvent.objects.create(patient_id=alert.patient_id, kind="alert", summary="Suicide-risk alert acknowledged: " + alert.action_taken[:200], actor=ctx.user)
+        TimelineEvent.objects.create(patient_id=alert.patient_id, kind="alert", summary=timeline_summary("Suicide-risk alert acknowledged: " + alert.action_taken), actor=ctx.user)
         record(ctx, "alert.acknowledge", obj=alert, patient=alert.patient, organization=alert.patient.organization,
                detail={"escalated": alert.escalated_at is not None})
     return alert

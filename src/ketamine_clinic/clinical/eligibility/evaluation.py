@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 
+from ..plausibility import PLAUSIBLE_WEIGHT_KG
 from ._reading import BAD, Reader, join
 from .errors import EvaluationInvalid
 from .indications import Indication, normalize_icd10cm_code
@@ -19,7 +20,7 @@ from .indications import Indication, normalize_icd10cm_code
 SCHEMA_VERSION = 1
 
 # Data-entry plausibility bounds (not clinical thresholds): (low, high).
-WEIGHT_KG_BOUNDS = (20, 350)
+WEIGHT_KG_BOUNDS = PLAUSIBLE_WEIGHT_KG  # one definition, with its source: clinical/plausibility.py
 SYSTOLIC_MMHG_BOUNDS = (50, 300)
 DIASTOLIC_MMHG_BOUNDS = (20, 200)
 HEART_RATE_PER_MIN_BOUNDS = (20, 250)

@@ -14,6 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from ..policy import Setting
+from ..plausibility import PLAUSIBLE_WEIGHT_KG
 from ..routes import Route
 from ..sources import CLINIC_POLICY, SOURCES
 from .common import Policy, SessionInputError, round_to, setting_value, settings_by_key, to_decimal, to_whole
@@ -29,7 +30,7 @@ ESKETAMINE_DEVICE_SPACING_MIN = 5  # minutes between devices (spravato-pi)
 MAX_VIAL_CONCENTRATION_MG_PER_ML = Decimal(100)  # strongest ketamine vial, 100 mg/mL (fda-label-ketalar)
 
 # Plausibility bounds for entry checks (typos, unit mix-ups), not clinical limits: guardrails.py has those.
-WEIGHT_KG_RANGE = (Decimal(2), Decimal(400))
+WEIGHT_KG_RANGE = PLAUSIBLE_WEIGHT_KG  # one definition, with its source: clinical/plausibility.py
 MAX_INFUSION_MINUTES = 24 * 60
 MIN_CONCENTRATION_MG_PER_ML = Decimal("0.01")
 ENTRY_MAXIMUM = {"mg_per_kg": Decimal(20), "mg_per_kg_per_h": Decimal(20), "fixed_mg": Decimal(5000),

@@ -20,7 +20,10 @@ class VitalsInputError(SessionInputError):
     """A vital sign outside what a human body can show, or inconsistent (systolic <= diastolic)."""
 
 
-# field -> (lowest plausible, highest plausible, unit, label). From the issue brief; input checks only.
+# field -> (lowest plausible, highest plausible, unit, label). Data-entry checks for typing and unit
+# errors, not clinical thresholds (alert thresholds are settings below). No publication fixes them:
+# CLINIC_POLICY, chosen wide enough for any living patient.
+PHYSICAL_RANGES_SOURCE = CLINIC_POLICY
 PHYSICAL_RANGES: dict[str, tuple[Decimal, Decimal, str, str]] = {
     "systolic_mmhg": (Decimal(40), Decimal(300), "mmHg", "Systolic blood pressure"),
     "diastolic_mmhg": (Decimal(20), Decimal(200), "mmHg", "Diastolic blood pressure"),

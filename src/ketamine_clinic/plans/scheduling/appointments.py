@@ -15,10 +15,12 @@ from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import protocols as cp
 from ketamine_clinic.core.dates import check_dates
 from ketamine_clinic.core.errors import Conflict, ValidationFailed
+from ketamine_clinic.core.text_limits import refuse_over_length
 from ketamine_clinic.patients.models import Patient, TimelineEvent
+from ketamine_clinic.patients.timeline import timeline_summary
 
 from .. import forms as plan_forms
-from ..models import LIVE_STATUSES, Appointment, AppointmentKind, AppointmentStatus, PlanStatus, Resource, TreatmentPlan
+from ..models import LIVE_STATUSES, Appointment, AppointmentChange, AppointmentKind, AppointmentStatus, PlanStatus, Resource, TreatmentPlan
 from ..policy import appointment_minutes, plans_policy
 from ._common import (
     BOOKABLE_KINDS,
@@ -172,8 +174,8 @@ def reschedule_appointment(ctx: Context, appt: Appointment, data: dict, now: dt.
         locked.save()
         _change(ctx, locked, "rescheduled", cleaned["reason"], from_start=old, from_status=locked.status)
         TimelineEvent.objects.create(patient=locked.patient, kind="appointment", actor=ctx.user,
-                                     summary=f"Appointment moved from {old.astimezone(location.tz):%Y-%m-%d %H:%M} to "
-                                             f"{locked.local_start():%Y-%m-%d %H:%M}: {cleaned['reason']}")
+                                     summary=timeline_summary(f"Appointment moved from {old.astimezone(location.tz):%Y-%m-%d %H:%M} to "
+                                                              f"{locked.local_start():%Y-%m-%d %H:%M}: {cleaned['reason']}"))
         record(ctx, "appointment.reschedule", obj=locked, patient=locked.patient,
                detail={"from": old.isoformat(), "to": start.isoformat(), "reason": cleaned["reason"]})
         _queue_reminders([locked])
@@ -186,8 +188,7 @@ def _end_appointment(ctx: Context, appt: Appointment, status: str, reason: str, 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed({"reason": ["Say why."]})
-    if len(reason) > 500:
-        raise ValidationFailed({"reason": ["At most 500 characters."]})
+    refuse_over_length(reason, AppointmentChange, "reason")
     with transaction.atomic():
         locked = Appointment.objects.select_for_update().get(pk=appt.pk)
         if locked.status != AppointmentStatus.BOOKED:
@@ -202,7 +203,7 @@ def _end_appointment(ctx: Context, appt: Appointment, status: str, reason: str, 
         label = "cancelled" if status == AppointmentStatus.CANCELLED else "marked no-show"
         _change(ctx, locked, "cancelled" if status == AppointmentStatus.CANCELLED else "no_show", reason, from_status=old)
         TimelineEvent.objects.create(patient=locked.patient, kind="appointment", actor=ctx.user,
-                                     summary=f"Appointment {locked.local_start():%Y-%m-%d %H:%M} {label}: {reason}")
+                                     summary=timeline_summary(f"Appointment {locked.local_start():%Y-%m-%d %H:%M} {label}: {reason}"))
         record(ctx, f"appointment.{'cancel' if status == AppointmentStatus.CANCELLED else 'no_show'}", obj=locked,
                patient=locked.patient, detail={"reason": reason})
     return locked

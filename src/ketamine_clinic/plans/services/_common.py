@@ -11,6 +11,7 @@ from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.core.clinic_settings import policy_for
 from ketamine_clinic.core.errors import Conflict
 from ketamine_clinic.patients.models import Patient, TimelineEvent
+from ketamine_clinic.patients.timeline import timeline_summary
 
 from .. import scheduling
 from ..models import LIVE_STATUSES, AppointmentKind, PlanStatus, PlanStatusChange, TreatmentPlan
@@ -21,7 +22,7 @@ OPEN_STATUSES = (PlanStatus.DRAFT, PlanStatus.ACTIVE, PlanStatus.PAUSED)
 
 
 def _timeline(ctx: Context, patient: Patient, summary: str) -> None:
-    TimelineEvent.objects.create(patient=patient, kind="plan", summary=summary, actor=ctx.user)
+    TimelineEvent.objects.create(patient=patient, kind="plan", summary=timeline_summary(summary), actor=ctx.user)
 
 
 def for_patient(protocol: cp.Protocol, patient: Patient, on_date: dt.date) -> cp.Protocol:

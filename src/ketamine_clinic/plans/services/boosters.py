@@ -12,6 +12,7 @@ from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import protocols as cp
 from ketamine_clinic.core.errors import Conflict, ValidationFailed
+from ketamine_clinic.core.text_limits import refuse_over_length
 
 from .. import forms as plan_forms
 from .. import protocol_store, scheduling
@@ -149,6 +150,9 @@ def accept_proposal(ctx: Context, proposal: BoosterProposal, reason: str = "", n
     ``interval_choices`` ({phase name: days}) picks the interval of a phase that offers a choice."""
     require(ctx.user, "plan.sign")
     now = now or timezone.now()
+    reason = (reason or "").strip()
+    refuse_over_length(reason, BoosterProposal, "decision_reason", key="reason")
+    refuse_over_length(reason, PlanStatusChange, "reason")  # a maintenance plan is started with it
     with transaction.atomic():
         proposal = BoosterProposal.objects.select_for_update().select_related("plan").get(pk=proposal.pk)
         if proposal.status != BoosterProposal.Status.PROPOSED:
@@ -198,7 +202,7 @@ def accept_proposal(ctx: Context, proposal: BoosterProposal, reason: str = "", n
             source_plan.save()
             proposal.result_plan = source_plan
         proposal.status = BoosterProposal.Status.ACCEPTED
-        proposal.decided_by, proposal.decided_at, proposal.decision_reason = ctx.user, now, (reason or "").strip()[:500]
+        proposal.decided_by, proposal.decided_at, proposal.decision_reason = ctx.user, now, reason
         proposal.save()
         _timeline(ctx, source_plan.patient, f"{proposal.get_kind_display()} accepted: {len(booked)} booster(s) booked")
         record(ctx, "booster.accept", obj=proposal, patient=source_plan.patient, organization=source_plan.patient.organization,
@@ -212,12 +216,13 @@ def decline_proposal(ctx: Context, proposal: BoosterProposal, reason: str, now: 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed({"reason": ["Say why the proposal is declined."]})
+    refuse_over_length(reason, BoosterProposal, "decision_reason", key="reason")
     with transaction.atomic():
         proposal = BoosterProposal.objects.select_for_update().select_related("plan__patient").get(pk=proposal.pk)
         if proposal.status != BoosterProposal.Status.PROPOSED:
             raise Conflict(f"This proposal was already {proposal.get_status_display().lower()}.")
         proposal.status = BoosterProposal.Status.DECLINED
-        proposal.decided_by, proposal.decided_at, proposal.decision_reason = ctx.user, now, reason[:500]
+        proposal.decided_by, proposal.decided_at, proposal.decision_reason = ctx.user, now, reason
         proposal.save()
         patient = proposal.plan.patient
         _timeline(ctx, patient, f"{proposal.get_kind_display()} declined: {reason}")

@@ -11,10 +11,11 @@ from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import protocols as cp
 from ketamine_clinic.core.errors import Conflict, ValidationFailed
+from ketamine_clinic.core.text_limits import refuse_over_length
 
 from .. import forms as plan_forms
 from .. import scheduling
-from ..models import PlanDose, PlanStatus, TreatmentPlan
+from ..models import PlanDose, PlanStatus, PlanStatusChange, TreatmentPlan
 from ._common import OPEN_STATUSES, _live_dosing, _lock_plan, _screened, _status_change, _timeline, _validate, plan_protocol
 from .boosters import propose_maintenance_for
 
@@ -26,6 +27,8 @@ def activate_plan(ctx: Context, plan: TreatmentPlan, reason: str = "", now: dt.d
     """
     require(ctx.user, "plan.sign")
     now = now or timezone.now()
+    reason = (reason or "").strip()
+    refuse_over_length(reason, PlanStatusChange, "reason")
     warnings: list[str] = []
     with transaction.atomic():
         plan = _lock_plan(plan)
@@ -43,7 +46,7 @@ def activate_plan(ctx: Context, plan: TreatmentPlan, reason: str = "", now: dt.d
             _, warnings = scheduling.book_linked_sessions(ctx, plan, protocol, booked, now)
         dose = plan.doses.order_by("-version").first()
         PlanDose.objects.filter(pk=dose.pk).update(signed_by=ctx.user, signed_at=now)
-        _status_change(ctx, plan, PlanStatus.ACTIVE, (reason or "").strip()[:500] or "Activated", now, signed=True)
+        _status_change(ctx, plan, PlanStatus.ACTIVE, reason or "Activated", now, signed=True)
         plan.activated_by, plan.activated_at = ctx.user, now
         plan.save()
         first = booked[0].local_start() if booked else None
@@ -70,8 +73,7 @@ def change_status(ctx: Context, plan: TreatmentPlan, to_status: str, reason: str
         raise ValidationFailed({"status": ["Choose paused, active (resume), completed or stopped."]})
     if not reason:
         raise ValidationFailed({"reason": ["Say why."]})
-    if len(reason) > 500:
-        raise ValidationFailed({"reason": ["At most 500 characters."]})
+    refuse_over_length(reason, PlanStatusChange, "reason")
     with transaction.atomic():
         plan = _lock_plan(plan)
         if plan.status not in allowed[to_status]:

@@ -8,10 +8,11 @@ from ketamine_clinic.core.errors import NotFound, ValidationFailed
 from ketamine_clinic.core.errors import validated as _validate  # noqa: F401  (one form check, used by the service modules)
 from ketamine_clinic.core.localtime import local_date
 from ketamine_clinic.patients.models import Patient, TimelineEvent
+from ketamine_clinic.patients.timeline import timeline_summary
 
 
 def _timeline(ctx: Context, patient: Patient, kind: str, summary: str) -> None:
-    TimelineEvent.objects.create(patient=patient, kind=kind, summary=summary[:300], actor=ctx.user if ctx else None)
+    TimelineEvent.objects.create(patient=patient, kind=kind, summary=timeline_summary(summary), actor=ctx.user if ctx else None)
 
 
 def _local_date(moment: dt.datetime, patient: Patient) -> dt.date:

@@ -12,6 +12,7 @@ from ketamine_clinic.core.errors import Conflict, ValidationFailed
 from ketamine_clinic.core.errors import validated as _validate  # noqa: F401  (one form check, used by the service modules)
 from ketamine_clinic.core.ids import uuid_or_none as _uuid  # noqa: F401  (used by the service modules)
 from ketamine_clinic.patients.models import TimelineEvent
+from ketamine_clinic.patients.timeline import timeline_summary
 
 from .. import facts
 from ..models import OPEN_STATUSES, TreatmentSession
@@ -72,7 +73,7 @@ def _audit(ctx, action, session, detail=None, obj=None):
 
 
 def _timeline(ctx, session, summary: str, kind: str = "session") -> None:
-    TimelineEvent.objects.create(patient=session.patient, kind=kind, summary=summary[:300], actor=ctx.user)
+    TimelineEvent.objects.create(patient=session.patient, kind=kind, summary=timeline_summary(summary), actor=ctx.user)
 
 
 def _policy(session):

@@ -14,6 +14,7 @@ from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import session as cs
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.core.errors import Conflict, ValidationFailed
+from ketamine_clinic.core.text_limits import display_summary
 
 from .. import facts
 from .. import forms as tforms
@@ -147,7 +148,7 @@ def _start_dosing(ctx, session, cleaned, started_at, now) -> TreatmentSession:
         vitals_ok = all(i.status in (cs.ItemStatus.OK, cs.ItemStatus.NOT_APPLICABLE) for i in checklist.items
                         if i.key in ("blood_pressure", "heart_rate", "spo2", "respiratory_rate"))
         locked.dose_plan, locked.dose_mg = facts.plan_to_json(plan), plan.dose_mg
-        locked.guardrail_level, locked.guardrail_message = guardrail.level.value, guardrail.message[:300]
+        locked.guardrail_level, locked.guardrail_message = guardrail.level.value, display_summary(guardrail.message, TreatmentSession, "guardrail_message")
         locked.cosigned_by, locked.cosign_reason = cosigner, (cleaned.get("cosign_reason") or "").strip() if cosigner else ""
         locked.predose_vitals_ok, locked.dosing_started_at = vitals_ok, started_at
         _bump(locked, now, ["status", "dosing_ended_at", "dose_plan", "dose_mg", "guardrail_level", "guardrail_message",
@@ -263,7 +264,7 @@ def stop_dosing(ctx: Context, session: TreatmentSession, data: dict, *, now: dt.
         reason = cleaned.get("reason", "").strip()
         if reason:
             MonitoringEntry.objects.create(session=locked, kind=EntryKind.NOTE, occurred_at=stopped_at,
-                                           data={"note": reason}, summary=f"Dosing stopped: {reason}"[:300],
+                                           data={"note": reason}, summary=display_summary(f"Dosing stopped: {reason}", MonitoringEntry, "summary"),
                                            recorded_by=ctx.user, recorded_at=now)
         _bump(locked, now, ["status", "dosing_ended_at"])
         total = facts.given_so_far(locked, now)

@@ -11,6 +11,7 @@ from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import session as cs
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, form_errors
+from ketamine_clinic.core.text_limits import display_summary
 
 from .. import facts
 from .. import forms as tforms
@@ -46,7 +47,7 @@ def record_vitals(ctx: Context, session: TreatmentSession, data: dict, *, now: d
         alerts = [a for a in cs.vitals_alerts(signs, phase, _policy(locked)) if a.severity == cs.AlertSeverity.CRITICAL]
         for alert in alerts:
             SessionAlert.objects.create(session=locked, reading=reading, kind=alert.kind, severity=alert.severity.value,
-                                        message=alert.message[:300], source=alert.source, raised_at=now)
+                                        message=display_summary(alert.message, SessionAlert, "message"), source=alert.source, raised_at=now)
         _audit(ctx, "session.vitals", locked, {"phase": phase.value, "alerts": [a.kind for a in alerts]}, obj=reading)
     return reading
 
@@ -116,10 +117,10 @@ def record_event(ctx: Context, session: TreatmentSession, data: dict, *, now: dt
         locked = _lock(session)
         _require_open(locked)
         entry = MonitoringEntry.objects.create(session=locked, kind=kind, occurred_at=at, score=score, data=payload,
-                                               summary=summary[:300], recorded_by=ctx.user, recorded_at=now)
+                                               summary=display_summary(summary, MonitoringEntry, "summary"), recorded_by=ctx.user, recorded_at=now)
         if alert:
             SessionAlert.objects.create(session=locked, entry=entry, kind=alert[0], severity="critical",
-                                        message=alert[1][:300], source=alert[2], raised_at=now)
+                                        message=display_summary(alert[1], SessionAlert, "message"), source=alert[2], raised_at=now)
         _audit(ctx, "session.event", locked, {"kind": kind}, obj=entry)
     return entry
 
