@@ -55,6 +55,26 @@ DEFAULT_STYLES = (
 )
 
 
+@dataclass(frozen=True)
+class _Frame:
+    """The plot rectangle in pixels and the data ranges it shows."""
+
+    left: int
+    top: int
+    pw: int  # plot width, pixels
+    ph: int  # plot height, pixels
+    x_lo: float
+    x_hi: float
+    lo: float  # y range
+    hi: float
+
+    def sx(self, x: float) -> float:
+        return self.left + (x - self.x_lo) / (self.x_hi - self.x_lo) * self.pw
+
+    def sy(self, y: float) -> float:
+        return self.top + self.ph - (y - self.lo) / (self.hi - self.lo) * self.ph
+
+
 def line_chart_svg(
     series: Sequence[Series],
     *,
@@ -73,13 +93,7 @@ def line_chart_svg(
     """A standalone, accessible SVG line chart as a string."""
     _check_size(width, "width")
     _check_size(height, "height")
-    if isinstance(series, Series) or not isinstance(series, Sequence):
-        raise ChartError("series", "Must be a list of Series.")
-    for i, s in enumerate(series):
-        if not isinstance(s, Series):
-            raise ChartError(f"series[{i}]", "Must be a Series.")
-        if s.style is not None:
-            _check_style(s.style, f"series[{i}].style")
+    _check_series(series)
     styles = [s.style or DEFAULT_STYLES[i % len(DEFAULT_STYLES)] for i, s in enumerate(series)]
     hlines = [_hline(h, i) for i, h in enumerate(horizontal_lines)]
     vmarks = [_vmark(v, i) for i, v in enumerate(vertical_markers)]
@@ -88,67 +102,113 @@ def line_chart_svg(
     xs_raw = [x for pts in checked for x, _ in pts] + [x for x, _ in vmarks]
     kind = _x_kind(xs_raw)
     tz = next((x.tzinfo for x in xs_raw if isinstance(x, datetime)), None)
-    ys = [y for pts in checked for _, y in pts]
+    lo, hi = _y_range([y for pts in checked for _, y in pts] + [y for y, _, _ in hlines], y_min, y_max)
+    x_lo, x_hi = _x_range([_x_to_num(x) for x in xs_raw], kind, min_x_span)
+    frame = _layout(width, height, len(series), title, x_label, (x_lo, x_hi), (lo, hi))
 
+    uid = "c" + hashlib.sha1(repr((title, [(s.name, list(s.points)) for s in series])).encode()).hexdigest()[:10]
+    desc = description if description is not None else _describe(series, hlines, vmarks, kind)
+    out = _head(uid, width, height, title, desc, frame)
+    out += _axes(frame, kind, tz, x_label, y_label)
+    out += _reference_lines(frame, hlines, vmarks)
+    for s, style, checked_points in zip(series, styles, checked):
+        out += _series_group(frame, uid, s.name, style, checked_points)
+    out += _legend(frame, width, x_label, series, styles)
+    if not any(s.points for s in series):
+        out.append(f'<text x="{frame.left + frame.pw / 2:.1f}" y="{frame.top + frame.ph / 2:.1f}" text-anchor="middle" fill="{INK}">No data</text>')
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+# --- ranges and layout -------------------------------------------------------------------------
+
+LEGEND_ENTRY_PX = 170  # width of one legend entry
+
+
+def _check_series(series: object) -> None:
+    if isinstance(series, Series) or not isinstance(series, Sequence):
+        raise ChartError("series", "Must be a list of Series.")
+    for i, s in enumerate(series):
+        if not isinstance(s, Series):
+            raise ChartError(f"series[{i}]", "Must be a Series.")
+        if s.style is not None:
+            _check_style(s.style, f"series[{i}].style")
+
+
+def _y_range(ys: list[float], y_min: object, y_max: object) -> tuple[float, float]:
+    """The y axis range: the caller's bounds or the data's (reference lines included).
+
+    An empty data set spans 0..1; a single value is widened by 1 either side.
+    """
     lo = _num_or_none(y_min, "y_min")
     hi = _num_or_none(y_max, "y_max")
-    data_lo = min(ys + [y for y, _, _ in hlines], default=0.0)
-    data_hi = max(ys + [y for y, _, _ in hlines], default=1.0)
-    lo = data_lo if lo is None else lo
-    hi = data_hi if hi is None else hi
+    lo = min(ys, default=0.0) if lo is None else lo
+    hi = max(ys, default=1.0) if hi is None else hi
     if hi < lo:
         raise ChartError("y_max", "Must be greater than y_min.")
     if hi == lo:
         lo, hi = lo - 1, hi + 1
+    return lo, hi
 
-    xnum = [_x_to_num(x) for x in xs_raw]
+
+def _x_range(xnum: list[float], kind: str, min_x_span: object) -> tuple[float, float]:
+    """The x axis range in x units, widened to ``min_x_span`` and padded 3% each side."""
     x_lo, x_hi = (min(xnum), max(xnum)) if xnum else (0.0, 1.0)
     if x_hi == x_lo:
-        x_lo, x_hi = x_lo - (3600 if kind == "datetime" else 1), x_hi + (3600 if kind == "datetime" else 1)
+        half = 3600 if kind == "datetime" else 1  # one hour, or one unit, either side
+        x_lo, x_hi = x_lo - half, x_hi + half
     min_span = _span_or_none(min_x_span)
     if min_span is not None and x_hi - x_lo < min_span:
         middle = (x_lo + x_hi) / 2
         x_lo, x_hi = middle - min_span / 2, middle + min_span / 2
     pad = (x_hi - x_lo) * 0.03  # keep end markers inside the frame
-    x_lo, x_hi = x_lo - pad, x_hi + pad
+    return x_lo - pad, x_hi + pad
 
-    legend_rows = math.ceil(len(series) / max(1, (width - 80) // 170)) if series else 0
+
+def _legend_per_row(width: int) -> int:
+    return max(1, (width - 80) // LEGEND_ENTRY_PX)
+
+
+def _layout(width, height, n_series: int, title: str, x_label: str, x_range, y_range) -> _Frame:
+    legend_rows = math.ceil(n_series / _legend_per_row(width)) if n_series else 0
     left, right = 64, 20
     top = 40 if title else 16
     bottom = 52 + (18 if x_label else 0) + 20 * legend_rows
     pw, ph = width - left - right, height - top - bottom
     if pw < 40 or ph < 40:
         raise ChartError("height" if ph < 40 else "width", "Too small to draw a chart.")
+    return _Frame(left, top, pw, ph, *x_range, *y_range)
 
-    def sx(x: float) -> float:
-        return left + (x - x_lo) / (x_hi - x_lo) * pw
 
-    def sy(y: float) -> float:
-        return top + ph - (y - lo) / (hi - lo) * ph
+# --- SVG pieces --------------------------------------------------------------------------------
 
-    uid = "c" + hashlib.sha1(repr((title, [(s.name, list(s.points)) for s in series])).encode()).hexdigest()[:10]
-    desc = description if description is not None else _describe(series, hlines, vmarks, kind)
-    out: list[str] = [
+
+def _head(uid: str, width, height, title: str, desc: str, f: _Frame) -> list[str]:
+    out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="{uid}-title {uid}-desc" '
         f'font-family="Helvetica, Arial, sans-serif" font-size="12">',
         f'<title id="{uid}-title">{_esc(title or "Line chart")}</title>',
         f'<desc id="{uid}-desc">{_esc(desc)}</desc>',
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
-        f'<clipPath id="{uid}-plot"><rect x="{left}" y="{top}" width="{pw}" height="{ph}"/></clipPath>',
+        f'<clipPath id="{uid}-plot"><rect x="{f.left}" y="{f.top}" width="{f.pw}" height="{f.ph}"/></clipPath>',
     ]
     if title:
         out.append(f'<text x="{width / 2:.1f}" y="24" text-anchor="middle" font-size="15" font-weight="bold" fill="{INK}">{_esc(title)}</text>')
+    return out
 
-    # Grid and ticks.
-    out.append('<g aria-hidden="true">')
-    for y in _nice_ticks(lo, hi):
-        py = sy(y)
+
+def _axes(f: _Frame, kind: str, tz, x_label: str, y_label: str) -> list[str]:
+    """Grid, ticks, the plot frame and the axis labels."""
+    left, top, pw, ph = f.left, f.top, f.pw, f.ph
+    out = ['<g aria-hidden="true">']
+    for y in _nice_ticks(f.lo, f.hi):
+        py = f.sy(y)
         out.append(f'<line x1="{left}" y1="{py:.1f}" x2="{left + pw}" y2="{py:.1f}" stroke="#dddddd" stroke-width="1"/>')
         out.append(f'<text x="{left - 6}" y="{py + 4:.1f}" text-anchor="end" fill="{INK}">{_esc(_fmt(y))}</text>')
-    x_ticks = _datetime_ticks(x_lo, x_hi, tz) if kind == "datetime" else [(x, _fmt(x)) for x in _nice_ticks(x_lo, x_hi)]
+    x_ticks = _datetime_ticks(f.x_lo, f.x_hi, tz) if kind == "datetime" else [(x, _fmt(x)) for x in _nice_ticks(f.x_lo, f.x_hi)]
     for x, label in x_ticks:
-        px = sx(x)
+        px = f.sx(x)
         out.append(f'<line x1="{px:.1f}" y1="{top + ph}" x2="{px:.1f}" y2="{top + ph + 5}" stroke="{INK}" stroke-width="1"/>')
         out.append(f'<text x="{px:.1f}" y="{top + ph + 18}" text-anchor="middle" fill="{INK}">{_esc(label)}</text>')
     out.append(f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="{INK}" stroke-width="1"/>')
@@ -158,46 +218,55 @@ def line_chart_svg(
     if y_label:
         cy = top + ph / 2
         out.append(f'<text x="16" y="{cy:.1f}" transform="rotate(-90 16 {cy:.1f})" text-anchor="middle" fill="{INK}">{_esc(y_label)}</text>')
+    return out
 
-    # Reference lines and markers, clipped to the plot.
+
+def _reference_lines(f: _Frame, hlines, vmarks) -> list[str]:
+    """Horizontal reference lines (only those inside the y range) and vertical markers."""
+    left, top, pw, ph = f.left, f.top, f.pw, f.ph
+    out = []
     for y, label, style in hlines:
-        if not lo <= y <= hi:
+        if not f.lo <= y <= f.hi:
             continue
-        py = sy(y)
+        py = f.sy(y)
         out.append(f'<g><title>{_esc(f"{label}: {_fmt(y)}")}</title>'
                    f'<line x1="{left}" y1="{py:.1f}" x2="{left + pw}" y2="{py:.1f}" stroke="{REFERENCE_INK}" '
                    f'stroke-width="{style.stroke_width / 2:g}"{_dash_attr(style.dash)}/>'
                    f'<text x="{left + pw - 4}" y="{py - 4:.1f}" text-anchor="end" font-size="11" fill="{INK}">{_esc(label)}</text></g>')
     for x, label in vmarks:
-        px = sx(_x_to_num(x))
+        px = f.sx(_x_to_num(x))
         out.append(f'<g><title>{_esc(f"{label}: {_show_x(x)}")}</title>'
                    f'<line x1="{px:.1f}" y1="{top}" x2="{px:.1f}" y2="{top + ph}" stroke="{REFERENCE_INK}" stroke-width="1"{_dash_attr("dotted")}/>'
                    f'<text x="{px + 3:.1f}" y="{top + 4}" transform="rotate(90 {px + 3:.1f} {top + 4})" font-size="10" fill="{INK}">{_esc(label)}</text></g>')
+    return out
 
-    for s, style, checked_points in zip(series, styles, checked):
-        pts = [(sx(_x_to_num(x)), sy(y), x, y) for x, y in checked_points]
-        out.append(f'<g clip-path="url(#{uid}-plot)"><title>{_esc(s.name)}</title>')
-        if len(pts) > 1:
-            path = " ".join(f"{px:.1f},{py:.1f}" for px, py, _, _ in pts)
-            out.append(f'<polyline points="{path}" fill="none" stroke="{INK}" stroke-width="{style.stroke_width:g}" '
-                       f'stroke-linejoin="round"{_dash_attr(style.dash)}/>')
-        for px, py, x, y in pts:
-            out.append(_marker(style, px, py, f"{s.name}: {_show_x(x)}, {_fmt(y)}"))
-        out.append("</g>")
 
-    # Legend: a line sample with its marker for each series.
-    per_row = max(1, (width - 80) // 170)
+def _series_group(f: _Frame, uid: str, name: str, style: LineStyle, checked_points) -> list[str]:
+    """One series, clipped to the plot: its line and a marker with a tooltip per point."""
+    pts = [(f.sx(_x_to_num(x)), f.sy(y), x, y) for x, y in checked_points]
+    out = [f'<g clip-path="url(#{uid}-plot)"><title>{_esc(name)}</title>']
+    if len(pts) > 1:
+        path = " ".join(f"{px:.1f},{py:.1f}" for px, py, _, _ in pts)
+        out.append(f'<polyline points="{path}" fill="none" stroke="{INK}" stroke-width="{style.stroke_width:g}" '
+                   f'stroke-linejoin="round"{_dash_attr(style.dash)}/>')
+    for px, py, x, y in pts:
+        out.append(_marker(style, px, py, f"{name}: {_show_x(x)}, {_fmt(y)}"))
+    out.append("</g>")
+    return out
+
+
+def _legend(f: _Frame, width, x_label: str, series, styles) -> list[str]:
+    """A line sample with its marker for each series, in rows below the x axis."""
+    per_row = _legend_per_row(width)
+    out = []
     for i, (s, style) in enumerate(zip(series, styles)):
-        lx = left + (i % per_row) * 170
-        ly = top + ph + (56 if x_label else 38) + (i // per_row) * 20
+        lx = f.left + (i % per_row) * LEGEND_ENTRY_PX
+        ly = f.top + f.ph + (56 if x_label else 38) + (i // per_row) * 20
         out.append(f'<g><line x1="{lx}" y1="{ly}" x2="{lx + 30}" y2="{ly}" stroke="{INK}" '
                    f'stroke-width="{style.stroke_width:g}"{_dash_attr(style.dash)}/>')
         out.append(_marker(style, lx + 15, ly, None))
         out.append(f'<text x="{lx + 38}" y="{ly + 4}" fill="{INK}">{_esc(s.name)}</text></g>')
-    if not any(s.points for s in series):
-        out.append(f'<text x="{left + pw / 2:.1f}" y="{top + ph / 2:.1f}" text-anchor="middle" fill="{INK}">No data</text>')
-    out.append("</svg>")
-    return "\n".join(out)
+    return out
 
 
 # --- text --------------------------------------------------------------------------------------

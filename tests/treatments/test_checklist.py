@@ -5,9 +5,10 @@ import pytest
 from ketamine_clinic.accounts.permissions import PermissionDenied
 from ketamine_clinic.assessments import services as assessments
 from ketamine_clinic.core.clinic_settings import change_setting
-from ketamine_clinic.core.errors import Conflict
+from ketamine_clinic.core.errors import Conflict, ValidationFailed
 from ketamine_clinic.treatments import facts, services
 from ketamine_clinic.treatments.models import Administration, DeviceDose, SessionStatus, TreatmentSession
+from ketamine_clinic.treatments.services import checklist as checklist_service
 
 from ..conftest import ctx_for
 from .conftest import NORMAL_VITALS, ago, clear_checklist, lot
@@ -188,3 +189,24 @@ def test_front_desk_and_therapist_cannot_run_a_session(dosing_ready, front_desk,
             services.update_checklist(ctx_for(user), session, {"ride_home_confirmed": "no"})
         with pytest.raises(PermissionDenied):
             services.start_dosing(ctx_for(user), session, lot())
+
+
+def test_a_deferral_reason_over_the_limit_is_refused_and_changes_nothing(dosing_ready, nurse):
+    session = dosing_ready("iv")
+    before = dict(TreatmentSession.objects.get(pk=session.pk).measure_deferrals or {})
+    limit = checklist_service.DEFERRAL_REASON_MAX_CHARS
+    with pytest.raises(ValidationFailed) as err:
+        services.update_checklist(ctx_for(nurse), session, {"defer_phq9": "x" * (limit + 1), "ride_home_confirmed": "no"})
+    assert "defer_phq9" in err.value.errors
+    stored = TreatmentSession.objects.get(pk=session.pk)
+    assert (stored.measure_deferrals or {}) == before and stored.ride_home_confirmed is True
+    session = services.update_checklist(ctx_for(nurse), stored, {"defer_phq9": "x" * limit})
+    assert session.measure_deferrals["phq9"] == "x" * limit
+
+
+def test_an_empty_deferral_reason_withdraws_it_and_an_empty_pregnancy_answer_clears_it(dosing_ready, nurse):
+    session = services.update_checklist(ctx_for(nurse), dosing_ready("iv"),
+                                        {"defer_phq9": "paper form", "can_become_pregnant": "no"})
+    assert session.measure_deferrals.get("phq9") == "paper form" and session.can_become_pregnant is False
+    session = services.update_checklist(ctx_for(nurse), session, {"defer_phq9": "  ", "can_become_pregnant": ""})
+    assert "phq9" not in (session.measure_deferrals or {}) and session.can_become_pregnant is None

@@ -200,6 +200,54 @@ def protocol_versions(ctx: Context, key: str) -> list[ClinicProtocol]:
 
 
 # --- writes -----------------------------------------------------------------------------------
+def _check_new_key(key: str, org, errors: dict) -> None:
+    if not KEY_RE.match(key):
+        errors["key"] = ["Use 2-79 lowercase letters, digits, '-' or '_', starting with a letter or digit."]
+    elif key in cp.PROTOCOLS:
+        errors["key"] = [f"{key!r} is a shipped protocol, which stays as published: give your copy its own key, "
+                         f"e.g. {key}-{org.slug}."]
+
+
+def _optional_version(value, errors: dict) -> int | None:
+    """``based_on_version``: blank for the newest, else a whole number."""
+    if value in ("", None):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        errors["based_on_version"] = ["A whole number is required."]
+        return None
+
+
+def _base_entry(org, based_on: str, based_on_version: int | None, errors: dict):
+    """The protocol copied or edited (shipped or the clinic's), or None with an error."""
+    if not based_on:
+        errors["based_on"] = ["Say which protocol this copies or edits."]
+        return None
+    try:
+        return entry_for_org(org, based_on, based_on_version)
+    except NotFound as exc:
+        errors["based_on"] = [exc.message]
+        return None
+
+
+def _protocol_dict(raw, base, errors: dict) -> dict | None:
+    """The protocol sent (a dict or JSON text); nothing sent means a copy of the base unchanged."""
+    if raw is None or raw == "":
+        protocol_dict = copy.deepcopy(base.data) if base else None
+    elif isinstance(raw, str):
+        try:
+            protocol_dict = json.loads(raw)
+        except ValueError as exc:
+            errors["protocol"] = [f"Not valid JSON: {exc}."]
+            protocol_dict = None
+    else:
+        protocol_dict = raw
+    if protocol_dict is not None and not isinstance(protocol_dict, dict):
+        errors["protocol"] = ["A JSON object is required."]
+    return protocol_dict
+
+
 def save_clinic_protocol(ctx: Context, data: dict) -> ClinicProtocol:
     """Copy a protocol under a new key, or save a new version of a clinic protocol.
 
@@ -213,45 +261,14 @@ def save_clinic_protocol(ctx: Context, data: dict) -> ClinicProtocol:
     key = str(data.get("key") or "").strip().lower()
     based_on = str(data.get("based_on") or "").strip()
     reason = str(data.get("reason") or "").strip()
-    based_on_version = data.get("based_on_version")
-    if not KEY_RE.match(key):
-        errors["key"] = ["Use 2-79 lowercase letters, digits, '-' or '_', starting with a letter or digit."]
-    elif key in cp.PROTOCOLS:
-        errors["key"] = [f"{key!r} is a shipped protocol, which stays as published: give your copy its own key, "
-                         f"e.g. {key}-{org.slug}."]
+    _check_new_key(key, org, errors)
     if not reason:
         errors["reason"] = ["Say why this version is made (it is kept with the version)."]
     elif len(reason) > 300:
         errors["reason"] = ["At most 300 characters."]
-    if based_on_version in ("", None):
-        based_on_version = None
-    else:
-        try:
-            based_on_version = int(based_on_version)
-        except (TypeError, ValueError):
-            errors["based_on_version"] = ["A whole number is required."]
-            based_on_version = None
-    base = None
-    if not based_on:
-        errors["based_on"] = ["Say which protocol this copies or edits."]
-    else:
-        try:
-            base = entry_for_org(org, based_on, based_on_version)
-        except NotFound as exc:
-            errors["based_on"] = [exc.message]
-    raw = data.get("protocol")
-    if raw is None or raw == "":
-        protocol_dict = copy.deepcopy(base.data) if base else None
-    elif isinstance(raw, str):
-        try:
-            protocol_dict = json.loads(raw)
-        except ValueError as exc:
-            errors["protocol"] = [f"Not valid JSON: {exc}."]
-            protocol_dict = None
-    else:
-        protocol_dict = raw
-    if protocol_dict is not None and not isinstance(protocol_dict, dict):
-        errors["protocol"] = ["A JSON object is required."]
+    based_on_version = _optional_version(data.get("based_on_version"), errors)
+    base = _base_entry(org, based_on, based_on_version, errors)
+    protocol_dict = _protocol_dict(data.get("protocol"), base, errors)
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():

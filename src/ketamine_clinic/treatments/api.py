@@ -310,35 +310,16 @@ def _full(s) -> dict:
     now = timezone.now()
     policy = facts.session_policy(s.organization)
     preview = facts.dose_preview(s, policy) if s.dosing_started_at is None else None
-    if s.dosing_started_at is not None:
-        dose = dict(s.dose_plan)
-    elif preview.plan is not None:
-        dose = facts.plan_to_json(preview.plan)
-    else:
-        dose = {"error": preview.error, "field": preview.error_field}
-    guardrail = None
-    if s.guardrail_level:
-        guardrail = {"level": s.guardrail_level, "message": s.guardrail_message,
-                     "cosigned_by": s.cosigned_by.username if s.cosigned_by_id else None, "cosign_reason": s.cosign_reason}
-    elif preview and preview.guardrail:
-        guardrail = {"level": preview.guardrail.level.value, "message": preview.guardrail.message}
     admin = getattr(s, "administration", None) if s.dosing_started_at else None
     due = facts.vitals_status(s, now, policy)
     readiness = facts.discharge_readiness(s, now, policy) if s.status == SessionStatus.OBSERVING else None
     return {
         **_summary(s),
-        "order": {"dose_unit": s.dose_unit, "dose_amount": str(s.dose_amount), "infusion_minutes": s.infusion_minutes,
-                  "infusion_volume_ml": str(s.infusion_volume_ml) if s.infusion_volume_ml is not None else None,
-                  "product_name": s.product_name,
-                  "concentration_mg_per_ml": str(s.concentration_mg_per_ml) if s.concentration_mg_per_ml is not None else None,
-                  "source": s.dose_source, "text": facts.order_text(s)},
+        "order": _order(s),
         "ordered_by": s.ordered_by.username,
-        "dose": dose, "guardrail": guardrail, "given_mg": facts.given_so_far(s, now),
+        "dose": _dose(s, preview), "guardrail": _guardrail(s, preview), "given_mg": facts.given_so_far(s, now),
         "dosing_started_at": s.dosing_started_at, "dosing_ended_at": s.dosing_ended_at,
-        "administration": admin and {"product_name": admin.product_name, "lot_number": admin.lot_number,
-                                     "expiry_date": admin.expiry_date.isoformat(), "given_by": admin.given_by.username,
-                                     "started_at": admin.started_at.isoformat(),
-                                     "stopped_at": admin.stopped_at.isoformat() if admin.stopped_at else None},
+        "administration": admin and _administration(admin),
         "devices": [{"id": d.public_id, "given_at": d.given_at, "lot_number": d.lot_number} for d in s.devices.all()],
         "rate_changes": [{"at": r.at, "rate_ml_per_h": r.rate_ml_per_h, "reason": r.reason}
                          for r in (admin.rate_changes.all() if admin else [])],
@@ -347,11 +328,53 @@ def _full(s) -> dict:
         "alerts": [_alert(a) for a in s.alerts.all()],
         "next_vitals_due": due.next_due.due_at if due and due.next_due else None,
         "overdue_vitals": [c.due_at for c in due.overdue] if due else [],
-        "discharge": readiness and {"ready": readiness.ready, "earliest_at": readiness.earliest_discharge_at.isoformat(),
-                                    "observed_minutes": readiness.observed_minutes,
-                                    "blocking": [b.message for b in readiness.blocking_reasons]},
+        "discharge": readiness and _discharge(readiness),
         "discharged_at": s.discharged_at,
     }
+
+
+def _text_or_none(value) -> str | None:
+    return str(value) if value is not None else None
+
+
+def _order(s) -> dict:
+    return {"dose_unit": s.dose_unit, "dose_amount": str(s.dose_amount), "infusion_minutes": s.infusion_minutes,
+            "infusion_volume_ml": _text_or_none(s.infusion_volume_ml),
+            "product_name": s.product_name,
+            "concentration_mg_per_ml": _text_or_none(s.concentration_mg_per_ml),
+            "source": s.dose_source, "text": facts.order_text(s)}
+
+
+def _dose(s, preview) -> dict:
+    """The dose fixed at dosing start; before it, the preview's plan or why there is none."""
+    if s.dosing_started_at is not None:
+        return dict(s.dose_plan)
+    if preview.plan is not None:
+        return facts.plan_to_json(preview.plan)
+    return {"error": preview.error, "field": preview.error_field}
+
+
+def _guardrail(s, preview) -> dict | None:
+    """The guardrail recorded on the session (with its cosign), else the preview's, else none."""
+    if s.guardrail_level:
+        return {"level": s.guardrail_level, "message": s.guardrail_message,
+                "cosigned_by": s.cosigned_by.username if s.cosigned_by_id else None, "cosign_reason": s.cosign_reason}
+    if preview and preview.guardrail:
+        return {"level": preview.guardrail.level.value, "message": preview.guardrail.message}
+    return None
+
+
+def _administration(admin) -> dict:
+    return {"product_name": admin.product_name, "lot_number": admin.lot_number,
+            "expiry_date": admin.expiry_date.isoformat(), "given_by": admin.given_by.username,
+            "started_at": admin.started_at.isoformat(),
+            "stopped_at": admin.stopped_at.isoformat() if admin.stopped_at else None}
+
+
+def _discharge(readiness) -> dict:
+    return {"ready": readiness.ready, "earliest_at": readiness.earliest_discharge_at.isoformat(),
+            "observed_minutes": readiness.observed_minutes,
+            "blocking": [b.message for b in readiness.blocking_reasons]}
 
 
 def _checklist(s) -> dict:

@@ -48,48 +48,28 @@ def monitoring_clinician(session: TreatmentSession):
 
 
 def rems_facts(session: TreatmentSession, schema: cs.RemsFormSchema = cs.CURRENT_SCHEMA) -> cs.RemsSessionFacts:
-    from ketamine_clinic.patients.models import RecordStatus
     from ketamine_clinic.screening.services import current_rems
 
     patient = session.patient
-    classes = {f.key.removeprefix("concomitant_") for f in schema.fields if f.key.startswith("concomitant_")}
-    taking = set(patient.medications.filter(status=RecordStatus.ACTIVE).values_list("drug_class", flat=True))
-    concomitant = {c: any(CONCOMITANT_BY_DRUG_CLASS.get(d) == c for d in taking) for c in classes}
-    earlier = TreatmentSession.objects.filter(patient=patient, route=Route.ESKETAMINE_NASAL,
-                                              dosing_started_at__isnull=False,
-                                              dosing_started_at__lt=session.dosing_started_at).exists()
     clinician = monitoring_clinician(session)
     location = session.location
-    address = ", ".join(p for p in (location.address_line, location.city,
-                                    " ".join(x for x in (location.region, location.postal_code) if x)) if p)
-    vitals = facts.active_vitals(session)
-    pre = facts.predose_reading(session)
     first = session.dosing_started_at
-    at_40 = _bp_near(session, first + dt.timedelta(minutes=cs.monitoring.ESKETAMINE_BP_RECHECK_MIN),
-                     dt.timedelta(minutes=rems_bp_recheck_window(session.organization_id))) if first else None
-    after = [v for v in vitals if v.systolic_mmhg is not None and first and v.observed_at >= first]
-    last = after[-1] if after else None
-    spo2 = [v.spo2_percent for v in vitals if v.spo2_percent is not None and first and v.observed_at >= first]
-    alerts = list(session.alerts.all())
-    resp_alert = any(a.kind in ("spo2_low", "respiratory_rate_low") for a in alerts)
-    resp_effect = any(e.data.get("effect") == cs.SideEffect.RESPIRATORY_DEPRESSION.value
-                      for e in facts.active_entries(session, EntryKind.SIDE_EFFECT))
-    serious = [e for e in facts.active_entries(session, EntryKind.ADVERSE_EVENT) if e.data.get("serious")]
-    log = facts.device_log(session)
-    sex = patient.sex_at_birth if patient.sex_at_birth in ("female", "male") else None
     completed = session.status == SessionStatus.DISCHARGED
+    log = facts.device_log(session)
+    serious = _serious_adverse_events(session)
+    after_dose = _readings_after_dose(session)
     return cs.RemsSessionFacts(
         patient_name=f"{patient.given_name} {patient.family_name}",
         patient_dob=patient.date_of_birth,
-        patient_sex=sex,
-        first_treatment=not earlier,
+        patient_sex=patient.sex_at_birth if patient.sex_at_birth in ("female", "male") else None,
+        first_treatment=not _earlier_esketamine_dose(session),
         patient_enrolled=current_rems(patient) is not None,
-        concomitant=concomitant,
+        concomitant=_concomitant(patient, schema),
         clinician_name=clinician.name if clinician else None,
         clinician_phone=(clinician.phone or location.phone or None) if clinician else None,
         clinician_email=(clinician.email or None) if clinician else None,
         setting_name=f"{session.organization.name} — {location.name}",
-        setting_address=address or None,
+        setting_address=_address(location) or None,
         treatment_date=facts.local_date(session, first) if first else None,
         dose_mg=int(log.total_mg) if log else None,
         lot_numbers=log.lot_numbers if log else (),
@@ -98,16 +78,68 @@ def rems_facts(session: TreatmentSession, schema: cs.RemsFormSchema = cs.CURRENT
         ready_without_minimum_min=session.ready_without_minimum_min,
         vitals_acceptable_before_dosing=session.predose_vitals_ok,
         vitals_acceptable_before_completion=(not facts.open_alerts(session)) if completed else None,
-        bp_before_dosing=facts.as_vital_signs(pre) if pre and pre.systolic_mmhg is not None else None,
-        bp_at_40_min=facts.as_vital_signs(at_40) if at_40 else None,
-        bp_before_completion=facts.as_vital_signs(last) if last and completed else None,
+        **_blood_pressures(session, after_dose, completed),
         sedation=facts.sedation_observed(session),
         dissociation=facts.dissociation_observed(session),
-        respiratory_depression=resp_alert or resp_effect,
-        lowest_spo2_percent=min(spo2) if spo2 else None,
+        respiratory_depression=_respiratory_depression(session),
+        lowest_spo2_percent=min((v.spo2_percent for v in after_dose if v.spo2_percent is not None), default=None),
         serious_adverse_events=bool(serious),
         serious_adverse_event_description="; ".join(e.data.get("description", "") for e in serious) or None,
     )
+
+
+def _concomitant(patient, schema: cs.RemsFormSchema) -> dict[str, bool]:
+    """For each concomitant-medication class on the form: does an active medication fall in it?"""
+    from ketamine_clinic.patients.models import RecordStatus
+
+    classes = {f.key.removeprefix("concomitant_") for f in schema.fields if f.key.startswith("concomitant_")}
+    taking = set(patient.medications.filter(status=RecordStatus.ACTIVE).values_list("drug_class", flat=True))
+    return {c: any(CONCOMITANT_BY_DRUG_CLASS.get(d) == c for d in taking) for c in classes}
+
+
+def _earlier_esketamine_dose(session: TreatmentSession) -> bool:
+    return TreatmentSession.objects.filter(patient=session.patient, route=Route.ESKETAMINE_NASAL,
+                                           dosing_started_at__isnull=False,
+                                           dosing_started_at__lt=session.dosing_started_at).exists()
+
+
+def _address(location) -> str:
+    """The address on one line: street, city, region and postal code, skipping parts not recorded."""
+    region_postal = " ".join(x for x in (location.region, location.postal_code) if x)
+    return ", ".join(p for p in (location.address_line, location.city, region_postal) if p)
+
+
+def _readings_after_dose(session: TreatmentSession) -> list:
+    """Active vitals readings taken at or after the first device, oldest first."""
+    first = session.dosing_started_at
+    return [v for v in facts.active_vitals(session) if first and v.observed_at >= first]
+
+
+def _blood_pressures(session: TreatmentSession, after_dose: list, completed: bool) -> dict:
+    """The form's three BP fields: before dosing, at the 40-minute recheck, before completion."""
+    pre = facts.predose_reading(session)
+    first = session.dosing_started_at
+    at_40 = _bp_near(session, first + dt.timedelta(minutes=cs.monitoring.ESKETAMINE_BP_RECHECK_MIN),
+                     dt.timedelta(minutes=rems_bp_recheck_window(session.organization_id))) if first else None
+    after = [v for v in after_dose if v.systolic_mmhg is not None]
+    last = after[-1] if after else None
+    return dict(
+        bp_before_dosing=facts.as_vital_signs(pre) if pre and pre.systolic_mmhg is not None else None,
+        bp_at_40_min=facts.as_vital_signs(at_40) if at_40 else None,
+        bp_before_completion=facts.as_vital_signs(last) if last and completed else None,
+    )
+
+
+def _respiratory_depression(session: TreatmentSession) -> bool:
+    """A low-SpO2 or low-respiratory-rate alert, or a recorded respiratory-depression side effect."""
+    if any(a.kind in ("spo2_low", "respiratory_rate_low") for a in session.alerts.all()):
+        return True
+    return any(e.data.get("effect") == cs.SideEffect.RESPIRATORY_DEPRESSION.value
+               for e in facts.active_entries(session, EntryKind.SIDE_EFFECT))
+
+
+def _serious_adverse_events(session: TreatmentSession) -> list:
+    return [e for e in facts.active_entries(session, EntryKind.ADVERSE_EVENT) if e.data.get("serious")]
 
 
 def draft_for(session: TreatmentSession, schema: cs.RemsFormSchema = cs.CURRENT_SCHEMA) -> cs.RemsFormDraft:

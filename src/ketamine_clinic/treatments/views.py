@@ -130,12 +130,63 @@ def session_context(request, session, *, override: dict | None = None, error: st
     tz = session.location.tz
     policy = facts.session_policy(session.organization)
     drafts = services.drafts_for(user, session) if has_permission(user, "session.run") else {}
-    override = override or {}
+    chart_weight = _chart_weight_to_offer(session)
+    built = _session_forms(session, drafts, override or {}, chart_weight)
+    checklist, error = _checklist_or_error(session, now, policy, error)
+    preview = facts.dose_preview(session, policy) if session.status == SessionStatus.CHECKED_IN else None
+    admin = getattr(session, "administration", None) if session.dosing_started_at else None
+    devices = list(session.devices.all())
+    readiness = _readiness_or_none(session, now, policy)
+    snapshot = services.session_snapshot(session, now, policy)
+    earliest_discharge = facts.observation_end(session, policy)
+    current = steps.current_step(session.status, may_dose=bool(checklist and checklist.may_dose), now=now,
+                                 earliest_discharge=earliest_discharge)
+    return {
+        **_step_context(session, current),
+        "predose_vitals": [v for v in facts.active_vitals(session) if v.phase == cs.Phase.PRE_DOSE.value],
+        "dose_blocked": bool(checklist and not checklist.may_dose),
+        "dose_button": DOSE_BUTTON_BY_ROUTE.get(session.route, "Record dose given"),
+        "chart_weight": chart_weight, "questionnaire_stops": _questionnaire_stops(user, checklist),
+        "curve": _predicted_curve(session) if has_permission(user, "pk.use") else None,
+        "s": session, "patient": session.patient, "now": now, "tz": session.location.time_zone,
+        "forms": built, "error": error, "error_list": list(error_list),
+        "checklist": checklist, "preview": preview, "admin": admin, "devices": devices,
+        "next_device": _next_device_at(session, devices),
+        "rate_changes": list(admin.rate_changes.all()) if admin else [],
+        "given_mg": facts.given_so_far(session, now), "drawn_mg": facts.drawn_mg(session), "current_rate": facts.current_rate(session),
+        "vitals": facts.active_vitals(session), "entries": facts.active_entries(session),
+        "alerts": list(session.alerts.all()), "open_alerts": facts.open_alerts(session),
+        "vitals_due": snapshot["next_vitals"], "vitals_overdue": snapshot["overdue"], "snapshot": snapshot,
+        "scales": facts.scale_status(session, now, policy), "readiness": readiness,
+        "earliest_discharge": earliest_discharge,
+        "chart": _vitals_chart(session, tz),
+        "order_text": facts.order_text(session),
+        **_permission_flags(user, session),
+        "rems_form": getattr(session, "rems_form", None) if session.route == Route.ESKETAMINE_NASAL else None,
+        "is_iv": session.route == Route.IV, "is_esketamine": session.route == Route.ESKETAMINE_NASAL,
+        "mg_per_device": cs.ESKETAMINE_MG_PER_DEVICE, "device_spacing_min": cs.ESKETAMINE_DEVICE_SPACING_MIN,
+        "observation_min": cs.minimum_observation_min(session.route, policy),
+        "padss_total": padss.total if (padss := facts.padss_of(session.padss)) else None,
+        "draft_forms": sorted(drafts),
+        "rendered_at_ms": int(timezone.now().timestamp() * 1000),
+        "active_nav": "sessions",
+    }
+
+
+DOSE_BUTTON_BY_ROUTE = {Route.IV: "Start infusion", Route.ESKETAMINE_NASAL: "Record first device"}
+
+
+def _chart_weight_to_offer(session):
+    """The chart's weight for today, offered when the order is weight-based and no weight is entered."""
     try:
         weight_based = facts.order_rule(session).is_weight_based
     except cs.SessionInputError:
         weight_based = False
-    chart_weight = facts.chart_weight_today(session) if weight_based and session.weight_today_kg is None else None
+    return facts.chart_weight_today(session) if weight_based and session.weight_today_kg is None else None
+
+
+def _session_forms(session, drafts: dict, override: dict, chart_weight) -> dict:
+    """One form per step: the refused one as posted, else the session's values under any saved draft."""
     built = {}
     for key, cls in FORM_CLASSES.items():
         if key == "checklist":
@@ -148,62 +199,48 @@ def session_context(request, session, *, override: dict | None = None, error: st
             built[key] = cls(initial={**initial, **draft}, auto_id=f"{key}_%s")
     if session.route != Route.ESKETAMINE_NASAL:
         built["discharge"].fields.pop("ready_without_minimum_min", None)  # asked by the REMS form only
-    checklist = None
-    if session.status == SessionStatus.CHECKED_IN:
-        try:
-            checklist = facts.checklist_for(session, now, policy)
-        except cs.SessionInputError as exc:
-            error = error or f"The checklist cannot be evaluated: {exc.message}"
-    preview = facts.dose_preview(session, policy) if session.status == SessionStatus.CHECKED_IN else None
-    admin = getattr(session, "administration", None) if session.dosing_started_at else None
-    devices = list(session.devices.all())
-    next_device = None
+    return built
+
+
+def _checklist_or_error(session, now, policy, error: str):
+    """The pre-dose checklist while checked in; if it cannot be evaluated, why (unless an error is shown already)."""
+    if session.status != SessionStatus.CHECKED_IN:
+        return None, error
+    try:
+        return facts.checklist_for(session, now, policy), error
+    except cs.SessionInputError as exc:
+        return None, error or f"The checklist cannot be evaluated: {exc.message}"
+
+
+def _next_device_at(session, devices: list):
     if session.status == SessionStatus.DOSING and devices:
-        next_device = cs.next_device_allowed_at([cs.DeviceGiven(d.given_at, d.lot_number) for d in devices])
-    readiness = None
-    if session.status == SessionStatus.OBSERVING:
-        try:
-            readiness = facts.discharge_readiness(session, now, policy)
-        except cs.SessionInputError:
-            readiness = None
-    snapshot = services.session_snapshot(session, now, policy)
-    earliest_discharge = facts.observation_end(session, policy)
-    current = steps.current_step(session.status, may_dose=bool(checklist and checklist.may_dose), now=now,
-                                 earliest_discharge=earliest_discharge)
+        return cs.next_device_allowed_at([cs.DeviceGiven(d.given_at, d.lot_number) for d in devices])
+    return None
+
+
+def _readiness_or_none(session, now, policy):
+    if session.status != SessionStatus.OBSERVING:
+        return None
+    try:
+        return facts.discharge_readiness(session, now, policy)
+    except cs.SessionInputError:
+        return None
+
+
+def _step_context(session, current) -> dict:
     return {
         "steps": {v.key: v for v in steps.step_views(session.status, current)}, "current_step": current,
         "current_step_label": steps.LABELS.get(current, ""), "step_count": len(steps.STEPS),
         "current_step_number": steps.ORDER.index(current) + 1 if current in steps.ORDER else None,
-        "predose_vitals": [v for v in facts.active_vitals(session) if v.phase == cs.Phase.PRE_DOSE.value],
-        "dose_blocked": bool(checklist and not checklist.may_dose),
-        "dose_button": "Start infusion" if session.route == Route.IV else (
-            "Record first device" if session.route == Route.ESKETAMINE_NASAL else "Record dose given"),
-        "chart_weight": chart_weight, "questionnaire_stops": _questionnaire_stops(user, checklist),
-        "curve": _predicted_curve(session) if has_permission(user, "pk.use") else None,
-        "s": session, "patient": session.patient, "now": now, "tz": session.location.time_zone,
-        "forms": built, "error": error, "error_list": list(error_list),
-        "checklist": checklist, "preview": preview, "admin": admin, "devices": devices, "next_device": next_device,
-        "rate_changes": list(admin.rate_changes.all()) if admin else [],
-        "given_mg": facts.given_so_far(session, now), "drawn_mg": facts.drawn_mg(session), "current_rate": facts.current_rate(session),
-        "vitals": facts.active_vitals(session), "entries": facts.active_entries(session),
-        "alerts": list(session.alerts.all()), "open_alerts": facts.open_alerts(session),
-        "vitals_due": snapshot["next_vitals"], "vitals_overdue": snapshot["overdue"], "snapshot": snapshot,
-        "scales": facts.scale_status(session, now, policy), "readiness": readiness,
-        "earliest_discharge": earliest_discharge,
-        "chart": _vitals_chart(session, tz),
-        "order_text": facts.order_text(session),
+    }
+
+
+def _permission_flags(user, session) -> dict:
+    return {
         "can_run": has_permission(user, "session.run") and session.status in OPEN_STATUSES,
         "can_bp_decision": has_permission(user, "session.bp_decision"),
         "can_cssrs_decision": has_permission(user, "session.cssrs_decision"),
         "can_rems": has_permission(user, "rems.form"),
-        "rems_form": getattr(session, "rems_form", None) if session.route == Route.ESKETAMINE_NASAL else None,
-        "is_iv": session.route == Route.IV, "is_esketamine": session.route == Route.ESKETAMINE_NASAL,
-        "mg_per_device": cs.ESKETAMINE_MG_PER_DEVICE, "device_spacing_min": cs.ESKETAMINE_DEVICE_SPACING_MIN,
-        "observation_min": cs.minimum_observation_min(session.route, policy),
-        "padss_total": padss.total if (padss := facts.padss_of(session.padss)) else None,
-        "draft_forms": sorted(drafts),
-        "rendered_at_ms": int(timezone.now().timestamp() * 1000),
-        "active_nav": "sessions",
     }
 
 

@@ -155,9 +155,33 @@ def apply_chart(evaluation: Evaluation, chart: ChartFacts) -> tuple[Evaluation, 
     """The evaluation with every chart fact in it (the chart wins), and what the chart changed.
 
     A chart entry outside the evaluation's data-entry bounds (a 0-week trial, a 700 kg weight) is
-    not used, and is reported so that someone corrects it on the chart."""
+    not used, and is reported so that someone corrects it on the chart.
+
+    Each helper below appends its corrections to ``fixes``; their order is the order shown."""
     evaluation = evaluation.validate()
     fixes: list[ChartCorrection] = []
+    chart = _readable_chart(chart, fixes)
+    classes = _merged_medication_classes(evaluation, chart, fixes)
+    trials = _merged_trials(evaluation, chart, fixes)
+    medical = _merged_medical_history(evaluation, chart, fixes)
+    psychiatric = _merged_psychiatric_history(evaluation, chart, fixes)
+    weight_kg = _merged_weight(evaluation, chart, fixes)
+    age_years = _merged_age(evaluation, chart, fixes)
+    merged = dataclasses.replace(
+        evaluation,
+        interacting_medications=classes,
+        prior_treatments=dataclasses.replace(evaluation.prior_treatments, antidepressant_trials=trials),
+        medical_history=medical,
+        psychiatric_history=psychiatric,
+        weight_kg=weight_kg,
+        age_years=age_years,
+        tests_on_file=chart.tests_on_file,  # the chart alone says which tests are on file
+    )
+    return merged.validate(), tuple(fixes)
+
+
+def _readable_chart(chart: ChartFacts, fixes: list[ChartCorrection]) -> ChartFacts:
+    """The chart without the trials and the weight outside the data-entry bounds (each reported)."""
     readable_trials = []
     for ct in chart.trials:
         problem = _unreadable_trial(ct.trial)
@@ -171,17 +195,22 @@ def apply_chart(evaluation: Evaluation, chart: ChartFacts) -> tuple[Evaluation, 
         fixes.append(ChartCorrection("weight_kg", "measurement", chart.weight_record_id,
                                      f"Weight {chart_weight:g} kg on the chart not used: correct it on the chart."))
         chart_weight = None
-    chart = dataclasses.replace(chart, trials=tuple(readable_trials), weight_kg=chart_weight)
+    return dataclasses.replace(chart, trials=tuple(readable_trials), weight_kg=chart_weight)
 
-    # Interacting medications: the chart's active classes are added.
+
+def _merged_medication_classes(evaluation: Evaluation, chart: ChartFacts, fixes: list[ChartCorrection]) -> tuple:
+    """Interacting medications: the chart's active classes are added."""
     classes = list(evaluation.interacting_medications)
     for med in chart.medications:
         if med.medication_class is not MedicationClass.OTHER and med.medication_class not in classes:
             classes.append(med.medication_class)
             fixes.append(ChartCorrection("interacting_medications", "medication", med.record_id,
                                          f"{med.medication_class.value} added from the chart ({med.name})."))
+    return tuple(classes)
 
-    # Antidepressant trials: the chart's trials, plus the body's trials of other drugs.
+
+def _merged_trials(evaluation: Evaluation, chart: ChartFacts, fixes: list[ChartCorrection]) -> tuple:
+    """Antidepressant trials: the chart's trials, plus the body's trials of other drugs."""
     chart_drugs = {t.trial.drug.casefold() for t in chart.trials}
     body_by_drug = {}
     for t in evaluation.prior_treatments.antidepressant_trials:
@@ -192,10 +221,13 @@ def apply_chart(evaluation: Evaluation, chart: ChartFacts) -> tuple[Evaluation, 
             verb = "replaces the evaluation's entry" if said else "added from the chart"
             fixes.append(ChartCorrection("prior_treatments.antidepressant_trials", "trial", ct.record_id,
                                          f"Trial {_trial_label(ct.trial)} {verb}."))
-    trials = tuple(ct.trial for ct in chart.trials) + tuple(
+    return tuple(ct.trial for ct in chart.trials) + tuple(
         t for t in evaluation.prior_treatments.antidepressant_trials if t.drug.casefold() not in chart_drugs)
 
-    # Medical history: a chart diagnosis or allergy sets the condition.
+
+def _merged_medical_history(evaluation: Evaluation, chart: ChartFacts, fixes: list[ChartCorrection]) -> MedicalHistory:
+    """Medical history: a chart diagnosis or allergy sets the condition (a charted hypertension
+    without a recorded control counts as uncontrolled)."""
     medical = dataclasses.asdict(evaluation.medical_history)
     for fact in DIAGNOSIS_FACTS:
         found = _diagnoses_matching(chart, fact.code_prefixes)
@@ -213,7 +245,11 @@ def apply_chart(evaluation: Evaluation, chart: ChartFacts) -> tuple[Evaluation, 
         medical["hypersensitivity_to_ketamine_or_esketamine"] = True
         fixes.append(ChartCorrection("medical_history.hypersensitivity_to_ketamine_or_esketamine", "allergy",
                                      allergy.record_id, f"Hypersensitivity set from the chart allergy: {allergy.substance}."))
+    return MedicalHistory(**medical)
 
+
+def _merged_psychiatric_history(evaluation: Evaluation, chart: ChartFacts, fixes: list[ChartCorrection]):
+    """A chart psychosis diagnosis makes psychosis active."""
     psychiatric = evaluation.psychiatric_history
     psychosis = _diagnoses_matching(chart, PSYCHOSIS_CODE_PREFIXES)
     if psychosis and psychiatric.psychosis is not Status.ACTIVE:
@@ -221,14 +257,22 @@ def apply_chart(evaluation: Evaluation, chart: ChartFacts) -> tuple[Evaluation, 
         fixes.append(ChartCorrection("psychiatric_history.psychosis", "diagnosis", psychosis[0].record_id,
                                      f"Psychosis: active, from the chart diagnosis {psychosis[0].icd10cm_code} "
                                      f"{psychosis[0].display}."))
+    return psychiatric
 
+
+def _merged_weight(evaluation: Evaluation, chart: ChartFacts, fixes: list[ChartCorrection]):
+    """The chart's latest (readable) weight wins."""
     weight_kg = evaluation.weight_kg
     if chart.weight_kg is not None and weight_kg != chart.weight_kg:
         said = "" if weight_kg is None else f" (the evaluation said {weight_kg:g} kg)"
         fixes.append(ChartCorrection("weight_kg", "measurement", chart.weight_record_id,
                                      f"Weight {chart.weight_kg:g} kg from the chart's latest measurement{said}."))
         weight_kg = chart.weight_kg
+    return weight_kg
 
+
+def _merged_age(evaluation: Evaluation, chart: ChartFacts, fixes: list[ChartCorrection]):
+    """The age from the chart's date of birth wins; only a contradiction is reported."""
     age_years = evaluation.age_years
     if chart.age_years is not None and age_years != chart.age_years:
         if age_years is not None:  # a contradiction; an age the body did not give is simply filled in
@@ -236,18 +280,7 @@ def apply_chart(evaluation: Evaluation, chart: ChartFacts) -> tuple[Evaluation, 
                                          f"Age {chart.age_years} from the chart's date of birth (the evaluation "
                                          f"said {age_years})."))
         age_years = chart.age_years
-
-    merged = dataclasses.replace(
-        evaluation,
-        interacting_medications=tuple(classes),
-        prior_treatments=dataclasses.replace(evaluation.prior_treatments, antidepressant_trials=trials),
-        medical_history=MedicalHistory(**medical),
-        psychiatric_history=psychiatric,
-        weight_kg=weight_kg,
-        age_years=age_years,
-        tests_on_file=chart.tests_on_file,  # the chart alone says which tests are on file
-    )
-    return merged.validate(), tuple(fixes)
+    return age_years
 
 
 # -- what a signed decision rests on ------------------------------------------------------------

@@ -212,6 +212,31 @@ def summarize_outcomes(
     _check_series(series, instrument.total_min, instrument.total_max)
 
     base = series.baseline
+    points, events, state = _walk_follow_up(series, policy)
+    first = {kind: next((e for e in events if e.kind == kind), None) for kind in ("response", "remission", "relapse")}
+    latest = series.follow_up[-1] if series.follow_up else base
+    return OutcomeSummary(
+        instrument_key=series.instrument_key,
+        baseline=base,
+        latest=latest,
+        latest_percent_change=percent_change(base.total, latest.total) if series.follow_up else None,
+        points=tuple(points),
+        first_response_at=_at(first["response"]),
+        days_to_first_response=_days(base.at, first["response"]),
+        first_remission_at=_at(first["remission"]),
+        days_to_first_remission=_days(base.at, first["remission"]),
+        first_relapse_at=_at(first["relapse"]),
+        events=tuple(events),
+        status=state if series.follow_up else "no_follow_up",
+        in_remission_now=points[-1].meets_remission if points else None,
+        policy=policy,
+    )
+
+
+def _walk_follow_up(series: ScoreSeries, policy: OutcomePolicy) -> tuple[list[PointOutcome], list[OutcomeEvent], str]:
+    """Each follow-up score against the baseline, in order, through the states
+    not_responded -> responding -> relapsed; the first remission is an event of its own."""
+    base = series.baseline
     relapse_floor = Fraction(policy.relapse_min_fraction_of_baseline) * Fraction(base.total)
     points: list[PointOutcome] = []
     events: list[OutcomeEvent] = []
@@ -232,25 +257,11 @@ def summarize_outcomes(
         elif responded:
             events.append(OutcomeEvent("response", p.at, p.total))
             state, misses_since_response = "responding", 0
+    return points, events, state
 
-    first = {kind: next((e for e in events if e.kind == kind), None) for kind in ("response", "remission", "relapse")}
-    latest = series.follow_up[-1] if series.follow_up else base
-    return OutcomeSummary(
-        instrument_key=series.instrument_key,
-        baseline=base,
-        latest=latest,
-        latest_percent_change=percent_change(base.total, latest.total) if series.follow_up else None,
-        points=tuple(points),
-        first_response_at=first["response"].at if first["response"] else None,
-        days_to_first_response=_days(base.at, first["response"]),
-        first_remission_at=first["remission"].at if first["remission"] else None,
-        days_to_first_remission=_days(base.at, first["remission"]),
-        first_relapse_at=first["relapse"].at if first["relapse"] else None,
-        events=tuple(events),
-        status=state if series.follow_up else "no_follow_up",
-        in_remission_now=points[-1].meets_remission if points else None,
-        policy=policy,
-    )
+
+def _at(event: OutcomeEvent | None) -> datetime | None:
+    return event.at if event else None
 
 
 def _days(start: datetime, event: OutcomeEvent | None) -> float | None:

@@ -49,46 +49,60 @@ def validate_answers(
     if not isinstance(answers, Mapping):
         raise AnswerValidationError({"answers": ["Answers must be a mapping of linkId to value."]})
     errors: dict[str, list[str]] = {}
+    given = _known_answers(instrument, answers, errors)
+    gated = _check_skip_rules(instrument, given, partial, errors)
+    if not partial:
+        for item in instrument.items:
+            if item.required and item.link_id not in gated and item.link_id not in given:
+                _add(errors, item.link_id, "Missing answer.")
+    if errors:
+        ordered = {k: errors[k] for k in instrument.link_ids if k in errors}  # item order, unknown items last
+        ordered.update({k: v for k, v in errors.items() if k not in ordered})
+        raise AnswerValidationError(ordered)
+    return {link_id: given[link_id] for link_id in instrument.link_ids if link_id in given}
 
-    def add(link_id: str, message: str) -> None:
-        errors.setdefault(str(link_id), []).append(message)
 
+def _known_answers(instrument, answers: Mapping[str, object], errors: dict[str, list[str]]) -> dict:
+    """The answers to the instrument's items, blanks dropped; unknown items and bad values are errors."""
     known = set(instrument.link_ids)
     for link_id in answers:
         if link_id not in known:
-            add(link_id, f"Unknown item for {instrument.name}.")
-
+            _add(errors, link_id, f"Unknown item for {instrument.name}.")
     given = {k: v for k, v in answers.items() if k in known and v is not None}
     for link_id, value in given.items():
         problem = _check_value(instrument.item(link_id), value)
         if problem:
-            add(link_id, problem)
+            _add(errors, link_id, problem)
+    return given
 
+
+def _add(errors: dict[str, list[str]], link_id: object, message: str) -> None:
+    errors.setdefault(str(link_id), []).append(message)
+
+
+def _check_skip_rules(instrument, given: dict, partial: bool, errors: dict[str, list[str]]) -> set[str]:
+    """Skip logic: a gated item is answered only when its gate has the rule's value (and then it is
+    required unless ``partial``). Returns the gated items, which the plain required check skips."""
     gated: set[str] = set()
     for rule in instrument.skip_rules:
         gate = given.get(rule.depends_on)
         gate_label = instrument.item(rule.depends_on).label
         for link_id in rule.link_ids:
             gated.add(link_id)
-            if gate is None:
-                if link_id in given:
-                    add(link_id, f"Answered before its gating question {rule.depends_on} ({gate_label}).")
-            elif gate != rule.equals:
-                if link_id in given:
-                    add(link_id, f"Must be left blank: asked only when {rule.depends_on} is {_show(rule.equals)}.")
-            elif link_id not in given and not partial:
-                add(link_id, f"Required because {rule.depends_on} is {_show(rule.equals)}.")
+            problem = _skip_problem(rule, gate, gate_label, link_id in given, partial)
+            if problem:
+                _add(errors, link_id, problem)
+    return gated
 
-    if not partial:
-        for item in instrument.items:
-            if item.required and item.link_id not in gated and item.link_id not in given:
-                add(item.link_id, "Missing answer.")
 
-    if errors:
-        ordered = {k: errors[k] for k in instrument.link_ids if k in errors}
-        ordered.update({k: v for k, v in errors.items() if k not in ordered})
-        raise AnswerValidationError(ordered)
-    return {link_id: given[link_id] for link_id in instrument.link_ids if link_id in given}
+def _skip_problem(rule, gate, gate_label: str, answered: bool, partial: bool) -> str | None:
+    if gate is None:
+        return f"Answered before its gating question {rule.depends_on} ({gate_label})." if answered else None
+    if gate != rule.equals:
+        return f"Must be left blank: asked only when {rule.depends_on} is {_show(rule.equals)}." if answered else None
+    if not answered and not partial:
+        return f"Required because {rule.depends_on} is {_show(rule.equals)}."
+    return None
 
 
 def _show(value: int | bool) -> str:

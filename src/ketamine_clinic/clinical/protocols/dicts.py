@@ -145,80 +145,14 @@ def protocol_from_dict(data: Any) -> Protocol:
     if d is None:
         raise ProtocolError("protocol", "An object is required.")
 
-    indications = []
-    for i, item in enumerate(r.items(d, "indications", "indications")):
-        p = f"indications[{i}]"
-        if (o := r.obj(item, p)) is not None:
-            indications.append(Indication(
-                label=r.text(o, "label", f"{p}.label"),
-                icd10cm_prefixes=r.strings(o, "icd10cm_prefixes", f"{p}.icd10cm_prefixes"),
-                source=r.text(o, "source", f"{p}.source"),
-            ))
-
-    phases = []
-    for i, item in enumerate(r.items(d, "phases", "phases", required=True)):
-        p = f"phases[{i}]"
-        if (o := r.obj(item, p)) is None:
-            continue
-        sp = r.obj(o.get("spacing"), f"{p}.spacing") or {}
-        q = f"{p}.spacing"
-        spacing = Spacing(
-            min_days_between=r.integer(sp, "min_days_between", f"{q}.min_days_between") or 0,
-            sessions_per_week=r.integer(sp, "sessions_per_week", f"{q}.sessions_per_week", required=False),
-            interval_days=r.integer(sp, "interval_days", f"{q}.interval_days", required=False),
-            max_span_days=r.integer(sp, "max_span_days", f"{q}.max_span_days", required=False),
-            source=r.text(sp, "source", f"{q}.source"),
-            interval_options_days=tuple(r.items(sp, "interval_options_days", f"{q}.interval_options_days")),
-        )
-        phases.append(Phase(
-            name=r.text(o, "name", f"{p}.name"),
-            session_count=r.integer(o, "session_count", f"{p}.session_count", required=False),
-            spacing=spacing,
-            description=r.text(o, "description", f"{p}.description", required=False),
-        ))
-
+    # Read in this order: the first error reported is the first met.
+    indications = _indications(r, d)
+    phases = _phases(r, d)
     dose_rule = _dose_rule(r, d)
-
-    titration_rules = []
-    for i, item in enumerate(r.items(d, "titration_rules", "titration_rules")):
-        p = f"titration_rules[{i}]"
-        if (o := r.obj(item, p)) is not None:
-            titration_rules.append(TitrationRule(
-                condition=r.choice(o, "condition", f"{p}.condition", TitrationCondition),
-                new_dose=r.decimal(o, "new_dose", f"{p}.new_dose") or Decimal(0),
-                source=r.text(o, "source", f"{p}.source"),
-                after_sessions=r.integer(o, "after_sessions", f"{p}.after_sessions", required=False),
-                description=r.text(o, "description", f"{p}.description", required=False),
-            ))
-
-    measures = []
-    for i, item in enumerate(r.items(d, "measures", "measures")):
-        p = f"measures[{i}]"
-        if (o := r.obj(item, p)) is not None:
-            measures.append(MeasureCadence(
-                instrument=r.text(o, "instrument", f"{p}.instrument"),
-                when=r.choice(o, "when", f"{p}.when", MeasureWhen),
-                source=r.text(o, "source", f"{p}.source"),
-            ))
-
-    linked = []
-    for i, item in enumerate(r.items(d, "linked_sessions", "linked_sessions")):
-        p = f"linked_sessions[{i}]"
-        if (o := r.obj(item, p)) is not None:
-            linked.append(LinkedSession(
-                kind=r.choice(o, "kind", f"{p}.kind", TherapyKind),
-                relative_to=r.choice(o, "relative_to", f"{p}.relative_to", RelativeTo),
-                count=r.integer(o, "count", f"{p}.count") or 0,
-                within_days=r.integer(o, "within_days", f"{p}.within_days") or 0,
-                source=r.text(o, "source", f"{p}.source"),
-            ))
-
-    relapse_rule = None
-    if d.get("relapse_rule") is not None and (o := r.obj(d["relapse_rule"], "relapse_rule")) is not None:
-        relapse_rule = RelapseRule(
-            return_to_interval_days=r.integer(o, "return_to_interval_days", "relapse_rule.return_to_interval_days") or 0,
-            source=r.text(o, "source", "relapse_rule.source"),
-        )
+    titration_rules = _titration_rules(r, d)
+    measures = _measures(r, d)
+    linked = _linked_sessions(r, d)
+    relapse_rule = _relapse_rule(r, d)
 
     protocol = Protocol(
         key=r.text(d, "key", "key"),
@@ -267,3 +201,96 @@ def _dose_rule(r: _Reader, d: dict) -> DoseRule:
 def _raise(errors: dict[str, list[str]]) -> None:
     first = next(iter(errors))
     raise ProtocolError(first, errors[first][0], errors)
+
+
+def _indications(r: _Reader, d: dict) -> list[Indication]:
+    indications = []
+    for i, item in enumerate(r.items(d, "indications", "indications")):
+        p = f"indications[{i}]"
+        if (o := r.obj(item, p)) is not None:
+            indications.append(Indication(
+                label=r.text(o, "label", f"{p}.label"),
+                icd10cm_prefixes=r.strings(o, "icd10cm_prefixes", f"{p}.icd10cm_prefixes"),
+                source=r.text(o, "source", f"{p}.source"),
+            ))
+    return indications
+
+
+def _phases(r: _Reader, d: dict) -> list[Phase]:
+    phases = []
+    for i, item in enumerate(r.items(d, "phases", "phases", required=True)):
+        p = f"phases[{i}]"
+        if (o := r.obj(item, p)) is None:
+            continue
+        spacing = _spacing(r, o, f"{p}.spacing")  # read before the phase's own fields: errors keep their order
+        phases.append(Phase(
+            name=r.text(o, "name", f"{p}.name"),
+            session_count=r.integer(o, "session_count", f"{p}.session_count", required=False),
+            spacing=spacing,
+            description=r.text(o, "description", f"{p}.description", required=False),
+        ))
+    return phases
+
+
+def _spacing(r: _Reader, phase: dict, q: str) -> Spacing:
+    sp = r.obj(phase.get("spacing"), q) or {}
+    return Spacing(
+        min_days_between=r.integer(sp, "min_days_between", f"{q}.min_days_between") or 0,
+        sessions_per_week=r.integer(sp, "sessions_per_week", f"{q}.sessions_per_week", required=False),
+        interval_days=r.integer(sp, "interval_days", f"{q}.interval_days", required=False),
+        max_span_days=r.integer(sp, "max_span_days", f"{q}.max_span_days", required=False),
+        source=r.text(sp, "source", f"{q}.source"),
+        interval_options_days=tuple(r.items(sp, "interval_options_days", f"{q}.interval_options_days")),
+    )
+
+
+def _titration_rules(r: _Reader, d: dict) -> list[TitrationRule]:
+    titration_rules = []
+    for i, item in enumerate(r.items(d, "titration_rules", "titration_rules")):
+        p = f"titration_rules[{i}]"
+        if (o := r.obj(item, p)) is not None:
+            titration_rules.append(TitrationRule(
+                condition=r.choice(o, "condition", f"{p}.condition", TitrationCondition),
+                new_dose=r.decimal(o, "new_dose", f"{p}.new_dose") or Decimal(0),
+                source=r.text(o, "source", f"{p}.source"),
+                after_sessions=r.integer(o, "after_sessions", f"{p}.after_sessions", required=False),
+                description=r.text(o, "description", f"{p}.description", required=False),
+            ))
+    return titration_rules
+
+
+def _measures(r: _Reader, d: dict) -> list[MeasureCadence]:
+    measures = []
+    for i, item in enumerate(r.items(d, "measures", "measures")):
+        p = f"measures[{i}]"
+        if (o := r.obj(item, p)) is not None:
+            measures.append(MeasureCadence(
+                instrument=r.text(o, "instrument", f"{p}.instrument"),
+                when=r.choice(o, "when", f"{p}.when", MeasureWhen),
+                source=r.text(o, "source", f"{p}.source"),
+            ))
+    return measures
+
+
+def _linked_sessions(r: _Reader, d: dict) -> list[LinkedSession]:
+    linked = []
+    for i, item in enumerate(r.items(d, "linked_sessions", "linked_sessions")):
+        p = f"linked_sessions[{i}]"
+        if (o := r.obj(item, p)) is not None:
+            linked.append(LinkedSession(
+                kind=r.choice(o, "kind", f"{p}.kind", TherapyKind),
+                relative_to=r.choice(o, "relative_to", f"{p}.relative_to", RelativeTo),
+                count=r.integer(o, "count", f"{p}.count") or 0,
+                within_days=r.integer(o, "within_days", f"{p}.within_days") or 0,
+                source=r.text(o, "source", f"{p}.source"),
+            ))
+    return linked
+
+
+def _relapse_rule(r: _Reader, d: dict) -> RelapseRule | None:
+    if d.get("relapse_rule") is not None and (o := r.obj(d["relapse_rule"], "relapse_rule")) is not None:
+        return RelapseRule(
+            return_to_interval_days=r.integer(o, "return_to_interval_days", "relapse_rule.return_to_interval_days") or 0,
+            source=r.text(o, "source", "relapse_rule.source"),
+        )
+    return None

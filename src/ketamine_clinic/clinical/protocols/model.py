@@ -194,10 +194,22 @@ def protocol_errors(protocol: Protocol) -> dict[str, list[str]]:
     def add(path: str, message: str) -> None:
         errors.setdefault(path, []).append(message)
 
-    def check_source(path: str, key: str) -> None:
-        if key not in SOURCES:
-            add(path, f"Unknown source {key!r}: cite a key of the source list.")
+    _header_errors(protocol, add)
+    _phase_errors(protocol.phases, add)
+    _dose_rule_errors(protocol.dose_rule, add)
+    _check_source(add, "dose_rule.source", protocol.dose_rule.source)
+    _titration_errors(protocol, add)
+    _follow_up_errors(protocol, add)
+    return errors
 
+
+def _check_source(add, path: str, key: str) -> None:
+    if key not in SOURCES:
+        add(path, f"Unknown source {key!r}: cite a key of the source list.")
+
+
+def _header_errors(protocol: Protocol, add) -> None:
+    """Key, version, title, sources and indications."""
     if not protocol.key or not protocol.key.replace("-", "").replace("_", "").isalnum():
         add("key", "Use letters, digits, '-' or '_' only, not empty.")
     if protocol.version < 1:
@@ -207,16 +219,18 @@ def protocol_errors(protocol: Protocol) -> dict[str, list[str]]:
     if not protocol.sources:
         add("sources", "Cite at least one source.")
     for i, key in enumerate(protocol.sources):
-        check_source(f"sources[{i}]", key)
+        _check_source(add, f"sources[{i}]", key)
     for i, ind in enumerate(protocol.indications):
-        check_source(f"indications[{i}].source", ind.source)
+        _check_source(add, f"indications[{i}].source", ind.source)
         if not ind.label.strip():
             add(f"indications[{i}].label", "A label is required.")
 
-    if not protocol.phases:
+
+def _phase_errors(phases, add) -> None:
+    if not phases:
         add("phases", "A protocol needs at least one phase.")
-    names = [p.name for p in protocol.phases]
-    for i, phase in enumerate(protocol.phases):
+    names = [p.name for p in phases]
+    for i, phase in enumerate(phases):
         base = f"phases[{i}]"
         if not phase.name.strip():
             add(f"{base}.name", "A phase name is required.")
@@ -225,34 +239,37 @@ def protocol_errors(protocol: Protocol) -> dict[str, list[str]]:
         if phase.session_count is not None and phase.session_count < 1:
             add(f"{base}.session_count", "Session count must be 1 or more, or empty for open-ended.")
         _spacing_errors(phase, f"{base}.spacing", add)
-        check_source(f"{base}.spacing.source", phase.spacing.source)
+        _check_source(add, f"{base}.spacing.source", phase.spacing.source)
 
-    _dose_rule_errors(protocol.dose_rule, add)
-    check_source("dose_rule.source", protocol.dose_rule.source)
 
+def _titration_errors(protocol: Protocol, add) -> None:
+    """A titration step's new dose lies within the dose rule's range."""
     rule = protocol.dose_rule
     for i, t in enumerate(protocol.titration_rules):
-        check_source(f"titration_rules[{i}].source", t.source)
+        _check_source(add, f"titration_rules[{i}].source", t.source)
         if not rule.minimum <= t.new_dose <= rule.maximum:
             add(f"titration_rules[{i}].new_dose",
                 f"New dose {t.new_dose} {rule.unit} is outside the allowed {rule.minimum}-{rule.maximum} {rule.unit}.")
         if t.after_sessions is not None and t.after_sessions < 1:
             add(f"titration_rules[{i}].after_sessions", "Must be 1 or more.")
+
+
+def _follow_up_errors(protocol: Protocol, add) -> None:
+    """Measures, linked sessions and the relapse rule."""
     for i, m in enumerate(protocol.measures):
-        check_source(f"measures[{i}].source", m.source)
+        _check_source(add, f"measures[{i}].source", m.source)
         if not m.instrument.strip():
             add(f"measures[{i}].instrument", "An instrument key is required.")
     for i, s in enumerate(protocol.linked_sessions):
-        check_source(f"linked_sessions[{i}].source", s.source)
+        _check_source(add, f"linked_sessions[{i}].source", s.source)
         if s.count < 1:
             add(f"linked_sessions[{i}].count", "Must be 1 or more.")
         if s.within_days < 0:
             add(f"linked_sessions[{i}].within_days", "Must be 0 or more.")
     if protocol.relapse_rule is not None:
-        check_source("relapse_rule.source", protocol.relapse_rule.source)
+        _check_source(add, "relapse_rule.source", protocol.relapse_rule.source)
         if protocol.relapse_rule.return_to_interval_days < 1:
             add("relapse_rule.return_to_interval_days", "Must be 1 or more.")
-    return errors
 
 
 def check_protocol(protocol: Protocol) -> Protocol:
@@ -277,20 +294,30 @@ def _spacing_errors(phase: Phase, base: str, add) -> None:
     if s.interval_days is not None and s.interval_days < s.min_days_between:
         add(f"{base}.interval_days", "The interval is shorter than the minimum days between sessions.")
     if s.interval_options_days:
-        if s.interval_days is None:
-            add(f"{base}.interval_options_days", "Interval options need a default interval (interval_days).")
-        if any(isinstance(d, bool) or not isinstance(d, int) or d < max(1, s.min_days_between) for d in s.interval_options_days):
-            add(f"{base}.interval_options_days", "Each option is a whole number of days, at least the minimum days between sessions.")
-        if len(set(s.interval_options_days)) != len(s.interval_options_days):
-            add(f"{base}.interval_options_days", "Each option once.")
+        _interval_option_errors(s, base, add)
     if s.max_span_days is not None:
-        if s.max_span_days < 1:
-            add(f"{base}.max_span_days", "Must be 1 or more.")
-        elif phase.session_count is not None:
-            shortest_span = (phase.session_count - 1) * max(s.min_days_between, s.interval_days or 0) + 1
-            if shortest_span > s.max_span_days:
-                add(f"{base}.max_span_days",
-                    f"{phase.session_count} sessions cannot fit in {s.max_span_days} days with the spacing given.")
+        _max_span_errors(phase, base, add)
+
+
+def _interval_option_errors(s, base: str, add) -> None:
+    if s.interval_days is None:
+        add(f"{base}.interval_options_days", "Interval options need a default interval (interval_days).")
+    if any(isinstance(d, bool) or not isinstance(d, int) or d < max(1, s.min_days_between) for d in s.interval_options_days):
+        add(f"{base}.interval_options_days", "Each option is a whole number of days, at least the minimum days between sessions.")
+    if len(set(s.interval_options_days)) != len(s.interval_options_days):
+        add(f"{base}.interval_options_days", "Each option once.")
+
+
+def _max_span_errors(phase: Phase, base: str, add) -> None:
+    """The phase's sessions, at their tightest spacing, fit within its maximum span."""
+    s = phase.spacing
+    if s.max_span_days < 1:
+        add(f"{base}.max_span_days", "Must be 1 or more.")
+    elif phase.session_count is not None:
+        shortest_span = (phase.session_count - 1) * max(s.min_days_between, s.interval_days or 0) + 1
+        if shortest_span > s.max_span_days:
+            add(f"{base}.max_span_days",
+                f"{phase.session_count} sessions cannot fit in {s.max_span_days} days with the spacing given.")
 
 
 def _dose_rule_errors(rule: DoseRule, add) -> None:
@@ -370,65 +397,94 @@ def validate_dose(
     rule = protocol.dose_rule
     try:
         value = to_decimal(dose, "dose")
-        if value <= 0:
-            return DoseRefusal("dose", "The dose must be more than 0.", rule.source)
-        if rule.unit is DoseUnit.DEVICES and value != value.to_integral_value():
-            return DoseRefusal("dose", "Esketamine is given in whole 28 mg devices.", "spravato-pi")
-        if not rule.minimum <= value <= rule.maximum:
-            return DoseRefusal(
-                "dose",
-                f"{_show(value, rule.unit)} is outside this protocol's allowed range "
-                f"{_show(rule.minimum, rule.unit)} to {_show(rule.maximum, rule.unit)}.",
-                rule.source,
-            )
-        if session_number == 1 and rule.first_session_dose is not None and value != rule.first_session_dose:
-            return DoseRefusal(
-                "dose",
-                f"The first session's dose is {_show(rule.first_session_dose, rule.unit)} in this protocol.",
-                rule.source,
-            )
+        refusal = _dose_value_refusal(rule, value, session_number)
+        if refusal:
+            return refusal
         duration = None
         if infusion_duration_min is not None:
             duration = to_decimal(infusion_duration_min, "infusion_duration_min")
-            if duration <= 0:
-                return DoseRefusal("infusion_duration_min", "The infusion duration must be more than 0 minutes.")
-            if rule.min_infusion_duration_min is not None and duration <= rule.min_infusion_duration_min:
-                return DoseRefusal(
-                    "infusion_duration_min",
-                    f"The infusion must run for more than {rule.min_infusion_duration_min} minutes.",
-                    rule.source,
-                )
-        if weight_kg is not None:
-            weight = to_decimal(weight_kg, "weight_kg")
-            if weight <= 0:
-                return DoseRefusal("weight_kg", "Weight must be more than 0 kg.")
-            if rule.min_total_dose_mg is not None and duration is not None and rule.unit is DoseUnit.MG_PER_KG_PER_H:
-                total_mg = value * weight * duration / 60
-                if total_mg < rule.min_total_dose_mg:
-                    return DoseRefusal(
-                        "dose",
-                        f"The total would be {total_mg.quantize(Decimal('0.1'))} mg; this protocol asks "
-                        f"for at least {rule.min_total_dose_mg} mg.",
-                        rule.source,
-                    )
-        if bolus_mg_per_kg is not None:
-            bolus = to_decimal(bolus_mg_per_kg, "bolus_mg_per_kg")
-            if rule.max_bolus_mg_per_kg is None:
-                return DoseRefusal("bolus_mg_per_kg", "This protocol has no bolus.")
-            if not 0 < bolus <= rule.max_bolus_mg_per_kg:
-                return DoseRefusal(
-                    "bolus_mg_per_kg", f"The bolus may be up to {rule.max_bolus_mg_per_kg} mg/kg.", rule.source
-                )
-        if top_up_mg is not None:
-            top_up = to_decimal(top_up_mg, "top_up_mg")
-            if rule.top_up_min_mg is None or rule.top_up_max_mg is None:
-                return DoseRefusal("top_up_mg", "This protocol has no top-up dose.")
-            if not rule.top_up_min_mg <= top_up <= rule.top_up_max_mg:
-                return DoseRefusal(
-                    "top_up_mg", f"A top-up is {rule.top_up_min_mg}-{rule.top_up_max_mg} mg.", rule.source
-                )
+        return (_duration_refusal(rule, duration)
+                or _total_dose_refusal(rule, value, weight_kg, duration)
+                or _bolus_refusal(rule, bolus_mg_per_kg)
+                or _top_up_refusal(rule, top_up_mg))
     except ProtocolError as exc:
         return DoseRefusal(exc.field, exc.message)
+
+
+def _dose_value_refusal(rule: DoseRule, value: Decimal, session_number: int | None) -> DoseRefusal | None:
+    """The dose itself: positive, whole devices, within the range, the fixed first-session dose."""
+    if value <= 0:
+        return DoseRefusal("dose", "The dose must be more than 0.", rule.source)
+    if rule.unit is DoseUnit.DEVICES and value != value.to_integral_value():
+        return DoseRefusal("dose", "Esketamine is given in whole 28 mg devices.", "spravato-pi")
+    if not rule.minimum <= value <= rule.maximum:
+        return DoseRefusal(
+            "dose",
+            f"{_show(value, rule.unit)} is outside this protocol's allowed range "
+            f"{_show(rule.minimum, rule.unit)} to {_show(rule.maximum, rule.unit)}.",
+            rule.source,
+        )
+    if session_number == 1 and rule.first_session_dose is not None and value != rule.first_session_dose:
+        return DoseRefusal(
+            "dose",
+            f"The first session's dose is {_show(rule.first_session_dose, rule.unit)} in this protocol.",
+            rule.source,
+        )
+    return None
+
+
+def _duration_refusal(rule: DoseRule, duration: Decimal | None) -> DoseRefusal | None:
+    if duration is None:
+        return None
+    if duration <= 0:
+        return DoseRefusal("infusion_duration_min", "The infusion duration must be more than 0 minutes.")
+    if rule.min_infusion_duration_min is not None and duration <= rule.min_infusion_duration_min:
+        return DoseRefusal(
+            "infusion_duration_min",
+            f"The infusion must run for more than {rule.min_infusion_duration_min} minutes.",
+            rule.source,
+        )
+    return None
+
+
+def _total_dose_refusal(rule: DoseRule, value: Decimal, weight_kg: object, duration: Decimal | None) -> DoseRefusal | None:
+    """A positive weight; for a mg/kg/h rule with a minimum total, rate x weight x hours reaches it."""
+    if weight_kg is None:
+        return None
+    weight = to_decimal(weight_kg, "weight_kg")
+    if weight <= 0:
+        return DoseRefusal("weight_kg", "Weight must be more than 0 kg.")
+    if rule.min_total_dose_mg is not None and duration is not None and rule.unit is DoseUnit.MG_PER_KG_PER_H:
+        total_mg = value * weight * duration / 60
+        if total_mg < rule.min_total_dose_mg:
+            return DoseRefusal(
+                "dose",
+                f"The total would be {total_mg.quantize(Decimal('0.1'))} mg; this protocol asks "
+                f"for at least {rule.min_total_dose_mg} mg.",
+                rule.source,
+            )
+    return None
+
+
+def _bolus_refusal(rule: DoseRule, bolus_mg_per_kg: object) -> DoseRefusal | None:
+    if bolus_mg_per_kg is None:
+        return None
+    bolus = to_decimal(bolus_mg_per_kg, "bolus_mg_per_kg")
+    if rule.max_bolus_mg_per_kg is None:
+        return DoseRefusal("bolus_mg_per_kg", "This protocol has no bolus.")
+    if not 0 < bolus <= rule.max_bolus_mg_per_kg:
+        return DoseRefusal("bolus_mg_per_kg", f"The bolus may be up to {rule.max_bolus_mg_per_kg} mg/kg.", rule.source)
+    return None
+
+
+def _top_up_refusal(rule: DoseRule, top_up_mg: object) -> DoseRefusal | None:
+    if top_up_mg is None:
+        return None
+    top_up = to_decimal(top_up_mg, "top_up_mg")
+    if rule.top_up_min_mg is None or rule.top_up_max_mg is None:
+        return DoseRefusal("top_up_mg", "This protocol has no top-up dose.")
+    if not rule.top_up_min_mg <= top_up <= rule.top_up_max_mg:
+        return DoseRefusal("top_up_mg", f"A top-up is {rule.top_up_min_mg}-{rule.top_up_max_mg} mg.", rule.source)
     return None
 
 

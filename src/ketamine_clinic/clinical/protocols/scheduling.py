@@ -222,19 +222,11 @@ def generate_schedule(
         raise SchedulingError("protocol_phase", "A protocol phase is required.")
     spacing = protocol_phase.spacing
     zone = zone_for(tz)
-    if count is None:
-        if protocol_phase.session_count is None:
-            raise SchedulingError("count", f"Phase {protocol_phase.name!r} is open-ended: say how many sessions to book.")
-        count = protocol_phase.session_count
-    count = _positive_int(count, "count", maximum=200)
-    if protocol_phase.session_count is not None and count > protocol_phase.session_count:
-        raise SchedulingError("count", f"Phase {protocol_phase.name!r} has {protocol_phase.session_count} sessions, not {count}.")
+    count = _session_count(protocol_phase, count)
     if not isinstance(preferred_time, time) or preferred_time.tzinfo is not None:
         raise SchedulingError("preferred_time", "A local time without a time zone is required, e.g. 09:00.")
     hours = _opening_hours(opening_hours)
-    closed = set(closed_dates)
-    if not all(isinstance(d, date) and not isinstance(d, datetime) for d in closed):
-        raise SchedulingError("closed_dates", "Closed dates must be dates.")
+    closed = _closed_dates(closed_dates)
     duration = timedelta(minutes=_positive_int(duration_min, "duration_min", maximum=24 * 60))
     step = timedelta(minutes=_positive_int(slot_step_min, "slot_step_min", maximum=24 * 60))
     horizon = _positive_int(horizon_days, "horizon_days", maximum=3 * 366)
@@ -244,13 +236,7 @@ def generate_schedule(
     patient_intervals = _intervals(patient_busy, "patient_busy")
     previous = sorted(_local_date(_aware(p, "previous_sessions_utc"), zone) for p in previous_sessions_utc)
 
-    if isinstance(start, datetime):
-        not_before = _aware(start, "start")
-        day = _local_date(not_before, zone)
-    elif isinstance(start, date):
-        not_before, day = None, start
-    else:
-        raise SchedulingError("start", "A date or a timezone-aware date and time is required.")
+    not_before, day = _start_point(start, zone)
 
     gap = min_gap_days(spacing)
     last_day_allowed = day + timedelta(days=horizon)
@@ -260,12 +246,7 @@ def generate_schedule(
     while len(proposals) < count:
         if dates:
             day = max(day, dates[-1] + timedelta(days=gap))
-        if first_day is not None and spacing.max_span_days and (day - first_day).days >= spacing.max_span_days:
-            raise SchedulingError(
-                "count",
-                f"Only {len(proposals)} of {count} sessions fit within {spacing.max_span_days} days from "
-                f"{first_day.isoformat()}: check opening hours, closures and resource availability.",
-            )
+        _check_still_within_span(day, first_day, spacing, len(proposals), count)
         if day > last_day_allowed:
             raise SchedulingError("count", f"Only {len(proposals)} of {count} sessions fit within {horizon} days.")
         slot = None
@@ -281,6 +262,45 @@ def generate_schedule(
         first_day = first_day or day
         day += timedelta(days=1)
     return proposals
+
+
+def _session_count(protocol_phase: Phase, count) -> int:
+    """The sessions to book: the phase's own count when None, never more than the phase has."""
+    if count is None:
+        if protocol_phase.session_count is None:
+            raise SchedulingError("count", f"Phase {protocol_phase.name!r} is open-ended: say how many sessions to book.")
+        count = protocol_phase.session_count
+    count = _positive_int(count, "count", maximum=200)
+    if protocol_phase.session_count is not None and count > protocol_phase.session_count:
+        raise SchedulingError("count", f"Phase {protocol_phase.name!r} has {protocol_phase.session_count} sessions, not {count}.")
+    return count
+
+
+def _closed_dates(closed_dates: Iterable[date]) -> set[date]:
+    closed = set(closed_dates)
+    if not all(isinstance(d, date) and not isinstance(d, datetime) for d in closed):
+        raise SchedulingError("closed_dates", "Closed dates must be dates.")
+    return closed
+
+
+def _start_point(start, zone) -> tuple[datetime | None, date]:
+    """(the first moment allowed, or None for the whole day; the first local day to try)."""
+    if isinstance(start, datetime):
+        not_before = _aware(start, "start")
+        return not_before, _local_date(not_before, zone)
+    if isinstance(start, date):
+        return None, start
+    raise SchedulingError("start", "A date or a timezone-aware date and time is required.")
+
+
+def _check_still_within_span(day: date, first_day: date | None, spacing, placed: int, count: int) -> None:
+    """Refuse once ``day`` is past the phase's maximum span from its first session."""
+    if first_day is not None and spacing.max_span_days and (day - first_day).days >= spacing.max_span_days:
+        raise SchedulingError(
+            "count",
+            f"Only {placed} of {count} sessions fit within {spacing.max_span_days} days from "
+            f"{first_day.isoformat()}: check opening hours, closures and resource availability.",
+        )
 
 
 def _candidate_times(day: date, preferred: time, spans: list[tuple[time, time]], step: timedelta) -> list[time]:

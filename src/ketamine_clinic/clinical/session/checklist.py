@@ -151,8 +151,24 @@ def evaluate_checklist(route: Route | str, facts: ChecklistFacts, policy: Policy
         raise ChecklistInputError("facts", "must be ChecklistFacts")
     now = require_aware(facts.checked_at, "checked_at", error=ChecklistInputError)
     eske = route is Route.ESKETAMINE_NASAL
-    items: list[ChecklistItem] = []
+    items: list[ChecklistItem] = [_may_treat_item(facts), _rems_item(eske, facts), _weight_item(facts)]
+    items.extend(_vitals_items(eske, facts, policy))
+    items.extend(_fasting_items(route, now, facts, policy))
+    items.append(_item("ride_home", "Ride home confirmed", facts.ride_home_confirmed is True,
+                       "Ride home confirmed", "No ride home confirmed: the patient may not drive after dosing",
+                       "spravato-pi" if eske else "seeds"))
+    items.append(_pregnancy_item(facts, policy, eske))
+    screen = facts.suicide_screen
+    if not isinstance(screen, SuicideScreen):
+        raise ChecklistInputError("suicide_screen", "must be SuicideScreen")
+    items.extend(_measure_items(facts.measures_due, screen))
+    items.extend(_suicide_items(screen))
+    may_dose = all(i.status in (ItemStatus.OK, ItemStatus.NOT_APPLICABLE) for i in items)
+    return ChecklistResult(items, may_dose)
 
+
+def _may_treat_item(facts: ChecklistFacts) -> ChecklistItem:
+    """The screening's may-treat-today decision (also checks the shape of the list facts)."""
     if facts.may_treat_today not in (True, False, None):
         raise ChecklistInputError("may_treat_today", "must be true, false or not recorded")
     if isinstance(facts.may_treat_reasons, str) or not isinstance(facts.may_treat_reasons, (tuple, list)):
@@ -160,34 +176,28 @@ def evaluate_checklist(route: Route | str, facts: ChecklistFacts, policy: Policy
     if isinstance(facts.measures_due, str) or not isinstance(facts.measures_due, (tuple, list)):
         raise ChecklistInputError("measures_due", "must be a list of MeasureDue")
     reasons = "; ".join(str(r) for r in facts.may_treat_reasons if r) or "no reason recorded"
-    items.append(_item("may_treat_today", "May treat today", facts.may_treat_today is True,
-                       "Cleared to treat today", f"Not cleared to treat today: {reasons}", CLINIC_POLICY))
+    return _item("may_treat_today", "May treat today", facts.may_treat_today is True,
+                 "Cleared to treat today", f"Not cleared to treat today: {reasons}", CLINIC_POLICY)
 
+
+def _rems_item(eske: bool, facts: ChecklistFacts) -> ChecklistItem:
     if eske:
-        items.append(_item("rems_enrollment", "Enrolled in the Spravato REMS", facts.rems_enrolled is True,
-                           "Enrolled in the REMS", "Not enrolled in the Spravato REMS: enroll before dosing",
-                           "spravato-rems"))
-    else:
-        items.append(_na("rems_enrollment", "Enrolled in the Spravato REMS", "REMS applies to esketamine only",
-                         "spravato-rems"))
+        return _item("rems_enrollment", "Enrolled in the Spravato REMS", facts.rems_enrolled is True,
+                     "Enrolled in the REMS", "Not enrolled in the Spravato REMS: enroll before dosing",
+                     "spravato-rems")
+    return _na("rems_enrollment", "Enrolled in the Spravato REMS", "REMS applies to esketamine only",
+               "spravato-rems")
 
-    items.append(_weight_item(facts))
-    items.extend(_vitals_items(eske, facts, policy))
-    items.extend(_fasting_items(route, now, facts, policy))
 
-    items.append(_item("ride_home", "Ride home confirmed", facts.ride_home_confirmed is True,
-                       "Ride home confirmed", "No ride home confirmed: the patient may not drive after dosing",
-                       "spravato-pi" if eske else "seeds"))
-    items.append(_pregnancy_item(facts, policy, eske))
-
-    screen = facts.suicide_screen
-    if not isinstance(screen, SuicideScreen):
-        raise ChecklistInputError("suicide_screen", "must be SuicideScreen")
-    for measure in facts.measures_due:
+def _measure_items(measures_due, screen: SuicideScreen) -> list[ChecklistItem]:
+    """Each measure due before dosing: done, or deferred with a reason, else a hard stop. After a
+    positive suicide screen the C-SSRS is left to the suicide-risk items (it cannot be deferred)."""
+    items = []
+    for measure in measures_due:
         if not isinstance(measure, MeasureDue):
             raise ChecklistInputError("measures_due", "each entry must be a MeasureDue")
         if measure.key == "cssrs" and screen.requires_cssrs:
-            continue  # the suicide-risk items below replace it: no deferral after a positive screen
+            continue
         key = f"measure:{measure.key}"
         label = f"{measure.label} before dosing"
         reason = (measure.deferred_reason or "").strip()
@@ -200,11 +210,7 @@ def evaluate_checklist(route: Route | str, facts: ChecklistFacts, policy: Policy
             items.append(ChecklistItem(key, label, ItemStatus.HARD_STOP,
                                        f"{measure.label} is due before dosing: complete it or defer it with a reason",
                                        CLINIC_POLICY))
-
-    items.extend(_suicide_items(screen))
-
-    may_dose = all(i.status in (ItemStatus.OK, ItemStatus.NOT_APPLICABLE) for i in items)
-    return ChecklistResult(items, may_dose)
+    return items
 
 
 def _suicide_items(screen: SuicideScreen) -> list[ChecklistItem]:

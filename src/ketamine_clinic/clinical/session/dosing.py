@@ -184,39 +184,16 @@ def compute_dose(rule: DoseRule, weight_kg: object, product: Product | None, pol
     rate_inc = setting_value(_SETTINGS, policy, "session.dose.rate_increment_ml_per_h")
     rounding = [f"Dose rounded half up to {dose_inc} mg (clinic policy)."]
     sources = [rule.source]
-
-    weight = None
-    if weight_kg is not None or rule.is_weight_based:
-        if weight_kg is None:
-            raise DoseInputError("weight_kg", "today's weight is required for a mg/kg dose")
-        weight = to_decimal(weight_kg, "weight_kg", error=DoseInputError)
-        low, high = WEIGHT_KG_RANGE
-        if not low <= weight <= high:
-            raise DoseInputError("weight_kg", f"{weight} kg is outside {low}–{high} kg; check the entry")
-
+    weight = _checked_weight(rule, weight_kg)
     hours = Decimal(rule.infusion_minutes) / 60 if rule.infusion_minutes else None
-    if rule.basis is DoseBasis.MG_PER_KG:
-        exact_mg = rule.mg_per_kg * weight
-    elif rule.basis is DoseBasis.FIXED_MG:
-        exact_mg = rule.fixed_mg
-    else:
-        exact_mg = rule.mg_per_kg_per_h * weight * hours
-    dose_mg = round_to(exact_mg, dose_inc)
+    dose_mg = round_to(_exact_mg(rule, weight, hours), dose_inc)
     if dose_mg <= 0:
         raise DoseInputError("dose", f"the dose rounds to 0 mg at {dose_inc} mg steps")
     per_kg = rule.mg_per_kg if rule.mg_per_kg is not None else (
         (dose_mg / weight).quantize(Decimal("0.001")) if weight is not None else None)
 
     if rule.route is Route.ESKETAMINE_NASAL:
-        dose_mg = rule.fixed_mg.normalize()  # whole devices: no rounding
-        devices = int(dose_mg / ESKETAMINE_MG_PER_DEVICE)
-        if not 1 <= devices <= ESKETAMINE_MAX_DEVICES:
-            raise DoseInputError("fixed_mg", "esketamine is given as 1 to 3 devices of 28 mg (28, 56 or 84 mg)")
-        return DosePlan(rule.route, rule.basis, weight, dose_mg, per_kg, device_count=devices,
-                        device_spacing_min=ESKETAMINE_DEVICE_SPACING_MIN,
-                        rounding=("Esketamine: whole 28 mg devices, no rounding.",),
-                        sources=tuple(dict.fromkeys([*sources, "spravato-pi"])))
-
+        return _esketamine_plan(rule, weight, per_kg, sources)
     if product is None:
         if rule.route is Route.ORAL_SUBLINGUAL:
             return DosePlan(rule.route, rule.basis, weight, dose_mg, per_kg,
@@ -224,6 +201,48 @@ def compute_dose(rule: DoseRule, weight_kg: object, product: Product | None, pol
         raise DoseInputError("product", "choose the product (its concentration in mg/mL) to compute a volume")
     if not isinstance(product, Product):
         raise DoseInputError("product", "must be a Product")
+    plan = _draw(dose_mg, weight, product, vol_inc, policy, rounding)
+    if rule.route is Route.IV:
+        plan.update(_pump(rule, dose_mg, weight, hours, plan, rate_inc, rounding))
+    return DosePlan(rule.route, rule.basis, weight, dose_mg, per_kg, **plan,
+                    rounding=tuple(rounding), sources=tuple(sources))
+
+
+def _checked_weight(rule: DoseRule, weight_kg: object) -> Decimal | None:
+    """Today's weight, required for a weight-based order and checked against the plausible range."""
+    if weight_kg is None and not rule.is_weight_based:
+        return None
+    if weight_kg is None:
+        raise DoseInputError("weight_kg", "today's weight is required for a mg/kg dose")
+    weight = to_decimal(weight_kg, "weight_kg", error=DoseInputError)
+    low, high = WEIGHT_KG_RANGE
+    if not low <= weight <= high:
+        raise DoseInputError("weight_kg", f"{weight} kg is outside {low}–{high} kg; check the entry")
+    return weight
+
+
+def _exact_mg(rule: DoseRule, weight: Decimal | None, hours: Decimal | None) -> Decimal:
+    """The ordered dose in mg before rounding: mg/kg x weight, a fixed mg, or mg/kg/h x weight x hours."""
+    if rule.basis is DoseBasis.MG_PER_KG:
+        return rule.mg_per_kg * weight
+    if rule.basis is DoseBasis.FIXED_MG:
+        return rule.fixed_mg
+    return rule.mg_per_kg_per_h * weight * hours
+
+
+def _esketamine_plan(rule: DoseRule, weight, per_kg, sources: list[str]) -> DosePlan:
+    dose_mg = rule.fixed_mg.normalize()  # whole devices: no rounding
+    devices = int(dose_mg / ESKETAMINE_MG_PER_DEVICE)
+    if not 1 <= devices <= ESKETAMINE_MAX_DEVICES:
+        raise DoseInputError("fixed_mg", "esketamine is given as 1 to 3 devices of 28 mg (28, 56 or 84 mg)")
+    return DosePlan(rule.route, rule.basis, weight, dose_mg, per_kg, device_count=devices,
+                    device_spacing_min=ESKETAMINE_DEVICE_SPACING_MIN,
+                    rounding=("Esketamine: whole 28 mg devices, no rounding.",),
+                    sources=tuple(dict.fromkeys([*sources, "spravato-pi"])))
+
+
+def _draw(dose_mg: Decimal, weight, product: Product, vol_inc: Decimal, policy: Policy, rounding: list[str]) -> dict:
+    """The volume to draw at the syringe's steps, refused when its rounding error exceeds the clinic's limit."""
     conc = product.concentration_mg_per_ml
     draw_ml = round_to(dose_mg / conc, vol_inc)
     if draw_ml <= 0:
@@ -240,27 +259,29 @@ def compute_dose(rule: DoseRule, weight_kg: object, product: Product | None, pol
         rounding.append(f"The drawn dose is {_mg(drawn_mg)} mg"
                         + (f" ({drawn_per_kg} mg/kg)" if drawn_per_kg is not None else "")
                         + f", not the {_mg(dose_mg)} mg ordered: {draw_ml} mL at {_mg(conc)} mg/mL.")
-    plan = dict(concentration_mg_per_ml=conc, draw_volume_ml=draw_ml, drawn_dose_mg=drawn_mg,
+    return dict(concentration_mg_per_ml=conc, draw_volume_ml=draw_ml, drawn_dose_mg=drawn_mg,
                 drawn_dose_mg_per_kg=drawn_per_kg)
 
-    if rule.route is Route.IV:
-        pump_ml = rule.infusion_volume_ml if rule.infusion_volume_ml is not None else draw_ml
-        if pump_ml < draw_ml:
-            raise DoseInputError("infusion_volume_ml",
-                                 f"a {pump_ml} mL bag/syringe cannot hold the {draw_ml} mL to draw")
-        rate = round_to(pump_ml / hours, rate_inc)
-        if rate <= 0:
-            raise DoseInputError("infusion_volume_ml", "the pump rate rounds to 0 mL/h")
-        rounding.append(f"Pump rate rounded half up to {rate_inc} mL/h (clinic policy).")
-        rate_mg_per_h = (dose_mg / hours).quantize(Decimal("0.1"))
-        plan.update(
-            infusion_minutes=rule.infusion_minutes, infusion_volume_ml=pump_ml, pump_rate_ml_per_h=rate,
-            rate_mg_per_h=rate_mg_per_h,
-            rate_mg_per_kg_per_h=_rate_per_kg(rule, dose_mg, hours, weight),
-            drawn_rate_mg_per_kg_per_h=_per_kg(rate * drawn_mg / pump_ml, weight),
-        )
-    return DosePlan(rule.route, rule.basis, weight, dose_mg, per_kg, **plan,
-                    rounding=tuple(rounding), sources=tuple(sources))
+
+def _pump(rule: DoseRule, dose_mg: Decimal, weight, hours: Decimal, draw: dict, rate_inc: Decimal,
+          rounding: list[str]) -> dict:
+    """An IV infusion's pump volume and rate (mL/h at the clinic's step), and the rates they give."""
+    draw_ml, drawn_mg = draw["draw_volume_ml"], draw["drawn_dose_mg"]
+    pump_ml = rule.infusion_volume_ml if rule.infusion_volume_ml is not None else draw_ml
+    if pump_ml < draw_ml:
+        raise DoseInputError("infusion_volume_ml",
+                             f"a {pump_ml} mL bag/syringe cannot hold the {draw_ml} mL to draw")
+    rate = round_to(pump_ml / hours, rate_inc)
+    if rate <= 0:
+        raise DoseInputError("infusion_volume_ml", "the pump rate rounds to 0 mL/h")
+    rounding.append(f"Pump rate rounded half up to {rate_inc} mL/h (clinic policy).")
+    rate_mg_per_h = (dose_mg / hours).quantize(Decimal("0.1"))
+    return dict(
+        infusion_minutes=rule.infusion_minutes, infusion_volume_ml=pump_ml, pump_rate_ml_per_h=rate,
+        rate_mg_per_h=rate_mg_per_h,
+        rate_mg_per_kg_per_h=_rate_per_kg(rule, dose_mg, hours, weight),
+        drawn_rate_mg_per_kg_per_h=_per_kg(rate * drawn_mg / pump_ml, weight),
+    )
 
 
 def _per_kg(mg: Decimal, weight: Decimal | None) -> Decimal | None:

@@ -207,7 +207,27 @@ def build_rems_form(facts: RemsSessionFacts, schema: RemsFormSchema = CURRENT_SC
     if not isinstance(schema, RemsFormSchema):
         raise RemsFormInputError("schema", "must be a RemsFormSchema")
     problems: list[str] = []
-    v: dict[str, str | int | None] = {
+    v = _session_values(facts)
+    v.update(_concomitant_values(facts.concomitant, schema))
+    if facts.dose_mg is not None:
+        v.update(_dose_values(facts.dose_mg))
+    if facts.first_device_at is not None and facts.monitoring_end_at is not None:
+        v["total_monitoring_min"] = _monitoring_min(facts.first_device_at, facts.monitoring_end_at, problems)
+    if facts.ready_without_minimum_min is not None:
+        ready = to_whole(facts.ready_without_minimum_min, "ready_without_minimum_min", error=RemsFormInputError)
+        if ready < 0:
+            raise RemsFormInputError("ready_without_minimum_min", "must not be negative")
+        v["ready_without_minimum_min"] = ready
+    if facts.lowest_spo2_percent is not None:
+        v["lowest_spo2_percent"] = VitalSigns(spo2_percent=facts.lowest_spo2_percent).spo2_percent
+    values, missing = _fill_schema(schema, v, problems)
+    due = rems_form_due_date(facts.treatment_date) if facts.treatment_date is not None else None
+    return RemsFormDraft(schema.version, values, missing, problems, due)
+
+
+def _session_values(facts: RemsSessionFacts) -> dict[str, str | int | None]:
+    """The fields copied from the facts, each checked for its type."""
+    return {
         "patient_name": _text(facts.patient_name, "patient_name"),
         "patient_dob": _date(facts.patient_dob, "patient_dob"),
         "patient_sex": _text(facts.patient_sex, "patient_sex"),
@@ -234,40 +254,46 @@ def build_rems_form(facts: RemsSessionFacts, schema: RemsFormSchema = CURRENT_SC
         "serious_adverse_event_description": _text(facts.serious_adverse_event_description,
                                                    "serious_adverse_event_description"),
     }
-    if not isinstance(facts.concomitant, Mapping):
+
+
+def _concomitant_values(concomitant, schema: RemsFormSchema) -> dict[str, str | None]:
+    if not isinstance(concomitant, Mapping):
         raise RemsFormInputError("concomitant", "must map medication class to true/false")
-    for key, taking in facts.concomitant.items():
-        if f"concomitant_{key}" not in {f.key for f in schema.fields}:
+    keys = {f.key for f in schema.fields}
+    v = {}
+    for key, taking in concomitant.items():
+        if f"concomitant_{key}" not in keys:
             raise RemsFormInputError("concomitant", f"unknown medication class {key!r} for form {schema.version}")
         v[f"concomitant_{key}"] = _yes_no(taking, f"concomitant_{key}")
+    return v
 
-    if facts.dose_mg is not None:
-        dose = to_whole(facts.dose_mg, "dose_mg", error=RemsFormInputError)
-        if dose <= 0:
-            raise RemsFormInputError("dose_mg", "must be greater than zero")
-        if dose in (56, 84):
-            v["dose"] = str(dose)
-        else:
-            v["dose"], v["dose_other_mg"] = "other", dose
 
-    if facts.first_device_at is not None and facts.monitoring_end_at is not None:
-        first = require_aware(facts.first_device_at, "first_device_at", error=RemsFormInputError)
-        end = require_aware(facts.monitoring_end_at, "monitoring_end_at", error=RemsFormInputError)
-        if end < first:
-            raise RemsFormInputError("monitoring_end_at", "monitoring cannot end before the first device")
-        total = int((end - first).total_seconds() // 60)
-        v["total_monitoring_min"] = total
-        minimum = max(REMS_MIN_MONITORING_MIN, minimum_observation_min(Route.ESKETAMINE_NASAL))
-        if total < minimum:
-            problems.append(f"Monitoring lasted {total} min; the REMS requires at least {minimum} min")
-    if facts.ready_without_minimum_min is not None:
-        ready = to_whole(facts.ready_without_minimum_min, "ready_without_minimum_min", error=RemsFormInputError)
-        if ready < 0:
-            raise RemsFormInputError("ready_without_minimum_min", "must not be negative")
-        v["ready_without_minimum_min"] = ready
-    if facts.lowest_spo2_percent is not None:
-        v["lowest_spo2_percent"] = VitalSigns(spo2_percent=facts.lowest_spo2_percent).spo2_percent
+def _dose_values(dose_mg) -> dict[str, str | int]:
+    """The form's dose boxes (the "dose" field's choices): 56 or 84 mg, else "other" with the mg."""
+    dose = to_whole(dose_mg, "dose_mg", error=RemsFormInputError)
+    if dose <= 0:
+        raise RemsFormInputError("dose_mg", "must be greater than zero")
+    if dose in (56, 84):
+        return {"dose": str(dose)}
+    return {"dose": "other", "dose_other_mg": dose}
 
+
+def _monitoring_min(first_device_at, monitoring_end_at, problems: list[str]) -> int:
+    """Whole minutes from the first device to the end of monitoring; too short a time is a problem."""
+    first = require_aware(first_device_at, "first_device_at", error=RemsFormInputError)
+    end = require_aware(monitoring_end_at, "monitoring_end_at", error=RemsFormInputError)
+    if end < first:
+        raise RemsFormInputError("monitoring_end_at", "monitoring cannot end before the first device")
+    total = int((end - first).total_seconds() // 60)
+    minimum = max(REMS_MIN_MONITORING_MIN, minimum_observation_min(Route.ESKETAMINE_NASAL))
+    if total < minimum:
+        problems.append(f"Monitoring lasted {total} min; the REMS requires at least {minimum} min")
+    return total
+
+
+def _fill_schema(schema: RemsFormSchema, v: dict, problems: list[str]) -> tuple[dict[str, str | int], list[str]]:
+    """The values the schema has fields for, and the required fields left empty (a field may be
+    required only given another field's value); values outside a field's choices are problems."""
     values: dict[str, str | int] = {}
     missing: list[str] = []
     for fld in schema.fields:
@@ -282,5 +308,4 @@ def build_rems_form(facts: RemsSessionFacts, schema: RemsFormSchema = CURRENT_SC
         if fld.type is FieldType.EMAIL and "@" not in str(value):
             problems.append(f"{fld.label}: {value!r} is not an email address")
         values[fld.key] = value
-    due = rems_form_due_date(facts.treatment_date) if facts.treatment_date is not None else None
-    return RemsFormDraft(schema.version, values, missing, problems, due)
+    return values, missing

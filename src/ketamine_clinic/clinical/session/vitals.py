@@ -174,27 +174,41 @@ def vitals_alerts(vitals: VitalSigns, phase: Phase | str, policy: Policy = None)
     if vitals.spo2_percent is not None and vitals.spo2_percent < low_spo2:
         alerts.append(Alert("spo2_low", AlertSeverity.CRITICAL,
                             f"SpO2 {vitals.spo2_percent}% is below the {what} of {low_spo2}%", CLINIC_POLICY))
-    if vitals.respiratory_rate_per_min is not None and vitals.respiratory_rate_per_min < min_rr:
-        alerts.append(Alert("respiratory_rate_low", AlertSeverity.CRITICAL,
-                            f"Respiratory rate {vitals.respiratory_rate_per_min}/min is below the {what} of {min_rr}/min",
-                            CLINIC_POLICY))
-    if pre:
-        max_rr = vitals_setting(policy, "session.predose.hold_max_respiratory_rate_per_min")
-        if vitals.respiratory_rate_per_min is not None and vitals.respiratory_rate_per_min > max_rr:
-            alerts.append(Alert("respiratory_rate_high", AlertSeverity.CRITICAL,
-                                f"Respiratory rate {vitals.respiratory_rate_per_min}/min is above the {what} of {max_rr}/min",
-                                CLINIC_POLICY))
+    alerts += _respiratory_rate_alerts(vitals, min_rr, pre, policy, what)
     if vitals.systolic_mmhg is not None:
-        if over := bp_over(vitals, max_sys, max_dia, what):
-            alerts.append(Alert("bp_high", AlertSeverity.CRITICAL, over, CLINIC_POLICY))
-        elif pre:
-            c_sys = vitals_setting(policy, "session.esketamine.bp_decision_systolic_mmhg")
-            c_dia = vitals_setting(policy, "session.esketamine.bp_decision_diastolic_mmhg")
-            if over := bp_over(vitals, c_sys, c_dia, "esketamine decision limit"):
-                alerts.append(Alert("bp_caution", AlertSeverity.WARNING,
-                                    f"{over}: weigh the blood pressure rise against benefit", "spravato-pi"))
+        alerts += _bp_alerts(vitals, max_sys, max_dia, pre, policy, what)
     if vitals.heart_rate_per_min is not None and vitals.heart_rate_per_min > max_hr:
         alerts.append(Alert("heart_rate_high", AlertSeverity.CRITICAL,
                             f"Heart rate {vitals.heart_rate_per_min}/min is above the {what} of {max_hr}/min",
                             CLINIC_POLICY))
     return alerts
+
+
+def _respiratory_rate_alerts(vitals: VitalSigns, min_rr, pre: bool, policy: Policy, what: str) -> list[Alert]:
+    """Too low always; too high only before dosing (a pre-dose hold limit)."""
+    rr = vitals.respiratory_rate_per_min
+    alerts = []
+    if rr is not None and rr < min_rr:
+        alerts.append(Alert("respiratory_rate_low", AlertSeverity.CRITICAL,
+                            f"Respiratory rate {rr}/min is below the {what} of {min_rr}/min", CLINIC_POLICY))
+    if pre:
+        max_rr = vitals_setting(policy, "session.predose.hold_max_respiratory_rate_per_min")
+        if rr is not None and rr > max_rr:
+            alerts.append(Alert("respiratory_rate_high", AlertSeverity.CRITICAL,
+                                f"Respiratory rate {rr}/min is above the {what} of {max_rr}/min", CLINIC_POLICY))
+    return alerts
+
+
+def _bp_alerts(vitals: VitalSigns, max_sys, max_dia, pre: bool, policy: Policy, what: str) -> list[Alert]:
+    """Over the limit: critical. Before dosing, under it but over the esketamine decision limit: a
+    warning that asks for the prescriber's risk-benefit decision."""
+    if over := bp_over(vitals, max_sys, max_dia, what):
+        return [Alert("bp_high", AlertSeverity.CRITICAL, over, CLINIC_POLICY)]
+    if not pre:
+        return []
+    c_sys = vitals_setting(policy, "session.esketamine.bp_decision_systolic_mmhg")
+    c_dia = vitals_setting(policy, "session.esketamine.bp_decision_diastolic_mmhg")
+    if over := bp_over(vitals, c_sys, c_dia, "esketamine decision limit"):
+        return [Alert("bp_caution", AlertSeverity.WARNING,
+                      f"{over}: weigh the blood pressure rise against benefit", "spravato-pi")]
+    return []

@@ -96,14 +96,22 @@ def chair_grid(location: Location, day: dt.date, appointments: list[Appointment]
     """The day as a chair-by-time grid: one column per chair or room, one row per half hour of the
     opening hours (widened to fit any booking). A cell is free (None), the first row of a booking
     (``{"appointment", "rows"}``), or covered by the booking above ("covered", not rendered)."""
-    zone = location.tz
     resources = bookable_resources(location)
     spans = opening_hours_of(location).get(day.weekday(), [])
     is_open = bool(spans) and day not in closed_dates_of(location)
+    booked = [a for a in appointments if a.resource_id and a.status in LIVE_STATUSES and a.local_start().date() == day]
+    times = _grid_times(day, spans, booked, location.tz)
+    cells = _grid_cells(times, resources, booked)
+    return {"resources": resources, "is_open": is_open,
+            "rows": [{"time": t, "cells": c} for t, c in zip(times, cells)]}
+
+
+def _grid_times(day: dt.date, spans, booked: list[Appointment], zone) -> list[dt.datetime]:
+    """Row start times: the opening hours (or the default closed-day rows) widened to every booking,
+    from a whole grid step on."""
     first, last = (min(o for o, _ in spans), max(c for _, c in spans)) if spans else GRID_CLOSED_DAY
     start = dt.datetime.combine(day, first, tzinfo=zone)
     end = dt.datetime.combine(day, last, tzinfo=zone)
-    booked = [a for a in appointments if a.resource_id and a.status in LIVE_STATUSES and a.local_start().date() == day]
     for a in booked:
         start, end = min(start, a.local_start()), max(end, a.local_end())
     step = dt.timedelta(minutes=GRID_STEP_MIN)
@@ -113,6 +121,11 @@ def chair_grid(location: Location, day: dt.date, appointments: list[Appointment]
     while t < end:
         times.append(t)
         t += step
+    return times
+
+
+def _grid_cells(times: list[dt.datetime], resources, booked: list[Appointment]) -> list[list]:
+    step = dt.timedelta(minutes=GRID_STEP_MIN)
     column = {r.pk: i for i, r in enumerate(resources)}
     cells = [[None] * len(resources) for _ in times]
     for a in booked:
@@ -125,5 +138,4 @@ def chair_grid(location: Location, day: dt.date, appointments: list[Appointment]
         cells[rows[0]][col] = {"appointment": a, "rows": len(rows)}
         for i in rows[1:]:
             cells[i][col] = "covered"
-    return {"resources": resources, "is_open": is_open,
-            "rows": [{"time": t, "cells": c} for t, c in zip(times, cells)]}
+    return cells

@@ -22,6 +22,33 @@ from ._common import _timeline, _validate, declined_routes, for_patient
 
 
 def _resolve_plan_input(ctx: Context, patient: Patient, cleaned: dict, now: dt.datetime):
+    entry, location, therapist = _resolve_references(patient, cleaned)
+    protocol = for_patient(entry.protocol, patient, cleaned["start_date"])
+    phase = _phase(protocol, cleaned.get("phase"))
+    errors: dict[str, list[str]] = {}
+    count = cleaned.get("session_count") or phase.session_count
+    if count is None:
+        errors["session_count"] = [f"Phase {phase.name!r} is open-ended: say how many sessions to book."]
+    elif phase.session_count is not None and count > phase.session_count:
+        errors["session_count"] = [f"Phase {phase.name!r} has {phase.session_count} sessions, not {count}."]
+    dose = cleaned.get("dose")
+    if dose is None:
+        dose = protocol.dose_rule.first_session_dose or protocol.dose_rule.default
+    refusal = cp.validate_dose(protocol, dose, session_number=1 if phase is protocol.phases[0] else None)
+    if refusal is not None:
+        errors["dose"] = [refusal.message]
+    if cleaned["start_date"] < scheduling.local_today(location, now):
+        errors["start_date"] = [f"{cleaned['start_date']} is in the past at {location.name}."]
+    if protocol.linked_sessions and therapist is None:
+        errors["therapist"] = ["This protocol has therapy sessions: choose the therapist."]
+    if errors:
+        raise ValidationFailed(errors)
+    return entry, protocol, phase, count, Decimal(dose), location, therapist
+
+
+def _resolve_references(patient: Patient, cleaned: dict):
+    """The protocol entry (not of a route declined at screening), the location and the therapist;
+    every one that does not resolve is reported at once."""
     org = patient.organization
     errors: dict[str, list[str]] = {}
     entry = None
@@ -42,30 +69,15 @@ def _resolve_plan_input(ctx: Context, patient: Patient, cleaned: dict, now: dt.d
             errors["therapist"] = ["Choose a therapist or prescriber of this clinic."]
     if errors:
         raise ValidationFailed(errors)
-    protocol = for_patient(entry.protocol, patient, cleaned["start_date"])
-    phase_name = cleaned.get("phase") or protocol.phases[0].name
+    return entry, location, therapist
+
+
+def _phase(protocol, phase_name: str | None):
+    """The phase named, or the protocol's first."""
     try:
-        phase = protocol.phase(phase_name)
+        return protocol.phase(phase_name or protocol.phases[0].name)
     except cp.ProtocolError:
         raise ValidationFailed({"phase": [f"This protocol's phases are: {', '.join(p.name for p in protocol.phases)}."]}) from None
-    count = cleaned.get("session_count") or phase.session_count
-    if count is None:
-        errors["session_count"] = [f"Phase {phase.name!r} is open-ended: say how many sessions to book."]
-    elif phase.session_count is not None and count > phase.session_count:
-        errors["session_count"] = [f"Phase {phase.name!r} has {phase.session_count} sessions, not {count}."]
-    dose = cleaned.get("dose")
-    if dose is None:
-        dose = protocol.dose_rule.first_session_dose or protocol.dose_rule.default
-    refusal = cp.validate_dose(protocol, dose, session_number=1 if phase is protocol.phases[0] else None)
-    if refusal is not None:
-        errors["dose"] = [refusal.message]
-    if cleaned["start_date"] < scheduling.local_today(location, now):
-        errors["start_date"] = [f"{cleaned['start_date']} is in the past at {location.name}."]
-    if protocol.linked_sessions and therapist is None:
-        errors["therapist"] = ["This protocol has therapy sessions: choose the therapist."]
-    if errors:
-        raise ValidationFailed(errors)
-    return entry, protocol, phase, count, Decimal(dose), location, therapist
 
 
 def create_plan(ctx: Context, patient: Patient, data: dict, now: dt.datetime | None = None) -> TreatmentPlan:

@@ -19,6 +19,9 @@ CHECKLIST_FIELDS = ("weight_today_kg", "last_food_at", "last_liquid_at", "ride_h
                     "pregnancy_test")
 
 
+DEFERRAL_REASON_MAX_CHARS = 300
+
+
 def update_checklist(ctx: Context, session: TreatmentSession, data: dict, *, expected_version=None,
                      now: dt.datetime | None = None) -> TreatmentSession:
     """Change the checklist's session-level facts; only the fields sent change."""
@@ -26,13 +29,31 @@ def update_checklist(ctx: Context, session: TreatmentSession, data: dict, *, exp
     now = now or timezone.now()
     data = {k: v for k, v in data.items() if v is not None}
     cleaned = _validate(tforms.ChecklistForm, data)
+    changes = _checklist_changes(session, data, cleaned, now)
+    deferrals = _deferrals_sent(session, data)
+    with transaction.atomic():
+        locked = _lock(session)
+        _check_version(locked, expected_version)
+        if locked.status != SessionStatus.CHECKED_IN:
+            raise Conflict("The pre-dose checklist is closed once dosing has started.")
+        if deferrals.get("cssrs"):
+            _refuse_cssrs_deferral_after_positive_screen(locked, now)
+        changed = _apply_changes(locked, changes) + _apply_deferrals(locked, deferrals)
+        if not changed:
+            return locked
+        _bump(locked, now, changed)
+        if "weight_today_kg" in changed and has_permission(ctx.user, "patient.edit_clinical"):
+            _record_weight_measurement(ctx, locked, now)
+        _audit(ctx, "session.checklist", locked, {"fields": changed, "version": locked.version})
+    return locked
+
+
+def _checklist_changes(session: TreatmentSession, data: dict, cleaned: dict, now: dt.datetime) -> dict:
+    """The session fields to set, from the fields sent (an empty weight is ignored, an empty
+    "can become pregnant" clears it)."""
     changes: dict = {}
     if "weight_today_kg" in data and data["weight_today_kg"] != "":
-        weight = cleaned["weight_today_kg"]
-        low, high = cs.dosing.WEIGHT_KG_RANGE
-        if weight is None or not low <= weight <= high:
-            raise ValidationFailed({"weight_today_kg": [f"{weight} kg is outside {low}–{high} kg; check the entry."]})
-        changes["weight_today_kg"] = weight
+        changes["weight_today_kg"] = _weight_in_range(cleaned["weight_today_kg"])
     for key in ("last_food_at", "last_liquid_at"):
         if key in data:
             changes[key] = _when(cleaned[key], key, session, now, default_now=False)
@@ -43,46 +64,64 @@ def update_checklist(ctx: Context, session: TreatmentSession, data: dict, *, exp
             changes[key] = None
     if "pregnancy_test" in data:
         changes["pregnancy_test"] = cleaned["pregnancy_test"]
+    return changes
+
+
+def _weight_in_range(weight):
+    low, high = cs.dosing.WEIGHT_KG_RANGE
+    if weight is None or not low <= weight <= high:
+        raise ValidationFailed({"weight_today_kg": [f"{weight} kg is outside {low}–{high} kg; check the entry."]})
+    return weight
+
+
+def _deferrals_sent(session: TreatmentSession, data: dict) -> dict[str, str]:
+    """{measure key: reason} for each ``defer_<key>`` sent; an empty reason withdraws the deferral."""
     deferrals = {}
     for key in facts.measure_keys(session):
         field = f"defer_{key}"
         if field in data:
             reason = str(data[field] or "").strip()
-            if len(reason) > 300:
-                raise ValidationFailed({field: ["At most 300 characters."]})
+            if len(reason) > DEFERRAL_REASON_MAX_CHARS:
+                raise ValidationFailed({field: [f"At most {DEFERRAL_REASON_MAX_CHARS} characters."]})
             deferrals[key] = reason
-    with transaction.atomic():
-        locked = _lock(session)
-        _check_version(locked, expected_version)
-        if locked.status != SessionStatus.CHECKED_IN:
-            raise Conflict("The pre-dose checklist is closed once dosing has started.")
-        if deferrals.get("cssrs"):
-            screen = facts.suicide_screen(locked, now, _policy(locked))
-            if screen.requires_cssrs:
-                raise ValidationFailed({"defer_cssrs": [
-                    "A positive suicide screen was recorded: the C-SSRS cannot be deferred. Complete it before dosing."]})
-        changed = [k for k, v in changes.items() if getattr(locked, k) != v]
-        for k in changed:
-            setattr(locked, k, changes[k])
-        merged = dict(locked.measure_deferrals or {})
-        for k, reason in deferrals.items():
-            if reason:
-                merged[k] = reason
-            else:
-                merged.pop(k, None)
-        if merged != (locked.measure_deferrals or {}):
-            locked.measure_deferrals = merged
-            changed.append("measure_deferrals")
-        if not changed:
-            return locked
-        _bump(locked, now, changed)
-        if "weight_today_kg" in changed and has_permission(ctx.user, "patient.edit_clinical"):
-            from ketamine_clinic.patients.services import add_subrecord
+    return deferrals
 
-            add_subrecord(ctx, locked.patient, "measurement",
-                          {"measured_on": facts.local_date(locked, now).isoformat(), "weight_kg": str(locked.weight_today_kg)})
-        _audit(ctx, "session.checklist", locked, {"fields": changed, "version": locked.version})
-    return locked
+
+def _refuse_cssrs_deferral_after_positive_screen(locked: TreatmentSession, now: dt.datetime) -> None:
+    screen = facts.suicide_screen(locked, now, _policy(locked))
+    if screen.requires_cssrs:
+        raise ValidationFailed({"defer_cssrs": [
+            "A positive suicide screen was recorded: the C-SSRS cannot be deferred. Complete it before dosing."]})
+
+
+def _apply_changes(locked: TreatmentSession, changes: dict) -> list[str]:
+    """Set the fields whose value differs; the names of those changed."""
+    changed = [k for k, v in changes.items() if getattr(locked, k) != v]
+    for k in changed:
+        setattr(locked, k, changes[k])
+    return changed
+
+
+def _apply_deferrals(locked: TreatmentSession, deferrals: dict[str, str]) -> list[str]:
+    """Merge the deferrals sent into the session's; ["measure_deferrals"] if that changed them."""
+    merged = dict(locked.measure_deferrals or {})
+    for k, reason in deferrals.items():
+        if reason:
+            merged[k] = reason
+        else:
+            merged.pop(k, None)
+    if merged == (locked.measure_deferrals or {}):
+        return []
+    locked.measure_deferrals = merged
+    return ["measure_deferrals"]
+
+
+def _record_weight_measurement(ctx: Context, locked: TreatmentSession, now: dt.datetime) -> None:
+    """Today's weight also goes to the patient's chart as a measurement."""
+    from ketamine_clinic.patients.services import add_subrecord
+
+    add_subrecord(ctx, locked.patient, "measurement",
+                  {"measured_on": facts.local_date(locked, now).isoformat(), "weight_kg": str(locked.weight_today_kg)})
 
 
 def record_bp_decision(ctx: Context, session: TreatmentSession, data: dict, *, expected_version=None,

@@ -115,36 +115,10 @@ def _start_dosing(ctx, session, cleaned, started_at, now) -> TreatmentSession:
             raise ValidationFailed({"dose": [preview.error or "The dose cannot be computed."]})
         plan, guardrail = preview.plan, preview.guardrail
         cosigner = _cosigner(ctx, locked, cleaned) if guardrail.needs_cosign else None
-        try:
-            cs.authorize_dose(guardrail, ordered_by=locked.ordered_by.username, given_by=ctx.user.username,
-                              cosigned_by=cosigner.username if cosigner else None, policy=policy,
-                              cosign_reason=(cleaned.get("cosign_reason") or "").strip() or None)
-        except cs.DoseNotAuthorized as exc:
-            field = {"cosigned_by": "cosigner"}.get(exc.field, exc.field)
-            raise ValidationFailed({field: [exc.message[0].upper() + exc.message[1:] + "."]}) from None
+        _authorize(ctx, locked, guardrail, cosigner, policy, cleaned)
         route = Route(locked.route)
-        pump_conc = None
-        if route is Route.IV:
-            pump_conc = plan.drawn_dose_mg / plan.infusion_volume_ml
-        admin = Administration.objects.create(
-            session=locked, product_name=locked.product_name, lot_number=cleaned["lot_number"].strip(),
-            expiry_date=cleaned["expiry_date"], concentration_mg_per_ml=locked.concentration_mg_per_ml,
-            pump_concentration_mg_per_ml=pump_conc.quantize(Decimal("0.00001")) if pump_conc is not None else None,
-            started_at=started_at, given_by=ctx.user, recorded_at=now,
-        )
-        locked.status = SessionStatus.DOSING
-        if route is Route.IV:
-            RateChange.objects.create(administration=admin, at=started_at, rate_ml_per_h=plan.pump_rate_ml_per_h,
-                                      reason="Started at the computed rate", recorded_by=ctx.user, recorded_at=now)
-        elif route is Route.ESKETAMINE_NASAL:
-            DeviceDose.objects.create(session=locked, given_at=started_at, lot_number=admin.lot_number,
-                                      expiry_date=admin.expiry_date, given_by=ctx.user, recorded_at=now)
-            if plan.device_count == 1:
-                locked.status, locked.dosing_ended_at = SessionStatus.OBSERVING, started_at
-        else:
-            admin.bolus_mg, admin.stopped_at = plan.dose_mg, started_at
-            admin.save(update_fields=["bolus_mg", "stopped_at"])
-            locked.status, locked.dosing_ended_at = SessionStatus.OBSERVING, started_at
+        admin = _create_administration(ctx, locked, plan, route, cleaned, started_at, now)
+        _first_dose_by_route(ctx, locked, plan, route, admin, started_at, now)
         vitals_ok = all(i.status in (cs.ItemStatus.OK, cs.ItemStatus.NOT_APPLICABLE) for i in checklist.items
                         if i.key in ("blood_pressure", "heart_rate", "spo2", "respiratory_rate"))
         locked.dose_plan, locked.dose_mg = facts.plan_to_json(plan), plan.dose_mg
@@ -160,6 +134,48 @@ def _start_dosing(ctx, session, cleaned, started_at, now) -> TreatmentSession:
         _timeline(ctx, locked, f"Dose started: {plan.dose_mg} mg {route.label}"
                                + (f" (co-signed by {cosigner.name}: {locked.cosign_reason})" if cosigner else ""))
     return locked
+
+
+def _authorize(ctx, locked, guardrail, cosigner, policy, cleaned) -> None:
+    """The guardrail's verdict with who ordered, who gives and who co-signs (cs.authorize_dose)."""
+    try:
+        cs.authorize_dose(guardrail, ordered_by=locked.ordered_by.username, given_by=ctx.user.username,
+                          cosigned_by=cosigner.username if cosigner else None, policy=policy,
+                          cosign_reason=(cleaned.get("cosign_reason") or "").strip() or None)
+    except cs.DoseNotAuthorized as exc:
+        field = {"cosigned_by": "cosigner"}.get(exc.field, exc.field)
+        raise ValidationFailed({field: [exc.message[0].upper() + exc.message[1:] + "."]}) from None
+
+
+def _create_administration(ctx, locked, plan, route: Route, cleaned, started_at, now) -> Administration:
+    """The product, lot and expiry given; for IV also the concentration in the pump."""
+    pump_conc = None
+    if route is Route.IV:
+        pump_conc = plan.drawn_dose_mg / plan.infusion_volume_ml
+    return Administration.objects.create(
+        session=locked, product_name=locked.product_name, lot_number=cleaned["lot_number"].strip(),
+        expiry_date=cleaned["expiry_date"], concentration_mg_per_ml=locked.concentration_mg_per_ml,
+        pump_concentration_mg_per_ml=pump_conc.quantize(Decimal("0.00001")) if pump_conc is not None else None,
+        started_at=started_at, given_by=ctx.user, recorded_at=now,
+    )
+
+
+def _first_dose_by_route(ctx, locked, plan, route: Route, admin, started_at, now) -> None:
+    """IV: the pump's first rate. Esketamine: the first device (one device ends dosing). Other
+    routes: a single dose given at once. Sets the session's status accordingly."""
+    locked.status = SessionStatus.DOSING
+    if route is Route.IV:
+        RateChange.objects.create(administration=admin, at=started_at, rate_ml_per_h=plan.pump_rate_ml_per_h,
+                                  reason="Started at the computed rate", recorded_by=ctx.user, recorded_at=now)
+    elif route is Route.ESKETAMINE_NASAL:
+        DeviceDose.objects.create(session=locked, given_at=started_at, lot_number=admin.lot_number,
+                                  expiry_date=admin.expiry_date, given_by=ctx.user, recorded_at=now)
+        if plan.device_count == 1:
+            locked.status, locked.dosing_ended_at = SessionStatus.OBSERVING, started_at
+    else:
+        admin.bolus_mg, admin.stopped_at = plan.dose_mg, started_at
+        admin.save(update_fields=["bolus_mg", "stopped_at"])
+        locked.status, locked.dosing_ended_at = SessionStatus.OBSERVING, started_at
 
 
 def record_device(ctx: Context, session: TreatmentSession, data: dict, *, now: dt.datetime | None = None) -> DeviceDose:

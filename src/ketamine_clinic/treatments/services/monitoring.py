@@ -65,52 +65,8 @@ def record_event(ctx: Context, session: TreatmentSession, data: dict, *, now: dt
     cleaned = form.cleaned_data
     kind = cleaned["kind"]
     at = _when(cleaned.get("occurred_at"), "occurred_at", session, now)
-    score, payload, alert = None, {}, None
     try:
-        if kind == EntryKind.CADSS:
-            if cleaned.get("score") is None:
-                raise ValidationFailed({"score": ["Enter the CADSS total."]})
-            score = cs.validate_cadss_total(cleaned["score"])
-            band = facts.cadss_band_label(score)
-            summary = f"CADSS total {score}" + (f" ({band})" if band else "")
-        elif kind == EntryKind.MOAAS:
-            if cleaned.get("score") is None:
-                raise ValidationFailed({"score": ["Enter the MOAA/S score."]})
-            score = cs.validate_moaas(cleaned["score"])
-            summary = f"MOAA/S {score}"
-        elif kind == EntryKind.SIDE_EFFECT:
-            if not cleaned.get("effect"):
-                raise ValidationFailed({"effect": ["Choose the side effect."]})
-            if not cleaned.get("severity"):
-                raise ValidationFailed({"severity": ["Choose mild, moderate or severe."]})
-            report = cs.SideEffectReport(cleaned["effect"], cleaned["severity"], at, cleaned.get("note", ""))
-            payload = {"effect": report.effect.value, "severity": report.severity.value, "note": report.note}
-            summary = f"Side effect: {report.effect.value.replace('_', ' ')} ({report.severity.value})"
-            if report.needs_prescriber_now:
-                alert = ("side_effect", f"{summary}: tell the prescriber now", "clinic-policy")
-        elif kind == EntryKind.RESCUE:
-            errors = {}
-            if not cleaned.get("medication", "").strip():
-                errors["medication"] = ["Name the rescue medication."]
-            if not cleaned.get("dose", "").strip():
-                errors["dose"] = ["Give the dose and route."]
-            if errors:
-                raise ValidationFailed(errors)
-            payload = {"medication": cleaned["medication"].strip(), "dose": cleaned["dose"].strip(),
-                       "reason": cleaned.get("note", "").strip()}
-            summary = f"Rescue medication: {payload['medication']} {payload['dose']}"
-        elif kind == EntryKind.ADVERSE_EVENT:
-            event = cs.AdverseEvent(cleaned.get("description", ""), at, frozenset(cleaned.get("criteria") or ()))
-            payload = {"description": event.description.strip(), "criteria": sorted(c.value for c in event.criteria),
-                       "serious": event.is_serious}
-            summary = f"{'Serious adverse' if event.is_serious else 'Adverse'} event: {payload['description']}"
-            if event.is_serious:
-                alert = ("serious_adverse_event", summary, "spravato-rems")
-        else:
-            if not cleaned.get("note", "").strip():
-                raise ValidationFailed({"note": ["Write the note."]})
-            payload = {"note": cleaned["note"].strip()}
-            summary = f"Note: {payload['note']}"
+        score, payload, summary, alert = _EVENT_BUILDERS.get(kind, _note_event)(cleaned, at)
     except cs.SessionInputError as exc:
         raise _core_error(exc, {"cadss_total": "score", "moaas": "score"}) from None
     with transaction.atomic():
@@ -123,6 +79,71 @@ def record_event(ctx: Context, session: TreatmentSession, data: dict, *, now: dt
                                         message=display_summary(alert[1], SessionAlert, "message"), source=alert[2], raised_at=now)
         _audit(ctx, "session.event", locked, {"kind": kind}, obj=entry)
     return entry
+
+
+# Each builder: (cleaned form, occurred at) -> (score, data payload, summary, alert or None), where
+# an alert is (kind, message, source) and is raised as critical.
+
+def _cadss_event(cleaned: dict, at):
+    if cleaned.get("score") is None:
+        raise ValidationFailed({"score": ["Enter the CADSS total."]})
+    score = cs.validate_cadss_total(cleaned["score"])
+    band = facts.cadss_band_label(score)
+    return score, {}, f"CADSS total {score}" + (f" ({band})" if band else ""), None
+
+
+def _moaas_event(cleaned: dict, at):
+    if cleaned.get("score") is None:
+        raise ValidationFailed({"score": ["Enter the MOAA/S score."]})
+    score = cs.validate_moaas(cleaned["score"])
+    return score, {}, f"MOAA/S {score}", None
+
+
+def _side_effect_event(cleaned: dict, at):
+    if not cleaned.get("effect"):
+        raise ValidationFailed({"effect": ["Choose the side effect."]})
+    if not cleaned.get("severity"):
+        raise ValidationFailed({"severity": ["Choose mild, moderate or severe."]})
+    report = cs.SideEffectReport(cleaned["effect"], cleaned["severity"], at, cleaned.get("note", ""))
+    payload = {"effect": report.effect.value, "severity": report.severity.value, "note": report.note}
+    summary = f"Side effect: {report.effect.value.replace('_', ' ')} ({report.severity.value})"
+    alert = ("side_effect", f"{summary}: tell the prescriber now", "clinic-policy") if report.needs_prescriber_now else None
+    return None, payload, summary, alert
+
+
+def _rescue_event(cleaned: dict, at):
+    errors = {}
+    if not cleaned.get("medication", "").strip():
+        errors["medication"] = ["Name the rescue medication."]
+    if not cleaned.get("dose", "").strip():
+        errors["dose"] = ["Give the dose and route."]
+    if errors:
+        raise ValidationFailed(errors)
+    payload = {"medication": cleaned["medication"].strip(), "dose": cleaned["dose"].strip(),
+               "reason": cleaned.get("note", "").strip()}
+    return None, payload, f"Rescue medication: {payload['medication']} {payload['dose']}", None
+
+
+def _adverse_event(cleaned: dict, at):
+    event = cs.AdverseEvent(cleaned.get("description", ""), at, frozenset(cleaned.get("criteria") or ()))
+    payload = {"description": event.description.strip(), "criteria": sorted(c.value for c in event.criteria),
+               "serious": event.is_serious}
+    summary = f"{'Serious adverse' if event.is_serious else 'Adverse'} event: {payload['description']}"
+    alert = ("serious_adverse_event", summary, "spravato-rems") if event.is_serious else None
+    return None, payload, summary, alert
+
+
+def _note_event(cleaned: dict, at):
+    if not cleaned.get("note", "").strip():
+        raise ValidationFailed({"note": ["Write the note."]})
+    payload = {"note": cleaned["note"].strip()}
+    return None, payload, f"Note: {payload['note']}", None
+
+
+_EVENT_BUILDERS = {
+    EntryKind.CADSS: _cadss_event, EntryKind.MOAAS: _moaas_event, EntryKind.SIDE_EFFECT: _side_effect_event,
+    EntryKind.RESCUE: _rescue_event, EntryKind.ADVERSE_EVENT: _adverse_event,
+}  # any other kind (a note) is _note_event
 
 
 def _multi(data: dict):

@@ -75,62 +75,18 @@ class Command(BaseCommand):
         scored = {t: (phq9_answers(t), ci.score("phq9", phq9_answers(t))) for t in range(0, 25)}
         now = timezone.now()
 
-        with transaction.atomic():
-            org = Organization.objects.create(name=opts["name"] or f"Synthetic clinic {slug}", slug=slug, mrn_prefix=slug[:2].upper())
-            location = Location.objects.create(organization=org, name="Main", time_zone="America/New_York")
-            staff = {}
-            for role in (Role.PRESCRIBER, Role.NURSE, Role.THERAPIST, Role.CLINIC_ADMIN):
-                user = User(username=f"{slug}-{role.value}", organization=org, first_name=role.label, default_location=location)
-                user.set_unusable_password()
-                user.save()
-                RoleAssignment.objects.create(user=user, role=role)
-                staff[role] = user
-
+        org, location, staff = _create_clinic(slug, opts["name"])
         org_settings = clinic_settings(org.pk)
         per_patient = [n_responses // n_patients + (1 if i < n_responses % n_patients else 0) for i in range(n_patients)]
-        codes = [c for c, _, w in DIAGNOSES for _ in range(w)]
-        displays = {c: d for c, d, _ in DIAGNOSES}
         done_patients = done_responses = 0
         batch = opts["batch_patients"]
         for first in range(0, n_patients, batch):
             indexes = range(first, min(first + batch, n_patients))
             with transaction.atomic():
-                patients = Patient.objects.bulk_create([
-                    Patient(
-                        organization=org, mrn=f"{org.mrn_prefix}{i + 1:06d}", given_name=rng.choice(GIVEN),
-                        family_name=rng.choice(FAMILY), date_of_birth=dt.date(1950, 1, 1) + dt.timedelta(days=rng.randint(0, 20000)),
-                        sex_at_birth=rng.choice(["female", "male"]), email=f"p{i}@{slug}.example.org", home_location=location,
-                    )
-                    for i in indexes
-                ])
-                Diagnosis.objects.bulk_create([
-                    Diagnosis(patient=p, icd10_code=(code := rng.choice(codes)), display=displays[code], recorded_by=staff[Role.PRESCRIBER])
-                    for p in patients
-                ])
+                patients = _create_patients(rng, org, location, staff, slug, indexes)
                 responses, outcomes = [], []
                 for i, patient in zip(indexes, patients):
-                    count = per_patient[i]
-                    span_days = 7 * (count - 1)
-                    start = now - dt.timedelta(days=span_days + rng.randint(1, 730 - min(span_days, 700)), hours=rng.randint(0, 23))
-                    baseline = rng.randint(12, 24)
-                    improvement = rng.uniform(0.1, 0.9)
-                    tau = rng.uniform(1.5, 6)
-                    points = []
-                    for k in range(count):
-                        at = start + dt.timedelta(days=7 * k, minutes=rng.randint(0, 600))
-                        expected = baseline * (1 - improvement * (1 - math.exp(-k / tau)))
-                        total = baseline if k == 0 else max(0, min(24, round(expected + rng.gauss(0, 1.5))))
-                        answers, score = scored[total]
-                        points.append((at, total))
-                        responses.append(QuestionnaireResponse(
-                            organization=org, patient=patient, instrument_key="phq9", instrument_version=instrument.version,
-                            status=ResponseStatus.SUBMITTED, mode=ResponseMode.PORTAL if k % 3 else ResponseMode.STAFF_PAPER,
-                            entered_by=staff[Role.NURSE] if k % 3 == 0 else None, answers=answers,
-                            started_at=at, updated_at=at, completed_at=at, submitted_at=at,
-                            total=score.total, band=score.band or "", band_label=score.band_label or "",
-                            item_flags=[], suicide_risk=score.suicide_risk, risk_level="", risk_reasons=list(score.risk_reasons),
-                            subscores=dict(score.subscores), recall_period=score.recall_period, loinc_total=score.loinc_total or "",
-                        ))
+                    points = _add_trajectory(rng, responses, org, patient, staff, per_patient[i], now, instrument, scored)
                     fields = outcome_fields(summarize_points("phq9", points, org_settings))
                     outcomes.append(PatientOutcome(organization=org, patient=patient, instrument_key="phq9", computed_at=now, **fields))
                 QuestionnaireResponse.objects.bulk_create(responses, batch_size=5000)
@@ -143,3 +99,64 @@ class Command(BaseCommand):
             f"in {time.perf_counter() - started:.1f} s. Staff: " + ", ".join(u.username for u in staff.values())
             + ". No audit events were written for this synthetic bulk data."
         ))
+
+
+def _create_clinic(slug: str, name: str):
+    """The organization, one location and one staff member per role (no usable password)."""
+    with transaction.atomic():
+        org = Organization.objects.create(name=name or f"Synthetic clinic {slug}", slug=slug, mrn_prefix=slug[:2].upper())
+        location = Location.objects.create(organization=org, name="Main", time_zone="America/New_York")
+        staff = {}
+        for role in (Role.PRESCRIBER, Role.NURSE, Role.THERAPIST, Role.CLINIC_ADMIN):
+            user = User(username=f"{slug}-{role.value}", organization=org, first_name=role.label, default_location=location)
+            user.set_unusable_password()
+            user.save()
+            RoleAssignment.objects.create(user=user, role=role)
+            staff[role] = user
+    return org, location, staff
+
+
+def _create_patients(rng, org, location, staff, slug: str, indexes) -> list:
+    """A batch of patients, each with one diagnosis (drawn by DIAGNOSES weight)."""
+    codes = [c for c, _, w in DIAGNOSES for _ in range(w)]
+    displays = {c: d for c, d, _ in DIAGNOSES}
+    patients = Patient.objects.bulk_create([
+        Patient(
+            organization=org, mrn=f"{org.mrn_prefix}{i + 1:06d}", given_name=rng.choice(GIVEN),
+            family_name=rng.choice(FAMILY), date_of_birth=dt.date(1950, 1, 1) + dt.timedelta(days=rng.randint(0, 20000)),
+            sex_at_birth=rng.choice(["female", "male"]), email=f"p{i}@{slug}.example.org", home_location=location,
+        )
+        for i in indexes
+    ])
+    Diagnosis.objects.bulk_create([
+        Diagnosis(patient=p, icd10_code=(code := rng.choice(codes)), display=displays[code], recorded_by=staff[Role.PRESCRIBER])
+        for p in patients
+    ])
+    return patients
+
+
+def _add_trajectory(rng, responses: list, org, patient, staff, count: int, now, instrument, scored) -> list:
+    """``count`` weekly PHQ-9 responses improving from a baseline (exponential approach plus noise),
+    appended to ``responses``; returns the (time, total) points."""
+    span_days = 7 * (count - 1)
+    start = now - dt.timedelta(days=span_days + rng.randint(1, 730 - min(span_days, 700)), hours=rng.randint(0, 23))
+    baseline = rng.randint(12, 24)
+    improvement = rng.uniform(0.1, 0.9)
+    tau = rng.uniform(1.5, 6)
+    points = []
+    for k in range(count):
+        at = start + dt.timedelta(days=7 * k, minutes=rng.randint(0, 600))
+        expected = baseline * (1 - improvement * (1 - math.exp(-k / tau)))
+        total = baseline if k == 0 else max(0, min(24, round(expected + rng.gauss(0, 1.5))))
+        answers, score = scored[total]
+        points.append((at, total))
+        responses.append(QuestionnaireResponse(
+            organization=org, patient=patient, instrument_key="phq9", instrument_version=instrument.version,
+            status=ResponseStatus.SUBMITTED, mode=ResponseMode.PORTAL if k % 3 else ResponseMode.STAFF_PAPER,
+            entered_by=staff[Role.NURSE] if k % 3 == 0 else None, answers=answers,
+            started_at=at, updated_at=at, completed_at=at, submitted_at=at,
+            total=score.total, band=score.band or "", band_label=score.band_label or "",
+            item_flags=[], suicide_risk=score.suicide_risk, risk_level="", risk_reasons=list(score.risk_reasons),
+            subscores=dict(score.subscores), recall_period=score.recall_period, loinc_total=score.loinc_total or "",
+        ))
+    return points
