@@ -21,7 +21,7 @@ def test_front_desk_registers_finds_and_opens_a_chart_and_the_outsider_cannot(pa
     page.get_by_label("Phone", exact=True).fill("(555) 777-1212")
     page.get_by_label("Weight (kg)").fill("0")
     page.get_by_role("button", name="Register").click()
-    expect(page.get_by_text("greater than or equal to 2.0")).to_be_visible()  # bad input is refused with a field message
+    expect(page.get_by_text("greater than or equal to 20")).to_be_visible()  # bad input is refused with a field message
 
     page.get_by_label("Weight (kg)").fill("64.2")
     page.get_by_role("button", name="Register").click()
