@@ -23,6 +23,13 @@ def test_prescriber_evaluates_uncontrolled_hypertension_and_signs_an_iv_override
     page.get_by_label("ICD-10-CM codes for treatment-resistant depression").fill("F33.2")
     page.get_by_role("checkbox", name="Hypertension", exact=True).check()
     page.get_by_role("button", name="Complete evaluation").click()
+    # Nothing in the psychiatric history is preselected: each answer must be chosen.
+    expect(page.get_by_text("This field is required.").first).to_be_visible()
+    assert IntakeEvaluation.objects.count() == 0
+    for label in ("Psychosis", "Mania or hypomania", "Substance use disorder", "Ketamine or PCP misuse"):
+        page.get_by_label(label, exact=True).select_option("none")
+    page.get_by_label("Liver disease", exact=True).select_option("none")
+    page.get_by_role("button", name="Complete evaluation").click()
     # Hypertension without saying whether it is controlled is refused with the field's message.
     expect(page.get_by_text("required (true or false) when hypertension is true")).to_be_visible()
     assert IntakeEvaluation.objects.count() == 0

@@ -9,6 +9,7 @@ from ketamine_clinic.patients import forms as patient_forms
 from ketamine_clinic.pharmacology import forms as pk_forms
 from ketamine_clinic.plans import forms as plan_forms
 from ketamine_clinic.plans.models import PlanStatus
+from ketamine_clinic.screening import forms as screening_forms
 from ketamine_clinic.treatments import forms as treatment_forms
 
 from ..plans.conftest import clinic, draft  # noqa: F401  (fixtures)
@@ -16,6 +17,8 @@ from ..plans.conftest import clinic, draft  # noqa: F401  (fixtures)
 # (form, field) -> the preselected value, each deliberate: an unknown allergy severity; the check-in
 # indication, which the check-in service itself defaults to depression (a plan's check-in sets chronic
 # pain); the PK planner's what-if inputs (a simulation, nothing is recorded).
+# Posted by the page's buttons and hidden inputs, never shown as a select.
+NOT_SHOWN_AS_CHOICES = {("DecisionForm", "route"), ("DecisionForm", "decision")}
 SAFE_DEFAULTS = {
     ("AllergyForm", "severity"): "unknown",
     ("StartSessionForm", "indication"): "depression",
@@ -27,11 +30,13 @@ SAFE_DEFAULTS = {
 
 
 def _choice_fields():
-    for module in (patient_forms, plan_forms, pk_forms, treatment_forms):
+    for module in (patient_forms, plan_forms, pk_forms, treatment_forms, screening_forms):
         for name, form_class in inspect.getmembers(module, inspect.isclass):
             if issubclass(form_class, forms.Form) and form_class.__module__ == module.__name__:
                 form = form_class()
                 for field_name, field in form.fields.items():
+                    if (name, field_name) in NOT_SHOWN_AS_CHOICES:
+                        continue
                     if isinstance(field, forms.ChoiceField) and not isinstance(
                             field.widget, (forms.HiddenInput, forms.CheckboxSelectMultiple)):  # checkboxes start unticked
                         yield name, field_name, form, field
@@ -49,7 +54,8 @@ def test_choice_field_starts_empty_or_on_a_safe_choice(form_name, field_name, fo
         assert initial == expected
         return
     assert initial in (None, "")
-    assert list(field.choices)[0][0] == "", "the first option (shown selected) must be the empty one"
+    if not isinstance(field.widget, forms.RadioSelect):  # radio buttons start with none ticked
+        assert list(field.choices)[0][0] == "", "the first option (shown selected) must be the empty one"
 
 
 def test_sex_at_birth_must_be_chosen():

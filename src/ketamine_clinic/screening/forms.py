@@ -22,6 +22,7 @@ from ketamine_clinic.clinical.routes import Route
 from .models import EligibilityDecision
 
 ROUTE_CHOICES = [(r.value, r.label) for r in Route]
+CHOOSE = ("", "Choose…")
 STATUS_CHOICES = [(Status.NONE.value, "None"), (Status.HISTORY.value, "In the past"), (Status.ACTIVE.value, "Current / active")]
 YES_NO_UNKNOWN = [("", "Not recorded"), ("true", "Yes"), ("false", "No")]
 TRI = {"": None, "true": True, "false": False}
@@ -61,10 +62,11 @@ class EvaluationForm(forms.Form):
     psychotherapy = forms.BooleanField(label="Psychotherapy tried", required=False)
     ect = forms.BooleanField(label="ECT tried", required=False)
     tms = forms.BooleanField(label="TMS tried", required=False)
-    psychosis = forms.ChoiceField(label="Psychosis", choices=STATUS_CHOICES, initial=Status.NONE.value)
-    mania = forms.ChoiceField(label="Mania or hypomania", choices=STATUS_CHOICES, initial=Status.NONE.value)
-    substance_use_disorder = forms.ChoiceField(label="Substance use disorder", choices=STATUS_CHOICES, initial=Status.NONE.value)
-    ketamine_or_pcp_misuse = forms.ChoiceField(label="Ketamine or PCP misuse", choices=STATUS_CHOICES, initial=Status.NONE.value)
+    # No answer is preselected: "none" recorded because nobody asked would read as a safe history.
+    psychosis = forms.ChoiceField(label="Psychosis", choices=[CHOOSE, *STATUS_CHOICES])
+    mania = forms.ChoiceField(label="Mania or hypomania", choices=[CHOOSE, *STATUS_CHOICES])
+    substance_use_disorder = forms.ChoiceField(label="Substance use disorder", choices=[CHOOSE, *STATUS_CHOICES])
+    ketamine_or_pcp_misuse = forms.ChoiceField(label="Ketamine or PCP misuse", choices=[CHOOSE, *STATUS_CHOICES])
     regular_alcohol_use = forms.BooleanField(label="Regular alcohol use", required=False)
     hypertension_controlled = forms.ChoiceField(
         label="Hypertension controlled?", choices=YES_NO_UNKNOWN, required=False, help_text="Required when hypertension is ticked."
@@ -73,7 +75,7 @@ class EvaluationForm(forms.Form):
         label="Cardiovascular disease poorly controlled?", choices=YES_NO_UNKNOWN, required=False,
         help_text="Required when cardiovascular disease is ticked.",
     )
-    liver_disease = forms.ChoiceField(label="Liver disease", choices=[(v.value, v.value.capitalize()) for v in LiverDisease], initial="none")
+    liver_disease = forms.ChoiceField(label="Liver disease", choices=[CHOOSE, *((v.value, v.value.capitalize()) for v in LiverDisease)])
     systolic_mmhg = forms.IntegerField(label="Baseline systolic (mmHg)", required=False)
     diastolic_mmhg = forms.IntegerField(label="Baseline diastolic (mmHg)", required=False)
     heart_rate_per_min = forms.IntegerField(label="Baseline heart rate (/min)", required=False)
