@@ -72,3 +72,26 @@ def test_the_product_is_still_required(appointment, nurse):
     with pytest.raises(ValidationFailed) as err:
         services.start_session_from_appointment(ctx_for(nurse), appointment().public_id, {"product_name": "Ketamine"})
     assert "concentration_mg_per_ml" in err.value.errors
+
+
+def test_a_check_in_naming_another_patient_than_the_appointments_is_refused(appointment, nurse, front_desk, client, location):
+    import json
+
+    from ketamine_clinic.accounts.services import create_token
+    from ketamine_clinic.patients.services import register_patient
+    from ketamine_clinic.treatments.models import TreatmentSession
+
+    from ..conftest import PATIENT_DATA
+
+    appt = appointment()
+    other = register_patient(ctx_for(front_desk), dict(PATIENT_DATA, given_name="Other", family_name="Person"))
+    body = {"patient": str(other.public_id), "appointment": str(appt.public_id), "location": str(location.public_id),
+            "product_name": "Ketamine 50 mg/mL"}
+    response = client.post("/api/v1/sessions", data=json.dumps(body), content_type="application/json",
+                           HTTP_AUTHORIZATION=f"Bearer {create_token(None, nurse)}")
+    assert response.status_code == 422 and "another patient" in response.json()["errors"]["appointment"][0]
+    with pytest.raises(ValidationFailed):
+        services.start_session_from_appointment(ctx_for(nurse), appt.public_id, {"product_name": "x"}, patient=other)
+    assert not TreatmentSession.objects.exists()
+    appt.refresh_from_db()
+    assert appt.status == "booked"

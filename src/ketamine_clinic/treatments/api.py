@@ -432,7 +432,7 @@ def create_session(request, payload: SessionIn):
     data.pop("patient")
     appointment = data.pop("appointment", "")
     if appointment:
-        session = services.start_session_from_appointment(ctx, appointment, data)
+        session = services.start_session_from_appointment(ctx, appointment, data, patient=patient)
     else:
         session = services.start_session(ctx, patient, data)
     return Status(201, _full(_session(request, session.public_id)))

@@ -92,7 +92,8 @@ def start_session(ctx: Context, patient: Patient, data: dict, *, appointment=Non
     return session
 
 
-def start_session_from_appointment(ctx: Context, appointment_id, data: dict, *, now: dt.datetime | None = None) -> TreatmentSession:
+def start_session_from_appointment(ctx: Context, appointment_id, data: dict, *, now: dt.datetime | None = None,
+                                   patient: Patient | None = None) -> TreatmentSession:
     """Check in for today's dosing appointment: the order is copied from the plan's current dose
     (the nurse adds the product on hand); the appointment moves to checked in."""
     from ketamine_clinic.clinical.protocols import DoseUnit as ProtocolUnit
@@ -104,6 +105,8 @@ def start_session_from_appointment(ctx: Context, appointment_id, data: dict, *, 
             .filter(organization_id=ctx.user.organization_id, public_id=_uuid(appointment_id)).first())
     if appt is None:
         raise NotFound("No such appointment.")
+    if patient is not None and appt.patient_id != patient.pk:  # a body naming another patient is refused, never overruled
+        raise ValidationFailed({"appointment": ["This appointment is for another patient."]})
     if appt.kind != AppointmentKind.DOSING:
         raise ValidationFailed({"appointment": ["Only a dosing appointment starts a session."]})
     if appt.status not in (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN):
