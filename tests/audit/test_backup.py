@@ -14,7 +14,6 @@ from ketamine_clinic.audit.services import seal_pending
 from ketamine_clinic.backup import backup
 from ketamine_clinic.patients.models import Patient
 
-SCRATCH_DB = "kc_audit_cli_restore_scratch"
 
 
 def restore_in_subprocess(file, database_url):
@@ -33,14 +32,15 @@ def scratch_url(tmp_path):
 
     db = connection.settings_dict
     base = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    scratch = f"{db['NAME']}_restore_scratch"[:63]  # per test database: parallel runs never share it
     with psycopg.connect(base + "/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{SCRATCH_DB}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{SCRATCH_DB}"')
+        admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{scratch}"')
     try:
-        yield base + "/" + SCRATCH_DB
+        yield base + "/" + scratch
     finally:
         with psycopg.connect(base + "/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{SCRATCH_DB}" WITH (FORCE)')
+            admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
 
 
 def scratch_counts(url):

@@ -45,44 +45,57 @@ def all_settings() -> dict:
     return dict(sorted(found.items()))
 
 
+STRING_SETTING_MAX_CHARS = 200
+
+
 def _coerce(setting, raw):
     """The value in the default's type, within the setting's bounds; raises ValueError with a message."""
     kind = type(setting.default)
     if kind is bool:
-        if isinstance(raw, bool):
-            return raw
-        if str(raw).strip().lower() in ("true", "on", "1", "yes"):
-            return True
-        if str(raw).strip().lower() in ("false", "off", "0", "no", ""):
-            return False
-        raise ValueError("Choose yes or no.")
+        return _as_bool(raw)
     if kind is str:
-        value = str(raw).strip()
-        if not value or len(value) > 200:
-            raise ValueError("Enter 1 to 200 characters.")
-        return value
-    try:
-        if kind is int:
-            if isinstance(raw, float) and not raw.is_integer():
-                raise ValueError
-            value = int(str(raw).strip()) if not isinstance(raw, (int, float)) else int(raw)
-        elif kind is Decimal:
-            value = Decimal(str(raw).strip())
-            if not value.is_finite():
-                raise ValueError
-        else:
-            value = float(raw)
-            if not math.isfinite(value):
-                raise ValueError
-    except (ValueError, TypeError, InvalidOperation):
-        raise ValueError(f"Enter a {'whole ' if kind is int else ''}number.") from None
-    if isinstance(raw, bool):
-        raise ValueError("Enter a number.")
+        return _as_text(raw)
+    value = _as_number(kind, raw)
     if setting.minimum is not None and value < setting.minimum:
         raise ValueError(f"At least {setting.minimum:g} {setting.unit}".strip() + ".")
     if setting.maximum is not None and value > setting.maximum:
         raise ValueError(f"At most {setting.maximum:g} {setting.unit}".strip() + ".")
     return value
+
+
+def _as_bool(raw) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in ("true", "on", "1", "yes"):
+        return True
+    if text in ("false", "off", "0", "no", ""):
+        return False
+    raise ValueError("Choose yes or no.")
+
+
+def _as_text(raw) -> str:
+    value = str(raw).strip()
+    if not value or len(value) > STRING_SETTING_MAX_CHARS:
+        raise ValueError(f"Enter 1 to {STRING_SETTING_MAX_CHARS} characters.")
+    return value
+
+
+def _as_number(kind, raw):
+    """An int, Decimal or float from a form or JSON value; a boolean is not a number."""
+    if isinstance(raw, bool):
+        raise ValueError("Enter a number.")
+    try:
+        if kind is int:
+            if isinstance(raw, float) and not raw.is_integer():
+                raise ValueError
+            return int(str(raw).strip()) if not isinstance(raw, (int, float)) else int(raw)
+        value = Decimal(str(raw).strip()) if kind is Decimal else float(raw)
+        if not (value.is_finite() if kind is Decimal else math.isfinite(value)):
+            raise ValueError
+        return value
+    except (ValueError, TypeError, InvalidOperation):
+        raise ValueError(f"Enter a {'whole ' if kind is int else ''}number.") from None
 
 
 def _to_json(value):
