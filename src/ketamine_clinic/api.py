@@ -14,8 +14,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
-from ketamine_clinic.accounts.permissions import PermissionDenied
-from ketamine_clinic.core.errors import ServiceError
+from ketamine_clinic.core.errors import PermissionDenied, ServiceError
+from ketamine_clinic.web.refusals import error_body
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +53,10 @@ def _invalid(request, exc: ValidationError):
 
 
 @api.exception_handler(ServiceError)
-def _service_error(request, exc: ServiceError):
-    return api.create_response(request, {"detail": exc.message, "errors": exc.errors}, status=exc.status)
-
-
 @api.exception_handler(PermissionDenied)
-def _forbidden(request, exc: PermissionDenied):
-    return api.create_response(request, {"detail": str(exc), "errors": {}}, status=403)
+def _service_error(request, exc: ServiceError | PermissionDenied):
+    status, body = error_body(exc)
+    return api.create_response(request, body, status=status)
 
 
 @api.exception_handler(AuthenticationError)

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.core.errors import Conflict, NotFound, ServiceError, ValidationFailed, error_text
-from ketamine_clinic.core.views_util import staff_required
+from ketamine_clinic.web.access import staff_required
 
 from . import services
 from .models import User

@@ -21,7 +21,7 @@ from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import instruments as ci
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 from ketamine_clinic.core.localtime import patient_zone
-from ketamine_clinic.core.views_util import forbidden, staff_required
+from ketamine_clinic.web.access import forbidden, staff_required
 
 from . import forms as aforms
 from . import policy, schedule, services, trajectory

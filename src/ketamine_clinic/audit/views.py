@@ -7,7 +7,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from ketamine_clinic.core.views_util import staff_required
+from ketamine_clinic.web.access import staff_required
 
 from .queries import patients_by_public_id, search_events
 from .services import Context, record

@@ -9,7 +9,7 @@ from ketamine_clinic.clinical.sources import SOURCES
 
 from . import clinic_settings
 from .errors import NotFound, ValidationFailed, error_text
-from .views_util import staff_required
+from ketamine_clinic.web.access import staff_required
 
 
 @staff_required("org.manage")

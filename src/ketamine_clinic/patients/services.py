@@ -10,6 +10,7 @@ import re
 import uuid
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.forms.models import model_to_dict
@@ -149,11 +150,14 @@ def search_patients(ctx: Context, q: str = "") -> QuerySet[Patient]:
     return qs.filter(condition)
 
 
-def get_patient_for(ctx: Context, public_id, *, audit_action: str = "patient.view") -> Patient:
-    """The patient, if the actor may see them; the view is audited. Others' patients are 'not found'."""
+def get_patient_for(ctx: Context, public_id, *, action: str = "patient.view", audit_action: str = "patient.view") -> Patient:
+    """The patient of the actor's clinic, when the actor's role allows ``action`` (else 403); the
+    view is audited as ``audit_action`` (none when empty). Another clinic's patient, or an id that
+    is not one, is 'not found' (404) — the one organization-scoped patient lookup."""
+    require(ctx.user, action)
     try:
         patient = patients_for(ctx).get(public_id=public_id)
-    except (Patient.DoesNotExist, ValueError, TypeError):
+    except (Patient.DoesNotExist, ValueError, TypeError, DjangoValidationError):
         raise NotFound("No such patient.") from None
     if audit_action:
         record(ctx, audit_action, obj=patient, patient=patient)

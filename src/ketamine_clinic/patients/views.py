@@ -14,7 +14,8 @@ from ketamine_clinic.clinical.medications import known_names as known_medication
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, error_text
 from ketamine_clinic.core.localtime import patient_today
 from ketamine_clinic.core.versions import required_version
-from ketamine_clinic.core.views_util import staff_required, with_errors
+from ketamine_clinic.web.access import staff_required
+from ketamine_clinic.web.forms import with_errors
 
 from . import forms as pforms
 from . import history

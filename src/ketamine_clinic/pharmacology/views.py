@@ -10,7 +10,7 @@ from ketamine_clinic.charts import LineStyle, Series, line_chart_svg
 from ketamine_clinic.clinical import pk
 from ketamine_clinic.core.errors import NotFound, ValidationFailed
 from ketamine_clinic.core.localtime import patient_today
-from ketamine_clinic.core.views_util import staff_required
+from ketamine_clinic.web.access import staff_required
 from ketamine_clinic.patients.services import current_measurement, get_patient_for
 
 from . import services

@@ -26,7 +26,8 @@ from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.core.clinic_settings import policy_for
 from ketamine_clinic.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ketamine_clinic.core.versions import required_version
-from ketamine_clinic.core.views_util import forbidden, staff_required, with_errors
+from ketamine_clinic.web.access import forbidden, staff_required
+from ketamine_clinic.web.forms import with_errors
 from ketamine_clinic.patients.models import Patient
 
 from . import facts, rems, services, steps

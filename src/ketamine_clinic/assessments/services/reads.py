@@ -14,8 +14,7 @@ from ._common import _is_own, _same_org
 
 def patient_for(ctx: Context, public_id, action: str = "assessment.view", audit_action: str = "assessment.view") -> Patient:
     """A patient of the actor's clinic, when the actor's role allows ``action``; audited."""
-    require(ctx.user, action)
-    return get_patient_for(ctx, public_id, audit_action=audit_action)
+    return get_patient_for(ctx, public_id, action=action, audit_action=audit_action)
 
 
 def own_patient(ctx: Context) -> Patient:

@@ -1,20 +1,11 @@
+"""Who may open a page: signed-in staff whose role allows the action, else a 403 page."""
+
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from ketamine_clinic.accounts.permissions import MATRIX, has_permission
-
-
-def with_errors(form, errors: dict[str, list[str]]):
-    """``form`` (bound) showing a service's field errors too; those the form found itself are not repeated."""
-    for field, msgs in errors.items():
-        target = field if field in form.fields else None
-        already = form.errors.get(target or "__all__", [])
-        for msg in msgs:
-            if msg not in already:
-                form.add_error(target, msg)
-    return form
 
 
 def forbidden(request, action: str):
