@@ -16,12 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ketamine_clinic.accounts.permissions import PermissionDenied, has_permission
+from ketamine_clinic.accounts.permissions import has_permission
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import instruments as ci
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 from ketamine_clinic.core.localtime import patient_zone
 from ketamine_clinic.web.access import forbidden, staff_required
+from ketamine_clinic.web.refusals import flash_refusal
 
 from . import forms as aforms
 from . import policy, schedule, services, trajectory
@@ -34,25 +35,6 @@ def _instrument_or_404(key: str) -> ci.Instrument:
         return ci.get_instrument(key)
     except ci.UnknownInstrumentError:
         raise Http404("No such questionnaire.") from None
-
-
-def _patient_or_404(ctx, public_id, action="assessment.view", audit_action="assessment.view"):
-    try:
-        return services.patient_for(ctx, public_id, action=action, audit_action=audit_action)
-    except NotFound:
-        raise Http404("No such patient.") from None
-
-
-def _response_or_404(ctx, public_id):
-    try:
-        return services.get_response_for(ctx, public_id)
-    except NotFound:
-        raise Http404("No such response.") from None
-
-
-def _error_detail(exc) -> str:
-    """One line for a flash message: every field message, else the error's own message."""
-    return "; ".join(m for msgs in exc.errors.values() for m in msgs) or exc.message
 
 
 def _form_items(instrument: ci.Instrument, answers: dict, errors: dict) -> list[dict]:
@@ -183,7 +165,7 @@ def link_form(request, token):
 @staff_required("assessment.view")
 def patient_assessments(request, public_id):
     ctx = Context.from_request(request)
-    patient = _patient_or_404(ctx, public_id)
+    patient = services.patient_for(ctx, public_id)
     now = timezone.now()
     context = {
         "patient": patient,
@@ -208,7 +190,7 @@ def patient_assessments(request, public_id):
 @require_http_methods(["GET", "POST"])
 def staff_enter(request, public_id, key):
     ctx = Context.from_request(request)
-    patient = _patient_or_404(ctx, public_id, action="assessment.enter")
+    patient = services.patient_for(ctx, public_id, action="assessment.enter")
     instrument = _instrument_or_404(key)
     mode = ResponseMode.CLINICIAN if instrument.respondent == ci.Respondent.CLINICIAN else ResponseMode.STAFF_PAPER
     action_url = reverse("assessments:enter", args=[patient.public_id, instrument.key])
@@ -230,7 +212,7 @@ def staff_enter(request, public_id, key):
 
 @staff_required("assessment.view")
 def response_detail(request, public_id):
-    response = _response_or_404(Context.from_request(request), public_id)
+    response = services.get_response_for(Context.from_request(request), public_id)
     instrument = response.instrument
     items = [{"item": it, "value": response.answers.get(it.link_id)} for it in instrument.items]
     return render(request, "assessments/response.html", {
@@ -244,7 +226,7 @@ def response_detail(request, public_id):
 @require_http_methods(["GET", "POST"])
 def response_amend(request, public_id):
     ctx = Context.from_request(request)
-    original = _response_or_404(ctx, public_id)
+    original = services.get_response_for(ctx, public_id)
     instrument = original.instrument
     action_url = reverse("assessments:amend", args=[original.public_id])
     extra = {"patient": original.patient, "action_url": action_url, "amending": original}
@@ -263,7 +245,7 @@ def response_amend(request, public_id):
 @require_POST
 def create_link(request, public_id):
     ctx = Context.from_request(request)
-    patient = _patient_or_404(ctx, public_id, action="measures.send_link", audit_action="")
+    patient = services.patient_for(ctx, public_id, action="measures.send_link", audit_action="")
     key = request.POST.get("instrument", "")
     purpose = request.POST.get("purpose", LinkPurpose.TABLET)
     try:
@@ -273,7 +255,7 @@ def create_link(request, public_id):
             return redirect("assessments:patient", public_id=patient.public_id)
         link, raw = services.create_link(ctx, patient, key, LinkPurpose.TABLET)
     except (ValidationFailed, Conflict) as exc:
-        messages.error(request, f"No link created: {_error_detail(exc)}")
+        flash_refusal(request, exc, "No link created: ")
         return redirect("assessments:patient", public_id=patient.public_id)
     url = request.build_absolute_uri(reverse("assessments:link", args=[raw]))
     return render(request, "assessments/tablet_link.html", {"patient": patient, "link": link, "url": url,
@@ -283,7 +265,7 @@ def create_link(request, public_id):
 @staff_required("assessment.view")
 def trajectory_page(request, public_id):
     ctx = Context.from_request(request)
-    patient = _patient_or_404(ctx, public_id, audit_action="assessment.view_trajectory")
+    patient = services.patient_for(ctx, public_id, audit_action="assessment.view_trajectory")
     tz = patient_zone(patient)
     by_key = services.current_totals_by_instrument(patient)
     settings = policy.clinic_settings(patient.organization_id)
@@ -300,10 +282,7 @@ def alerts(request):
     status = request.GET.get("status", "open")
     if status not in ("open", "acknowledged", "all"):
         status = "open"
-    try:
-        items = services.with_people(services.open_alerts_for(Context.from_request(request), status)[:200])
-    except PermissionDenied:
-        return forbidden(request, "alert.acknowledge")
+    items = services.with_people(services.open_alerts_for(Context.from_request(request), status)[:200])
     return render(request, "assessments/alerts.html", {
         "alerts": items, "status": status, "can_acknowledge": has_permission(request.user, "alert.acknowledge"),
         "can_see_answers": has_permission(request.user, "assessment.view"), "common_actions": aforms.COMMON_ALERT_ACTIONS,
@@ -316,10 +295,8 @@ def alert_acknowledge(request, public_id):
     ctx = Context.from_request(request)
     try:
         services.acknowledge_alert(ctx, public_id, request.POST.get("action_taken", ""), request.POST.getlist("actions"))
-    except NotFound:
-        raise Http404("No such alert.") from None
     except (ValidationFailed, Conflict) as exc:
-        messages.error(request, f"Not acknowledged: {_error_detail(exc)}")
+        flash_refusal(request, exc, "Not acknowledged: ")
         return _back_to_alerts(request)
     messages.success(request, "Alert acknowledged; the action taken is on the chart.")
     return _back_to_alerts(request)

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -8,8 +7,9 @@ from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical.sources import SOURCES
 
 from . import clinic_settings
-from .errors import NotFound, ValidationFailed, error_text
+from .errors import ValidationFailed
 from ketamine_clinic.web.access import staff_required
+from ketamine_clinic.web.refusals import flash_refusal
 
 
 @staff_required("org.manage")
@@ -28,10 +28,8 @@ def settings_list(request):
 def settings_change(request, key):
     try:
         clinic_settings.change_setting(Context.from_request(request), key, request.POST.get("value", ""), request.POST.get("reason", ""))
-    except NotFound:
-        raise Http404("No such setting.") from None
     except ValidationFailed as exc:
-        messages.error(request, f"{key} not changed: {error_text(exc)}")
+        flash_refusal(request, exc, f"{key} not changed: ")
     else:
         messages.success(request, f"{key} changed; the previous value stays in its history.")
     return redirect(f"{reverse('clinic_admin:settings')}#{key}")

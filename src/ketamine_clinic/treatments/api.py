@@ -11,7 +11,6 @@ from decimal import Decimal
 from uuid import UUID
 
 from django.http import HttpResponse
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from ketamine_clinic.audit.services import Context
@@ -21,6 +20,7 @@ from ketamine_clinic.patients.models import Patient
 
 from . import facts, rems, services
 from .models import SessionStatus
+from .screen import session_screen
 
 router = Router(tags=["sessions"])
 TIME = "ISO 8601 date-time; without an offset it is read in the location's time zone; empty = now"
@@ -307,28 +307,22 @@ def _alert(a) -> dict:
 
 
 def _full(s) -> dict:
-    now = timezone.now()
-    policy = facts.session_policy(s.organization)
-    preview = facts.dose_preview(s, policy) if s.dosing_started_at is None else None
-    admin = getattr(s, "administration", None) if s.dosing_started_at else None
-    due = facts.vitals_status(s, now, policy)
-    readiness = facts.discharge_readiness(s, now, policy) if s.status == SessionStatus.OBSERVING else None
+    screen = session_screen(s)
     return {
         **_summary(s),
         "order": _order(s),
         "ordered_by": s.ordered_by.username,
-        "dose": _dose(s, preview), "guardrail": _guardrail(s, preview), "given_mg": facts.given_so_far(s, now),
+        "dose": _dose(s, screen.preview), "guardrail": _guardrail(s, screen.preview), "given_mg": screen.given_mg,
         "dosing_started_at": s.dosing_started_at, "dosing_ended_at": s.dosing_ended_at,
-        "administration": admin and _administration(admin),
-        "devices": [{"id": d.public_id, "given_at": d.given_at, "lot_number": d.lot_number} for d in s.devices.all()],
-        "rate_changes": [{"at": r.at, "rate_ml_per_h": r.rate_ml_per_h, "reason": r.reason}
-                         for r in (admin.rate_changes.all() if admin else [])],
-        "vitals": [_vitals(v) for v in facts.active_vitals(s)],
-        "events": [_event(e) for e in facts.active_entries(s)],
-        "alerts": [_alert(a) for a in s.alerts.all()],
-        "next_vitals_due": due.next_due.due_at if due and due.next_due else None,
-        "overdue_vitals": [c.due_at for c in due.overdue] if due else [],
-        "discharge": readiness and _discharge(readiness),
+        "administration": screen.administration and _administration(screen.administration),
+        "devices": [{"id": d.public_id, "given_at": d.given_at, "lot_number": d.lot_number} for d in screen.devices],
+        "rate_changes": [{"at": r.at, "rate_ml_per_h": r.rate_ml_per_h, "reason": r.reason} for r in screen.rate_changes],
+        "vitals": [_vitals(v) for v in screen.vitals],
+        "events": [_event(e) for e in screen.entries],
+        "alerts": [_alert(a) for a in screen.alerts],
+        "next_vitals_due": screen.snapshot["next_vitals"].due_at if screen.snapshot["next_vitals"] else None,
+        "overdue_vitals": [c.due_at for c in screen.snapshot["overdue"]],
+        "discharge": screen.readiness and _discharge(screen.readiness),
         "discharged_at": s.discharged_at,
     }
 
