@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 from uuid import UUID
 
-from ninja import Schema
+from ninja import Router, Schema
 
 
 def form_value(value):
@@ -19,7 +19,21 @@ def form_value(value):
     return value
 
 
-def form_data(payload: Schema | dict) -> dict:
-    """The fields the client sent (unsent ones stay absent, so a PATCH changes only those)."""
-    data = payload if isinstance(payload, dict) else payload.dict(exclude_unset=True)
-    return {k: form_value(v) for k, v in data.items()}
+def form_data(payload: Schema, *, only_sent: bool = False) -> dict:
+    """Every field of the body, an unsent one at the schema's default; with ``only_sent`` (a PATCH)
+    only those the client sent, so the others stay unchanged."""
+    return {k: form_value(v) for k, v in payload.dict(exclude_unset=only_sent).items()}
+
+
+class SplitRouter(Router):
+    """One router whose operations are written in several modules (a package), each keeping the
+    OpenAPI operation id ninja gave it while the package was one module, ``<module>_<function>``:
+    clients generated from the schema keep working when an API module is split."""
+
+    def __init__(self, module: str, **kwargs):
+        super().__init__(**kwargs)
+        self.operation_id_prefix = module.replace(".", "_")
+
+    def add_api_operation(self, path, methods, view_func, *, operation_id=None, **kwargs):
+        operation_id = operation_id or f"{self.operation_id_prefix}_{view_func.__name__}"
+        return super().add_api_operation(path, methods, view_func, operation_id=operation_id, **kwargs)
