@@ -55,16 +55,17 @@ def patch_checklist(request, session_id: UUID, payload: ChecklistPatch):
 @router.post("/sessions/{session_id}/bp-decision", response={200: ChecklistOut, **errors(400, 401, 403, 404, 409, 422)},
              summary="Prescriber's esketamine blood-pressure risk-benefit decision")
 def bp_decision(request, session_id: UUID, payload: BpDecisionIn):
-    s = detailed_session(request, session_id, "session.bp_decision")
-    data = form_data(payload)
-    s = services.record_bp_decision(ctx_of(request), s, data, expected_version=data.pop("version"))
-    return checklist_out(detailed_session(request, s.public_id))
+    return _decision(request, session_id, "session.bp_decision", services.record_bp_decision, payload)
 
 
 @router.post("/sessions/{session_id}/cssrs-decision", response={200: ChecklistOut, **errors(400, 401, 403, 404, 409, 422)},
              summary="Prescriber's decision to dose despite a high-risk C-SSRS")
 def cssrs_decision(request, session_id: UUID, payload: BpDecisionIn):
-    s = detailed_session(request, session_id, "session.cssrs_decision")
+    return _decision(request, session_id, "session.cssrs_decision", services.record_cssrs_decision, payload)
+
+
+def _decision(request, session_id, action: str, service, payload: BpDecisionIn) -> dict:
+    """A prescriber's documented decision on a checklist stop, at the version they read."""
     data = form_data(payload)
-    s = services.record_cssrs_decision(ctx_of(request), s, data, expected_version=data.pop("version"))
+    s = service(ctx_of(request), detailed_session(request, session_id, action), data, expected_version=data.pop("version"))
     return checklist_out(detailed_session(request, s.public_id))

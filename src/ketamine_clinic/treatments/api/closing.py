@@ -5,12 +5,11 @@ from uuid import UUID
 from ninja import Schema
 
 from ketamine_clinic.core.schemas import errors
-from ketamine_clinic.web.api import form_data
 
 from .. import services
 from . import router
-from ._common import detailed_session, run_on_session
-from .answers import SessionOut, session_out
+from ._common import session_after
+from .answers import SessionOut
 
 
 class DischargeIn(Schema):
@@ -33,12 +32,10 @@ class EndIn(Schema):
 @router.post("/sessions/{session_id}/discharge", response={200: SessionOut, **errors(400, 401, 403, 404, 409, 422)},
              summary="Discharge (refused until the patient is ready)")
 def discharge(request, session_id: UUID, payload: DischargeIn):
-    s = run_on_session(request, session_id, services.discharge, form_data(payload))
-    return session_out(detailed_session(request, s.public_id))
+    return session_after(request, session_id, services.discharge, payload)
 
 
 @router.post("/sessions/{session_id}/end", response={200: SessionOut, **errors(400, 401, 403, 404, 409, 422)},
              summary="End a session without a dose")
 def end(request, session_id: UUID, payload: EndIn):
-    s = run_on_session(request, session_id, services.end_without_dose, form_data(payload))
-    return session_out(detailed_session(request, s.public_id))
+    return session_after(request, session_id, services.end_without_dose, payload)

@@ -11,8 +11,8 @@ from ketamine_clinic.web.api import form_data
 
 from .. import services
 from . import router
-from ._common import TIME, detailed_session, run_on_session
-from .answers import DeviceOut, RateOut, SessionOut, session_out
+from ._common import TIME, run_on_session, session_after
+from .answers import DeviceOut, RateOut, SessionOut
 
 
 class SessionDoseIn(Schema):
@@ -46,8 +46,7 @@ class StopIn(Schema):
 @router.post("/sessions/{session_id}/dose", response={200: SessionOut, **errors(400, 401, 403, 404, 409, 422)},
              summary="Start the dose (refused while a checklist hard stop is open)")
 def start_dose(request, session_id: UUID, payload: SessionDoseIn):
-    s = run_on_session(request, session_id, services.start_dosing, form_data(payload))
-    return session_out(detailed_session(request, s.public_id))
+    return session_after(request, session_id, services.start_dosing, payload)
 
 
 @router.post("/sessions/{session_id}/devices", response={201: DeviceOut, **errors(400, 401, 403, 404, 409, 422)},
@@ -67,5 +66,4 @@ def post_rate(request, session_id: UUID, payload: RateIn):
 @router.post("/sessions/{session_id}/stop", response={200: SessionOut, **errors(400, 401, 403, 404, 409, 422)},
              summary="Stop the infusion / end the device sequence")
 def stop(request, session_id: UUID, payload: StopIn):
-    s = run_on_session(request, session_id, services.stop_dosing, form_data(payload))
-    return session_out(detailed_session(request, s.public_id))
+    return session_after(request, session_id, services.stop_dosing, payload)
