@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from ketamine_clinic.core.errors import NotFound
-from ketamine_clinic.plans import reminders, scheduling, sms
+from ketamine_clinic.plans import scheduling, sms
+from ketamine_clinic.plans.services import reminders
 from ketamine_clinic.plans.models import Reminder
 from ketamine_clinic.plans.tasks import send_appointment_reminder
 

@@ -12,7 +12,8 @@ from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical.sources import SOURCES
 from ketamine_clinic.core.schemas import LocalTime, errors
 
-from . import protocol_store, scheduling, services
+from . import scheduling, services
+from .services import protocol_store
 from .models import Appointment, BoosterProposal, TreatmentPlan
 
 router = Router(tags=["plans"])

@@ -21,7 +21,8 @@ from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 from ketamine_clinic.core.views_util import forbidden, staff_required
 
 from . import forms as plan_forms
-from . import protocol_store, reminders, scheduling, services
+from . import scheduling, services
+from .services import protocol_store, reminders
 from .policy import instruction_hours
 from .scheduling import requests
 from .models import AppointmentKind, AppointmentStatus, BoosterProposal, PlanStatus, Resource
@@ -511,7 +512,7 @@ def ics_feed(request, token):
         feed = reminders.feed_for_token(token)
     except NotFound:
         raise Http404("No such calendar.") from None
-    response = HttpResponse(reminders.feed_ics(feed), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(reminders.feed_ics(feed, ctx=Context.from_request(request)), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="appointments.ics"'
     response["Referrer-Policy"] = "no-referrer"
     return response

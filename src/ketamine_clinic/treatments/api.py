@@ -19,7 +19,7 @@ from ketamine_clinic.core.errors import NotFound
 from ketamine_clinic.core.schemas import errors
 from ketamine_clinic.patients.models import Patient
 
-from . import facts, rems, services
+from . import facts, services
 from .models import SessionStatus
 
 router = Router(tags=["sessions"])
@@ -589,7 +589,7 @@ def rems_form(request, form_id: UUID):
 @router.get("/rems-forms/{form_id}/pdf", response={200: None, **errors(401, 403, 404, 422)}, summary="A REMS form as PDF")
 def rems_form_pdf(request, form_id: UUID):
     form = services.get_rems_form_for(_ctx(request), form_id)
-    response = HttpResponse(rems.rems_pdf(form), content_type="application/pdf")
+    response = HttpResponse(services.rems_pdf(form), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="rems-monitoring-{form.treatment_date:%Y%m%d}-{form.public_id}.pdf"'
     return response
 

@@ -29,7 +29,7 @@ from ketamine_clinic.core.versions import required_version
 from ketamine_clinic.core.views_util import forbidden, staff_required, with_errors
 from ketamine_clinic.patients.models import Patient
 
-from . import facts, rems, services, steps
+from . import facts, services, steps
 from . import forms as tforms
 from .models import OPEN_STATUSES, SessionStatus, TreatmentSession
 
@@ -532,7 +532,7 @@ def rems_detail(request, public_id):
         action = request.POST.get("action")
         try:
             if action == "regenerate":
-                rems.generate_rems_form(_ctx(request), _detailed(form.session_id))
+                services.generate_rems_form(_ctx(request), _detailed(form.session_id))
                 messages.success(request, "Form refilled from the session.")
             else:
                 services.mark_rems_submitted(_ctx(request), form, request.POST.dict())
@@ -541,9 +541,9 @@ def rems_detail(request, public_id):
         except (ValidationFailed, Conflict) as exc:
             error = "; ".join([exc.message] + [m for msgs in exc.errors.values() for m in msgs])
             submit_form, status = tforms.RemsSubmitForm(data=request.POST), exc.status
-    clinician = rems.monitoring_clinician(form.session)
+    clinician = services.monitoring_clinician(form.session)
     return render(request, "treatments/rems_detail.html", {
-        "form": form, "rows": rems.form_rows(form), "submit_form": submit_form, "error": error,
+        "form": form, "rows": services.form_rows(form), "submit_form": submit_form, "error": error,
         "patient": form.session.patient, "active_nav": "sessions", "due_days": cs.rems_form.REMS_FORM_DUE_DAYS,
         "missing_labels": [cs.SCHEMAS[form.schema_version].field(k).label for k in form.missing_required],
         "clinician_contact_missing": bool({"clinician_phone", "clinician_email"} & set(form.missing_required)),
@@ -554,6 +554,6 @@ def rems_detail(request, public_id):
 @staff_required("rems.form")
 def rems_pdf(request, public_id):
     form = _rems_or_404(request, public_id)
-    response = HttpResponse(rems.rems_pdf(form), content_type="application/pdf")
+    response = HttpResponse(services.rems_pdf(form), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="rems-monitoring-{form.treatment_date:%Y%m%d}.pdf"'
     return response

@@ -19,6 +19,7 @@ from ketamine_clinic.core.errors import validated as _validate  # noqa: F401  (o
 from ketamine_clinic.patients.models import Patient
 
 from ..models import LIVE_STATUSES, Appointment, AppointmentChange, AppointmentKind, Resource
+from ..services.reminders import queue_reminders
 
 
 INPUT_CONFLICTS = {cp.ConflictKind.IN_THE_PAST, cp.ConflictKind.OUTSIDE_OPENING_HOURS}
@@ -108,8 +109,6 @@ def _change(ctx: Context | None, appt: Appointment, action: str, reason: str = "
 
 
 def _queue_reminders(appointments: list[Appointment]) -> None:
-    from ..reminders import queue_reminders
-
     ids = [str(a.public_id) for a in appointments]
     if ids:
         transaction.on_commit(lambda: queue_reminders(ids))

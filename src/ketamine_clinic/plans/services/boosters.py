@@ -15,7 +15,8 @@ from ketamine_clinic.core.errors import Conflict, ValidationFailed
 from ketamine_clinic.core.text_limits import refuse_over_length
 
 from .. import forms as plan_forms
-from .. import protocol_store, scheduling
+from .. import scheduling
+from . import protocol_store
 from ..models import (
     AppointmentStatus,
     BoosterProposal,

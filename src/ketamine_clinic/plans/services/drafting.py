@@ -16,7 +16,8 @@ from ketamine_clinic.core.errors import NotFound, ValidationFailed
 from ketamine_clinic.patients.models import Patient
 
 from .. import forms as plan_forms
-from .. import protocol_store, scheduling
+from .. import scheduling
+from . import protocol_store
 from ..models import PlanDose, PlanStatus, PlanStatusChange, TreatmentPlan
 from ._common import _timeline, _validate, declined_routes, for_patient
 

@@ -26,6 +26,7 @@ from ._common import (
     _timeline,
     _validate,
 )
+from .rems import generate_rems_form
 
 
 def discharge(ctx: Context, session: TreatmentSession, data: dict, *, now: dt.datetime | None = None) -> TreatmentSession:
@@ -69,8 +70,6 @@ def discharge(ctx: Context, session: TreatmentSession, data: dict, *, now: dt.da
         _timeline(ctx, locked, summary)
         _audit(ctx, "session.discharge", locked, {"padss": padss.total, "observed_min": readiness.observed_minutes})
         if locked.route == Route.ESKETAMINE_NASAL:
-            from ..rems import generate_rems_form
-
             generate_rems_form(ctx, locked, now=now)
     return locked
 

@@ -26,7 +26,7 @@ from ketamine_clinic.clinical import protocols as cp
 from ketamine_clinic.core.clinic_settings import policy_for
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 
-from .models import ClinicProtocol
+from ..models import ClinicProtocol
 
 LIBRARY, CLINIC = "library", "clinic"
 
