@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from ketamine_clinic.accounts.models import Location
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.accounts.services import create_portal_user
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical.codes import icd10cm_display
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, form_errors
@@ -434,3 +435,22 @@ def describe(kind: str, obj) -> str:
     if kind == "diagnosis":
         return f"{obj.icd10_code} {obj.display}"
     return str(obj)
+
+
+def open_portal_account(ctx: Context, patient: Patient, data: dict):
+    """A sign-in for the patient's portal (``username``, ``password``, optional ``email``), linked to
+    the chart. A patient has at most one portal account."""
+    require(ctx.user, "patient.edit_demographics")
+    if patient.organization_id != ctx.user.organization_id:
+        raise NotFound("No such patient.")
+    data = {"first_name": patient.given_name, "last_name": patient.family_name, **data}
+    with transaction.atomic():
+        locked = Patient.objects.select_for_update().get(pk=patient.pk)
+        if locked.portal_user_id is not None:
+            raise Conflict("This patient already has a portal account.")
+        user = create_portal_user(ctx, data)
+        locked.portal_user = user
+        locked.save(update_fields=["portal_user"])
+        record(ctx, "patient.portal_account", obj=locked, patient=locked, detail={"username": user.username})
+    patient.portal_user = user
+    return user

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ketamine_clinic.accounts.models import Location, User
-from ketamine_clinic.audit.services import Context
+from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import protocols as cp
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.core.errors import ValidationFailed
@@ -106,6 +106,18 @@ def _change(ctx: Context | None, appt: Appointment, action: str, reason: str = "
     AppointmentChange.objects.create(
         appointment=appt, action=action, from_start=from_start, to_start=appt.start_at, from_status=from_status,
         to_status=appt.status, reason=reason, changed_by=ctx.user if ctx and ctx.user.is_authenticated else None)
+
+
+def _book(ctx: Context | None, reason: str, **fields) -> Appointment:
+    """Insert one appointment with its change line and audit event: every booking (by hand, a
+    generated series, a linked therapy session) goes through here. Call inside a transaction."""
+    appt = Appointment.objects.create(created_by=ctx.user if ctx and ctx.user.is_authenticated else None, **fields)
+    _change(ctx, appt, "booked", reason)
+    detail = {"start": appt.start_at.isoformat()}
+    if appt.plan_id:
+        detail["plan"] = str(appt.plan.public_id)
+    record(ctx, "appointment.book", obj=appt, patient=appt.patient, detail=detail)
+    return appt
 
 
 def _queue_reminders(appointments: list[Appointment]) -> None:

@@ -25,6 +25,7 @@ from ..policy import appointment_minutes, plans_policy
 from ._common import (
     BOOKABLE_KINDS,
     INPUT_CONFLICTS,
+    _book,
     _change,
     _existing,
     _lock,
@@ -134,14 +135,11 @@ def book_appointment(ctx: Context, patient: Patient, data: dict, now: dt.datetim
     with transaction.atomic():
         _lock(location, patient)
         _check({"start": start, "end": end, "staff": staff}, location, patient, resource, plan, kind, now)
-        appt = Appointment.objects.create(
-            organization_id=patient.organization_id, location=location, patient=patient, plan=plan, kind=kind,
-            phase_name=plan.phase_name if plan else "", resource=resource, staff=staff, start_at=start, end_at=end,
-            created_by=ctx.user)
-        _change(ctx, appt, "booked", cleaned.get("reason", ""))
+        appt = _book(ctx, cleaned.get("reason", ""),
+                     organization_id=patient.organization_id, location=location, patient=patient, plan=plan, kind=kind,
+                     phase_name=plan.phase_name if plan else "", resource=resource, staff=staff, start_at=start, end_at=end)
         TimelineEvent.objects.create(patient=patient, kind="appointment", actor=ctx.user,
                                      summary=f"{appt.get_kind_display()} booked for {appt.local_start():%Y-%m-%d %H:%M} at {location.name}")
-        record(ctx, "appointment.book", obj=appt, patient=patient, detail={"start": start.isoformat()})
         _queue_reminders([appt])
     return appt
 
