@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 from ketamine_clinic.core.ids import uuid_or_none
@@ -44,7 +45,7 @@ def create_token(ctx: Context | None, user: User, name: str = "cli", expires_in_
     with transaction.atomic():
         token = ApiToken.objects.create(user=user, name=name, prefix=raw[:10], token_sha256=ApiToken.digest(raw),
                                         created_at=now, expires_at=expires_at)
-        record(ctx or Context(user=user), "auth.token_create", obj=token, organization=user.organization,
+        record(ctx or Context(user=user), Action.AUTH_TOKEN_CREATE, obj=token, organization=user.organization,
                detail={"for": user.username, "expires_at": expires_at.isoformat() if expires_at else None})
     return raw
 
@@ -93,7 +94,7 @@ def revoke_token(ctx: Context | None, public_id) -> ApiToken:
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])
-            record(ctx, "auth.token_revoke", obj=token, organization=token.user.organization,
+            record(ctx, Action.AUTH_TOKEN_REVOKE, obj=token, organization=token.user.organization,
                    detail={"for": token.user.username, "name": token.name, "by": "user" if ctx else "cli"})
     return token
 
@@ -116,7 +117,7 @@ def set_active(ctx: Context, public_id, active: bool) -> User:
         if user.is_active != active:
             user.is_active = active
             user.save(update_fields=["is_active"])  # the post_save signal revokes the tokens
-            record(ctx, "user.activate" if active else "user.deactivate", obj=user)
+            record(ctx, Action.USER_ACTIVATE if active else Action.USER_DEACTIVATE, obj=user)
     return user
 
 
@@ -135,7 +136,7 @@ def set_email(ctx: Context, public_id, email: str) -> User:
         user = User.objects.select_for_update().get(pk=target.pk)
         user.email = email
         user.save(update_fields=["email"])
-        record(ctx, "user.email", obj=user, detail={"has_email": bool(email)})
+        record(ctx, Action.USER_EMAIL, obj=user, detail={"has_email": bool(email)})
     return user
 
 
@@ -154,7 +155,7 @@ def start_password_reset(ctx: Context, public_id) -> User:
         raise ValidationFailed({"email": ["Give the user an email address first."]})
     path = reverse("account_reset_password_from_key",
                    kwargs={"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)})
-    record(ctx, "user.password_reset_sent", obj=user)
+    record(ctx, Action.USER_PASSWORD_RESET_SENT, obj=user)
     # Sent after the audit event commits: the message itself holds no PHI, only the link.
     send_mail("Choose a new password for ketamine-clinic",
               f"A clinic admin started a password reset for your account {user.username}.\n"
@@ -167,7 +168,7 @@ def unlock_user(ctx: Context, public_id) -> User:
     """Lift sign-in and co-signature lockouts of a user of one's clinic."""
     user = _staff_of_my_clinic(ctx, public_id)
     lockout.unlock(user)
-    record(ctx, "user.unlock", obj=user)
+    record(ctx, Action.USER_UNLOCK, obj=user)
     return user
 
 
@@ -186,7 +187,7 @@ def set_roles(ctx: Context, user: User, roles: list[str]) -> None:
         for role in wanted:
             RoleAssignment.objects.get_or_create(user=user, role=role)
         user._role_cache = None
-        record(ctx, "user.roles", obj=user, detail={"roles": sorted(wanted)})
+        record(ctx, Action.USER_ROLES, obj=user, detail={"roles": sorted(wanted)})
 
 
 def _user_errors(data: dict) -> dict[str, list[str]]:
@@ -222,7 +223,7 @@ def _new_user(ctx: Context | None, organization: Organization, kind: str, data: 
     )
     user.set_password(data.get("password") or "")
     user.save()
-    record(ctx, "user.create", obj=user, organization=organization, detail={"kind": kind})
+    record(ctx, Action.USER_CREATE, obj=user, organization=organization, detail={"kind": kind})
     return user
 
 
@@ -270,7 +271,7 @@ def set_default_location(ctx: Context, user: User, location: Location) -> User:
         raise NotFound("No such user or location.")
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(default_location=location)
-        record(ctx, "user.default_location", obj=user, detail={"location": str(location.public_id)})
+        record(ctx, Action.USER_DEFAULT_LOCATION, obj=user, detail={"location": str(location.public_id)})
     user.default_location = location
     return user
 
@@ -301,10 +302,10 @@ def found_clinic(data: dict, admin: dict) -> tuple[Organization, User]:
         raise ValidationFailed(errors)
     with transaction.atomic():
         org = Organization.objects.create(name=name, slug=slug, mrn_prefix=mrn_prefix)
-        record(None, "org.create", obj=org, organization=org, detail={"slug": slug})
+        record(None, Action.ORG_CREATE, obj=org, organization=org, detail={"slug": slug})
         user = _new_user(None, org, User.Kind.STAFF, admin)
         RoleAssignment.objects.create(user=user, role=Role.CLINIC_ADMIN)
-        record(None, "user.roles", obj=user, organization=org, detail={"roles": [Role.CLINIC_ADMIN.value]})
+        record(None, Action.USER_ROLES, obj=user, organization=org, detail={"roles": [Role.CLINIC_ADMIN.value]})
     return org, user
 
 
@@ -327,7 +328,7 @@ def add_location(ctx: Context, data: dict) -> Location:
                 location.save()
         except IntegrityError:  # added by someone else at the same moment
             raise taken from None
-        record(ctx, "location.create", obj=location, detail={"name": location.name})
+        record(ctx, Action.LOCATION_CREATE, obj=location, detail={"name": location.name})
     return location
 
 
@@ -340,5 +341,5 @@ def update_security_settings(ctx: Context, *, require_mfa: bool, inactivity_time
         org.require_mfa = bool(require_mfa)
         org.inactivity_timeout_minutes = inactivity_timeout_minutes
         org.save(update_fields=["require_mfa", "inactivity_timeout_minutes"])
-        record(ctx, "org.security_settings", obj=org, organization=org, detail={"require_mfa": org.require_mfa, "inactivity_timeout_minutes": inactivity_timeout_minutes})
+        record(ctx, Action.ORG_SECURITY_SETTINGS, obj=org, organization=org, detail={"require_mfa": org.require_mfa, "inactivity_timeout_minutes": inactivity_timeout_minutes})
     return org

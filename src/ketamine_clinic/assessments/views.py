@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ketamine_clinic.accounts.permissions import PermissionDenied, has_permission
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import instruments as ci
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
@@ -36,7 +37,7 @@ def _instrument_or_404(key: str) -> ci.Instrument:
         raise Http404("No such questionnaire.") from None
 
 
-def _patient_or_404(ctx, public_id, action="assessment.view", audit_action="assessment.view"):
+def _patient_or_404(ctx, public_id, action="assessment.view", audit_action=Action.ASSESSMENT_VIEW):
     try:
         return services.patient_for(ctx, public_id, action=action, audit_action=audit_action)
     except NotFound:
@@ -263,7 +264,7 @@ def response_amend(request, public_id):
 @require_POST
 def create_link(request, public_id):
     ctx = Context.from_request(request)
-    patient = _patient_or_404(ctx, public_id, action="measures.send_link", audit_action="")
+    patient = _patient_or_404(ctx, public_id, action="measures.send_link", audit_action=None)
     key = request.POST.get("instrument", "")
     purpose = request.POST.get("purpose", LinkPurpose.TABLET)
     try:
@@ -283,7 +284,7 @@ def create_link(request, public_id):
 @staff_required("assessment.view")
 def trajectory_page(request, public_id):
     ctx = Context.from_request(request)
-    patient = _patient_or_404(ctx, public_id, audit_action="assessment.view_trajectory")
+    patient = _patient_or_404(ctx, public_id, audit_action=Action.ASSESSMENT_VIEW_TRAJECTORY)
     tz = patient_zone(patient)
     by_key = services.current_totals_by_instrument(patient)
     settings = policy.clinic_settings(patient.organization_id)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from ketamine_clinic.accounts.models import Location
 from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.accounts.services import create_portal_user
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical.codes import icd10cm_display
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, form_errors
@@ -150,7 +151,7 @@ def search_patients(ctx: Context, q: str = "") -> QuerySet[Patient]:
     return qs.filter(condition)
 
 
-def get_patient_for(ctx: Context, public_id, *, audit_action: str = "patient.view") -> Patient:
+def get_patient_for(ctx: Context, public_id, *, audit_action: Action | None = Action.PATIENT_VIEW) -> Patient:
     """The patient, if the actor may see them; the view is audited. Others' patients are 'not found'."""
     try:
         patient = patients_for(ctx).get(public_id=public_id)
@@ -166,7 +167,7 @@ def get_own_patient_record(ctx: Context) -> Patient:
     patient = Patient.objects.filter(portal_user=ctx.user).first() if ctx.user.is_authenticated else None
     if patient is None:
         raise NotFound("No patient record is linked to this account.")
-    record(ctx, "portal.view_own", obj=patient, patient=patient)
+    record(ctx, Action.PORTAL_VIEW_OWN, obj=patient, patient=patient)
     return patient
 
 
@@ -230,7 +231,7 @@ def register_patient(ctx: Context, data: dict) -> Patient:
                         {"measured_on": patient_today(patient), "weight_kg": cleaned["weight_kg"], "height_cm": cleaned.get("height_cm")},
                     )
                 TimelineEvent.objects.create(patient=patient, kind="registered", summary="Registered", actor=ctx.user)
-                record(ctx, "patient.create", obj=patient, patient=patient)
+                record(ctx, Action.PATIENT_CREATE, obj=patient, patient=patient)
                 return patient
         except IntegrityError:
             if given_mrn:
@@ -270,7 +271,7 @@ def update_patient(ctx: Context, patient: Patient, data: dict, *, expected_versi
         locked.save()
         _revise(ctx, locked, "patient", locked, changed, (reason or "").strip())
         TimelineEvent.objects.create(patient=locked, kind="demographics", summary="Details updated: " + ", ".join(changed).replace("_", " "), actor=ctx.user)
-        record(ctx, "patient.update", obj=locked, patient=locked, detail={"fields": changed, "version": locked.version})
+        record(ctx, Action.PATIENT_UPDATE, obj=locked, patient=locked, detail={"fields": changed, "version": locked.version})
     return locked
 
 
@@ -281,7 +282,7 @@ def _create_subrecord(ctx: Context, patient: Patient, kind: str, cleaned: dict):
         Patient.objects.filter(pk=patient.pk).update(no_known_allergies_at=None, no_known_allergies_by=None)
         patient.no_known_allergies_at = patient.no_known_allergies_by = None
     _revise(ctx, patient, kind, obj, sorted(cleaned), "Recorded")
-    record(ctx, f"patient.{kind}.create", obj=obj, patient=patient, organization=patient.organization)
+    record(ctx, Action.chart_record(kind, "create"), obj=obj, patient=patient, organization=patient.organization)
     return obj
 
 
@@ -328,7 +329,7 @@ def record_no_known_allergies(ctx: Context, patient: Patient) -> Patient:
         locked.no_known_allergies_at, locked.no_known_allergies_by = timezone.now(), ctx.user
         locked.save(update_fields=["no_known_allergies_at", "no_known_allergies_by"])
         TimelineEvent.objects.create(patient=locked, kind="allergy", summary="No known allergies recorded", actor=ctx.user)
-        record(ctx, "patient.no_known_allergies", obj=locked, patient=locked, organization=locked.organization)
+        record(ctx, Action.PATIENT_NO_KNOWN_ALLERGIES, obj=locked, patient=locked, organization=locked.organization)
     patient.no_known_allergies_at, patient.no_known_allergies_by = locked.no_known_allergies_at, ctx.user
     return locked
 
@@ -368,7 +369,7 @@ def correct_subrecord(ctx: Context, patient: Patient, kind: str, public_id, data
         obj.save()
         _revise(ctx, patient, kind, obj, changed, reason.strip())
         TimelineEvent.objects.create(patient=patient, kind=kind, summary=f"{kind.title()} corrected: {describe(kind, obj)}", actor=ctx.user)
-        record(ctx, f"patient.{kind}.update", obj=obj, patient=patient, organization=patient.organization, detail={"fields": changed, "version": obj.version})
+        record(ctx, Action.chart_record(kind, "update"), obj=obj, patient=patient, organization=patient.organization, detail={"fields": changed, "version": obj.version})
     return obj
 
 
@@ -402,7 +403,7 @@ def set_subrecord_status(ctx: Context, patient: Patient, kind: str, public_id, s
         _revise(ctx, patient, kind, obj, ["status"], reason.strip())
         label = "withdrawn (entered in error)" if status == RecordStatus.ENTERED_IN_ERROR else "marked inactive"
         TimelineEvent.objects.create(patient=patient, kind=kind, summary=f"{kind.title()} {label}: {describe(kind, obj)}", actor=ctx.user)
-        record(ctx, f"patient.{kind}.status", obj=obj, patient=patient, organization=patient.organization, detail={"status": status})
+        record(ctx, Action.chart_record(kind, "status"), obj=obj, patient=patient, organization=patient.organization, detail={"status": status})
     return obj
 
 
@@ -420,7 +421,7 @@ def set_care_team(ctx: Context, patient: Patient, user_ids: list) -> None:
     with transaction.atomic():
         patient.care_team.set(members)
         TimelineEvent.objects.create(patient=patient, kind="care_team", summary="Care team: " + (", ".join(m.name for m in members) or "none"), actor=ctx.user)
-        record(ctx, "patient.care_team", obj=patient, patient=patient, detail={"members": [str(m.public_id) for m in members]})
+        record(ctx, Action.PATIENT_CARE_TEAM, obj=patient, patient=patient, detail={"members": [str(m.public_id) for m in members]})
 
 
 def describe(kind: str, obj) -> str:
@@ -451,6 +452,6 @@ def open_portal_account(ctx: Context, patient: Patient, data: dict):
         user = create_portal_user(ctx, data)
         locked.portal_user = user
         locked.save(update_fields=["portal_user"])
-        record(ctx, "patient.portal_account", obj=locked, patient=locked, detail={"username": user.username})
+        record(ctx, Action.PATIENT_PORTAL_ACCOUNT, obj=locked, patient=locked, detail={"username": user.username})
     patient.portal_user = user
     return user

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ketamine_clinic.accounts.models import Location, User
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import protocols as cp
 from ketamine_clinic.clinical.routes import Route
@@ -116,7 +117,7 @@ def _book(ctx: Context | None, reason: str, **fields) -> Appointment:
     detail = {"start": appt.start_at.isoformat()}
     if appt.plan_id:
         detail["plan"] = str(appt.plan.public_id)
-    record(ctx, "appointment.book", obj=appt, patient=appt.patient, detail=detail)
+    record(ctx, Action.APPOINTMENT_BOOK, obj=appt, patient=appt.patient, detail=detail)
     return appt
 
 

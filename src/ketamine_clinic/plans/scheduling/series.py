@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import protocols as cp
 
@@ -64,7 +65,7 @@ def book_series(ctx: Context, plan, protocol: cp.Protocol, phase: cp.Phase, coun
             organization_id=plan.organization_id, location=plan.location, patient=plan.patient, plan=plan,
             kind=AppointmentKind.DOSING, phase_name=phase.name, session_number=first_number + p.session_number - 1,
             resource=by_name[p.resource_id], start_at=p.start_utc, end_at=p.end_utc))
-    record(ctx, "appointment.book_series", obj=plan, patient=plan.patient,
+    record(ctx, Action.APPOINTMENT_BOOK_SERIES, obj=plan, patient=plan.patient,
            detail={"appointments": [str(a.public_id) for a in booked], "phase": phase.name})
     _queue_reminders(booked)
     return booked

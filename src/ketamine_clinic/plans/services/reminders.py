@@ -21,6 +21,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import protocols as cp
 from ketamine_clinic.core.errors import NotFound
@@ -109,13 +110,13 @@ def send_reminder(appointment_id: str, channel: str, kind: str) -> str:
             sms.send_sms(to, short)
     except Exception as exc:  # the claim stays: never risk sending twice; the failure is visible
         log.warning("reminder %s via %s failed: %s", claim.pk, channel, type(exc).__name__)
-        _settle(claim, appt, "reminder.failed", status=Reminder.Status.FAILED, error=type(exc).__name__[:300])
+        _settle(claim, appt, Action.REMINDER_FAILED, status=Reminder.Status.FAILED, error=type(exc).__name__[:300])
         return "failed"
-    _settle(claim, appt, "reminder.sent", status=Reminder.Status.SENT, sent_at=timezone.now())
+    _settle(claim, appt, Action.REMINDER_SENT, status=Reminder.Status.SENT, sent_at=timezone.now())
     return "sent"
 
 
-def _settle(claim: Reminder, appt: Appointment, action: str, **fields) -> None:
+def _settle(claim: Reminder, appt: Appointment, action: Action, **fields) -> None:
     """Mark the claim sent or failed, with its audit event (sent by the system: no actor)."""
     with transaction.atomic():
         Reminder.objects.filter(pk=claim.pk).update(**fields)
@@ -161,7 +162,7 @@ def create_feed(ctx: Context, patient) -> tuple[CalendarFeed, str]:
         patient.calendar_feeds.filter(revoked_at__isnull=True).update(revoked_at=now)
         feed = CalendarFeed.objects.create(patient=patient, prefix=raw[:10], token_sha256=CalendarFeed.digest(raw),
                                            created_by=ctx.user, created_at=now)
-        record(ctx, "calendar_feed.create", obj=feed, patient=patient, organization=patient.organization)
+        record(ctx, Action.CALENDAR_FEED_CREATE, obj=feed, patient=patient, organization=patient.organization)
     return feed, raw
 
 
@@ -169,7 +170,7 @@ def revoke_feed(ctx: Context, patient) -> int:
     require(ctx.user, "schedule.manage")
     with transaction.atomic():
         n = patient.calendar_feeds.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-        record(ctx, "calendar_feed.revoke", object_type="plans.calendarfeed", object_id=str(patient.public_id),
+        record(ctx, Action.CALENDAR_FEED_REVOKE, object_type="plans.calendarfeed", object_id=str(patient.public_id),
                patient=patient, organization=patient.organization, detail={"revoked": n})
     return n
 
@@ -210,6 +211,6 @@ def feed_ics(feed: CalendarFeed, now: dt.datetime | None = None, ctx: Context | 
         })
     with transaction.atomic():
         CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=now)
-        record(ctx, "calendar_feed.fetch", obj=feed, patient=patient, organization=patient.organization,
+        record(ctx, Action.CALENDAR_FEED_FETCH, obj=feed, patient=patient, organization=patient.organization,
                detail={"events": len(events)})
     return ics.calendar(events, name=clinic, now=now)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import session as cs
 from ketamine_clinic.clinical.routes import Route
@@ -168,7 +169,7 @@ def generate_rems_form(ctx: Context, session: TreatmentSession, *, now: dt.datet
             for k, v in values.items():
                 setattr(form, k, v)
             form.save()
-        record(ctx, "rems.form_generated", obj=form, patient=session.patient, organization=session.organization,
+        record(ctx, Action.REMS_FORM_GENERATED, obj=form, patient=session.patient, organization=session.organization,
                detail={"missing": draft.missing_required, "due": form.due_date.isoformat()})
     return form
 
