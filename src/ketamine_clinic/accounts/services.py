@@ -222,7 +222,11 @@ def _new_user(ctx: Context | None, organization: Organization, kind: str, data: 
         credentials=data.get("credentials", ""), email=(data.get("email") or "").strip(), default_location=location,
     )
     user.set_password(data.get("password") or "")
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # the same username taken by someone else at the same moment
+        raise Conflict("That username is taken.", {"username": ["That username is taken."]}) from None
     record(ctx, Action.USER_CREATE, obj=user, organization=organization, detail={"kind": kind})
     return user
 
@@ -301,7 +305,11 @@ def found_clinic(data: dict, admin: dict) -> tuple[Organization, User]:
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
-        org = Organization.objects.create(name=name, slug=slug, mrn_prefix=mrn_prefix)
+        try:
+            with transaction.atomic():
+                org = Organization.objects.create(name=name, slug=slug, mrn_prefix=mrn_prefix)
+        except IntegrityError:  # founded by someone else at the same moment
+            raise Conflict("That clinic slug is taken.", {"slug": ["That clinic slug is taken."]}) from None
         record(None, Action.ORG_CREATE, obj=org, organization=org, detail={"slug": slug})
         user = _new_user(None, org, User.Kind.STAFF, admin)
         RoleAssignment.objects.create(user=user, role=Role.CLINIC_ADMIN)
