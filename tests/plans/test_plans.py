@@ -170,7 +170,7 @@ def test_who_may_draft(front_desk, therapist, patient, clinic):
 
 
 def test_a_plan_keeps_its_protocol_version_after_the_clinic_edits_it(prescriber, clinic_admin, nurse, patient, clinic):
-    from ketamine_clinic.plans import protocol_store
+    from ketamine_clinic.plans.services import protocol_store
 
     v1 = protocol_store.save_clinic_protocol(ctx_for(clinic_admin), {
         "based_on": "iv-racemic-induction", "key": "iv-ours", "reason": "Our copy"})

@@ -6,6 +6,7 @@ from collections import Counter
 
 import pytest
 
+from ketamine_clinic.audit.models import AuditEvent
 from ketamine_clinic.clinical import protocols as cp
 from ketamine_clinic.plans import scheduling, services
 from ketamine_clinic.plans.models import Appointment, AppointmentKind
@@ -48,6 +49,9 @@ def test_every_shipped_protocol_schedules_through_the_service(key, prescriber, n
     plan = services.create_plan(ctx_for(nurse), patient, plan_data(clinic, **extra), now=NOW)
     plan, warnings = _activate(prescriber, plan)
     dosing = _dosing(plan)
+    # Every booked appointment, dosing or therapy, has its own audit event.
+    booked_events = Counter(AuditEvent.objects.filter(action="appointment.book").values_list("object_id", flat=True))
+    assert booked_events == Counter(str(a.public_id) for a in plan.appointments.all())
     if protocol.at_home:
         assert dosing == []  # doses are taken at home: nothing to book in clinic
         return

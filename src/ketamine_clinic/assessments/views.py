@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ketamine_clinic.accounts.permissions import has_permission
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import instruments as ci
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
@@ -245,7 +246,7 @@ def response_amend(request, public_id):
 @require_POST
 def create_link(request, public_id):
     ctx = Context.from_request(request)
-    patient = services.patient_for(ctx, public_id, action="measures.send_link", audit_action="")
+    patient = services.patient_for(ctx, public_id, action="measures.send_link", audit_action=None)
     key = request.POST.get("instrument", "")
     purpose = request.POST.get("purpose", LinkPurpose.TABLET)
     try:
@@ -265,7 +266,7 @@ def create_link(request, public_id):
 @staff_required("assessment.view")
 def trajectory_page(request, public_id):
     ctx = Context.from_request(request)
-    patient = services.patient_for(ctx, public_id, audit_action="assessment.view_trajectory")
+    patient = services.patient_for(ctx, public_id, audit_action=Action.ASSESSMENT_VIEW_TRAJECTORY)
     tz = patient_zone(patient)
     by_key = services.current_totals_by_instrument(patient)
     settings = policy.clinic_settings(patient.organization_id)

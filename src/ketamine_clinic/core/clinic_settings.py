@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical.registry import all_settings as clinical_settings
 
@@ -150,7 +151,7 @@ def change_setting(ctx: Context, key: str, raw_value, reason: str) -> ClinicSett
             organization=org, key=key, value=_to_json(value), version=(last.version + 1) if last else 1,
             reason=reason.strip(), changed_by=ctx.user,
         )
-        record(ctx, "org.setting_change", object_type="core.clinicsettingvalue", object_id=key, organization=org,
+        record(ctx, Action.ORG_SETTING_CHANGE, object_type="core.clinicsettingvalue", object_id=key, organization=org,
                detail={"key": key, "value": _to_json(value), "version": row.version})
     return row
 

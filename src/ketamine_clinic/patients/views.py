@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ketamine_clinic.accounts.models import Location
 from ketamine_clinic.accounts.permissions import has_permission
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical.medications import known_names as known_medication_names
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
@@ -145,7 +146,7 @@ def subrecord_add(request, public_id, kind):
 def result_attachment(request, public_id, record_id):
     """The report attached to a test result, served only to staff who may open the chart."""
     ctx = Context.from_request(request)
-    patient = services.get_patient_for(ctx, public_id, audit_action="patient.result_attachment")
+    patient = services.get_patient_for(ctx, public_id, audit_action=Action.PATIENT_RESULT_ATTACHMENT)
     result = patient.test_results.filter(public_id=record_id).exclude(attachment_type="").first()
     if result is None:
         raise Http404("No such report.")
@@ -210,7 +211,7 @@ def subrecord_status(request, public_id, kind, record_id):
 @staff_required("patient.view_history")
 def patient_history(request, public_id):
     ctx = Context.from_request(request)
-    patient = services.get_patient_for(ctx, public_id, audit_action="patient.view_history")
+    patient = services.get_patient_for(ctx, public_id, audit_action=Action.PATIENT_VIEW_HISTORY)
     revisions = history.with_changes(patient.revisions.select_related("changed_by"))
     return render(request, "patients/history.html", {"patient": patient, "revisions": revisions})
 

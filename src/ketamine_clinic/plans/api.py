@@ -13,7 +13,8 @@ from ketamine_clinic.clinical.sources import SOURCES
 from ketamine_clinic.core.schemas import LocalTime, errors
 from ketamine_clinic.web.api import form_data
 
-from . import protocol_store, scheduling, services
+from . import scheduling, services
+from .services import protocol_store
 from .models import Appointment, BoosterProposal, TreatmentPlan
 
 router = Router(tags=["plans"])

@@ -23,7 +23,8 @@ from ketamine_clinic.web.forms import bound, with_errors
 from ketamine_clinic.web.refusals import attempt, flash_refusal
 
 from . import forms as plan_forms
-from . import protocol_store, reminders, scheduling, services
+from . import scheduling, services
+from .services import protocol_store, reminders
 from .policy import instruction_hours
 from .scheduling import requests
 from .models import AppointmentKind, AppointmentStatus, BoosterProposal, PlanStatus, Resource

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ketamine_clinic.accounts.permissions import has_permission
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical.eligibility import Level, Outcome
 from ketamine_clinic.clinical.routes import Route
@@ -41,7 +42,7 @@ def _ctx(request) -> Context:
     return Context.from_request(request)
 
 
-def _patient(request, public_id, action="evaluation.view", audit_action="evaluation.view"):
+def _patient(request, public_id, action="evaluation.view", audit_action=Action.EVALUATION_VIEW):
     return services.get_screening_patient(_ctx(request), public_id, action=action, audit_action=audit_action)
 
 
@@ -127,7 +128,7 @@ def _initial_with_report(request, patient, initial):
 @staff_required("evaluation.edit")
 @require_http_methods(["GET", "POST"])
 def evaluation_new(request, public_id):
-    patient = _patient(request, public_id, action="evaluation.edit", audit_action="")
+    patient = _patient(request, public_id, action="evaluation.edit", audit_action=None)
     draft = services.open_draft(patient)
     if draft is not None:
         url = reverse("screening:evaluation_edit", args=[patient.public_id, draft.public_id])
@@ -149,7 +150,7 @@ def evaluation_new(request, public_id):
 @staff_required("evaluation.edit")
 @require_http_methods(["GET", "POST"])
 def evaluation_edit(request, public_id, evaluation_id):
-    patient = _patient(request, public_id, action="evaluation.edit", audit_action="")
+    patient = _patient(request, public_id, action="evaluation.edit", audit_action=None)
     draft = services.get_evaluation_for(_ctx(request), patient, evaluation_id)
     if not draft.is_draft:
         messages.error(request, "This evaluation is completed and cannot be changed; start a new evaluation to revise it.")
@@ -211,7 +212,7 @@ def evaluation_detail(request, public_id, evaluation_id):
 @staff_required("eligibility.sign")
 @require_POST
 def decision_sign(request, public_id):
-    patient = _patient(request, public_id, action="eligibility.sign", audit_action="")
+    patient = _patient(request, public_id, action="eligibility.sign", audit_action=None)
     ev = services.get_evaluation_for(_ctx(request), patient, request.POST.get("evaluation"))
     try:
         signed = services.sign_decision(_ctx(request), patient, request.POST.dict())
@@ -242,7 +243,7 @@ def _consent_page(request, patient, route, form=None, error=None, status=200):
 @require_http_methods(["GET", "POST"])
 def consent(request, public_id, route):
     route = _route_or_404(route)
-    patient = _patient(request, public_id, action="patient.view", audit_action="consent.view")
+    patient = _patient(request, public_id, action="patient.view", audit_action=Action.CONSENT_VIEW)
     if request.method == "POST":
         if not has_permission(request.user, "consent.witness"):
             return forbidden(request, "consent.witness")
@@ -259,7 +260,7 @@ def consent(request, public_id, route):
 @staff_required("consent.witness")
 @require_POST
 def consent_witness(request, public_id, consent_id):
-    patient = _patient(request, public_id, action="consent.witness", audit_action="")
+    patient = _patient(request, public_id, action="consent.witness", audit_action=None)
     c = attempt(request, lambda: services.witness_consent(_ctx(request), patient, consent_id))
     if c is None:
         return redirect("screening:overview", public_id=patient.public_id)
@@ -270,7 +271,7 @@ def consent_witness(request, public_id, consent_id):
 @staff_required("consent.witness")
 @require_POST
 def consent_revoke(request, public_id, consent_id):
-    patient = _patient(request, public_id, action="consent.witness", audit_action="")
+    patient = _patient(request, public_id, action="consent.witness", audit_action=None)
     c = attempt(request, lambda: services.revoke_consent(_ctx(request), patient, consent_id, request.POST.dict()),
                 refused="Not revoked: ")
     if c is None:
@@ -332,7 +333,7 @@ def rems(request, public_id):
 @staff_required("rems.enroll")
 @require_POST
 def rems_withdraw(request, public_id, enrollment_id):
-    patient = _patient(request, public_id, action="rems.enroll", audit_action="")
+    patient = _patient(request, public_id, action="rems.enroll", audit_action=None)
     if attempt(request, lambda: services.withdraw_rems(_ctx(request), patient, enrollment_id, request.POST.dict()),
                refused="Not changed: "):
         messages.success(request, "Enrollment marked entered in error; the record is kept.")

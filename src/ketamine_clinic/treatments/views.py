@@ -29,7 +29,7 @@ from ketamine_clinic.web.access import staff_required
 from ketamine_clinic.web.forms import with_errors
 from ketamine_clinic.patients.services import get_patient_for
 
-from . import facts, rems, services, steps
+from . import facts, services, steps
 from .screen import session_screen
 from . import forms as tforms
 from .models import OPEN_STATUSES, SessionStatus, TreatmentSession
@@ -411,7 +411,7 @@ def session_new(request):
     ctx = _ctx(request)
     now = timezone.now()
     patient_id = request.GET.get("patient") or request.POST.get("patient")
-    patient = get_patient_for(ctx, patient_id, action="session.run", audit_action="")
+    patient = get_patient_for(ctx, patient_id, action="session.run", audit_action=None)
     locations = list(services.locations_for(ctx))
     prescribers = list(services.prescribers_of(request.user.organization_id))
     appointments = _todays_appointments(ctx, patient, now)
@@ -483,7 +483,7 @@ def rems_detail(request, public_id):
         action = request.POST.get("action")
         try:
             if action == "regenerate":
-                rems.generate_rems_form(_ctx(request), _detailed(form.session_id))
+                services.generate_rems_form(_ctx(request), _detailed(form.session_id))
                 messages.success(request, "Form refilled from the session.")
             else:
                 services.mark_rems_submitted(_ctx(request), form, request.POST.dict())
@@ -492,9 +492,9 @@ def rems_detail(request, public_id):
         except (ValidationFailed, Conflict) as exc:
             error = "; ".join([exc.message] + [m for msgs in exc.errors.values() for m in msgs])
             submit_form, status = tforms.RemsSubmitForm(data=request.POST), exc.status
-    clinician = rems.monitoring_clinician(form.session)
+    clinician = services.monitoring_clinician(form.session)
     return render(request, "treatments/rems_detail.html", {
-        "form": form, "rows": rems.form_rows(form), "submit_form": submit_form, "error": error,
+        "form": form, "rows": services.form_rows(form), "submit_form": submit_form, "error": error,
         "patient": form.session.patient, "active_nav": "sessions", "due_days": cs.rems_form.REMS_FORM_DUE_DAYS,
         "missing_labels": [cs.SCHEMAS[form.schema_version].field(k).label for k in form.missing_required],
         "clinician_contact_missing": bool({"clinician_phone", "clinician_email"} & set(form.missing_required)),
@@ -505,6 +505,6 @@ def rems_detail(request, public_id):
 @staff_required("rems.form")
 def rems_pdf(request, public_id):
     form = services.get_rems_form_for(_ctx(request), public_id)
-    response = HttpResponse(rems.rems_pdf(form), content_type="application/pdf")
+    response = HttpResponse(services.rems_pdf(form), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="rems-monitoring-{form.treatment_date:%Y%m%d}.pdf"'
     return response

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.permissions import MATRIX, Role
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import record
 from ketamine_clinic.core.links import site_url
 
@@ -58,7 +59,7 @@ def escalate_overdue_alerts(now: dt.datetime | None = None) -> list[SuicideRiskA
             if not won:
                 continue
             alert.escalated_at, alert.escalated_to = now, [u.username for u in recipients]
-            record(None, "alert.escalate", obj=alert, patient=alert.patient, organization=alert.organization,
+            record(None, Action.ALERT_ESCALATE, obj=alert, patient=alert.patient, organization=alert.organization,
                    detail={"escalated_to": alert.escalated_to})
             emails = [u.email for u in recipients if u.email]
             if emails:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ketamine_clinic.accounts.models import Location, User
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import protocols as cp
 from ketamine_clinic.core.dates import check_dates
@@ -25,6 +26,7 @@ from ..policy import appointment_minutes, plans_policy
 from ._common import (
     BOOKABLE_KINDS,
     INPUT_CONFLICTS,
+    _book,
     _change,
     _existing,
     _lock,
@@ -134,14 +136,11 @@ def book_appointment(ctx: Context, patient: Patient, data: dict, now: dt.datetim
     with transaction.atomic():
         _lock(location, patient)
         _check({"start": start, "end": end, "staff": staff}, location, patient, resource, plan, kind, now)
-        appt = Appointment.objects.create(
-            organization_id=patient.organization_id, location=location, patient=patient, plan=plan, kind=kind,
-            phase_name=plan.phase_name if plan else "", resource=resource, staff=staff, start_at=start, end_at=end,
-            created_by=ctx.user)
-        _change(ctx, appt, "booked", cleaned.get("reason", ""))
+        appt = _book(ctx, cleaned.get("reason", ""),
+                     organization_id=patient.organization_id, location=location, patient=patient, plan=plan, kind=kind,
+                     phase_name=plan.phase_name if plan else "", resource=resource, staff=staff, start_at=start, end_at=end)
         TimelineEvent.objects.create(patient=patient, kind="appointment", actor=ctx.user,
                                      summary=f"{appt.get_kind_display()} booked for {appt.local_start():%Y-%m-%d %H:%M} at {location.name}")
-        record(ctx, "appointment.book", obj=appt, patient=patient, detail={"start": start.isoformat()})
         _queue_reminders([appt])
     return appt
 
@@ -176,7 +175,7 @@ def reschedule_appointment(ctx: Context, appt: Appointment, data: dict, now: dt.
         TimelineEvent.objects.create(patient=locked.patient, kind="appointment", actor=ctx.user,
                                      summary=timeline_summary(f"Appointment moved from {old.astimezone(location.tz):%Y-%m-%d %H:%M} to "
                                                               f"{locked.local_start():%Y-%m-%d %H:%M}: {cleaned['reason']}"))
-        record(ctx, "appointment.reschedule", obj=locked, patient=locked.patient,
+        record(ctx, Action.APPOINTMENT_RESCHEDULE, obj=locked, patient=locked.patient,
                detail={"from": old.isoformat(), "to": start.isoformat(), "reason": cleaned["reason"]})
         _queue_reminders([locked])
     return locked
@@ -204,7 +203,7 @@ def _end_appointment(ctx: Context, appt: Appointment, status: str, reason: str, 
         _change(ctx, locked, "cancelled" if status == AppointmentStatus.CANCELLED else "no_show", reason, from_status=old)
         TimelineEvent.objects.create(patient=locked.patient, kind="appointment", actor=ctx.user,
                                      summary=timeline_summary(f"Appointment {locked.local_start():%Y-%m-%d %H:%M} {label}: {reason}"))
-        record(ctx, f"appointment.{'cancel' if status == AppointmentStatus.CANCELLED else 'no_show'}", obj=locked,
+        record(ctx, Action.APPOINTMENT_CANCEL if status == AppointmentStatus.CANCELLED else Action.APPOINTMENT_NO_SHOW, obj=locked,
                patient=locked.patient, detail={"reason": reason})
     return locked
 
@@ -238,7 +237,7 @@ def set_appointment_status(ctx: Context, appt: Appointment, status: str, reason:
         locked.updated_at = timezone.now()
         locked.save()
         _change(ctx, locked, "status", reason, from_status=old)
-        record(ctx, "appointment.status", obj=locked, patient=locked.patient, detail={"from": old, "to": status})
+        record(ctx, Action.APPOINTMENT_STATUS, obj=locked, patient=locked.patient, detail={"from": old, "to": status})
         if status == AppointmentStatus.DONE and locked.plan_id and locked.kind == AppointmentKind.DOSING:
             _induction_finished(ctx, locked.plan)
     return locked

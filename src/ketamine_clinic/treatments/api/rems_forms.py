@@ -9,7 +9,7 @@ from ninja import Schema
 from ketamine_clinic.core.schemas import errors
 from ketamine_clinic.web.api import form_data
 
-from .. import rems, services
+from .. import services
 from . import router
 from ._common import ctx_of
 
@@ -55,7 +55,7 @@ def rems_form(request, form_id: UUID):
 @router.get("/rems-forms/{form_id}/pdf", response={200: None, **errors(401, 403, 404, 422)}, summary="A REMS form as PDF")
 def rems_form_pdf(request, form_id: UUID):
     form = services.get_rems_form_for(ctx_of(request), form_id)
-    response = HttpResponse(rems.rems_pdf(form), content_type="application/pdf")
+    response = HttpResponse(services.rems_pdf(form), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="rems-monitoring-{form.treatment_date:%Y%m%d}-{form.public_id}.pdf"'
     return response
 

@@ -62,7 +62,7 @@ def list_sessions(request, params: Query[ListParams]):
 @router.post("/sessions", response={201: SessionOut, **errors(400, 401, 403, 404, 409, 422)}, summary="Check a patient in")
 def create_session(request, payload: SessionIn):
     ctx = ctx_of(request)
-    patient = get_patient_for(ctx, payload.patient, action="session.run", audit_action="")
+    patient = get_patient_for(ctx, payload.patient, action="session.run", audit_action=None)
     data = form_data(payload)
     data.pop("patient")
     appointment = data.pop("appointment", "")

@@ -6,6 +6,7 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import record
 from ketamine_clinic.clinical import session as cs
 from ketamine_clinic.core.errors import Conflict, ValidationFailed
@@ -68,7 +69,7 @@ def _require_open(session: TreatmentSession) -> None:
         raise Conflict(f"This session is {session.get_status_display().lower()}; nothing more can be charted.")
 
 
-def _audit(ctx, action, session, detail=None, obj=None):
+def _audit(ctx, action: Action, session, detail=None, obj=None):
     record(ctx, action, obj=obj or session, patient=session.patient, organization=session.organization, detail=detail or {})
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from ketamine_clinic.accounts.models import Location
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import session as cs
 from ketamine_clinic.clinical.routes import Route
@@ -87,7 +88,7 @@ def start_session(ctx: Context, patient: Patient, data: dict, *, appointment=Non
             created_at=now, updated_at=now, **extra,
         )
         _set_appointment_status(ctx, session, "checked_in", "Checked in for the session")
-        _audit(ctx, "session.create", session, {"route": session.route, "order": facts.order_text(session)})
+        _audit(ctx, Action.SESSION_CREATE, session, {"route": session.route, "order": facts.order_text(session)})
         _timeline(ctx, session, f"Checked in for {session.route_label}: {facts.order_text(session)}")
     return session
 

@@ -1,6 +1,9 @@
 """Appointment reminders (email and SMS) with the route's visit instructions, and the patient's
 iCalendar feed at a secret, revocable URL.
 
+The background task that sends a reminder is defined here, next to ``queue_reminders``, so this
+module imports nothing that imports it (the booking services queue reminders through it).
+
 A reminder is sent at most once: the task first claims a unique (appointment, channel, kind) row
 in its own transaction and sends only when the claim is new. The kind carries the appointment's
 start time, so a moved appointment gets a reminder for its new time and never two for the same.
@@ -15,15 +18,17 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_tasks import task
 
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import protocols as cp
 from ketamine_clinic.core.errors import NotFound
 
-from . import ics, sms
-from .models import Appointment, AppointmentKind, AppointmentStatus, CalendarFeed, Reminder
-from .policy import instruction_hours, plans_policy
+from .. import ics, sms
+from ..models import Appointment, AppointmentKind, AppointmentStatus, CalendarFeed, Reminder
+from ..policy import instruction_hours, plans_policy
 
 log = logging.getLogger(__name__)
 
@@ -41,26 +46,6 @@ def channels_for(appt: Appointment) -> list[str]:
     if appt.patient.phone:
         out.append(Reminder.Channel.SMS)
     return out
-
-
-def queue_reminders(appointment_ids: list[str], now: dt.datetime | None = None) -> int:
-    """Enqueue a confirmation now and a reminder before the start, per channel. Called on commit."""
-    from .tasks import send_appointment_reminder
-
-    now = now or timezone.now()
-    queued = 0
-    for appt in Appointment.objects.filter(public_id__in=appointment_ids).select_related("patient", "location"):
-        if appt.status != AppointmentStatus.BOOKED or appt.start_at <= now:
-            continue
-        lead = dt.timedelta(hours=plans_policy(appt.organization)["reminder_lead_hours"])
-        for channel in channels_for(appt):
-            send_appointment_reminder.enqueue(str(appt.public_id), channel, reminder_kind(BOOKED, appt))
-            queued += 1
-            if appt.start_at - lead > now:
-                send_appointment_reminder.using(run_after=appt.start_at - lead).enqueue(
-                    str(appt.public_id), channel, reminder_kind(DAY_BEFORE, appt))
-                queued += 1
-    return queued
 
 
 def instructions_for(appt: Appointment) -> list[cp.Instruction]:
@@ -125,10 +110,42 @@ def send_reminder(appointment_id: str, channel: str, kind: str) -> str:
             sms.send_sms(to, short)
     except Exception as exc:  # the claim stays: never risk sending twice; the failure is visible
         log.warning("reminder %s via %s failed: %s", claim.pk, channel, type(exc).__name__)
-        Reminder.objects.filter(pk=claim.pk).update(status=Reminder.Status.FAILED, error=type(exc).__name__[:300])
+        _settle(claim, appt, Action.REMINDER_FAILED, status=Reminder.Status.FAILED, error=type(exc).__name__[:300])
         return "failed"
-    Reminder.objects.filter(pk=claim.pk).update(status=Reminder.Status.SENT, sent_at=timezone.now())
+    _settle(claim, appt, Action.REMINDER_SENT, status=Reminder.Status.SENT, sent_at=timezone.now())
     return "sent"
+
+
+def _settle(claim: Reminder, appt: Appointment, action: Action, **fields) -> None:
+    """Mark the claim sent or failed, with its audit event (sent by the system: no actor)."""
+    with transaction.atomic():
+        Reminder.objects.filter(pk=claim.pk).update(**fields)
+        record(None, action, obj=claim, patient=appt.patient, organization=appt.organization,
+               detail={"appointment": str(appt.public_id), "channel": claim.channel, "kind": claim.kind})
+
+
+@task()
+def send_appointment_reminder(appointment_id: str, channel: str, kind: str) -> str:
+    """Send one appointment reminder; a second run finds the claim and sends nothing."""
+    return send_reminder(appointment_id, channel, kind)
+
+
+def queue_reminders(appointment_ids: list[str], now: dt.datetime | None = None) -> int:
+    """Enqueue a confirmation now and a reminder before the start, per channel. Called on commit."""
+    now = now or timezone.now()
+    queued = 0
+    for appt in Appointment.objects.filter(public_id__in=appointment_ids).select_related("patient", "location"):
+        if appt.status != AppointmentStatus.BOOKED or appt.start_at <= now:
+            continue
+        lead = dt.timedelta(hours=plans_policy(appt.organization)["reminder_lead_hours"])
+        for channel in channels_for(appt):
+            send_appointment_reminder.enqueue(str(appt.public_id), channel, reminder_kind(BOOKED, appt))
+            queued += 1
+            if appt.start_at - lead > now:
+                send_appointment_reminder.using(run_after=appt.start_at - lead).enqueue(
+                    str(appt.public_id), channel, reminder_kind(DAY_BEFORE, appt))
+                queued += 1
+    return queued
 
 
 # --- the iCalendar feed -------------------------------------------------------------------------
@@ -145,7 +162,7 @@ def create_feed(ctx: Context, patient) -> tuple[CalendarFeed, str]:
         patient.calendar_feeds.filter(revoked_at__isnull=True).update(revoked_at=now)
         feed = CalendarFeed.objects.create(patient=patient, prefix=raw[:10], token_sha256=CalendarFeed.digest(raw),
                                            created_by=ctx.user, created_at=now)
-        record(ctx, "calendar_feed.create", obj=feed, patient=patient, organization=patient.organization)
+        record(ctx, Action.CALENDAR_FEED_CREATE, obj=feed, patient=patient, organization=patient.organization)
     return feed, raw
 
 
@@ -153,7 +170,7 @@ def revoke_feed(ctx: Context, patient) -> int:
     require(ctx.user, "schedule.manage")
     with transaction.atomic():
         n = patient.calendar_feeds.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-        record(ctx, "calendar_feed.revoke", object_type="plans.calendarfeed", object_id=str(patient.public_id),
+        record(ctx, Action.CALENDAR_FEED_REVOKE, object_type="plans.calendarfeed", object_id=str(patient.public_id),
                patient=patient, organization=patient.organization, detail={"revoked": n})
     return n
 
@@ -168,8 +185,9 @@ def feed_for_token(raw: str) -> CalendarFeed:
     return feed
 
 
-def feed_ics(feed: CalendarFeed, now: dt.datetime | None = None) -> str:
-    """The patient's upcoming appointments (cancelled ones as STATUS:CANCELLED so calendars drop them)."""
+def feed_ics(feed: CalendarFeed, now: dt.datetime | None = None, ctx: Context | None = None) -> str:
+    """The patient's upcoming appointments (cancelled ones as STATUS:CANCELLED so calendars drop them).
+    Each fetch discloses the visits to whoever holds the link, so it is audited (with the caller's IP)."""
     now = now or timezone.now()
     patient = feed.patient
     clinic = patient.organization.name
@@ -191,5 +209,8 @@ def feed_ics(feed: CalendarFeed, now: dt.datetime | None = None) -> str:
             "status": "CANCELLED" if a.status == AppointmentStatus.CANCELLED else "CONFIRMED",
             "sequence": a.version,
         })
-    CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=now)
+    with transaction.atomic():
+        CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=now)
+        record(ctx, Action.CALENDAR_FEED_FETCH, obj=feed, patient=patient, organization=patient.organization,
+               detail={"events": len(events)})
     return ics.calendar(events, name=clinic, now=now)

@@ -21,12 +21,13 @@ from django.db import IntegrityError, transaction
 
 from ketamine_clinic.accounts.models import Organization
 from ketamine_clinic.accounts.permissions import PermissionDenied, has_permission, require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import protocols as cp
 from ketamine_clinic.core.clinic_settings import policy_for
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 
-from .models import ClinicProtocol
+from ..models import ClinicProtocol
 
 LIBRARY, CLINIC = "library", "clinic"
 
@@ -291,6 +292,6 @@ def save_clinic_protocol(ctx: Context, data: dict) -> ClinicProtocol:
             )
         except IntegrityError:
             raise Conflict("Someone saved this protocol at the same moment; reload and try again.") from None
-        record(ctx, "protocol.version", obj=row, organization=org,
+        record(ctx, Action.PROTOCOL_VERSION, obj=row, organization=org,
                detail={"key": key, "version": version, "based_on": f"{base.source}:{base.key}@{base.version}"})
     return row

@@ -10,15 +10,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import session as cs
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.core.errors import Conflict
 
-from . import facts
-from . import rems_pdf as rems_pdf_layout
-from .policy import rems_bp_recheck_window
-from .models import EntryKind, RemsForm, SessionStatus, TreatmentSession
+from ketamine_clinic.patients.models import RecordStatus
+from ketamine_clinic.screening.services import current_rems
+
+from .. import facts
+from .. import rems_pdf as rems_pdf_layout
+from ..models import EntryKind, RemsForm, SessionStatus, TreatmentSession
+from ..policy import rems_bp_recheck_window
 
 # Patient medication classes (patients.DrugClass) -> the form's concomitant-medication classes.
 CONCOMITANT_BY_DRUG_CLASS = {
@@ -48,8 +52,6 @@ def monitoring_clinician(session: TreatmentSession):
 
 
 def rems_facts(session: TreatmentSession, schema: cs.RemsFormSchema = cs.CURRENT_SCHEMA) -> cs.RemsSessionFacts:
-    from ketamine_clinic.screening.services import current_rems
-
     patient = session.patient
     clinician = monitoring_clinician(session)
     location = session.location
@@ -90,8 +92,6 @@ def rems_facts(session: TreatmentSession, schema: cs.RemsFormSchema = cs.CURRENT
 
 def _concomitant(patient, schema: cs.RemsFormSchema) -> dict[str, bool]:
     """For each concomitant-medication class on the form: does an active medication fall in it?"""
-    from ketamine_clinic.patients.models import RecordStatus
-
     classes = {f.key.removeprefix("concomitant_") for f in schema.fields if f.key.startswith("concomitant_")}
     taking = set(patient.medications.filter(status=RecordStatus.ACTIVE).values_list("drug_class", flat=True))
     return {c: any(CONCOMITANT_BY_DRUG_CLASS.get(d) == c for d in taking) for c in classes}
@@ -169,7 +169,7 @@ def generate_rems_form(ctx: Context, session: TreatmentSession, *, now: dt.datet
             for k, v in values.items():
                 setattr(form, k, v)
             form.save()
-        record(ctx, "rems.form_generated", obj=form, patient=session.patient, organization=session.organization,
+        record(ctx, Action.REMS_FORM_GENERATED, obj=form, patient=session.patient, organization=session.organization,
                detail={"missing": draft.missing_required, "due": form.due_date.isoformat()})
     return form
 
@@ -182,8 +182,6 @@ def form_rows(form: RemsForm) -> list[tuple[str, str]]:
 
 def rems_pdf(form: RemsForm) -> bytes:
     """The form as a PDF laid out like the official form (see ``rems_pdf``)."""
-    from ketamine_clinic.screening.services import current_rems
-
     session = form.session
     schema = cs.SCHEMAS[form.schema_version]
     enrollment = current_rems(session.patient)
