@@ -7,7 +7,8 @@ from ketamine_clinic.assessments.models import ImmutableResponseError, PatientOu
 from ketamine_clinic.audit.models import AuditEvent
 from ketamine_clinic.core.errors import Conflict, PermissionDenied, ValidationFailed
 
-from .conftest import ctx_for, phq9
+from tests.support.assessments import phq9
+from tests.support.people import ctx_for
 
 
 @pytest.fixture

@@ -14,8 +14,9 @@ from ketamine_clinic.assessments import services
 from ketamine_clinic.assessments.models import PatientOutcome
 from ketamine_clinic.patients.services import add_subrecord, register_patient
 
-from ..conftest import PATIENT_DATA
-from .conftest import ctx_for, phq9
+from tests.support.assessments import phq9
+from tests.support.people import PATIENT_DATA
+from tests.support.people import ctx_for
 
 
 def _course(nurse, front_desk, prescriber, name, dx, totals, start_days_ago=30):

@@ -5,8 +5,9 @@ import pytest
 from ketamine_clinic.assessments import services
 from ketamine_clinic.assessments.models import QuestionnaireResponse
 
-from ..conftest import PATIENT_DATA, make_user
-from .conftest import ctx_for, phq9
+from tests.support.assessments import phq9
+from tests.support.people import PATIENT_DATA, make_user
+from tests.support.people import ctx_for
 
 
 @pytest.fixture

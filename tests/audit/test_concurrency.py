@@ -18,7 +18,7 @@ from ketamine_clinic.audit.services import seal_pending
 from ketamine_clinic.audit.verify import verify_chain
 from ketamine_clinic.patients.models import Allergy, Patient
 
-from ..conftest import PATIENT_DATA, ctx_for, make_user
+from tests.support.people import PATIENT_DATA, ctx_for, make_user
 
 THREADS, ITERATIONS, BOUND_SECONDS = 4, 4, 120
 

@@ -8,7 +8,7 @@ import pytest
 
 from ketamine_clinic.audit.models import AuditEvent
 
-from ..conftest import ctx_for
+from tests.support.people import ctx_for
 
 URL = "/clinic-admin/audit/"
 
@@ -22,7 +22,7 @@ def test_events_show_the_patient_by_name_and_mrn(client_for, clinic_admin, patie
 def test_filter_by_patient_name_or_mrn_finds_only_that_patients_events(client_for, clinic_admin, front_desk, patient, query):
     from ketamine_clinic.patients.services import register_patient
 
-    from ..conftest import PATIENT_DATA
+    from tests.support.people import PATIENT_DATA
 
     other = register_patient(ctx_for(front_desk), dict(PATIENT_DATA, given_name="Sam", family_name="Other", date_of_birth="1990-01-01"))
     query = patient.mrn if query == "MRN" else query

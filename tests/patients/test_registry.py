@@ -7,7 +7,7 @@ from ketamine_clinic.core.errors import Conflict, NotFound, PermissionDenied, Va
 from ketamine_clinic.patients import services
 from ketamine_clinic.patients.models import Patient, Revision
 
-from ..conftest import PATIENT_DATA, ctx_for
+from tests.support.people import PATIENT_DATA, ctx_for
 
 
 def test_registration_generates_an_mrn_and_records_weight(patient):

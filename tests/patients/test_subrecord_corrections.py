@@ -7,7 +7,7 @@ from ketamine_clinic.core.errors import ValidationFailed
 from ketamine_clinic.patients import services
 from ketamine_clinic.patients.models import Medication, Revision
 
-from ..conftest import ctx_for
+from tests.support.people import ctx_for
 
 SERTRALINE = {"name": "Sertraline", "drug_class": "ssri", "dose": "50 mg daily", "started_on": "2024-01-10"}
 

@@ -10,8 +10,8 @@ from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 from ketamine_clinic.plans import scheduling, services
 from ketamine_clinic.plans.models import Appointment, AppointmentChange
 
-from ..conftest import PATIENT_DATA, ctx_for
-from .conftest import NOW, local
+from tests.support.people import PATIENT_DATA, ctx_for
+from tests.support.plans import NOW, local
 
 
 def book(user, patient, clinic, start="2030-03-04T10:00", chair="Chair 1", **extra):

@@ -9,8 +9,8 @@ from ketamine_clinic.core.errors import Conflict, ValidationFailed
 from ketamine_clinic.plans import services
 from ketamine_clinic.plans.models import BoosterProposal
 
-from ..conftest import ctx_for
-from .conftest import NOW, local
+from tests.support.people import ctx_for
+from tests.support.plans import NOW, local
 
 AFTER_INDUCTION = dt.datetime(2030, 3, 16, 15, 0, tzinfo=dt.UTC)
 

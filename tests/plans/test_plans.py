@@ -11,9 +11,9 @@ from ketamine_clinic.core.errors import Conflict, ValidationFailed
 from ketamine_clinic.plans import services
 from ketamine_clinic.plans.models import Appointment, PlanDose, TreatmentPlan
 
-from ..conftest import ctx_for
-from ..screening.helpers import approve, complete, consent_in_clinic
-from .conftest import NOW, plan_data
+from tests.support.people import ctx_for
+from tests.support.plans import NOW, plan_data
+from tests.support.screening import approve, complete, consent_in_clinic
 
 
 def test_a_draft_keeps_the_protocol_version_and_its_default_dose(draft, patient):

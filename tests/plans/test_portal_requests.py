@@ -9,8 +9,8 @@ from ketamine_clinic.audit.models import AuditEvent
 from ketamine_clinic.plans import services
 from ketamine_clinic.plans.models import Appointment, AppointmentKind, AppointmentRequest
 
-from ..conftest import ctx_for, make_user
-from .conftest import NOW
+from tests.support.people import ctx_for, make_user
+from tests.support.plans import NOW
 
 
 @pytest.fixture
@@ -83,7 +83,7 @@ def test_bad_request_input_is_a_4xx_and_writes_nothing(client_for, portal_user, 
 def test_a_patient_cannot_ask_about_another_patients_appointment(client_for, org, booked, outsider, front_desk):
     from ketamine_clinic.patients.services import register_patient
 
-    from ..conftest import PATIENT_DATA
+    from tests.support.people import PATIENT_DATA
 
     other = register_patient(ctx_for(front_desk), dict(PATIENT_DATA, given_name="Robin"))
     other.portal_user = make_user(org, "robin", kind="patient")

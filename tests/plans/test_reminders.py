@@ -13,7 +13,7 @@ from ketamine_clinic.plans import reminders, scheduling, sms
 from ketamine_clinic.plans.models import Reminder
 from ketamine_clinic.plans.tasks import send_appointment_reminder
 
-from ..conftest import ctx_for
+from tests.support.people import ctx_for
 
 
 # The worker closes connections that are inside a transaction, as a real worker would: the tests

@@ -5,8 +5,8 @@ from ketamine_clinic.core.errors import Conflict, PermissionDenied, ValidationFa
 from ketamine_clinic.screening import services
 from ketamine_clinic.screening.models import EligibilityDecision
 
-from ..conftest import ctx_for
-from .helpers import HYPERSENSITIVE, UNCONTROLLED_HYPERTENSION, approve, complete, evaluation_dict
+from tests.support.people import ctx_for
+from tests.support.screening import HYPERSENSITIVE, UNCONTROLLED_HYPERTENSION, approve, complete, evaluation_dict
 
 
 def sign(user, patient, ev, route, decision="approve", reason=""):

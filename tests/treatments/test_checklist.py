@@ -10,8 +10,8 @@ from ketamine_clinic.treatments import facts, services
 from ketamine_clinic.treatments.models import Administration, DeviceDose, SessionStatus, TreatmentSession
 from ketamine_clinic.treatments.services import checklist as checklist_service
 
-from ..conftest import ctx_for
-from .conftest import NORMAL_VITALS, ago, clear_checklist, lot
+from tests.support.people import ctx_for
+from tests.support.treatments import NORMAL_VITALS, ago, clear_checklist, lot
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ def test_not_cleared_to_treat_today_blocks_dosing(new_session, nurse):
 
 def test_esketamine_without_rems_enrollment_blocks_dosing(prescriber, nurse, patient, new_session):
     from ketamine_clinic.screening import services as screening
-    from ..screening.helpers import approve, complete, consent_in_clinic
+    from tests.support.screening import approve, complete, consent_in_clinic
 
     ev = complete(prescriber, patient)
     approve(prescriber, patient, ev, "esketamine_nasal")

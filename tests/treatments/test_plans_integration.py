@@ -12,8 +12,8 @@ from ketamine_clinic.plans import services as plans
 from ketamine_clinic.plans.models import Appointment
 from ketamine_clinic.treatments import services
 
-from ..conftest import ctx_for
-from .conftest import NORMAL_VITALS, ago, clear_checklist, lot
+from tests.support.people import ctx_for
+from tests.support.treatments import NORMAL_VITALS, ago, clear_checklist, lot
 from .test_discharge import FIT
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +81,7 @@ def test_a_check_in_naming_another_patient_than_the_appointments_is_refused(appo
     from ketamine_clinic.patients.services import register_patient
     from ketamine_clinic.treatments.models import TreatmentSession
 
-    from ..conftest import PATIENT_DATA
+    from tests.support.people import PATIENT_DATA
 
     appt = appointment()
     other = register_patient(ctx_for(front_desk), dict(PATIENT_DATA, given_name="Other", family_name="Person"))

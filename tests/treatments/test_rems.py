@@ -12,8 +12,8 @@ from ketamine_clinic.patients.services import add_subrecord
 from ketamine_clinic.treatments import facts, rems, services
 from ketamine_clinic.treatments.models import RemsForm
 
-from ..conftest import ctx_for
-from .conftest import NORMAL_VITALS, ago, lot
+from tests.support.people import ctx_for
+from tests.support.treatments import NORMAL_VITALS, ago, lot
 from .test_discharge import FIT
 
 pytestmark = pytest.mark.django_db

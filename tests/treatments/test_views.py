@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from ketamine_clinic.treatments import services
 from ketamine_clinic.treatments.models import SessionDraft, TreatmentSession, VitalsReading
 
-from ..conftest import ctx_for
-from .conftest import NORMAL_VITALS, ago, lot
+from tests.support.people import ctx_for
+from tests.support.treatments import NORMAL_VITALS, ago, lot
 
 pytestmark = pytest.mark.django_db
 
@@ -193,7 +193,7 @@ def _query_count(client, url, **headers) -> int:
 def _another_patient(front_desk, given_name):
     from ketamine_clinic.patients.services import register_patient
 
-    from ..conftest import PATIENT_DATA
+    from tests.support.people import PATIENT_DATA
 
     return register_patient(ctx_for(front_desk), dict(PATIENT_DATA, given_name=given_name, weight_kg="70.0"))
 
