@@ -6,6 +6,7 @@ from ketamine_clinic.audit.models import AuditEvent
 from ketamine_clinic.patients import services
 from ketamine_clinic.patients.models import Medication, Revision
 
+from tests.support.factories import PatientFactory
 from tests.support.people import ctx_for
 
 SERTRALINE = {"name": "Sertraline", "drug_class": "ssri", "dose": "50 mg daily", "started_on": "2024-01-10"}
@@ -116,11 +117,7 @@ def test_outsider_gets_404_and_changes_nothing(api, outsider, patient, med, meth
 
 
 def test_entry_of_another_patient_is_404(api, nurse, front_desk, patient, med):
-    from ketamine_clinic.patients.services import register_patient
-
-    from tests.support.people import PATIENT_DATA
-
-    other = register_patient(ctx_for(front_desk), dict(PATIENT_DATA, given_name="Sam"))
+    other = PatientFactory(registered_by=front_desk, given_name="Sam")
     response = api(nurse, "patch", f"{records(other)}/{med.public_id}", {"data": {"dose": "1 mg"}, "reason": "x", "expected_version": 1})
     assert response.status_code == 404
 

@@ -10,6 +10,7 @@ from ketamine_clinic.clinical import protocols as cp
 from ketamine_clinic.plans import scheduling, services
 from ketamine_clinic.plans.models import Appointment, AppointmentKind
 
+from tests.support.factories import PatientFactory
 from tests.support.people import ctx_for
 from tests.support.plans import MONDAY, NOW, local, plan_data
 from tests.support.screening import make_ready
@@ -99,11 +100,7 @@ def test_fall_back_and_another_time_zone(prescriber, nurse, patient, org, clinic
 
 
 def _other_patient(front_desk, given):
-    from ketamine_clinic.patients.services import register_patient
-
-    from tests.support.people import PATIENT_DATA
-
-    return register_patient(ctx_for(front_desk), dict(PATIENT_DATA, given_name=given, family_name="Busy"))
+    return PatientFactory(registered_by=front_desk, given_name=given, family_name="Busy")
 
 
 def _occupy(front_desk, clinic, chair, who, start="2030-03-04T09:00"):
