@@ -24,8 +24,6 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from ketamine_clinic.api import api
-
 # Pages that do not show our data by design, by route name (namespace:name) or name prefix, with why.
 PUBLIC = {
     "home": "Today page: shows only the signed-in user's own clinic (checked below for our data anyway)",
@@ -200,6 +198,8 @@ def _url_patterns(patterns=None, prefix="", namespace=""):
 
 def _api_operations():
     """(view name, path template, method, view module) for every operation of the ninja API object."""
+    from ketamine_clinic.api import api  # imported when a sweep runs, not when pytest loads the plugins
+
     for prefix, router in api._routers:
         for path, path_view in router.path_operations.items():
             for operation in path_view.operations:
@@ -320,8 +320,9 @@ def _close_world():
         with _World.blocker.unblock():
             transaction.set_rollback(True)
             _World.atomic.__exit__(None, None, None)
-            seeded = _World.data[0]["patient"].organization
-            assert not type(seeded).objects.filter(pk=seeded.pk).exists(), "the seeded clinic outlived the sweeps"
+            if _World.data is not None:
+                seeded = _World.data[0]["patient"].organization
+                assert not type(seeded).objects.filter(pk=seeded.pk).exists(), "the seeded clinic outlived the sweeps"
         _World.atomic = _World.data = None
 
 
@@ -333,7 +334,12 @@ def outsider_world(django_db_setup, django_db_blocker):
         with django_db_blocker.unblock():
             _World.atomic = transaction.atomic()
             _World.atomic.__enter__()
-            _World.data = _our_clinic()
+        try:
+            with django_db_blocker.unblock():
+                _World.data = _our_clinic()
+        except BaseException:
+            _close_world()  # a failed seed leaves no open transaction behind
+            raise
     yield _World
     _close_world()
 
