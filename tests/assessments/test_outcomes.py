@@ -12,14 +12,15 @@ from django.utils import timezone
 
 from ketamine_clinic.assessments import services
 from ketamine_clinic.assessments.models import PatientOutcome
-from ketamine_clinic.patients.services import add_subrecord, register_patient
+from ketamine_clinic.patients.services import add_subrecord
 
-from ..conftest import PATIENT_DATA
-from .conftest import ctx_for, phq9
+from tests.support.factories import PatientFactory
+from tests.support.assessments import phq9
+from tests.support.people import ctx_for
 
 
 def _course(nurse, front_desk, prescriber, name, dx, totals, start_days_ago=30):
-    patient = register_patient(ctx_for(front_desk), dict(PATIENT_DATA, given_name=name, family_name="Course"))
+    patient = PatientFactory(registered_by=front_desk, given_name=name, family_name="Course")
     if dx:
         add_subrecord(ctx_for(prescriber), patient, "diagnosis", {"icd10_code": dx})
     start = timezone.now() - dt.timedelta(days=start_days_ago)

@@ -8,7 +8,7 @@ from ketamine_clinic.clinical.sources import SOURCES
 from ketamine_clinic.core.clinic_settings import change_setting, history, policy_for
 from ketamine_clinic.core.errors import NotFound, PermissionDenied, ValidationFailed
 
-from ..conftest import ctx_for
+from tests.support.people import ctx_for
 
 KEY = "session.predose.hold_systolic_mmhg"
 

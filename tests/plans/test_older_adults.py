@@ -11,8 +11,8 @@ from ketamine_clinic.core.errors import ValidationFailed
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.plans import services
 
-from ..conftest import ctx_for
-from .conftest import MONDAY, NOW
+from tests.support.people import ctx_for
+from tests.support.plans import MONDAY, NOW
 
 
 def born(patient, years_before_monday: int):

@@ -10,7 +10,7 @@ from ketamine_clinic.core.errors import NotFound, ValidationFailed
 from ketamine_clinic.plans.services import protocol_store
 from ketamine_clinic.plans.models import ClinicProtocol
 
-from ..conftest import ctx_for
+from tests.support.people import ctx_for
 
 
 def test_every_setting_path_holds_the_settings_default_in_the_shipped_protocol():

@@ -15,7 +15,7 @@ from ketamine_clinic.plans.services import reminders
 from ketamine_clinic.plans.models import Reminder
 from ketamine_clinic.plans.tasks import send_appointment_reminder
 
-from ..conftest import ctx_for
+from tests.support.people import ctx_for
 
 
 # The worker closes connections that are inside a transaction, as a real worker would: the tests

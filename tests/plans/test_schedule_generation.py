@@ -11,8 +11,10 @@ from ketamine_clinic.clinical import protocols as cp
 from ketamine_clinic.plans import scheduling, services
 from ketamine_clinic.plans.models import Appointment, AppointmentKind
 
-from ..conftest import ctx_for
-from .conftest import MONDAY, NOW, local, make_ready, plan_data
+from tests.support.factories import PatientFactory
+from tests.support.people import ctx_for
+from tests.support.plans import MONDAY, NOW, local, plan_data
+from tests.support.screening import make_ready
 
 
 def _activate(prescriber, plan):
@@ -102,11 +104,7 @@ def test_fall_back_and_another_time_zone(prescriber, nurse, patient, org, clinic
 
 
 def _other_patient(front_desk, given):
-    from ketamine_clinic.patients.services import register_patient
-
-    from ..conftest import PATIENT_DATA
-
-    return register_patient(ctx_for(front_desk), dict(PATIENT_DATA, given_name=given, family_name="Busy"))
+    return PatientFactory(registered_by=front_desk, given_name=given, family_name="Busy")
 
 
 def _occupy(front_desk, clinic, chair, who, start="2030-03-04T09:00"):

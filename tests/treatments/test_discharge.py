@@ -9,8 +9,8 @@ from ketamine_clinic.patients.models import TimelineEvent
 from ketamine_clinic.treatments import services
 from ketamine_clinic.treatments.models import SessionStatus
 
-from ..conftest import ctx_for
-from .conftest import NORMAL_VITALS, ago, lot
+from tests.support.people import ctx_for
+from tests.support.treatments import NORMAL_VITALS, ago, lot
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from ketamine_clinic.core.errors import ValidationFailed
 from ketamine_clinic.treatments import facts, services
 from ketamine_clinic.treatments.models import Administration, SessionStatus
 
-from ..conftest import PASSWORD, ctx_for, make_user
-from .conftest import ago, lot
+from tests.support.people import PASSWORD, ctx_for, make_user
+from tests.support.treatments import ago, lot
 
 pytestmark = pytest.mark.django_db
 

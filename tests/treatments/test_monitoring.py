@@ -10,8 +10,8 @@ from ketamine_clinic.core.errors import Conflict, ValidationFailed
 from ketamine_clinic.treatments import facts, services
 from ketamine_clinic.treatments.models import MonitoringEntry, SessionAlert, VitalsReading
 
-from ..conftest import ctx_for
-from .conftest import NORMAL_VITALS, ago, lot
+from tests.support.people import ctx_for
+from tests.support.treatments import NORMAL_VITALS, ago, lot
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,5 @@
-"""Fixtures for the session-day tests: a patient screening allows to treat (through the screening
-services, as a clinic would), a session checked in through the service, and a helper that clears
-every checklist item so each test can break exactly one."""
+"""Session-day support: orders per route, a session checked in through the service, and a helper
+that clears every checklist item so each test can break exactly one (``ready`` is in ``plans``)."""
 
 import datetime as dt
 
@@ -8,12 +7,9 @@ import pytest
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import Role
-from ketamine_clinic.clinical.routes import Route
-from ketamine_clinic.screening import services as screening
 from ketamine_clinic.treatments import services
 
-from ..conftest import PASSWORD, ctx_for, make_user  # noqa: F401  (PASSWORD re-exported for tests)
-from ..screening.helpers import approve, complete, consent_in_clinic
+from .people import ctx_for, make_user
 
 ORDERS = {
     "iv": {"route": "iv", "dose_unit": "mg/kg", "dose_amount": "0.5", "infusion_minutes": 40,
@@ -33,30 +29,9 @@ def ago(minutes: float) -> str:
     return (timezone.now() - dt.timedelta(minutes=minutes)).isoformat()
 
 
-def make_ready(prescriber, nurse, patient, route):
-    """Evaluation completed, route approved, consent witnessed (and REMS for esketamine)."""
-    route = Route(route)
-    ev = screening.current_evaluation(patient) or complete(prescriber, patient)
-    approve(prescriber, patient, ev, route.value)
-    consent_in_clinic(nurse, patient, route.value)
-    if route is Route.ESKETAMINE_NASAL and screening.current_rems(patient) is None:
-        screening.enroll_rems(ctx_for(nurse), patient, {
-            "enrolled_on": dt.date.today().isoformat(), "patient_signed_name": "Jordan Avery",
-            "prescriber": str(prescriber.public_id)})
-
-
 @pytest.fixture
 def second_nurse(org, location):
     return make_user(org, "second_nurse", [Role.NURSE], location=location)
-
-
-@pytest.fixture
-def ready(prescriber, nurse, patient):
-    def make(route="iv", who=None):
-        who = who or patient
-        make_ready(prescriber, nurse, who, route)
-        return who
-    return make
 
 
 @pytest.fixture

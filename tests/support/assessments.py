@@ -1,11 +1,8 @@
-import json
+"""Assessments support: questionnaire answers with a given total, and a prescriber on the care team."""
 
 import pytest
 
-from ketamine_clinic.accounts.services import create_token
 from ketamine_clinic.clinical import instruments as ci
-
-from ..conftest import ctx_for  # noqa: F401  (re-exported for the tests here)
 
 
 def answers_for_total(key: str, target: int) -> dict:
@@ -37,17 +34,6 @@ def phq9(item9: int = 0, total: int | None = None) -> dict:
 
 
 CSSRS_ALL_NO = {"cssrs-1": False, "cssrs-2": False, "cssrs-6": False}
-
-
-@pytest.fixture
-def api(client):
-    def call(user, method, path, body=None, raw=None):
-        headers = {"HTTP_AUTHORIZATION": f"Bearer {create_token(None, user)}"} if user else {}
-        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
-        kwargs = {"content_type": "application/json", "data": data} if data is not None else {}
-        return getattr(client, method)(f"/api/v1{path}", **kwargs, **headers)
-
-    return call
 
 
 @pytest.fixture

@@ -1,10 +1,13 @@
-"""Builders shared by the screening tests."""
+"""Screening builders: an evaluation, a signed decision, a witnessed consent, and ``make_ready`` (all
+of them, so screening allows a route), through the screening services as a clinic would."""
 
 import copy
+import datetime as dt
 
+from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.screening import services
 
-from ..conftest import ctx_for
+from .people import ctx_for
 
 MEDICAL_FALSE = {
     k: False
@@ -60,3 +63,15 @@ def approve(user, patient, evaluation, route, reason=""):
 
 def consent_in_clinic(user, patient, route):
     return services.sign_consent(ctx_for(user), patient, route, {"signed_name": "Jordan Avery", "agree": "on"}, via="clinic")
+
+
+def make_ready(prescriber, nurse, patient, route):
+    """Evaluation completed, route approved, consent witnessed (and REMS for esketamine)."""
+    route = Route(route)
+    ev = services.current_evaluation(patient) or complete(prescriber, patient)
+    approve(prescriber, patient, ev, route.value)
+    consent_in_clinic(nurse, patient, route.value)
+    if route is Route.ESKETAMINE_NASAL and services.current_rems(patient) is None:
+        services.enroll_rems(ctx_for(nurse), patient, {
+            "enrolled_on": dt.date.today().isoformat(), "patient_signed_name": "Jordan Avery",
+            "prescriber": str(prescriber.public_id)})
