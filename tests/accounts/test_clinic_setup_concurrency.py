@@ -14,7 +14,7 @@ from ketamine_clinic.audit.models import AuditEvent
 from ketamine_clinic.core.errors import Conflict
 from ketamine_clinic.patients.services import open_portal_account
 
-from ..conftest import ctx_for
+from tests.support.people import ctx_for
 
 BOUND_SECONDS = 60
 PASSWORD = "a-long-enough-pass-2026"

@@ -16,7 +16,7 @@ from ketamine_clinic.patients.services import get_patient_for
 from ketamine_clinic.web.api import form_data
 from ketamine_clinic.web.middleware import ServiceErrorMiddleware
 from ketamine_clinic.web.refusals import error_body, refusal_text
-from tests.conftest import ctx_for
+from tests.support.people import ctx_for
 
 JSON = {"HTTP_ACCEPT": "application/json"}
 
