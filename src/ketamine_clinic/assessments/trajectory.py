@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.utils.safestring import mark_safe
 
-from ketamine_clinic.charts import LineStyle, Series, line_chart_svg
+from ketamine_clinic.core.charts import LineStyle, Series, line_chart_svg
 from ketamine_clinic.clinical import instruments as ci
 from ketamine_clinic.patients.models import Patient
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from ketamine_clinic.charts import LineStyle, Series, line_chart_svg
+from ketamine_clinic.core.charts import LineStyle, Series, line_chart_svg
 from ketamine_clinic.clinical import pk
 from ketamine_clinic.core.clinic_settings import policy_for
 

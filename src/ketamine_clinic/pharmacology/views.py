@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from ketamine_clinic.audit.services import Context
-from ketamine_clinic.charts import LineStyle, Series, line_chart_svg
+from ketamine_clinic.core.charts import LineStyle, Series, line_chart_svg
 from ketamine_clinic.clinical import pk
 from ketamine_clinic.core.errors import NotFound, ValidationFailed
 from ketamine_clinic.core.localtime import patient_today

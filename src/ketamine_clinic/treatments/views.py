@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ketamine_clinic.accounts.permissions import has_permission
 from ketamine_clinic.audit.services import Context
-from ketamine_clinic.charts import ChartError, Series, line_chart_svg
+from ketamine_clinic.core.charts import ChartError, Series, line_chart_svg
 from ketamine_clinic.clinical import session as cs
 from ketamine_clinic.clinical.protocols import discharge_instructions
 from ketamine_clinic.clinical.routes import Route
