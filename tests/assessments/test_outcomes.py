@@ -116,7 +116,7 @@ def test_api_summary_json(api, nurse, cohort):
 def test_a_clinic_setting_changes_the_outcome_once_recomputed(clinic_admin, cohort):
     from django.core.management import call_command
 
-    from ketamine_clinic.core.clinic_settings import change_setting
+    from ketamine_clinic.clinic_settings import change_setting
 
     ben = PatientOutcome.objects.get(patient=cohort[1])  # 18 -> 15: 17 % better, no response at 50 %
     assert not ben.responded

@@ -12,7 +12,6 @@ from ketamine_clinic.accounts.permissions import has_permission
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical.medications import known_names as known_medication_names
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, error_text
-from ketamine_clinic.core.localtime import patient_today
 from ketamine_clinic.core.versions import required_version
 from ketamine_clinic.core.views_util import staff_required, with_errors
 
@@ -20,7 +19,6 @@ from . import forms as pforms
 from . import history
 from . import services
 from .models import RecordStatus
-from .timeline import visible_timeline
 
 SUBRECORD_TITLES = {
     "measurement": "Weight and height",
@@ -73,26 +71,6 @@ def _patient_or_404(ctx, public_id, audit_action="patient.view"):
         return services.get_patient_for(ctx, public_id, audit_action=audit_action)
     except NotFound:
         raise Http404("No such patient.") from None
-
-
-@staff_required("patient.view")
-def patient_chart(request, public_id):
-    ctx = Context.from_request(request)
-    patient = _patient_or_404(ctx, public_id)
-    context = {
-        "patient": patient,
-        "measurement": services.current_measurement(patient),
-        **services.chart_records(patient),
-        "care_team": patient.care_team.all(),
-        "timeline": visible_timeline(request.user, patient.timeline.select_related("actor"))[:50],
-        "age": patient.age_on(patient_today(patient)),
-        "can_edit_demographics": has_permission(request.user, "patient.edit_demographics"),
-        "can_edit_clinical": has_permission(request.user, "patient.edit_clinical"),
-        "can_view_history": has_permission(request.user, "patient.view_history"),
-        "can_plan_dose": has_permission(request.user, "pk.use"),
-        "subrecord_titles": SUBRECORD_TITLES,
-    }
-    return render(request, "patients/chart.html", context)
 
 
 @staff_required("patient.edit_clinical")

@@ -23,7 +23,7 @@ from ketamine_clinic.accounts.models import Organization
 from ketamine_clinic.accounts.permissions import denied, has_permission, require
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import protocols as cp
-from ketamine_clinic.core.clinic_settings import policy_for
+from ketamine_clinic.clinic_settings import policy_for
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 
 from .models import ClinicProtocol

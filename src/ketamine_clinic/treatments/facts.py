@@ -15,7 +15,7 @@ from ketamine_clinic.clinical import instruments as ci
 from ketamine_clinic.clinical import session as cs
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.clinical.session.dose_check import check_plan_guardrails
-from ketamine_clinic.core.clinic_settings import policy_for
+from ketamine_clinic.clinic_settings import policy_for
 
 from .models import DoseUnit, EntryKind, EntryStatus, SessionStatus, TreatmentSession, VitalsReading
 from .policy import predose_measures

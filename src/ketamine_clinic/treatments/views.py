@@ -23,7 +23,7 @@ from ketamine_clinic.core.charts import ChartError, Series, line_chart_svg
 from ketamine_clinic.clinical import session as cs
 from ketamine_clinic.clinical.protocols import discharge_instructions
 from ketamine_clinic.clinical.routes import Route
-from ketamine_clinic.core.clinic_settings import policy_for
+from ketamine_clinic.clinic_settings import policy_for
 from ketamine_clinic.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ketamine_clinic.core.versions import required_version
 from ketamine_clinic.core.views_util import forbidden, staff_required, with_errors

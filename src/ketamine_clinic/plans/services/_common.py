@@ -8,7 +8,7 @@ import datetime as dt
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import protocols as cp
 from ketamine_clinic.clinical.routes import Route
-from ketamine_clinic.core.clinic_settings import policy_for
+from ketamine_clinic.clinic_settings import policy_for
 from ketamine_clinic.core.errors import Conflict
 from ketamine_clinic.patients.models import Patient, TimelineEvent
 from ketamine_clinic.patients.timeline import timeline_summary
