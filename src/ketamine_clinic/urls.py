@@ -9,7 +9,7 @@ urlpatterns = [
     path("patients/", include(front_urls.patients_patterns)),
     path("portal/", include("ketamine_clinic.portal.urls")),
     path("screening/", include("ketamine_clinic.screening.urls")),
-    path("assessments/", include("ketamine_clinic.assessments.urls")),
+    path("assessments/", include("ketamine_clinic.outcomes.urls")),
     path("pharmacology/", include("ketamine_clinic.pharmacology.urls")),
     path("plans/", include("ketamine_clinic.plans.urls")),
     path("sessions/", include("ketamine_clinic.treatments.urls")),
