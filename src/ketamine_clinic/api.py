@@ -15,6 +15,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from ketamine_clinic.accounts.permissions import PermissionDenied
+from ketamine_clinic.accounts.services import user_for_token
 from ketamine_clinic.core.errors import ServiceError
 
 log = logging.getLogger(__name__)
@@ -22,8 +23,6 @@ log = logging.getLogger(__name__)
 
 class BearerToken(HttpBearer):
     def authenticate(self, request, token):
-        from ketamine_clinic.accounts.services import user_for_token
-
         user = user_for_token(token)
         if user is not None:
             request.user = user  # services read the actor from request.user

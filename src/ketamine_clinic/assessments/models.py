@@ -11,6 +11,7 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
+from ketamine_clinic.clinical.instruments import get_instrument
 from ketamine_clinic.core.tokens import HashedToken
 
 
@@ -97,8 +98,6 @@ class QuestionnaireResponse(models.Model):
 
     @property
     def instrument(self):
-        from ketamine_clinic.clinical.instruments import get_instrument
-
         return get_instrument(self.instrument_key)
 
 

@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from ketamine_clinic.accounts.models import Location
+from ketamine_clinic.accounts.models import Location, User
 from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical.codes import icd10cm_display
@@ -407,7 +407,6 @@ def set_subrecord_status(ctx: Context, patient: Patient, kind: str, public_id, s
 
 def set_care_team(ctx: Context, patient: Patient, user_ids: list) -> None:
     require(ctx.user, "patient.edit_demographics")
-    from ketamine_clinic.accounts.models import User
 
     try:
         wanted = {uuid.UUID(str(u)) for u in user_ids}

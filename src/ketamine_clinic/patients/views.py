@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ketamine_clinic.accounts.models import Location
+from ketamine_clinic.accounts.models import Location, User
 from ketamine_clinic.accounts.permissions import has_permission
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical.medications import known_names as known_medication_names
@@ -204,8 +204,6 @@ def patient_history(request, public_id):
 @staff_required("patient.edit_demographics")
 @require_http_methods(["GET", "POST"])
 def care_team_edit(request, public_id):
-    from ketamine_clinic.accounts.models import User
-
     ctx = Context.from_request(request)
     patient = _patient_or_404(ctx, public_id)
     staff = User.objects.filter(organization_id=patient.organization_id, kind=User.Kind.STAFF, is_active=True).prefetch_related("roles").order_by("last_name", "username")

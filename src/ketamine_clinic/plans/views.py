@@ -19,6 +19,8 @@ from ketamine_clinic.clinical.sources import SOURCES
 from ketamine_clinic.core.dates import OUT_OF_RANGE, in_calendar
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 from ketamine_clinic.core.views_util import forbidden, staff_required
+from ketamine_clinic.patients.services import current_measurement
+from ketamine_clinic.pharmacology.curves import predicted_curve
 
 from . import forms as plan_forms
 from . import protocol_store, reminders, scheduling, services
@@ -299,9 +301,6 @@ def plan_detail(request, public_id):
 
 
 def _predicted_curve(plan, protocol):
-    from ketamine_clinic.patients.services import current_measurement
-    from ketamine_clinic.pharmacology.curves import predicted_curve
-
     dose = plan.doses.order_by("-version").first()
     measurement = current_measurement(plan.patient)
     return predicted_curve(

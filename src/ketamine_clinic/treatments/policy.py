@@ -7,9 +7,10 @@ score for chronic pain. They are declared as ``Setting``s like the clinical core
 a clinic admin sets one; until then the defaults hold.
 """
 
+from ketamine_clinic.clinic_settings import policy_for
+from ketamine_clinic.clinical.instruments import INSTRUMENTS
 from ketamine_clinic.clinical.policy import Setting
 from ketamine_clinic.clinical.sources import CLINIC_POLICY
-from ketamine_clinic.clinic_settings import policy_for
 
 PREDOSE_MEASURES_PREFIX = "treatments.predose_measures."
 
@@ -43,7 +44,6 @@ def rems_bp_recheck_window(organization) -> int:
 
 def _known_instruments(value) -> None:
     """Refuse an unknown key when the clinic saves the setting (it would block every dose)."""
-    from ketamine_clinic.clinical.instruments import INSTRUMENTS
 
     unknown = [k for k in _instrument_keys(value) if k not in INSTRUMENTS]
     if unknown:

@@ -14,6 +14,8 @@ from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import session as cs
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.core.errors import Conflict
+from ketamine_clinic.patients.models import RecordStatus
+from ketamine_clinic.screening.services import current_rems
 
 from . import facts
 from . import rems_pdf as rems_pdf_layout
@@ -48,8 +50,6 @@ def monitoring_clinician(session: TreatmentSession):
 
 
 def rems_facts(session: TreatmentSession, schema: cs.RemsFormSchema = cs.CURRENT_SCHEMA) -> cs.RemsSessionFacts:
-    from ketamine_clinic.screening.services import current_rems
-
     patient = session.patient
     clinician = monitoring_clinician(session)
     location = session.location
@@ -90,7 +90,6 @@ def rems_facts(session: TreatmentSession, schema: cs.RemsFormSchema = cs.CURRENT
 
 def _concomitant(patient, schema: cs.RemsFormSchema) -> dict[str, bool]:
     """For each concomitant-medication class on the form: does an active medication fall in it?"""
-    from ketamine_clinic.patients.models import RecordStatus
 
     classes = {f.key.removeprefix("concomitant_") for f in schema.fields if f.key.startswith("concomitant_")}
     taking = set(patient.medications.filter(status=RecordStatus.ACTIVE).values_list("drug_class", flat=True))
@@ -182,7 +181,6 @@ def form_rows(form: RemsForm) -> list[tuple[str, str]]:
 
 def rems_pdf(form: RemsForm) -> bytes:
     """The form as a PDF laid out like the official form (see ``rems_pdf``)."""
-    from ketamine_clinic.screening.services import current_rems
 
     session = form.session
     schema = cs.SCHEMAS[form.schema_version]

@@ -18,16 +18,23 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ketamine_clinic.accounts.permissions import has_permission
+from ketamine_clinic.assessments import services as assessments
+from ketamine_clinic.assessments.models import LinkPurpose
+from ketamine_clinic.assessments.services import patient_can_answer
 from ketamine_clinic.audit.services import Context
-from ketamine_clinic.core.charts import ChartError, Series, line_chart_svg
+from ketamine_clinic.clinic_settings import policy_for
+from ketamine_clinic.clinical import instruments as ci
 from ketamine_clinic.clinical import session as cs
 from ketamine_clinic.clinical.protocols import discharge_instructions
 from ketamine_clinic.clinical.routes import Route
-from ketamine_clinic.clinic_settings import policy_for
+from ketamine_clinic.core.charts import ChartError, Series, line_chart_svg
 from ketamine_clinic.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ketamine_clinic.core.versions import required_version
 from ketamine_clinic.core.views_util import forbidden, staff_required, with_errors
 from ketamine_clinic.patients.models import Patient
+from ketamine_clinic.patients.services import current_measurement
+from ketamine_clinic.pharmacology.curves import predicted_curve
+from ketamine_clinic.plans.models import Appointment, AppointmentKind, AppointmentStatus
 
 from . import facts, rems, services, steps
 from . import forms as tforms
@@ -109,8 +116,6 @@ def _vitals_chart(session, tz):
 
 def _predicted_curve(session):
     """The predicted plasma curve for the ordered dose (issue 7): today's weight, else the chart's."""
-    from ketamine_clinic.patients.services import current_measurement
-    from ketamine_clinic.pharmacology.curves import predicted_curve
 
     weight = session.weight_today_kg
     if weight is None:
@@ -247,8 +252,6 @@ def _permission_flags(user, session) -> dict:
 def _questionnaire_stops(user, checklist) -> list[dict]:
     """The checklist's hard stops that a questionnaire completes (a measure due before dosing, the
     C-SSRS after a positive screen): what to link to, on this device or on the clinic tablet."""
-    from ketamine_clinic.assessments.services import patient_can_answer
-    from ketamine_clinic.clinical import instruments as ci
 
     if checklist is None:
         return []
@@ -385,9 +388,6 @@ def tablet_link(request, public_id):
     """A one-time link for the clinic tablet to a questionnaire that blocks dosing, with its QR code."""
     import segno
 
-    from ketamine_clinic.assessments import services as assessments
-    from ketamine_clinic.assessments.models import LinkPurpose
-    from ketamine_clinic.clinical import instruments as ci
 
     session = _session_or_404(request, public_id)
     key = request.POST.get("instrument", "")
@@ -427,8 +427,6 @@ class CheckInForm(tforms.StartSessionForm):
 
 
 def _todays_appointments(session_ctx, patient, now):
-    from ketamine_clinic.plans.models import Appointment, AppointmentKind, AppointmentStatus
-
     rows = []
     qs = (Appointment.objects.filter(patient=patient, kind=AppointmentKind.DOSING,
                                      status__in=[AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN],

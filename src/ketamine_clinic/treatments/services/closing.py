@@ -15,6 +15,7 @@ from ketamine_clinic.core.errors import Conflict, ValidationFailed
 from .. import facts
 from .. import forms as tforms
 from ..models import SessionDraft, SessionStatus, TreatmentSession
+from ..rems import generate_rems_form
 from ._common import (
     _audit,
     _bump,
@@ -69,8 +70,6 @@ def discharge(ctx: Context, session: TreatmentSession, data: dict, *, now: dt.da
         _timeline(ctx, locked, summary)
         _audit(ctx, "session.discharge", locked, {"padss": padss.total, "observed_min": readiness.observed_minutes})
         if locked.route == Route.ESKETAMINE_NASAL:
-            from ..rems import generate_rems_form
-
             generate_rems_form(ctx, locked, now=now)
     return locked
 
