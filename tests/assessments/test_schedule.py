@@ -4,7 +4,8 @@ import datetime as dt
 
 from django.utils import timezone
 
-from ketamine_clinic.assessments import schedule, services
+from ketamine_clinic.assessments import services
+from ketamine_clinic.outcomes import schedule
 
 from tests.support.assessments import CSSRS_ALL_NO, phq9
 from tests.support.people import ctx_for

@@ -7,7 +7,8 @@ import re
 import pytest
 from django.utils import timezone
 
-from ketamine_clinic.assessments import services, trajectory
+from ketamine_clinic.assessments import services
+from ketamine_clinic.outcomes import trajectory
 from ketamine_clinic.plans.models import Appointment
 from ketamine_clinic.treatments import services as sessions
 

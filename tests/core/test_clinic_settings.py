@@ -3,9 +3,9 @@ from decimal import Decimal
 import pytest
 
 from ketamine_clinic.audit.models import AuditEvent
-from ketamine_clinic.core.clinic_settings import all_settings
+from ketamine_clinic.clinic_settings import all_settings
 from ketamine_clinic.clinical.sources import SOURCES
-from ketamine_clinic.core.clinic_settings import change_setting, history, policy_for
+from ketamine_clinic.clinic_settings import change_setting, history, policy_for
 from ketamine_clinic.core.errors import NotFound, PermissionDenied, ValidationFailed
 
 from tests.support.people import ctx_for

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from ketamine_clinic.accounts.models import Location
 from ketamine_clinic.core.errors import ValidationFailed
-from ketamine_clinic.core.middleware import LocationTimeZoneMiddleware
+from ketamine_clinic.front.middleware import LocationTimeZoneMiddleware
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.screening import services
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from ketamine_clinic.core.clinic_settings import change_setting
+from ketamine_clinic.clinic_settings import change_setting
 from ketamine_clinic.pharmacology.curves import dose_mg, predicted_curve
 
 from tests.support.people import ctx_for

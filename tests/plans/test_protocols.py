@@ -5,7 +5,7 @@ import pytest
 from ketamine_clinic.accounts.permissions import PermissionDenied
 from ketamine_clinic.clinical import protocols as cp
 from ketamine_clinic.clinical.registry import all_settings
-from ketamine_clinic.core.clinic_settings import change_setting
+from ketamine_clinic.clinic_settings import change_setting
 from ketamine_clinic.core.errors import NotFound, ValidationFailed
 from ketamine_clinic.plans.services import protocol_store
 from ketamine_clinic.plans.models import ClinicProtocol

@@ -2,7 +2,7 @@
 import pytest
 
 from ketamine_clinic.audit.models import AuditEvent
-from ketamine_clinic.core.clinic_settings import change_setting
+from ketamine_clinic.clinic_settings import change_setting
 from ketamine_clinic.screening.models import EligibilityDecision, IntakeEvaluation
 
 from tests.support.people import ctx_for

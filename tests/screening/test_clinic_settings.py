@@ -1,6 +1,6 @@
 import copy
 
-from ketamine_clinic.core.clinic_settings import change_setting
+from ketamine_clinic.clinic_settings import change_setting
 from ketamine_clinic.screening import services
 
 from tests.support.people import ctx_for

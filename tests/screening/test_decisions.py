@@ -99,7 +99,7 @@ def test_only_a_prescriber_signs_decisions(staff, prescriber, patient, role):
 
 
 def test_the_override_reasons_minimum_length_is_a_clinic_setting(prescriber, clinic_admin, patient):
-    from ketamine_clinic.core.clinic_settings import change_setting
+    from ketamine_clinic.clinic_settings import change_setting
 
     ev = complete(prescriber, patient, evaluation_dict(**UNCONTROLLED_HYPERTENSION))
     assert sign(prescriber, patient, ev, "im", reason="BP checked").is_override  # 10 characters: the default

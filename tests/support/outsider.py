@@ -130,7 +130,7 @@ def _our_clinic():
     from ketamine_clinic.accounts.models import Location, Organization, User
     from ketamine_clinic.accounts.services import create_token
     from ketamine_clinic.assessments.models import QuestionnaireResponse, SuicideRiskAlert
-    from ketamine_clinic.core.clinic_settings import all_settings
+    from ketamine_clinic.clinic_settings import all_settings
     from ketamine_clinic.demo.seed import seed_demo
     from ketamine_clinic.patients.models import Allergy, Patient, TestResult
     from ketamine_clinic.plans.models import Appointment, AppointmentRequest, BoosterProposal, TreatmentPlan

@@ -4,7 +4,7 @@ import pytest
 
 from ketamine_clinic.accounts.permissions import PermissionDenied
 from ketamine_clinic.assessments import services as assessments
-from ketamine_clinic.core.clinic_settings import change_setting
+from ketamine_clinic.clinic_settings import change_setting
 from ketamine_clinic.core.errors import Conflict, ValidationFailed
 from ketamine_clinic.treatments import facts, services
 from ketamine_clinic.treatments.models import Administration, DeviceDose, SessionStatus, TreatmentSession

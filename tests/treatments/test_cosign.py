@@ -3,7 +3,7 @@ clinic setting (clinic policy); the co-signer is never the clinician giving the 
 
 import pytest
 
-from ketamine_clinic.core.clinic_settings import change_setting
+from ketamine_clinic.clinic_settings import change_setting
 from ketamine_clinic.core.errors import ValidationFailed
 from ketamine_clinic.treatments import services
 from ketamine_clinic.treatments.models import Administration

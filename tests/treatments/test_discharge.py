@@ -3,7 +3,7 @@ judgement, acknowledged alerts; the summary on the chart timeline; the appointme
 
 import pytest
 
-from ketamine_clinic.core.clinic_settings import change_setting
+from ketamine_clinic.clinic_settings import change_setting
 from ketamine_clinic.core.errors import Conflict, ValidationFailed
 from ketamine_clinic.patients.models import TimelineEvent
 from ketamine_clinic.treatments import services

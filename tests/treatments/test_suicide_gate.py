@@ -10,7 +10,7 @@ from ketamine_clinic.accounts.permissions import PermissionDenied
 from ketamine_clinic.assessments import services as assessments
 from ketamine_clinic.assessments.models import SuicideRiskAlert
 from ketamine_clinic.audit.models import AuditEvent
-from ketamine_clinic.core.clinic_settings import change_setting
+from ketamine_clinic.clinic_settings import change_setting
 from ketamine_clinic.core.errors import NotFound, ValidationFailed
 from ketamine_clinic.treatments import facts, services
 from ketamine_clinic.treatments.models import Administration, TreatmentSession

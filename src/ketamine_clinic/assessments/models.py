@@ -11,6 +11,7 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
+from ketamine_clinic.clinical.instruments import get_instrument
 from ketamine_clinic.core.immutable import Immutable, ImmutableRecordError
 from ketamine_clinic.core.tokens import HashedToken
 
@@ -102,8 +103,6 @@ class QuestionnaireResponse(Immutable):
 
     @property
     def instrument(self):
-        from ketamine_clinic.clinical.instruments import get_instrument
-
         return get_instrument(self.instrument_key)
 
 

@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from ketamine_clinic.accounts.models import Location
+from ketamine_clinic.accounts.models import Location, User
 from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.accounts.services import create_portal_user
 from ketamine_clinic.audit.actions import Action
@@ -413,7 +413,6 @@ def set_subrecord_status(ctx: Context, patient: Patient, kind: str, public_id, s
 
 def set_care_team(ctx: Context, patient: Patient, user_ids: list) -> None:
     require(ctx.user, "patient.edit_demographics")
-    from ketamine_clinic.accounts.models import User
 
     try:
         wanted = {uuid.UUID(str(u)) for u in user_ids}

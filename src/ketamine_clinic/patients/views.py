@@ -7,13 +7,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ketamine_clinic.accounts.models import Location
+from ketamine_clinic.accounts.models import Location, User
 from ketamine_clinic.accounts.permissions import has_permission
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical.medications import known_names as known_medication_names
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
-from ketamine_clinic.core.localtime import patient_today
 from ketamine_clinic.core.versions import required_version
 from ketamine_clinic.web.access import staff_required
 from ketamine_clinic.web.forms import with_errors
@@ -23,7 +22,6 @@ from . import forms as pforms
 from . import history
 from . import services
 from .models import RecordStatus
-from .timeline import visible_timeline
 
 SUBRECORD_TITLES = {
     "measurement": "Weight and height",
@@ -71,24 +69,6 @@ def _registration_form(request, data=None) -> pforms.RegistrationForm:
     return form
 
 
-@staff_required("patient.view")
-def patient_chart(request, public_id):
-    ctx = Context.from_request(request)
-    patient = services.get_patient_for(ctx, public_id)
-    context = {
-        "patient": patient,
-        "measurement": services.current_measurement(patient),
-        **services.chart_records(patient),
-        "care_team": patient.care_team.all(),
-        "timeline": visible_timeline(request.user, patient.timeline.select_related("actor"))[:50],
-        "age": patient.age_on(patient_today(patient)),
-        "can_edit_demographics": has_permission(request.user, "patient.edit_demographics"),
-        "can_edit_clinical": has_permission(request.user, "patient.edit_clinical"),
-        "can_view_history": has_permission(request.user, "patient.view_history"),
-        "can_plan_dose": has_permission(request.user, "pk.use"),
-        "subrecord_titles": SUBRECORD_TITLES,
-    }
-    return render(request, "patients/chart.html", context)
 
 
 @staff_required("patient.edit_clinical")
@@ -219,8 +199,6 @@ def patient_history(request, public_id):
 @staff_required("patient.edit_demographics")
 @require_http_methods(["GET", "POST"])
 def care_team_edit(request, public_id):
-    from ketamine_clinic.accounts.models import User
-
     ctx = Context.from_request(request)
     patient = services.get_patient_for(ctx, public_id)
     staff = User.objects.filter(organization_id=patient.organization_id, kind=User.Kind.STAFF, is_active=True).prefetch_related("roles").order_by("last_name", "username")

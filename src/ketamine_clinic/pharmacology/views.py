@@ -4,7 +4,7 @@ import numpy as np
 from django.shortcuts import render
 
 from ketamine_clinic.audit.services import Context
-from ketamine_clinic.charts import LineStyle, Series, line_chart_svg
+from ketamine_clinic.core.charts import LineStyle, Series, line_chart_svg
 from ketamine_clinic.clinical import pk
 from ketamine_clinic.core.errors import ValidationFailed
 from ketamine_clinic.core.localtime import patient_today

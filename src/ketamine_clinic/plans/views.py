@@ -21,6 +21,8 @@ from ketamine_clinic.core.errors import Conflict, ValidationFailed
 from ketamine_clinic.web.access import forbidden, staff_required
 from ketamine_clinic.web.forms import bound, with_errors
 from ketamine_clinic.web.refusals import attempt, flash_refusal
+from ketamine_clinic.patients.services import current_measurement
+from ketamine_clinic.pharmacology.curves import predicted_curve
 
 from . import forms as plan_forms
 from . import scheduling, services
@@ -275,9 +277,6 @@ def plan_detail(request, public_id):
 
 
 def _predicted_curve(plan, protocol):
-    from ketamine_clinic.patients.services import current_measurement
-    from ketamine_clinic.pharmacology.curves import predicted_curve
-
     dose = plan.doses.order_by("-version").first()
     measurement = current_measurement(plan.patient)
     return predicted_curve(

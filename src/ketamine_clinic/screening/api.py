@@ -16,7 +16,7 @@ from uuid import UUID
 
 from ninja import Body, Field, Query, Router, Schema, Status
 
-from ketamine_clinic.accounts.permissions import PermissionDenied, has_permission
+from ketamine_clinic.accounts.permissions import denied, has_permission
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical.eligibility import (
@@ -511,7 +511,7 @@ class RemsEnrollmentOut(Schema):
 
 def _require_any(user, *actions: str) -> None:
     if not any(has_permission(user, a) for a in actions):
-        raise PermissionDenied(actions[0])
+        raise denied(actions[0])
 
 
 def _document_out(d: ConsentDocument) -> dict:

@@ -13,6 +13,7 @@ from ketamine_clinic.accounts.permissions import has_permission
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical.eligibility import Level, Outcome
+from ketamine_clinic.clinical.eligibility.indications import Indication
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, error_text
 from ketamine_clinic.core.localtime import patient_today
@@ -194,8 +195,6 @@ def _detail_context(request, patient, ev, sign_errors=None, sign_values=None):
 
 
 def _labels(data: dict) -> dict:
-    from ketamine_clinic.clinical.eligibility.indications import Indication
-
     return {
         "indications": [(Indication(p["indication"]).label, p["icd10cm_codes"]) for p in data["indications"]],
         "medical_yes": [label for name, label in sforms.MEDICAL_BOOLEANS if data["medical_history"].get(name)],

@@ -17,17 +17,23 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ketamine_clinic.accounts.permissions import has_permission
+from ketamine_clinic.assessments import services as assessments
+from ketamine_clinic.assessments.models import LinkPurpose
+from ketamine_clinic.assessments.services import patient_can_answer
 from ketamine_clinic.audit.services import Context
-from ketamine_clinic.charts import ChartError, Series, line_chart_svg
+from ketamine_clinic.clinic_settings import policy_for
+from ketamine_clinic.clinical import instruments as ci
 from ketamine_clinic.clinical import session as cs
 from ketamine_clinic.clinical.protocols import discharge_instructions
 from ketamine_clinic.clinical.routes import Route
-from ketamine_clinic.core.clinic_settings import policy_for
+from ketamine_clinic.core.charts import ChartError, Series, line_chart_svg
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 from ketamine_clinic.core.versions import required_version
+from ketamine_clinic.patients.services import current_measurement, get_patient_for
+from ketamine_clinic.pharmacology.curves import predicted_curve
+from ketamine_clinic.plans.models import Appointment, AppointmentKind, AppointmentStatus
 from ketamine_clinic.web.access import staff_required
 from ketamine_clinic.web.forms import with_errors
-from ketamine_clinic.patients.services import get_patient_for
 
 from . import facts, services, steps
 from .screen import session_screen
@@ -107,8 +113,6 @@ def _vitals_chart(session, tz):
 
 def _predicted_curve(session):
     """The predicted plasma curve for the ordered dose (issue 7): today's weight, else the chart's."""
-    from ketamine_clinic.patients.services import current_measurement
-    from ketamine_clinic.pharmacology.curves import predicted_curve
 
     weight = session.weight_today_kg
     if weight is None:
@@ -217,8 +221,6 @@ def _permission_flags(user, session) -> dict:
 def _questionnaire_stops(user, checklist) -> list[dict]:
     """The checklist's hard stops that a questionnaire completes (a measure due before dosing, the
     C-SSRS after a positive screen): what to link to, on this device or on the clinic tablet."""
-    from ketamine_clinic.assessments.services import patient_can_answer
-    from ketamine_clinic.clinical import instruments as ci
 
     if checklist is None:
         return []
@@ -351,9 +353,6 @@ def tablet_link(request, public_id):
     """A one-time link for the clinic tablet to a questionnaire that blocks dosing, with its QR code."""
     import segno
 
-    from ketamine_clinic.assessments import services as assessments
-    from ketamine_clinic.assessments.models import LinkPurpose
-    from ketamine_clinic.clinical import instruments as ci
 
     session = _session(request, public_id)
     key = request.POST.get("instrument", "")
@@ -391,8 +390,6 @@ class CheckInForm(tforms.StartSessionForm):
 
 
 def _todays_appointments(session_ctx, patient, now):
-    from ketamine_clinic.plans.models import Appointment, AppointmentKind, AppointmentStatus
-
     rows = []
     qs = (Appointment.objects.filter(patient=patient, kind=AppointmentKind.DOSING,
                                      status__in=[AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN],

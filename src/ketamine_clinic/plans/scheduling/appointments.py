@@ -7,6 +7,7 @@ from datetime import UTC
 
 from django import forms
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from ketamine_clinic.accounts.models import Location, User
@@ -22,6 +23,7 @@ from ketamine_clinic.patients.timeline import timeline_summary
 
 from .. import forms as plan_forms
 from ..models import LIVE_STATUSES, Appointment, AppointmentChange, AppointmentKind, AppointmentStatus, PlanStatus, Resource, TreatmentPlan
+from ..plan_protocol import plan_protocol
 from ..policy import appointment_minutes, plans_policy
 from ._common import (
     BOOKABLE_KINDS,
@@ -35,6 +37,10 @@ from ._common import (
     check_dosing_resource,
 )
 from .reads import closed_dates_of, opening_hours_of
+
+# Sent (ctx=, plan=) when the last dosing session of an active induction plan is done. Scheduling
+# sits below the plan services, so it announces the event and plans.services.boosters answers it.
+induction_finished = Signal()
 
 
 def _to_utc(value, location: Location, field: str) -> dt.datetime:
@@ -96,8 +102,6 @@ def _check(appt_like: dict, location: Location, patient: Patient, resource: Reso
 def book_appointment(ctx: Context, patient: Patient, data: dict, now: dt.datetime | None = None) -> Appointment:
     """Book one appointment by hand. ``data``: location, start (local or aware), kind, resource or staff,
     plan (optional), duration_min (optional)."""
-    from .. import services
-
     require(ctx.user, "schedule.manage")
     now = now or timezone.now()
     cleaned = _validate(plan_forms.AppointmentForm, data)
@@ -129,7 +133,7 @@ def book_appointment(ctx: Context, patient: Patient, data: dict, now: dt.datetim
     if cleaned.get("duration_min"):
         minutes = cleaned["duration_min"]
     elif kind == AppointmentKind.DOSING and plan is not None:
-            minutes = appointment_minutes(patient.organization, services.plan_protocol(plan))
+            minutes = appointment_minutes(patient.organization, plan_protocol(plan))
     else:
         minutes = plans_policy(patient.organization)["therapy_minutes"]
     end = start + dt.timedelta(minutes=minutes)
@@ -244,13 +248,13 @@ def set_appointment_status(ctx: Context, appt: Appointment, status: str, reason:
 
 
 def _induction_finished(ctx: Context, plan) -> None:
-    """When the last session of an induction plan is done, propose the maintenance schedule."""
-    from .. import services
+    """When the last session of an induction plan is done, the plan services propose the maintenance
+    schedule (``plans.services.boosters`` answers ``induction_finished``, in this transaction)."""
     if plan.kind != TreatmentPlan.Kind.INDUCTION or plan.status != PlanStatus.ACTIVE:
         return
     done = plan.appointments.filter(kind=AppointmentKind.DOSING, status=AppointmentStatus.DONE).count()
     if done >= plan.session_count:
-        services.propose_maintenance_for(ctx, plan)
+        induction_finished.send(sender=TreatmentPlan, ctx=ctx, plan=plan)
 
 
 def cancel_future_plan_appointments(ctx: Context, plan, reason: str, now: dt.datetime) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.dispatch import receiver
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import require
@@ -97,6 +98,11 @@ def propose_maintenance_for(ctx: Context | None, plan: TreatmentPlan, now: dt.da
         record(ctx, Action.BOOSTER_PROPOSE, obj=proposal, object_type="plans.boosterproposal", patient=plan.patient,
                organization=plan.patient.organization, detail={"kind": "maintenance", "visits": len(visits)})
     return proposal
+
+
+@receiver(scheduling.induction_finished)
+def _maintenance_after_induction(sender, ctx: Context, plan: TreatmentPlan, **kwargs) -> None:
+    propose_maintenance_for(ctx, plan)
 
 
 def signal_relapse(ctx: Context, plan: TreatmentPlan, data: dict, now: dt.datetime | None = None) -> BoosterProposal:

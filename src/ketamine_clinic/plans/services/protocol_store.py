@@ -20,11 +20,11 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 
 from ketamine_clinic.accounts.models import Organization
-from ketamine_clinic.accounts.permissions import PermissionDenied, has_permission, require
+from ketamine_clinic.accounts.permissions import denied, has_permission, require
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import protocols as cp
-from ketamine_clinic.core.clinic_settings import policy_for
+from ketamine_clinic.clinic_settings import policy_for
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 
 from ..models import ClinicProtocol
@@ -158,7 +158,7 @@ def clinic_entry(row: ClinicProtocol) -> ProtocolEntry:
 
 def _require_read(user) -> None:
     if not (has_permission(user, "plan.view") or has_permission(user, "protocol.manage")):
-        raise PermissionDenied("plan.view")
+        raise denied("plan.view")
 
 
 # --- reads ------------------------------------------------------------------------------------

@@ -27,6 +27,8 @@ from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 from ketamine_clinic.core.localtime import patient_today
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.patients.services import get_patient_for
+from ketamine_clinic.assessments import policy as measures_policy
+from ketamine_clinic.assessments.models import QuestionnaireResponse, ResponseStatus
 
 from ..models import IntakeEvaluation, PatientReportedIntake
 from ._common import _timeline
@@ -93,8 +95,6 @@ def baseline_measures(evaluation_data: dict, patient: Patient | None = None, as_
     """Instruments the indications call for, each with the patient's baseline score when one is
     recorded: the latest submitted response from the clinic's baseline window before ``as_of`` (the
     evaluation's date) onwards. Two queries: the clinic's settings and the responses."""
-    from ketamine_clinic.assessments import policy as measures_policy
-    from ketamine_clinic.assessments.models import QuestionnaireResponse, ResponseStatus
 
     parsed = Evaluation.from_dict(evaluation_data)
     required: list[RequiredMeasure] = baseline_measures_required(

@@ -8,9 +8,7 @@ error shape (declared per endpoint). Times are ISO 8601; a time without an offse
 session location's time zone.
 """
 
-from ketamine_clinic.web.api import SplitRouter
+from . import board, checklist, closing, dosing, monitoring, rems_forms, sessions  # noqa: F401  (they add their operations)
+from ._router import router
 
-# One router for the package; each operation keeps the id it had when this was one module.
-router = SplitRouter(__name__, tags=["sessions"])
-
-from . import board, checklist, closing, dosing, monitoring, rems_forms, sessions  # noqa: E402,F401  (they add their operations)
+__all__ = ["router"]

@@ -8,7 +8,7 @@ from ninja import Schema
 from ketamine_clinic.core.schemas import errors
 
 from .. import services
-from . import router
+from ._router import router
 from ._common import ctx_of
 
 

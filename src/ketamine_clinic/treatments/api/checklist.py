@@ -9,7 +9,7 @@ from ketamine_clinic.core.schemas import errors
 from ketamine_clinic.web.api import form_data, form_value
 
 from .. import services
-from . import router
+from ._router import router
 from ._common import TIME, ctx_of, detailed_session
 from .answers import ChecklistOut, checklist_out
 

@@ -7,7 +7,7 @@ from ninja import Schema
 from ketamine_clinic.core.schemas import errors
 
 from .. import services
-from . import router
+from ._router import router
 from ._common import session_after
 from .answers import SessionOut
 

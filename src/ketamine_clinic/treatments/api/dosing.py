@@ -10,7 +10,7 @@ from ketamine_clinic.core.schemas import errors
 from ketamine_clinic.web.api import form_data
 
 from .. import services
-from . import router
+from ._router import router
 from ._common import TIME, run_on_session, session_after
 from .answers import DeviceOut, RateOut, SessionOut
 

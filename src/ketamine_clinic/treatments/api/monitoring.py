@@ -9,7 +9,7 @@ from ketamine_clinic.core.schemas import errors
 from ketamine_clinic.web.api import form_data
 
 from .. import facts, services
-from . import router
+from ._router import router
 from ._common import TIME, detailed_session, run_on_session
 from .answers import EventOut, SessionAlertOut, VitalsOut, alert_out, event_out, vitals_out
 

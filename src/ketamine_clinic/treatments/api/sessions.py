@@ -11,7 +11,7 @@ from ketamine_clinic.web.api import form_data
 
 from .. import services
 from ..models import SessionStatus
-from . import router
+from ._router import router
 from ._common import TIME, ctx_of, detailed_session
 from .answers import SessionOut, SessionSummary, session_out, summary_out
 

@@ -14,6 +14,7 @@ from ketamine_clinic.core.errors import validated as _validate  # noqa: F401  (o
 from ketamine_clinic.core.ids import uuid_or_none as _uuid  # noqa: F401  (used by the service modules)
 from ketamine_clinic.patients.models import TimelineEvent
 from ketamine_clinic.patients.timeline import timeline_summary
+from ketamine_clinic.plans.scheduling import NEXT_STATUS, set_appointment_status
 
 from .. import facts
 from ..models import OPEN_STATUSES, TreatmentSession
@@ -85,7 +86,6 @@ def _set_appointment_status(ctx, session, status: str, reason: str = "") -> None
     appt = getattr(session, "appointment", None) if hasattr(session, "appointment_id") else None
     if appt is None or appt.status == status:
         return
-    from ketamine_clinic.plans.scheduling import NEXT_STATUS, set_appointment_status
 
     path = {"checked_in": ["checked_in"], "in_session": ["checked_in", "in_session"],
             "done": ["checked_in", "in_session", "done"]}[status]

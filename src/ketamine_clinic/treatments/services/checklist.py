@@ -10,6 +10,7 @@ from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import session as cs
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
+from ketamine_clinic.patients.services import add_subrecord
 
 from .. import facts
 from .. import forms as tforms
@@ -119,7 +120,6 @@ def _apply_deferrals(locked: TreatmentSession, deferrals: dict[str, str]) -> lis
 
 def _record_weight_measurement(ctx: Context, locked: TreatmentSession, now: dt.datetime) -> None:
     """Today's weight also goes to the patient's chart as a measurement."""
-    from ketamine_clinic.patients.services import add_subrecord
 
     add_subrecord(ctx, locked.patient, "measurement",
                   {"measured_on": facts.local_date(locked, now).isoformat(), "weight_kg": str(locked.weight_today_kg)})

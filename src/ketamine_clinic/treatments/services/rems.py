@@ -4,7 +4,6 @@ date), and a real PDF drawn with reportlab.
 """
 
 import datetime as dt
-import io
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,7 +14,6 @@ from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import session as cs
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.core.errors import Conflict
-
 from ketamine_clinic.patients.models import RecordStatus
 from ketamine_clinic.screening.services import current_rems
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
+from ketamine_clinic.clinical.session import SCHEMAS
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 from ketamine_clinic.patients.models import TimelineEvent
 
@@ -40,8 +41,6 @@ def mark_rems_submitted(ctx: Context, form: RemsForm, data: dict, *, now: dt.dat
         if locked.submitted_at is not None:
             raise Conflict(f"Already marked submitted by {locked.submitted_by.name}.")
         if locked.missing_required:
-            from ketamine_clinic.clinical.session import SCHEMAS
-
             schema = SCHEMAS[locked.schema_version]
             labels = [schema.field(k).label for k in locked.missing_required]
             raise ValidationFailed({"form": [f"Complete first: {', '.join(labels)}."]},

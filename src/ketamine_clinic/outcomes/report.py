@@ -6,16 +6,19 @@ from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.assessments import policy
+from ketamine_clinic.assessments.models import PatientOutcome
+from ketamine_clinic.assessments.services.instruments import get_instrument_or_error
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import instruments as ci
 from ketamine_clinic.clinical.codes import OUTCOME_INDICATION_GROUPS as INDICATION_GROUPS
+from ketamine_clinic.clinical.protocols import PROTOCOLS
+from ketamine_clinic.clinical.routes import ROUTE_LABELS, Route
 from ketamine_clinic.core.dates import check_dates
 from ketamine_clinic.core.errors import ValidationFailed
 from ketamine_clinic.patients.models import Diagnosis, RecordStatus
+from ketamine_clinic.plans.models import PlanStatus, TreatmentPlan
 
-from .. import policy
-from ..models import PatientOutcome
-from .instruments import get_instrument_or_error
 
 
 def _aggregates() -> dict:
@@ -55,10 +58,6 @@ def _grouped(qs: QuerySet[PatientOutcome], field: str, labels: dict) -> list[dic
 
 def _by_route_and_protocol(base: QuerySet[PatientOutcome]) -> tuple[list[dict], list[dict]]:
     """Each patient counts under the route and protocol of their first signed plan (the induction)."""
-    from ketamine_clinic.clinical.protocols import PROTOCOLS
-    from ketamine_clinic.clinical.routes import ROUTE_LABELS, Route
-    from ketamine_clinic.plans.models import PlanStatus, TreatmentPlan
-
     first_plan = (
         TreatmentPlan.objects.filter(patient_id=OuterRef("patient_id"))
         .exclude(status=PlanStatus.DRAFT)

@@ -12,6 +12,9 @@ from django.utils.cache import patch_cache_control
 from django.urls import reverse
 from django.utils import timezone
 
+from ketamine_clinic.accounts.mfa import MfaRequired, mfa_satisfied
+from ketamine_clinic.core.localtime import user_zone
+
 SESSION_KEY = "kc_last_activity"
 # Requests that poll on their own (live boards) must not keep an idle session alive.
 PASSIVE_HEADER = "HTTP_X_PASSIVE_REFRESH"
@@ -63,8 +66,6 @@ class RequireMfaMiddleware:
             and user.is_authenticated
             and not request.path.startswith(MFA_EXEMPT_PREFIXES)
         ):
-            from ketamine_clinic.accounts.mfa import MfaRequired, mfa_satisfied
-
             if not mfa_satisfied(user):
                 if request.path.startswith("/api/"):
                     return JsonResponse({"detail": MfaRequired().message, "errors": {}}, status=403)
@@ -98,7 +99,5 @@ class LocationTimeZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from .localtime import user_zone
-
         with timezone.override(user_zone(getattr(request, "user", None))):
             return self.get_response(request)

@@ -10,12 +10,14 @@ from dataclasses import dataclass
 
 from django.utils.safestring import mark_safe
 
-from ketamine_clinic.charts import LineStyle, Series, line_chart_svg
+from ketamine_clinic.assessments import policy
+from ketamine_clinic.assessments.services.instruments import is_trackable
 from ketamine_clinic.clinical import instruments as ci
+from ketamine_clinic.core.charts import LineStyle, Series, line_chart_svg
 from ketamine_clinic.patients.models import Patient
+from ketamine_clinic.plans.models import Appointment, AppointmentKind, AppointmentStatus
+from ketamine_clinic.treatments.models import TreatmentSession
 
-from . import policy
-from .services.instruments import is_trackable
 
 
 MAX_MARKERS = 60  # the most recent; more would blur into one band
@@ -38,9 +40,6 @@ def session_markers(patient: Patient, since: dt.datetime | None = None, tz=None)
     A session given is a session record whose dosing started (at that moment), or a dosing
     appointment marked in session or done without a session record (at its start).
     """
-    from ketamine_clinic.plans.models import Appointment, AppointmentKind, AppointmentStatus
-    from ketamine_clinic.treatments.models import TreatmentSession
-
     recorded = TreatmentSession.objects.filter(patient=patient, dosing_started_at__isnull=False)
     scheduled_only = Appointment.objects.filter(
         patient=patient, kind=AppointmentKind.DOSING, status__in=(AppointmentStatus.IN_SESSION, AppointmentStatus.DONE),

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.assessments import policy
+from ketamine_clinic.assessments.models import PatientOutcome, QuestionnaireResponse, ResponseStatus
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import instruments as ci
 from ketamine_clinic.core.localtime import patient_zone
 from ketamine_clinic.patients.models import Patient
+from ketamine_clinic.plans.models import LIVE_STATUSES, Appointment, AppointmentKind, PlanStatus, TreatmentPlan
 
-from . import policy
-from .models import PatientOutcome, QuestionnaireResponse, ResponseStatus
 
 SESSION_RULES_NOTE = "Patients with an active treatment plan follow their protocol's measures around each dosing session."
 
@@ -81,8 +82,6 @@ def _due_for(patient: Patient, baseline_at, completed, triggers, now, settings: 
 
 def _active_plans(patient_filter: dict, now: dt.datetime, settings: dict) -> dict[int, tuple]:
     """Two queries: each patient's active plan (measures, start) and its dosing sessions near ``now``."""
-    from ketamine_clinic.plans.models import LIVE_STATUSES, Appointment, AppointmentKind, PlanStatus, TreatmentPlan
-
     plans = {}
     for pid, data, start_date, activated_at in (
         TreatmentPlan.objects.filter(status=PlanStatus.ACTIVE, **patient_filter)

@@ -6,8 +6,8 @@ from django.views.decorators.http import require_POST
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical.sources import SOURCES
 
-from . import clinic_settings
-from .errors import ValidationFailed
+from ketamine_clinic import clinic_settings
+from ketamine_clinic.core.errors import ValidationFailed
 from ketamine_clinic.web.access import staff_required
 from ketamine_clinic.web.refusals import flash_refusal
 
@@ -20,7 +20,7 @@ def settings_list(request):
         {"setting": s, "value": values[k], "changed": values[k] != s.default, "source": SOURCES[s.source]}
         for k, s in clinic_settings.all_settings().items()
     ]
-    return render(request, "core/settings.html", {"rows": rows})
+    return render(request, "front/settings.html", {"rows": rows})
 
 
 @staff_required("org.manage")

@@ -8,42 +8,10 @@ from django.db import transaction
 from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
-from ketamine_clinic.clinical.registry import all_settings as clinical_settings
+from ketamine_clinic.core.errors import NotFound, ValidationFailed
+from ketamine_clinic.core.models import ClinicSettingValue
 
-from .errors import NotFound, ValidationFailed
-from .models import ClinicSettingValue
-
-
-# Web-layer workflow settings (alert escalation, link expiry, planner display) beside the clinical ones.
-APP_SETTING_MODULES = (
-    "ketamine_clinic.assessments.policy",
-    "ketamine_clinic.pharmacology.defaults",
-    "ketamine_clinic.plans.policy",
-    "ketamine_clinic.screening.policy",
-    "ketamine_clinic.treatments.policy",
-)
-
-
-def _validators() -> dict:
-    """Extra checks a settings module declares as ``VALIDATORS = {key: callable raising ValueError}``."""
-    from importlib import import_module
-
-    found = {}
-    for path in APP_SETTING_MODULES:
-        found.update(getattr(import_module(path), "VALIDATORS", {}))
-    return found
-
-
-def all_settings() -> dict:
-    from importlib import import_module
-
-    found = dict(clinical_settings())
-    for path in APP_SETTING_MODULES:
-        for setting in import_module(path).SETTINGS:
-            if setting.key in found:
-                raise ValueError(f"setting {setting.key} declared twice")
-            found[setting.key] = setting
-    return dict(sorted(found.items()))
+from .registry import all_settings, validators
 
 
 STRING_SETTING_MAX_CHARS = 200
@@ -133,7 +101,7 @@ def change_setting(ctx: Context, key: str, raw_value, reason: str) -> ClinicSett
     errors = {}
     try:
         value = _coerce(setting, raw_value)
-        check = _validators().get(key)
+        check = validators().get(key)
         if check is not None:
             check(value)
     except ValueError as exc:

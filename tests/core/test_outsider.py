@@ -1,5 +1,0 @@
-"""The outsider clinic reaches none of the core app's URLs or API operations (the sweep: tests/support/outsider.py)."""
-
-
-def test_the_outsider_clinic_reaches_none_of_the_core_urls_or_api_operations(outsider_sweep):
-    outsider_sweep("core")
