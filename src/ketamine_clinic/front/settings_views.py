@@ -3,10 +3,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from ketamine_clinic import clinic_settings
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical.sources import SOURCES
-
-from ketamine_clinic import clinic_settings
 from ketamine_clinic.core.errors import ValidationFailed
 from ketamine_clinic.web.access import staff_required
 from ketamine_clinic.web.refusals import flash_refusal

@@ -475,7 +475,7 @@ def calendar_feed(request, public_id):
 def ics_feed(request, token):
     """The patient's calendar. No sign-in: the secret URL is the key; a revoked one is not found."""
     feed = reminders.feed_for_token(token)
-    response = HttpResponse(reminders.feed_ics(feed), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(reminders.feed_ics(feed, ctx=Context.from_request(request)), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="appointments.ics"'
     response["Referrer-Policy"] = "no-referrer"
     return response
