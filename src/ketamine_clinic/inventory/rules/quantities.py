@@ -71,3 +71,13 @@ def quantity_from(*, mg=None, ml=None, concentration_mg_per_ml: Decimal) -> Quan
         raise QuantityError("quantity_mg", str(exc)) from None
     volume = (amount / concentration_mg_per_ml).quantize(Decimal(1).scaleb(-STORED_ML_PLACES))
     return Quantity(amount, volume)
+
+
+def fit_remainder(qty: Quantity, available: Quantity) -> Quantity:
+    """``qty`` taken from ``available``: the whole remainder when the mg match, and never more mL
+    than are left when only the rounding of mg to mL would overshoot (mg are authoritative)."""
+    if qty.mg == available.mg:
+        return available
+    if qty.mg < available.mg and qty.ml > available.ml:
+        return Quantity(qty.mg, available.ml)
+    return qty

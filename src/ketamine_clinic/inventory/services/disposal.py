@@ -11,7 +11,7 @@ from ketamine_clinic.core.ids import uuid_or_none
 from ..models import Discrepancy, LedgerEvent
 from ..policy import witness_required
 from ..rules import ledger
-from ..rules.quantities import Quantity
+from ..rules.quantities import Quantity, fit_remainder
 from ._common import (WitnessAuthFailed, add_event, audit, container_balance, date_field, invalid, local_today, lock_container,
                       now_or, qty_detail, quantity, text, witness_failed, witness_for)
 from .deadlines import start_deadlines
@@ -24,8 +24,7 @@ def _amount(container, data: dict) -> Quantity:
         raise invalid("container", f"{container.label} is empty.")
     if data.get("all") in (True, "true", "on", "1") or container.product.is_device:
         return held
-    qty = quantity(data, container.product.concentration_mg_per_ml)
-    return held if qty.mg == held.mg else qty
+    return fit_remainder(quantity(data, container.product.concentration_mg_per_ml), held)
 
 
 def _dispose(ctx, data, event_type: ledger.EventType, action: str, now, *, method_required: bool) -> LedgerEvent:

@@ -13,7 +13,7 @@ from ketamine_clinic.patients.models import Patient
 from ..models import Count, Draw, LedgerEvent
 from ..policy import inventory_policy, witness_required
 from ..rules import expiry, ledger
-from ..rules.quantities import Quantity
+from ..rules.quantities import Quantity, fit_remainder
 from ._common import (WitnessAuthFailed, add_event, audit, container_balance, entries, invalid, local_today, lock_container,
                       now_or, qty_detail, quantity, text, witness_failed, witness_for)
 
@@ -76,9 +76,7 @@ def draw(ctx, data: dict, *, session=None, now: dt.datetime | None = None) -> Dr
                 raise invalid("container", f"Device {container.label} has already been used.")
         else:
             qty = quantity(data, container.product.concentration_mg_per_ml)
-            held = container_balance(container)
-            if qty.mg == held.mg:
-                qty = held  # the last of the vial: both units exactly, so it reaches zero in mg and mL
+            qty = fit_remainder(qty, container_balance(container))  # the last of a vial reaches zero in mg and mL
         event = add_event(ctx, container, ledger.EventType.DRAW, qty, now=now, **patient_snapshot(patient),
                           reference=f"session {session.public_id}" if session is not None else "")
         if container.product.multi_dose and container.opened_on is None:
@@ -104,8 +102,7 @@ def _outcome_quantity(draw: Draw, container, data: dict) -> Quantity:
         raise invalid("draw", "This draw is already fully accounted for.")
     if container.product.is_device:
         return left  # a device is given, wasted or returned whole
-    qty = quantity(data, container.product.concentration_mg_per_ml)
-    return left if qty.mg == left.mg else qty
+    return fit_remainder(quantity(data, container.product.concentration_mg_per_ml), left)
 
 
 def _account(ctx, draw, container, event_type: ledger.EventType, qty: Quantity, now, **fields) -> LedgerEvent:
