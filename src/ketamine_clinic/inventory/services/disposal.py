@@ -67,7 +67,7 @@ def record_loss(ctx, data: dict, *, now: dt.datetime | None = None) -> Discrepan
     explanation = text(data, "explanation", max_chars=1000, label="what happened")
     with transaction.atomic():
         container = lock_container(ctx.user.organization, data.get("container"))
-        discovered_on = date_field(data, "discovered_on") or local_today(container.location, now)
+        discovered_on = date_field(data, "discovered_on", required=False) or local_today(container.location, now)
         if discovered_on > local_today(container.location, now):
             raise invalid("discovered_on", "The date of discovery cannot be in the future.")
         qty = _amount(container, data)
