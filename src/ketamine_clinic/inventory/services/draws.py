@@ -34,10 +34,12 @@ def patient_snapshot(patient: Patient) -> dict:
 
 
 def _patient(org, raw) -> Patient:
+    """A patient of the clinic by id or MRN."""
     public_id = uuid_or_none(raw)
-    found = Patient.objects.filter(organization=org, public_id=public_id).first() if public_id else None
+    patients = Patient.objects.filter(organization=org)
+    found = patients.filter(public_id=public_id).first() if public_id else patients.filter(mrn__iexact=str(raw or "").strip()).first()
     if found is None:
-        raise invalid("patient", "Choose a patient of your clinic.")
+        raise invalid("patient", "No patient of your clinic has this id or MRN.")
     return found
 
 
