@@ -25,6 +25,7 @@ from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.core.errors import ValidationFailed
 
 from .models import Count, Registration
+from .policy import inventory_policy
 from .rules.ledger import LABELS, EventType
 from .services import reads
 
@@ -79,7 +80,9 @@ def build_for(user, key: str, *, location_id, start: dt.date, end: dt.date) -> R
     start_at = dt.datetime.combine(start, dt.time(0), tz)
     end_at = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), tz)
     report = BUILDERS[key](user.organization, location, start_at, end_at, tz)
-    report.header = [*_registrant(location), f"Period: {start.isoformat()} to {end.isoformat()} ({location.time_zone})", *report.header]
+    retention = inventory_policy(user.organization)["retention_months"]
+    report.header = [*_registrant(location), f"Period: {start.isoformat()} to {end.isoformat()} ({location.time_zone})",
+                     f"Keep this record at least {retention} months (clinic policy; 21 CFR 1304.04(a): at least 24).", *report.header]
     report.filename = f"cs-{key}-{location.name.lower().replace(' ', '-')}-{start:%Y%m%d}-{end:%Y%m%d}"
     return report
 
