@@ -119,6 +119,7 @@ BY_ROUTE = {
     "clinic_admin:token_revoke": {"public_id": "token"},
     "clinic_admin:setting_change": {"key": "setting"},
     "inventory:container": {"public_id": "cs_container"},
+    "inventory:receipt_labels": {"public_id": "cs_receipt"},
     "inventory:draw_detail": {"public_id": "cs_draw"},
     "inventory:correct": {"public_id": "cs_event"},
     "inventory:discrepancy": {"public_id": "cs_discrepancy"},
@@ -200,13 +201,14 @@ def _our_inventory(ours):
     from ketamine_clinic.accounts.models import User
     from ketamine_clinic.audit.services import Context
     from ketamine_clinic.inventory import services as inventory
-    from ketamine_clinic.inventory.models import Container, Deadline, Discrepancy, Draw, LedgerEvent
+    from ketamine_clinic.inventory.models import Container, Deadline, Discrepancy, Draw, LedgerEvent, Receipt
 
     draw = Draw.objects.filter(organization=ours).first()
     spare = Container.objects.filter(organization=ours, product__form="nasal_device").last()
     inventory.record_loss(Context(user=User.objects.get(username="admin")), {"container": spare.label, "all": True, "theft": True,
                                                                               "explanation": "ours"})
     return {"cs_container": Container.objects.filter(organization=ours).first(), "cs_draw": draw,
+            "cs_receipt": Receipt.objects.filter(organization=ours).first(),
             "cs_event": LedgerEvent.objects.filter(organization=ours, event_type="administer").first(),
             "cs_discrepancy": Discrepancy.objects.filter(organization=ours).first(),
             "cs_deadline": Deadline.objects.filter(organization=ours).first()}

@@ -42,6 +42,12 @@ def test_receive_form_shows_field_errors_and_writes_nothing(client_for, clinic_a
                                                     "product": ketamine.public_id, "invoice_number": "I-1", "received_on": "2026-01-02",
                                                     "lot_number": "L", "expiry_date": "2029-01-01", "container_count": "2"})
     assert response.status_code == 302 and Container.objects.count() == 2
+    receipt_page = client.get(response["Location"]).content.decode()
+    labels = [c.label for c in Container.objects.all()]
+    assert all(label in receipt_page for label in labels)
+    pdf = client.get(response["Location"] + "?pdf=1")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert all(f"({label}) Tj".encode() in pdf.content for label in labels)  # each label's id is printed
 
 
 def test_nurse_draws_gives_and_wastes_through_the_pages(client_for, nurse, prescriber, patient, vials):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("catalog/", views.catalog, name="catalog"),
     path("receive/", views.receive, name="receive"),
+    path("receipts/<uuid:public_id>/", views.receipt_labels, name="receipt_labels"),
     path("transfer/", views.transfer, name="transfer"),
     path("draw/", views.draw, name="draw"),
     path("draws/<uuid:public_id>/", views.draw_detail, name="draw_detail"),

@@ -16,6 +16,7 @@ from ketamine_clinic.core.views_util import staff_required, with_errors
 
 from . import forms as f
 from . import reports, services
+from .labels import labels_pdf
 from .rules.ledger import LABELS, EventType
 from .services import reads
 from .services.disposal import UNCORRECTABLE
@@ -111,11 +112,23 @@ def receive(request):
 
     def done(receipt):
         labels = ", ".join(c.label for c in receipt.containers.all())
-        messages.success(request, f"Received {receipt.container_count} container(s): {labels}. Write each label on its vial or device.")
-        return redirect("inventory:index")
+        messages.success(request, f"Received {receipt.container_count} container(s): {labels}. Print the labels and put each on its vial or device.")
+        return redirect("inventory:receipt_labels", public_id=receipt.public_id)
 
     return _form_page(request, "inventory/form.html", f.ReceiveForm, services.receive, done, form_kwargs=kwargs,
                       extra={"title": "Receive stock", "submit": "Receive"})
+
+
+@staff_required("inventory.receive")
+def receipt_labels(request, public_id):
+    """GET: the receipt with a link to its labels; ``?pdf=1``: the labels as PDF."""
+    receipt = reads.get_receipt_for(request.user, public_id)
+    containers = receipt.containers.select_related("product").order_by("id")
+    if request.GET.get("pdf"):
+        response = HttpResponse(labels_pdf(containers), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="labels-{receipt.invoice_number}-{receipt.received_on:%Y%m%d}.pdf"'
+        return response
+    return render(request, "inventory/receipt.html", {"active_nav": "inventory", "receipt": receipt, "containers": containers})
 
 
 @staff_required("inventory.receive")

@@ -30,6 +30,10 @@ def get_container_for(user, public_id) -> Container:
     return _one(Container, user, public_id)
 
 
+def get_receipt_for(user, public_id) -> Receipt:
+    return _one(Receipt, user, public_id, "inventory.receive")
+
+
 def get_draw_for(user, public_id) -> Draw:
     return _one(Draw, user, public_id)
 
