@@ -11,3 +11,18 @@ def qty(value) -> str:
     if value is None or value == "":
         return ""
     return format(Decimal(value).normalize(), "f")
+
+
+@register.simple_tag
+def inventory_chart(user, patient) -> dict:
+    """The chart section's data (see inventory.sections)."""
+    from ketamine_clinic.inventory.sections import chart_context
+
+    return chart_context(user, patient)
+
+
+@register.simple_tag
+def inventory_today(user) -> dict:
+    from ketamine_clinic.inventory.sections import today_context
+
+    return today_context(user)
