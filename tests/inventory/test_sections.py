@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_chart_lists_the_patients_administrations_with_container_ids(nurse, prescriber, therapist, front_desk, outsider, patient, vials):
     drawn = services.draw(ctx_for(nurse), {"container": vials[0].label, "patient": patient.public_id, "quantity_mg": "35"})
-    services.administer(ctx_for(nurse), {"draw": drawn.public_id})
+    services.administer(ctx_for(nurse), {"draw": drawn.public_id, "quantity_mg": "35"})
     shown = chart_context(prescriber, patient)
     assert [(e.container.label, e.quantity_mg) for e in shown["administrations"]] == [(vials[0].label, 35)]
     for user in (therapist, front_desk, outsider):
