@@ -465,7 +465,7 @@ def add_count(request, payload: InvCountIn):
     data = _data(payload)
     data["lines"] = {k: {"counted_ml": str(v.counted_ml), "estimated": v.estimated} for k, v in payload.lines.items()}
     count = services.record_count(_ctx(request), data)
-    opened = sum(1 for line in count.lines.all() if hasattr(line, "discrepancy"))
+    opened = reads.discrepancies_opened(count)
     return Status(201, {"id": count.public_id, "location": count.location.name, "kind": count.kind, "timing": count.timing,
                         "counted_at": count.counted_at, "discrepancies": opened})
 

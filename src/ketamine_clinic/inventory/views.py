@@ -227,7 +227,7 @@ def count(request):
             form = _bound(f.CountForm, request, exc, locations=locations)
             line_errors = [m for k, msgs in exc.errors.items() if k.startswith("lines") for m in msgs]
         else:
-            opened = sum(1 for line in counted.lines.all() if hasattr(line, "discrepancy"))
+            opened = reads.discrepancies_opened(counted)
             messages.success(request, f"Count recorded: {len(lines)} container(s), {opened} discrepancy(ies).")
             return redirect("inventory:index")
     else:

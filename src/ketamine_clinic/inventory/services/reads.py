@@ -194,3 +194,8 @@ def administrations_for_patient(user, patient):
     return (LedgerEvent.objects.filter(organization=user.organization, patient=patient, event_type=ledger.EventType.ADMINISTER,
                                        correction__isnull=True)
             .select_related("container__product", "actor").order_by("-occurred_at"))
+
+
+def discrepancies_opened(count) -> int:
+    """How many discrepancies a count opened."""
+    return Discrepancy.objects.filter(count_line__count=count).count()
