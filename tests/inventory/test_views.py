@@ -66,6 +66,7 @@ def test_nurse_draws_gives_and_wastes_through_the_pages(client_for, nurse, presc
     assert [e.event_type for e in LedgerEvent.objects.filter(draw=drawn)] == ["administer", "waste"]
     log = client.get(f"/inventory/containers/{vials[0].public_id}/").content.decode()
     assert "Wasted" in log and prescriber.name in log
+    assert "Beyond use after" in log and "28 days after opening: clinic policy" in log
 
 
 def test_count_page_opens_a_discrepancy_and_the_admin_resolves_it(client_for, clinic_admin, location, vials):

@@ -17,6 +17,8 @@ from ketamine_clinic.core.views_util import staff_required, with_errors
 from . import forms as f
 from . import reports, services
 from .labels import labels_pdf
+from .policy import inventory_policy
+from .rules import expiry
 from .rules.ledger import LABELS, EventType
 from .services import reads
 from .services.disposal import UNCORRECTABLE
@@ -56,8 +58,10 @@ def container(request, public_id):
     user = request.user
     found = reads.get_container_for(user, public_id)
     history = reads.container_history(user, found)
+    bud_days = inventory_policy(user.organization)["beyond_use_days"]
     return render(request, "inventory/container.html", {
-        "active_nav": "inventory", "container": found, "history": history,
+        "active_nav": "inventory", "container": found, "history": history, "bud_days": bud_days,
+        "beyond_use": expiry.beyond_use_date(found.opened_on, bud_days) if found.product.multi_dose else None,
         "balance": history[-1].balance_after if history else reads.ZERO,
         "labels": {t.value: LABELS[t] for t in EventType}, "correct_form": f.CorrectionForm(),
         "can_correct": has_permission(user, "inventory.dispose"),

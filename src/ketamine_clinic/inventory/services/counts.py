@@ -89,8 +89,9 @@ def record_count(ctx, data: dict, *, now: dt.datetime | None = None) -> Count:
 
 
 def resolve_discrepancy(ctx, data: dict, *, now: dt.datetime | None = None) -> Discrepancy:
-    """Explain a discrepancy and assess it (PRACTICE.md §1.5 factors). A shortfall leaves the ledger
-    as a loss (or theft); a surplus is adjusted in. A reportable one starts the DEA deadlines."""
+    """Explain a discrepancy and assess it (PRACTICE.md §1.5 factors). A reportable shortfall leaves
+    the ledger as a loss (or theft) and starts the DEA deadlines; a minor one, and any surplus, is an
+    adjustment carrying the explanation."""
     require(ctx.user, "inventory.count")
     now = now_or(now)
     explanation = text(data, "explanation", max_chars=1000, label="the explanation")
@@ -110,7 +111,8 @@ def resolve_discrepancy(ctx, data: dict, *, now: dt.datetime | None = None) -> D
         if case.resolution_event_id is not None:  # a loss recorded outside a count left the ledger already
             event = case.resolution_event
         elif difference.mg < 0:
-            event_type = ledger.EventType.THEFT if theft else ledger.EventType.LOSS
+            # A reportable shortfall leaves as a loss or theft; a minor one is annotated as an adjustment.
+            event_type = (ledger.EventType.THEFT if theft else ledger.EventType.LOSS) if outcome.must_report else ledger.EventType.ADJUST_OUT
             event = add_event(ctx, container, event_type, -difference, now=now, location=case.location, reason=explanation[:300],
                               reference=f"discrepancy {case.public_id}")
         else:
