@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 from ketamine_clinic.core.errors import Conflict, ValidationFailed
+from ketamine_clinic.core.ids import uuid_or_none
 
 from ..models import Container, Draw, LedgerEvent
 from ..rules import ledger
@@ -16,10 +17,14 @@ from ._common import audit, invalid, lock_container, qty_detail
 
 
 def container_for_dose(ctx, raw) -> Container:
-    """The chosen container (id or label) of the clinic, locked; lot and expiry are read from it."""
-    if raw in (None, ""):
-        raise invalid("container", "Choose the vial or device the dose is drawn from.")
-    return lock_container(ctx.user.organization, raw)
+    """The chosen container (id or label) of the clinic; its lot and expiry become the
+    administration's. Not locked here: the draw locks it and checks its balance and dates."""
+    public_id = uuid_or_none(raw)
+    containers = Container.objects.filter(organization=ctx.user.organization).select_related("product")
+    found = containers.filter(public_id=public_id).first() if public_id else containers.filter(label=str(raw).strip().upper()).first()
+    if found is None:
+        raise invalid("container", "No container of your clinic has this id or label.")
+    return found
 
 
 def draw_for_dose(ctx, session, container: Container, *, quantity_ml: Decimal | None = None, now: dt.datetime) -> Draw:
@@ -70,9 +75,16 @@ def record_given(ctx, session, given_mg: Decimal, *, now: dt.datetime) -> list[L
     return made
 
 
-def require_draws_closed(session) -> None:
-    """Refuse to close the session while any draw still holds drug not given, wasted or returned."""
+def open_draws_message(session) -> str | None:
+    """Why the session may not close yet (drug drawn but not given, wasted or returned), or None."""
     still = open_draws(session)
-    if still:
-        names = "; ".join(f"{d.container.label}: {q.mg.normalize():f} mg ({q.ml.normalize():f} mL)" for d, q in still)
-        raise Conflict("Waste or return the rest of each draw before the session closes.", {"inventory": [f"Still open: {names}."]})
+    if not still:
+        return None
+    names = "; ".join(f"{d.container.label}: {q.mg.normalize():f} mg ({q.ml.normalize():f} mL)" for d, q in still)
+    return f"Waste or return the rest of each draw first ({names})"
+
+
+def require_draws_closed(session) -> None:
+    message = open_draws_message(session)
+    if message:
+        raise Conflict("The session cannot close yet.", {"inventory": [message + "."]})
