@@ -136,10 +136,9 @@ def seed_demo(patients_main: int = 40, patients_outsider: int = 5) -> bool:
 
     from ketamine_clinic.demo.care import seed_care
 
-    therapist = User.objects.get(username="therapist")
-    seed_care(admin, prescriber, nurse, therapist, list(main.patients.order_by("mrn")), rng)
-
     from ketamine_clinic.inventory.demo import seed_inventory
 
     seed_inventory(admin, prescriber, nurse, [downtown, north], list(main.patients.order_by("mrn")), DEMO_PASSWORD)
+    therapist = User.objects.get(username="therapist")
+    seed_care(admin, prescriber, nurse, therapist, list(main.patients.order_by("mrn")), rng)
     return True
