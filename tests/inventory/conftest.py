@@ -41,11 +41,13 @@ def spravato(clinic_admin):
         "container_volume_ml": "0.2", "unit_cost": "300"})
 
 
-def receive(admin, location, supplier, product, *, count=2, expiry=None, lot="LOT-A1"):
+def receive(admin, location, supplier, product, *, count=2, expiry=None, lot="LOT-A1", days_ago=1):
+    """Received ``days_ago`` days ago (so doses backdated within the day can be drawn from it)."""
+    at = timezone.now() - dt.timedelta(days=days_ago)
     return services.receive(ctx_for(admin), {
         "location": location.public_id, "supplier": supplier.public_id, "product": product.public_id,
-        "invoice_number": "INV-100", "received_on": timezone.localdate().isoformat(), "lot_number": lot,
-        "expiry_date": (expiry or timezone.localdate() + dt.timedelta(days=365)).isoformat(), "container_count": count})
+        "invoice_number": "INV-100", "received_on": timezone.localdate(at).isoformat(), "lot_number": lot,
+        "expiry_date": (expiry or timezone.localdate() + dt.timedelta(days=365)).isoformat(), "container_count": count}, now=at)
 
 
 @pytest.fixture

@@ -255,3 +255,11 @@ def test_ledger_rows_are_append_only(vials):
         LedgerEvent.objects.filter(pk=event.pk).update(quantity_mg=1)
     with pytest.raises(TypeError):
         LedgerEvent.objects.all().delete()
+
+
+def test_nothing_is_recorded_for_a_container_before_it_was_received(nurse, patient, vials):
+    before = vials[0].events.get().occurred_at - dt.timedelta(minutes=5)
+    with pytest.raises(ValidationFailed) as exc:
+        services.draw(ctx_for(nurse), {"container": vials[0].label, "patient": patient.public_id, "quantity_mg": "10"}, now=before)
+    assert "was received on" in _errors(exc)["container"][0]
+    assert not Draw.objects.exists()

@@ -94,6 +94,10 @@ def add_event(ctx, container: Container, event_type: ledger.EventType, qty: Quan
     """Append one ledger event; call with the container locked. Refuses any balance below zero."""
     corrects = fields.get("corrects")
     entry = ledger.Entry(event_type, qty, ledger.EventType(corrects.event_type) if corrects else None)
+    received = LedgerEvent.objects.filter(container=container, event_type=ledger.EventType.RECEIVE).values_list("occurred_at", flat=True).first()
+    if received is not None and now < received:
+        local = received.astimezone(container.location.tz)
+        raise invalid("container", f"{container.label} was received on {local:%Y-%m-%d %H:%M}; nothing can be recorded for it earlier.")
     try:
         ledger.check_change(container_balance(container), entry)
     except ledger.Overdraw as exc:

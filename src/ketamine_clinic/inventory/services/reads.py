@@ -133,9 +133,10 @@ class HistoryLine:
 
 
 def with_running_balance(events) -> list[HistoryLine]:
-    """Each event with its change and the running balance after it (events of one container or product)."""
+    """Each event with its change and the running balance after it (events of one container or
+    product), in the order they were recorded: the order in which every balance was checked."""
     lines, total = [], ZERO
-    for event in events:
+    for event in sorted(events, key=lambda e: e.pk):
         entry = entries([{"event_type": event.event_type, "quantity_mg": event.quantity_mg, "quantity_ml": event.quantity_ml,
                           "corrects__event_type": event.corrects.event_type if event.corrects_id else None}])[0]
         total = total + entry.change
