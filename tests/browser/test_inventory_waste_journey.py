@@ -45,7 +45,7 @@ def test_nurse_draws_gives_and_wastes_with_a_witness_and_the_log_shows_it(page, 
     page.goto(f"/inventory/containers/{vial.public_id}/")
     rows = page.locator("tbody tr")
     expect(rows).to_have_count(4)
-    expect(rows.nth(1)).to_contain_text("Drawn for a session")
+    expect(rows.nth(1)).to_contain_text("Drawn")
     expect(rows.nth(2)).to_contain_text("Administered")
     expect(rows.nth(2)).to_contain_text("Jordan Avery")
     expect(rows.nth(3)).to_contain_text("Wasted")

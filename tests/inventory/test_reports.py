@@ -83,7 +83,7 @@ def test_inventory_sheet_needs_a_count_and_shows_opening_or_close(clinic_admin, 
 def test_running_balances(clinic_admin, location, history, vials):
     containers = _build(clinic_admin, "containers", location)
     first = [r for r in containers.rows if r[0] == vials[0].label]
-    assert [(r[4], r[7]) for r in first] == [("Received", "500"), ("Drawn for a session", "460"), ("Administered", "460"),
+    assert [(r[4], r[7]) for r in first] == [("Received", "500"), ("Drawn", "460"), ("Administered", "460"),
                                               ("Wasted", "460")]
     balances = _build(clinic_admin, "balances", location)
     ketamine = [r for r in balances.rows if r[1] == "00409-2051-05"]

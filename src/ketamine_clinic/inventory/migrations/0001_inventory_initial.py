@@ -90,7 +90,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('event_type', models.CharField(choices=[('receive', 'Received'), ('draw', 'Drawn for a session'), ('administer', 'Administered'), ('waste', 'Wasted'), ('return', 'Returned to stock'), ('transfer_out', 'Transferred out'), ('transfer_in', 'Transferred in'), ('destroy', 'Destroyed'), ('reverse_distributor', 'Returned to a reverse distributor'), ('count', 'Counted'), ('adjust_in', 'Adjusted up'), ('adjust_out', 'Adjusted down'), ('loss', 'Loss'), ('theft', 'Theft'), ('correction', 'Correction')], max_length=24)),
+                ('event_type', models.CharField(choices=[('receive', 'Received'), ('draw', 'Drawn'), ('administer', 'Administered'), ('waste', 'Wasted'), ('return', 'Returned to stock'), ('transfer_out', 'Transferred out'), ('transfer_in', 'Transferred in'), ('destroy', 'Destroyed'), ('reverse_distributor', 'Returned to a reverse distributor'), ('count', 'Counted'), ('adjust_in', 'Adjusted up'), ('adjust_out', 'Adjusted down'), ('loss', 'Loss'), ('theft', 'Theft'), ('correction', 'Correction')], max_length=24)),
                 ('quantity_mg', models.DecimalField(decimal_places=4, max_digits=13)),
                 ('quantity_ml', models.DecimalField(decimal_places=4, max_digits=13)),
                 ('occurred_at', models.DateTimeField(default=django.utils.timezone.now)),

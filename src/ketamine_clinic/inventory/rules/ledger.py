@@ -33,7 +33,7 @@ class EventType(StrEnum):
 
 LABELS = {
     EventType.RECEIVE: "Received",
-    EventType.DRAW: "Drawn for a session",
+    EventType.DRAW: "Drawn",
     EventType.ADMINISTER: "Administered",
     EventType.WASTE: "Wasted",
     EventType.RETURN: "Returned to stock",
