@@ -34,6 +34,60 @@ def _counted_ml(raw, field: str) -> Decimal:
         raise invalid(field, str(exc)) from None
 
 
+def _count_header(org, data: dict) -> dict:
+    """The count's location, timing, kind and note, checked; plus its lines as a dict."""
+    timing = str(data.get("timing") or "")
+    if timing not in CountTiming.values:
+        raise invalid("timing", "Say whether the count was taken at the opening or the close of business.")
+    kind = str(data.get("kind") or CountKind.ROUTINE)
+    if kind not in CountKind.values:
+        raise invalid("kind", "Choose routine, daily, initial or biennial.")
+    lines = data.get("lines") or {}
+    if not isinstance(lines, dict):
+        raise invalid("lines", "Give the counted mL per container.")
+    return {"location": our_location(org, data.get("location"), "location"), "timing": timing, "kind": kind,
+            "note": text(data, "note", required=False), "lines": lines}
+
+
+def _locked_stock(location) -> dict:
+    """{container id and label: (container, balance)} for the stock at ``location``, each container
+    locked and its balance read again under the lock."""
+    stock = containers_in_stock(location)
+    list(Container.objects.select_for_update().filter(pk__in=[c.pk for c, _ in stock]).values_list("pk", flat=True))
+    by_key = {}
+    for container, _ in stock:
+        held = container_balance(container)
+        by_key[str(container.public_id)] = by_key[container.label] = (container, held)
+    return by_key
+
+
+def _check_coverage(lines: dict, by_key: dict, location) -> None:
+    unknown = [str(key) for key in lines if str(key) not in by_key]
+    if unknown:
+        raise invalid("lines", f"Not in stock at {location.name}: {', '.join(unknown[:5])}.")
+    missing = sorted({c.label for c, _ in by_key.values()} - {by_key[str(k)][0].label for k in lines})
+    if missing:
+        raise invalid("lines", f"Count every container in stock; missing: {', '.join(missing)}.")
+
+
+def _record_line(ctx, count, container, held: Quantity, entry, now) -> bool:
+    """One container's line and count event; True when it opened a discrepancy."""
+    entry = entry if isinstance(entry, dict) else {"counted_ml": entry}
+    counted_ml = _counted_ml(entry.get("counted_ml"), f"lines.{container.label}")
+    counted_mg = (counted_ml * container.product.concentration_mg_per_ml).quantize(Decimal("0.0001"))
+    line = CountLine.objects.create(count=count, container=container, expected_mg=held.mg, expected_ml=held.ml,
+                                    counted_ml=counted_ml, counted_mg=counted_mg,
+                                    estimated=entry.get("estimated") in (True, "true", "on", "1"))
+    add_event(ctx, container, ledger.EventType.COUNT, Quantity(counted_mg, counted_ml), now=now, location=count.location,
+              reference=f"count {count.public_id}")
+    if counted_ml == held.ml.quantize(Decimal(1).scaleb(-ML_PLACES)):
+        return False
+    Discrepancy.objects.create(organization_id=count.organization_id, location=count.location, container=container,
+                               count_line=line, difference_mg=counted_mg - held.mg, difference_ml=counted_ml - held.ml,
+                               discovered_on=local_today(count.location, now))
+    return True
+
+
 def record_count(ctx, data: dict, *, now: dt.datetime | None = None) -> Count:
     """A count of every container in stock at one location (``lines``: {container id or label:
     {"counted_ml": ..., "estimated": bool}}). A line that differs from the derived balance opens a
@@ -41,49 +95,15 @@ def record_count(ctx, data: dict, *, now: dt.datetime | None = None) -> Count:
     require(ctx.user, "inventory.count")
     now = now_or(now)
     org = ctx.user.organization
-    location = our_location(org, data.get("location"), "location")
-    timing = str(data.get("timing") or "")
-    if timing not in CountTiming.values:
-        raise invalid("timing", "Say whether the count was taken at the opening or the close of business.")
-    kind = str(data.get("kind") or CountKind.ROUTINE)
-    if kind not in CountKind.values:
-        raise invalid("kind", "Choose routine, daily, initial or biennial.")
-    note = text(data, "note", required=False)
-    lines = data.get("lines") or {}
-    if not isinstance(lines, dict):
-        raise invalid("lines", "Give the counted mL per container.")
+    header = _count_header(org, data)
+    location, lines = header["location"], header["lines"]
     with transaction.atomic():
-        stock = [(c, q) for c, q in containers_in_stock(location)]
-        locked = {c.pk for c in Container.objects.select_for_update().filter(pk__in=[c.pk for c, _ in stock])}
-        by_key = {}
-        for container, held in stock:
-            if container.pk in locked:
-                by_key[str(container.public_id)] = by_key[container.label] = (container, container_balance(container))
-        unknown = [key for key in lines if str(key) not in by_key]
-        if unknown:
-            raise invalid("lines", f"Not in stock at {location.name}: {', '.join(map(str, unknown[:5]))}.")
-        missing = sorted({c.label for c, _ in by_key.values()} - {by_key[str(k)][0].label for k in lines})
-        if missing:
-            raise invalid("lines", f"Count every container in stock; missing: {', '.join(missing)}.")
-        count = Count.objects.create(organization=org, location=location, kind=kind, timing=timing, counted_by=ctx.user,
-                                     counted_at=now, note=note)
-        opened = 0
-        for key, entry in lines.items():
-            container, held = by_key[str(key)]
-            entry = entry if isinstance(entry, dict) else {"counted_ml": entry}
-            counted_ml = _counted_ml(entry.get("counted_ml"), f"lines.{container.label}")
-            counted_mg = (counted_ml * container.product.concentration_mg_per_ml).quantize(Decimal("0.0001"))
-            line = CountLine.objects.create(count=count, container=container, expected_mg=held.mg, expected_ml=held.ml,
-                                            counted_ml=counted_ml, counted_mg=counted_mg,
-                                            estimated=entry.get("estimated") in (True, "true", "on", "1"))
-            add_event(ctx, container, ledger.EventType.COUNT, Quantity(counted_mg, counted_ml), now=now, location=location,
-                      reference=f"count {count.public_id}")
-            if counted_ml != held.ml.quantize(Decimal(1).scaleb(-ML_PLACES)):
-                Discrepancy.objects.create(organization=org, location=location, container=container, count_line=line,
-                                           difference_mg=counted_mg - held.mg, difference_ml=counted_ml - held.ml,
-                                           discovered_on=local_today(location, now))
-                opened += 1
-        audit(ctx, "inventory.count", count, {"location": location.name, "kind": kind, "timing": timing,
+        by_key = _locked_stock(location)
+        _check_coverage(lines, by_key, location)
+        count = Count.objects.create(organization=org, location=location, kind=header["kind"], timing=header["timing"],
+                                     counted_by=ctx.user, counted_at=now, note=header["note"])
+        opened = sum(_record_line(ctx, count, *by_key[str(key)], entry, now) for key, entry in lines.items())
+        audit(ctx, "inventory.count", count, {"location": location.name, "kind": count.kind, "timing": count.timing,
                                                "containers": len(lines), "discrepancies": opened})
     return count
 
