@@ -3,12 +3,12 @@
 Where PRACTICE.md §1 gives no verified number, or state rules differ, the value is the clinic's
 own policy (``CLINIC_POLICY``): the beyond-use period after opening a vial, which events need a
 witness, the daily count gate and how long records are kept (never under the federal 2 years).
-Read through ``core.clinic_settings`` (this module is listed in its ``APP_SETTING_MODULES``).
+Read through ``clinic_settings`` (registered from ``InventoryConfig.ready``).
 """
 
 from ketamine_clinic.clinical.policy import Setting
 from ketamine_clinic.clinical.sources import CLINIC_POLICY
-from ketamine_clinic.core.clinic_settings import policy_for
+from ketamine_clinic.clinic_settings import policy_for
 
 PREFIX = "inventory."
 WITNESS_PREFIX = PREFIX + "witness."
