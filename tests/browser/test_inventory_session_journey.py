@@ -7,9 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from ..conftest import PASSWORD
-from ..inventory.conftest import ketamine, registration, supplier, vials  # noqa: F401  (fixtures)
-from ..treatments.conftest import dosing_ready, new_session, order_data, ready  # noqa: F401  (fixtures)
+from tests.support.people import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +17,7 @@ def local(location, minutes_ago: int) -> str:
     return timezone.localtime(moment, location.tz).strftime("%Y-%m-%dT%H:%M")
 
 
-def test_nurse_doses_from_a_vial_and_wastes_the_rest_with_a_witness(  # noqa: F811
+def test_nurse_doses_from_a_vial_and_wastes_the_rest_with_a_witness(
         page, sign_in_as, dosing_ready, nurse, prescriber, location, vials):
     session = dosing_ready("iv", checked_in_min_ago=100)
     vial = vials[0]

@@ -4,13 +4,12 @@ real browser."""
 import pytest
 from playwright.sync_api import expect
 
-from ..conftest import PASSWORD
-from ..inventory.conftest import ketamine, registration, supplier, vials  # noqa: F401  (fixtures)
+from tests.support.people import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_nurse_draws_gives_and_wastes_with_a_witness_and_the_log_shows_it(page, sign_in_as, nurse, prescriber, patient, vials):  # noqa: F811
+def test_nurse_draws_gives_and_wastes_with_a_witness_and_the_log_shows_it(page, sign_in_as, nurse, prescriber, patient, vials):
     vial = vials[0]
     sign_in_as(page, nurse.username, PASSWORD)
     page.goto("/inventory/")

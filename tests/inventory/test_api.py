@@ -6,8 +6,8 @@ import pytest
 
 from ketamine_clinic.inventory.models import LedgerEvent
 
-from ..conftest import PASSWORD
-from .conftest import CLINIC_DEA
+from tests.support.people import PASSWORD
+from tests.support.inventory import CLINIC_DEA
 
 pytestmark = pytest.mark.django_db
 

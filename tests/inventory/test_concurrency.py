@@ -13,7 +13,7 @@ from ketamine_clinic.inventory import services
 from ketamine_clinic.inventory.models import LedgerEvent
 from ketamine_clinic.inventory.services._common import container_balance
 
-from ..conftest import ctx_for
+from tests.support.people import ctx_for
 
 BOUND_SECONDS = 60
 

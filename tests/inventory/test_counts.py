@@ -14,7 +14,7 @@ from ketamine_clinic.inventory.rules.deadlines import loss_deadlines
 from ketamine_clinic.inventory.services._common import container_balance
 from ketamine_clinic.inventory.services.reads import due_deadlines_for
 
-from ..conftest import ctx_for
+from tests.support.people import ctx_for
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +103,7 @@ def test_the_outsider_cannot_count_our_location(outsider, location, vials):
 
 
 def test_daily_count_gate_blocks_the_first_draw_until_counted(clinic_admin, nurse, patient, location, vials):
-    from ketamine_clinic.core.clinic_settings import change_setting
+    from ketamine_clinic.clinic_settings import change_setting
 
     change_setting(ctx_for(clinic_admin), "inventory.daily_count_required", True, "Board of pharmacy rule")
     data = {"container": vials[0].public_id, "patient": patient.public_id, "quantity_mg": "10"}

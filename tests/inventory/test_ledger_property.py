@@ -9,7 +9,7 @@ from django.db.models import Q, Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ketamine_clinic.core.clinic_settings import change_setting
+from ketamine_clinic.clinic_settings import change_setting
 from ketamine_clinic.core.errors import ValidationFailed
 from ketamine_clinic.inventory import services
 from ketamine_clinic.inventory.models import Draw, LedgerEvent
@@ -17,8 +17,8 @@ from ketamine_clinic.inventory.rules.ledger import EFFECT
 from ketamine_clinic.inventory.services._common import container_balance
 from ketamine_clinic.inventory.services.draws import draw_open_quantity
 
-from ..conftest import ctx_for
-from .conftest import receive
+from tests.support.people import ctx_for
+from tests.support.inventory import receive
 
 pytestmark = pytest.mark.django_db
 

@@ -9,11 +9,11 @@ import pytest
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import PermissionDenied
-from ketamine_clinic.core.errors import ValidationFailed
+from ketamine_clinic.core.errors import NotFound, ValidationFailed
 from ketamine_clinic.inventory import reports, services
 
-from ..conftest import ctx_for
-from .conftest import witness_data
+from tests.support.people import ctx_for
+from tests.support.inventory import witness_data
 
 pytestmark = pytest.mark.django_db
 
@@ -93,9 +93,7 @@ def test_running_balances(clinic_admin, location, history, vials):
 def test_reports_are_for_clinic_admins_of_the_location(nurse, outsider, location, vials):
     with pytest.raises(PermissionDenied):
         _build(nurse, "log", location)
-    from django.http import Http404
-
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         _build(outsider, "log", location)
 
 

@@ -11,14 +11,15 @@ from ketamine_clinic.accounts.models import Location
 from ketamine_clinic.accounts.permissions import PermissionDenied
 from ketamine_clinic.audit.models import AuditEvent
 from ketamine_clinic.core.errors import ValidationFailed
+from ketamine_clinic.core.immutable import ImmutableRecordError
 from ketamine_clinic.inventory import services
 from ketamine_clinic.inventory.models import Container, Draw, LedgerEvent
 from ketamine_clinic.inventory.services._common import container_balance
 from ketamine_clinic.inventory.services.draws import draw_open_quantity
 from ketamine_clinic.inventory.rules.quantities import Quantity
 
-from ..conftest import ctx_for
-from .conftest import receive, witness_data
+from tests.support.people import ctx_for
+from tests.support.inventory import receive, witness_data
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +142,7 @@ def test_witness_may_use_an_authenticator_code(nurse, prescriber, patient, vials
 
 
 def test_waste_without_witness_when_the_clinic_turns_it_off(nurse, clinic_admin, patient, vials):
-    from ketamine_clinic.core.clinic_settings import change_setting
+    from ketamine_clinic.clinic_settings import change_setting
 
     change_setting(ctx_for(clinic_admin), "inventory.witness.waste", False, "State rule: no witness for syringe waste")
     drawn = services.draw(ctx_for(nurse), {"container": vials[0].public_id, "patient": patient.public_id, "quantity_mg": "10"})
@@ -247,14 +248,16 @@ def test_a_correction_points_at_the_corrected_event_and_restores_the_balance(cli
 def test_ledger_rows_are_append_only(vials):
     event = vials[0].events.get()
     event.reason = "edited"
-    with pytest.raises(TypeError):
+    with pytest.raises(ImmutableRecordError):
         event.save()
-    with pytest.raises(TypeError):
+    with pytest.raises(ImmutableRecordError):
         event.delete()
-    with pytest.raises(TypeError):
+    with pytest.raises(ImmutableRecordError):
         LedgerEvent.objects.filter(pk=event.pk).update(quantity_mg=1)
-    with pytest.raises(TypeError):
+    with pytest.raises(ImmutableRecordError):
         LedgerEvent.objects.all().delete()
+    with pytest.raises(ImmutableRecordError):
+        vials[0].delete()  # containers are never deleted either
 
 
 def test_nothing_is_recorded_for_a_container_before_it_was_received(nurse, patient, vials):

@@ -15,21 +15,20 @@ from ketamine_clinic.inventory.services._common import container_balance
 from ketamine_clinic.treatments import services
 from ketamine_clinic.treatments.models import SessionStatus
 
-from ..conftest import ctx_for
-from ..treatments.conftest import ago, clear_checklist, dosing_ready, new_session, order_data, ready  # noqa: F401  (fixtures)
-from ..treatments.test_discharge import FIT
-from .conftest import receive, witness_data
+from tests.support.people import ctx_for
+from tests.support.treatments import FIT, ago
+from tests.support.inventory import receive, witness_data
 
 pytestmark = pytest.mark.django_db
 
 
-def _infused(dosing_ready, nurse, vial, *, started=150, stopped=100):  # noqa: F811
+def _infused(dosing_ready, nurse, vial, *, started=150, stopped=100):
     ctx = ctx_for(nurse)
     session = services.start_dosing(ctx, dosing_ready("iv"), {"container": vial.label, "started_at": ago(started)})
     return services.stop_dosing(ctx, session, {"stopped_at": ago(stopped)})
 
 
-def test_iv_dose_draws_from_the_container_and_the_pump_total_is_administered(dosing_ready, nurse, prescriber, vials):  # noqa: F811
+def test_iv_dose_draws_from_the_container_and_the_pump_total_is_administered(dosing_ready, nurse, prescriber, vials):
     vial = vials[0]
     session = _infused(dosing_ready, nurse, vial)
     admin = session.administration
@@ -41,7 +40,7 @@ def test_iv_dose_draws_from_the_container_and_the_pump_total_is_administered(dos
     assert container_balance(vial).mg == Decimal("465")
 
 
-def test_discharge_waits_until_the_rest_of_the_draw_is_wasted(dosing_ready, nurse, prescriber, vials):  # noqa: F811
+def test_discharge_waits_until_the_rest_of_the_draw_is_wasted(dosing_ready, nurse, prescriber, vials):
     session = _infused(dosing_ready, nurse, vials[0], started=150, stopped=130)  # stopped early: 17.5 mg given
     drawn = Draw.objects.get(session=session)
     with pytest.raises(Conflict) as err:
@@ -53,7 +52,7 @@ def test_discharge_waits_until_the_rest_of_the_draw_is_wasted(dosing_ready, nurs
     assert outcomes == {"administer": Decimal("17.5000"), "waste": Decimal("17.5000")}  # given + wasted = drawn
 
 
-def test_esketamine_devices_are_drawn_and_given_whole_by_device_id(dosing_ready, nurse, devices):  # noqa: F811
+def test_esketamine_devices_are_drawn_and_given_whole_by_device_id(dosing_ready, nurse, devices):
     ctx = ctx_for(nurse)
     session = services.start_dosing(ctx, dosing_ready("esketamine_nasal", dose_amount="3"),
                                     {"container": devices[0].label, "started_at": ago(60)})
@@ -66,7 +65,7 @@ def test_esketamine_devices_are_drawn_and_given_whole_by_device_id(dosing_ready,
 
 
 def test_a_vial_past_its_beyond_use_date_or_another_clinics_refuses_the_dose_and_writes_nothing(
-        dosing_ready, nurse, clinic_admin, patient, location, registration, supplier, ketamine):  # noqa: F811
+        dosing_ready, nurse, clinic_admin, patient, location, registration, supplier, ketamine):
     session = dosing_ready("iv")
     long_ago = timezone.now() - dt.timedelta(days=40)
     old = inventory.receive(ctx_for(clinic_admin), {
@@ -89,7 +88,7 @@ def test_a_vial_past_its_beyond_use_date_or_another_clinics_refuses_the_dose_and
     assert session.status == SessionStatus.CHECKED_IN and not Draw.objects.filter(session=session).exists()
 
 
-def test_a_dose_over_the_containers_balance_is_refused(dosing_ready, nurse, patient, vials):  # noqa: F811
+def test_a_dose_over_the_containers_balance_is_refused(dosing_ready, nurse, patient, vials):
     inventory.draw(ctx_for(nurse), {"container": vials[0].label, "patient": patient.public_id, "quantity_ml": "9.5"})
     with pytest.raises(ValidationFailed) as err:
         services.start_dosing(ctx_for(nurse), dosing_ready("iv"), {"container": vials[0].label, "started_at": ago(10)})

@@ -5,7 +5,7 @@ import pytest
 
 from ketamine_clinic.inventory.models import Container, Discrepancy, Draw, LedgerEvent
 
-from ..conftest import PASSWORD
+from tests.support.people import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ketamine_clinic.assessments import services as assessments
 from ketamine_clinic.audit.services import Context
+from ketamine_clinic.inventory.models import Container
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.plans import services as plans
 from ketamine_clinic.screening import services as screening
@@ -128,8 +129,6 @@ def _local(minutes_ago: int, location) -> str:
 
 def _product_from_stock(location) -> dict:
     """The demo's ketamine vial in stock at the location (the dose is drawn from it), else a typed lot."""
-    from ketamine_clinic.inventory.models import Container
-
     vial = Container.objects.filter(location=location, product__form="vial").order_by("id").first()
     if vial is not None:
         return {"container": vial.label}

@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.core.schemas import errors
+from ketamine_clinic.web.api import form_data
 
 from . import reports, services
 from .rules.ledger import LABELS, EventType
@@ -31,7 +32,7 @@ def _ctx(request) -> Context:
 
 
 def _data(payload: Schema) -> dict:
-    return {k: (str(v) if isinstance(v, (UUID, Decimal)) else v) for k, v in payload.dict(exclude_unset=True).items()}
+    return form_data(payload)
 
 
 # --- schemas ----------------------------------------------------------------------------------

@@ -14,32 +14,23 @@ from decimal import Decimal
 from django.db import models
 from django.utils import timezone
 
+from ketamine_clinic.core.immutable import Immutable, NeverDeleted, NoBulkChangeQuerySet
+
 from .rules.ledger import LABELS, EventType
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError(f"{self.model.__name__} rows are append-only; record a correcting event instead.")
-
-    def delete(self):
-        raise TypeError(f"{self.model.__name__} rows are append-only and never deleted.")
+class AppendOnlyQuerySet(NoBulkChangeQuerySet):
+    message = "Ledger rows are append-only: record a correcting event instead."
 
 
-class AppendOnly(models.Model):
-    """Rows are inserted once, never changed or deleted (through the ORM)."""
+class AppendOnly(Immutable):
+    """Rows are inserted once, never changed or deleted (``core.immutable``)."""
 
+    changed_message = "{name} rows are append-only: record a correcting event instead."
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise TypeError(f"{type(self).__name__} rows are append-only; record a correcting event instead.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError(f"{type(self).__name__} rows are append-only and never deleted.")
 
 
 class ProductForm(models.TextChoices):
@@ -132,7 +123,7 @@ def new_container_label() -> str:
     return "CS-" + "".join(secrets.choice(alphabet) for _ in range(8))
 
 
-class Container(models.Model):
+class Container(NeverDeleted):
     """One vial or device. Its location moves with transfers (each one a pair of ledger events);
     its balance is never stored. ``opened_on`` is set once, at the first draw from a multi-dose vial."""
 
@@ -250,7 +241,7 @@ class DiscrepancyStatus(models.TextChoices):
     RESOLVED = "resolved", "Resolved"
 
 
-class Discrepancy(models.Model):
+class Discrepancy(NeverDeleted):
     """A count that differs from the derived balance (or a reported theft). Needs an explanation
     and a significant-loss assessment; a reportable one starts the DEA deadlines."""
 
@@ -284,7 +275,7 @@ class DeadlineKind(models.TextChoices):
     FORM_106 = "form_106", "DEA Form 106 filed online (45 days)"
 
 
-class Deadline(models.Model):
+class Deadline(NeverDeleted):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
     discrepancy = models.ForeignKey(Discrepancy, on_delete=models.PROTECT, related_name="deadlines")

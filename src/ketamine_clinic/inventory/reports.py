@@ -16,13 +16,12 @@ import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.http import Http404
 from reportlab.lib.pagesizes import landscape, letter
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from ketamine_clinic.accounts.permissions import require
-from ketamine_clinic.core.errors import ValidationFailed
+from ketamine_clinic.core.errors import NotFound, ValidationFailed
 
 from .models import Count, Registration
 from .policy import inventory_policy
@@ -70,7 +69,7 @@ def _registrant(location) -> list[str]:
 def build_for(user, key: str, *, location_id, start: dt.date, end: dt.date) -> Report:
     require(user, "inventory.report")
     if key not in REPORTS:
-        raise Http404("No such report.")
+        raise NotFound("No such report.")
     location = reads.get_location_for(user, location_id)
     if end < start:
         raise ValidationFailed({"end": ["The end of the period is before its start."]})

@@ -9,7 +9,9 @@ from .rules.ledger import EventType
 from .services.draws import draw_open_quantity
 
 
-def chart_context(user, patient) -> dict:
+def chart_context(request, patient) -> dict:
+    """The chart section: the patient's administrations (latest 50) with their container ids."""
+    user = request.user
     if not has_permission(user, "inventory.view") or patient.organization_id != user.organization_id:
         return {"visible": False}
     given = (LedgerEvent.objects.filter(organization=user.organization, patient=patient, event_type=EventType.ADMINISTER,
@@ -18,7 +20,9 @@ def chart_context(user, patient) -> dict:
     return {"visible": True, "administrations": list(given)}
 
 
-def today_context(user) -> dict:
+def today_context(request) -> dict:
+    """Today: DEA deadlines not yet done (clinic admins), draws still open (the clinician who drew)."""
+    user = request.user
     deadlines = []
     if has_permission(user, "inventory.count"):
         deadlines = list(Deadline.objects.filter(organization=user.organization, done_at__isnull=True)

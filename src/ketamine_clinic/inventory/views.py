@@ -11,8 +11,10 @@ from django.views.decorators.http import require_POST
 
 from ketamine_clinic.accounts.permissions import has_permission
 from ketamine_clinic.audit.services import Context
-from ketamine_clinic.core.errors import ServiceError, error_text
-from ketamine_clinic.core.views_util import staff_required, with_errors
+from ketamine_clinic.core.errors import Conflict, ServiceError, ValidationFailed
+from ketamine_clinic.web.access import staff_required
+from ketamine_clinic.web.forms import bound, with_errors
+from ketamine_clinic.web.refusals import attempt, flash_refusal
 
 from . import forms as f
 from . import reports, services
@@ -30,9 +32,7 @@ def _ctx(request) -> Context:
 
 
 def _bound(form_class, request, exc: ServiceError, **kwargs):
-    form = form_class(data=request.POST, **kwargs)
-    form.is_valid()
-    return with_errors(form, exc.errors or {"__all__": [exc.message]})
+    return bound(form_class, request.POST, exc.errors or {"__all__": [exc.message]}, **kwargs)
 
 
 @staff_required("inventory.view")
@@ -75,7 +75,7 @@ def _form_page(request, template, form_class, service, success, *, form_kwargs=N
     if request.method == "POST":
         try:
             result = service(_ctx(request), request.POST.dict())
-        except ServiceError as exc:
+        except (ValidationFailed, Conflict) as exc:
             form = _bound(form_class, request, exc, **form_kwargs)
         else:
             return success(result)
@@ -98,7 +98,7 @@ def catalog(request):
         form_class, service, kwargs = forms_by_action[action]
         try:
             service(_ctx(request), request.POST.dict())
-        except ServiceError as exc:
+        except (ValidationFailed, Conflict) as exc:
             bound[action] = _bound(form_class, request, exc, **kwargs)
         else:
             messages.success(request, "Saved.")
@@ -174,12 +174,10 @@ def draw_detail(request, public_id):
         data = {k.removeprefix(prefix): v for k, v in request.POST.dict().items()} | {"draw": str(found.public_id)}
         try:
             service(_ctx(request), data)
-        except ServiceError as exc:
+        except (ValidationFailed, Conflict) as exc:
             form_class = f.AdministerForm if action == "administer" else f.WitnessedOutcomeForm
-            form = form_class(data=request.POST, prefix=None if action == "administer" else action)
-            form.is_valid()
-            forms[action] = with_errors(form, exc.errors)
-            messages.error(request, error_text(exc))
+            forms[action] = bound(form_class, request.POST, exc.errors, prefix=None if action == "administer" else action)
+            flash_refusal(request, exc)
         else:
             messages.success(request, "Recorded.")
             return redirect("inventory:draw_detail", public_id=found.public_id)
@@ -197,7 +195,7 @@ def _dispose(ctx, data):
     if action in ("loss", "theft"):
         return services.record_loss(ctx, {**data, "theft": action == "theft", "explanation": data.get("reason", "")})
     if action not in DISPOSE_SERVICES:
-        raise ServiceError("Choose what happened.", {"action": ["Choose what happened."]})
+        raise ValidationFailed({"action": ["Choose what happened."]})
     return DISPOSE_SERVICES[action](ctx, data)
 
 
@@ -227,7 +225,7 @@ def count(request):
                                      "estimated": request.POST.get(f"estimated-{r.container.label}") == "on"} for r in rows}
         try:
             counted = services.record_count(_ctx(request), {**request.POST.dict(), "lines": lines})
-        except ServiceError as exc:
+        except (ValidationFailed, Conflict) as exc:
             form = _bound(f.CountForm, request, exc, locations=locations)
             line_errors = [m for k, msgs in exc.errors.items() if k.startswith("lines") for m in msgs]
         else:
@@ -246,7 +244,7 @@ def discrepancy(request, public_id):
     if request.method == "POST":
         try:
             services.resolve_discrepancy(_ctx(request), {**request.POST.dict(), "discrepancy": str(found.public_id)})
-        except ServiceError as exc:
+        except (ValidationFailed, Conflict) as exc:
             form = _bound(f.ResolveForm, request, exc)
         else:
             messages.success(request, "Discrepancy resolved.")
@@ -260,11 +258,9 @@ def discrepancy(request, public_id):
 @staff_required("inventory.count")
 def deadline_done(request, public_id):
     found = reads.get_deadline_for(request.user, public_id)
-    try:
-        services.mark_done(_ctx(request), {**request.POST.dict(), "deadline": str(found.public_id)})
+    if attempt(request, lambda: services.mark_done(_ctx(request), {**request.POST.dict(), "deadline": str(found.public_id)}),
+               refused="Not marked done: "):
         messages.success(request, "Marked done.")
-    except ServiceError as exc:
-        messages.error(request, error_text(exc))
     return redirect("inventory:index")
 
 
@@ -272,11 +268,9 @@ def deadline_done(request, public_id):
 @staff_required("inventory.dispose")
 def correct(request, public_id):
     event = reads.get_event_for(request.user, public_id)
-    try:
-        services.correct(_ctx(request), {**request.POST.dict(), "event": str(event.public_id)})
+    if attempt(request, lambda: services.correct(_ctx(request), {**request.POST.dict(), "event": str(event.public_id)}),
+               refused="Not corrected: "):
         messages.success(request, "Correction recorded; the original event stays in the record.")
-    except ServiceError as exc:
-        messages.error(request, error_text(exc))
     return redirect("inventory:container", public_id=event.container.public_id)
 
 
@@ -291,7 +285,7 @@ def report(request):
             try:
                 built = reports.build_for(request.user, data["report"], location_id=data["location"], start=data["start"], end=data["end"])
                 body, content_type, filename = reports.render(built, data["format"])
-            except ServiceError as exc:
+            except (ValidationFailed, Conflict) as exc:
                 with_errors(form, exc.errors)
             else:
                 response = HttpResponse(body, content_type=content_type)

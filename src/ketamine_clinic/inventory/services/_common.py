@@ -9,6 +9,7 @@ from django.utils import timezone
 from ketamine_clinic.accounts import lockout
 from ketamine_clinic.accounts.models import Location, User
 from ketamine_clinic.accounts.permissions import has_permission
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import record
 from ketamine_clinic.core.errors import ValidationFailed
 from ketamine_clinic.core.ids import uuid_or_none
@@ -107,7 +108,7 @@ def add_event(ctx, container: Container, event_type: ledger.EventType, qty: Quan
         event_type=event_type, quantity_mg=qty.mg, quantity_ml=qty.ml, occurred_at=now, actor=ctx.user, **fields)
 
 
-def audit(ctx, action: str, obj, detail: dict, patient=None) -> None:
+def audit(ctx, action: Action, obj, detail: dict, patient=None) -> None:
     record(ctx, action, obj=obj, organization=ctx.user.organization, patient=patient, detail=detail)
 
 
@@ -154,7 +155,7 @@ def witness_failed(ctx, exc: WitnessAuthFailed) -> ValidationFailed:
     """Count and audit a wrong witness secret (outside the refused write's transaction)."""
     user, field = exc.args
     lockout.record_cosign_failure(user)
-    record(ctx, "inventory.witness_failed", object_type="accounts.user", object_id=str(user.public_id),
+    record(ctx, Action.INVENTORY_WITNESS_FAILED, object_type="accounts.user", object_id=str(user.public_id),
            organization=ctx.user.organization, detail={"witness": user.username})
     return invalid(f"{field}_secret", "The witness's password or code is not correct.")
 

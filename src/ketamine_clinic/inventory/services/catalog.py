@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 
 from ..models import Product, ProductForm, Registration, Supplier
 from ..rules.dea import dea_number_problem, normalize_dea_number
@@ -63,7 +64,7 @@ def create_product(ctx, data: dict) -> Product:
     try:
         with transaction.atomic():
             product = Product.objects.create(organization=org, **fields)
-            audit(ctx, "inventory.product_create", product, {"name": product.name, "ndc": ndc})
+            audit(ctx, Action.INVENTORY_PRODUCT_CREATE, product, {"name": product.name, "ndc": ndc})
     except IntegrityError:
         raise invalid("ndc", "Your clinic already has a product with this NDC.") from None
     return product
@@ -82,7 +83,7 @@ def create_supplier(ctx, data: dict) -> Supplier:
     try:
         with transaction.atomic():
             supplier = Supplier.objects.create(organization=org, **fields)
-            audit(ctx, "inventory.supplier_create", supplier, {"name": supplier.name, "dea_number": supplier.dea_number})
+            audit(ctx, Action.INVENTORY_SUPPLIER_CREATE, supplier, {"name": supplier.name, "dea_number": supplier.dea_number})
     except IntegrityError:
         raise invalid("dea_number", "Your clinic already has a supplier with this DEA number.") from None
     return supplier
@@ -99,6 +100,6 @@ def register_location(ctx, data: dict) -> Registration:
     }
     with transaction.atomic():
         registration, created = Registration.objects.select_for_update().update_or_create(location=location, defaults=fields)
-        audit(ctx, "inventory.registration_" + ("create" if created else "change"), registration,
+        audit(ctx, Action.INVENTORY_REGISTRATION_CREATE if created else Action.INVENTORY_REGISTRATION_CHANGE, registration,
               {"location": location.name, "dea_number": fields["dea_number"]})
     return registration

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.core.ids import uuid_or_none
 
 from ..models import Container, Count, CountKind, CountLine, CountTiming, Discrepancy, DiscrepancyStatus
@@ -103,7 +104,7 @@ def record_count(ctx, data: dict, *, now: dt.datetime | None = None) -> Count:
         count = Count.objects.create(organization=org, location=location, kind=header["kind"], timing=header["timing"],
                                      counted_by=ctx.user, counted_at=now, note=header["note"])
         opened = sum(_record_line(ctx, count, *by_key[str(key)], entry, now) for key, entry in lines.items())
-        audit(ctx, "inventory.count", count, {"location": location.name, "kind": count.kind, "timing": count.timing,
+        audit(ctx, Action.INVENTORY_COUNT, count, {"location": location.name, "kind": count.kind, "timing": count.timing,
                                                "containers": len(lines), "discrepancies": opened})
     return count
 
@@ -144,6 +145,6 @@ def resolve_discrepancy(ctx, data: dict, *, now: dt.datetime | None = None) -> D
         case.save()
         if outcome.must_report:
             start_deadlines(case)
-        audit(ctx, "inventory.discrepancy_resolve", case, {"container": container.label, "difference_mg": str(case.difference_mg),
+        audit(ctx, Action.INVENTORY_DISCREPANCY_RESOLVE, case, {"container": container.label, "difference_mg": str(case.difference_mg),
                                                            "significant": outcome.significant, "theft": theft})
     return case

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.core.ids import uuid_or_none
 
 from ..models import Deadline, DeadlineKind
@@ -36,5 +37,5 @@ def mark_done(ctx, data: dict, *, now: dt.datetime | None = None) -> Deadline:
             raise invalid("deadline", "This deadline is already marked done.")
         deadline.done_at, deadline.done_by, deadline.done_note = now or timezone.now(), ctx.user, note
         deadline.save(update_fields=["done_at", "done_by", "done_note"])
-        audit(ctx, "inventory.deadline_done", deadline, {"kind": deadline.kind, "due_on": deadline.due_on.isoformat(), "note": note})
+        audit(ctx, Action.INVENTORY_DEADLINE_DONE, deadline, {"kind": deadline.kind, "due_on": deadline.due_on.isoformat(), "note": note})
     return deadline

@@ -6,6 +6,7 @@ import datetime as dt
 from django.db import transaction
 
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.core.ids import uuid_or_none
 
 from ..models import Discrepancy, LedgerEvent
@@ -27,7 +28,7 @@ def _amount(container, data: dict) -> Quantity:
     return fit_remainder(quantity(data, container.product.concentration_mg_per_ml), held)
 
 
-def _dispose(ctx, data, event_type: ledger.EventType, action: str, now, *, method_required: bool) -> LedgerEvent:
+def _dispose(ctx, data, event_type: ledger.EventType, action: Action, now, *, method_required: bool) -> LedgerEvent:
     require(ctx.user, "inventory.dispose")
     now = now_or(now)
     method = text(data, "method", required=method_required, max_chars=120, label="the method")
@@ -50,12 +51,12 @@ def _dispose(ctx, data, event_type: ledger.EventType, action: str, now, *, metho
 def destroy(ctx, data: dict, *, now: dt.datetime | None = None) -> LedgerEvent:
     """Destroy stock on site, rendered non-retrievable (21 CFR 1317.90); the actor and the witness
     are the two employees Form 41 names."""
-    return _dispose(ctx, data, ledger.EventType.DESTROY, "inventory.destroy", now, method_required=True)
+    return _dispose(ctx, data, ledger.EventType.DESTROY, Action.INVENTORY_DESTROY, now, method_required=True)
 
 
 def return_to_distributor(ctx, data: dict, *, now: dt.datetime | None = None) -> LedgerEvent:
     """Hand stock to a reverse distributor (``reference``: its name and the shipment or Form 41 number)."""
-    return _dispose(ctx, data, ledger.EventType.REVERSE_DISTRIBUTOR, "inventory.reverse_distributor", now, method_required=False)
+    return _dispose(ctx, data, ledger.EventType.REVERSE_DISTRIBUTOR, Action.INVENTORY_REVERSE_DISTRIBUTOR, now, method_required=False)
 
 
 def record_loss(ctx, data: dict, *, now: dt.datetime | None = None) -> Discrepancy:
@@ -80,7 +81,7 @@ def record_loss(ctx, data: dict, *, now: dt.datetime | None = None) -> Discrepan
             assessment_text="Any theft must be reported to the DEA." if theft else "")
         if theft:
             start_deadlines(case)
-        audit(ctx, "inventory." + event_type.value, event, {"container": container.label, **qty_detail(qty),
+        audit(ctx, Action.INVENTORY_THEFT if theft else Action.INVENTORY_LOSS, event, {"container": container.label, **qty_detail(qty),
                                                              "discrepancy": str(case.public_id)})
     return case
 
@@ -109,6 +110,6 @@ def correct(ctx, data: dict, *, now: dt.datetime | None = None) -> LedgerEvent:
         event = add_event(ctx, container, ledger.EventType.CORRECTION, Quantity(target.quantity_mg, target.quantity_ml), now=now,
                           location=target.location, corrects=target, reason=reason, patient=target.patient,
                           patient_name=target.patient_name, patient_address=target.patient_address, field="event")
-        audit(ctx, "inventory.correct", event, {"corrects": str(target.public_id), "event_type": target.event_type, "reason": reason},
+        audit(ctx, Action.INVENTORY_CORRECT, event, {"corrects": str(target.public_id), "event_type": target.event_type, "reason": reason},
               patient=target.patient)
     return event

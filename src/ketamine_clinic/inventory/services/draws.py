@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import transaction
 
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.core.ids import uuid_or_none
 from ketamine_clinic.patients.models import Patient
 
@@ -85,7 +86,7 @@ def draw(ctx, data: dict, *, session=None, now: dt.datetime | None = None) -> Dr
             type(container).objects.filter(pk=container.pk).update(opened_on=today)
         drawn = Draw.objects.create(organization=org, container=container, event=event, patient=patient, session=session,
                                     drawn_by=ctx.user, drawn_at=now)
-        audit(ctx, "inventory.draw", drawn, {"container": container.label, **qty_detail(qty)}, patient=patient)
+        audit(ctx, Action.INVENTORY_DRAW, drawn, {"container": container.label, **qty_detail(qty)}, patient=patient)
     return drawn
 
 
@@ -127,12 +128,12 @@ def administer(ctx, data: dict, *, now: dt.datetime | None = None) -> LedgerEven
         qty = _outcome_quantity(drawn, container, data)
         event = _account(ctx, drawn, container, ledger.EventType.ADMINISTER, qty, now,
                          reference=text(data, "reference", required=False, max_chars=120))
-        audit(ctx, "inventory.administer", event, {"draw": str(drawn.public_id), "container": container.label, **qty_detail(qty)},
+        audit(ctx, Action.INVENTORY_ADMINISTER, event, {"draw": str(drawn.public_id), "container": container.label, **qty_detail(qty)},
               patient=drawn.patient)
     return event
 
 
-def _witnessed_outcome(ctx, data, event_type: ledger.EventType, action: str, now) -> LedgerEvent:
+def _witnessed_outcome(ctx, data, event_type: ledger.EventType, action: Action, now) -> LedgerEvent:
     require(ctx.user, "inventory.administer")
     now = now_or(now)
     try:
@@ -152,9 +153,9 @@ def _witnessed_outcome(ctx, data, event_type: ledger.EventType, action: str, now
 
 def waste(ctx, data: dict, *, now: dt.datetime | None = None) -> LedgerEvent:
     """Waste what is left of a draw; a second clinician witnesses it (clinic setting, on by default)."""
-    return _witnessed_outcome(ctx, data, ledger.EventType.WASTE, "inventory.waste", now)
+    return _witnessed_outcome(ctx, data, ledger.EventType.WASTE, Action.INVENTORY_WASTE, now)
 
 
 def return_to_stock(ctx, data: dict, *, now: dt.datetime | None = None) -> LedgerEvent:
     """Put an unused remainder back into its container (a device unused goes back whole)."""
-    return _witnessed_outcome(ctx, data, ledger.EventType.RETURN, "inventory.return", now)
+    return _witnessed_outcome(ctx, data, ledger.EventType.RETURN, Action.INVENTORY_RETURN, now)

@@ -4,10 +4,9 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.http import Http404
-
 from ketamine_clinic.accounts.models import Location
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.core.errors import NotFound
 from ketamine_clinic.core.ids import uuid_or_none
 
 from ..models import Container, Count, Deadline, Discrepancy, DiscrepancyStatus, Draw, LedgerEvent, Product, Receipt, Supplier
@@ -22,7 +21,7 @@ def _one(model, user, public_id, action: str = "inventory.view", **extra):
     found = uuid_or_none(public_id)
     obj = model.objects.filter(organization=user.organization, public_id=found, **extra).first() if found else None
     if obj is None:
-        raise Http404("Not found.")
+        raise NotFound()
     return obj
 
 
@@ -59,7 +58,7 @@ def get_location_for(user, public_id) -> Location:
     found = uuid_or_none(public_id)
     location = Location.objects.filter(organization=user.organization, public_id=found).first() if found else None
     if location is None:
-        raise Http404("Not found.")
+        raise NotFound()
     return location
 
 

@@ -5,11 +5,13 @@ import datetime as dt
 from django.db import transaction
 
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.core.ids import uuid_or_none
 
 from ..models import Container, LedgerEvent, Product, Receipt, Registration, Supplier
 from ..rules.ledger import EventType
 from ..rules.quantities import Quantity
+from .draws import draw_open_quantity
 from ._common import add_event, audit, container_balance, date_field, invalid, local_today, lock_container, now_or, our_location, text
 
 MAX_CONTAINERS_PER_RECEIPT = 500
@@ -69,7 +71,7 @@ def receive(ctx, data: dict, *, now: dt.datetime | None = None) -> Receipt:
                                                  lot_number=fields["lot_number"], expiry_date=fields["expiry_date"])
             add_event(ctx, container, EventType.RECEIVE, full, now=now,
                       reference=f"Invoice {fields['invoice_number']} from {supplier.name}, received {fields['received_on']}")
-        audit(ctx, "inventory.receive", receipt, {"product": product.ndc, "lot": fields["lot_number"],
+        audit(ctx, Action.INVENTORY_RECEIVE, receipt, {"product": product.ndc, "lot": fields["lot_number"],
                                                   "containers": fields["container_count"], "invoice": fields["invoice_number"]})
     return receipt
 
@@ -96,11 +98,9 @@ def transfer(ctx, data: dict, *, now: dt.datetime | None = None) -> LedgerEvent:
         arrived = add_event(ctx, container, EventType.TRANSFER_IN, held, now=now, location=destination, reason=reason,
                             reference=f"from {origin.name}", transfer_peer=out)
         Container.objects.filter(pk=container.pk).update(location=destination)
-        audit(ctx, "inventory.transfer", container, {"from": origin.name, "to": destination.name, "quantity_mg": str(held.mg)})
+        audit(ctx, Action.INVENTORY_TRANSFER, container, {"from": origin.name, "to": destination.name, "quantity_mg": str(held.mg)})
     return arrived
 
 
 def _open_draws(container) -> bool:
-    from .draws import draw_open_quantity
-
     return any(draw_open_quantity(d).mg != 0 for d in container.draws.all())

@@ -6,13 +6,15 @@ session closes only when every draw is accounted for (the remainder wasted or re
 import datetime as dt
 from decimal import Decimal
 
+from ketamine_clinic.accounts.permissions import has_permission
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.core.errors import Conflict, ValidationFailed
 from ketamine_clinic.core.ids import uuid_or_none
 
 from ..models import Container, Draw, LedgerEvent
 from ..rules import ledger
 from ..rules.quantities import Quantity, fit_remainder
-from . import draws
+from . import draws, reads
 from ._common import audit, invalid, lock_container, qty_detail
 
 
@@ -65,7 +67,7 @@ def record_given(ctx, session, given_mg: Decimal, *, now: dt.datetime) -> list[L
         take = fit_remainder(take, left)
         event = draws._account(ctx, drawn, container, ledger.EventType.ADMINISTER, take, now,
                                reference=f"session {session.public_id}")
-        audit(ctx, "inventory.administer", event, {"draw": str(drawn.public_id), "container": container.label, **qty_detail(take)},
+        audit(ctx, Action.INVENTORY_ADMINISTER, event, {"draw": str(drawn.public_id), "container": container.label, **qty_detail(take)},
               patient=drawn.patient)
         made.append(event)
         missing -= take.mg
@@ -88,3 +90,13 @@ def require_draws_closed(session) -> None:
     message = open_draws_message(session)
     if message:
         raise Conflict("The session cannot close yet.", {"inventory": [message + "."]})
+
+
+def session_stock(user, session) -> dict:
+    """For the session screen: the session's draws with what is still open, and the containers in
+    stock at its location (offered in the dose form's container field)."""
+    if not has_permission(user, "inventory.view"):
+        return {"visible": False, "draws": [], "in_stock": []}
+    draws_now = [(d, draws.draw_open_quantity(d)) for d in session_draws(session)]
+    in_stock = reads.containers_for(user, location=session.location) if has_permission(user, "inventory.administer") else []
+    return {"visible": True, "draws": draws_now, "in_stock": in_stock}

@@ -51,3 +51,7 @@ def record_infusion_given(ctx, session, given_mg: Decimal | None, *, now: dt.dat
 
 def open_draws_message(session) -> str | None:
     return session_day.open_draws_message(session)
+
+
+def session_stock(user, session) -> dict:
+    return session_day.session_stock(user, session)

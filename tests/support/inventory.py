@@ -9,7 +9,7 @@ from django.utils import timezone
 from ketamine_clinic.inventory import services
 from ketamine_clinic.inventory.models import Container
 
-from ..conftest import PASSWORD, ctx_for
+from .people import PASSWORD, ctx_for
 
 SUPPLIER_DEA = "BJ6125341"
 CLINIC_DEA = "AB1234563"
