@@ -94,3 +94,15 @@ def test_a_dose_over_the_containers_balance_is_refused(dosing_ready, nurse, pati
         services.start_dosing(ctx_for(nurse), dosing_ready("iv"), {"container": vials[0].label, "started_at": ago(10)})
     assert "More than the container holds" in err.value.errors["quantity_mg"][0]
     assert Draw.objects.count() == 1
+
+
+def test_the_session_dose_api_takes_a_container_from_stock(client_for, dosing_ready, nurse, vials):
+    session = dosing_ready("iv")
+    client = client_for(nurse)
+    refused = client.post(f"/api/v1/sessions/{session.public_id}/dose", {"container": "CS-NOTOURS", "started_at": ago(10)},
+                          content_type="application/json")
+    assert refused.status_code == 422 and "container" in refused.json()["errors"]
+    started = client.post(f"/api/v1/sessions/{session.public_id}/dose", {"container": vials[0].label, "started_at": ago(10)},
+                          content_type="application/json")
+    assert started.status_code == 200, started.content
+    assert Draw.objects.get(session=session).container == vials[0]
