@@ -12,6 +12,7 @@ pytest_plugins = [
     "tests.support.api",
     "tests.support.plans",
     "tests.support.treatments",
+    "tests.support.inventory",
     "tests.support.assessments",
     "tests.support.outsider",
 ]

@@ -87,6 +87,7 @@ def _unexpected(request, exc):
 
 from ketamine_clinic.accounts.api import router as accounts_router  # noqa: E402
 from ketamine_clinic.assessments.api import router as assessments_router  # noqa: E402
+from ketamine_clinic.inventory.api import router as inventory_router  # noqa: E402
 from ketamine_clinic.outcomes.api import router as outcomes_router  # noqa: E402
 from ketamine_clinic.patients.api import router as patients_router  # noqa: E402
 from ketamine_clinic.pharmacology.api import router as pharmacology_router  # noqa: E402
@@ -103,3 +104,4 @@ api.add_router("", outcomes_router)
 api.add_router("", pharmacology_router)
 api.add_router("", plans_router)
 api.add_router("", treatments_router)
+api.add_router("", inventory_router)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("pharmacology/", include("ketamine_clinic.pharmacology.urls")),
     path("plans/", include("ketamine_clinic.plans.urls")),
     path("sessions/", include("ketamine_clinic.treatments.urls")),
+    path("inventory/", include("ketamine_clinic.inventory.urls")),
     path("clinic-admin/", include(front_urls.clinic_admin_patterns)),
     path("clinic-admin/audit/", include("ketamine_clinic.audit.urls")),
     path("api/v1/", api.urls),

@@ -58,6 +58,11 @@ BY_PARAM = {
     "form_key": lambda o: "vitals",
     "outcome": lambda o: "cancel",
     "decision": lambda o: "accept",
+    "container_id": lambda o: o["cs_container"].public_id,
+    "draw_id": lambda o: o["cs_draw"].public_id,
+    "discrepancy_id": lambda o: o["cs_discrepancy"].public_id,
+    "deadline_id": lambda o: o["cs_deadline"].public_id,
+    "report": lambda o: "log",
 }
 
 BY_ROUTE = {
@@ -114,6 +119,12 @@ BY_ROUTE = {
         "user_roles", "user_active", "user_email", "user_password_reset", "user_unlock")},
     "clinic_admin:token_revoke": {"public_id": "token"},
     "clinic_admin:setting_change": {"key": "setting"},
+    "inventory:container": {"public_id": "cs_container"},
+    "inventory:receipt_labels": {"public_id": "cs_receipt"},
+    "inventory:draw_detail": {"public_id": "cs_draw"},
+    "inventory:correct": {"public_id": "cs_event"},
+    "inventory:discrepancy": {"public_id": "cs_discrepancy"},
+    "inventory:deadline_done": {"public_id": "cs_deadline"},
     # API routes whose parameter names are shared by two kinds of object.
     "api-v1:instrument_fhir": {"key": "instrument"},
     "api-v1:read_protocol": {"key": "protocol"},
@@ -178,11 +189,30 @@ def _our_clinic():
         "rems_form": RemsForm.objects.create(organization=ours, session=session, schema_version="1", treatment_date=today,
                                              due_date=today, generated_by=nurse),
     }
+    objects.update(_our_inventory(ours))
     missing = [name for name, value in objects.items() if value is None]
     assert not missing, f"the demo seed no longer makes: {missing}"
     markers = {ours.name, *Patient.objects.filter(organization=ours).values_list("mrn", flat=True),
                *(str(getattr(o, "public_id")) for o in objects.values() if hasattr(o, "public_id"))}
     return objects, markers
+
+
+def _our_inventory(ours):
+    """The demo's controlled-substance record, plus a theft (so DEA deadlines exist)."""
+    from ketamine_clinic.accounts.models import User
+    from ketamine_clinic.audit.services import Context
+    from ketamine_clinic.inventory import services as inventory
+    from ketamine_clinic.inventory.models import Container, Deadline, Discrepancy, Draw, LedgerEvent, Receipt
+
+    spare = Container.objects.filter(organization=ours, product__form="nasal_device").last()
+    inventory.record_loss(Context(user=User.objects.get(username="admin")), {"container": spare.label, "all": True, "theft": True,
+                                                                              "explanation": "ours"})
+    return {"cs_container": Container.objects.filter(organization=ours).first(),
+            "cs_receipt": Receipt.objects.filter(organization=ours).first(),
+            "cs_draw": Draw.objects.filter(organization=ours).first(),
+            "cs_event": LedgerEvent.objects.filter(organization=ours, event_type="administer").first(),
+            "cs_discrepancy": Discrepancy.objects.filter(organization=ours).first(),
+            "cs_deadline": Deadline.objects.filter(organization=ours).first()}
 
 
 def _url_patterns(patterns=None, prefix="", namespace=""):

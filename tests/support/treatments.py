@@ -25,6 +25,11 @@ NORMAL_VITALS = {"systolic_mmhg": 122, "diastolic_mmhg": 78, "heart_rate_per_min
                  "respiratory_rate_per_min": 14}
 
 
+# Discharge answers of a patient fit to leave (PADSS 9/10, escort, the clinician's judgement).
+FIT = {"padss_vital_signs": 2, "padss_activity_mental_status": 2, "padss_pain_nausea_vomiting": 2, "padss_bleeding": 2,
+       "padss_intake_output": 1, "escort_present": True, "clinician_judges_ready": True}
+
+
 def ago(minutes: float) -> str:
     return (timezone.now() - dt.timedelta(minutes=minutes)).isoformat()
 

@@ -10,12 +10,10 @@ from ketamine_clinic.treatments import services
 from ketamine_clinic.treatments.models import SessionStatus
 
 from tests.support.people import ctx_for
-from tests.support.treatments import NORMAL_VITALS, ago, lot
+from tests.support.treatments import FIT, NORMAL_VITALS, ago, lot
 
 pytestmark = pytest.mark.django_db
 
-FIT = {"padss_vital_signs": 2, "padss_activity_mental_status": 2, "padss_pain_nausea_vomiting": 2, "padss_bleeding": 2,
-       "padss_intake_output": 1, "escort_present": True, "clinician_judges_ready": True}
 
 
 def infused(dosing_ready, nurse, *, started, stopped):

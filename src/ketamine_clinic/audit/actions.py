@@ -129,6 +129,28 @@ class Action(StrEnum):
     RESOURCE_CREATE = "resource.create"
     RESOURCE_DEACTIVATE = "resource.deactivate"
 
+    # --- inventory: the controlled-substance record
+    INVENTORY_ADMINISTER = "inventory.administer"
+    INVENTORY_CORRECT = "inventory.correct"
+    INVENTORY_COUNT = "inventory.count"
+    INVENTORY_DEADLINE_DONE = "inventory.deadline_done"
+    INVENTORY_DESTROY = "inventory.destroy"
+    INVENTORY_DISCREPANCY_RESOLVE = "inventory.discrepancy_resolve"
+    INVENTORY_DRAW = "inventory.draw"
+    INVENTORY_LOSS = "inventory.loss"
+    INVENTORY_PRODUCT_CREATE = "inventory.product_create"
+    INVENTORY_RECEIVE = "inventory.receive"
+    INVENTORY_REGISTRATION_CHANGE = "inventory.registration_change"
+    INVENTORY_REGISTRATION_CREATE = "inventory.registration_create"
+    INVENTORY_REPORT = "inventory.report"
+    INVENTORY_RETURN = "inventory.return"
+    INVENTORY_REVERSE_DISTRIBUTOR = "inventory.reverse_distributor"
+    INVENTORY_SUPPLIER_CREATE = "inventory.supplier_create"
+    INVENTORY_THEFT = "inventory.theft"
+    INVENTORY_TRANSFER = "inventory.transfer"
+    INVENTORY_WASTE = "inventory.waste"
+    INVENTORY_WITNESS_FAILED = "inventory.witness_failed"
+
     # --- treatments: the session day and the REMS monitoring form
     REMS_FORM_GENERATED = "rems.form_generated"
     REMS_FORM_SUBMITTED = "rems.form_submitted"

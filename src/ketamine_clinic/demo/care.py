@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ketamine_clinic.assessments import services as assessments
 from ketamine_clinic.audit.services import Context
+from ketamine_clinic.inventory.models import Container
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.plans import services as plans
 from ketamine_clinic.screening import services as screening
@@ -126,6 +127,14 @@ def _local(minutes_ago: int, location) -> str:
     return timezone.localtime(moment, location.tz).strftime("%Y-%m-%dT%H:%M")
 
 
+def _product_from_stock(location) -> dict:
+    """The demo's ketamine vial in stock at the location (the dose is drawn from it), else a typed lot."""
+    vial = Container.objects.filter(location=location, product__form="vial").order_by("id").first()
+    if vial is not None:
+        return {"container": vial.label}
+    return {"lot_number": "KX2231", "expiry_date": (timezone.localdate() + dt.timedelta(days=200)).isoformat()}
+
+
 def _session_in_progress(n_ctx, prescriber, patient, rng) -> None:
     """Checked in 50 minutes ago, PHQ-9 done in the waiting room, the weight charted today reused,
     checklist clear, infusion started 25 minutes ago, vitals charted on the clinic's cadence."""
@@ -145,9 +154,6 @@ def _session_in_progress(n_ctx, prescriber, patient, rng) -> None:
     vitals = {"systolic_mmhg": 124, "diastolic_mmhg": 78, "heart_rate_per_min": 74, "spo2_percent": 98, "respiratory_rate_per_min": 14}
     sessions.record_vitals(n_ctx, session, dict(vitals, observed_at=_local(35, location)))
     session.refresh_from_db()
-    session = sessions.start_dosing(n_ctx, session, {
-        "lot_number": "KX2231", "expiry_date": (timezone.localdate() + dt.timedelta(days=200)).isoformat(),
-        "started_at": _local(25, location),
-    })
+    session = sessions.start_dosing(n_ctx, session, dict(_product_from_stock(location), started_at=_local(25, location)))
     for minutes_ago, systolic in ((15, 132), (5, 138)):
         sessions.record_vitals(n_ctx, session, dict(vitals, systolic_mmhg=systolic, observed_at=_local(minutes_ago, location)))

@@ -10,6 +10,7 @@ NAV = [
     ("measures", "Measures due", "assessments:due", "assessment.view"),
     ("outcomes", "Outcomes", "assessments:outcomes", "outcomes.view"),
     ("planner", "Dose planner", "pharmacology:planner", "pk.use"),
+    ("inventory", "Inventory", "inventory:index", "inventory.view"),
     ("admin", "Admin", "clinic_admin:index", "org.manage"),
 ]
 

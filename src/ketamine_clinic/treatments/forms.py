@@ -86,9 +86,14 @@ class EventForm(forms.Form):
     note = forms.CharField(required=False, max_length=300)
 
 
+STOCK_HELP = "The container's label (or scan its QR code): lot and expiry come from it and the dose is drawn from stock"
+
+
 class StartDosingForm(forms.Form):
-    lot_number = forms.CharField(max_length=40, label="Lot number")
-    expiry_date = forms.DateField(label="Expiry date", widget=DateInput)
+    container = forms.CharField(required=False, max_length=40, label="Container from stock", help_text=STOCK_HELP,
+                                widget=forms.TextInput(attrs={"list": "stock-containers", "autocomplete": "off"}))
+    lot_number = forms.CharField(required=False, max_length=40, label="Lot number", help_text="Only without a container")
+    expiry_date = forms.DateField(required=False, label="Expiry date", widget=DateInput)
     started_at = time_field("Started at")
     cosigner = forms.CharField(required=False, max_length=150, label="Co-signing clinician (username)")
     cosigner_password = forms.CharField(required=False, max_length=200, label="Co-signer's password",
@@ -99,8 +104,10 @@ class StartDosingForm(forms.Form):
 
 class DeviceForm(forms.Form):
     given_at = time_field("Given at")
-    lot_number = forms.CharField(max_length=40, label="Lot number")
-    expiry_date = forms.DateField(label="Expiry date", widget=DateInput)
+    container = forms.CharField(required=False, max_length=40, label="Device from stock", help_text=STOCK_HELP,
+                                widget=forms.TextInput(attrs={"list": "stock-containers", "autocomplete": "off"}))
+    lot_number = forms.CharField(required=False, max_length=40, label="Lot number", help_text="Only without a device from stock")
+    expiry_date = forms.DateField(required=False, label="Expiry date", widget=DateInput)
 
 
 class RateChangeForm(forms.Form):

@@ -161,6 +161,7 @@ def session_context(request, session, *, override: dict | None = None, error: st
         "observation_min": cs.minimum_observation_min(session.route, policy),
         "padss_total": padss.total if (padss := facts.padss_of(session.padss)) else None,
         "draft_forms": sorted(drafts),
+        "stock": services.session_stock(user, session),
         "rendered_at_ms": int(timezone.now().timestamp() * 1000),
         "active_nav": "sessions",
     }

@@ -15,9 +15,13 @@ from ._common import TIME, run_on_session, session_after
 from .answers import DeviceOut, RateOut, SessionOut
 
 
+STOCK = "Container label or id from stock (lot and expiry come from it); else give lot_number and expiry_date"
+
+
 class SessionDoseIn(Schema):
-    lot_number: str
-    expiry_date: dt.date
+    container: str | None = Field(None, description=STOCK)
+    lot_number: str | None = None
+    expiry_date: dt.date | None = None
     started_at: str | None = Field(None, description=TIME)
     cosigner: str | None = Field(None, description="Username of the co-signing clinician (above a soft limit)")
     cosigner_password: str | None = None
@@ -27,8 +31,9 @@ class SessionDoseIn(Schema):
 
 class DeviceIn(Schema):
     given_at: str | None = Field(None, description=TIME)
-    lot_number: str
-    expiry_date: dt.date
+    container: str | None = Field(None, description=STOCK)
+    lot_number: str | None = None
+    expiry_date: dt.date | None = None
 
 
 class RateIn(Schema):

@@ -14,6 +14,7 @@ from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.core.errors import Conflict, ValidationFailed
 
 from .. import facts
+from . import stock
 from .. import forms as tforms
 from ..models import SessionDraft, SessionStatus, TreatmentSession
 from ._common import (
@@ -57,6 +58,9 @@ def discharge(ctx: Context, session: TreatmentSession, data: dict, *, now: dt.da
         alerts = facts.open_alerts(locked)
         if alerts:
             reasons.append(f"{len(alerts)} alert{'s' if len(alerts) != 1 else ''} not yet acknowledged")
+        unaccounted = stock.open_draws_message(locked)  # drug drawn from stock but not given, wasted or returned
+        if unaccounted:
+            reasons.append(unaccounted)
         if reasons:
             raise Conflict("Not ready for discharge.", {"discharge": reasons})
         locked.padss = {k: getattr(padss, k) for k, _ in cs.discharge.PADSS_ITEMS}

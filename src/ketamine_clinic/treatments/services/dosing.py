@@ -28,6 +28,7 @@ from ..models import (
     SessionStatus,
     TreatmentSession,
 )
+from . import stock
 from ._common import (
     _audit,
     _bump,
@@ -92,16 +93,17 @@ def start_dosing(ctx: Context, session: TreatmentSession, data: dict, *, now: dt
     now = now or timezone.now()
     cleaned = _validate(tforms.StartDosingForm, data)
     started_at = _when(cleaned.get("started_at"), "started_at", session, now)
+    container = stock.product_from_stock(ctx, cleaned)
     _check_expiry(session, cleaned["expiry_date"], now)
     try:
-        return _start_dosing(ctx, session, cleaned, started_at, now)
+        return _start_dosing(ctx, session, cleaned, started_at, now, container)
     except _CosignPasswordWrong as exc:
         lockout.record_cosign_failure(exc.args[0])  # after the rollback, so the count is kept
         _audit(ctx, Action.SESSION_COSIGN_FAILED, session, {"cosigner": exc.args[0].username})
         raise ValidationFailed({"cosigner_password": ["The co-signer's password is not correct."]}) from None
 
 
-def _start_dosing(ctx, session, cleaned, started_at, now) -> TreatmentSession:
+def _start_dosing(ctx, session, cleaned, started_at, now, container=None) -> TreatmentSession:
     with transaction.atomic():
         locked = _lock(session)
         _check_version(locked, cleaned.get("version"))
@@ -120,6 +122,8 @@ def _start_dosing(ctx, session, cleaned, started_at, now) -> TreatmentSession:
         route = Route(locked.route)
         admin = _create_administration(ctx, locked, plan, route, cleaned, started_at, now)
         _first_dose_by_route(ctx, locked, plan, route, admin, started_at, now)
+        stock.draw_dose(ctx, locked, container, draw_volume_ml=plan.draw_volume_ml,
+                        given_now_mg=None if route is Route.IV else (admin.bolus_mg or plan.dose_mg), now=started_at)
         vitals_ok = all(i.status in (cs.ItemStatus.OK, cs.ItemStatus.NOT_APPLICABLE) for i in checklist.items
                         if i.key in ("blood_pressure", "heart_rate", "spo2", "respiratory_rate"))
         locked.dose_plan, locked.dose_mg = facts.plan_to_json(plan), plan.dose_mg
@@ -185,6 +189,7 @@ def record_device(ctx: Context, session: TreatmentSession, data: dict, *, now: d
     now = now or timezone.now()
     cleaned = _validate(tforms.DeviceForm, data)
     given_at = _when(cleaned.get("given_at"), "given_at", session, now)
+    container = stock.product_from_stock(ctx, cleaned)
     _check_expiry(session, cleaned["expiry_date"], now)
     with transaction.atomic():
         locked = _lock(session)
@@ -211,6 +216,7 @@ def record_device(ctx: Context, session: TreatmentSession, data: dict, *, now: d
             raise _core_error(exc) from None
         device = DeviceDose.objects.create(session=locked, given_at=given_at, lot_number=cleaned["lot_number"].strip(),
                                            expiry_date=cleaned["expiry_date"], given_by=ctx.user, recorded_at=now)
+        stock.draw_dose(ctx, locked, container, draw_volume_ml=None, given_now_mg=None, now=given_at)
         fields = []
         if len(existing) + 1 >= planned:
             locked.status, locked.dosing_ended_at = SessionStatus.OBSERVING, given_at
@@ -285,5 +291,6 @@ def stop_dosing(ctx: Context, session: TreatmentSession, data: dict, *, now: dt.
                                            recorded_by=ctx.user, recorded_at=now)
         _bump(locked, now, ["status", "dosing_ended_at"])
         total = facts.given_so_far(locked, now)
+        stock.record_infusion_given(ctx, locked, total, now=locked.dosing_ended_at)
         _audit(ctx, Action.SESSION_DOSE_STOP, locked, {"given_mg": str(total)})
     return locked
