@@ -8,7 +8,6 @@ class ScreeningConfig(AppConfig):
     def ready(self):
         # Imported here, not at the top: an AppConfig module loads before the app registry is ready.
         from ketamine_clinic.clinic_settings import register
-
         from ketamine_clinic.core.sections import register as register_section
 
         from . import policy, sections
