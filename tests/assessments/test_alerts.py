@@ -17,6 +17,7 @@ from ketamine_clinic.patients.models import TimelineEvent
 
 from tests.support.assessments import phq9
 from tests.support.people import ctx_for
+from tests.support.sections import render_section
 from tests.support.people import make_user
 
 
@@ -152,17 +153,15 @@ def test_clinic_admin_sees_only_escalated_alerts(client_for, patient, nurse, cli
 
 
 def test_today_partial_lists_open_alerts_for_clinicians(rf, patient, nurse, prescriber, front_desk, outsider):
-    from django.template.loader import render_to_string
-
     alert = _alert(patient, nurse)
     request = rf.get("/")
     request.user = prescriber
-    html = render_to_string("assessments/_today_alerts.html", {"request": request})
+    html = render_section("today", "assessments-alerts", request)
     assert "Open suicide-risk alerts" in html and str(alert.public_id) in html and "Acknowledge" in html
     request.user = front_desk
-    assert "suicide-risk" not in render_to_string("assessments/_today_alerts.html", {"request": request})
+    assert "suicide-risk" not in render_section("today", "assessments-alerts", request)
     request.user = outsider  # a prescriber elsewhere: sees their own clinic's alerts only
-    assert str(alert.public_id) not in render_to_string("assessments/_today_alerts.html", {"request": request})
+    assert str(alert.public_id) not in render_section("today", "assessments-alerts", request)
 
 
 def test_alert_page_acknowledge_form_with_empty_action_changes_nothing(client_for, patient, nurse, prescriber):

@@ -1,8 +1,6 @@
 import re
 
 import pytest
-from django.template import Context as TemplateContext
-from django.template import Template
 from django.test import RequestFactory
 
 from ketamine_clinic.audit.models import AuditEvent
@@ -18,6 +16,7 @@ from ketamine_clinic.screening.models import (
 )
 
 from tests.support.screening import HYPERSENSITIVE, UNCONTROLLED_HYPERTENSION, approve, complete, consent_in_clinic, evaluation_dict
+from tests.support.sections import render_section
 
 
 def form_post(**changes):
@@ -130,10 +129,9 @@ def test_chart_card_per_role_and_cheap(client_for, nurse, front_desk, prescriber
     assert "Eligibility &amp; consent" not in desk_chart and f"/screening/patients/{patient.public_id}/consent/iv/" in desk_chart
     request = RequestFactory().get("/")
     request.user = nurse
-    template = Template("{% load screening_tags %}{% screening_chart_card patient %}")
     nurse.role_set  # roles are cached per request
     with django_assert_max_num_queries(14):  # the card, the chart facts the rules read (6 small queries: +1 recent ECG and liver tests), the clinic's settings (+1 for the tests' window)
-        template.render(TemplateContext({"request": request, "patient": patient}))
+        render_section("chart", "screening", request, patient)
 
 
 def test_consent_pages_sign_witness_revoke(client_for, front_desk, portal_user, patient):

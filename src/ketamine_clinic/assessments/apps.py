@@ -8,7 +8,10 @@ class AssessmentsConfig(AppConfig):
     def ready(self):
         # Imported here, not at the top: an AppConfig module loads before the app registry is ready.
         from ketamine_clinic.clinic_settings import register
+        from ketamine_clinic.core.sections import register as register_section
 
-        from . import policy
+        from . import policy, sections
 
         register(policy.SETTINGS, getattr(policy, "VALIDATORS", None))
+        register_section("today", 10, "assessments/_today_alerts.html", sections.today_alerts, name="assessments-alerts",
+                         actions=("alert.acknowledge", "assessment.view", "org.manage"))

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 
 from ketamine_clinic.accounts.permissions import has_permission
 from ketamine_clinic.audit.services import Context
+from ketamine_clinic.core import sections
 from ketamine_clinic.core.localtime import patient_today
 from ketamine_clinic.web.access import staff_required
 from ketamine_clinic.patients import services as patient_services
@@ -28,7 +29,7 @@ def healthz(request):
 
 @login_required
 def home(request):
-    """The Today screen. Scheduling and alerts add their sections as they arrive."""
+    """The Today screen: patient search, the sections apps register on "today", recent chart activity."""
     user = request.user
     if user.is_portal_patient:
         return redirect("portal:home")
@@ -40,12 +41,13 @@ def home(request):
         .select_related("patient", "actor")
         .order_by("-occurred_at")[:15]
     )
-    return render(request, "front/today.html", {"recent_events": recent, "patient_count": patients_for(ctx).count()})
+    return render(request, "front/today.html", {"recent_events": recent, "patient_count": patients_for(ctx).count(),
+                                                "sections": sections.shown("today", request)})
 
 
 @staff_required("patient.view")
 def patient_chart(request, public_id):
-    """The chart page: the patient's record with each app's section below it (URL name ``patients:chart``)."""
+    """The chart page: the patient's record, then the sections apps register on "chart" (URL name ``patients:chart``)."""
     ctx = Context.from_request(request)
     patient = patient_services.get_patient_for(ctx, public_id)
     context = {
@@ -60,5 +62,6 @@ def patient_chart(request, public_id):
         "can_view_history": has_permission(request.user, "patient.view_history"),
         "can_plan_dose": has_permission(request.user, "pk.use"),
         "subrecord_titles": SUBRECORD_TITLES,
+        "sections": sections.shown("chart", request, patient),
     }
     return render(request, "front/chart.html", context)

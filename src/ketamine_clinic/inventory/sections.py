@@ -20,7 +20,7 @@ def chart_context(request, patient) -> dict:
     return {"visible": True, "administrations": list(given)}
 
 
-def today_context(request) -> dict:
+def today_context(request, patient=None) -> dict:
     """Today: DEA deadlines not yet done (clinic admins), draws still open (the clinician who drew)."""
     user = request.user
     deadlines = []

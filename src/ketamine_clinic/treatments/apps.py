@@ -8,7 +8,12 @@ class TreatmentsConfig(AppConfig):
     def ready(self):
         # Imported here, not at the top: an AppConfig module loads before the app registry is ready.
         from ketamine_clinic.clinic_settings import register
+        from ketamine_clinic.core.sections import register as register_section
 
-        from . import policy
+        from . import policy, sections
 
         register(policy.SETTINGS, getattr(policy, "VALIDATORS", None))
+        register_section("chart", 40, "treatments/_chart_section.html", sections.chart_sessions, name="treatments",
+                         actions=("session.view",))
+        register_section("today", 30, "treatments/_today.html", sections.today_sessions, name="treatments-now",
+                         actions=("session.view",))
