@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "ketamine_clinic.pharmacology",
     "ketamine_clinic.plans",
     "ketamine_clinic.treatments",
+    "ketamine_clinic.notes",
+    "ketamine_clinic.education",
 ]
 
 MIDDLEWARE = [
