@@ -2,7 +2,7 @@
 and records its audit event."""
 
 from .notes import (  # noqa: F401
-    add_addendum, cosign_note, cosigners_for, get_note_for, may_write, notes_for_patient, save_draft, sign_note,
+    add_addendum, cosign_note, cosign_required_for, cosigners_for, MINUTE_FIELDS, get_note_for, may_write, notes_for_patient, resolve_links, save_draft, sign_note,
     start_note, unsigned_notes_for, writable_kinds,
 )
 from .psychotherapy import (  # noqa: F401

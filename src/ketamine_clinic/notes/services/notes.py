@@ -73,6 +73,10 @@ def writable_kinds(user) -> list[rules.NoteKind]:
     return [k for k in rules.KINDS.values() if may_write(user, k.key)]
 
 
+def cosign_required_for(note: Note) -> bool:
+    return policy.cosign_required(note.organization, note.author)
+
+
 def cosigners_for(note: Note) -> list[User]:
     """Colleagues who may co-sign: same clinic, active, allowed to write this kind, not the author."""
     candidates = User.objects.filter(organization_id=note.organization_id, is_active=True, kind="staff").exclude(pk=note.author_id)
@@ -93,6 +97,22 @@ def _audit(ctx, action: str, note: Note, detail: dict | None = None, obj=None) -
 
 def _timeline(ctx, note: Note, summary: str) -> None:
     TimelineEvent.objects.create(patient=note.patient, kind="note", summary=timeline_summary(summary), actor=ctx.user)
+
+
+def resolve_links(ctx: Context, patient: Patient, appointment_id=None, session_id=None) -> dict:
+    """The patient's appointment and treatment session named by public id (404 for anyone else's)."""
+    from ketamine_clinic.plans.models import Appointment
+    from ketamine_clinic.treatments.models import TreatmentSession
+
+    links = {}
+    for field, model, raw in (("appointment", Appointment, appointment_id), ("session", TreatmentSession, session_id)):
+        if raw in (None, ""):
+            continue
+        found = model.objects.filter(patient=patient, public_id=uuid_or_none(raw)).first() if uuid_or_none(raw) else None
+        if found is None:
+            raise ValidationFailed({field: [f"No such {field.replace('session', 'treatment session')} for this patient."]})
+        links[field] = found
+    return links
 
 
 def start_note(ctx: Context, patient: Patient, kind: str, *, appointment=None, session=None, prefill: list | None = None) -> Note:

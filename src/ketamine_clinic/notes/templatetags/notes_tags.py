@@ -1,0 +1,21 @@
+from django import template
+from django.db.models import Count
+
+from ketamine_clinic.accounts.permissions import has_permission
+
+from ..models import Note
+
+register = template.Library()
+CHART_NOTES = 8
+
+
+@register.simple_tag
+def chart_notes(user, patient) -> dict:
+    """The chart's notes card (front desk: that notes exist, not their text). Psychotherapy notes
+    are never here: they live in their own table, read by their author only."""
+    if not has_permission(user, "note.list") or patient.organization_id != user.organization_id:
+        return {"visible": False}
+    notes = (Note.objects.filter(patient=patient).select_related("author").annotate(addenda_count=Count("addenda"))
+             .order_by("-created_at")[:CHART_NOTES])
+    return {"visible": True, "notes": notes, "can_read": has_permission(user, "note.read"),
+            "can_write": has_permission(user, "note.write_medical") or has_permission(user, "note.write_therapy")}
