@@ -57,6 +57,11 @@ BY_PARAM = {
     "form_key": lambda o: "vitals",
     "outcome": lambda o: "cancel",
     "decision": lambda o: "accept",
+    "note_id": lambda o: o["note"].public_id,
+    "psychotherapy_note_id": lambda o: o["psychotherapy_note"].public_id,
+    "assignment_id": lambda o: o["education_assignment"].public_id,
+    "slug": lambda o: "preparing-for-a-session",  # a shipped education page (no clinic data)
+    "template_kind": lambda o: "progress",
 }
 
 BY_ROUTE = {
@@ -129,6 +134,8 @@ def _our_clinic():
     from ketamine_clinic.accounts.models import Location, Organization, User
     from ketamine_clinic.accounts.services import create_token
     from ketamine_clinic.assessments.models import QuestionnaireResponse, SuicideRiskAlert
+    from ketamine_clinic.education.models import EducationAssignment
+    from ketamine_clinic.notes.models import Note, PsychotherapyNote
     from ketamine_clinic.core.clinic_settings import all_settings
     from ketamine_clinic.demo.seed import seed_demo
     from ketamine_clinic.patients.models import Allergy, Patient, TestResult
@@ -162,6 +169,9 @@ def _our_clinic():
         "risk_alert": SuicideRiskAlert.objects.filter(patient__organization=ours).first(),
         "allergy": Allergy.objects.filter(patient__organization=ours).first(),
         "token": prescriber.api_tokens.get(),
+        "note": Note.objects.filter(organization=ours, addenda__isnull=False).first(),
+        "psychotherapy_note": PsychotherapyNote.objects.filter(organization=ours).first(),
+        "education_assignment": EducationAssignment.objects.filter(organization=ours).first(),
         "instrument": "phq9",
         "protocol": plan.protocol_key,
         "setting": next(iter(all_settings())),

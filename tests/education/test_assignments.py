@@ -56,11 +56,11 @@ def test_the_patient_opens_and_acknowledges_in_the_portal_and_the_chart_shows_it
     client = client_for(portal_user)
     home = client.get("/portal/").content.decode()
     assert row.page_title in home and "new" in home
-    page = client.get(f"/education/mine/{row.public_id}/")
+    page = client.get(f"/portal/education/{row.public_id}/")
     assert page.status_code == 200 and b"Do not drive or use machines for 24 hours." in page.content
     row.refresh_from_db()
     assert row.opened_at is not None and row.acknowledged_at is None
-    assert client.post(f"/education/mine/{row.public_id}/acknowledge/").status_code == 302
+    assert client.post(f"/portal/education/{row.public_id}/acknowledge/").status_code == 302
     row.refresh_from_db()
     assert row.acknowledged_at is not None
     assert AuditEvent.objects.filter(action="education.acknowledge", object_id=str(row.public_id)).exists()
@@ -83,8 +83,8 @@ def test_a_patient_reaches_only_their_own_pages(client_for, nurse, patient, outs
     outsider_patient.portal_user = other
     outsider_patient.save(update_fields=["portal_user"])
     client = client_for(other)
-    assert client.get(f"/education/mine/{row.public_id}/").status_code == 404
-    assert client.post(f"/education/mine/{row.public_id}/acknowledge/").status_code == 404
+    assert client.get(f"/portal/education/{row.public_id}/").status_code == 404
+    assert client.post(f"/portal/education/{row.public_id}/acknowledge/").status_code == 404
     assert client.post(f"/api/v1/me/education/{row.public_id}/acknowledge").status_code == 404
     row.refresh_from_db()
     assert row.opened_at is None and row.acknowledged_at is None

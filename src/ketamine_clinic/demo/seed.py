@@ -138,4 +138,10 @@ def seed_demo(patients_main: int = 40, patients_outsider: int = 5) -> bool:
 
     therapist = User.objects.get(username="therapist")
     seed_care(admin, prescriber, nurse, therapist, list(main.patients.order_by("mrn")), rng)
+
+    from ketamine_clinic.education.demo import seed_education
+    from ketamine_clinic.notes.demo import seed_notes
+
+    seed_notes(prescriber, nurse, therapist, first)
+    seed_education(nurse, first)
     return True

@@ -91,6 +91,6 @@ def portal_acknowledge(request, assignment_id):
         raise Http404("No such page.") from None
     except Conflict as exc:
         messages.error(request, exc.message)
-        return redirect("education:portal_page", assignment_id=assignment_id)
+        return redirect("portal:education", assignment_id=assignment_id)
     messages.success(request, f"Thank you. You confirmed you read “{row.page_title}”.")
     return redirect("portal:home")
