@@ -50,10 +50,12 @@ class NoteSectionOut(Schema):
 
 
 class SourceFactOut(Schema):
+    group: str = Field(description="order | dose | times | vitals | score | event | discharge")
     label: str
     value: str
     source_type: str
-    source_id: str
+    source_id: str = Field(description="Public id of the entry the fact comes from")
+    source_url: str
 
 
 class AddendumOut(Schema):

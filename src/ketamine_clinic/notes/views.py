@@ -73,6 +73,7 @@ def patient_notes(request, patient_id):
         "kinds": services.writable_kinds(request.user),
         "can_psychotherapy": has_permission(request.user, "psychotherapy_note.write"),
         "can_manage_templates": has_permission(request.user, "note.manage_templates"),
+        "sessions": patient.treatment_sessions.order_by("-checked_in_at")[:10] if has_permission(request.user, "session.view") else [],
     }, status=422 if error and q else 200)
 
 

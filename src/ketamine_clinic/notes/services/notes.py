@@ -18,7 +18,7 @@ from ketamine_clinic.core.ids import uuid_or_none
 from ketamine_clinic.patients.models import Patient, TimelineEvent
 from ketamine_clinic.patients.timeline import timeline_summary
 
-from .. import policy, rules
+from .. import policy, prefill, rules
 from ..models import ADDENDUM_MAX_CHARS, SECTION_MAX_CHARS, Note, NoteAddendum, NoteStatus
 from .templates import template_for
 
@@ -115,9 +115,10 @@ def resolve_links(ctx: Context, patient: Patient, appointment_id=None, session_i
     return links
 
 
-def start_note(ctx: Context, patient: Patient, kind: str, *, appointment=None, session=None, prefill: list | None = None) -> Note:
+def start_note(ctx: Context, patient: Patient, kind: str, *, appointment=None, session=None) -> Note:
     """A draft from the clinic's template for ``kind``, attached to the patient (and optionally an
-    appointment or a treatment session); ``prefill``: facts linked to their source entries."""
+    appointment or a treatment session). From a session, the note is pre-filled from its record:
+    the facts keep a link to their source entries, and the matching sections get a draft text."""
     require(ctx.user, "note.list")
     if patient.organization_id != ctx.user.organization_id:
         raise NotFound("No such patient.")
@@ -125,17 +126,24 @@ def start_note(ctx: Context, patient: Patient, kind: str, *, appointment=None, s
     note_kind = rules.KINDS[kind]
     discipline = _discipline_for(ctx.user, note_kind)
     system, code, display = note_kind.loinc
+    facts, drafts = [], {}
+    if session is not None:
+        require(ctx.user, "session.view")
+        if session.patient_id != patient.pk:
+            raise ValidationFailed({"session": ["This treatment session is another patient's."]})
+        facts = prefill.session_facts(session)
+        drafts = prefill.drafted_sections(kind, facts)
+    sections = [{"key": key, "label": label, "text": drafts.get(key, "")} for key, label in template.sections]
     now = timezone.now()
     with transaction.atomic():
         note = Note.objects.create(
             organization=patient.organization, patient=patient, kind=kind, discipline=discipline, title=template.title,
-            template_version=template.version, loinc_code=code, loinc_display=display,
-            sections=[{"key": key, "label": label, "text": ""} for key, label in template.sections],
-            search_text=template.title, source_facts=prefill or [], appointment=appointment, session=session,
-            author=ctx.user, created_at=now, updated_at=now,
+            template_version=template.version, loinc_code=code, loinc_display=display, sections=sections,
+            search_text="\n".join([template.title, *(s["text"] for s in sections)]), source_facts=facts,
+            appointment=appointment, session=session, author=ctx.user, created_at=now, updated_at=now,
         )
-        _audit(ctx, "note.create", note, {"kind": kind, "template_version": template.version,
-                                          "prefilled_facts": len(prefill or [])})
+        _audit(ctx, "note.create", note, {"kind": kind, "template_version": template.version, "prefilled_facts": len(facts),
+                                          "session": str(session.public_id) if session else ""})
     return note
 
 

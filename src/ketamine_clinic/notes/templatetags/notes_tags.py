@@ -19,3 +19,11 @@ def chart_notes(user, patient) -> dict:
              .order_by("-created_at")[:CHART_NOTES])
     return {"visible": True, "notes": notes, "can_read": has_permission(user, "note.read"),
             "can_write": has_permission(user, "note.write_medical") or has_permission(user, "note.write_therapy")}
+
+
+@register.simple_tag
+def session_note_kind(user, session) -> str:
+    """The note kind a session's record pre-fills for this user ("" when they write no medical notes)."""
+    if not has_permission(user, "note.write_medical"):
+        return ""
+    return "esketamine" if session.route == "esketamine_nasal" else "administration"
