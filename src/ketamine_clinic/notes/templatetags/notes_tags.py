@@ -27,3 +27,16 @@ def session_note_kind(user, session) -> str:
     if not has_permission(user, "note.write_medical"):
         return ""
     return "esketamine" if session.route == "esketamine_nasal" else "administration"
+
+
+@register.simple_tag
+def notes_today(user) -> dict:
+    """Today's notes card: the user's drafts and co-signatures asked of them; for a therapist, their KAP
+    patients' upcoming dosing sessions and due or overdue integration notes."""
+    writes = has_permission(user, "note.write_medical") or has_permission(user, "note.write_therapy")
+    if not writes:
+        return {"visible": False}
+    from ..kap import therapist_today
+
+    today = therapist_today(user)
+    return {"visible": True, "therapist": has_permission(user, "note.write_therapy"), **today}
