@@ -16,6 +16,7 @@ from .models import ClinicSettingValue
 # Web-layer workflow settings (alert escalation, link expiry, planner display) beside the clinical ones.
 APP_SETTING_MODULES = (
     "ketamine_clinic.assessments.policy",
+    "ketamine_clinic.education.policy",
     "ketamine_clinic.notes.policy",
     "ketamine_clinic.pharmacology.defaults",
     "ketamine_clinic.plans.policy",

@@ -26,3 +26,10 @@ def chart_education(user, patient) -> dict:
 @register.simple_tag
 def portal_education(patient):
     return EducationAssignment.objects.filter(patient=patient)
+
+
+@register.simple_tag
+def rems_education(patient):
+    from ..gates import rems_education_item
+
+    return rems_education_item(patient)

@@ -1,0 +1,20 @@
+"""Clinic-policy settings of patient education, with shipped defaults (read through
+``core.clinic_settings``, registered in its ``APP_SETTING_MODULES``)."""
+
+from ketamine_clinic.clinical.policy import Setting
+from ketamine_clinic.clinical.sources import CLINIC_POLICY
+from ketamine_clinic.core.clinic_settings import policy_for
+
+REMS_ACK_HARD_STOP = "education.esketamine_ack_before_rems_hard_stop"
+
+SETTINGS: tuple[Setting, ...] = (
+    # Spravato REMS: before enrollment the patient reads the Medication Guide (spravatorems.com,
+    # PRACTICE.md §6.1). Whether the clinic's own education page must be acknowledged first is policy.
+    Setting(REMS_ACK_HARD_STOP, False, "", CLINIC_POLICY,
+            "Clinic policy: REMS enrollment is refused until the patient has acknowledged the esketamine "
+            "education page in the portal (off: the enrollment page shows it as an open item)."),
+)
+
+
+def rems_ack_is_hard_stop(organization) -> bool:
+    return bool(policy_for(organization, REMS_ACK_HARD_STOP)[REMS_ACK_HARD_STOP])
