@@ -135,3 +135,41 @@ def test_concurrent_sends_of_one_page_keep_one_assignment(nurse, prescriber, pat
     assert errors == [] and len(results) == 2 and len(set(results)) == 1
     assert EducationAssignment.objects.filter(page_slug="bladder-symptoms").count() == 1
     assert AuditEvent.objects.filter(action="education.assign").count() == 1
+
+
+@pytest.fixture
+def bookable(clinic_admin, location):
+    from ketamine_clinic.plans import scheduling
+
+    ctx = ctx_for(clinic_admin)
+    scheduling.set_opening_hours(ctx, location, {d: "08:00-18:00" for d in ("monday", "tuesday", "wednesday", "thursday", "friday")})
+    scheduling.add_resource(ctx, location, {"name": "Chair 1", "kind": "chair"})
+    return location
+
+
+def test_activating_a_plan_sends_the_routes_pack(ready, bookable, prescriber, nurse, clinic_admin, patient, location):
+    import datetime as dt
+
+    from ketamine_clinic.plans import services as plans
+
+    plan_now = dt.datetime(2030, 3, 1, 15, 0, tzinfo=dt.UTC)
+    ready("iv")
+    data = {"protocol": "iv-racemic-induction", "location": str(location.public_id), "start_date": "2030-03-04", "preferred_time": "09:00"}
+    plans.activate_plan(ctx_for(prescriber), plans.create_plan(ctx_for(nurse), patient, data, now=plan_now), now=plan_now)
+    sent = set(EducationAssignment.objects.filter(patient=patient).values_list("page_slug", flat=True))
+    assert {"what-to-expect-iv", "preparing-for-a-session"} <= sent and "esketamine-rems" not in sent
+    assert set(EducationAssignment.objects.values_list("assigned_because", flat=True)) == {"iv pack (plan activated)"}
+
+
+def test_the_clinic_can_turn_the_automatic_pack_off(ready, bookable, prescriber, nurse, clinic_admin, patient, location):
+    import datetime as dt
+
+    from ketamine_clinic.core.clinic_settings import change_setting
+    from ketamine_clinic.plans import services as plans
+
+    change_setting(ctx_for(clinic_admin), "education.send_pack_on_plan_activation", "false", "Staff send pages by hand")
+    plan_now = dt.datetime(2030, 3, 1, 15, 0, tzinfo=dt.UTC)
+    ready("iv")
+    data = {"protocol": "iv-racemic-induction", "location": str(location.public_id), "start_date": "2030-03-04", "preferred_time": "09:00"}
+    plans.activate_plan(ctx_for(prescriber), plans.create_plan(ctx_for(nurse), patient, data, now=plan_now), now=plan_now)
+    assert not EducationAssignment.objects.exists()

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.accounts.permissions import has_permission, require
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.core.clinic_settings import policy_for
@@ -110,6 +110,16 @@ def assign_pack(ctx: Context, patient: Patient, route: str, phase: str = "before
         raise ValidationFailed({"route": [f"Choose one of: {', '.join(r.value for r in Route)}."]})
     slugs = [p.slug for p in pack(route, phase)]
     return assign_pages(ctx, patient, slugs, because=f"{route} pack ({phase})")
+
+
+def send_pack_for_plan(ctx: Context, plan) -> list[EducationAssignment]:
+    """On plan activation (a ``plans`` activation hook): the route's pack for before treatment,
+    when the clinic's policy says so and the signer may send education."""
+    from .policy import send_pack_on_plan_activation
+
+    if not send_pack_on_plan_activation(plan.organization_id) or not has_permission(ctx.user, "education.assign"):
+        return []
+    return assign_pages(ctx, plan.patient, [p.slug for p in pack(plan.route, "before")], because=f"{plan.route} pack (plan activated)")
 
 
 def _locked_own(ctx: Context, patient: Patient, public_id) -> EducationAssignment:

@@ -20,6 +20,11 @@ from ._common import OPEN_STATUSES, _live_dosing, _lock_plan, _screened, _status
 from .boosters import propose_maintenance_for
 
 
+# Called as ``hook(ctx, plan)`` inside the activation's transaction, registered from other apps'
+# AppConfig.ready() so this module imports none of them (e.g. education sends the route's pack).
+ACTIVATION_HOOKS: list = []
+
+
 def activate_plan(ctx: Context, plan: TreatmentPlan, reason: str = "", now: dt.datetime | None = None) -> tuple[TreatmentPlan, list[str]]:
     """Sign and activate a draft: screening must allow the route; the sessions are booked.
 
@@ -54,6 +59,8 @@ def activate_plan(ctx: Context, plan: TreatmentPlan, reason: str = "", now: dt.d
                   + (f" from {first:%Y-%m-%d %H:%M}" if first else ""))
         record(ctx, "plan.activate", obj=plan, patient=plan.patient,
                detail={"booked": len(booked), "dose_version": dose.version, "warnings": warnings})
+        for hook in ACTIVATION_HOOKS:
+            hook(ctx, plan)
     return plan, warnings
 
 

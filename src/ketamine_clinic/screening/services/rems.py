@@ -8,7 +8,6 @@ from ketamine_clinic.accounts.permissions import Role, require
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.core.errors import Conflict, NotFound
 from ketamine_clinic.core.localtime import patient_today
-from ketamine_clinic.education.gates import refuse_rems_without_education
 from ketamine_clinic.patients.models import Patient
 
 from .. import forms as sforms
@@ -25,13 +24,20 @@ def current_rems(patient: Patient) -> RemsEnrollment | None:
     return patient.rems_enrollments.filter(status=RemsEnrollment.Status.ACTIVE).select_related("prescriber").first()
 
 
+# Checks other apps add before an enrollment is written (``check(patient)`` raising a ServiceError),
+# registered from their AppConfig.ready() so this module imports none of them (e.g. education: the
+# esketamine page acknowledged, when the clinic makes it a hard stop).
+ENROLLMENT_CHECKS: list = []
+
+
 def enroll_rems(ctx: Context, patient: Patient, data: dict) -> RemsEnrollment:
     require(ctx.user, "rems.enroll")
     prescribers = list(clinic_prescribers(patient.organization_id))
     cleaned = _validate(sforms.RemsEnrollmentForm, data, prescribers=prescribers, today=patient_today(patient))
     _check_signed_name(patient, cleaned["patient_signed_name"], "patient_signed_name")
     prescriber = next(u for u in prescribers if str(u.public_id) == cleaned["prescriber"])
-    refuse_rems_without_education(patient)  # clinic policy: the esketamine education page acknowledged first
+    for check in ENROLLMENT_CHECKS:
+        check(patient)
     with transaction.atomic():
         Patient.objects.select_for_update().filter(pk=patient.pk).first()
         if patient.rems_enrollments.filter(status=RemsEnrollment.Status.ACTIVE).exists():
