@@ -47,6 +47,7 @@ def test_nurse_and_therapist_sign_notes_and_the_patient_acknowledges_a_page(
     with page.expect_response(lambda r: "/draft/" in r.url and r.status == 204):
         page.get_by_label("Plan", exact=True).fill("Next infusion in 2 days; PHQ-9 before it.")
     assert "Next infusion in 2 days" in Note.objects.get(kind="administration").search_text  # autosaved on the server
+    expect(page.get_by_test_id("autosave-status")).to_have_text("Draft saved.")
     page.get_by_label("Service time (minutes)").fill("60")
     page.get_by_role("button", name="Sign note").click()
     expect(page.get_by_test_id("note-status")).to_have_text("Signed")
