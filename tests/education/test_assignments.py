@@ -12,7 +12,7 @@ from ketamine_clinic.audit.models import AuditEvent
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 from ketamine_clinic.education import services
 from ketamine_clinic.education.models import EducationAssignment
-from tests.conftest import ctx_for
+from tests.support.people import ctx_for
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def test_a_route_pack_sends_its_pages_once(nurse, patient):
 
 
 def test_the_sent_text_keeps_the_clinic_numbers_of_that_day(nurse, clinic_admin, patient):
-    from ketamine_clinic.core.clinic_settings import change_setting
+    from ketamine_clinic.clinic_settings import change_setting
 
     change_setting(ctx_for(clinic_admin), "session.fasting.iv.food_min", "360", "Anaesthesia advice")
     row = services.assign_pages(ctx_for(nurse), patient, ["preparing-for-a-session"])[0]
@@ -51,21 +51,31 @@ def test_who_may_send(front_desk, clinic_admin, outsider, patient, therapist):
     assert services.assign_pages(ctx_for(therapist), patient, ["bladder-symptoms"])
 
 
-def test_the_patient_opens_and_acknowledges_in_the_portal_and_the_chart_shows_it(client_for, nurse, portal_user, patient, front_desk):
+def test_the_patient_opens_and_acknowledges_in_the_portal_and_the_chart_shows_it(client_for, nurse, portal_user, patient, front_desk, outsider):
     row = services.assign_pages(ctx_for(nurse), patient, ["after-a-session"])[0]
     client = client_for(portal_user)
     home = client.get("/portal/").content.decode()
     assert row.page_title in home and "new" in home
-    page = client.get(f"/portal/education/{row.public_id}/")
+    page = client.get(f"/education/mine/{row.public_id}/")
     assert page.status_code == 200 and b"Do not drive or use machines for 24 hours." in page.content
     row.refresh_from_db()
     assert row.opened_at is not None and row.acknowledged_at is None
-    assert client.post(f"/portal/education/{row.public_id}/acknowledge/").status_code == 302
+    assert client.post(f"/education/mine/{row.public_id}/acknowledge/").status_code == 302
     row.refresh_from_db()
     assert row.acknowledged_at is not None
     assert AuditEvent.objects.filter(action="education.acknowledge", object_id=str(row.public_id)).exists()
-    chart = client_for(front_desk).get(f"/patients/{patient.public_id}/").content.decode()
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    from ketamine_clinic.education import sections
+
+    request = RequestFactory().get("/")
+    request.user = front_desk
+    chart = render_to_string("education/_chart_section.html", sections.chart_context(request, patient))
     assert "After your treatment" in chart and "v1" in chart and row.acknowledged_at.strftime("%Y-%m-%d") in chart
+    assert "Send page" not in chart  # front desk sees what was sent, sends nothing
+    request.user = outsider
+    assert sections.chart_context(request, patient) == {"visible": False}
 
 
 def test_a_second_acknowledgement_is_a_clear_conflict(nurse, portal_user, patient):
@@ -76,15 +86,15 @@ def test_a_second_acknowledgement_is_a_clear_conflict(nurse, portal_user, patien
 
 
 def test_a_patient_reaches_only_their_own_pages(client_for, nurse, patient, outsider, outsider_patient, org):
-    from tests.conftest import make_user
+    from tests.support.people import make_user
 
     row = services.assign_pages(ctx_for(nurse), patient, ["bladder-symptoms"])[0]
     other = make_user(outsider_patient.organization, "other_portal", kind="patient")
     outsider_patient.portal_user = other
     outsider_patient.save(update_fields=["portal_user"])
     client = client_for(other)
-    assert client.get(f"/portal/education/{row.public_id}/").status_code == 404
-    assert client.post(f"/portal/education/{row.public_id}/acknowledge/").status_code == 404
+    assert client.get(f"/education/mine/{row.public_id}/").status_code == 404
+    assert client.post(f"/education/mine/{row.public_id}/acknowledge/").status_code == 404
     assert client.post(f"/api/v1/me/education/{row.public_id}/acknowledge").status_code == 404
     row.refresh_from_db()
     assert row.opened_at is None and row.acknowledged_at is None
@@ -164,7 +174,7 @@ def test_activating_a_plan_sends_the_routes_pack(ready, bookable, prescriber, nu
 def test_the_clinic_can_turn_the_automatic_pack_off(ready, bookable, prescriber, nurse, clinic_admin, patient, location):
     import datetime as dt
 
-    from ketamine_clinic.core.clinic_settings import change_setting
+    from ketamine_clinic.clinic_settings import change_setting
     from ketamine_clinic.plans import services as plans
 
     change_setting(ctx_for(clinic_admin), "education.send_pack_on_plan_activation", "false", "Staff send pages by hand")

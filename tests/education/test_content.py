@@ -4,7 +4,7 @@ SMOG reported), numbers taken from the clinic settings the checklists use, and s
 import pytest
 import textstat
 
-from ketamine_clinic.core.clinic_settings import all_settings, policy_for
+from ketamine_clinic.clinic_settings import all_settings, policy_for
 from ketamine_clinic.education import content
 
 PAGES = sorted(content.library().values(), key=lambda p: p.slug)
@@ -37,8 +37,8 @@ def test_every_placeholder_names_a_clinic_setting(page):
 
 
 def test_the_fasting_text_follows_the_checklist_setting(db, clinic_admin):
-    from ketamine_clinic.core.clinic_settings import change_setting
-    from tests.conftest import ctx_for
+    from ketamine_clinic.clinic_settings import change_setting
+    from tests.support.people import ctx_for
 
     page = content.get_page("preparing-for-a-session")
     assert "| Infusion (drip) | 4 hours | 2 hours |" in content.fill(page, policy_for(None))

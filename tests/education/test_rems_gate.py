@@ -5,11 +5,11 @@ import datetime as dt
 
 import pytest
 
-from ketamine_clinic.core.clinic_settings import change_setting
+from ketamine_clinic.clinic_settings import change_setting
 from ketamine_clinic.core.errors import Conflict
 from ketamine_clinic.education import gates, services
 from ketamine_clinic.screening import services as screening
-from tests.conftest import ctx_for
+from tests.support.people import ctx_for
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from ketamine_clinic.audit.models import AuditEvent
 from ketamine_clinic.core.errors import Conflict
 from ketamine_clinic.notes import services
 from ketamine_clinic.notes.models import Note, NoteStatus
-from tests.conftest import ctx_for
+from tests.support.people import ctx_for
 
 BOUND_SECONDS = 60
 

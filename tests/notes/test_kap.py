@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from ketamine_clinic.core.clinic_settings import change_setting
+from ketamine_clinic.clinic_settings import change_setting
 from ketamine_clinic.core.errors import Conflict
 from ketamine_clinic.notes import kap, services
 from ketamine_clinic.plans import scheduling
@@ -15,8 +15,8 @@ from ketamine_clinic.plans import services as plans
 from ketamine_clinic.plans.models import Appointment
 from ketamine_clinic.treatments import facts
 from ketamine_clinic.treatments import services as treatments
-from tests.conftest import ctx_for
-from tests.treatments.conftest import NORMAL_VITALS, ago, clear_checklist, lot
+from tests.support.people import ctx_for
+from tests.support.treatments import NORMAL_VITALS, ago, clear_checklist, lot
 
 pytestmark = pytest.mark.django_db
 
@@ -95,12 +95,20 @@ def test_the_window_is_a_clinic_setting(dosed, therapist, clinic_admin):
     assert kap.integrations_due(therapist, dosed.dosing_started_at + dt.timedelta(hours=25))[0].overdue
 
 
-def test_the_therapists_today_shows_dosing_integrations_and_unsigned_notes(client_for, dosed, therapist, patient, location, nurse):
+def test_the_therapists_today_shows_dosing_integrations_and_unsigned_notes(rf, dosed, therapist, patient, location, nurse):
+    from django.template.loader import render_to_string
+
+    from ketamine_clinic.notes import sections
+
     start = timezone.now() + dt.timedelta(days=2)
     Appointment.objects.create(organization=patient.organization, location=location, patient=patient, plan=dosed.plan,
                                start_at=start, end_at=start + dt.timedelta(hours=2), created_by=nurse, session_number=2)
     services.start_note(ctx_for(therapist), patient, "therapy_progress")
-    page = client_for(therapist).get("/").content.decode()
+    request = rf.get("/")
+    request.user = therapist
+    context = sections.today_context(request)
+    assert [d.session for d in context["due"]] == [dosed] and len(context["upcoming"]) == 1 and len(context["unsigned"]) == 1
+    page = render_to_string("notes/_today.html", context)
     assert "My KAP patients" in page and "Integration notes due" in page
     assert page.count(patient.display_name) >= 3  # due integration, upcoming dosing, note to sign
     assert "(#2)" in page and "Therapy progress note (DAP)" in page
@@ -108,7 +116,7 @@ def test_the_therapists_today_shows_dosing_integrations_and_unsigned_notes(clien
 
 def test_other_therapists_do_not_see_these_patients(dosed, org, location):
     from ketamine_clinic.accounts.permissions import Role
-    from tests.conftest import make_user
+    from tests.support.people import make_user
 
     other = make_user(org, "other_therapist", [Role.THERAPIST], location=location)
     today = kap.therapist_today(other)

@@ -3,10 +3,13 @@
 
 import pytest
 
-from ketamine_clinic.core.clinic_settings import change_setting
-from ketamine_clinic.notes import services
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+
+from ketamine_clinic.clinic_settings import change_setting
+from ketamine_clinic.notes import sections, services
 from ketamine_clinic.notes.models import NoteStatus, NoteTemplate, PsychotherapyNote
-from tests.conftest import ctx_for
+from tests.support.people import ctx_for
 
 pytestmark = pytest.mark.django_db
 
@@ -48,17 +51,36 @@ def test_cosigning_in_the_page(client_for, clinic_admin, nurse, prescriber, pati
     refused = client_for(nurse).post(f"/notes/{note.public_id}/sign/", {"section_plan": "Plan"})
     assert refused.status_code == 422 and "co-signature" in refused.content.decode()
     client_for(nurse).post(f"/notes/{note.public_id}/sign/", {"section_plan": "Plan", "cosigner": str(prescriber.public_id)})
-    today = client_for(prescriber).get("/").content.decode()
+    assert _today(prescriber)["unsigned"] == [note]
+    today = render_to_string("notes/_today.html", _today(prescriber))
     assert "Notes to sign" in today and "co-signature asked of you" in today
     client_for(prescriber).post(f"/notes/{note.public_id}/cosign/")
     note.refresh_from_db()
     assert note.status == NoteStatus.SIGNED and note.cosigner == prescriber
 
 
-def test_the_chart_card_shows_notes_to_roles_that_see_them(client_for, nurse, front_desk, clinic_admin, patient):
+def _request(user):
+    request = RequestFactory().get("/")
+    request.user = user
+    return request
+
+
+def _today(user):
+    return sections.today_context(_request(user))
+
+
+def _chart(user, patient):
+    return render_to_string("notes/_chart_section.html", sections.chart_context(_request(user), patient))
+
+
+def test_the_chart_card_shows_notes_to_roles_that_see_them(nurse, front_desk, clinic_admin, outsider, patient):
     note = services.start_note(ctx_for(nurse), patient, "progress")
     services.sign_note(ctx_for(nurse), note, {"section_plan": "CHART-SECRET"})
-    desk = client_for(front_desk).get(f"/patients/{patient.public_id}/").content.decode()
+    services.add_addendum(ctx_for(nurse), note, "Later")
+    desk = _chart(front_desk, patient)
     assert "Progress note (SOAP)" in desk and "CHART-SECRET" not in desk and f"/notes/{note.public_id}/" not in desk
-    assert f"/notes/{note.public_id}/" in client_for(nurse).get(f"/patients/{patient.public_id}/").content.decode()
-    assert 'data-testid="chart-notes"' not in client_for(clinic_admin).get(f"/patients/{patient.public_id}/").content.decode()
+    nurse_card = _chart(nurse, patient)
+    assert f"/notes/{note.public_id}/" in nurse_card and "1 addendum" in nurse_card and "write a note" in nurse_card
+    assert sections.chart_context(_request(clinic_admin), patient) == {"visible": False}
+    assert sections.chart_context(_request(outsider), patient) == {"visible": False}
+    assert _chart(outsider, patient).strip() == ""

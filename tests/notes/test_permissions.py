@@ -9,7 +9,7 @@ from ketamine_clinic.audit.models import AuditEvent
 from ketamine_clinic.core.errors import NotFound
 from ketamine_clinic.notes import services
 from ketamine_clinic.notes.models import Note
-from tests.conftest import ctx_for
+from tests.support.people import ctx_for
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +85,7 @@ def pnote(therapist, patient):
 
 def test_only_the_author_reads_a_psychotherapy_note(pnote, therapist, prescriber, nurse, front_desk, clinic_admin, outsider, org, location):
     from ketamine_clinic.accounts.permissions import Role
-    from tests.conftest import make_user
+    from tests.support.people import make_user
 
     other_therapist = make_user(org, "other_therapist", [Role.THERAPIST], location=location)
     assert services.get_psychotherapy_note_for(ctx_for(therapist), pnote.public_id) == pnote

@@ -9,8 +9,8 @@ from ketamine_clinic.notes import services
 from ketamine_clinic.notes.models import NoteStatus
 from ketamine_clinic.treatments import services as treatments
 from ketamine_clinic.treatments.models import EntryStatus
-from tests.conftest import ctx_for
-from tests.treatments.conftest import NORMAL_VITALS, ago, lot
+from tests.support.people import ctx_for
+from tests.support.treatments import NORMAL_VITALS, ago, lot
 from tests.treatments.test_discharge import FIT
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +63,7 @@ def test_the_nurse_edits_and_signs_the_pre_filled_note(discharged, nurse, patien
 
 def test_another_patients_session_is_refused(discharged, nurse, outsider_patient, front_desk):
     from ketamine_clinic.patients.services import register_patient
-    from tests.conftest import PATIENT_DATA
+    from tests.support.people import PATIENT_DATA
 
     other = register_patient(ctx_for(front_desk), dict(PATIENT_DATA, given_name="Other"))
     with pytest.raises(ValidationFailed):

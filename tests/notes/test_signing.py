@@ -3,12 +3,12 @@
 import pytest
 
 from ketamine_clinic.audit.models import AuditEvent
-from ketamine_clinic.core.clinic_settings import change_setting
+from ketamine_clinic.clinic_settings import change_setting
 from ketamine_clinic.core.errors import Conflict, ValidationFailed
 from ketamine_clinic.notes import services
 from ketamine_clinic.notes.models import SECTION_MAX_CHARS, Note, NoteStatus
 from ketamine_clinic.patients.models import TimelineEvent
-from tests.conftest import ctx_for
+from tests.support.people import ctx_for
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +141,7 @@ def test_a_note_with_a_cosigner_waits_for_the_cosignature(nurses_need_cosign, nu
 
 
 def test_only_the_named_cosigner_cosigns(nurses_need_cosign, nurse, prescriber, staff, org, location, patient):
-    from tests.conftest import make_user
+    from tests.support.people import make_user
     from ketamine_clinic.accounts.permissions import Role
 
     other = make_user(org, "other_prescriber", [Role.PRESCRIBER], location=location)
@@ -157,3 +157,21 @@ def test_a_clinic_template_version_is_used_for_new_notes(prescriber, nurse, pati
     note = _progress(nurse, patient)
     assert note.template_version == 1 and note.title == "Progress note (clinic)"
     assert [s["key"] for s in note.sections] == ["subjective", "risk", "plan"]
+
+
+def test_a_signed_note_and_its_addenda_are_sealed_in_the_model_too(nurse, patient):
+    from ketamine_clinic.core.immutable import ImmutableRecordError
+
+    note = _progress(nurse, patient)
+    services.sign_note(ctx_for(nurse), note, {"section_plan": "Plan"})
+    addendum = services.add_addendum(ctx_for(nurse), note, "Later")
+    stored = Note.objects.get(pk=note.pk)
+    stored.sections[0]["text"] = "rewritten"
+    with pytest.raises(ImmutableRecordError):
+        stored.save()
+    with pytest.raises(ImmutableRecordError):
+        stored.delete()
+    addendum.text = "rewritten"
+    with pytest.raises(ImmutableRecordError):
+        addendum.save()
+    assert Note.objects.get(pk=note.pk).sections[0]["text"] == ""

@@ -8,7 +8,7 @@ import pytest
 
 from ketamine_clinic.notes import services
 from ketamine_clinic.notes.models import SECTION_MAX_CHARS, Note, NoteStatus
-from tests.conftest import ctx_for
+from tests.support.people import ctx_for
 
 pytestmark = pytest.mark.django_db
 

@@ -6,13 +6,9 @@ class EducationConfig(AppConfig):
     label = "education"
 
     def ready(self):
-        """Plug education into the lower apps' hooks (they import nothing of education)."""
-        from ketamine_clinic.plans.services import lifecycle
-        from ketamine_clinic.screening.services import rems
+        # Imported here, not at the top: an AppConfig module loads before the app registry is ready.
+        from ketamine_clinic.clinic_settings import register
 
-        from .gates import refuse_rems_without_education
-        from .services import send_pack_for_plan
+        from . import policy
 
-        for hooks, hook in ((lifecycle.ACTIVATION_HOOKS, send_pack_for_plan), (rems.ENROLLMENT_CHECKS, refuse_rems_without_education)):
-            if hook not in hooks:
-                hooks.append(hook)
+        register(policy.SETTINGS)

@@ -9,8 +9,13 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
+from ketamine_clinic.core.immutable import Immutable
 
-class EducationAssignment(models.Model):
+
+class EducationAssignment(Immutable):
+    # What was sent never changes; only when the patient opened and acknowledged it is added.
+    MUTABLE_FIELDS = frozenset({"opened_at", "acknowledged_at"})
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="education")

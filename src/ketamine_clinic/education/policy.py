@@ -1,9 +1,9 @@
 """Clinic-policy settings of patient education, with shipped defaults (read through
-``core.clinic_settings``, registered in its ``APP_SETTING_MODULES``)."""
+``clinic_settings``, registered from ``apps.py``)."""
 
 from ketamine_clinic.clinical.policy import Setting
 from ketamine_clinic.clinical.sources import CLINIC_POLICY
-from ketamine_clinic.core.clinic_settings import policy_for
+from ketamine_clinic.clinic_settings import policy_for
 
 REMS_ACK_HARD_STOP = "education.esketamine_ack_before_rems_hard_stop"
 SEND_ON_PLAN_ACTIVATION = "education.send_pack_on_plan_activation"

@@ -10,9 +10,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import has_permission, require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical.routes import Route
-from ketamine_clinic.core.clinic_settings import policy_for
+from ketamine_clinic.clinic_settings import policy_for
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 from ketamine_clinic.core.ids import uuid_or_none
 from ketamine_clinic.patients.models import Patient, TimelineEvent
@@ -20,6 +21,7 @@ from ketamine_clinic.patients.timeline import timeline_summary
 
 from . import content
 from .models import EducationAssignment
+from .policy import send_pack_on_plan_activation
 
 
 # --- reads ------------------------------------------------------------------------------------
@@ -85,7 +87,7 @@ def _assign_one(ctx: Context, patient: Patient, page: content.Page, because: str
     except IntegrityError:  # a concurrent request sent the same version first: keep that one
         return EducationAssignment.objects.get(patient=patient, page_slug=page.slug, page_language=page.language,
                                                page_version=page.version), False
-    record(ctx, "education.assign", obj=row, patient=patient, organization=patient.organization,
+    record(ctx, Action.EDUCATION_ASSIGN, obj=row, patient=patient, organization=patient.organization,
            detail={"page": page.slug, "version": page.version, "because": because})
     TimelineEvent.objects.create(patient=patient, kind="education", actor=ctx.user,
                                  summary=timeline_summary(f"Education sent: {page.title} (v{page.version})"))
@@ -115,8 +117,6 @@ def assign_pack(ctx: Context, patient: Patient, route: str, phase: str = "before
 def send_pack_for_plan(ctx: Context, plan) -> list[EducationAssignment]:
     """On plan activation (a ``plans`` activation hook): the route's pack for before treatment,
     when the clinic's policy says so and the signer may send education."""
-    from .policy import send_pack_on_plan_activation
-
     if not send_pack_on_plan_activation(plan.organization_id) or not has_permission(ctx.user, "education.assign"):
         return []
     return assign_pages(ctx, plan.patient, [p.slug for p in pack(plan.route, "before")], because=f"{plan.route} pack (plan activated)")
@@ -134,7 +134,7 @@ def open_assignment(ctx: Context, patient: Patient, public_id, *, now=None) -> E
         if row.opened_at is None:
             row.opened_at = now or timezone.now()
             row.save(update_fields=["opened_at"])
-        record(ctx, "education.open", obj=row, patient=patient, organization=row.organization,
+        record(ctx, Action.EDUCATION_OPEN, obj=row, patient=patient, organization=row.organization,
                detail={"page": row.page_slug, "version": row.page_version})
     return row
 
@@ -149,7 +149,7 @@ def acknowledge_assignment(ctx: Context, patient: Patient, public_id, *, now=Non
         row.acknowledged_at = now
         row.opened_at = row.opened_at or now
         row.save(update_fields=["acknowledged_at", "opened_at"])
-        record(ctx, "education.acknowledge", obj=row, patient=patient, organization=row.organization,
+        record(ctx, Action.EDUCATION_ACKNOWLEDGE, obj=row, patient=patient, organization=row.organization,
                detail={"page": row.page_slug, "version": row.page_version})
         TimelineEvent.objects.create(patient=patient, kind="education", actor=ctx.user,
                                      summary=timeline_summary(f"Education acknowledged: {row.page_title} (v{row.page_version})"))

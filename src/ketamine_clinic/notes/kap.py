@@ -17,12 +17,13 @@ from django.utils import timezone
 
 from ketamine_clinic.clinical import session as cs
 from ketamine_clinic.clinical.sources import CLINIC_POLICY
-from ketamine_clinic.core.clinic_settings import policy_for
+from ketamine_clinic.clinic_settings import policy_for
 from ketamine_clinic.plans.models import Appointment, AppointmentKind, AppointmentStatus, TreatmentPlan
 from ketamine_clinic.treatments.models import SessionStatus, TreatmentSession
 
 from . import policy
 from .models import Note, NoteStatus
+from .services import unsigned_notes_for
 
 KAP_PROTOCOL_KEY = "ketamine-assisted-psychotherapy"
 UPCOMING_DAYS = 7
@@ -98,8 +99,6 @@ def upcoming_dosing(therapist, now: dt.datetime | None = None):
 def therapist_today(user, now: dt.datetime | None = None) -> dict:
     """What the therapist's Today shows: upcoming dosing sessions, due and overdue integrations,
     and notes to sign (their drafts and co-signatures asked of them)."""
-    from .services import unsigned_notes_for
-
     due = integrations_due(user, now)
     return {
         "upcoming": list(upcoming_dosing(user, now)),

@@ -10,6 +10,8 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
+from ketamine_clinic.core.immutable import Immutable
+
 # A note section or an addendum is refused (a field error) beyond these; never cut.
 SECTION_MAX_CHARS = 20_000
 ADDENDUM_MAX_CHARS = 5_000
@@ -22,8 +24,9 @@ class NoteStatus(models.TextChoices):
     SIGNED = "signed", "Signed"
 
 
-class NoteTemplate(models.Model):
-    """A clinic's own version of a note template (the shipped ones live in ``rules.KINDS``)."""
+class NoteTemplate(Immutable):
+    """A clinic's own version of a note template (the shipped ones live in ``rules.KINDS``); a change
+    is a new version, never an edit."""
 
     organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=30)
@@ -39,7 +42,30 @@ class NoteTemplate(models.Model):
         ordering = ["kind", "-version"]
 
 
-class Note(models.Model):
+class _SealedOnceSigned(Immutable):
+    """Sealed from the moment the stored row is signed (not when the instance in hand is being signed)."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        row = super().from_db(db, field_names, values)
+        row._stored_signed = row.stored_signed_state()
+        return row
+
+    def stored_signed_state(self) -> bool:
+        raise NotImplementedError
+
+    def is_sealed(self) -> bool:
+        return not self._state.adding and getattr(self, "_stored_signed", False)
+
+
+class Note(_SealedOnceSigned):
+    # Once signed, only the co-signature and the version (bumped by each addendum) still change.
+    MUTABLE_FIELDS = frozenset({"status", "cosigned_at", "version", "updated_at"})
+    changed_message = "{name} is signed and locked; add an addendum instead."
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="notes")
@@ -74,8 +100,11 @@ class Note(models.Model):
     def is_locked(self) -> bool:
         return self.status != NoteStatus.DRAFT
 
+    def stored_signed_state(self) -> bool:
+        return self.status != NoteStatus.DRAFT
 
-class NoteAddendum(models.Model):
+
+class NoteAddendum(Immutable):
     """A change after signing: signed and timestamped when written, shown under the note."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -88,7 +117,7 @@ class NoteAddendum(models.Model):
         ordering = ["signed_at", "id"]
 
 
-class PsychotherapyNote(models.Model):
+class PsychotherapyNote(_SealedOnceSigned):
     """A therapist's process notes (45 CFR 164.501), separate from the record: author-only."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -104,3 +133,6 @@ class PsychotherapyNote(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def stored_signed_state(self) -> bool:
+        return self.signed_at is not None

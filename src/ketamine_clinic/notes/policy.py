@@ -1,13 +1,13 @@
 """Clinic-policy settings of notes and the KAP workflow, with shipped defaults.
 
 No source fixes these numbers: they are the clinic's own policy (``CLINIC_POLICY``), read through
-``core.clinic_settings`` (registered in its ``APP_SETTING_MODULES``).
+``clinic_settings`` (registered from ``apps.py``).
 """
 
 from ketamine_clinic.accounts.permissions import Role
 from ketamine_clinic.clinical.policy import Setting
 from ketamine_clinic.clinical.sources import CLINIC_POLICY
-from ketamine_clinic.core.clinic_settings import policy_for
+from ketamine_clinic.clinic_settings import policy_for
 
 COSIGN_PREFIX = "notes.cosign_required."
 # Roles that write notes; a clinic whose nurses or associate therapists work under supervision

@@ -12,11 +12,14 @@ from django.utils import timezone
 
 from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.permissions import PermissionDenied, has_permission, require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 from ketamine_clinic.core.ids import uuid_or_none
 from ketamine_clinic.patients.models import Patient, TimelineEvent
 from ketamine_clinic.patients.timeline import timeline_summary
+from ketamine_clinic.plans.models import Appointment
+from ketamine_clinic.treatments.models import TreatmentSession
 
 from .. import policy, prefill, rules
 from ..models import ADDENDUM_MAX_CHARS, SECTION_MAX_CHARS, Note, NoteAddendum, NoteStatus
@@ -60,7 +63,7 @@ def get_note_for(ctx: Context, public_id, *, audit: bool = True) -> Note:
     if note.status == NoteStatus.DRAFT and note.author_id != ctx.user.pk:
         raise Conflict("This note is a draft; only its author reads it until it is signed.")
     if audit:
-        record(ctx, "note.view", obj=note, patient=note.patient, organization=note.organization)
+        record(ctx, Action.NOTE_VIEW, obj=note, patient=note.patient, organization=note.organization)
     return note
 
 
@@ -91,7 +94,7 @@ def _discipline_for(user, kind: rules.NoteKind) -> rules.Discipline:
     raise PermissionDenied(WRITE_ACTION[sorted(kind.disciplines)[0]])
 
 
-def _audit(ctx, action: str, note: Note, detail: dict | None = None, obj=None) -> None:
+def _audit(ctx, action: Action, note: Note, detail: dict | None = None, obj=None) -> None:
     record(ctx, action, obj=obj or note, patient=note.patient, organization=note.organization, detail=detail or {})
 
 
@@ -101,9 +104,6 @@ def _timeline(ctx, note: Note, summary: str) -> None:
 
 def resolve_links(ctx: Context, patient: Patient, appointment_id=None, session_id=None) -> dict:
     """The patient's appointment and treatment session named by public id (404 for anyone else's)."""
-    from ketamine_clinic.plans.models import Appointment
-    from ketamine_clinic.treatments.models import TreatmentSession
-
     links = {}
     for field, model, raw in (("appointment", Appointment, appointment_id), ("session", TreatmentSession, session_id)):
         if raw in (None, ""):
@@ -142,7 +142,7 @@ def start_note(ctx: Context, patient: Patient, kind: str, *, appointment=None, s
             search_text="\n".join([template.title, *(s["text"] for s in sections)]), source_facts=facts,
             appointment=appointment, session=session, author=ctx.user, created_at=now, updated_at=now,
         )
-        _audit(ctx, "note.create", note, {"kind": kind, "template_version": template.version, "prefilled_facts": len(facts),
+        _audit(ctx, Action.NOTE_CREATE, note, {"kind": kind, "template_version": template.version, "prefilled_facts": len(facts),
                                           "session": str(session.public_id) if session else ""})
     return note
 
@@ -231,7 +231,7 @@ def save_draft(ctx: Context, note: Note, data: dict, *, expected_version=None) -
         note.version += 1
         note.updated_at = timezone.now()
         note.save(update_fields=[*changed, "version", "updated_at"])
-        _audit(ctx, "note.draft_save", note, {"version": note.version})
+        _audit(ctx, Action.NOTE_DRAFT_SAVE, note, {"version": note.version})
     return note
 
 
@@ -271,7 +271,7 @@ def sign_note(ctx: Context, note: Note, data: dict | None = None, *, cosigner_id
         note.version += 1
         note.updated_at = now
         note.save()
-        _audit(ctx, "note.sign", note, {"version": note.version, "cosigner": cosigner.username if cosigner else ""})
+        _audit(ctx, Action.NOTE_SIGN, note, {"version": note.version, "cosigner": cosigner.username if cosigner else ""})
         _timeline(ctx, note, f"{note.title} signed by {ctx.user.name}" + (f", co-signature by {cosigner.name} pending" if cosigner else ""))
     return note
 
@@ -289,7 +289,7 @@ def cosign_note(ctx: Context, note: Note, *, now=None) -> Note:
         note.version += 1
         note.updated_at = now
         note.save(update_fields=["status", "cosigned_at", "version", "updated_at"])
-        _audit(ctx, "note.cosign", note, {"version": note.version})
+        _audit(ctx, Action.NOTE_COSIGN, note, {"version": note.version})
         _timeline(ctx, note, f"{note.title} co-signed by {ctx.user.name}")
     return note
 
@@ -309,6 +309,6 @@ def add_addendum(ctx: Context, note: Note, text: str, *, now=None) -> NoteAddend
         addendum = NoteAddendum.objects.create(note=note, text=text, author=ctx.user, signed_at=now or timezone.now())
         note.version += 1
         note.save(update_fields=["version"])
-        _audit(ctx, "note.addendum", note, {"addendum": str(addendum.public_id)})
+        _audit(ctx, Action.NOTE_ADDENDUM, note, {"addendum": str(addendum.public_id)})
         _timeline(ctx, note, f"Addendum to {note.title} by {ctx.user.name}")
     return addendum

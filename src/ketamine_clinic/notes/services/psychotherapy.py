@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 from ketamine_clinic.core.ids import uuid_or_none
@@ -26,7 +27,7 @@ def _clean_text(text) -> str:
     return text
 
 
-def _audit(ctx, action: str, pnote: PsychotherapyNote) -> None:
+def _audit(ctx, action: Action, pnote: PsychotherapyNote) -> None:
     record(ctx, action, obj=pnote, patient=pnote.patient, organization=pnote.organization)
 
 
@@ -34,7 +35,7 @@ def own_psychotherapy_notes(ctx: Context, patient: Patient) -> QuerySet[Psychoth
     """The actor's own psychotherapy notes on this patient (the listing is audited too)."""
     require(ctx.user, "psychotherapy_note.write")
     qs = PsychotherapyNote.objects.filter(organization_id=ctx.user.organization_id, author=ctx.user, patient=patient)
-    record(ctx, "psychotherapy_note.list", obj=patient, patient=patient)
+    record(ctx, Action.PSYCHOTHERAPY_NOTE_LIST, obj=patient, patient=patient)
     return qs
 
 
@@ -46,7 +47,7 @@ def get_psychotherapy_note_for(ctx: Context, public_id) -> PsychotherapyNote:
         "patient", "organization").first() if pid else None
     if pnote is None:
         raise NotFound("No such psychotherapy note.")
-    _audit(ctx, "psychotherapy_note.view", pnote)
+    _audit(ctx, Action.PSYCHOTHERAPY_NOTE_VIEW, pnote)
     return pnote
 
 
@@ -57,7 +58,7 @@ def write_psychotherapy_note(ctx: Context, patient: Patient, text: str) -> Psych
     text = _clean_text(text)
     with transaction.atomic():
         pnote = PsychotherapyNote.objects.create(organization=patient.organization, patient=patient, author=ctx.user, text=text)
-        _audit(ctx, "psychotherapy_note.create", pnote)
+        _audit(ctx, Action.PSYCHOTHERAPY_NOTE_CREATE, pnote)
     return pnote
 
 
@@ -77,7 +78,7 @@ def update_psychotherapy_note(ctx: Context, pnote: PsychotherapyNote, text: str)
         pnote = _locked_own(ctx, pnote)
         pnote.text, pnote.version, pnote.updated_at = text, pnote.version + 1, timezone.now()
         pnote.save(update_fields=["text", "version", "updated_at"])
-        _audit(ctx, "psychotherapy_note.update", pnote)
+        _audit(ctx, Action.PSYCHOTHERAPY_NOTE_UPDATE, pnote)
     return pnote
 
 
@@ -87,5 +88,5 @@ def sign_psychotherapy_note(ctx: Context, pnote: PsychotherapyNote) -> Psychothe
         pnote = _locked_own(ctx, pnote)
         pnote.signed_at, pnote.version = timezone.now(), pnote.version + 1
         pnote.save(update_fields=["signed_at", "version"])
-        _audit(ctx, "psychotherapy_note.sign", pnote)
+        _audit(ctx, Action.PSYCHOTHERAPY_NOTE_SIGN, pnote)
     return pnote

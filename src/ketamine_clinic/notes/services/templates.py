@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.core.errors import NotFound, ValidationFailed
 from ketamine_clinic.core.text_limits import length_errors
@@ -88,7 +89,7 @@ def save_template(ctx: Context, kind: str, title: str, section_labels: list[str]
         last = NoteTemplate.objects.select_for_update().filter(organization=org, kind=kind).order_by("-version").first()
         row = NoteTemplate.objects.create(organization=org, kind=kind, version=(last.version + 1) if last else 1,
                                           title=title, sections=sections, created_by=ctx.user, reason=reason)
-        record(ctx, "note.template_change", obj=row, object_id=f"{kind}:v{row.version}", organization=org,
+        record(ctx, Action.NOTE_TEMPLATE_CHANGE, obj=row, object_id=f"{kind}:v{row.version}", organization=org,
                detail={"kind": kind, "version": row.version, "sections": len(sections)})
     return row
 

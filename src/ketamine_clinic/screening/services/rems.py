@@ -5,9 +5,11 @@ from django.db import transaction
 
 from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.permissions import Role, require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.core.errors import Conflict, NotFound
 from ketamine_clinic.core.localtime import patient_today
+from ketamine_clinic.education.gates import refuse_rems_without_education
 from ketamine_clinic.patients.models import Patient
 
 from .. import forms as sforms
@@ -24,20 +26,13 @@ def current_rems(patient: Patient) -> RemsEnrollment | None:
     return patient.rems_enrollments.filter(status=RemsEnrollment.Status.ACTIVE).select_related("prescriber").first()
 
 
-# Checks other apps add before an enrollment is written (``check(patient)`` raising a ServiceError),
-# registered from their AppConfig.ready() so this module imports none of them (e.g. education: the
-# esketamine page acknowledged, when the clinic makes it a hard stop).
-ENROLLMENT_CHECKS: list = []
-
-
 def enroll_rems(ctx: Context, patient: Patient, data: dict) -> RemsEnrollment:
     require(ctx.user, "rems.enroll")
     prescribers = list(clinic_prescribers(patient.organization_id))
     cleaned = _validate(sforms.RemsEnrollmentForm, data, prescribers=prescribers, today=patient_today(patient))
     _check_signed_name(patient, cleaned["patient_signed_name"], "patient_signed_name")
     prescriber = next(u for u in prescribers if str(u.public_id) == cleaned["prescriber"])
-    for check in ENROLLMENT_CHECKS:
-        check(patient)
+    refuse_rems_without_education(patient)  # clinic policy: the esketamine education page acknowledged first
     with transaction.atomic():
         Patient.objects.select_for_update().filter(pk=patient.pk).first()
         if patient.rems_enrollments.filter(status=RemsEnrollment.Status.ACTIVE).exists():
@@ -46,7 +41,7 @@ def enroll_rems(ctx: Context, patient: Patient, data: dict) -> RemsEnrollment:
             patient=patient, enrolled_on=cleaned["enrolled_on"], patient_signed_name=cleaned["patient_signed_name"], prescriber=prescriber,
             rems_patient_id=cleaned["rems_patient_id"].strip(), recorded_by=ctx.user,
         )
-        record(ctx, "rems.enroll", obj=enrollment, patient=patient, organization=patient.organization,
+        record(ctx, Action.REMS_ENROLL, obj=enrollment, patient=patient, organization=patient.organization,
                detail={"enrolled_on": enrollment.enrolled_on.isoformat(), "prescriber": str(prescriber.public_id)})
         _timeline(ctx, patient, "rems", f"Enrolled in the Spravato REMS on {enrollment.enrolled_on:%Y-%m-%d}")
     return enrollment
@@ -64,6 +59,6 @@ def withdraw_rems(ctx: Context, patient: Patient, enrollment_id, data: dict) -> 
             raise Conflict("This enrollment was already marked entered in error.")
         enrollment.status, enrollment.status_reason = RemsEnrollment.Status.ENTERED_IN_ERROR, cleaned["reason"]
         enrollment.save(update_fields=["status", "status_reason"])
-        record(ctx, "rems.entered_in_error", obj=enrollment, patient=patient, organization=patient.organization)
+        record(ctx, Action.REMS_ENTERED_IN_ERROR, obj=enrollment, patient=patient, organization=patient.organization)
         _timeline(ctx, patient, "rems", "Spravato REMS enrollment marked entered in error")
     return enrollment
