@@ -88,6 +88,8 @@ def _unexpected(request, exc):
 from ketamine_clinic.accounts.api import router as accounts_router  # noqa: E402
 from ketamine_clinic.assessments.api import router as assessments_router  # noqa: E402
 from ketamine_clinic.inventory.api import router as inventory_router  # noqa: E402
+from ketamine_clinic.education.api import router as education_router  # noqa: E402
+from ketamine_clinic.notes.api import router as notes_router  # noqa: E402
 from ketamine_clinic.outcomes.api import router as outcomes_router  # noqa: E402
 from ketamine_clinic.patients.api import router as patients_router  # noqa: E402
 from ketamine_clinic.pharmacology.api import router as pharmacology_router  # noqa: E402
@@ -105,3 +107,5 @@ api.add_router("", pharmacology_router)
 api.add_router("", plans_router)
 api.add_router("", treatments_router)
 api.add_router("", inventory_router)
+api.add_router("", notes_router)
+api.add_router("", education_router)

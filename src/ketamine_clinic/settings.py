@@ -76,7 +76,9 @@ INSTALLED_APPS = [
     "ketamine_clinic.plans",
     "ketamine_clinic.treatments",
     "ketamine_clinic.inventory",
+    "ketamine_clinic.education",
     "ketamine_clinic.outcomes",
+    "ketamine_clinic.notes",
     "ketamine_clinic.front",
 ]
 

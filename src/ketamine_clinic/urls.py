@@ -14,6 +14,8 @@ urlpatterns = [
     path("plans/", include("ketamine_clinic.plans.urls")),
     path("sessions/", include("ketamine_clinic.treatments.urls")),
     path("inventory/", include("ketamine_clinic.inventory.urls")),
+    path("notes/", include("ketamine_clinic.notes.urls")),
+    path("education/", include("ketamine_clinic.education.urls")),
     path("clinic-admin/", include(front_urls.clinic_admin_patterns)),
     path("clinic-admin/audit/", include("ketamine_clinic.audit.urls")),
     path("api/v1/", api.urls),

@@ -35,8 +35,8 @@ def marker(name: str) -> str:
 
 
 def test_the_apps_register_their_sections_in_order():
-    assert [s.name for s in sections.sections("chart")] == ["screening", "assessments", "plans", "treatments", "inventory"]
-    assert [s.name for s in sections.sections("today")] == ["assessments-alerts", "plans-day", "treatments-now", "inventory-today"]
+    assert [s.name for s in sections.sections("chart")] == ["screening", "assessments", "plans", "treatments", "inventory", "notes", "education"]
+    assert [s.name for s in sections.sections("today")] == ["assessments-alerts", "plans-day", "notes-today", "treatments-now", "inventory-today"]
 
 
 @pytest.mark.parametrize("page", sections.PAGES)
@@ -107,7 +107,7 @@ def test_the_chart_page_runs_the_same_queries_for_one_record_or_many(client_for,
     many, response = queries_of(client, url)
     assert many == one
     shown = {s.name: s.context for s in response.context["sections"]}
-    assert list(shown) == ["screening", "assessments", "plans", "treatments", "inventory"]
+    assert list(shown) == ["screening", "assessments", "plans", "treatments", "inventory", "notes", "education"]
     assert len(shown["plans"]["plans"]) == 7 and len(shown["treatments"]["sessions"]) == 7
     assert len(shown["assessments"]["alerts"]) == 5 and len(shown["assessments"]["latest"]) == 2
     assert sum(1 for row, _ in shown["screening"]["rows"] if row.decision) == 3

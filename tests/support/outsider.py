@@ -63,6 +63,11 @@ BY_PARAM = {
     "discrepancy_id": lambda o: o["cs_discrepancy"].public_id,
     "deadline_id": lambda o: o["cs_deadline"].public_id,
     "report": lambda o: "log",
+    "note_id": lambda o: o["note"].public_id,
+    "psychotherapy_note_id": lambda o: o["psychotherapy_note"].public_id,
+    "assignment_id": lambda o: o["education_assignment"].public_id,
+    "slug": lambda o: "preparing-for-a-session",  # a shipped education page (no clinic data)
+    "template_kind": lambda o: "progress",
 }
 
 BY_ROUTE = {
@@ -142,6 +147,8 @@ def _our_clinic():
     from ketamine_clinic.accounts.services import create_token
     from ketamine_clinic.assessments.models import QuestionnaireResponse, SuicideRiskAlert
     from ketamine_clinic.clinic_settings import all_settings
+    from ketamine_clinic.education.models import EducationAssignment
+    from ketamine_clinic.notes.models import Note, PsychotherapyNote
     from ketamine_clinic.demo.seed import seed_demo
     from ketamine_clinic.patients.models import Allergy, Patient, TestResult
     from ketamine_clinic.plans.models import Appointment, AppointmentRequest, BoosterProposal, TreatmentPlan
@@ -174,6 +181,9 @@ def _our_clinic():
         "risk_alert": SuicideRiskAlert.objects.filter(patient__organization=ours).first(),
         "allergy": Allergy.objects.filter(patient__organization=ours).first(),
         "token": prescriber.api_tokens.get(),
+        "note": Note.objects.filter(organization=ours, addenda__isnull=False).first(),
+        "psychotherapy_note": PsychotherapyNote.objects.filter(organization=ours).first(),
+        "education_assignment": EducationAssignment.objects.filter(organization=ours).first(),
         "instrument": "phq9",
         "protocol": plan.protocol_key,
         "setting": next(iter(all_settings())),
@@ -307,7 +317,7 @@ def _refused_by_redirect(name, response, markers):
     with an error message ("No such user.", or the empty form refused before any lookup)."""
     if response.status_code != 302 or any(m in response["Location"] for m in markers):
         return False
-    if name.startswith(("portal:", "assessments:portal_")):
+    if name.startswith(("portal:", "assessments:portal_", "education:portal_")):
         return response["Location"] == "/"
     return any(m.level >= message_levels.ERROR for m in getattr(response.wsgi_request, "_messages", []))
 

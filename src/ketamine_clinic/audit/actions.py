@@ -151,6 +151,25 @@ class Action(StrEnum):
     INVENTORY_WASTE = "inventory.waste"
     INVENTORY_WITNESS_FAILED = "inventory.witness_failed"
 
+    # --- notes: clinical notes, addenda, templates; psychotherapy notes (every access)
+    NOTE_ADDENDUM = "note.addendum"
+    NOTE_COSIGN = "note.cosign"
+    NOTE_CREATE = "note.create"
+    NOTE_DRAFT_SAVE = "note.draft_save"
+    NOTE_SIGN = "note.sign"
+    NOTE_TEMPLATE_CHANGE = "note.template_change"
+    NOTE_VIEW = "note.view"
+    PSYCHOTHERAPY_NOTE_CREATE = "psychotherapy_note.create"
+    PSYCHOTHERAPY_NOTE_LIST = "psychotherapy_note.list"
+    PSYCHOTHERAPY_NOTE_SIGN = "psychotherapy_note.sign"
+    PSYCHOTHERAPY_NOTE_UPDATE = "psychotherapy_note.update"
+    PSYCHOTHERAPY_NOTE_VIEW = "psychotherapy_note.view"
+
+    # --- education: pages sent to a patient, opened and acknowledged in the portal
+    EDUCATION_ACKNOWLEDGE = "education.acknowledge"
+    EDUCATION_ASSIGN = "education.assign"
+    EDUCATION_OPEN = "education.open"
+
     # --- treatments: the session day and the REMS monitoring form
     REMS_FORM_GENERATED = "rems.form_generated"
     REMS_FORM_SUBMITTED = "rems.form_submitted"

@@ -16,6 +16,8 @@ from ketamine_clinic.accounts.models import Location, Organization, User
 from ketamine_clinic.accounts.permissions import Role
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.inventory.demo import seed_inventory
+from ketamine_clinic.education.demo import seed_education
+from ketamine_clinic.notes.demo import seed_notes
 from ketamine_clinic.patients import services
 from ketamine_clinic.plans.demo import seed_schedule
 
@@ -144,4 +146,6 @@ def seed_demo(patients_main: int = 40, patients_outsider: int = 5) -> bool:
     seed_schedule(out_ctx, [harbor])
     seed_inventory(admin, prescriber, nurse, [downtown, north], list(main.patients.order_by("mrn")), DEMO_PASSWORD)
     seed_care(admin, prescriber, nurse, therapist, list(main.patients.order_by("mrn")), rng)
+    seed_notes(prescriber, nurse, therapist, first)
+    seed_education(nurse, first)
     return True

@@ -11,6 +11,7 @@ NAV = [
     ("outcomes", "Outcomes", "assessments:outcomes", "outcomes.view"),
     ("planner", "Dose planner", "pharmacology:planner", "pk.use"),
     ("inventory", "Inventory", "inventory:index", "inventory.view"),
+    ("education", "Education", "education:library", "education.view"),
     ("admin", "Admin", "clinic_admin:index", "org.manage"),
 ]
 

@@ -33,6 +33,8 @@ KIND_PERMISSION: dict[str, str] = {
     "session": "session.view",
     "assessment": "assessment.view",
     "alert": "assessment.view",
+    "note": "note.list",  # "Progress note signed by …": front desk sees that a note exists, not its text
+    "education": "education.view",
 }
 DEFAULT_PERMISSION = "evaluation.view"
 

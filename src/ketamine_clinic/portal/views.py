@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
+from ketamine_clinic.education.services import own_assignments
 from ketamine_clinic.patients.services import current_measurement, get_own_patient_record
 from ketamine_clinic.plans.services.reminders import instructions_for
 from ketamine_clinic.plans.scheduling import requests
@@ -18,7 +19,7 @@ def _home(request, patient, *, error=None, error_for=None, status=200):
                 for a in requests.upcoming_for_patient(patient)]
     return render(request, "portal/home.html", {
         "patient": patient, "measurement": current_measurement(patient), "upcoming": upcoming,
-        "error": error, "error_for": error_for}, status=status)
+        "error": error, "error_for": error_for, "education": own_assignments(patient)}, status=status)
 
 
 @login_required

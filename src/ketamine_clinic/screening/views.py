@@ -17,6 +17,7 @@ from ketamine_clinic.clinical.eligibility.indications import Indication
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, error_text
 from ketamine_clinic.core.localtime import patient_today
+from ketamine_clinic.education.gates import rems_education_item
 from ketamine_clinic.web.access import forbidden, staff_required
 from ketamine_clinic.web.forms import with_errors
 from ketamine_clinic.web.refusals import attempt
@@ -324,6 +325,7 @@ def rems(request, public_id):
             return redirect("screening:overview", public_id=patient.public_id)
     return render(request, "screening/rems.html", {
         "patient": patient, "form": form, "error": error, "current": services.current_rems(patient),
+        "education_item": rems_education_item(patient),
         "history": patient.rems_enrollments.select_related("prescriber", "recorded_by"),
         "can_enroll": has_permission(request.user, "rems.enroll"),
     }, status=status)

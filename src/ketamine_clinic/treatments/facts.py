@@ -291,10 +291,21 @@ def checklist_facts(session, now: dt.datetime, policy=None) -> cs.ChecklistFacts
     )
 
 
+# Checklist items other apps add (each ``f(session, now, policy) -> ChecklistItem | None``), registered
+# from their AppConfig.ready() so this module imports none of them (e.g. the notes app's signed KAP
+# preparation note). Their hard stops block dosing like the core's.
+CHECKLIST_EXTENSIONS: list = []
+
+
 def checklist_for(session, now: dt.datetime | None = None, policy=None) -> cs.ChecklistResult:
     now = now or timezone.now()
     policy = session_policy(session.organization) if policy is None else policy
-    return cs.evaluate_checklist(session.route, checklist_facts(session, now, policy), policy)
+    result = cs.evaluate_checklist(session.route, checklist_facts(session, now, policy), policy)
+    extra = [item for item in (extension(session, now, policy) for extension in CHECKLIST_EXTENSIONS) if item is not None]
+    if not extra:
+        return result
+    blocking = any(i.status in (cs.ItemStatus.HARD_STOP, cs.ItemStatus.NEEDS_DECISION) for i in extra)
+    return cs.ChecklistResult(items=[*result.items, *extra], may_dose=result.may_dose and not blocking)
 
 
 # --- administration ----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import protocols as cp
 from ketamine_clinic.core.errors import Conflict, ValidationFailed
 from ketamine_clinic.core.text_limits import refuse_over_length
+from ketamine_clinic.education import services as education
 
 from .. import forms as plan_forms
 from .. import scheduling
@@ -55,6 +56,7 @@ def activate_plan(ctx: Context, plan: TreatmentPlan, reason: str = "", now: dt.d
                   + (f" from {first:%Y-%m-%d %H:%M}" if first else ""))
         record(ctx, Action.PLAN_ACTIVATE, obj=plan, patient=plan.patient,
                detail={"booked": len(booked), "dose_version": dose.version, "warnings": warnings})
+        education.send_pack_for_plan(ctx, plan)  # the route's pages for before treatment (clinic policy)
     return plan, warnings
 
 

@@ -9,6 +9,7 @@ from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.core.errors import Conflict, NotFound
 from ketamine_clinic.core.localtime import patient_today
+from ketamine_clinic.education.gates import refuse_rems_without_education
 from ketamine_clinic.patients.models import Patient
 
 from .. import forms as sforms
@@ -31,6 +32,7 @@ def enroll_rems(ctx: Context, patient: Patient, data: dict) -> RemsEnrollment:
     cleaned = _validate(sforms.RemsEnrollmentForm, data, prescribers=prescribers, today=patient_today(patient))
     _check_signed_name(patient, cleaned["patient_signed_name"], "patient_signed_name")
     prescriber = next(u for u in prescribers if str(u.public_id) == cleaned["prescriber"])
+    refuse_rems_without_education(patient)  # clinic policy: the esketamine education page acknowledged first
     with transaction.atomic():
         Patient.objects.select_for_update().filter(pk=patient.pk).first()
         if patient.rems_enrollments.filter(status=RemsEnrollment.Status.ACTIVE).exists():

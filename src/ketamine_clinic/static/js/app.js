@@ -35,3 +35,14 @@ document.addEventListener("click", function (event) {
     });
   });
 })();
+
+// A form saved on the server as it is typed (<form data-autosave-status="ID">): the element ID says
+// whether the last save worked, or shows the server's reason (e.g. a section over its length).
+document.addEventListener("htmx:afterRequest", function (event) {
+  var form = event.detail.elt, id = form && form.dataset ? form.dataset.autosaveStatus : null;
+  var out = id ? document.getElementById(id) : null;
+  if (!out) return;
+  var xhr = event.detail.xhr;
+  out.textContent = event.detail.successful ? "Draft saved." : "Not saved: " + ((xhr && xhr.responseText) || "the server did not answer.");
+  out.classList.toggle("field-error", !event.detail.successful);
+});
