@@ -8,20 +8,20 @@ from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import instruments as ci
-from ketamine_clinic.core.errors import NotFound, ValidationFailed
+from ketamine_clinic.core.errors import NotFound, ValidationFailed, require_own_clinic
 from ketamine_clinic.core.links import site_url
 from ketamine_clinic.patients.models import Patient, TimelineEvent
 
 from .. import policy
 from ..models import LinkPurpose, MeasureLink
-from ._common import _check_link_usable, _mail, _same_org
+from ._common import _check_link_usable, _mail
 from .instruments import get_instrument_or_error, patient_can_answer
 
 
 def create_link(ctx: Context, patient: Patient, instrument_key: str, purpose: str = LinkPurpose.TABLET) -> tuple[MeasureLink, str]:
     """A one-time link to one questionnaire. Returns the link and the raw token (shown once)."""
     require(ctx.user, "measures.send_link")
-    _same_org(ctx, patient)
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     instrument = get_instrument_or_error(instrument_key)
     if not patient_can_answer(instrument):
         raise ValidationFailed({"instrument_key": [f"{instrument.name} is rated by staff; it cannot be sent to the patient."]})
@@ -43,7 +43,7 @@ def create_link(ctx: Context, patient: Patient, instrument_key: str, purpose: st
 def send_measure_link(ctx: Context, patient: Patient, instrument_key: str, *, base_url: str = "") -> MeasureLink:
     """Email the patient a one-time link to a due questionnaire."""
     require(ctx.user, "measures.send_link")
-    _same_org(ctx, patient)
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     if not patient.email:
         raise ValidationFailed({"email": ["The patient has no email address on file."]})
     instrument = get_instrument_or_error(instrument_key)

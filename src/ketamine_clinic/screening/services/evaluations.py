@@ -23,7 +23,7 @@ from ketamine_clinic.clinical.eligibility import (
     evaluate_eligibility,
 )
 from ketamine_clinic.clinical.eligibility.chart import ChartCorrection, Suggestion, apply_chart, suggestions
-from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
+from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, require_own_clinic
 from ketamine_clinic.core.localtime import patient_today
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.patients.services import get_patient_for
@@ -47,11 +47,13 @@ def get_screening_patient(ctx: Context, patient_id, action: str = "evaluation.vi
 
 def evaluations_for(ctx: Context, patient: Patient):
     require(ctx.user, "evaluation.view")
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     return patient.evaluations.select_related("created_by", "completed_by").order_by("-version")
 
 
 def get_evaluation_for(ctx: Context, patient: Patient, public_id) -> IntakeEvaluation:
     require(ctx.user, "evaluation.view")
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     try:
         return patient.evaluations.select_related("created_by", "completed_by").get(public_id=public_id)
     except (IntakeEvaluation.DoesNotExist, ValueError, TypeError):
@@ -154,6 +156,7 @@ def save_evaluation(
     decisions stop counting. A completed evaluation is never changed.
     """
     require(ctx.user, "evaluation.edit")
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     parsed = _parse_evaluation(data)
     now = timezone.now()
     with transaction.atomic():

@@ -13,7 +13,7 @@ from ketamine_clinic.clinical import session as cs
 from ketamine_clinic.clinical.protocols import DoseUnit as ProtocolUnit
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.clinical.sources import CLINIC_POLICY, SOURCES
-from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
+from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, require_own_clinic
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.plans.models import Appointment, AppointmentKind, AppointmentStatus, PlanStatus
 from ketamine_clinic.plans.services import plan_protocol
@@ -68,8 +68,7 @@ def start_session(ctx: Context, patient: Patient, data: dict, *, appointment=Non
     require(ctx.user, "session.run")
     now = now or timezone.now()
     org = ctx.user.organization
-    if patient.organization_id != org.id:
-        raise NotFound("No such patient.")
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     cleaned = _clean_order(org, data)
     checked_in_at = _when(cleaned.get("checked_in_at"), "checked_in_at", cleaned["location"].tz, now)
     with transaction.atomic():

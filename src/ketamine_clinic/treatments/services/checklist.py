@@ -9,7 +9,7 @@ from ketamine_clinic.accounts.permissions import has_permission, require
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import session as cs
-from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
+from ketamine_clinic.core.errors import Conflict, ValidationFailed, require_own_clinic
 from ketamine_clinic.patients.services import add_subrecord
 
 from .. import facts
@@ -28,6 +28,7 @@ def update_checklist(ctx: Context, session: TreatmentSession, data: dict, *, exp
                      now: dt.datetime | None = None) -> TreatmentSession:
     """Change the checklist's session-level facts; only the fields sent change."""
     require(ctx.user, "session.run")
+    require_own_clinic(ctx.user, session.organization_id, "session")
     now = now or timezone.now()
     data = {k: v for k, v in data.items() if v is not None}
     cleaned = _validate(tforms.ChecklistForm, data)
@@ -129,6 +130,7 @@ def record_bp_decision(ctx: Context, session: TreatmentSession, data: dict, *, e
                        now: dt.datetime | None = None) -> TreatmentSession:
     """The prescriber's documented risk–benefit decision on the esketamine pre-dose BP (spravato-pi)."""
     require(ctx.user, "session.bp_decision")
+    require_own_clinic(ctx.user, session.organization_id, "session")
     now = now or timezone.now()
     cleaned = _validate(tforms.BpDecisionForm, data)
     with transaction.atomic():
@@ -153,8 +155,7 @@ def record_cssrs_decision(ctx: Context, session: TreatmentSession, data: dict, *
     """A prescriber's documented decision to dose despite a high-risk C-SSRS (source "cssrs"). It
     clears that response only: a later high-risk C-SSRS needs a new decision."""
     require(ctx.user, "session.cssrs_decision")
-    if session.organization_id != ctx.user.organization_id:
-        raise NotFound("No such session.")
+    require_own_clinic(ctx.user, session.organization_id, "session")
     now = now or timezone.now()
     cleaned = _validate(tforms.CssrsDecisionForm, data)
     with transaction.atomic():

@@ -11,7 +11,7 @@ from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import session as cs
 from ketamine_clinic.clinical.routes import Route
-from ketamine_clinic.core.errors import Conflict, ValidationFailed
+from ketamine_clinic.core.errors import Conflict, ValidationFailed, require_own_clinic
 
 from .. import facts
 from .. import forms as tforms
@@ -34,6 +34,7 @@ def discharge(ctx: Context, session: TreatmentSession, data: dict, *, now: dt.da
     """Discharge when the core says the patient is ready (minimum observation, PADSS >= 9, BP trend,
     escort, the clinician's judgement) and every alert is acknowledged."""
     require(ctx.user, "session.run")
+    require_own_clinic(ctx.user, session.organization_id, "session")
     now = now or timezone.now()
     cleaned = _validate(tforms.DischargeForm, data)
     try:
@@ -97,6 +98,7 @@ def session_summary(session: TreatmentSession, now: dt.datetime) -> str:
 def end_without_dose(ctx: Context, session: TreatmentSession, data: dict, *, now: dt.datetime | None = None) -> TreatmentSession:
     """Close a checked-in session where no dose is given (a hard stop that cannot be resolved today)."""
     require(ctx.user, "session.run")
+    require_own_clinic(ctx.user, session.organization_id, "session")
     now = now or timezone.now()
     cleaned = _validate(tforms.EndSessionForm, data)
     with transaction.atomic():

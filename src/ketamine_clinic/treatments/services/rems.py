@@ -13,7 +13,7 @@ from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import session as cs
 from ketamine_clinic.clinical.routes import Route
-from ketamine_clinic.core.errors import Conflict
+from ketamine_clinic.core.errors import Conflict, require_own_clinic
 from ketamine_clinic.patients.models import RecordStatus
 from ketamine_clinic.screening.services import current_rems
 
@@ -147,6 +147,7 @@ def draft_for(session: TreatmentSession, schema: cs.RemsFormSchema = cs.CURRENT_
 def generate_rems_form(ctx: Context, session: TreatmentSession, *, now: dt.datetime | None = None) -> RemsForm:
     """Fill (or refill, while not yet submitted) the session's monitoring form."""
     require(ctx.user, "rems.form")
+    require_own_clinic(ctx.user, session.organization_id, "session")
     now = now or timezone.now()
     if session.route != Route.ESKETAMINE_NASAL or session.dosing_started_at is None:
         raise Conflict("A REMS monitoring form is for an esketamine session in which a dose was given.")
