@@ -15,14 +15,14 @@ from ketamine_clinic.assessments.models import AlertStatus, QuestionnaireRespons
 from ketamine_clinic.clinic_settings import policy_for
 from ketamine_clinic.clinical import instruments as ci
 from ketamine_clinic.clinical import session as cs
-from ketamine_clinic.clinical.protocols import MeasureWhen
+from ketamine_clinic.clinical.protocols import DoseUnit, MeasureWhen
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.clinical.session.dose_check import check_plan_guardrails
 from ketamine_clinic.patients.models import BodyMeasurement, RecordStatus
 from ketamine_clinic.plans.services import plan_protocol
 from ketamine_clinic.screening.services import current_rems, may_treat
 
-from .models import DoseUnit, EntryKind, EntryStatus, SessionStatus, TreatmentSession, VitalsReading
+from .models import EntryKind, EntryStatus, SessionStatus, TreatmentSession, VitalsReading
 from .policy import predose_measures
 
 MEASURE_LABELS = ci.ABBREVIATIONS

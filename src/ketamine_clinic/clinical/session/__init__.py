@@ -25,7 +25,7 @@ from .dosing import (
     compute_dose,
 )
 from .guardrails import (
-    DoseAuthorization, DoseNotAuthorized, GuardrailInputError, GuardrailLevel, GuardrailResult, Indication,
+    DoseAuthorization, DoseNotAuthorized, GuardrailInputError, GuardrailLevel, GuardrailResult, DosingIndication,
     authorize_dose, check_guardrails,
 )
 from .monitoring import (

@@ -10,7 +10,7 @@ from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import session as cs
-from ketamine_clinic.clinical.protocols import DoseUnit as ProtocolUnit
+from ketamine_clinic.clinical.protocols import DoseUnit
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.clinical.sources import CLINIC_POLICY, SOURCES
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, require_own_clinic
@@ -20,7 +20,7 @@ from ketamine_clinic.plans.services import plan_protocol
 
 from .. import facts
 from .. import forms as tforms
-from ..models import DoseUnit, TreatmentSession
+from ..models import TreatmentSession
 from ._common import _audit, _core_error, _set_appointment_status, _timeline, _uuid, _validate, _when
 from .reads import open_session_of, prescribers_of
 
@@ -130,8 +130,8 @@ def start_session_from_appointment(ctx: Context, appointment_id, data: dict, *, 
         raise Conflict("The plan's dose is not signed by a prescriber.")
     pain = any("pain" in i.label.lower() for i in protocol.indications)
     data.update({
-        "route": plan.route, "dose_unit": ProtocolUnit(dose.unit).value, "dose_amount": str(dose.dose),
-        "ordered_by": str(orderer.public_id), "indication": "chronic_pain" if pain else "depression",
+        "route": plan.route, "dose_unit": DoseUnit(dose.unit).value, "dose_amount": str(dose.dose),
+        "ordered_by": str(orderer.public_id), "indication": (cs.DosingIndication.CHRONIC_PAIN if pain else cs.DosingIndication.DEPRESSION).value,
     })
     if protocol.dose_rule.infusion_duration_min and not data.get("infusion_minutes"):
         data["infusion_minutes"] = protocol.dose_rule.infusion_duration_min
