@@ -27,7 +27,7 @@ from ketamine_clinic.pharmacology.curves import predicted_curve
 from . import forms as plan_forms
 from . import scheduling, services
 from .services import protocol_store, reminders
-from .policy import instruction_hours
+from .clinic_policy import instruction_hours
 from .scheduling import requests
 from .models import AppointmentKind, AppointmentStatus, BoosterProposal, PlanStatus, Resource
 

@@ -9,6 +9,6 @@ class ScreeningConfig(AppConfig):
         # Imported here, not at the top: an AppConfig module loads before the app registry is ready.
         from ketamine_clinic.clinic_settings import register
 
-        from . import policy
+        from . import clinic_policy
 
-        register(policy.SETTINGS, getattr(policy, "VALIDATORS", None))
+        register(clinic_policy.SETTINGS, getattr(clinic_policy, "VALIDATORS", None))

@@ -23,7 +23,7 @@ from ketamine_clinic.plans.services import plan_protocol
 from ketamine_clinic.screening.services import current_rems, may_treat
 
 from .models import EntryKind, EntryStatus, SessionStatus, TreatmentSession, VitalsReading
-from .policy import predose_measures
+from .clinic_policy import predose_measures
 
 MEASURE_LABELS = ci.ABBREVIATIONS
 

@@ -15,7 +15,7 @@ from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, fo
 from ketamine_clinic.patients.models import Patient, TimelineEvent
 
 from .. import forms as aforms
-from .. import policy
+from .. import clinic_policy
 from ..models import MeasureLink, QuestionnaireResponse, ResponseMode, ResponseStatus, SuicideRiskAlert
 from ._common import _check_link_usable, _is_own
 from .alerts import raise_alert
@@ -35,7 +35,7 @@ def _require_answer_map(answers) -> None:
 def _score(instrument_key: str, answers, organization) -> ci.Score:
     _require_answer_map(answers)
     try:
-        return ci.score(instrument_key, answers, settings=policy.clinic_settings(getattr(organization, "pk", organization)))
+        return ci.score(instrument_key, answers, settings=clinic_policy.clinic_settings(getattr(organization, "pk", organization)))
     except ci.AnswerValidationError as exc:
         raise ValidationFailed(exc.errors, "Some answers are missing or out of range.") from None
 

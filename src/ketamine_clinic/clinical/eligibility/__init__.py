@@ -38,7 +38,7 @@ from .indications import (
 )
 from .resistance import TRDAssessment, assess_treatment_resistance
 from .rules import RULES, RULES_BY_ID, TABLE_ROWS, Level, Rule, RouteLevel
-from .settings import SETTINGS, EligibilityPolicy, TRDPolicy, resolve_policy
+from .clinic_policy import SETTINGS, EligibilityPolicy, TRDPolicy, resolve_policy
 
 __all__ = [
     "INSTRUMENT_KEYS", "RequiredMeasure", "baseline_measures_required",

@@ -16,7 +16,7 @@ from .evaluation import SCHEMA_VERSION, Evaluation
 from .errors import EligibilityInputError
 from .resistance import TRDAssessment, assess_treatment_resistance
 from .rules import RULES, SEVERITY_ORDER, Level, Rule
-from .settings import EligibilityPolicy, resolve_policy
+from .clinic_policy import EligibilityPolicy, resolve_policy
 
 
 class Outcome(StrEnum):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from .errors import EligibilityInputError
 from .evaluation import FAILED_OUTCOMES, AntidepressantTrial
-from .settings import EligibilityPolicy, TRDPolicy, resolve_trd_policy
+from .clinic_policy import EligibilityPolicy, TRDPolicy, resolve_trd_policy
 
 SOURCE = "seeds"  # operational definition as given in shared/CLINICAL.md s.2
 

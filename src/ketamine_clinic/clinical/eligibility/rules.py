@@ -23,7 +23,7 @@ from ..sources import CLINIC_POLICY
 from .evaluation import Evaluation, LiverDisease, MedicationClass, Status
 from .indications import PSYCHOTIC_FEATURES_CODES, Indication
 from .resistance import assess_treatment_resistance
-from .settings import EligibilityPolicy
+from .clinic_policy import EligibilityPolicy
 
 
 class Level(StrEnum):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..policy import Setting
+from ..clinic_policy import Setting
 from ..routes import Route
 from ..sources import CLINIC_POLICY
 from .model import (

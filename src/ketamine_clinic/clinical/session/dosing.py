@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from ..policy import Setting
+from ..clinic_policy import Setting
 from ..plausibility import PLAUSIBLE_WEIGHT_KG
 from ..routes import Route
 from ..sources import CLINIC_POLICY, SOURCES

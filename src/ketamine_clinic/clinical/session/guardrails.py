@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from ..policy import Setting
+from ..clinic_policy import Setting
 from ..routes import Route
 from ..sources import CLINIC_POLICY
 from .common import Policy, SessionInputError, setting_value, settings_by_key, to_decimal

@@ -11,7 +11,7 @@ from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import protocols as cp
 
 from ..models import Appointment, AppointmentKind
-from ..policy import appointment_minutes, plans_policy
+from ..clinic_policy import appointment_minutes, plans_policy
 from ._common import (
     _book,
     _busy_by_resource,

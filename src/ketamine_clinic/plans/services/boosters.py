@@ -28,7 +28,7 @@ from ..models import (
     PlanStatusChange,
     TreatmentPlan,
 )
-from ..policy import plans_policy
+from ..clinic_policy import plans_policy
 from ._common import _live_dosing, _lock_plan, _screened, _status_change, _timeline, _validate, for_patient, plan_protocol
 
 

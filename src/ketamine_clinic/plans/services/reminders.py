@@ -28,7 +28,7 @@ from ketamine_clinic.core.errors import NotFound, require_own_clinic
 
 from .. import ics, sms
 from ..models import Appointment, AppointmentKind, AppointmentStatus, CalendarFeed, Reminder
-from ..policy import instruction_hours, plans_policy
+from ..clinic_policy import instruction_hours, plans_policy
 
 log = logging.getLogger(__name__)
 

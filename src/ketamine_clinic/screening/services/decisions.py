@@ -15,7 +15,7 @@ from ketamine_clinic.core.errors import Conflict, ValidationFailed, require_own_
 from ketamine_clinic.patients.models import Patient
 
 from .. import forms as sforms
-from ..policy import min_override_reason_chars
+from ..clinic_policy import min_override_reason_chars
 from ..models import EligibilityDecision, IntakeEvaluation
 from ._common import _timeline, _validate
 from .evaluations import chart_eligibility, current_evaluation

@@ -27,12 +27,12 @@ from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, re
 from ketamine_clinic.core.localtime import patient_today
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.patients.services import get_patient_for
-from ketamine_clinic.assessments import policy as measures_policy
+from ketamine_clinic.assessments import clinic_policy as measures_policy
 from ketamine_clinic.assessments.models import QuestionnaireResponse, ResponseStatus
 
 from ..models import IntakeEvaluation, PatientReportedIntake
 from ._common import _timeline
-from .policy import clinic_policy
+from ..clinic_policy import eligibility_policy
 from .registry import chart_facts
 
 
@@ -78,7 +78,7 @@ def chart_eligibility(evaluation: IntakeEvaluation, on_date: dt.date | None = No
     (facts recorded since the evaluation count), the merged evaluation, and what the chart added."""
     patient = evaluation.patient
     merged, corrections = with_chart(patient, Evaluation.from_dict(evaluation.data), on_date)
-    return evaluate_eligibility(merged, clinic_policy(patient.organization_id)), merged, corrections
+    return evaluate_eligibility(merged, eligibility_policy(patient.organization_id)), merged, corrections
 
 
 def chart_suggestions(patient: Patient, evaluation: Evaluation | None = None) -> tuple[Suggestion, ...]:
@@ -130,7 +130,7 @@ def check_with_chart(ctx: Context, data, patient: Patient | None = None) -> tupl
     evaluation, corrections = _parse_evaluation(data), ()
     if patient is not None:
         evaluation, corrections = with_chart(patient, evaluation)
-    return evaluate_eligibility(evaluation, clinic_policy(getattr(ctx.user, "organization_id", None))), corrections
+    return evaluate_eligibility(evaluation, eligibility_policy(getattr(ctx.user, "organization_id", None))), corrections
 
 
 def _parse_evaluation(data) -> Evaluation:

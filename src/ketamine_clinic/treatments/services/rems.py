@@ -20,7 +20,7 @@ from ketamine_clinic.screening.services import current_rems
 from .. import facts
 from .. import rems_pdf as rems_pdf_layout
 from ..models import EntryKind, RemsForm, SessionStatus, TreatmentSession
-from ..policy import rems_bp_recheck_window
+from ..clinic_policy import rems_bp_recheck_window
 
 # Patient medication classes (patients.DrugClass) -> the form's concomitant-medication classes.
 CONCOMITANT_BY_DRUG_CLASS = {
