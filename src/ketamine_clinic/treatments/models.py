@@ -132,7 +132,7 @@ class VitalsReading(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     session = models.ForeignKey(TreatmentSession, on_delete=models.PROTECT, related_name="vitals")
     observed_at = models.DateTimeField()
-    phase = models.CharField(max_length=10)  # clinical.session.Phase
+    phase = models.CharField(max_length=10)  # clinical.session.SessionPhase
     systolic_mmhg = models.PositiveSmallIntegerField(null=True, blank=True)
     diastolic_mmhg = models.PositiveSmallIntegerField(null=True, blank=True)
     heart_rate_per_min = models.PositiveSmallIntegerField(null=True, blank=True)
