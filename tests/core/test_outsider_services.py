@@ -4,7 +4,7 @@ role, so the only thing that can refuse is the organization check: NotFound, and
 our clinic (rows and audit events counted per table).
 
 The second test is the sweep that keeps the list complete: every public service function that takes
-a clinic record and calls ``require_own_clinic`` is called here."""
+a clinic record and calls ``require_own_clinic`` (or ``_enter``) is called here."""
 
 import ast
 from pathlib import Path
@@ -92,8 +92,13 @@ def test_a_service_called_directly_refuses_another_clinics_record(name, outsider
     assert _row_counts(ours) == before
 
 
+# require_own_clinic, or a door that calls it first thing (the session-day services' _enter, and
+# _predose_decision, which starts with _enter).
+CHECKS = {"require_own_clinic", "_enter", "_predose_decision"}
+
+
 def _checked_services():
-    """(app, function) of every public service function that calls require_own_clinic."""
+    """(app, function) of every public service function that calls the organization check."""
     root = Path(ketamine_clinic.__file__).parent
     found = set()
     for path in root.rglob("*.py"):
@@ -102,7 +107,7 @@ def _checked_services():
             continue
         for node in ast.parse(path.read_text()).body:
             if isinstance(node, ast.FunctionDef) and not node.name.startswith("_") and any(
-                    isinstance(n, ast.Call) and getattr(n.func, "id", "") == "require_own_clinic" for n in ast.walk(node)):
+                    isinstance(n, ast.Call) and getattr(n.func, "id", "") in CHECKS for n in ast.walk(node)):
                 found.add(f"{rel.parts[0]}.{node.name}")
     return found
 
@@ -142,7 +147,7 @@ def _record_services():
             if len(args) >= 2 and args[0].arg == "ctx" and args[1].annotation is not None \
                     and ast.unparse(args[1].annotation) in RECORDS:
                 yield f"{rel.parts[0]}.{node.name}", any(
-                    isinstance(n, ast.Call) and getattr(n.func, "id", "") == "require_own_clinic" for n in ast.walk(node))
+                    isinstance(n, ast.Call) and getattr(n.func, "id", "") in CHECKS for n in ast.walk(node))
 
 
 def test_every_service_taking_a_clinic_record_checks_its_organization():

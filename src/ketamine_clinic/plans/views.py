@@ -26,8 +26,8 @@ from ketamine_clinic.pharmacology.curves import predicted_curve
 
 from . import forms as plan_forms
 from . import scheduling, services
-from .services import protocol_store, reminders
 from .clinic_policy import instruction_hours
+from .services import protocol_store, reminders
 from .scheduling import requests
 from .models import AppointmentKind, AppointmentStatus, BoosterProposal, PlanStatus, Resource
 

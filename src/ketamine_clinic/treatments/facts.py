@@ -22,8 +22,8 @@ from ketamine_clinic.patients.models import BodyMeasurement, RecordStatus
 from ketamine_clinic.plans.services import plan_protocol
 from ketamine_clinic.screening.services import current_rems, may_treat
 
-from .models import EntryKind, EntryStatus, SessionStatus, TreatmentSession, VitalsReading
 from .clinic_policy import predose_measures
+from .models import EntryKind, EntryStatus, SessionStatus, TreatmentSession, VitalsReading
 
 MEASURE_LABELS = ci.ABBREVIATIONS
 

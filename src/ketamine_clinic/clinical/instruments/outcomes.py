@@ -27,9 +27,9 @@ from fractions import Fraction
 
 from ..clinic_policy import Setting
 from ..sources import CLINIC_POLICY
+from .clinic_policy import setting_value
 from .errors import InstrumentError
 from .scoring import PCL5_CUTOFF
-from .clinic_policy import setting_value
 from .validation import get_instrument
 
 

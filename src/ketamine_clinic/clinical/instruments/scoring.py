@@ -9,8 +9,8 @@ from dataclasses import dataclass, field, replace
 
 from ..clinic_policy import Setting
 from .definitions.pcl5 import PROBABLE_PTSD_MIN_TOTAL_DEFAULT
-from .model import Band, Instrument, RiskLevel
 from .clinic_policy import setting_value
+from .model import Band, Instrument, RiskLevel
 from .validation import get_instrument, validate_answers
 
 PCL5_CUTOFF = Setting(

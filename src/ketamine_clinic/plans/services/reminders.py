@@ -27,8 +27,8 @@ from ketamine_clinic.clinical import protocols as cp
 from ketamine_clinic.core.errors import NotFound, require_own_clinic
 
 from .. import ics, sms
-from ..models import Appointment, AppointmentKind, AppointmentStatus, CalendarFeed, Reminder
 from ..clinic_policy import instruction_hours, plans_policy
+from ..models import Appointment, AppointmentKind, AppointmentStatus, CalendarFeed, Reminder
 
 log = logging.getLogger(__name__)
 
