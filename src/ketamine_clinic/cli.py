@@ -301,31 +301,32 @@ def cmd_audit_seal(args) -> int:
     return 0
 
 
-def cmd_backup(args) -> int:
+def _backup_step(args, step: str) -> bool:
+    """Run ``backup.backup`` or ``backup.restore`` on ``args.file``; a refusal is printed (False)."""
     _use_data_dir(args)
     _setup_django()
-    from ketamine_clinic.backup import BackupError, backup
+    from ketamine_clinic import backup
 
     try:
-        backup(Path(args.file))
-    except BackupError as exc:
+        getattr(backup, step)(Path(args.file))
+    except backup.BackupError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return False
+    return True
+
+
+def cmd_backup(args) -> int:
+    if not _backup_step(args, "backup"):
         return 2
     print(f"backup written to {args.file}")
     return 0
 
 
 def cmd_restore(args) -> int:
-    _use_data_dir(args)
-    _setup_django()
-    from ketamine_clinic.audit.verify import verify_chain
-    from ketamine_clinic.backup import BackupError, restore
-
-    try:
-        restore(Path(args.file))
-    except BackupError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    if not _backup_step(args, "restore"):
         return 2
+    from ketamine_clinic.audit.verify import verify_chain
+
     print(f"restored from {args.file}; checking the audit chain")
     return _report_chain(verify_chain())
 

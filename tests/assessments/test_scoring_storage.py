@@ -4,7 +4,7 @@ through the API: answers in, the row in the database holds what the clinical cor
 import pytest
 
 from ketamine_clinic.assessments.models import QuestionnaireResponse, SuicideRiskAlert
-from ketamine_clinic.assessments.policy import clinic_settings
+from ketamine_clinic.assessments.clinic_policy import clinic_settings
 from ketamine_clinic.clinical import instruments as ci
 
 from tests.support.assessments import CSSRS_ALL_NO, answers_for_total

@@ -16,7 +16,7 @@ from tests.support.assessments import phq9
 from tests.support.people import ctx_for
 from tests.support.screening import make_ready
 from tests.support.treatments import ORDERS, clear_checklist, lot
-from .test_schedule import _active_iv_plan_with_session
+from .test_measures_due import _active_iv_plan_with_session
 
 
 def ago(**delta) -> dt.datetime:

@@ -9,7 +9,7 @@ from ketamine_clinic.clinical.eligibility.errors import EvaluationInvalid
 from ketamine_clinic.clinical.eligibility.evaluation import Evaluation
 from ketamine_clinic.clinical.plausibility import PLAUSIBLE_WEIGHT_KG, PLAUSIBLE_WEIGHT_SOURCE
 from ketamine_clinic.clinical.routes import Route
-from ketamine_clinic.clinical.session import DoseInputError, DoseRule, Product, compute_dose
+from ketamine_clinic.clinical.session import DoseInputError, DoseOrder, Product, compute_dose
 from ketamine_clinic.clinical.sources import CLINIC_POLICY, SOURCES
 from ketamine_clinic.patients.forms import MeasurementForm
 from ketamine_clinic.pharmacology.forms import PlannerForm
@@ -17,7 +17,7 @@ from ketamine_clinic.pharmacology.forms import PlannerForm
 from .test_eligibility_evaluation import valid_dict
 
 LOW, HIGH = PLAUSIBLE_WEIGHT_KG
-RULE = DoseRule(Route.IV, mg_per_kg=D("0.5"), infusion_minutes=40, infusion_volume_ml=D(100), source="apa-2017")
+RULE = DoseOrder(Route.IV, mg_per_kg=D("0.5"), infusion_minutes=40, infusion_volume_ml=D(100), source="apa-2017")
 
 
 def _chart_form(weight):

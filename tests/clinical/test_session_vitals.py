@@ -5,7 +5,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from ketamine_clinic.clinical.session import AlertSeverity, Phase, VitalSigns, VitalsInputError, vitals_alerts
+from ketamine_clinic.clinical.session import AlertSeverity, SessionPhase, VitalSigns, VitalsInputError, vitals_alerts
 from ketamine_clinic.clinical.session.vitals import SETTINGS
 from ketamine_clinic.clinical.sources import SOURCES
 
@@ -59,18 +59,18 @@ def kinds(alerts):
 @pytest.mark.parametrize(
     "changes, phase, expected",
     [
-        (dict(), Phase.AFTER, set()),
-        (dict(spo2_percent=91), Phase.AFTER, {"spo2_low"}),
-        (dict(spo2_percent=92), Phase.AFTER, set()),
-        (dict(systolic_mmhg=181), Phase.DURING, {"bp_high"}),
-        (dict(systolic_mmhg=180, diastolic_mmhg=100), Phase.DURING, set()),
-        (dict(diastolic_mmhg=101, systolic_mmhg=160), Phase.AFTER, {"bp_high"}),
-        (dict(heart_rate_per_min=111), Phase.AFTER, {"heart_rate_high"}),
-        (dict(respiratory_rate_per_min=9), Phase.DURING, {"respiratory_rate_low"}),
-        (dict(systolic_mmhg=150, diastolic_mmhg=92), Phase.AFTER, set()),  # expected rise after dosing
-        (dict(systolic_mmhg=150, diastolic_mmhg=92), Phase.PRE_DOSE, {"bp_caution"}),
-        (dict(respiratory_rate_per_min=26), Phase.PRE_DOSE, {"respiratory_rate_high"}),
-        (dict(spo2_percent=85, respiratory_rate_per_min=8), Phase.AFTER, {"spo2_low", "respiratory_rate_low"}),
+        (dict(), SessionPhase.AFTER, set()),
+        (dict(spo2_percent=91), SessionPhase.AFTER, {"spo2_low"}),
+        (dict(spo2_percent=92), SessionPhase.AFTER, set()),
+        (dict(systolic_mmhg=181), SessionPhase.DURING, {"bp_high"}),
+        (dict(systolic_mmhg=180, diastolic_mmhg=100), SessionPhase.DURING, set()),
+        (dict(diastolic_mmhg=101, systolic_mmhg=160), SessionPhase.AFTER, {"bp_high"}),
+        (dict(heart_rate_per_min=111), SessionPhase.AFTER, {"heart_rate_high"}),
+        (dict(respiratory_rate_per_min=9), SessionPhase.DURING, {"respiratory_rate_low"}),
+        (dict(systolic_mmhg=150, diastolic_mmhg=92), SessionPhase.AFTER, set()),  # expected rise after dosing
+        (dict(systolic_mmhg=150, diastolic_mmhg=92), SessionPhase.PRE_DOSE, {"bp_caution"}),
+        (dict(respiratory_rate_per_min=26), SessionPhase.PRE_DOSE, {"respiratory_rate_high"}),
+        (dict(spo2_percent=85, respiratory_rate_per_min=8), SessionPhase.AFTER, {"spo2_low", "respiratory_rate_low"}),
     ],
 )
 def test_vitals_alerts(changes, phase, expected):
@@ -104,9 +104,9 @@ def test_vitals_settings_cite_sources():
 
 
 @pytest.mark.parametrize("systolic, diastolic, phase, expected", [
-    (168, 104, Phase.DURING, "BP 168/104 mmHg: diastolic is above the clinic alert limit of 100 mmHg"),
-    (185, 95, Phase.AFTER, "BP 185/95 mmHg: systolic is above the clinic alert limit of 180 mmHg"),
-    (185, 104, Phase.PRE_DOSE,
+    (168, 104, SessionPhase.DURING, "BP 168/104 mmHg: diastolic is above the clinic alert limit of 100 mmHg"),
+    (185, 95, SessionPhase.AFTER, "BP 185/95 mmHg: systolic is above the clinic alert limit of 180 mmHg"),
+    (185, 104, SessionPhase.PRE_DOSE,
      "BP 185/104 mmHg: systolic is above the pre-dose hold limit of 180 mmHg and diastolic above 100 mmHg"),
 ])
 def test_a_bp_alert_names_the_value_over_its_limit(systolic, diastolic, phase, expected):

@@ -83,9 +83,9 @@ def test_settings_page_labels_clinic_policy_and_changes_through_the_form(client_
 def test_workflow_settings_of_the_web_layer_are_in_the_store_too(org, clinic_admin):
     assert "alerts.suicide_risk.escalate_after_min" in all_settings() and "pk.display.ceiling_ng_ml" in all_settings()
     change_setting(ctx_for(clinic_admin), "alerts.suicide_risk.escalate_after_min", 30, "Faster escalation")
-    from ketamine_clinic.assessments import policy
+    from ketamine_clinic.assessments import clinic_policy
 
-    assert policy.escalate_after(org).total_seconds() == 30 * 60
+    assert clinic_policy.escalate_after(org).total_seconds() == 30 * 60
 
 
 def test_an_unknown_questionnaire_in_the_predose_measures_is_refused(org, clinic_admin):
@@ -94,7 +94,7 @@ def test_an_unknown_questionnaire_in_the_predose_measures_is_refused(org, clinic
         change_setting(ctx_for(clinic_admin), key, "phq9,phq99", "typo")
     assert "phq99" in exc.value.errors["value"][0]
     change_setting(ctx_for(clinic_admin), key, "phq9, GAD7", "add anxiety")
-    from ketamine_clinic.treatments.policy import predose_measures
+    from ketamine_clinic.treatments.clinic_policy import predose_measures
 
     assert predose_measures(org)["depression"] == ("phq9", "gad7")
 

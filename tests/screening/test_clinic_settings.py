@@ -17,4 +17,4 @@ def test_the_clinics_own_bp_caution_threshold_changes_the_result(prescriber, cli
     after = services.eligibility_of(evaluation)
     new_rules = {r.rule_id for r in after["iv"].reasons} - {r.rule_id for r in before["iv"].reasons}
     assert new_rules and all("bp" in rule or "blood_pressure" in rule for rule in new_rules), new_rules
-    assert services.clinic_policy(outsider.organization_id)["eligibility.bp_caution_systolic_mmhg"] == 140
+    assert services.eligibility_policy(outsider.organization_id)["eligibility.bp_caution_systolic_mmhg"] == 140

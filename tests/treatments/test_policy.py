@@ -4,7 +4,8 @@ import pytest
 
 from ketamine_clinic.clinical.sources import CLINIC_POLICY
 from ketamine_clinic import clinic_settings
-from ketamine_clinic.treatments import facts, policy
+from ketamine_clinic.treatments import clinic_policy as policy
+from ketamine_clinic.treatments import facts
 
 from tests.support.people import ctx_for
 

@@ -10,8 +10,8 @@ class AssessmentsConfig(AppConfig):
         from ketamine_clinic.clinic_settings import register
         from ketamine_clinic.core.sections import register as register_section
 
-        from . import policy, sections
+        from . import clinic_policy, sections
 
-        register(policy.SETTINGS, getattr(policy, "VALIDATORS", None))
+        register(clinic_policy.SETTINGS, getattr(clinic_policy, "VALIDATORS", None))
         register_section("today", 10, "assessments/_today_alerts.html", sections.today_alerts, name="assessments-alerts",
                          actions=("alert.acknowledge", "assessment.view", "org.manage"))

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable, Iterable
 
-from ketamine_clinic.clinical.policy import Setting
+from ketamine_clinic.clinical.clinic_policy import Setting
 from ketamine_clinic.clinical.registry import all_settings as clinical_settings
 
 # Filled at start-up (AppConfig.ready), read afterwards: key -> Setting, key -> extra check.

@@ -93,6 +93,12 @@ def policy_for(organization, prefix: str = "") -> dict:
     return values
 
 
+def setting_value(organization, setting):
+    """One setting's value (a ``Setting`` or its key) for the organization: its own, else the default."""
+    key = getattr(setting, "key", setting)
+    return policy_for(organization, key)[key]
+
+
 def change_setting(ctx: Context, key: str, raw_value, reason: str) -> ClinicSettingValue:
     require(ctx.user, "org.manage")
     setting = all_settings().get(key)

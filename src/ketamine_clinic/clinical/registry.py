@@ -3,7 +3,7 @@
 from functools import cache
 
 from . import eligibility, instruments, pk, protocols, session
-from .policy import Setting
+from .clinic_policy import Setting
 
 
 @cache

@@ -52,3 +52,10 @@ def validated(form_class, data, **kwargs) -> dict:
     if not form.is_valid():
         raise ValidationFailed(form_errors(form))
     return form.cleaned_data
+
+
+def require_own_clinic(user, organization_id, what: str) -> None:
+    """Defence in depth: a write service refuses another clinic's record as if it did not exist
+    (404, nothing written), even when its caller skipped the organization-scoped lookup."""
+    if organization_id is None or organization_id != getattr(user, "organization_id", None):
+        raise NotFound(f"No such {what}.")

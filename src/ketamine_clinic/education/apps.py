@@ -10,8 +10,8 @@ class EducationConfig(AppConfig):
         from ketamine_clinic.clinic_settings import register
         from ketamine_clinic.core.sections import register as register_section
 
-        from . import policy, sections
+        from . import clinic_policy, sections
 
-        register(policy.SETTINGS)
+        register(clinic_policy.SETTINGS)
         register_section("chart", 60, "education/_chart_section.html", sections.chart_context, name="education",
                          actions=("education.view",))

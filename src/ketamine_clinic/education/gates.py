@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ketamine_clinic.core.errors import Conflict
 
 from . import services
-from .policy import rems_ack_is_hard_stop
+from .clinic_policy import rems_ack_is_hard_stop
 
 REMS_EDUCATION_PAGE = "esketamine-rems"
 

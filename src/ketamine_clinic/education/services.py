@@ -21,7 +21,7 @@ from ketamine_clinic.patients.timeline import timeline_summary
 
 from . import content
 from .models import EducationAssignment
-from .policy import send_pack_on_plan_activation
+from .clinic_policy import send_pack_on_plan_activation
 
 
 # --- reads ------------------------------------------------------------------------------------

@@ -11,9 +11,9 @@ class InventoryConfig(AppConfig):
         from ketamine_clinic.clinic_settings import register
         from ketamine_clinic.core.sections import register as register_section
 
-        from . import policy, sections
+        from . import clinic_policy, sections
 
-        register(policy.SETTINGS)
+        register(clinic_policy.SETTINGS)
         register_section("chart", 45, "inventory/_chart_section.html", sections.chart_context, name="inventory",
                          actions=("inventory.view",))
         register_section("today", 40, "inventory/_today.html", sections.today_context, name="inventory-today",

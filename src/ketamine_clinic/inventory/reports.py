@@ -24,7 +24,7 @@ from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.core.errors import NotFound, ValidationFailed
 
 from .models import Count, Registration
-from .policy import inventory_policy
+from .clinic_policy import inventory_policy
 from .rules.ledger import LABELS, EventType
 from .services import reads
 

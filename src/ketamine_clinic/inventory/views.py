@@ -19,7 +19,7 @@ from ketamine_clinic.web.refusals import attempt, flash_refusal
 from . import forms as f
 from . import reports, services
 from .labels import labels_pdf
-from .policy import inventory_policy
+from .clinic_policy import inventory_policy
 from .rules import expiry
 from .rules.ledger import LABELS, EventType
 from .services import reads

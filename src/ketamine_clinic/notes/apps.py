@@ -11,10 +11,10 @@ class NotesConfig(AppConfig):
         from ketamine_clinic.core.sections import register as register_section
         from ketamine_clinic.treatments import facts
 
-        from . import policy, sections
+        from . import clinic_policy, sections
         from .kap import preparation_item
 
-        register(policy.SETTINGS)
+        register(clinic_policy.SETTINGS)
         register_section("chart", 50, "notes/_chart_section.html", sections.chart_context, name="notes",
                          actions=("note.list",))
         register_section("today", 25, "notes/_today.html", sections.today_context, name="notes-today",

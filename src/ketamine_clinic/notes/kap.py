@@ -21,7 +21,7 @@ from ketamine_clinic.clinic_settings import policy_for
 from ketamine_clinic.plans.models import Appointment, AppointmentKind, AppointmentStatus, TreatmentPlan
 from ketamine_clinic.treatments.models import SessionStatus, TreatmentSession
 
-from . import policy
+from . import clinic_policy
 from .models import Note, NoteStatus
 from .services import unsigned_notes_for
 
@@ -45,7 +45,7 @@ def preparation_item(session: TreatmentSession, now: dt.datetime, session_policy
     if not is_kap_plan(session.plan):
         return None
     label = "Signed KAP preparation note"
-    if not policy.kap_settings(session.organization)["require_signed_preparation"]:
+    if not clinic_policy.kap_settings(session.organization)["require_signed_preparation"]:
         return cs.ChecklistItem("kap_preparation_note", label, cs.ItemStatus.NOT_APPLICABLE,
                                 "Not required before dosing at this clinic (clinic policy)", CLINIC_POLICY)
     note = _signed(Note.objects.filter(patient_id=session.patient_id, kind="kap_preparation", signed_at__lte=now)).order_by("-signed_at").first()
@@ -68,7 +68,7 @@ def integrations_due(therapist, now: dt.datetime | None = None) -> list[Integrat
     """Dosing sessions of the therapist's KAP plans with no signed integration note since: due within
     the window, overdue after it (oldest first)."""
     now = now or timezone.now()
-    window_h = policy.kap_settings(therapist.organization_id)["integration_note_due_h"]
+    window_h = clinic_policy.kap_settings(therapist.organization_id)["integration_note_due_h"]
     sessions = (TreatmentSession.objects.filter(organization_id=therapist.organization_id, plan__therapist=therapist,
                                                 status__in=(SessionStatus.OBSERVING, SessionStatus.DISCHARGED),
                                                 dosing_started_at__isnull=False)

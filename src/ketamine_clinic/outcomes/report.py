@@ -6,7 +6,7 @@ from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import require
-from ketamine_clinic.assessments import policy
+from ketamine_clinic.assessments import clinic_policy
 from ketamine_clinic.assessments.models import PatientOutcome
 from ketamine_clinic.assessments.services.instruments import get_instrument_or_error
 from ketamine_clinic.audit.services import Context
@@ -98,7 +98,7 @@ def outcomes_summary(ctx: Context, date_from: dt.date, date_to: dt.date, instrum
         has_dx = Diagnosis.objects.filter(code_q, patient_id=OuterRef("patient_id"), status=RecordStatus.ACTIVE)
         groups.append({"key": key, "label": label, **_aggregate(base.filter(Exists(has_dx)))})
     by_route, by_protocol = _by_route_and_protocol(base)
-    policy_ = ci.OutcomePolicy.for_instrument(instrument.key, policy.clinic_settings(ctx.user.organization_id))
+    policy_ = ci.OutcomePolicy.for_instrument(instrument.key, clinic_policy.clinic_settings(ctx.user.organization_id))
     return {
         "instrument": instrument,
         "from": date_from,

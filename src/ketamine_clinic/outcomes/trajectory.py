@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.utils.safestring import mark_safe
 
-from ketamine_clinic.assessments import policy
+from ketamine_clinic.assessments import clinic_policy
 from ketamine_clinic.assessments.services.instruments import is_trackable
 from ketamine_clinic.clinical import instruments as ci
 from ketamine_clinic.core.charts import LineStyle, Series, line_chart_svg
@@ -52,9 +52,9 @@ def session_markers(patient: Patient, since: dt.datetime | None = None, tz=None)
 
 def build(patient: Patient, instrument_key: str, points: list[tuple[dt.datetime, int]], *, small: bool = False, tz=None,
           settings: dict | None = None) -> Trajectory:
-    """``settings``: from ``policy.clinic_settings`` (read once per page by the caller)."""
+    """``settings``: from ``clinic_policy.clinic_settings`` (read once per page by the caller)."""
     instrument = ci.get_instrument(instrument_key)
-    settings = settings if settings is not None else policy.clinic_settings(patient.organization_id)
+    settings = settings if settings is not None else clinic_policy.clinic_settings(patient.organization_id)
     if tz is not None:
         points = [(at.astimezone(tz), total) for at, total in points]
     summary = None

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import has_permission
 from ketamine_clinic.assessments import forms as aforms
-from ketamine_clinic.assessments import policy, services
+from ketamine_clinic.assessments import clinic_policy, services
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import instruments as ci
@@ -19,7 +19,7 @@ from ketamine_clinic.core.errors import ValidationFailed
 from ketamine_clinic.core.localtime import patient_zone
 from ketamine_clinic.web.access import staff_required
 
-from . import report, schedule, trajectory
+from . import measures_due, report, trajectory
 
 
 @staff_required("assessment.view")
@@ -33,8 +33,8 @@ def patient_assessments(request, public_id):
         "alerts": services.with_people(
             patient.suicide_risk_alerts.select_related("acknowledged_by", "response", "patient").order_by("-raised_at")[:20]
         ),
-        "due": schedule.measures_for_patient(patient, now),
-        "session_rules_note": schedule.SESSION_RULES_NOTE,
+        "due": measures_due.measures_for_patient(patient, now),
+        "session_rules_note": measures_due.SESSION_RULES_NOTE,
         "instruments": list(ci.INSTRUMENTS.values()),
         "self_report": services.self_report_instruments(),
         "can_enter": has_permission(request.user, "assessment.enter"),
@@ -52,7 +52,7 @@ def trajectory_page(request, public_id):
     patient = services.patient_for(ctx, public_id, audit_action=Action.ASSESSMENT_VIEW_TRAJECTORY)
     tz = patient_zone(patient)
     by_key = services.current_totals_by_instrument(patient)
-    settings = policy.clinic_settings(patient.organization_id)
+    settings = clinic_policy.clinic_settings(patient.organization_id)
     charts = [trajectory.build(patient, key, pts, tz=tz, settings=settings) for key, pts in by_key.items()
               if ci.get_instrument(key).lower_is_better]
     return render(request, "assessments/trajectory.html", {"patient": patient, "charts": charts})
@@ -62,7 +62,7 @@ def trajectory_page(request, public_id):
 def due_list(request):
     ctx = Context.from_request(request)
     return render(request, "assessments/due.html", {
-        "due": schedule.clinic_due(ctx, timezone.now()), "session_rules_note": schedule.SESSION_RULES_NOTE,
+        "due": measures_due.clinic_due(ctx, timezone.now()), "session_rules_note": measures_due.SESSION_RULES_NOTE,
         "can_send": has_permission(request.user, "measures.send_link"),
     })
 

@@ -20,15 +20,9 @@ from .models import Patient
 router = Router(tags=["patients"])
 
 
-class PatientIn(Schema):
-    given_name: str
-    family_name: str
-    date_of_birth: dt.date
-    sex_at_birth: str = Field(description="female | male | intersex | unknown")
-    preferred_name: str | None = None
-    gender_identity: str | None = None
-    pronouns: str | None = None
-    mrn: str | None = Field(None, description="Generated when left out")
+class _ContactFields(Schema):
+    """Optional contact, emergency-contact and referrer fields, the same on registration and update."""
+
     phone: str | None = None
     email: str | None = None
     address_line: str | None = None
@@ -41,11 +35,22 @@ class PatientIn(Schema):
     referring_provider_name: str | None = None
     referring_provider_phone: str | None = None
     referring_provider_npi: str | None = None
+
+
+class PatientIn(_ContactFields):
+    given_name: str
+    family_name: str
+    date_of_birth: dt.date
+    sex_at_birth: str = Field(description="female | male | intersex | unknown")
+    preferred_name: str | None = None
+    gender_identity: str | None = None
+    pronouns: str | None = None
+    mrn: str | None = Field(None, description="Generated when left out")
     weight_kg: Decimal | None = Field(None, description="First weight, recorded today")
     height_cm: Decimal | None = None
 
 
-class PatientPatch(Schema):
+class PatientPatch(_ContactFields):
     version: int = Field(description="Required: the version you read; a stale version is refused with 409")
     reason: str | None = None
     given_name: str | None = None
@@ -56,18 +61,6 @@ class PatientPatch(Schema):
     gender_identity: str | None = None
     pronouns: str | None = None
     mrn: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    address_line: str | None = None
-    city: str | None = None
-    region: str | None = None
-    postal_code: str | None = None
-    emergency_contact_name: str | None = None
-    emergency_contact_relationship: str | None = None
-    emergency_contact_phone: str | None = None
-    referring_provider_name: str | None = None
-    referring_provider_phone: str | None = None
-    referring_provider_npi: str | None = None
 
 
 class PatientSummary(Schema):

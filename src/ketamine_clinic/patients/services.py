@@ -22,7 +22,7 @@ from ketamine_clinic.accounts.services import create_portal_user
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical.codes import icd10cm_display
-from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, form_errors
+from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, form_errors, require_own_clinic
 from ketamine_clinic.core.errors import validated as _validate
 from ketamine_clinic.core.localtime import patient_today
 
@@ -247,6 +247,7 @@ def register_patient(ctx: Context, data: dict) -> Patient:
 def update_patient(ctx: Context, patient: Patient, data: dict, *, expected_version: int | None = None, reason: str = "") -> Patient:
     """Partial update of demographics; refuses a stale edit (someone saved in between)."""
     require(ctx.user, "patient.edit_demographics")
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     if errors := _reason_errors(reason):
         raise ValidationFailed(errors)
     current = {k: getattr(patient, k) for k in pforms.PatientForm.DEMOGRAPHIC_FIELDS}
@@ -311,6 +312,7 @@ def add_subrecord(ctx: Context, patient: Patient, kind: str, data: dict, *, atta
     """Record a measurement, allergy, medication, antidepressant trial, diagnosis or test result
     (a result may carry its report as ``attachment``: an uploaded PDF or image)."""
     require(ctx.user, "patient.edit_clinical")
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     if kind not in SUBRECORD_MODELS:
         raise NotFound(f"Unknown record type {kind!r}.")
     if attachment is not None and kind != "result":
@@ -326,6 +328,7 @@ def add_subrecord(ctx: Context, patient: Patient, kind: str, data: dict, *, atta
 def record_no_known_allergies(ctx: Context, patient: Patient) -> Patient:
     """The patient was asked and has no known allergies: an explicit finding, audited."""
     require(ctx.user, "patient.edit_clinical")
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     with transaction.atomic():
         locked = Patient.objects.select_for_update().get(pk=patient.pk)
         if locked.allergies.filter(status=RecordStatus.ACTIVE).exists():
@@ -345,6 +348,7 @@ def correct_subrecord(ctx: Context, patient: Patient, kind: str, public_id, data
     client that leaves out an optional field does not silently clear it.
     """
     require(ctx.user, "patient.edit_clinical")
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     model = _subrecord_model(kind)
     form_class = pforms.SUBRECORD_FORMS[kind]
     with transaction.atomic():
@@ -389,6 +393,7 @@ def _display_follows_code(diagnosis: Diagnosis, data: dict) -> bool:
 def set_subrecord_status(ctx: Context, patient: Patient, kind: str, public_id, status: str, reason: str):
     """Stop/resolve an entry, or withdraw it as entered in error. Never deletes."""
     require(ctx.user, "patient.edit_clinical")
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     model = _subrecord_model(kind)
     errors = _reason_errors(reason, "Say why.")
     if status not in (RecordStatus.INACTIVE, RecordStatus.ENTERED_IN_ERROR):
@@ -413,6 +418,7 @@ def set_subrecord_status(ctx: Context, patient: Patient, kind: str, public_id, s
 
 def set_care_team(ctx: Context, patient: Patient, user_ids: list) -> None:
     require(ctx.user, "patient.edit_demographics")
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
 
     try:
         wanted = {uuid.UUID(str(u)) for u in user_ids}
@@ -445,8 +451,7 @@ def open_portal_account(ctx: Context, patient: Patient, data: dict):
     """A sign-in for the patient's portal (``username``, ``password``, optional ``email``), linked to
     the chart. A patient has at most one portal account."""
     require(ctx.user, "patient.edit_demographics")
-    if patient.organization_id != ctx.user.organization_id:
-        raise NotFound("No such patient.")
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     data = {"first_name": patient.given_name, "last_name": patient.family_name, **data}
     with transaction.atomic():
         locked = Patient.objects.select_for_update().get(pk=patient.pk)

@@ -9,6 +9,6 @@ class PharmacologyConfig(AppConfig):
         # Imported here, not at the top: an AppConfig module loads before the app registry is ready.
         from ketamine_clinic.clinic_settings import register
 
-        from . import defaults
+        from . import clinic_policy
 
-        register(defaults.SETTINGS, getattr(defaults, "VALIDATORS", None))
+        register(clinic_policy.SETTINGS, getattr(clinic_policy, "VALIDATORS", None))

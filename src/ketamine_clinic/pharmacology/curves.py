@@ -11,7 +11,7 @@ from ketamine_clinic.clinic_settings import policy_for
 
 from ketamine_clinic.clinical.protocols import esketamine_dose_mg
 
-from .defaults import DISPLAY_CEILING, MODEL_FOR_ROUTE
+from .clinic_policy import DISPLAY_CEILING, MODEL_FOR_ROUTE
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ from django import forms
 from ketamine_clinic.clinical import pk
 from ketamine_clinic.clinical.plausibility import PLAUSIBLE_WEIGHT_KG
 
-from .defaults import DISPLAY_CEILING
+from .clinic_policy import DISPLAY_CEILING
 
 ROUTE_LABELS = {
     "iv": "IV (bolus if duration 0, else infusion)",

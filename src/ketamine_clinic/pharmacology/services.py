@@ -6,7 +6,7 @@ from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.clinical import pk
 from ketamine_clinic.core.errors import ValidationFailed
 
-from .defaults import MAX_VIRTUAL_PATIENTS
+from .clinic_policy import MAX_VIRTUAL_PATIENTS
 
 
 def _field_error(exc: pk.PKInputError) -> ValidationFailed:

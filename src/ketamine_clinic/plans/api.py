@@ -297,35 +297,41 @@ def read_plan(request, plan_id: UUID):
     return plan_out(services.get_plan_for(Context.from_request(request), plan_id, audit=True))
 
 
+def _plan(request, plan_id: UUID, action: str):
+    """The request's context and the actor's clinic's plan (404 otherwise), for a write with ``action``."""
+    ctx = Context.from_request(request)
+    return ctx, services.get_plan_for(ctx, plan_id, action=action)
+
+
 @router.post("/plans/{plan_id}/activate", response={200: ActivationOut, **errors(400, 401, 403, 404, 409, 422)},
              summary="Sign and activate a draft (screening must allow the route); books the sessions")
 def activate_plan(request, plan_id: UUID, payload: ReasonIn):
-    ctx = Context.from_request(request)
-    plan, warnings = services.activate_plan(ctx, services.get_plan_for(ctx, plan_id, action="plan.sign"), payload.reason)
+    ctx, plan = _plan(request, plan_id, "plan.sign")
+    plan, warnings = services.activate_plan(ctx, plan, payload.reason)
     return {"plan": plan_out(plan), "warnings": warnings}
 
 
 @router.post("/plans/{plan_id}/status", response={200: PlanOut, **errors(400, 401, 403, 404, 409, 422)},
              summary="Pause, resume, complete or stop a plan (signed, with a reason)")
 def change_plan_status(request, plan_id: UUID, payload: StatusIn):
-    ctx = Context.from_request(request)
-    plan = services.change_status(ctx, services.get_plan_for(ctx, plan_id, action="plan.sign"), payload.status, payload.reason)
+    ctx, plan = _plan(request, plan_id, "plan.sign")
+    plan = services.change_status(ctx, plan, payload.status, payload.reason)
     return plan_out(plan)
 
 
 @router.post("/plans/{plan_id}/dose", response={201: DoseOut, **errors(400, 401, 403, 404, 409, 422)},
              summary="Change the dose (a new signed version; refused outside the protocol's range)")
 def change_plan_dose(request, plan_id: UUID, payload: PlanDoseIn):
-    ctx = Context.from_request(request)
-    dose = services.change_dose(ctx, services.get_plan_for(ctx, plan_id, action="plan.sign"), form_data(payload))
+    ctx, plan = _plan(request, plan_id, "plan.sign")
+    dose = services.change_dose(ctx, plan, form_data(payload))
     return Status(201, _dose(dose))
 
 
 @router.post("/plans/{plan_id}/relapse", response={201: ProposalOut, **errors(400, 401, 403, 404, 409, 422)},
              summary="Record a relapse signal; proposes an earlier booster")
 def relapse(request, plan_id: UUID, payload: RelapseIn):
-    ctx = Context.from_request(request)
-    proposal = services.signal_relapse(ctx, services.get_plan_for(ctx, plan_id, action="plan.edit"), form_data(payload))
+    ctx, plan = _plan(request, plan_id, "plan.edit")
+    proposal = services.signal_relapse(ctx, plan, form_data(payload))
     return Status(201, _proposal(proposal))
 
 

@@ -1,6 +1,7 @@
 """Plan, protocol and schedule screens: thin — parse, call a service or read helper, render."""
 
 import datetime as dt
+import functools
 import json
 
 from django import forms
@@ -26,8 +27,8 @@ from ketamine_clinic.pharmacology.curves import predicted_curve
 
 from . import forms as plan_forms
 from . import scheduling, services
+from .clinic_policy import instruction_hours
 from .services import protocol_store, reminders
-from .policy import instruction_hours
 from .scheduling import requests
 from .models import AppointmentKind, AppointmentStatus, BoosterProposal, PlanStatus, Resource
 
@@ -286,51 +287,48 @@ def _predicted_curve(plan, protocol):
     )
 
 
-def _plan_action(request, public_id, action, fn):
-    ctx = Context.from_request(request)
-    plan = services.get_plan_for(ctx, public_id, action)
-    result = attempt(request, lambda: fn(ctx, plan))
-    if isinstance(result, str):
-        messages.success(request, result)
-    return redirect("plans:plan", public_id=plan.public_id)
+def _plan_post(action):
+    """A one-button POST on a plan: the decorated ``act(request, ctx, plan)`` calls a service and
+    returns the success message; a refusal is flashed; back to the plan either way."""
+    def wrap(act):
+        @staff_required(action)
+        @require_POST
+        @functools.wraps(act)
+        def view(request, public_id):
+            ctx = Context.from_request(request)
+            plan = services.get_plan_for(ctx, public_id, action)
+            result = attempt(request, lambda: act(request, ctx, plan))
+            if isinstance(result, str):
+                messages.success(request, result)
+            return redirect("plans:plan", public_id=plan.public_id)
+        return view
+    return wrap
 
 
-@staff_required("plan.sign")
-@require_POST
-def plan_activate(request, public_id):
-    def act(ctx, plan):
-        plan, warnings = services.activate_plan(ctx, plan, request.POST.get("reason", ""))
-        for w in warnings:
-            messages.warning(request, w)
-        return f"Plan signed and activated: {plan.appointments.filter(kind=AppointmentKind.DOSING).count()} session(s) booked."
-    return _plan_action(request, public_id, "plan.sign", act)
+@_plan_post("plan.sign")
+def plan_activate(request, ctx, plan):
+    plan, warnings = services.activate_plan(ctx, plan, request.POST.get("reason", ""))
+    for w in warnings:
+        messages.warning(request, w)
+    return f"Plan signed and activated: {plan.appointments.filter(kind=AppointmentKind.DOSING).count()} session(s) booked."
 
 
-@staff_required("plan.sign")
-@require_POST
-def plan_status(request, public_id):
-    def act(ctx, plan):
-        plan = services.change_status(ctx, plan, request.POST.get("status", ""), request.POST.get("reason", ""))
-        return f"Plan {plan.get_status_display().lower()}."
-    return _plan_action(request, public_id, "plan.sign", act)
+@_plan_post("plan.sign")
+def plan_status(request, ctx, plan):
+    plan = services.change_status(ctx, plan, request.POST.get("status", ""), request.POST.get("reason", ""))
+    return f"Plan {plan.get_status_display().lower()}."
 
 
-@staff_required("plan.sign")
-@require_POST
-def plan_dose(request, public_id):
-    def act(ctx, plan):
-        dose = services.change_dose(ctx, plan, request.POST.dict())
-        return f"Dose version {dose.version} signed: {dose.dose.normalize():f} {dose.unit}."
-    return _plan_action(request, public_id, "plan.sign", act)
+@_plan_post("plan.sign")
+def plan_dose(request, ctx, plan):
+    dose = services.change_dose(ctx, plan, request.POST.dict())
+    return f"Dose version {dose.version} signed: {dose.dose.normalize():f} {dose.unit}."
 
 
-@staff_required("plan.edit")
-@require_POST
-def plan_relapse(request, public_id):
-    def act(ctx, plan):
-        proposal = services.signal_relapse(ctx, plan, request.POST.dict())
-        return f"Relapse recorded. {proposal.explanation} A prescriber accepts or declines it."
-    return _plan_action(request, public_id, "plan.edit", act)
+@_plan_post("plan.edit")
+def plan_relapse(request, ctx, plan):
+    proposal = services.signal_relapse(ctx, plan, request.POST.dict())
+    return f"Relapse recorded. {proposal.explanation} A prescriber accepts or declines it."
 
 
 @staff_required("plan.sign")

@@ -10,8 +10,8 @@ class ScreeningConfig(AppConfig):
         from ketamine_clinic.clinic_settings import register
         from ketamine_clinic.core.sections import register as register_section
 
-        from . import policy, sections
+        from . import clinic_policy, sections
 
-        register(policy.SETTINGS, getattr(policy, "VALIDATORS", None))
+        register(clinic_policy.SETTINGS, getattr(clinic_policy, "VALIDATORS", None))
         register_section("chart", 10, "screening/_chart_section.html", sections.chart_card, name="screening",
                          actions=("evaluation.view", "consent.witness"))

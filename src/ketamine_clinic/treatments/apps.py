@@ -10,9 +10,9 @@ class TreatmentsConfig(AppConfig):
         from ketamine_clinic.clinic_settings import register
         from ketamine_clinic.core.sections import register as register_section
 
-        from . import policy, sections
+        from . import clinic_policy, sections
 
-        register(policy.SETTINGS, getattr(policy, "VALIDATORS", None))
+        register(clinic_policy.SETTINGS, getattr(clinic_policy, "VALIDATORS", None))
         register_section("chart", 40, "treatments/_chart_section.html", sections.chart_sessions, name="treatments",
                          actions=("session.view",))
         register_section("today", 30, "treatments/_today.html", sections.today_sessions, name="treatments-now",

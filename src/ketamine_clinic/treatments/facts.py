@@ -15,15 +15,15 @@ from ketamine_clinic.assessments.models import AlertStatus, QuestionnaireRespons
 from ketamine_clinic.clinic_settings import policy_for
 from ketamine_clinic.clinical import instruments as ci
 from ketamine_clinic.clinical import session as cs
-from ketamine_clinic.clinical.protocols import MeasureWhen
+from ketamine_clinic.clinical.protocols import DoseUnit, MeasureWhen
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.clinical.session.dose_check import check_plan_guardrails
 from ketamine_clinic.patients.models import BodyMeasurement, RecordStatus
 from ketamine_clinic.plans.services import plan_protocol
 from ketamine_clinic.screening.services import current_rems, may_treat
 
-from .models import DoseUnit, EntryKind, EntryStatus, SessionStatus, TreatmentSession, VitalsReading
-from .policy import predose_measures
+from .clinic_policy import predose_measures
+from .models import EntryKind, EntryStatus, SessionStatus, TreatmentSession, VitalsReading
 
 MEASURE_LABELS = ci.ABBREVIATIONS
 
@@ -42,8 +42,8 @@ def local_day_start(session: TreatmentSession, day: dt.date) -> dt.datetime:
 
 
 # --- the order ---------------------------------------------------------------------------------
-def order_rule(session) -> cs.DoseRule:
-    """The session's order snapshot as the core's DoseRule (raises DoseInputError when malformed)."""
+def order_rule(session) -> cs.DoseOrder:
+    """The session's order snapshot as the core's DoseOrder (raises DoseInputError when malformed)."""
     kw = {}
     amount = session.dose_amount
     if session.dose_unit == DoseUnit.MG_PER_KG:
@@ -54,7 +54,7 @@ def order_rule(session) -> cs.DoseRule:
         kw["fixed_mg"] = amount * cs.ESKETAMINE_MG_PER_DEVICE if amount is not None else None
     else:
         kw["mg_per_kg_per_h"] = amount
-    return cs.DoseRule(route=session.route, infusion_minutes=session.infusion_minutes,
+    return cs.DoseOrder(route=session.route, infusion_minutes=session.infusion_minutes,
                        infusion_volume_ml=session.infusion_volume_ml, source=session.dose_source, **kw)
 
 
@@ -148,16 +148,16 @@ def as_vital_signs(reading: VitalsReading) -> cs.VitalSigns:
 
 
 def predose_reading(session) -> VitalsReading | None:
-    pre = [v for v in active_vitals(session) if v.phase == cs.Phase.PRE_DOSE.value]
+    pre = [v for v in active_vitals(session) if v.phase == cs.SessionPhase.PRE_DOSE.value]
     return pre[-1] if pre else None
 
 
-def phase_at(session, moment: dt.datetime) -> cs.Phase:
+def phase_at(session, moment: dt.datetime) -> cs.SessionPhase:
     if session.dosing_started_at is None or moment < session.dosing_started_at:
-        return cs.Phase.PRE_DOSE
+        return cs.SessionPhase.PRE_DOSE
     if session.dosing_ended_at is None or moment < session.dosing_ended_at:
-        return cs.Phase.DURING
-    return cs.Phase.AFTER
+        return cs.SessionPhase.DURING
+    return cs.SessionPhase.AFTER
 
 
 def active_entries(session, kind: str | None = None) -> list:

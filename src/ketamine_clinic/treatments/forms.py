@@ -8,9 +8,9 @@ the service reads a time without an offset in the location's time zone.
 from django import forms
 
 from ketamine_clinic.clinical.routes import Route
-from ketamine_clinic.clinical.session import SeriousnessCriterion, Severity, SideEffect
+from ketamine_clinic.clinical.session import DosingIndication, SeriousnessCriterion, Severity, SideEffect
 
-from .models import DoseUnit, EntryKind, Indication
+from .models import DOSE_UNIT_CHOICES, INDICATION_CHOICES, EntryKind
 
 YES_NO_BLANK = [("", "—"), ("yes", "Yes"), ("no", "No")]
 DATETIME_HELP = "Leave empty for now."
@@ -31,8 +31,8 @@ def time_field(label, required=False, help_text=DATETIME_HELP):
 class StartSessionForm(forms.Form):
     location = forms.CharField(max_length=40)
     route = forms.ChoiceField(choices=[("", "Choose…")] + [(r.value, r.label) for r in Route])  # no route preselected
-    indication = forms.ChoiceField(choices=Indication.choices, initial=Indication.DEPRESSION, required=False)
-    dose_unit = forms.ChoiceField(choices=[("", "Choose…"), *DoseUnit.choices], label="Dose unit")
+    indication = forms.ChoiceField(choices=INDICATION_CHOICES, initial=DosingIndication.DEPRESSION.value, required=False)
+    dose_unit = forms.ChoiceField(choices=[("", "Choose…"), *DOSE_UNIT_CHOICES], label="Dose unit")
     dose_amount = forms.DecimalField(label="Ordered dose", max_digits=12, decimal_places=3)
     infusion_minutes = forms.IntegerField(label="Infusion duration (min)", required=False, help_text="IV only")
     infusion_volume_ml = forms.DecimalField(label="Bag / syringe volume (mL)", required=False, max_digits=9, decimal_places=1,

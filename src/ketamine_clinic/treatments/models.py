@@ -10,7 +10,9 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
+from ketamine_clinic.clinical.protocols import DoseUnit
 from ketamine_clinic.clinical.routes import Route
+from ketamine_clinic.clinical.session import DosingIndication
 
 
 class SessionStatus(models.TextChoices):
@@ -24,16 +26,9 @@ class SessionStatus(models.TextChoices):
 OPEN_STATUSES = (SessionStatus.CHECKED_IN, SessionStatus.DOSING, SessionStatus.OBSERVING)
 
 
-class Indication(models.TextChoices):
-    DEPRESSION = "depression", "Depression (mood disorders)"
-    CHRONIC_PAIN = "chronic_pain", "Chronic pain"
-
-
-class DoseUnit(models.TextChoices):
-    MG_PER_KG = "mg/kg", "mg/kg"
-    MG = "mg", "mg (fixed)"
-    DEVICES = "devices", "devices (28 mg each)"
-    MG_PER_KG_PER_H = "mg/kg/h", "mg/kg/h (infusion rate)"
+# The clinical core's enumerations are the one home of these values and labels (docs/vocabulary.md).
+INDICATION_CHOICES = [(i.value, i.label) for i in DosingIndication]
+DOSE_UNIT_CHOICES = [(u.value, u.label) for u in DoseUnit]
 
 
 class EntryStatus(models.TextChoices):
@@ -47,11 +42,11 @@ class TreatmentSession(models.Model):
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="treatment_sessions")
     location = models.ForeignKey("accounts.Location", on_delete=models.PROTECT, related_name="treatment_sessions")
     route = models.CharField(max_length=30)
-    indication = models.CharField(max_length=20, choices=Indication.choices, default=Indication.DEPRESSION)
+    indication = models.CharField(max_length=20, choices=INDICATION_CHOICES, default=DosingIndication.DEPRESSION.value)
     status = models.CharField(max_length=12, choices=SessionStatus.choices, default=SessionStatus.CHECKED_IN)
 
     # The order, as a snapshot: the session never depends on the plan's later changes.
-    dose_unit = models.CharField(max_length=10, choices=DoseUnit.choices)
+    dose_unit = models.CharField(max_length=10, choices=DOSE_UNIT_CHOICES)
     dose_amount = models.DecimalField(max_digits=8, decimal_places=3)
     infusion_minutes = models.PositiveIntegerField(null=True, blank=True)
     infusion_volume_ml = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
@@ -137,7 +132,7 @@ class VitalsReading(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     session = models.ForeignKey(TreatmentSession, on_delete=models.PROTECT, related_name="vitals")
     observed_at = models.DateTimeField()
-    phase = models.CharField(max_length=10)  # clinical.session.Phase
+    phase = models.CharField(max_length=10)  # clinical.session.SessionPhase
     systolic_mmhg = models.PositiveSmallIntegerField(null=True, blank=True)
     diastolic_mmhg = models.PositiveSmallIntegerField(null=True, blank=True)
     heart_rate_per_min = models.PositiveSmallIntegerField(null=True, blank=True)

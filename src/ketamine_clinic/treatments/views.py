@@ -136,7 +136,7 @@ def session_context(request, session, *, override: dict | None = None, error: st
                                  earliest_discharge=screen.earliest_discharge)
     return {
         **_step_context(session, current),
-        "predose_vitals": [v for v in screen.vitals if v.phase == cs.Phase.PRE_DOSE.value],
+        "predose_vitals": [v for v in screen.vitals if v.phase == cs.SessionPhase.PRE_DOSE.value],
         "dose_blocked": bool(checklist and not checklist.may_dose),
         "dose_button": DOSE_BUTTON_BY_ROUTE.get(session.route, "Record dose given"),
         "chart_weight": chart_weight, "questionnaire_stops": _questionnaire_stops(user, checklist),

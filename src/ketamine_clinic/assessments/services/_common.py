@@ -6,7 +6,7 @@ import logging
 from django.core.mail import send_mail
 
 from ketamine_clinic.audit.services import Context
-from ketamine_clinic.core.errors import NotFound, ServiceError
+from ketamine_clinic.core.errors import ServiceError
 from ketamine_clinic.patients.models import Patient
 
 from ..models import MeasureLink
@@ -19,11 +19,6 @@ class LinkUnavailable(ServiceError):
     """A one-time link that was used already or has expired."""
 
     status = 410
-
-
-def _same_org(ctx: Context, patient: Patient) -> None:
-    if patient.organization_id != getattr(ctx.user, "organization_id", None):
-        raise NotFound("No such patient.")
 
 
 def _is_own(ctx: Context, patient: Patient) -> bool:

@@ -17,7 +17,7 @@ from ketamine_clinic.patients.models import Patient, TimelineEvent
 from ketamine_clinic.patients.timeline import timeline_summary
 
 from .. import forms as aforms
-from .. import policy
+from .. import clinic_policy
 from ..models import AlertStatus, QuestionnaireResponse, SuicideRiskAlert
 from ._common import _mail
 from .escalation import schedule_escalation
@@ -52,7 +52,7 @@ def raise_alert(ctx: Context, response: QuestionnaireResponse, result: ci.Score)
             "Unacknowledged alerts are escalated to the clinic admins (clinic policy)."
         )
         transaction.on_commit(lambda: _mail(subject, body, emails))
-    due_at = alert.raised_at + policy.escalate_after(patient.organization_id)
+    due_at = alert.raised_at + clinic_policy.escalate_after(patient.organization_id)
     transaction.on_commit(lambda: schedule_escalation(due_at))
     return alert
 

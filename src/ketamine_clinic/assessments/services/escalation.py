@@ -14,7 +14,7 @@ from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import record
 from ketamine_clinic.core.links import site_url
 
-from .. import policy
+from .. import clinic_policy
 from ..models import AlertStatus, SuicideRiskAlert
 from ._common import _mail
 
@@ -40,15 +40,15 @@ def escalate_overdue_alerts(now: dt.datetime | None = None) -> list[SuicideRiskA
     ``escalated_at`` is empty, so running this twice (or in two processes) never escalates twice.
     """
     now = now or timezone.now()
-    shortest = dt.timedelta(minutes=policy.ALERT_ESCALATE_AFTER.minimum)  # no clinic may set less
+    shortest = dt.timedelta(minutes=clinic_policy.ALERT_ESCALATE_AFTER.minimum)  # no clinic may set less
     candidates = SuicideRiskAlert.objects.filter(
         status=AlertStatus.OPEN, escalated_at__isnull=True, raised_at__lte=now - shortest
     ).select_related("patient", "organization")
     escalated = []
     per_org: dict[int, dict] = {}
     for alert in candidates:
-        org_settings = per_org.setdefault(alert.organization_id, policy.clinic_settings(alert.organization_id))
-        if alert.raised_at > now - policy.escalate_after(org_settings):
+        org_settings = per_org.setdefault(alert.organization_id, clinic_policy.clinic_settings(alert.organization_id))
+        if alert.raised_at > now - clinic_policy.escalate_after(org_settings):
             continue
         recipients = escalation_recipients(alert.organization_id)
         with transaction.atomic():
@@ -63,7 +63,7 @@ def escalate_overdue_alerts(now: dt.datetime | None = None) -> list[SuicideRiskA
             emails = [u.email for u in recipients if u.email]
             if emails:
                 subject = f"Escalated: unacknowledged suicide-risk alert, patient {alert.patient.mrn}"
-                minutes = int(policy.escalate_after(org_settings).total_seconds() // 60)
+                minutes = int(clinic_policy.escalate_after(org_settings).total_seconds() // 60)
                 body = (
                     f"A suicide-risk alert for patient MRN {alert.patient.mrn} has not been acknowledged within "
                     f"{minutes} minutes (clinic policy). See {site_url(reverse('assessments:alerts'))}"

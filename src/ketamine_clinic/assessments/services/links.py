@@ -8,20 +8,20 @@ from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import instruments as ci
-from ketamine_clinic.core.errors import NotFound, ValidationFailed
+from ketamine_clinic.core.errors import NotFound, ValidationFailed, require_own_clinic
 from ketamine_clinic.core.links import site_url
 from ketamine_clinic.patients.models import Patient, TimelineEvent
 
-from .. import policy
+from .. import clinic_policy
 from ..models import LinkPurpose, MeasureLink
-from ._common import _check_link_usable, _mail, _same_org
+from ._common import _check_link_usable, _mail
 from .instruments import get_instrument_or_error, patient_can_answer
 
 
 def create_link(ctx: Context, patient: Patient, instrument_key: str, purpose: str = LinkPurpose.TABLET) -> tuple[MeasureLink, str]:
     """A one-time link to one questionnaire. Returns the link and the raw token (shown once)."""
     require(ctx.user, "measures.send_link")
-    _same_org(ctx, patient)
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     instrument = get_instrument_or_error(instrument_key)
     if not patient_can_answer(instrument):
         raise ValidationFailed({"instrument_key": [f"{instrument.name} is rated by staff; it cannot be sent to the patient."]})
@@ -33,7 +33,7 @@ def create_link(ctx: Context, patient: Patient, instrument_key: str, purpose: st
         link = MeasureLink.objects.create(
             organization_id=patient.organization_id, patient=patient, instrument_key=instrument.key, purpose=purpose,
             token_sha256=MeasureLink.digest(raw), created_by=ctx.user, created_at=now,
-            expires_at=now + policy.link_lifetime(patient.organization, purpose),
+            expires_at=now + clinic_policy.link_lifetime(patient.organization, purpose),
         )
         record(ctx, Action.MEASURES_LINK_CREATE, obj=link, patient=patient, organization=patient.organization,
                detail={"instrument": instrument.key, "purpose": purpose})
@@ -43,7 +43,7 @@ def create_link(ctx: Context, patient: Patient, instrument_key: str, purpose: st
 def send_measure_link(ctx: Context, patient: Patient, instrument_key: str, *, base_url: str = "") -> MeasureLink:
     """Email the patient a one-time link to a due questionnaire."""
     require(ctx.user, "measures.send_link")
-    _same_org(ctx, patient)
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     if not patient.email:
         raise ValidationFailed({"email": ["The patient has no email address on file."]})
     instrument = get_instrument_or_error(instrument_key)
@@ -52,7 +52,7 @@ def send_measure_link(ctx: Context, patient: Patient, instrument_key: str, *, ba
         TimelineEvent.objects.create(patient=patient, kind="assessment", summary=f"{ci.abbreviation(instrument.key)} link emailed to the patient", actor=ctx.user)
         record(ctx, Action.MEASURES_SEND_LINK, obj=link, patient=patient, organization=patient.organization, detail={"instrument": instrument.key})
         url = (base_url.rstrip("/") + reverse("assessments:link", args=[raw])) if base_url else site_url(reverse("assessments:link", args=[raw]))
-        hours = int(policy.link_lifetime(patient.organization, LinkPurpose.EMAIL).total_seconds() // 3600)
+        hours = int(clinic_policy.link_lifetime(patient.organization, LinkPurpose.EMAIL).total_seconds() // 3600)
         body = (
             f"Hello {patient.preferred_name or patient.given_name},\n\n"
             f"{patient.organization.name} asks you to complete a short questionnaire ({instrument.name}).\n"

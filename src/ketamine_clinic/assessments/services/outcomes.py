@@ -7,7 +7,7 @@ from django.utils import timezone
 from ketamine_clinic.clinical import instruments as ci
 from ketamine_clinic.patients.models import Patient
 
-from .. import policy
+from .. import clinic_policy
 from ..models import PatientOutcome, QuestionnaireResponse, ResponseStatus
 from .instruments import is_trackable
 
@@ -35,9 +35,9 @@ def outcome_fields(summary: ci.OutcomeSummary) -> dict:
 
 
 def summarize_points(instrument_key: str, points, settings: dict | None = None) -> ci.OutcomeSummary:
-    """``settings``: a dict from ``policy.clinic_settings`` (read once by the caller)."""
+    """``settings``: a dict from ``clinic_policy.clinic_settings`` (read once by the caller)."""
     series = ci.ScoreSeries.from_points(instrument_key, points)
-    return ci.summarize_outcomes(series, settings=settings if settings is not None else policy.clinic_settings())
+    return ci.summarize_outcomes(series, settings=settings if settings is not None else clinic_policy.clinic_settings())
 
 
 def current_points(patient: Patient, instrument_key: str) -> list[tuple[dt.datetime, int]]:
@@ -67,7 +67,7 @@ def refresh_outcome(patient: Patient, instrument_key: str) -> PatientOutcome | N
     if not points:
         PatientOutcome.objects.filter(patient=patient, instrument_key=instrument_key).delete()  # derived data only
         return None
-    fields = outcome_fields(summarize_points(instrument_key, points, policy.clinic_settings(patient.organization_id)))
+    fields = outcome_fields(summarize_points(instrument_key, points, clinic_policy.clinic_settings(patient.organization_id)))
     outcome, _ = PatientOutcome.objects.update_or_create(
         patient=patient, instrument_key=instrument_key,
         defaults={**fields, "organization_id": patient.organization_id, "computed_at": timezone.now()},

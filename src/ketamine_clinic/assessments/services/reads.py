@@ -5,12 +5,12 @@ from django.db.models import QuerySet
 from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
-from ketamine_clinic.core.errors import NotFound
+from ketamine_clinic.core.errors import NotFound, require_own_clinic
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.patients.services import get_own_patient_record, get_patient_for
 
 from ..models import QuestionnaireResponse, ResponseStatus
-from ._common import _is_own, _same_org
+from ._common import _is_own
 
 
 def patient_for(ctx: Context, public_id, action: str = "assessment.view", audit_action: Action | None = Action.ASSESSMENT_VIEW) -> Patient:
@@ -29,7 +29,7 @@ def responses_for(ctx: Context, patient: Patient, *, include_superseded: bool = 
     """Submitted responses of a patient, newest first: staff with assessment.view, or the patient."""
     if not _is_own(ctx, patient):
         require(ctx.user, "assessment.view")
-        _same_org(ctx, patient)
+        require_own_clinic(ctx.user, patient.organization_id, "patient")
     qs = QuestionnaireResponse.objects.filter(patient=patient, status=ResponseStatus.SUBMITTED)
     if not include_superseded:
         qs = qs.filter(superseded_by__isnull=True)

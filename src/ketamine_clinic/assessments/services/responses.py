@@ -11,13 +11,13 @@ from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import instruments as ci
-from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, form_errors
+from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, form_errors, require_own_clinic
 from ketamine_clinic.patients.models import Patient, TimelineEvent
 
 from .. import forms as aforms
-from .. import policy
+from .. import clinic_policy
 from ..models import MeasureLink, QuestionnaireResponse, ResponseMode, ResponseStatus, SuicideRiskAlert
-from ._common import _check_link_usable, _is_own, _same_org
+from ._common import _check_link_usable, _is_own
 from .alerts import raise_alert
 from .instruments import get_instrument_or_error, patient_can_answer
 from .outcomes import refresh_outcome
@@ -35,7 +35,7 @@ def _require_answer_map(answers) -> None:
 def _score(instrument_key: str, answers, organization) -> ci.Score:
     _require_answer_map(answers)
     try:
-        return ci.score(instrument_key, answers, settings=policy.clinic_settings(getattr(organization, "pk", organization)))
+        return ci.score(instrument_key, answers, settings=clinic_policy.clinic_settings(getattr(organization, "pk", organization)))
     except ci.AnswerValidationError as exc:
         raise ValidationFailed(exc.errors, "Some answers are missing or out of range.") from None
 
@@ -50,7 +50,7 @@ def _check_actor(ctx: Context, patient: Patient, instrument: ci.Instrument, mode
             raise NotFound("This link does not exist.")
     elif mode in STAFF_MODES:
         require(ctx.user, "assessment.enter")
-        _same_org(ctx, patient)
+        require_own_clinic(ctx.user, patient.organization_id, "patient")
     else:
         raise ValidationFailed({"mode": [f"Unknown mode {mode!r}."]})
     if mode not in STAFF_MODES and not patient_can_answer(instrument):
@@ -150,7 +150,7 @@ def amend_response(ctx: Context, original: QuestionnaireResponse, answers, reaso
     """Correct a submitted response: a new response points to the original and supersedes it."""
     require(ctx.user, "assessment.enter")
     patient = original.patient
-    _same_org(ctx, patient)
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     form = aforms.ReasonForm(data={"reason": reason or ""})
     if not form.is_valid():
         raise ValidationFailed(form_errors(form))

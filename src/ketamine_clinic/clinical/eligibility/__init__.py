@@ -36,9 +36,9 @@ from .indications import (
     is_valid_icd10cm_code,
     normalize_icd10cm_code,
 )
+from .clinic_policy import SETTINGS, EligibilityPolicy, TRDPolicy, resolve_policy
 from .resistance import TRDAssessment, assess_treatment_resistance
 from .rules import RULES, RULES_BY_ID, TABLE_ROWS, Level, Rule, RouteLevel
-from .settings import SETTINGS, EligibilityPolicy, TRDPolicy, resolve_policy
 
 __all__ = [
     "INSTRUMENT_KEYS", "RequiredMeasure", "baseline_measures_required",

@@ -12,11 +12,11 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from ..routes import Route
+from .clinic_policy import EligibilityPolicy, resolve_policy
 from .evaluation import SCHEMA_VERSION, Evaluation
 from .errors import EligibilityInputError
 from .resistance import TRDAssessment, assess_treatment_resistance
 from .rules import RULES, SEVERITY_ORDER, Level, Rule
-from .settings import EligibilityPolicy, resolve_policy
 
 
 class Outcome(StrEnum):

@@ -15,9 +15,9 @@ The dose itself is not checked against a table; the clinician's flag covers dose
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from .clinic_policy import EligibilityPolicy, TRDPolicy, resolve_trd_policy
 from .errors import EligibilityInputError
 from .evaluation import FAILED_OUTCOMES, AntidepressantTrial
-from .settings import EligibilityPolicy, TRDPolicy, resolve_trd_policy
 
 SOURCE = "seeds"  # operational definition as given in shared/CLINICAL.md s.2
 

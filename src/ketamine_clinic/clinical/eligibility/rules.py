@@ -20,10 +20,10 @@ from enum import StrEnum
 
 from ..routes import Route
 from ..sources import CLINIC_POLICY
+from .clinic_policy import EligibilityPolicy
 from .evaluation import Evaluation, LiverDisease, MedicationClass, Status
 from .indications import PSYCHOTIC_FEATURES_CODES, Indication
 from .resistance import assess_treatment_resistance
-from .settings import EligibilityPolicy
 
 
 class Level(StrEnum):

@@ -1,4 +1,4 @@
-"""Measurement-based care: instruments as data, validation, scoring, FHIR export, outcomes, schedule.
+"""Measurement-based care: instruments as data, validation, scoring, FHIR export, outcomes, measures due (`due`).
 
 Pure Python (no Django, no I/O, no clock). The web layer calls:
 
@@ -43,7 +43,7 @@ from .outcomes import (
     summarize_outcomes,
 )
 from .outcomes import SETTINGS as _OUTCOME_SETTINGS
-from .schedule import (
+from .due import (
     PHQ9_ITEM9_POSITIVE,
     AfterEachSession,
     BeforeEachSession,
@@ -55,12 +55,12 @@ from .schedule import (
     measures_due,
 )
 from .risk_answers import RiskAnswer, risk_answers
-from .schedule import SETTINGS as _SCHEDULE_SETTINGS
+from .due import SETTINGS as _DUE_SETTINGS
 from .scoring import SETTINGS as _SCORING_SETTINGS
 from .scoring import ItemFlag, Score, bands_for, score
 from .validation import get_instrument, validate_answers
 
-SETTINGS = _SCORING_SETTINGS + _OUTCOME_SETTINGS + _SCHEDULE_SETTINGS
+SETTINGS = _SCORING_SETTINGS + _OUTCOME_SETTINGS + _DUE_SETTINGS
 
 __all__ = [
     "ABBREVIATIONS", "INSTRUMENTS", "abbreviation", "SETTINGS", "PHQ9_ITEM9_POSITIVE",

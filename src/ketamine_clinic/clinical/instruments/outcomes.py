@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from fractions import Fraction
 
-from ..policy import Setting
+from ..clinic_policy import Setting
 from ..sources import CLINIC_POLICY
+from .clinic_policy import setting_value
 from .errors import InstrumentError
 from .scoring import PCL5_CUTOFF
-from .settings_values import setting_value
 from .validation import get_instrument
 
 

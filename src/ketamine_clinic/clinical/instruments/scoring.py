@@ -7,10 +7,10 @@ so a ``Score`` is only ever built from a full, correct form.
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from ..policy import Setting
+from ..clinic_policy import Setting
 from .definitions.pcl5 import PROBABLE_PTSD_MIN_TOTAL_DEFAULT
+from .clinic_policy import setting_value
 from .model import Band, Instrument, RiskLevel
-from .settings_values import setting_value
 from .validation import get_instrument, validate_answers
 
 PCL5_CUTOFF = Setting(

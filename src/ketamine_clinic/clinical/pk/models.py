@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..policy import Setting
+from ..clinic_policy import Setting
 from ..sources import CLINIC_POLICY
 
 RACEMIC = "racemic ketamine"

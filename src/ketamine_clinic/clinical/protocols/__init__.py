@@ -24,7 +24,7 @@ from .model import (
     DoseRefusal,
     DoseRule,
     DoseUnit,
-    Indication,
+    ProtocolIndication,
     LinkedSession,
     MeasureCadence,
     MeasureWhen,
@@ -60,7 +60,7 @@ SETTINGS = _LIBRARY_SETTINGS + _INSTRUCTION_SETTINGS + _OLDER_ADULT_SETTINGS
 __all__ = [
     "ESKETAMINE_MG_PER_DEVICE", "PROTOCOLS", "SETTINGS",
     "BoosterError", "BoosterProposal", "Conflict", "ConflictKind", "DoseRefusal", "DoseRule", "DoseUnit",
-    "ExistingAppointment", "Indication", "Instruction", "InstructionError", "LinkedSession", "LinkedSessionDue",
+    "ExistingAppointment", "ProtocolIndication", "Instruction", "InstructionError", "LinkedSession", "LinkedSessionDue",
     "MaintenanceState", "MaintenanceVisit", "MeasureCadence", "MeasureWhen", "Phase", "ProposedAppointment",
     "Protocol", "ProtocolError", "RelapseRule", "RelativeTo", "SchedulingError", "Spacing", "TherapyKind",
     "TitrationCondition", "TitrationRule", "Timing",

@@ -16,7 +16,7 @@ from ..routes import Route
 from .model import (
     DoseRule,
     DoseUnit,
-    Indication,
+    ProtocolIndication,
     LinkedSession,
     MeasureCadence,
     MeasureWhen,
@@ -203,12 +203,12 @@ def _raise(errors: dict[str, list[str]]) -> None:
     raise ProtocolError(first, errors[first][0], errors)
 
 
-def _indications(r: _Reader, d: dict) -> list[Indication]:
+def _indications(r: _Reader, d: dict) -> list[ProtocolIndication]:
     indications = []
     for i, item in enumerate(r.items(d, "indications", "indications")):
         p = f"indications[{i}]"
         if (o := r.obj(item, p)) is not None:
-            indications.append(Indication(
+            indications.append(ProtocolIndication(
                 label=r.text(o, "label", f"{p}.label"),
                 icd10cm_prefixes=r.strings(o, "icd10cm_prefixes", f"{p}.icd10cm_prefixes"),
                 source=r.text(o, "source", f"{p}.source"),

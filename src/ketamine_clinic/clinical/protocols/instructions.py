@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ..policy import Setting
+from ..clinic_policy import Setting
 from ..routes import Route
 from ..sources import CLINIC_POLICY
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..policy import Setting
+from ..clinic_policy import Setting
 from ..routes import Route
 from ..sources import CLINIC_POLICY
 from .model import (
     DoseRule,
     DoseUnit,
-    Indication,
+    ProtocolIndication,
     LinkedSession,
     MeasureCadence,
     MeasureWhen,
@@ -89,19 +89,19 @@ _DEFAULT = {s.key: s.default for s in SETTINGS}
 MDD_CODES = ("F32.0", "F32.1", "F32.2", "F32.3", "F32.4", "F32.5", "F32.9", "F32.A",
              "F33.0", "F33.1", "F33.2", "F33.3", "F33.4", "F33.8", "F33.9")
 BIPOLAR_DEPRESSION_CODES = ("F31.3", "F31.4", "F31.5", "F31.81")
-MDD_TRD = Indication("Major depressive disorder, treatment-resistant (code the episode; record failed trials)",
+MDD_TRD = ProtocolIndication("Major depressive disorder, treatment-resistant (code the episode; record failed trials)",
                      MDD_CODES, "apa-2017")
-BIPOLAR_DEPRESSION = Indication("Bipolar depression", BIPOLAR_DEPRESSION_CODES, "apa-2017")
+BIPOLAR_DEPRESSION = ProtocolIndication("Bipolar depression", BIPOLAR_DEPRESSION_CODES, "apa-2017")
 # Since 21 Jan 2025 the TRD indication is monotherapy or with an oral antidepressant (spravato-pi,
 # CLINICAL.md s.2 "Label update"); the suicidal-ideation indication still requires one.
-ESKETAMINE_TRD = Indication("Treatment-resistant depression (adults), as monotherapy or with an oral antidepressant",
+ESKETAMINE_TRD = ProtocolIndication("Treatment-resistant depression (adults), as monotherapy or with an oral antidepressant",
                             MDD_CODES, "spravato-pi")
-ESKETAMINE_MDD_ASI = Indication("Major depressive disorder with acute suicidal ideation or behaviour, "
+ESKETAMINE_MDD_ASI = ProtocolIndication("Major depressive disorder with acute suicidal ideation or behaviour, "
                                 "with an oral antidepressant",
                                 MDD_CODES + ("R45.851",), "spravato-pi")
-PTSD = Indication("Post-traumatic stress disorder (seen in practice)", ("F43.1",), "seeds")
-ANXIETY = Indication("Generalized or social anxiety disorder (seen in practice)", ("F41.1", "F40.1"), "seeds")
-CHRONIC_PAIN = Indication("Chronic pain, including CRPS (codes: verify)", ("G89.21", "G89.29", "G89.4"), "asra-2018")
+PTSD = ProtocolIndication("Post-traumatic stress disorder (seen in practice)", ("F43.1",), "seeds")
+ANXIETY = ProtocolIndication("Generalized or social anxiety disorder (seen in practice)", ("F41.1", "F40.1"), "seeds")
+CHRONIC_PAIN = ProtocolIndication("Chronic pain, including CRPS (codes: verify)", ("G89.21", "G89.29", "G89.4"), "asra-2018")
 
 # --- measures ---------------------------------------------------------------------------------
 

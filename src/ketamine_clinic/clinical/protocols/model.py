@@ -33,10 +33,24 @@ class ProtocolError(ValueError):
 
 
 class DoseUnit(StrEnum):
+    """The unit a dose is ordered in: a protocol's dose rule, a plan's dose and a session's order."""
+
     MG_PER_KG = "mg/kg"  # weight-based bolus or infusion total (IV, IM)
     MG = "mg"  # fixed dose (oral / sublingual)
     DEVICES = "devices"  # Spravato nasal devices of 28 mg each
     MG_PER_KG_PER_H = "mg/kg/h"  # continuous infusion rate (chronic pain)
+
+    @property
+    def label(self) -> str:
+        return DOSE_UNIT_LABELS[self]
+
+
+DOSE_UNIT_LABELS = {
+    DoseUnit.MG_PER_KG: "mg/kg",
+    DoseUnit.MG: "mg (fixed)",
+    DoseUnit.DEVICES: "devices (28 mg each)",
+    DoseUnit.MG_PER_KG_PER_H: "mg/kg/h (infusion rate)",
+}
 
 
 class MeasureWhen(StrEnum):
@@ -65,7 +79,10 @@ class TitrationCondition(StrEnum):
 
 
 @dataclass(frozen=True)
-class Indication:
+class ProtocolIndication:
+    """An indication a protocol is written for, matched by ICD-10-CM code (not the screening
+    enumeration ``eligibility.Indication``)."""
+
     label: str
     icd10cm_prefixes: tuple[str, ...]  # ICD-10-CM codes or prefixes that match ("F33" matches F33.1)
     source: str
@@ -153,7 +170,7 @@ class Protocol:
     version: int
     title: str
     route: Route
-    indications: tuple[Indication, ...]
+    indications: tuple[ProtocolIndication, ...]
     phases: tuple[Phase, ...]
     dose_rule: DoseRule
     sources: tuple[str, ...]
@@ -514,7 +531,7 @@ def _show(value: Decimal, unit: DoseUnit) -> str:
 
 
 __all__ = [
-    "ESKETAMINE_MG_PER_DEVICE", "DoseRefusal", "DoseRule", "DoseUnit", "Indication", "LinkedSession",
+    "ESKETAMINE_MG_PER_DEVICE", "DoseRefusal", "DoseRule", "DoseUnit", "ProtocolIndication", "LinkedSession",
     "MeasureCadence", "MeasureWhen", "Phase", "Protocol", "ProtocolError", "RelapseRule", "RelativeTo",
     "Spacing", "TherapyKind", "TitrationCondition", "TitrationRule", "check_protocol", "esketamine_dose_mg",
     "protocol_errors", "titration_for", "to_decimal", "validate_dose",

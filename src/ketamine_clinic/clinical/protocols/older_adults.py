@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..policy import Setting
+from ..clinic_policy import Setting
 from ..routes import Route
 from ..sources import CLINIC_POLICY
 from .model import DoseUnit, Protocol

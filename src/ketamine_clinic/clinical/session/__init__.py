@@ -21,11 +21,11 @@ from .discharge import (
     discharge_readiness, earliest_discharge_at, minimum_observation_min,
 )
 from .dosing import (
-    ESKETAMINE_DEVICE_SPACING_MIN, ESKETAMINE_MG_PER_DEVICE, DoseBasis, DoseInputError, DosePlan, DoseRule, Product,
+    ESKETAMINE_DEVICE_SPACING_MIN, ESKETAMINE_MG_PER_DEVICE, DoseBasis, DoseInputError, DosePlan, DoseOrder, Product,
     compute_dose,
 )
 from .guardrails import (
-    DoseAuthorization, DoseNotAuthorized, GuardrailInputError, GuardrailLevel, GuardrailResult, Indication,
+    DoseAuthorization, DoseNotAuthorized, GuardrailInputError, GuardrailLevel, GuardrailResult, DosingIndication,
     authorize_dose, check_guardrails,
 )
 from .monitoring import (
@@ -36,7 +36,7 @@ from .rems_form import (
     CURRENT_SCHEMA, SCHEMAS, FieldType, RemsField, RemsFormDraft, RemsFormInputError, RemsFormSchema,
     RemsSessionFacts, build_rems_form, rems_form_due_date,
 )
-from .vitals import Alert, AlertSeverity, Phase, VitalSigns, VitalsInputError, vitals_alerts
+from .vitals import Alert, AlertSeverity, SessionPhase, VitalSigns, VitalsInputError, vitals_alerts
 
 # Every clinic setting of the session core, for the web layer's settings store.
 SETTINGS = (

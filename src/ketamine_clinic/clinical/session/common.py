@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from ..policy import Setting
+from ..clinic_policy import Setting
 
 # A clinic's overrides: setting key -> value. Keys it does not override fall back to the
 # shipped default of the Setting. ``None`` means "all defaults".

@@ -13,7 +13,7 @@ from decimal import Decimal
 from ..routes import Route
 from .common import Policy
 from .dosing import DoseBasis, DosePlan
-from .guardrails import GuardrailLevel, GuardrailResult, check_guardrails
+from .guardrails import DosingIndication, GuardrailLevel, GuardrailResult, check_guardrails
 
 _SEVERITY = {GuardrailLevel.OK: 0, GuardrailLevel.SOFT: 1, GuardrailLevel.HARD: 2}
 
@@ -24,7 +24,7 @@ def _amounts(plan: DosePlan, indication: str, *, drawn: bool) -> dict[str, Decim
     per_kg = plan.drawn_dose_mg_per_kg if drawn else plan.dose_mg_per_kg
     if plan.route is Route.ESKETAMINE_NASAL:
         return {"dose_mg": mg}
-    if plan.route is Route.IV and indication == "chronic_pain" and plan.basis is DoseBasis.MG_PER_KG_PER_H:
+    if plan.route is Route.IV and indication == DosingIndication.CHRONIC_PAIN and plan.basis is DoseBasis.MG_PER_KG_PER_H:
         return {"rate_mg_per_kg_per_h": plan.drawn_rate_mg_per_kg_per_h if drawn else plan.rate_mg_per_kg_per_h}
     if plan.route is Route.ORAL_SUBLINGUAL:
         return {"dose_mg": mg, "dose_mg_per_kg": per_kg if plan.basis is DoseBasis.MG_PER_KG else None}

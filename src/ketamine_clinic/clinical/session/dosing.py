@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from ..policy import Setting
+from ..clinic_policy import Setting
 from ..plausibility import PLAUSIBLE_WEIGHT_KG
 from ..routes import Route
 from ..sources import CLINIC_POLICY, SOURCES
@@ -66,7 +66,7 @@ def _entry(value: object, field: str) -> Decimal:
 
 
 @dataclass(frozen=True)
-class DoseRule:
+class DoseOrder:
     """A dose order: exactly one of ``mg_per_kg``, ``fixed_mg``, ``mg_per_kg_per_h``.
 
     ``infusion_minutes`` is required for IV; ``infusion_volume_ml`` is the final bag/syringe volume the
@@ -175,10 +175,10 @@ class DosePlan:
         return self.drawn_dose_mg is not None and self.drawn_dose_mg != self.dose_mg
 
 
-def compute_dose(rule: DoseRule, weight_kg: object, product: Product | None, policy: Policy = None) -> DosePlan:
+def compute_dose(rule: DoseOrder, weight_kg: object, product: Product | None, policy: Policy = None) -> DosePlan:
     """Turn an order into a dose plan for today's weight and the product on hand."""
-    if not isinstance(rule, DoseRule):
-        raise DoseInputError("rule", "must be a DoseRule")
+    if not isinstance(rule, DoseOrder):
+        raise DoseInputError("rule", "must be a DoseOrder")
     dose_inc = setting_value(_SETTINGS, policy, "session.dose.dose_increment_mg")
     vol_inc = setting_value(_SETTINGS, policy, "session.dose.volume_increment_ml")
     rate_inc = setting_value(_SETTINGS, policy, "session.dose.rate_increment_ml_per_h")
@@ -208,7 +208,7 @@ def compute_dose(rule: DoseRule, weight_kg: object, product: Product | None, pol
                     rounding=tuple(rounding), sources=tuple(sources))
 
 
-def _checked_weight(rule: DoseRule, weight_kg: object) -> Decimal | None:
+def _checked_weight(rule: DoseOrder, weight_kg: object) -> Decimal | None:
     """Today's weight, required for a weight-based order and checked against the plausible range."""
     if weight_kg is None and not rule.is_weight_based:
         return None
@@ -221,7 +221,7 @@ def _checked_weight(rule: DoseRule, weight_kg: object) -> Decimal | None:
     return weight
 
 
-def _exact_mg(rule: DoseRule, weight: Decimal | None, hours: Decimal | None) -> Decimal:
+def _exact_mg(rule: DoseOrder, weight: Decimal | None, hours: Decimal | None) -> Decimal:
     """The ordered dose in mg before rounding: mg/kg x weight, a fixed mg, or mg/kg/h x weight x hours."""
     if rule.basis is DoseBasis.MG_PER_KG:
         return rule.mg_per_kg * weight
@@ -230,7 +230,7 @@ def _exact_mg(rule: DoseRule, weight: Decimal | None, hours: Decimal | None) -> 
     return rule.mg_per_kg_per_h * weight * hours
 
 
-def _esketamine_plan(rule: DoseRule, weight, per_kg, sources: list[str]) -> DosePlan:
+def _esketamine_plan(rule: DoseOrder, weight, per_kg, sources: list[str]) -> DosePlan:
     dose_mg = rule.fixed_mg.normalize()  # whole devices: no rounding
     devices = int(dose_mg / ESKETAMINE_MG_PER_DEVICE)
     if not 1 <= devices <= ESKETAMINE_MAX_DEVICES:
@@ -263,7 +263,7 @@ def _draw(dose_mg: Decimal, weight, product: Product, vol_inc: Decimal, policy: 
                 drawn_dose_mg_per_kg=drawn_per_kg)
 
 
-def _pump(rule: DoseRule, dose_mg: Decimal, weight, hours: Decimal, draw: dict, rate_inc: Decimal,
+def _pump(rule: DoseOrder, dose_mg: Decimal, weight, hours: Decimal, draw: dict, rate_inc: Decimal,
           rounding: list[str]) -> dict:
     """An IV infusion's pump volume and rate (mL/h at the clinic's step), and the rates they give."""
     draw_ml, drawn_mg = draw["draw_volume_ml"], draw["drawn_dose_mg"]
@@ -292,7 +292,7 @@ def _mg(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
 
-def _rate_per_kg(rule: DoseRule, dose_mg: Decimal, hours: Decimal, weight: Decimal | None) -> Decimal | None:
+def _rate_per_kg(rule: DoseOrder, dose_mg: Decimal, hours: Decimal, weight: Decimal | None) -> Decimal | None:
     """mg/kg/h: exact from the order when it is per kg, else from the rounded dose and the weight."""
     if rule.mg_per_kg_per_h is not None:
         return rule.mg_per_kg_per_h

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from ..policy import Setting
+from ..clinic_policy import Setting
 from ..routes import Route
 from ..sources import CLINIC_POLICY
 from .common import Policy, SessionInputError, setting_value, settings_by_key, to_decimal
@@ -26,9 +26,17 @@ class DoseNotAuthorized(SessionInputError):
     """A dose above a hard limit, or above a soft limit without a valid co-signature."""
 
 
-class Indication(StrEnum):
+class DosingIndication(StrEnum):
+    """Which dose limits a session is checked against: the psychiatric limits or the chronic-pain
+    (infusion-rate) limits. Distinct from the presenting diagnosis (``eligibility.Indication``)."""
+
     DEPRESSION = "depression"  # mood disorders and other psychiatric indications
     CHRONIC_PAIN = "chronic_pain"
+
+    @property
+    def label(self) -> str:
+        return {DosingIndication.DEPRESSION: "Depression (mood disorders)",
+                DosingIndication.CHRONIC_PAIN: "Chronic pain"}[self]
 
 
 class GuardrailLevel(StrEnum):
@@ -110,7 +118,7 @@ def _tiered(value: Decimal, unit: str, what: str, soft_key: str, hard_key: str, 
 
 def check_guardrails(
     route: Route | str,
-    indication: Indication | str,
+    indication: DosingIndication | str,
     *,
     dose_mg_per_kg: object = None,
     dose_mg: object = None,
@@ -127,7 +135,7 @@ def check_guardrails(
     except ValueError:
         raise GuardrailInputError("route", f"unknown route {route!r}") from None
     try:
-        indication = Indication(indication)
+        indication = DosingIndication(indication)
     except ValueError:
         raise GuardrailInputError("indication", f"unknown indication {indication!r}") from None
 
@@ -147,7 +155,7 @@ def check_guardrails(
         return GuardrailResult(GuardrailLevel.HARD,
                                f"{mg} mg is not a labelled esketamine dose (28, 56 or 84 mg): cannot be given",
                                None, "mg", "spravato-pi")
-    if route is Route.IV and indication is Indication.CHRONIC_PAIN:
+    if route is Route.IV and indication is DosingIndication.CHRONIC_PAIN:
         if rate is not None:
             return _tiered(rate, "mg/kg/h", "Infusion rate", "session.guardrail.iv_pain.soft_mg_per_kg_per_h",
                            "session.guardrail.iv_pain.hard_mg_per_kg_per_h", policy)

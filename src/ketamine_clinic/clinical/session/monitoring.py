@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from ..policy import Setting
+from ..clinic_policy import Setting
 from ..routes import Route
 from ..sources import CLINIC_POLICY
 from .common import Policy, SessionInputError, require_aware, setting_value, settings_by_key, to_whole

@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from ..policy import Setting
+from ..clinic_policy import Setting
 from ..sources import CLINIC_POLICY
 from .common import Policy, SessionInputError, require_aware, setting_value, settings_by_key, to_decimal, to_whole
 
@@ -135,7 +135,7 @@ def vitals_setting(policy: Policy, key: str):
     return setting_value(_SETTINGS, policy, key)
 
 
-class Phase(StrEnum):
+class SessionPhase(StrEnum):
     PRE_DOSE = "pre_dose"
     DURING = "during"  # infusion running / devices being given
     AFTER = "after"  # observation after dosing
@@ -154,15 +154,15 @@ class Alert:
     source: str  # key of sources.SOURCES
 
 
-def vitals_alerts(vitals: VitalSigns, phase: Phase | str, policy: Policy = None) -> list[Alert]:
+def vitals_alerts(vitals: VitalSigns, phase: SessionPhase | str, policy: Policy = None) -> list[Alert]:
     """Alerts raised by one reading, against the clinic's limits for ``phase``."""
     if not isinstance(vitals, VitalSigns):
         raise VitalsInputError("vitals", "must be a VitalSigns reading")
     try:
-        phase = Phase(phase)
+        phase = SessionPhase(phase)
     except ValueError:
-        raise VitalsInputError("phase", f"unknown phase {phase!r}; use one of {[p.value for p in Phase]}") from None
-    pre = phase is Phase.PRE_DOSE
+        raise VitalsInputError("phase", f"unknown phase {phase!r}; use one of {[p.value for p in SessionPhase]}") from None
+    pre = phase is SessionPhase.PRE_DOSE
     prefix = "session.predose.hold_" if pre else "session.alert."
     low_spo2 = vitals_setting(policy, prefix + ("min_spo2_percent"))
     max_sys = vitals_setting(policy, prefix + ("systolic_mmhg" if pre else "max_systolic_mmhg"))

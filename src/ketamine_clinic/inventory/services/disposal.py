@@ -10,7 +10,7 @@ from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.core.ids import uuid_or_none
 
 from ..models import Discrepancy, LedgerEvent
-from ..policy import witness_required
+from ..clinic_policy import witness_required
 from ..rules import ledger
 from ..rules.quantities import Quantity, fit_remainder
 from ._common import (WitnessAuthFailed, add_event, audit, container_balance, date_field, invalid, local_today, lock_container,

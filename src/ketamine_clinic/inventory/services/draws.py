@@ -12,7 +12,7 @@ from ketamine_clinic.core.ids import uuid_or_none
 from ketamine_clinic.patients.models import Patient
 
 from ..models import Count, Draw, LedgerEvent
-from ..policy import inventory_policy, witness_required
+from ..clinic_policy import inventory_policy, witness_required
 from ..rules import expiry, ledger
 from ..rules.quantities import Quantity, fit_remainder
 from ._common import (WitnessAuthFailed, add_event, audit, container_balance, entries, invalid, local_today, lock_container,

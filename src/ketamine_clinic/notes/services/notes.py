@@ -21,7 +21,7 @@ from ketamine_clinic.patients.timeline import timeline_summary
 from ketamine_clinic.plans.models import Appointment
 from ketamine_clinic.treatments.models import TreatmentSession
 
-from .. import policy, prefill, rules
+from .. import clinic_policy, prefill, rules
 from ..models import ADDENDUM_MAX_CHARS, SECTION_MAX_CHARS, Note, NoteAddendum, NoteStatus
 from .templates import template_for
 
@@ -77,7 +77,7 @@ def writable_kinds(user) -> list[rules.NoteKind]:
 
 
 def cosign_required_for(note: Note) -> bool:
-    return policy.cosign_required(note.organization, note.author)
+    return clinic_policy.cosign_required(note.organization, note.author)
 
 
 def cosigners_for(note: Note) -> list[User]:
@@ -237,11 +237,11 @@ def save_draft(ctx: Context, note: Note, data: dict, *, expected_version=None) -
 
 def _may_cosign(user, note: Note) -> bool:
     return (user.pk != note.author_id and user.is_active and user.organization_id == note.organization_id
-            and has_permission(user, WRITE_ACTION[note.discipline]) and not policy.cosign_required(note.organization, user))
+            and has_permission(user, WRITE_ACTION[note.discipline]) and not clinic_policy.cosign_required(note.organization, user))
 
 
 def _cosigner(note: Note, cosigner_id) -> User | None:
-    if not policy.cosign_required(note.organization, note.author):
+    if not clinic_policy.cosign_required(note.organization, note.author):
         if cosigner_id not in (None, ""):
             raise ValidationFailed({"cosigner": ["This note needs no co-signature at this clinic; leave the co-signer out."]})
         return None

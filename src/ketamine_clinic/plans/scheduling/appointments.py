@@ -22,9 +22,9 @@ from ketamine_clinic.patients.models import Patient, TimelineEvent
 from ketamine_clinic.patients.timeline import timeline_summary
 
 from .. import forms as plan_forms
+from ..clinic_policy import appointment_minutes, plans_policy
 from ..models import LIVE_STATUSES, Appointment, AppointmentChange, AppointmentKind, AppointmentStatus, PlanStatus, Resource, TreatmentPlan
 from ..plan_protocol import plan_protocol
-from ..policy import appointment_minutes, plans_policy
 from ._common import (
     BOOKABLE_KINDS,
     INPUT_CONFLICTS,

@@ -10,8 +10,8 @@ from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import protocols as cp
 
+from ..clinic_policy import appointment_minutes, plans_policy
 from ..models import Appointment, AppointmentKind
-from ..policy import appointment_minutes, plans_policy
 from ._common import (
     _book,
     _busy_by_resource,

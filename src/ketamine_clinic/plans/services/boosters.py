@@ -13,7 +13,7 @@ from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import protocols as cp
-from ketamine_clinic.core.errors import Conflict, ValidationFailed
+from ketamine_clinic.core.errors import Conflict, ValidationFailed, require_own_clinic
 from ketamine_clinic.core.text_limits import refuse_over_length
 
 from .. import forms as plan_forms
@@ -28,7 +28,7 @@ from ..models import (
     PlanStatusChange,
     TreatmentPlan,
 )
-from ..policy import plans_policy
+from ..clinic_policy import plans_policy
 from ._common import _live_dosing, _lock_plan, _screened, _status_change, _timeline, _validate, for_patient, plan_protocol
 
 
@@ -108,6 +108,7 @@ def _maintenance_after_induction(sender, ctx: Context, plan: TreatmentPlan, **kw
 def signal_relapse(ctx: Context, plan: TreatmentPlan, data: dict, now: dt.datetime | None = None) -> BoosterProposal:
     """A clinician's relapse note on a maintenance plan proposes an earlier booster."""
     require(ctx.user, "plan.edit")
+    require_own_clinic(ctx.user, plan.organization_id, "plan")
     now = now or timezone.now()
     cleaned = _validate(plan_forms.RelapseForm, data)
     today = scheduling.local_today(plan.location, now)
@@ -157,6 +158,7 @@ def accept_proposal(ctx: Context, proposal: BoosterProposal, reason: str = "", n
     """The prescriber accepts: the boosters are booked (a maintenance plan is started, signed).
     ``interval_choices`` ({phase name: days}) picks the interval of a phase that offers a choice."""
     require(ctx.user, "plan.sign")
+    require_own_clinic(ctx.user, proposal.plan.organization_id, "proposal")
     now = now or timezone.now()
     reason = (reason or "").strip()
     refuse_over_length(reason, BoosterProposal, "decision_reason", key="reason")
@@ -220,6 +222,7 @@ def accept_proposal(ctx: Context, proposal: BoosterProposal, reason: str = "", n
 
 def decline_proposal(ctx: Context, proposal: BoosterProposal, reason: str, now: dt.datetime | None = None) -> BoosterProposal:
     require(ctx.user, "plan.sign")
+    require_own_clinic(ctx.user, proposal.plan.organization_id, "proposal")
     now = now or timezone.now()
     reason = (reason or "").strip()
     if not reason:

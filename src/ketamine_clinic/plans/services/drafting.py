@@ -13,7 +13,7 @@ from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import protocols as cp
-from ketamine_clinic.core.errors import NotFound, ValidationFailed
+from ketamine_clinic.core.errors import NotFound, ValidationFailed, require_own_clinic
 from ketamine_clinic.patients.models import Patient
 
 from .. import forms as plan_forms
@@ -86,8 +86,7 @@ def create_plan(ctx: Context, patient: Patient, data: dict, now: dt.datetime | N
     """A draft plan for ``patient`` from a protocol version. Nothing is booked until activation."""
     require(ctx.user, "plan.edit")
     now = now or timezone.now()
-    if patient.organization_id != ctx.user.organization_id:
-        raise NotFound("No such patient.")
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     cleaned = _validate(plan_forms.PlanForm, data)
     entry, protocol, phase, count, dose, location, therapist = _resolve_plan_input(ctx, patient, cleaned, now)
     with transaction.atomic():

@@ -11,7 +11,7 @@ from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import protocols as cp
-from ketamine_clinic.core.errors import Conflict, ValidationFailed
+from ketamine_clinic.core.errors import Conflict, ValidationFailed, require_own_clinic
 from ketamine_clinic.core.text_limits import refuse_over_length
 from ketamine_clinic.education import services as education
 
@@ -28,6 +28,7 @@ def activate_plan(ctx: Context, plan: TreatmentPlan, reason: str = "", now: dt.d
     Returns the plan and warnings (therapy sessions that could not be placed).
     """
     require(ctx.user, "plan.sign")
+    require_own_clinic(ctx.user, plan.organization_id, "plan")
     now = now or timezone.now()
     reason = (reason or "").strip()
     refuse_over_length(reason, PlanStatusChange, "reason")
@@ -64,6 +65,7 @@ def change_status(ctx: Context, plan: TreatmentPlan, to_status: str, reason: str
                   now: dt.datetime | None = None) -> TreatmentPlan:
     """Pause, resume, complete or stop a plan (signed, with a reason)."""
     require(ctx.user, "plan.sign")
+    require_own_clinic(ctx.user, plan.organization_id, "plan")
     now = now or timezone.now()
     reason = (reason or "").strip()
     allowed = {
@@ -107,6 +109,7 @@ def change_status(ctx: Context, plan: TreatmentPlan, to_status: str, reason: str
 def change_dose(ctx: Context, plan: TreatmentPlan, data: dict, now: dt.datetime | None = None) -> PlanDose:
     """A new signed dose version; refused when outside the protocol's range."""
     require(ctx.user, "plan.sign")
+    require_own_clinic(ctx.user, plan.organization_id, "plan")
     now = now or timezone.now()
     cleaned = _validate(plan_forms.DoseForm, data)
     protocol = plan_protocol(plan)

@@ -24,11 +24,11 @@ from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import protocols as cp
-from ketamine_clinic.core.errors import NotFound
+from ketamine_clinic.core.errors import NotFound, require_own_clinic
 
 from .. import ics, sms
+from ..clinic_policy import instruction_hours, plans_policy
 from ..models import Appointment, AppointmentKind, AppointmentStatus, CalendarFeed, Reminder
-from ..policy import instruction_hours, plans_policy
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +156,7 @@ def active_feed(patient) -> CalendarFeed | None:
 def create_feed(ctx: Context, patient) -> tuple[CalendarFeed, str]:
     """A new secret feed URL for the patient (any earlier one is revoked). The raw token is returned once."""
     require(ctx.user, "schedule.manage")
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     raw = CalendarFeed.new_raw_token()
     now = timezone.now()
     with transaction.atomic():
@@ -168,6 +169,7 @@ def create_feed(ctx: Context, patient) -> tuple[CalendarFeed, str]:
 
 def revoke_feed(ctx: Context, patient) -> int:
     require(ctx.user, "schedule.manage")
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     with transaction.atomic():
         n = patient.calendar_feeds.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         record(ctx, Action.CALENDAR_FEED_REVOKE, object_type="plans.calendarfeed", object_id=str(patient.public_id),

@@ -46,7 +46,7 @@ from .evaluations import (
     open_draft,
     save_evaluation,
 )
-from .policy import clinic_policy, policy_rows, source_label
+from ..clinic_policy import eligibility_policy, policy_rows, source_label
 from .registry import DRUG_CLASS_TO_MEDICATION_CLASS, REGISTRY_TRIAL_OUTCOME, chart_facts, chart_facts_many, medication_class, registry_prefill
 from .rems import clinic_prescribers, current_rems, enroll_rems, withdraw_rems
 from .reported_intake import get_reported_intake, open_reported_intake, own_patient, save_reported_intake
@@ -69,7 +69,7 @@ __all__ = [
     "chart_suggestions",
     "check_eligibility",
     "check_with_chart",
-    "clinic_policy",
+    "eligibility_policy",
     "clinic_prescribers",
     "consent_document",
     "consent_documents",

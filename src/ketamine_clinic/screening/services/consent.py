@@ -9,7 +9,7 @@ from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical.routes import Route
-from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
+from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, require_own_clinic
 from ketamine_clinic.patients.models import Patient
 
 from .. import forms as sforms
@@ -98,6 +98,7 @@ def sign_consent(ctx: Context, patient: Patient, route, data: dict, *, via: str)
     route = _route(route)
     if via == Consent.Via.CLINIC:
         require(ctx.user, "consent.witness")
+        require_own_clinic(ctx.user, patient.organization_id, "patient")
     elif via == Consent.Via.PORTAL:
         _require_own(ctx, patient)
     else:
@@ -136,6 +137,7 @@ def _consent(patient: Patient, consent_id) -> Consent:
 
 def witness_consent(ctx: Context, patient: Patient, consent_id) -> Consent:
     require(ctx.user, "consent.witness")
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     with transaction.atomic():
         consent = _consent(patient, consent_id)
         if consent.revoked_at:
@@ -155,6 +157,7 @@ def revoke_consent(ctx: Context, patient: Patient, consent_id, data: dict, *, by
         _require_own(ctx, patient, "No such consent for this patient.")
     else:
         require(ctx.user, "consent.witness")
+        require_own_clinic(ctx.user, patient.organization_id, "patient")
     cleaned = _validate(sforms.RevokeForm, data)
     with transaction.atomic():
         consent = _consent(patient, consent_id)

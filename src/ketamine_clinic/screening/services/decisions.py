@@ -11,11 +11,11 @@ from ketamine_clinic.clinical.eligibility import Evaluation, Level, Outcome, Rou
 from ketamine_clinic.clinical.eligibility.chart import describe_fact, new_safety_facts, safety_facts
 from ketamine_clinic.clinical.eligibility.engine import SEVERITY as OUTCOME_SEVERITY
 from ketamine_clinic.clinical.routes import Route
-from ketamine_clinic.core.errors import Conflict, ValidationFailed
+from ketamine_clinic.core.errors import Conflict, ValidationFailed, require_own_clinic
 from ketamine_clinic.patients.models import Patient
 
 from .. import forms as sforms
-from ..policy import min_override_reason_chars
+from ..clinic_policy import min_override_reason_chars
 from ..models import EligibilityDecision, IntakeEvaluation
 from ._common import _timeline, _validate
 from .evaluations import chart_eligibility, current_evaluation
@@ -24,6 +24,7 @@ from .evaluations import chart_eligibility, current_evaluation
 
 def decisions_for(ctx: Context, patient: Patient):
     require(ctx.user, "evaluation.view")
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     return patient.eligibility_decisions.select_related("signed_by", "evaluation").order_by("route", "-version")
 
 
@@ -62,6 +63,7 @@ def sign_decision(ctx: Context, patient: Patient, data: dict) -> EligibilityDeci
     here, so the decision records what the rules said when it was signed.
     """
     require(ctx.user, "eligibility.sign")
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     cleaned = _validate(sforms.DecisionForm, data)
     route = Route(cleaned["route"])
     approve = cleaned["decision"] == EligibilityDecision.Decision.APPROVE

@@ -23,16 +23,16 @@ from ketamine_clinic.clinical.eligibility import (
     evaluate_eligibility,
 )
 from ketamine_clinic.clinical.eligibility.chart import ChartCorrection, Suggestion, apply_chart, suggestions
-from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
+from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, require_own_clinic
 from ketamine_clinic.core.localtime import patient_today
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.patients.services import get_patient_for
-from ketamine_clinic.assessments import policy as measures_policy
+from ketamine_clinic.assessments import clinic_policy as measures_policy
 from ketamine_clinic.assessments.models import QuestionnaireResponse, ResponseStatus
 
 from ..models import IntakeEvaluation, PatientReportedIntake
 from ._common import _timeline
-from .policy import clinic_policy
+from ..clinic_policy import eligibility_policy
 from .registry import chart_facts
 
 
@@ -47,11 +47,13 @@ def get_screening_patient(ctx: Context, patient_id, action: str = "evaluation.vi
 
 def evaluations_for(ctx: Context, patient: Patient):
     require(ctx.user, "evaluation.view")
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     return patient.evaluations.select_related("created_by", "completed_by").order_by("-version")
 
 
 def get_evaluation_for(ctx: Context, patient: Patient, public_id) -> IntakeEvaluation:
     require(ctx.user, "evaluation.view")
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     try:
         return patient.evaluations.select_related("created_by", "completed_by").get(public_id=public_id)
     except (IntakeEvaluation.DoesNotExist, ValueError, TypeError):
@@ -76,7 +78,7 @@ def chart_eligibility(evaluation: IntakeEvaluation, on_date: dt.date | None = No
     (facts recorded since the evaluation count), the merged evaluation, and what the chart added."""
     patient = evaluation.patient
     merged, corrections = with_chart(patient, Evaluation.from_dict(evaluation.data), on_date)
-    return evaluate_eligibility(merged, clinic_policy(patient.organization_id)), merged, corrections
+    return evaluate_eligibility(merged, eligibility_policy(patient.organization_id)), merged, corrections
 
 
 def chart_suggestions(patient: Patient, evaluation: Evaluation | None = None) -> tuple[Suggestion, ...]:
@@ -128,7 +130,7 @@ def check_with_chart(ctx: Context, data, patient: Patient | None = None) -> tupl
     evaluation, corrections = _parse_evaluation(data), ()
     if patient is not None:
         evaluation, corrections = with_chart(patient, evaluation)
-    return evaluate_eligibility(evaluation, clinic_policy(getattr(ctx.user, "organization_id", None))), corrections
+    return evaluate_eligibility(evaluation, eligibility_policy(getattr(ctx.user, "organization_id", None))), corrections
 
 
 def _parse_evaluation(data) -> Evaluation:
@@ -154,6 +156,7 @@ def save_evaluation(
     decisions stop counting. A completed evaluation is never changed.
     """
     require(ctx.user, "evaluation.edit")
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     parsed = _parse_evaluation(data)
     now = timezone.now()
     with transaction.atomic():

@@ -12,7 +12,7 @@ from ketamine_clinic.clinical.eligibility.chart import (
     ChartTrial,
 )
 from ketamine_clinic.clinical.eligibility.evaluation import PRETREATMENT_TESTS
-from ketamine_clinic.clinical.eligibility.settings import PRETREATMENT_TEST_VALID_DAYS
+from ketamine_clinic.clinical.eligibility.clinic_policy import PRETREATMENT_TEST_VALID_DAYS
 from ketamine_clinic.patients.models import (
     Allergy,
     BodyMeasurement,
@@ -26,7 +26,7 @@ from ketamine_clinic.patients.models import (
 from ketamine_clinic.patients.models import AntidepressantTrial as TrialRecord
 from ketamine_clinic.patients.services import current_measurement
 
-from .policy import clinic_policy
+from ..clinic_policy import eligibility_policy
 
 DRUG_CLASS_TO_MEDICATION_CLASS = {
     DrugClass.BENZODIAZEPINE: MedicationClass.BENZODIAZEPINE,
@@ -108,7 +108,7 @@ def chart_facts_many(patients, on_date: dt.date) -> dict[int, ChartFacts]:
         grouped["allergy"][a.patient_id].append(ChartAllergy(str(a.public_id), a.substance))
     # An ECG or liver tests count when performed within the clinic's window before ``on_date``.
     tests = {pk: set() for pk in ids}
-    window_days = {org: int(clinic_policy(org)[PRETREATMENT_TEST_VALID_DAYS.key]) for org in {p.organization_id for p in patients}}
+    window_days = {org: int(eligibility_policy(org)[PRETREATMENT_TEST_VALID_DAYS.key]) for org in {p.organization_id for p in patients}}
     recent = TestResult.objects.filter(patient_id__in=ids, status=active, kind__in=PRETREATMENT_TESTS, performed_on__lte=on_date,
                                        performed_on__gte=on_date - dt.timedelta(days=max(window_days.values(), default=0)))
     for pk, kind, performed_on, org_id in recent.values_list("patient_id", "kind", "performed_on", "patient__organization_id"):

@@ -7,7 +7,7 @@ from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.permissions import Role, require
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
-from ketamine_clinic.core.errors import Conflict, NotFound
+from ketamine_clinic.core.errors import Conflict, NotFound, require_own_clinic
 from ketamine_clinic.core.localtime import patient_today
 from ketamine_clinic.education.gates import refuse_rems_without_education
 from ketamine_clinic.patients.models import Patient
@@ -28,6 +28,7 @@ def current_rems(patient: Patient) -> RemsEnrollment | None:
 
 def enroll_rems(ctx: Context, patient: Patient, data: dict) -> RemsEnrollment:
     require(ctx.user, "rems.enroll")
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     prescribers = list(clinic_prescribers(patient.organization_id))
     cleaned = _validate(sforms.RemsEnrollmentForm, data, prescribers=prescribers, today=patient_today(patient))
     _check_signed_name(patient, cleaned["patient_signed_name"], "patient_signed_name")
@@ -50,6 +51,7 @@ def enroll_rems(ctx: Context, patient: Patient, data: dict) -> RemsEnrollment:
 def withdraw_rems(ctx: Context, patient: Patient, enrollment_id, data: dict) -> RemsEnrollment:
     """Mark an enrollment entered in error (kept, never deleted)."""
     require(ctx.user, "rems.enroll")
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     cleaned = _validate(sforms.RevokeForm, data)
     with transaction.atomic():
         enrollment = patient.rems_enrollments.select_for_update().filter(public_id=enrollment_id).first()

@@ -15,7 +15,7 @@ from ._common import _local_date
 from .consent import consent_problem, reconsent_floors
 from .decisions import chart_changes_since_signed, current_decisions
 from .evaluations import chart_eligibility
-from .policy import clinic_policy
+from ..clinic_policy import eligibility_policy
 from .registry import chart_facts_many
 from .rems import current_rems
 
@@ -112,7 +112,7 @@ def chart_changes_many(pairs, on_date: dt.date) -> dict[tuple[int, Route], list[
         ev = evaluations[patient.pk]
         org = patient.organization_id
         if org not in policies:
-            policies[org] = clinic_policy(org)
+            policies[org] = eligibility_policy(org)
         merged, _ = apply_chart(Evaluation.from_dict(ev.data), facts[patient.pk])
         changes = chart_changes_since_signed(decision, evaluate_eligibility(merged, policies[org])[route], merged)
         if changes:

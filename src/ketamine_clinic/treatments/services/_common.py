@@ -6,10 +6,11 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import record
 from ketamine_clinic.clinical import session as cs
-from ketamine_clinic.core.errors import Conflict, ValidationFailed
+from ketamine_clinic.core.errors import Conflict, ValidationFailed, require_own_clinic
 from ketamine_clinic.core.errors import validated as _validate  # noqa: F401  (one form check, used by the service modules)
 from ketamine_clinic.core.ids import uuid_or_none as _uuid  # noqa: F401  (used by the service modules)
 from ketamine_clinic.patients.models import TimelineEvent
@@ -53,6 +54,14 @@ def _check_version(session: TreatmentSession, expected) -> None:
     if expected not in (None, "") and int(expected) != session.version:
         raise Conflict(f"This session was changed by someone else (now version {session.version}); "
                        "reload and try again. Your entry was not saved.", {"version": [f"Current version is {session.version}."]})
+
+
+def _enter(ctx, session: TreatmentSession, action: str, now: dt.datetime | None) -> dt.datetime:
+    """The door of a session write: the role allows ``action`` and the session is the actor's
+    clinic's (404 otherwise, even when the caller skipped the scoped lookup). Returns the time of the write."""
+    require(ctx.user, action)
+    require_own_clinic(ctx.user, session.organization_id, "session")
+    return now or timezone.now()
 
 
 def _lock(session: TreatmentSession) -> TreatmentSession:

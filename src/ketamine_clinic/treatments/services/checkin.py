@@ -10,17 +10,17 @@ from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import session as cs
-from ketamine_clinic.clinical.protocols import DoseUnit as ProtocolUnit
+from ketamine_clinic.clinical.protocols import DoseUnit
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.clinical.sources import CLINIC_POLICY, SOURCES
-from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
+from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, require_own_clinic
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.plans.models import Appointment, AppointmentKind, AppointmentStatus, PlanStatus
 from ketamine_clinic.plans.services import plan_protocol
 
 from .. import facts
 from .. import forms as tforms
-from ..models import DoseUnit, TreatmentSession
+from ..models import TreatmentSession
 from ._common import _audit, _core_error, _set_appointment_status, _timeline, _uuid, _validate, _when
 from .reads import open_session_of, prescribers_of
 
@@ -68,8 +68,7 @@ def start_session(ctx: Context, patient: Patient, data: dict, *, appointment=Non
     require(ctx.user, "session.run")
     now = now or timezone.now()
     org = ctx.user.organization
-    if patient.organization_id != org.id:
-        raise NotFound("No such patient.")
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     cleaned = _clean_order(org, data)
     checked_in_at = _when(cleaned.get("checked_in_at"), "checked_in_at", cleaned["location"].tz, now)
     with transaction.atomic():
@@ -131,8 +130,8 @@ def start_session_from_appointment(ctx: Context, appointment_id, data: dict, *, 
         raise Conflict("The plan's dose is not signed by a prescriber.")
     pain = any("pain" in i.label.lower() for i in protocol.indications)
     data.update({
-        "route": plan.route, "dose_unit": ProtocolUnit(dose.unit).value, "dose_amount": str(dose.dose),
-        "ordered_by": str(orderer.public_id), "indication": "chronic_pain" if pain else "depression",
+        "route": plan.route, "dose_unit": DoseUnit(dose.unit).value, "dose_amount": str(dose.dose),
+        "ordered_by": str(orderer.public_id), "indication": (cs.DosingIndication.CHRONIC_PAIN if pain else cs.DosingIndication.DEPRESSION).value,
     })
     if protocol.dose_rule.infusion_duration_min and not data.get("infusion_minutes"):
         data["infusion_minutes"] = protocol.dose_rule.infusion_duration_min

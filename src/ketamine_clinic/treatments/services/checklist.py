@@ -3,19 +3,18 @@
 import datetime as dt
 
 from django.db import transaction
-from django.utils import timezone
 
-from ketamine_clinic.accounts.permissions import has_permission, require
+from ketamine_clinic.accounts.permissions import has_permission
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import session as cs
-from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
+from ketamine_clinic.core.errors import Conflict, ValidationFailed
 from ketamine_clinic.patients.services import add_subrecord
 
 from .. import facts
 from .. import forms as tforms
 from ..models import SessionStatus, TreatmentSession
-from ._common import _audit, _bump, _check_version, _lock, _policy, _timeline, _validate, _when
+from ._common import _audit, _bump, _check_version, _enter, _lock, _policy, _timeline, _validate, _when
 
 CHECKLIST_FIELDS = ("weight_today_kg", "last_food_at", "last_liquid_at", "ride_home_confirmed", "can_become_pregnant",
                     "pregnancy_test")
@@ -27,8 +26,7 @@ DEFERRAL_REASON_MAX_CHARS = 300
 def update_checklist(ctx: Context, session: TreatmentSession, data: dict, *, expected_version=None,
                      now: dt.datetime | None = None) -> TreatmentSession:
     """Change the checklist's session-level facts; only the fields sent change."""
-    require(ctx.user, "session.run")
-    now = now or timezone.now()
+    now = _enter(ctx, session, "session.run", now)
     data = {k: v for k, v in data.items() if v is not None}
     cleaned = _validate(tforms.ChecklistForm, data)
     changes = _checklist_changes(session, data, cleaned, now)
@@ -125,23 +123,39 @@ def _record_weight_measurement(ctx: Context, locked: TreatmentSession, now: dt.d
                   {"measured_on": facts.local_date(locked, now).isoformat(), "weight_kg": str(locked.weight_today_kg)})
 
 
+def _predose_decision(ctx: Context, session: TreatmentSession, data: dict, *, action: str, form_class, kind: str,
+                      before_dosing: str, find, missing: str, expected_version, now) -> tuple[TreatmentSession, object]:
+    """A prescriber's documented pre-dose decision on a recorded finding (``find(locked, now)``):
+    made before dosing, on the current session version, stored as ``<kind>_decision_by/_at/_note`` and
+    ``<kind>_decision_<what it is about>``. Returns the locked session and the finding."""
+    now = _enter(ctx, session, action, now)
+    cleaned = _validate(form_class, data)
+    locked = _lock(session)
+    _check_version(locked, expected_version if expected_version is not None else cleaned.get("version"))
+    if locked.status != SessionStatus.CHECKED_IN:
+        raise Conflict(before_dosing)
+    finding = find(locked, now)
+    if finding is None:
+        raise ValidationFailed({"note": [missing]})
+    about = {"bp": "reading", "cssrs": "response"}[kind]
+    for field, value in (("by", ctx.user), ("at", now), ("note", cleaned["note"].strip()), (about, finding)):
+        setattr(locked, f"{kind}_decision_{field}", value)
+    _bump(locked, now, [f"{kind}_decision_{field}" for field in ("by", "at", "note", about)])
+    return locked, finding
+
+
 def record_bp_decision(ctx: Context, session: TreatmentSession, data: dict, *, expected_version=None,
                        now: dt.datetime | None = None) -> TreatmentSession:
     """The prescriber's documented risk–benefit decision on the esketamine pre-dose BP (spravato-pi)."""
-    require(ctx.user, "session.bp_decision")
-    now = now or timezone.now()
-    cleaned = _validate(tforms.BpDecisionForm, data)
-    with transaction.atomic():
-        locked = _lock(session)
-        _check_version(locked, expected_version if expected_version is not None else cleaned.get("version"))
-        if locked.status != SessionStatus.CHECKED_IN:
-            raise Conflict("The blood-pressure decision is made before dosing.")
+    def recorded_bp(locked, now):
         reading = facts.predose_reading(locked)
-        if reading is None or reading.systolic_mmhg is None:
-            raise ValidationFailed({"note": ["Record the pre-dose blood pressure first."]})
-        locked.bp_decision_by, locked.bp_decision_at = ctx.user, now
-        locked.bp_decision_note, locked.bp_decision_reading = cleaned["note"].strip(), reading
-        _bump(locked, now, ["bp_decision_by", "bp_decision_at", "bp_decision_note", "bp_decision_reading"])
+        return reading if reading is not None and reading.systolic_mmhg is not None else None
+
+    with transaction.atomic():
+        locked, reading = _predose_decision(
+            ctx, session, data, action="session.bp_decision", form_class=tforms.BpDecisionForm, kind="bp",
+            before_dosing="The blood-pressure decision is made before dosing.", find=recorded_bp,
+            missing="Record the pre-dose blood pressure first.", expected_version=expected_version, now=now)
         _audit(ctx, Action.SESSION_BP_DECISION, locked, {"bp": reading.blood_pressure})
         _timeline(ctx, locked, f"Blood pressure {reading.blood_pressure} mmHg before esketamine: prescriber's "
                                f"risk–benefit decision documented")
@@ -152,22 +166,13 @@ def record_cssrs_decision(ctx: Context, session: TreatmentSession, data: dict, *
                           now: dt.datetime | None = None) -> TreatmentSession:
     """A prescriber's documented decision to dose despite a high-risk C-SSRS (source "cssrs"). It
     clears that response only: a later high-risk C-SSRS needs a new decision."""
-    require(ctx.user, "session.cssrs_decision")
-    if session.organization_id != ctx.user.organization_id:
-        raise NotFound("No such session.")
-    now = now or timezone.now()
-    cleaned = _validate(tforms.CssrsDecisionForm, data)
     with transaction.atomic():
-        locked = _lock(session)
-        _check_version(locked, expected_version if expected_version is not None else cleaned.get("version"))
-        if locked.status != SessionStatus.CHECKED_IN:
-            raise Conflict("The decision on a high-risk C-SSRS is made before dosing.")
-        response = facts.latest_high_risk_cssrs(locked, now, _policy(locked))
-        if response is None:
-            raise ValidationFailed({"note": ["No high-risk C-SSRS is recorded for this patient in the clinic's window."]})
-        locked.cssrs_decision_by, locked.cssrs_decision_at = ctx.user, now
-        locked.cssrs_decision_note, locked.cssrs_decision_response = cleaned["note"].strip(), response
-        _bump(locked, now, ["cssrs_decision_by", "cssrs_decision_at", "cssrs_decision_note", "cssrs_decision_response"])
+        locked, response = _predose_decision(
+            ctx, session, data, action="session.cssrs_decision", form_class=tforms.CssrsDecisionForm, kind="cssrs",
+            before_dosing="The decision on a high-risk C-SSRS is made before dosing.",
+            find=lambda locked, now: facts.latest_high_risk_cssrs(locked, now, _policy(locked)),
+            missing="No high-risk C-SSRS is recorded for this patient in the clinic's window.",
+            expected_version=expected_version, now=now)
         _audit(ctx, Action.SESSION_CSSRS_DECISION, locked, {"response": str(response.public_id), "note": locked.cssrs_decision_note})
         _timeline(ctx, locked, "High-risk C-SSRS before dosing: prescriber's decision documented")
     return locked

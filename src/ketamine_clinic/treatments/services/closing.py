@@ -4,9 +4,7 @@ ending a session in which no dose was given; and the session's one-line summary.
 import datetime as dt
 
 from django.db import transaction
-from django.utils import timezone
 
-from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import session as cs
@@ -22,6 +20,7 @@ from ._common import (
     _bump,
     _check_version,
     _core_error,
+    _enter,
     _lock,
     _policy,
     _set_appointment_status,
@@ -34,8 +33,7 @@ from .rems import generate_rems_form
 def discharge(ctx: Context, session: TreatmentSession, data: dict, *, now: dt.datetime | None = None) -> TreatmentSession:
     """Discharge when the core says the patient is ready (minimum observation, PADSS >= 9, BP trend,
     escort, the clinician's judgement) and every alert is acknowledged."""
-    require(ctx.user, "session.run")
-    now = now or timezone.now()
+    now = _enter(ctx, session, "session.run", now)
     cleaned = _validate(tforms.DischargeForm, data)
     try:
         padss = cs.PadssScore(**{k: cleaned[f"padss_{k}"] for k, _ in cs.discharge.PADSS_ITEMS})
@@ -100,8 +98,7 @@ def session_summary(session: TreatmentSession, now: dt.datetime) -> str:
 
 def end_without_dose(ctx: Context, session: TreatmentSession, data: dict, *, now: dt.datetime | None = None) -> TreatmentSession:
     """Close a checked-in session where no dose is given (a hard stop that cannot be resolved today)."""
-    require(ctx.user, "session.run")
-    now = now or timezone.now()
+    now = _enter(ctx, session, "session.run", now)
     cleaned = _validate(tforms.EndSessionForm, data)
     with transaction.atomic():
         locked = _lock(session)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from ketamine_clinic.accounts import lockout
 from ketamine_clinic.accounts.models import User
-from ketamine_clinic.accounts.permissions import has_permission, require
+from ketamine_clinic.accounts.permissions import has_permission
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import session as cs
@@ -34,6 +34,7 @@ from ._common import (
     _bump,
     _check_version,
     _core_error,
+    _enter,
     _lock,
     _policy,
     _set_appointment_status,
@@ -89,8 +90,7 @@ def start_dosing(ctx: Context, session: TreatmentSession, data: dict, *, now: dt
     """Authorize the dose (guardrails, co-signature) and record its start: the pump at the computed
     rate (IV), the first device (esketamine), or the whole dose (IM, oral). Refused while any
     checklist hard stop is open, above a hard limit, or with an expired product."""
-    require(ctx.user, "session.run")
-    now = now or timezone.now()
+    now = _enter(ctx, session, "session.run", now)
     cleaned = _validate(tforms.StartDosingForm, data)
     started_at = _when(cleaned.get("started_at"), "started_at", session, now)
     container = stock.product_from_stock(ctx, cleaned)
@@ -185,8 +185,7 @@ def _first_dose_by_route(ctx, locked, plan, route: Route, admin, started_at, now
 
 def record_device(ctx: Context, session: TreatmentSession, data: dict, *, now: dt.datetime | None = None) -> DeviceDose:
     """The next esketamine device: at least 5 min after the previous one (spravato-pi), no more than ordered."""
-    require(ctx.user, "session.run")
-    now = now or timezone.now()
+    now = _enter(ctx, session, "session.run", now)
     cleaned = _validate(tforms.DeviceForm, data)
     given_at = _when(cleaned.get("given_at"), "given_at", session, now)
     container = stock.product_from_stock(ctx, cleaned)
@@ -228,8 +227,7 @@ def record_device(ctx: Context, session: TreatmentSession, data: dict, *, now: d
 
 def change_rate(ctx: Context, session: TreatmentSession, data: dict, *, now: dt.datetime | None = None) -> RateChange:
     """A new pump rate from ``at`` (0 = pause). Append-only."""
-    require(ctx.user, "session.run")
-    now = now or timezone.now()
+    now = _enter(ctx, session, "session.run", now)
     cleaned = _validate(tforms.RateChangeForm, data)
     at = _when(cleaned.get("at"), "at", session, now)
     with transaction.atomic():
@@ -253,8 +251,7 @@ def change_rate(ctx: Context, session: TreatmentSession, data: dict, *, now: dt.
 
 def stop_dosing(ctx: Context, session: TreatmentSession, data: dict, *, now: dt.datetime | None = None) -> TreatmentSession:
     """Stop the infusion (IV) or end the device sequence early (esketamine); observation begins."""
-    require(ctx.user, "session.run")
-    now = now or timezone.now()
+    now = _enter(ctx, session, "session.run", now)
     cleaned = _validate(tforms.StopForm, data)
     stopped_at = _when(cleaned.get("stopped_at"), "stopped_at", session, now)
     with transaction.atomic():

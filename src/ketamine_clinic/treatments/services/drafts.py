@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.services import Context
-from ketamine_clinic.core.errors import Conflict, NotFound
+from ketamine_clinic.core.errors import Conflict, NotFound, require_own_clinic
 
 from ..models import OPEN_STATUSES, SessionDraft, TreatmentSession
 
@@ -33,6 +33,7 @@ def save_draft(ctx: Context, session: TreatmentSession, form_key: str, data: dic
     reading was taken, into the next entry.
     """
     require(ctx.user, "session.run")
+    require_own_clinic(ctx.user, session.organization_id, "session")
     if form_key not in DRAFT_FORMS:
         raise NotFound("No such form.")
     if session.status not in OPEN_STATUSES:
@@ -59,6 +60,7 @@ def drafts_for(user, session: TreatmentSession) -> dict[str, dict]:
 
 def clear_draft(ctx: Context, session: TreatmentSession, form_key: str, *, now=None) -> None:
     """The form was submitted: forget its entry in progress, and fence off late autosaves."""
+    require_own_clinic(ctx.user, session.organization_id, "session")
     now = now or timezone.now()
     SessionDraft.objects.update_or_create(user=ctx.user, session=session, form_key=form_key,
                                           defaults={"data": {}, "updated_at": now, "cleared_at": now})

@@ -5,9 +5,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.http import QueryDict
-from django.utils import timezone
 
-from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import session as cs
@@ -17,7 +15,7 @@ from ketamine_clinic.core.text_limits import display_summary
 from .. import facts
 from .. import forms as tforms
 from ..models import EntryKind, MonitoringEntry, SessionAlert, TreatmentSession, VitalsReading
-from ._common import _audit, _core_error, _lock, _policy, _require_open, _uuid, _validate, _when
+from ._common import _audit, _core_error, _enter, _lock, _policy, _require_open, _uuid, _validate, _when
 
 VITAL_FIELDS = ("systolic_mmhg", "diastolic_mmhg", "heart_rate_per_min", "spo2_percent", "respiratory_rate_per_min",
                 "temperature_c")
@@ -25,8 +23,7 @@ VITAL_FIELDS = ("systolic_mmhg", "diastolic_mmhg", "heart_rate_per_min", "spo2_p
 
 def record_vitals(ctx: Context, session: TreatmentSession, data: dict, *, now: dt.datetime | None = None) -> VitalsReading:
     """Append one set of vital signs; raise an alert for each value past the clinic's limits."""
-    require(ctx.user, "session.run")
-    now = now or timezone.now()
+    now = _enter(ctx, session, "session.run", now)
     cleaned = _validate(tforms.VitalsForm, data)
     observed_at = _when(cleaned.get("observed_at"), "observed_at", session, now)
     values = {k: cleaned.get(k) for k in VITAL_FIELDS}
@@ -55,8 +52,7 @@ def record_vitals(ctx: Context, session: TreatmentSession, data: dict, *, now: d
 
 def record_event(ctx: Context, session: TreatmentSession, data: dict, *, now: dt.datetime | None = None) -> MonitoringEntry:
     """Append a CADSS total, MOAA/S score, side effect, rescue medication, adverse event or note."""
-    require(ctx.user, "session.run")
-    now = now or timezone.now()
+    now = _enter(ctx, session, "session.run", now)
     raw = dict(data)
     if "criteria" in raw and isinstance(raw["criteria"], str):
         raw["criteria"] = [raw["criteria"]]
@@ -161,8 +157,7 @@ def _multi(data: dict):
 
 def acknowledge_alert(ctx: Context, session: TreatmentSession, alert_id, data: dict,
                       *, now: dt.datetime | None = None) -> SessionAlert:
-    require(ctx.user, "session.run")
-    now = now or timezone.now()
+    now = _enter(ctx, session, "session.run", now)
     cleaned = _validate(tforms.AcknowledgeForm, data)
     with transaction.atomic():
         alert = SessionAlert.objects.select_for_update().filter(session=session, public_id=_uuid(alert_id)).first()

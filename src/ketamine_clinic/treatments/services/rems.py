@@ -8,7 +8,6 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import session as cs
@@ -19,8 +18,9 @@ from ketamine_clinic.screening.services import current_rems
 
 from .. import facts
 from .. import rems_pdf as rems_pdf_layout
+from ..clinic_policy import rems_bp_recheck_window
 from ..models import EntryKind, RemsForm, SessionStatus, TreatmentSession
-from ..policy import rems_bp_recheck_window
+from ._common import _enter
 
 # Patient medication classes (patients.DrugClass) -> the form's concomitant-medication classes.
 CONCOMITANT_BY_DRUG_CLASS = {
@@ -146,8 +146,7 @@ def draft_for(session: TreatmentSession, schema: cs.RemsFormSchema = cs.CURRENT_
 
 def generate_rems_form(ctx: Context, session: TreatmentSession, *, now: dt.datetime | None = None) -> RemsForm:
     """Fill (or refill, while not yet submitted) the session's monitoring form."""
-    require(ctx.user, "rems.form")
-    now = now or timezone.now()
+    now = _enter(ctx, session, "rems.form", now)
     if session.route != Route.ESKETAMINE_NASAL or session.dosing_started_at is None:
         raise Conflict("A REMS monitoring form is for an esketamine session in which a dose was given.")
     schema = cs.CURRENT_SCHEMA

@@ -11,7 +11,7 @@ from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical.session import SCHEMAS
-from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
+from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, require_own_clinic
 from ketamine_clinic.patients.models import TimelineEvent
 
 from .. import forms as tforms
@@ -34,6 +34,7 @@ def get_rems_form_for(ctx: Context, public_id) -> RemsForm:
 
 def mark_rems_submitted(ctx: Context, form: RemsForm, data: dict, *, now: dt.datetime | None = None) -> RemsForm:
     require(ctx.user, "rems.form")
+    require_own_clinic(ctx.user, form.organization_id, "REMS form")
     now = now or timezone.now()
     cleaned = _validate(tforms.RemsSubmitForm, data)
     with transaction.atomic():

@@ -22,7 +22,7 @@ from django.utils import timezone
 from ketamine_clinic.accounts.models import Location, Organization, RoleAssignment, User
 from ketamine_clinic.accounts.permissions import Role
 from ketamine_clinic.assessments.models import PatientOutcome, QuestionnaireResponse, ResponseMode, ResponseStatus
-from ketamine_clinic.assessments.policy import clinic_settings
+from ketamine_clinic.assessments.clinic_policy import clinic_settings
 from ketamine_clinic.assessments.services import outcome_fields, summarize_points
 from ketamine_clinic.clinical import instruments as ci
 from ketamine_clinic.patients.models import Diagnosis, Patient

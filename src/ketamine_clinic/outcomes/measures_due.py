@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from ketamine_clinic.accounts.permissions import require
-from ketamine_clinic.assessments import policy
+from ketamine_clinic.assessments import clinic_policy
 from ketamine_clinic.assessments.models import PatientOutcome, QuestionnaireResponse, ResponseStatus
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import instruments as ci
@@ -37,8 +37,8 @@ _zone = patient_zone  # one rule for a patient's clock (core.localtime)
 
 
 def default_rules(baseline_at: dt.datetime, now: dt.datetime, settings: dict) -> list:
-    interval = dt.timedelta(days=policy.value(settings, policy.PHQ9_INTERVAL))
-    lookback = dt.timedelta(days=policy.value(settings, policy.DUE_LOOKBACK))
+    interval = dt.timedelta(days=clinic_policy.value(settings, clinic_policy.PHQ9_INTERVAL))
+    lookback = dt.timedelta(days=clinic_policy.value(settings, clinic_policy.DUE_LOOKBACK))
     start = baseline_at
     if baseline_at < now - lookback:  # skip whole intervals before the look-back window
         start = baseline_at + ((now - lookback - baseline_at) // interval) * interval
@@ -90,7 +90,7 @@ def _active_plans(patient_filter: dict, now: dt.datetime, settings: dict) -> dic
         start = activated_at or dt.datetime.combine(start_date, dt.time.min, tzinfo=dt.timezone.utc)
         plans[pid] = (data.get("measures", []), start, [])
     if plans:
-        lookback = dt.timedelta(days=policy.value(settings, policy.DUE_LOOKBACK))
+        lookback = dt.timedelta(days=clinic_policy.value(settings, clinic_policy.DUE_LOOKBACK))
         for pid, start_at in (
             Appointment.objects.filter(
                 patient_id__in=list(plans), plan__status=PlanStatus.ACTIVE, kind=AppointmentKind.DOSING,
@@ -102,8 +102,8 @@ def _active_plans(patient_filter: dict, now: dt.datetime, settings: dict) -> dic
 
 
 def _since(now: dt.datetime, settings: dict) -> dt.datetime:
-    lookback = policy.value(settings, policy.DUE_LOOKBACK)
-    interval = policy.value(settings, policy.PHQ9_INTERVAL)
+    lookback = clinic_policy.value(settings, clinic_policy.DUE_LOOKBACK)
+    interval = clinic_policy.value(settings, clinic_policy.PHQ9_INTERVAL)
     return now - dt.timedelta(days=lookback + interval)
 
 
@@ -115,7 +115,7 @@ def _responses(patients_filter: dict, since: dt.datetime) -> QuerySet:
 
 def measures_for_patient(patient: Patient, now: dt.datetime) -> list[ci.DueMeasure] | None:
     """The patient's measures (None with neither an active plan nor a baseline PHQ-9)."""
-    settings = policy.clinic_settings(patient.organization_id)
+    settings = clinic_policy.clinic_settings(patient.organization_id)
     plan = _active_plans({"patient": patient}, now, settings).get(patient.pk)
     baseline = (
         PatientOutcome.objects.filter(patient=patient, instrument_key="phq9").values_list("baseline_at", flat=True).first()
@@ -132,8 +132,8 @@ def clinic_due(ctx: Context, now: dt.datetime) -> dict[str, list[PatientDue]]:
     """Due and overdue measures across the clinic, in a fixed number of queries whatever its size."""
     require(ctx.user, "assessment.view")
     org = ctx.user.organization
-    settings = policy.clinic_settings(org.pk)
-    active_since = now - dt.timedelta(days=policy.value(settings, policy.ACTIVE_PATIENT_WINDOW))
+    settings = clinic_policy.clinic_settings(org.pk)
+    active_since = now - dt.timedelta(days=clinic_policy.value(settings, clinic_policy.ACTIVE_PATIENT_WINDOW))
     outcomes = (
         PatientOutcome.objects.filter(organization=org, instrument_key="phq9", latest_at__gte=active_since)
         .select_related("patient", "patient__home_location")

@@ -1,7 +1,7 @@
 """Clinic-policy settings of patient education, with shipped defaults (read through
 ``clinic_settings``, registered from ``apps.py``)."""
 
-from ketamine_clinic.clinical.policy import Setting
+from ketamine_clinic.clinical.clinic_policy import Setting
 from ketamine_clinic.clinical.sources import CLINIC_POLICY
 from ketamine_clinic.clinic_settings import policy_for
 

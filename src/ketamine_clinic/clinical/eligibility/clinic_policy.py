@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..policy import Setting
+from ..clinic_policy import Setting
 from ..sources import CLINIC_POLICY
 from .errors import PolicyInvalid
 

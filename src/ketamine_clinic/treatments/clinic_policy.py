@@ -7,9 +7,9 @@ score for chronic pain. They are declared as ``Setting``s like the clinical core
 a clinic admin sets one; until then the defaults hold.
 """
 
-from ketamine_clinic.clinic_settings import policy_for
+from ketamine_clinic.clinic_settings import policy_for, setting_value
 from ketamine_clinic.clinical.instruments import INSTRUMENTS
-from ketamine_clinic.clinical.policy import Setting
+from ketamine_clinic.clinical.clinic_policy import Setting
 from ketamine_clinic.clinical.sources import CLINIC_POLICY
 
 PREDOSE_MEASURES_PREFIX = "treatments.predose_measures."
@@ -38,8 +38,7 @@ def predose_measures(organization) -> dict[str, tuple[str, ...]]:
 
 def rems_bp_recheck_window(organization) -> int:
     """Minutes either side of the 40-minute mark within which a BP reading counts for the REMS form."""
-    key = "treatments.rems.bp_recheck_window_min"
-    return policy_for(organization, key)[key]
+    return setting_value(organization, "treatments.rems.bp_recheck_window_min")
 
 
 def _known_instruments(value) -> None:

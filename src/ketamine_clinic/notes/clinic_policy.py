@@ -5,7 +5,7 @@ No source fixes these numbers: they are the clinic's own policy (``CLINIC_POLICY
 """
 
 from ketamine_clinic.accounts.permissions import Role
-from ketamine_clinic.clinical.policy import Setting
+from ketamine_clinic.clinical.clinic_policy import Setting
 from ketamine_clinic.clinical.sources import CLINIC_POLICY
 from ketamine_clinic.clinic_settings import policy_for
 

@@ -8,7 +8,7 @@ defaults hold.
 
 import datetime as dt
 
-from ketamine_clinic.clinical.policy import Setting
+from ketamine_clinic.clinical.clinic_policy import Setting
 from ketamine_clinic.clinical.sources import CLINIC_POLICY
 from ketamine_clinic.clinic_settings import policy_for
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from ..policy import Setting
+from ..clinic_policy import Setting
 from ..sources import CLINIC_POLICY
 from .errors import InstrumentError
 from .validation import get_instrument

@@ -1,6 +1,6 @@
 """Clinic settings of the dose planner screens (the engine's own are in clinical/pk)."""
 
-from ketamine_clinic.clinical.policy import Setting
+from ketamine_clinic.clinical.clinic_policy import Setting
 from ketamine_clinic.clinical.sources import CLINIC_POLICY
 
 # CLINICAL.md s.6: dissociation in healthy volunteers at 100-250 ng/mL; the ceiling a clinic wants

@@ -6,7 +6,7 @@ witness, the daily count gate and how long records are kept (never under the fed
 Read through ``clinic_settings`` (registered from ``InventoryConfig.ready``).
 """
 
-from ketamine_clinic.clinical.policy import Setting
+from ketamine_clinic.clinical.clinic_policy import Setting
 from ketamine_clinic.clinical.sources import CLINIC_POLICY
 from ketamine_clinic.clinic_settings import policy_for
 

@@ -3,7 +3,7 @@
 import math
 from collections.abc import Mapping
 
-from ..policy import Setting
+from ..clinic_policy import Setting
 from .errors import SettingValueError
 
 

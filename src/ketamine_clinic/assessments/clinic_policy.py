@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from ketamine_clinic.clinic_settings import policy_for
 from ketamine_clinic.clinical.instruments import SETTINGS as INSTRUMENT_SETTINGS
-from ketamine_clinic.clinical.policy import Setting
+from ketamine_clinic.clinical.clinic_policy import Setting
 from ketamine_clinic.clinical.sources import CLINIC_POLICY
 
 ALERT_ESCALATE_AFTER = Setting(
