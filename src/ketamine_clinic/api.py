@@ -93,6 +93,7 @@ from ketamine_clinic.pharmacology.api import router as pharmacology_router  # no
 from ketamine_clinic.plans.api import router as plans_router  # noqa: E402
 from ketamine_clinic.screening.api import router as screening_router  # noqa: E402
 from ketamine_clinic.treatments.api import router as treatments_router  # noqa: E402
+from ketamine_clinic.directory.api import router as directory_router  # noqa: E402
 
 api.add_router("", accounts_router)
 api.add_router("/patients", patients_router)
@@ -103,3 +104,4 @@ api.add_router("", outcomes_router)
 api.add_router("", pharmacology_router)
 api.add_router("", plans_router)
 api.add_router("", treatments_router)
+api.add_router("", directory_router)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("plans/", include("ketamine_clinic.plans.urls")),
     path("sessions/", include("ketamine_clinic.treatments.urls")),
     path("clinic-admin/", include(front_urls.clinic_admin_patterns)),
+    path("directory/", include("ketamine_clinic.directory.urls")),
     path("clinic-admin/audit/", include("ketamine_clinic.audit.urls")),
     path("api/v1/", api.urls),
 ]
