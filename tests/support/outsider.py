@@ -58,6 +58,9 @@ BY_PARAM = {
     "form_key": lambda o: "vitals",
     "outcome": lambda o: "cancel",
     "decision": lambda o: "accept",
+    "user_id": lambda o: o["staff_user"].public_id,
+    "clinician_id": lambda o: o["staff_user"].public_id,
+    "state": lambda o: "NY",
 }
 
 BY_ROUTE = {
