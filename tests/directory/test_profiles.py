@@ -6,10 +6,12 @@ import pytest
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
+from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.permissions import PermissionDenied
 from ketamine_clinic.audit.models import AuditEvent
 from ketamine_clinic.clinic_settings import change_setting
 from ketamine_clinic.core.errors import NotFound, ValidationFailed
+from ketamine_clinic.demo.seed import seed_demo
 from ketamine_clinic.directory import sections, services
 from ketamine_clinic.directory.models import ProviderLicence, ProviderProfile
 
@@ -134,3 +136,13 @@ def test_the_today_section_lists_expiries_for_the_admin_only(prescriber, nurse, 
             "directory/_today.html", sections.today_context(request))
     request.user = outsider  # the outsider's admin sees its own clinic: nothing of ours
     assert sections.today_context(request)["expiring"] == []
+
+
+def test_the_demo_seed_makes_profiles_through_the_services_and_the_admin_sees_the_nurse_licence(db):
+    seed_demo(patients_main=2, patients_outsider=1)
+    admin = User.objects.get(username="admin")
+    assert ProviderProfile.objects.filter(organization=admin.organization).count() == 3
+    rows = services.expiring_for(ctx_for(admin), dt.date.today())
+    assert [r["number"] for r in rows] == ["RN-771204"]
+    assert services.prescriber_block_reason(User.objects.get(username="prescriber"), dt.date.today()) is None
+    assert AuditEvent.objects.filter(action="directory.profile_save").count() == 3
