@@ -4,7 +4,8 @@ import datetime as dt
 from uuid import UUID
 
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.core.schemas import errors
@@ -107,6 +108,20 @@ def list_expiring(request):
     return services.expiring_for(Context.from_request(request), timezone.localdate())
 
 
+class NppesImportOut(Schema):
+    records: int
+    matched: int
+    prefilled: int
+    not_in_clinic: int
+    names: list[str]
+
+
+@router.post("/providers/nppes-import", response={200: NppesImportOut, **errors(400, 401, 403, 422)},
+             summary="Import an NPPES file (dissemination CSV extract or NPI Registry API JSON) to cross-check profiles")
+def import_nppes(request, file: UploadedFile = File(...)):
+    return services.import_nppes(Context.from_request(request), file)
+
+
 @router.get("/providers/{clinician_id}", response={200: ProfileOut, **errors(401, 403, 404, 422)},
             summary="A clinician's provider profile")
 def read_profile(request, clinician_id: UUID):
@@ -137,3 +152,4 @@ def save_licence(request, clinician_id: UUID, payload: LicenceIn):
              summary="Add a credential (e.g. a KAP training certificate)")
 def add_credential(request, clinician_id: UUID, payload: CredentialIn):
     return Status(201, services.add_credential(Context.from_request(request), clinician_id, form_data(payload)))
+

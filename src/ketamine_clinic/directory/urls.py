@@ -6,6 +6,7 @@ app_name = "directory"
 
 urlpatterns = [
     path("providers/", views.clinicians, name="clinicians"),
+    path("providers/nppes", views.nppes_import, name="nppes_import"),
     path("providers/<uuid:user_id>/", views.profile, name="profile"),
     path("providers/<uuid:user_id>/save", views.profile_save, name="profile_save"),
     path("providers/<uuid:user_id>/licences", views.licence_save, name="licence_save"),

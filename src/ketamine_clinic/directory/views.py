@@ -1,5 +1,6 @@
 """Provider-profile pages: thin — parse, call a service, render."""
 
+from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -8,7 +9,7 @@ from django.views.decorators.http import require_POST
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.core.errors import ValidationFailed
 from ketamine_clinic.web.access import staff_required
-from ketamine_clinic.web.forms import bound
+from ketamine_clinic.web.forms import bound, with_errors
 
 from . import forms as dforms
 from . import services
@@ -22,7 +23,7 @@ def _ctx(request) -> Context:
 @staff_required("directory.view")
 def clinicians(request):
     rows = services.clinicians_for(_ctx(request))
-    return render(request, "directory/clinicians.html", {"rows": rows})
+    return render(request, "directory/clinicians.html", {"rows": rows, "perms_import": request.user.may("directory.edit_any")})
 
 
 def _profile_initial(profile) -> dict:
@@ -41,6 +42,7 @@ def _page(request, user_id, *, profile_form=None, licence_form=None, credential_
         "taxonomies": [(c, display(c)) for c in (profile.taxonomy_codes if profile else [])],
         "can_edit": services.may_edit(request.user, user),
         "block_reason": services.prescriber_block_reason(user, timezone.localdate()),
+        "nppes": profile.nppes_snapshot if profile else None, "mismatches": services.nppes_mismatches(profile),
         "profile_form": profile_form or dforms.ProfileForm(initial=_profile_initial(profile)),
         "licence_form": licence_form or dforms.LicenceForm(),
         "credential_form": credential_form or dforms.CredentialForm(),
@@ -91,3 +93,22 @@ def credential_add(request, user_id):
         return _page(request, user_id, credential_form=bound(dforms.CredentialForm, request.POST, exc.errors), status=exc.status)
     messages.success(request, "Credential added.")
     return redirect("directory:profile", user_id=user_id)
+
+
+class NppesUploadForm(forms.Form):
+    file = forms.FileField(label="NPPES file (dissemination CSV extract or NPI Registry API JSON)")
+
+
+@staff_required("directory.edit_any")
+def nppes_import(request):
+    form, result, status = NppesUploadForm(), None, 200
+    if request.method == "POST":
+        form = NppesUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                result = services.import_nppes(_ctx(request), form.cleaned_data["file"])
+            except ValidationFailed as exc:
+                form, status = with_errors(form, exc.errors), exc.status
+        else:
+            status = 422
+    return render(request, "directory/nppes_import.html", {"form": form, "result": result}, status=status)
