@@ -146,3 +146,5 @@ def test_the_demo_seed_makes_profiles_through_the_services_and_the_admin_sees_th
     assert [r["number"] for r in rows] == ["RN-771204"]
     assert services.prescriber_block_reason(User.objects.get(username="prescriber"), dt.date.today()) is None
     assert AuditEvent.objects.filter(action="directory.profile_save").count() == 3
+    _, total = services.search({"zip": "12207", "radius_miles": "500"})  # Albany reaches Portland, ME
+    assert total == 3  # both demo clinics published: Riverbend's two locations and Harbor Light

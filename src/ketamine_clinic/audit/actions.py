@@ -154,6 +154,7 @@ class Action(StrEnum):
     DIRECTORY_LICENCE_REMOVE = "directory.licence_remove"
     DIRECTORY_CREDENTIAL_ADD = "directory.credential_add"
     DIRECTORY_NPPES_IMPORT = "directory.nppes_import"
+    DIRECTORY_LISTING_SAVE = "directory.listing_save"
 
     @classmethod
     def chart_record(cls, kind: str, verb: str) -> "Action":

@@ -15,7 +15,7 @@ from ketamine_clinic.accounts import services as accounts
 from ketamine_clinic.accounts.models import Location, Organization, User
 from ketamine_clinic.accounts.permissions import Role
 from ketamine_clinic.audit.services import Context
-from ketamine_clinic.directory.demo import seed_profiles
+from ketamine_clinic.directory.demo import seed_listings, seed_profiles
 from ketamine_clinic.patients import services
 from ketamine_clinic.plans.demo import seed_schedule
 
@@ -144,4 +144,5 @@ def seed_demo(patients_main: int = 40, patients_outsider: int = 5) -> bool:
     seed_schedule(out_ctx, [harbor])
     seed_care(admin, prescriber, nurse, therapist, list(main.patients.order_by("mrn")), rng)
     seed_profiles(admin_ctx, prescriber, nurse, therapist)
+    seed_listings(admin_ctx, out_ctx)
     return True

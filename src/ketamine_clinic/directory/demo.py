@@ -4,8 +4,9 @@ import datetime as dt
 
 from django.utils import timezone
 
+from .rules.finder import DEFAULT_GFE_NOTICE
 from .rules.identifiers import dea_check_digit, npi_check_digit
-from .services import add_credential, save_licence, save_profile
+from .services import add_credential, save_licence, save_listing, save_profile
 
 
 def _npi(first_nine: str) -> str:
@@ -33,3 +34,22 @@ def seed_profiles(admin_ctx, prescriber, nurse, therapist) -> None:
     save_licence(admin_ctx, therapist.public_id, {"state": "NY", "number": "LCSW-09321", "expires_on": in_days(300)})
     add_credential(admin_ctx, therapist.public_id, {"title": "KAP training certificate", "issuer": "Demo training programme",
                                                     "issued_on": (today - dt.timedelta(days=200)).isoformat()})
+
+
+def seed_listings(riverbend_admin_ctx, harbor_admin_ctx) -> None:
+    """Both demo clinics published in the public finder."""
+    today = timezone.localdate()
+    save_listing(riverbend_admin_ctx, {
+        "published": "on", "display_name": "Riverbend Ketamine Clinic", "phone": "(555) 201-0100",
+        "about": "IV ketamine and Spravato for treatment-resistant depression, with integration therapy.",
+        "routes": ["iv", "esketamine_nasal"], "indications": ["treatment_resistant_depression", "ptsd", "chronic_pain"],
+        "spravato_rems_certified": "on", "rems_certified_on": (today - dt.timedelta(days=400)).isoformat(),
+        "rems_evidence": "REMS enrollment confirmation e-mail on file", "kap_offered": "on",
+        "telehealth_states": ["NY", "VT"], "accepting_new_patients": "on", "insurance_networks": "Medicare, Aetna",
+        "self_pay_min_usd": "450", "self_pay_max_usd": "650", "languages": "English, Spanish, Tamil",
+        "accessibility": ["wheelchair", "accessible_restroom", "parking"], "good_faith_estimate_notice": DEFAULT_GFE_NOTICE})
+    save_listing(harbor_admin_ctx, {
+        "published": "on", "display_name": "Harbor Light Wellness", "phone": "(555) 301-0100",
+        "routes": ["im", "oral_sublingual"], "indications": ["treatment_resistant_depression", "gad"],
+        "accepting_new_patients": "on", "self_pay_min_usd": "300", "self_pay_max_usd": "400", "sliding_scale": "on",
+        "languages": "English", "accessibility": ["wheelchair"], "good_faith_estimate_notice": DEFAULT_GFE_NOTICE})

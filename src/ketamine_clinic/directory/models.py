@@ -59,3 +59,36 @@ class ProviderCredential(models.Model):
 
     class Meta:
         ordering = ["title"]
+
+
+class ClinicListing(models.Model):
+    """What a clinic publishes in the public finder. Nothing is public until ``published`` is set
+    by the clinic admin (opt-in); the clinic's active locations with a known ZIP are listed."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.OneToOneField(Organization, on_delete=models.PROTECT, related_name="listing")
+    published = models.BooleanField(default=False)
+    display_name = models.CharField(max_length=200)
+    phone = models.CharField(max_length=40, blank=True)
+    website = models.URLField(max_length=300, blank=True)
+    about = models.TextField(max_length=2000, blank=True)
+    routes = models.JSONField(default=list, blank=True)
+    indications = models.JSONField(default=list, blank=True)
+    spravato_rems_certified = models.BooleanField(default=False)
+    rems_certified_on = models.DateField(null=True, blank=True)
+    rems_evidence = models.CharField(max_length=300, blank=True, help_text="e.g. the REMS enrollment confirmation e-mail")
+    kap_offered = models.BooleanField("Ketamine-assisted psychotherapy (KAP)", default=False)
+    telehealth_states = models.JSONField(default=list, blank=True)
+    accepting_new_patients = models.BooleanField(default=True)
+    insurance_networks = models.JSONField(default=list, blank=True)
+    self_pay_min_usd = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    self_pay_max_usd = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    sliding_scale = models.BooleanField(default=False)
+    languages = models.JSONField(default=list, blank=True)
+    accessibility = models.JSONField(default=list, blank=True)
+    good_faith_estimate_notice = models.TextField(max_length=3000, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+
+    def __str__(self) -> str:
+        return self.display_name

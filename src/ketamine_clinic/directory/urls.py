@@ -5,6 +5,7 @@ from . import views
 app_name = "directory"
 
 urlpatterns = [
+    path("listing", views.listing, name="listing"),
     path("providers/", views.clinicians, name="clinicians"),
     path("providers/nppes", views.nppes_import, name="nppes_import"),
     path("providers/<uuid:user_id>/", views.profile, name="profile"),

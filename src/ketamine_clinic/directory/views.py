@@ -13,6 +13,7 @@ from ketamine_clinic.web.forms import bound, with_errors
 
 from . import forms as dforms
 from . import services
+from .services import finder as _finder  # noqa: F401  (LISTING_FIELDS)
 from .rules.taxonomy import display
 
 
@@ -112,3 +113,26 @@ def nppes_import(request):
         else:
             status = 422
     return render(request, "directory/nppes_import.html", {"form": form, "result": result}, status=status)
+
+
+def _listing_initial(listing) -> dict:
+    initial = {name: getattr(listing, name) for name in _finder.LISTING_FIELDS}
+    initial["insurance_networks"] = ", ".join(listing.insurance_networks)
+    initial["languages"] = ", ".join(listing.languages)
+    return initial
+
+
+@staff_required("directory.listing_manage")
+def listing(request):
+    ctx = _ctx(request)
+    current = services.listing_for(ctx)
+    form, status = dforms.ListingForm(initial=_listing_initial(current)), 200
+    if request.method == "POST":
+        try:
+            services.save_listing(ctx, request.POST)
+        except ValidationFailed as exc:
+            form, status = bound(dforms.ListingForm, request.POST, exc.errors), exc.status
+        else:
+            messages.success(request, "Listing saved.")
+            return redirect("directory:listing")
+    return render(request, "directory/listing.html", {"form": form, "listing": current}, status=status)

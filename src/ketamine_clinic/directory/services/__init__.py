@@ -1,5 +1,6 @@
 """The directory's reads and writes (every write: permission, validation, one transaction, audit)."""
 
+from .finder import listing_for, public_clinic, save_listing, search
 from .gate import prescriber_block_reason, refuse_if_blocked
 from .nppes import import_nppes, nppes_mismatches
 from .profiles import (
@@ -14,6 +15,6 @@ from .profiles import (
 )
 
 __all__ = [
-    "add_credential", "clinicians_for", "import_nppes", "nppes_mismatches", "expiring_for", "get_profile_for", "may_edit", "prescriber_block_reason",
+    "add_credential", "listing_for", "public_clinic", "save_listing", "search", "clinicians_for", "import_nppes", "nppes_mismatches", "expiring_for", "get_profile_for", "may_edit", "prescriber_block_reason",
     "refuse_if_blocked", "remove_licence", "save_licence", "save_profile",
 ]
