@@ -92,18 +92,22 @@ def search(data) -> tuple[list[FinderResult], int]:
     c = validated(dforms.FinderForm, data)
     radius = c.get("radius_miles") or DEFAULT_RADIUS_MILES
     lat, lon = centroid(c["zip"])
-    listings = {l.organization_id: l for l in ClinicListing.objects.filter(published=True) if _matches(l, c)}
+    # Distances first, over plain (id, clinic, ZIP) tuples; whole rows only for what is in range.
+    near = {}
+    for loc_id, org_id, postal_code in Location.objects.filter(
+            organization__listing__published=True, is_active=True).values_list("id", "organization_id", "postal_code"):
+        point = centroid(postal_code)
+        if point is not None and (miles := haversine_miles(lat, lon, *point)) <= radius:
+            near[loc_id] = (org_id, miles)
+    org_ids = {org_id for org_id, _ in near.values()}
+    listings = {l.organization_id: l for l in ClinicListing.objects.filter(published=True, organization_id__in=org_ids)
+                if _matches(l, c)}
     found = []
-    for loc in Location.objects.filter(organization_id__in=list(listings), is_active=True).only(
+    for loc in Location.objects.filter(id__in=[i for i, (o, _) in near.items() if o in listings]).only(
             "organization_id", "name", "address_line", "city", "region", "postal_code", "phone"):
-        point = centroid(loc.postal_code)
-        if point is None:
-            continue
-        miles = haversine_miles(lat, lon, *point)
-        if miles <= radius:
-            listing = listings[loc.organization_id]
-            address = ", ".join(p for p in (loc.address_line, loc.city, f"{loc.region} {loc.postal_code}".strip()) if p)
-            found.append(FinderResult(listing, loc.name, address, loc.phone or listing.phone, round(miles, 1)))
+        listing, miles = listings[loc.organization_id], near[loc.id][1]
+        address = ", ".join(p for p in (loc.address_line, loc.city, f"{loc.region} {loc.postal_code}".strip()) if p)
+        found.append(FinderResult(listing, loc.name, address, loc.phone or listing.phone, round(miles, 1)))
     found.sort(key=lambda r: (r.distance_miles, r.listing.display_name, r.location_name))
     return found[:MAX_RESULTS], len(found)
 
