@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from ketamine_clinic.accounts.permissions import P, N, T, denied, has_permission, require
 from ketamine_clinic.audit.actions import Action
@@ -81,7 +81,11 @@ def save_profile(ctx: Context, user_id, data: dict) -> ProviderProfile:
         profile.dea_expires_on = cleaned["dea_expires_on"]
         profile.languages = cleaned["languages"]
         profile.updated_by = ctx.user
-        profile.save()
+        try:
+            with transaction.atomic():  # a savepoint: the same NPI claimed at the same moment by another clinician
+                profile.save()
+        except IntegrityError:
+            raise ValidationFailed({"npi": ["Another clinician of this clinic has this NPI."]}) from None
         record(ctx, Action.DIRECTORY_PROFILE_SAVE, obj=profile, detail={
             "clinician": user.username, "before": before,
             "after": {f: getattr(profile, f) for f in before},
