@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "ketamine_clinic.screening",
     "ketamine_clinic.assessments",
     "ketamine_clinic.pharmacology",
+    "ketamine_clinic.directory",
     "ketamine_clinic.plans",
     "ketamine_clinic.treatments",
     "ketamine_clinic.inventory",

@@ -17,6 +17,8 @@ urlpatterns = [
     path("notes/", include("ketamine_clinic.notes.urls")),
     path("education/", include("ketamine_clinic.education.urls")),
     path("clinic-admin/", include(front_urls.clinic_admin_patterns)),
+    path("directory/", include("ketamine_clinic.directory.urls")),
+    path("find/", include("ketamine_clinic.directory.public_urls")),
     path("clinic-admin/audit/", include("ketamine_clinic.audit.urls")),
     path("api/v1/", api.urls),
 ]

@@ -66,6 +66,7 @@ HARD_STOPS = [
     ("fasting_food", dict(last_food_at=None)),
     ("fasting_liquids", dict(last_liquid_at=None)),
     ("ride_home", dict(ride_home_confirmed=False)),
+    ("ordering_prescriber", dict(ordering_prescriber_block="Dr A cannot sign orders: DEA registration expired")),
     ("measure:phq9", dict(measures_due=(MeasureDue("phq9", "PHQ-9"),))),
     ("measure:cssrs", dict(measures_due=(MeasureDue("cssrs", "C-SSRS", deferred_reason="  "),))),
 ]

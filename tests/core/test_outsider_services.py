@@ -15,6 +15,8 @@ import ketamine_clinic
 from ketamine_clinic.accounts.permissions import Role
 from ketamine_clinic.assessments import services as assessments
 from ketamine_clinic.core.errors import NotFound
+from ketamine_clinic.education import services as education
+from ketamine_clinic.notes import services as notes
 from ketamine_clinic.patients import services as patients
 from ketamine_clinic.plans import services as plans
 from ketamine_clinic.plans.services import reminders
@@ -78,6 +80,14 @@ CALLS = {
         ctx, o["session"], o["session_alert"].public_id, {}),
     "treatments.generate_rems_form": lambda o, ctx: treatments.generate_rems_form(ctx, o["session"]),
     "treatments.mark_rems_submitted": lambda o, ctx: treatments.mark_rems_submitted(ctx, o["rems_form"], {}),
+    "notes.notes_for_patient": lambda o, ctx: notes.notes_for_patient(ctx, o["patient"]),
+    "notes.resolve_links": lambda o, ctx: notes.resolve_links(ctx, o["patient"]),
+    "notes.start_note": lambda o, ctx: notes.start_note(ctx, o["patient"], "progress"),
+    "notes.own_psychotherapy_notes": lambda o, ctx: notes.own_psychotherapy_notes(ctx, o["patient"]),
+    "notes.write_psychotherapy_note": lambda o, ctx: notes.write_psychotherapy_note(ctx, o["patient"], "x"),
+    "education.assign_pages": lambda o, ctx: education.assign_pages(ctx, o["patient"], ["preparing-for-a-session"]),
+    "education.assign_pack": lambda o, ctx: education.assign_pack(ctx, o["patient"], "iv"),
+    "education.assignments_for": lambda o, ctx: education.assignments_for(ctx, o["patient"]),
 }
 
 
@@ -130,6 +140,9 @@ CHECKED_ELSEWHERE = {
     "assessments.raise_alert": "called by submit_response and amend_response after their check",
     "plans.propose_maintenance_for": "called by change_status after its check, and on induction_finished",
     "treatments.board_rows": "reads through sessions_for(ctx), scoped to the actor's clinic",
+    "education.get_own_assignment": "portal: the patient is resolved from the signed-in account, the page filtered by it",
+    "education.open_assignment": "portal: get_own_assignment, as above",
+    "education.acknowledge_assignment": "portal: get_own_assignment, as above",
 }
 
 

@@ -36,7 +36,7 @@ def marker(name: str) -> str:
 
 def test_the_apps_register_their_sections_in_order():
     assert [s.name for s in sections.sections("chart")] == ["screening", "assessments", "plans", "treatments", "inventory", "notes", "education"]
-    assert [s.name for s in sections.sections("today")] == ["assessments-alerts", "plans-day", "notes-today", "treatments-now", "inventory-today"]
+    assert [s.name for s in sections.sections("today")] == ["assessments-alerts", "plans-day", "notes-today", "treatments-now", "inventory-today", "directory-expiring"]
 
 
 @pytest.mark.parametrize("page", sections.PAGES)

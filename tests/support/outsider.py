@@ -35,6 +35,10 @@ PUBLIC = {
     "api-v1:openapi-json": "API schema, no clinic data",
     "api-v1:openapi-view": "API docs page, no clinic data",
     "api-v1:api-root": "API root, no clinic data",
+    "finder:search": "public clinic finder: shows only what clinics chose to publish (opt-in listing)",
+    "finder:clinic": "public clinic page: shows only what the clinic chose to publish (opt-in listing)",
+    "api-v1:finder_search": "public clinic finder API: only published listings",
+    "api-v1:finder_clinic": "public clinic page API: only published listings",
 }
 
 # A path parameter's sample value, by parameter name; `public_id` (and a few names shared by two
@@ -68,6 +72,9 @@ BY_PARAM = {
     "assignment_id": lambda o: o["education_assignment"].public_id,
     "slug": lambda o: "preparing-for-a-session",  # a shipped education page (no clinic data)
     "template_kind": lambda o: "progress",
+    "user_id": lambda o: o["staff_user"].public_id,
+    "clinician_id": lambda o: o["staff_user"].public_id,
+    "state": lambda o: "NY",
 }
 
 BY_ROUTE = {
@@ -263,6 +270,8 @@ def all_requests():
         requests += [(app_of(module), name, template, m) for m in ("GET", "POST")]
     for view_name, template, method, module in _api_operations():
         name = _route_key(f"api-v1:{view_name}", template)
+        if _public_reason(name):
+            continue
         requests += [(app_of(module), name, template, m) for m in sorted({"GET", "POST", method})]
     return requests
 

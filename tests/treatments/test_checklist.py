@@ -6,6 +6,7 @@ from ketamine_clinic.accounts.permissions import PermissionDenied
 from ketamine_clinic.assessments import services as assessments
 from ketamine_clinic.clinic_settings import change_setting
 from ketamine_clinic.core.errors import Conflict, ValidationFailed
+from ketamine_clinic.directory import services as directory
 from ketamine_clinic.treatments import facts, services
 from ketamine_clinic.treatments.models import Administration, DeviceDose, SessionStatus, TreatmentSession
 from ketamine_clinic.treatments.services import checklist as checklist_service
@@ -144,6 +145,14 @@ def test_no_ride_home_blocks_dosing(dosing_ready, nurse):
     session = dosing_ready("iv")
     services.update_checklist(ctx_for(nurse), session, {"ride_home_confirmed": "no"})
     assert_dose_refused(nurse, session, "ride_home")
+
+
+def test_an_ordering_prescriber_with_an_expired_dea_blocks_dosing_and_the_checklist_says_why(dosing_ready, nurse, prescriber):
+    session = dosing_ready("iv")
+    directory.save_profile(ctx_for(prescriber), prescriber.public_id, {"dea_number": "AB1234563", "dea_expires_on": "2020-01-31"})
+    item = next(i for i in facts.checklist_for(session).items if i.key == "ordering_prescriber")
+    assert "DEA registration AB1234563 expired on 2020-01-31" in item.message
+    assert_dose_refused(nurse, session, "ordering_prescriber")
 
 
 def test_pregnancy_test_where_the_clinic_requires_one(dosing_ready, nurse, clinic_admin):

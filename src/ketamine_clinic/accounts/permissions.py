@@ -83,6 +83,10 @@ MATRIX: dict[str, tuple[frozenset[Role], str]] = {
     "audit.view": (frozenset({A}), "Browse the audit trail"),
     "org.manage": (frozenset({A}), "Manage staff accounts, roles, locations and security settings"),
     "api.token_self": (ALL_STAFF, "Create an API token for oneself"),
+    "directory.view": (ALL_STAFF, "See the clinic's provider profiles (NPI, taxonomy, licences, DEA, credentials)"),
+    "directory.edit_own": (frozenset({P, N, T}), "Edit one's own provider profile"),
+    "directory.edit_any": (frozenset({A}), "Edit any clinician's provider profile, import NPPES data, see expiring licences"),
+    "directory.listing_manage": (frozenset({A}), "Publish and edit the clinic's listing in the public clinic finder"),
 }
 
 

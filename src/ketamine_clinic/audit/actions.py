@@ -189,6 +189,14 @@ class Action(StrEnum):
     SESSION_VIEW = "session.view"
     SESSION_VITALS = "session.vitals"
 
+    # --- directory: provider profiles and NPPES imports
+    DIRECTORY_PROFILE_SAVE = "directory.profile_save"
+    DIRECTORY_LICENCE_SAVE = "directory.licence_save"
+    DIRECTORY_LICENCE_REMOVE = "directory.licence_remove"
+    DIRECTORY_CREDENTIAL_ADD = "directory.credential_add"
+    DIRECTORY_NPPES_IMPORT = "directory.nppes_import"
+    DIRECTORY_LISTING_SAVE = "directory.listing_save"
+
     @classmethod
     def chart_record(cls, kind: str, verb: str) -> "Action":
         """``patient.<kind>.<verb>`` for a chart record kind (measurement, allergy, …) and create/update/status."""

@@ -18,6 +18,7 @@ from ketamine_clinic.audit.services import Context
 from ketamine_clinic.inventory.demo import seed_inventory
 from ketamine_clinic.education.demo import seed_education
 from ketamine_clinic.notes.demo import seed_notes
+from ketamine_clinic.directory.demo import seed_listings, seed_profiles
 from ketamine_clinic.patients import services
 from ketamine_clinic.plans.demo import seed_schedule
 
@@ -148,4 +149,6 @@ def seed_demo(patients_main: int = 40, patients_outsider: int = 5) -> bool:
     seed_care(admin, prescriber, nurse, therapist, list(main.patients.order_by("mrn")), rng)
     seed_notes(prescriber, nurse, therapist, first)
     seed_education(nurse, first)
+    seed_profiles(admin_ctx, prescriber, nurse, therapist)
+    seed_listings(admin_ctx, out_ctx)
     return True

@@ -14,7 +14,7 @@ from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.clinic_settings import policy_for
-from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
+from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, require_own_clinic
 from ketamine_clinic.core.ids import uuid_or_none
 from ketamine_clinic.patients.models import Patient, TimelineEvent
 from ketamine_clinic.patients.timeline import timeline_summary
@@ -51,6 +51,7 @@ def pack(route: str, phase: str = "before") -> list[content.Page]:
 
 def assignments_for(ctx: Context, patient: Patient) -> QuerySet[EducationAssignment]:
     require(ctx.user, "education.view")
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     return EducationAssignment.objects.filter(organization_id=ctx.user.organization_id, patient=patient).select_related("assigned_by")
 
 
@@ -97,8 +98,7 @@ def _assign_one(ctx: Context, patient: Patient, page: content.Page, because: str
 def assign_pages(ctx: Context, patient: Patient, slugs: list[str], *, language: str = "en", because: str = "sent by staff") -> list[EducationAssignment]:
     """Send pages to the patient's portal; a page version already sent is not sent twice."""
     require(ctx.user, "education.assign")
-    if patient.organization_id != ctx.user.organization_id:
-        raise NotFound("No such patient.")
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     pages = [content.get_page(slug, language) for slug in dict.fromkeys(slugs)]
     if not slugs or None in pages:
         raise ValidationFailed({"pages": ["Choose pages from the library."]})
@@ -110,6 +110,7 @@ def assign_pack(ctx: Context, patient: Patient, route: str, phase: str = "before
     """Send every page of a route's pack (what to expect, preparing, the REMS for esketamine …)."""
     if route not in {r.value for r in Route}:
         raise ValidationFailed({"route": [f"Choose one of: {', '.join(r.value for r in Route)}."]})
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     slugs = [p.slug for p in pack(route, phase)]
     return assign_pages(ctx, patient, slugs, because=f"{route} pack ({phase})")
 

@@ -12,6 +12,7 @@ NAV = [
     ("planner", "Dose planner", "pharmacology:planner", "pk.use"),
     ("inventory", "Inventory", "inventory:index", "inventory.view"),
     ("education", "Education", "education:library", "education.view"),
+    ("directory", "Providers", "directory:clinicians", "directory.view"),
     ("admin", "Admin", "clinic_admin:index", "org.manage"),
 ]
 

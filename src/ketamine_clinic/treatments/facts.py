@@ -18,6 +18,7 @@ from ketamine_clinic.clinical import session as cs
 from ketamine_clinic.clinical.protocols import DoseUnit, MeasureWhen
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.clinical.session.dose_check import check_plan_guardrails
+from ketamine_clinic.directory.services import prescriber_block_reason
 from ketamine_clinic.patients.models import BodyMeasurement, RecordStatus
 from ketamine_clinic.plans.services import plan_protocol
 from ketamine_clinic.screening.services import current_rems, may_treat
@@ -288,6 +289,7 @@ def checklist_facts(session, now: dt.datetime, policy=None) -> cs.ChecklistFacts
         pregnancy_test=session.pregnancy_test or None,
         measures_due=tuple(measures_due(session, now)),
         suicide_screen=suicide_screen(session, now, policy),
+        ordering_prescriber_block=ordering_prescriber_block(session, on_date),
     )
 
 
@@ -295,6 +297,11 @@ def checklist_facts(session, now: dt.datetime, policy=None) -> cs.ChecklistFacts
 # from their AppConfig.ready() so this module imports none of them (e.g. the notes app's signed KAP
 # preparation note). Their hard stops block dosing like the core's.
 CHECKLIST_EXTENSIONS: list = []
+
+
+def ordering_prescriber_block(session, on_date: dt.date) -> str:
+    """Why the prescriber who ordered this session's dose may not sign orders today, else ""."""
+    return prescriber_block_reason(session.ordered_by, on_date) or ""
 
 
 def checklist_for(session, now: dt.datetime | None = None, policy=None) -> cs.ChecklistResult:

@@ -112,6 +112,9 @@ class ChecklistFacts:
     pregnancy_test: PregnancyTest | None = None
     measures_due: tuple[MeasureDue, ...] = field(default_factory=tuple)
     suicide_screen: SuicideScreen = field(default_factory=SuicideScreen)
+    # Why the prescriber who ordered the dose may not sign orders today (expired licence or DEA
+    # registration, read from their recorded provider profile); empty when nothing blocks.
+    ordering_prescriber_block: str = ""
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,9 @@ def evaluate_checklist(route: Route | str, facts: ChecklistFacts, policy: Policy
         raise ChecklistInputError("suicide_screen", "must be SuicideScreen")
     items.extend(_measure_items(facts.measures_due, screen))
     items.extend(_suicide_items(screen))
+    items.append(_item("ordering_prescriber", "Ordering prescriber's licence and DEA registration current",
+                       not facts.ordering_prescriber_block, "Ordering prescriber's licence and DEA registration current",
+                       str(facts.ordering_prescriber_block), CLINIC_POLICY))
     may_dose = all(i.status in (ItemStatus.OK, ItemStatus.NOT_APPLICABLE) for i in items)
     return ChecklistResult(items, may_dose)
 

@@ -14,7 +14,7 @@ from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.permissions import PermissionDenied, has_permission, require
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
-from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
+from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, require_own_clinic
 from ketamine_clinic.core.ids import uuid_or_none
 from ketamine_clinic.patients.models import Patient, TimelineEvent
 from ketamine_clinic.patients.timeline import timeline_summary
@@ -35,6 +35,7 @@ def notes_for_patient(ctx: Context, patient: Patient, q: str = "") -> QuerySet[N
     """The patient's notes, newest first (front desk: that they exist). ``q`` searches the text,
     so it needs the right to read notes."""
     require(ctx.user, "note.list")
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     qs = Note.objects.filter(organization_id=ctx.user.organization_id, patient=patient)
     q = (q or "").strip()
     if q:
@@ -104,6 +105,7 @@ def _timeline(ctx, note: Note, summary: str) -> None:
 
 def resolve_links(ctx: Context, patient: Patient, appointment_id=None, session_id=None) -> dict:
     """The patient's appointment and treatment session named by public id (404 for anyone else's)."""
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     links = {}
     for field, model, raw in (("appointment", Appointment, appointment_id), ("session", TreatmentSession, session_id)):
         if raw in (None, ""):
@@ -120,8 +122,7 @@ def start_note(ctx: Context, patient: Patient, kind: str, *, appointment=None, s
     appointment or a treatment session). From a session, the note is pre-filled from its record:
     the facts keep a link to their source entries, and the matching sections get a draft text."""
     require(ctx.user, "note.list")
-    if patient.organization_id != ctx.user.organization_id:
-        raise NotFound("No such patient.")
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     template = template_for(patient.organization, kind)
     note_kind = rules.KINDS[kind]
     discipline = _discipline_for(ctx.user, note_kind)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
-from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
+from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, require_own_clinic
 from ketamine_clinic.core.ids import uuid_or_none
 from ketamine_clinic.patients.models import Patient
 
@@ -34,6 +34,7 @@ def _audit(ctx, action: Action, pnote: PsychotherapyNote) -> None:
 def own_psychotherapy_notes(ctx: Context, patient: Patient) -> QuerySet[PsychotherapyNote]:
     """The actor's own psychotherapy notes on this patient (the listing is audited too)."""
     require(ctx.user, "psychotherapy_note.write")
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     qs = PsychotherapyNote.objects.filter(organization_id=ctx.user.organization_id, author=ctx.user, patient=patient)
     record(ctx, Action.PSYCHOTHERAPY_NOTE_LIST, obj=patient, patient=patient)
     return qs
@@ -53,8 +54,7 @@ def get_psychotherapy_note_for(ctx: Context, public_id) -> PsychotherapyNote:
 
 def write_psychotherapy_note(ctx: Context, patient: Patient, text: str) -> PsychotherapyNote:
     require(ctx.user, "psychotherapy_note.write")
-    if patient.organization_id != ctx.user.organization_id:
-        raise NotFound("No such patient.")
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
     text = _clean_text(text)
     with transaction.atomic():
         pnote = PsychotherapyNote.objects.create(organization=patient.organization, patient=patient, author=ctx.user, text=text)

@@ -13,6 +13,7 @@ from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import protocols as cp
 from ketamine_clinic.core.errors import Conflict, ValidationFailed, require_own_clinic
 from ketamine_clinic.core.text_limits import refuse_over_length
+from ketamine_clinic.directory.services import refuse_if_blocked
 from ketamine_clinic.education import services as education
 
 from .. import forms as plan_forms
@@ -32,6 +33,7 @@ def activate_plan(ctx: Context, plan: TreatmentPlan, reason: str = "", now: dt.d
     now = now or timezone.now()
     reason = (reason or "").strip()
     refuse_over_length(reason, PlanStatusChange, "reason")
+    refuse_if_blocked(ctx.user, timezone.localdate(now), field="plan")  # an expired licence or DEA refuses (409)
     warnings: list[str] = []
     with transaction.atomic():
         plan = _lock_plan(plan)
@@ -112,6 +114,7 @@ def change_dose(ctx: Context, plan: TreatmentPlan, data: dict, now: dt.datetime 
     require_own_clinic(ctx.user, plan.organization_id, "plan")
     now = now or timezone.now()
     cleaned = _validate(plan_forms.DoseForm, data)
+    refuse_if_blocked(ctx.user, timezone.localdate(now), field="dose")
     protocol = plan_protocol(plan)
     refusal = cp.validate_dose(protocol, cleaned["dose"])
     if refusal is not None:

@@ -12,6 +12,7 @@ from ketamine_clinic.clinical.eligibility.chart import describe_fact, new_safety
 from ketamine_clinic.clinical.eligibility.engine import SEVERITY as OUTCOME_SEVERITY
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.core.errors import Conflict, ValidationFailed, require_own_clinic
+from ketamine_clinic.directory.services import refuse_if_blocked
 from ketamine_clinic.patients.models import Patient
 
 from .. import forms as sforms
@@ -69,6 +70,8 @@ def sign_decision(ctx: Context, patient: Patient, data: dict) -> EligibilityDeci
     approve = cleaned["decision"] == EligibilityDecision.Decision.APPROVE
     reason = cleaned["override_reason"]
     now = timezone.now()
+    if approve:  # an approval is an order; an expired licence or DEA registration refuses it (409)
+        refuse_if_blocked(ctx.user, timezone.localdate(now), field="decision")
     with transaction.atomic():
         Patient.objects.select_for_update().filter(pk=patient.pk).first()
         ev = patient.evaluations.filter(public_id=cleaned["evaluation"]).first()

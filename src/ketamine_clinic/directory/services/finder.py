@@ -1,0 +1,131 @@
+"""The public clinic finder: each clinic's opt-in listing (clinic admin) and the public search.
+
+Only what a clinic published is read here, and only from published listings: never a patient,
+never a staff member who is not a clinician, never a licence or DEA number."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+
+from ketamine_clinic.accounts.models import Location
+from ketamine_clinic.accounts.permissions import P, T, require
+from ketamine_clinic.audit.actions import Action
+from ketamine_clinic.audit.services import Context, record
+from ketamine_clinic.core.errors import NotFound, validated
+
+from .. import forms as dforms
+from ..geo import centroid
+from ..models import ClinicListing, ProviderProfile
+from ..rules.finder import DEFAULT_GFE_NOTICE
+from ..rules.geo import DEFAULT_RADIUS_MILES, haversine_miles
+from ..rules.taxonomy import display
+
+MAX_RESULTS = 100
+LISTING_FIELDS = [f for f in dforms.ListingForm.base_fields]
+
+
+def listing_for(ctx: Context) -> ClinicListing:
+    """The actor's clinic listing, or an unsaved default (unpublished) to fill in."""
+    require(ctx.user, "directory.listing_manage")
+    org = ctx.user.organization
+    return ClinicListing.objects.filter(organization=org).first() or ClinicListing(
+        organization=org, display_name=org.name, good_faith_estimate_notice=DEFAULT_GFE_NOTICE)
+
+
+def save_listing(ctx: Context, data) -> ClinicListing:
+    require(ctx.user, "directory.listing_manage")
+    cleaned = validated(dforms.ListingForm, data)
+    org = ctx.user.organization
+    with transaction.atomic():
+        listing, _ = ClinicListing.objects.get_or_create(organization=org, defaults={"display_name": org.name})
+        listing = ClinicListing.objects.select_for_update().get(pk=listing.pk)
+        was_published = listing.published
+        for name in LISTING_FIELDS:
+            setattr(listing, name, cleaned[name])
+        listing.updated_by = ctx.user
+        listing.save()
+        record(ctx, Action.DIRECTORY_LISTING_SAVE, obj=listing, detail={
+            "published": listing.published, "was_published": was_published,
+            "routes": listing.routes, "accepting_new_patients": listing.accepting_new_patients})
+    return listing
+
+
+@dataclass(frozen=True)
+class FinderResult:
+    listing: ClinicListing
+    location_name: str
+    address: str
+    phone: str
+    distance_miles: float
+
+
+def _matches(listing: ClinicListing, c: dict) -> bool:
+    if c.get("route") and c["route"] not in listing.routes:
+        return False
+    if c.get("indication") and c["indication"] not in listing.indications:
+        return False
+    if c.get("rems_certified") and not listing.spravato_rems_certified:
+        return False
+    if c.get("kap") and not listing.kap_offered:
+        return False
+    if c.get("telehealth_state") and c["telehealth_state"] not in listing.telehealth_states:
+        return False
+    if c.get("accepting") and not listing.accepting_new_patients:
+        return False
+    if c.get("insurance") and c["insurance"].casefold() not in {n.casefold() for n in listing.insurance_networks}:
+        return False
+    if c.get("max_price_usd") is not None and (listing.self_pay_min_usd is None or listing.self_pay_min_usd > c["max_price_usd"]):
+        return False
+    if c.get("sliding_scale") and not listing.sliding_scale:
+        return False
+    if c.get("language") and c["language"].casefold() not in {n.casefold() for n in listing.languages}:
+        return False
+    if c.get("accessibility") and c["accessibility"] not in listing.accessibility:
+        return False
+    return True
+
+
+def search(data) -> tuple[list[FinderResult], int]:
+    """Published clinic locations within the radius of the ZIP that match every filter, nearest
+    first; (the first MAX_RESULTS, how many matched). Bad input: ValidationFailed (422)."""
+    c = validated(dforms.FinderForm, data)
+    radius = c.get("radius_miles") or DEFAULT_RADIUS_MILES
+    lat, lon = centroid(c["zip"])
+    # Distances first, over plain (id, clinic, ZIP) tuples; whole rows only for what is in range.
+    near = {}
+    for loc_id, org_id, postal_code in Location.objects.filter(
+            organization__listing__published=True, is_active=True).values_list("id", "organization_id", "postal_code"):
+        point = centroid(postal_code)
+        if point is not None and (miles := haversine_miles(lat, lon, *point)) <= radius:
+            near[loc_id] = (org_id, miles)
+    org_ids = {org_id for org_id, _ in near.values()}
+    listings = {l.organization_id: l for l in ClinicListing.objects.filter(published=True, organization_id__in=org_ids)
+                if _matches(l, c)}
+    found = []
+    for loc in Location.objects.filter(id__in=[i for i, (o, _) in near.items() if o in listings]).only(
+            "organization_id", "name", "address_line", "city", "region", "postal_code", "phone"):
+        listing, miles = listings[loc.organization_id], near[loc.id][1]
+        address = ", ".join(p for p in (loc.address_line, loc.city, f"{loc.region} {loc.postal_code}".strip()) if p)
+        found.append(FinderResult(listing, loc.name, address, loc.phone or listing.phone, round(miles, 1)))
+    found.sort(key=lambda r: (r.distance_miles, r.listing.display_name, r.location_name))
+    return found[:MAX_RESULTS], len(found)
+
+
+def public_clinic(listing_id) -> dict:
+    """A published clinic's page: its listing, locations, and its clinicians' public profiles."""
+    listing = ClinicListing.objects.filter(public_id=listing_id, published=True).select_related("organization").first()
+    if listing is None:
+        raise NotFound("No such clinic in the finder.")
+    locations = Location.objects.filter(organization_id=listing.organization_id, is_active=True).order_by("name")
+    profiles = (ProviderProfile.objects.filter(organization_id=listing.organization_id, user__is_active=True,
+                                               user__roles__role__in=[P.value, T.value])
+                .select_related("user").distinct().order_by("user__last_name", "user__first_name"))
+    clinicians = [{"name": p.user.get_full_name() or p.user.username, "credentials": p.user.credentials,
+                   "specialty": display(p.primary_taxonomy) if p.primary_taxonomy else "",
+                   "languages": p.languages, "npi": p.npi} for p in profiles]
+    return {"listing": listing, "locations": list(locations), "clinicians": clinicians}
+
+
+def money(value: Decimal | None) -> str:
+    return f"${value:,.0f}" if value is not None else ""

@@ -1,0 +1,138 @@
+"""Provider-profile pages: thin — parse, call a service, render."""
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from ketamine_clinic.audit.services import Context
+from ketamine_clinic.core.errors import ValidationFailed
+from ketamine_clinic.web.access import staff_required
+from ketamine_clinic.web.forms import bound, with_errors
+
+from . import forms as dforms
+from . import services
+from .services import finder as _finder  # noqa: F401  (LISTING_FIELDS)
+from .rules.taxonomy import display
+
+
+def _ctx(request) -> Context:
+    return Context.from_request(request)
+
+
+@staff_required("directory.view")
+def clinicians(request):
+    rows = services.clinicians_for(_ctx(request))
+    return render(request, "directory/clinicians.html", {"rows": rows, "perms_import": request.user.may("directory.edit_any")})
+
+
+def _profile_initial(profile) -> dict:
+    if profile is None:
+        return {}
+    return {"npi": profile.npi, "taxonomy_codes": profile.taxonomy_codes, "primary_taxonomy": profile.primary_taxonomy,
+            "dea_number": profile.dea_number, "dea_expires_on": profile.dea_expires_on,
+            "languages": ", ".join(profile.languages)}
+
+
+def _page(request, user_id, *, profile_form=None, licence_form=None, credential_form=None, status=200):
+    ctx = _ctx(request)
+    user, profile = services.get_profile_for(ctx, user_id)
+    return render(request, "directory/profile.html", {
+        "clinician": user, "profile": profile,
+        "taxonomies": [(c, display(c)) for c in (profile.taxonomy_codes if profile else [])],
+        "can_edit": services.may_edit(request.user, user),
+        "block_reason": services.prescriber_block_reason(user, timezone.localdate()),
+        "nppes": profile.nppes_snapshot if profile else None, "mismatches": services.nppes_mismatches(profile),
+        "profile_form": profile_form or dforms.ProfileForm(initial=_profile_initial(profile)),
+        "licence_form": licence_form or dforms.LicenceForm(),
+        "credential_form": credential_form or dforms.CredentialForm(),
+    }, status=status)
+
+
+@staff_required("directory.view")
+def profile(request, user_id):
+    return _page(request, user_id)
+
+
+@staff_required("directory.edit_own", "directory.edit_any")
+@require_POST
+def profile_save(request, user_id):
+    try:
+        services.save_profile(_ctx(request), user_id, request.POST)
+    except ValidationFailed as exc:
+        return _page(request, user_id, profile_form=bound(dforms.ProfileForm, request.POST, exc.errors), status=exc.status)
+    messages.success(request, "Profile saved.")
+    return redirect("directory:profile", user_id=user_id)
+
+
+@staff_required("directory.edit_own", "directory.edit_any")
+@require_POST
+def licence_save(request, user_id):
+    try:
+        licence = services.save_licence(_ctx(request), user_id, request.POST)
+    except ValidationFailed as exc:
+        return _page(request, user_id, licence_form=bound(dforms.LicenceForm, request.POST, exc.errors), status=exc.status)
+    messages.success(request, f"{licence.state} licence saved.")
+    return redirect("directory:profile", user_id=user_id)
+
+
+@staff_required("directory.edit_own", "directory.edit_any")
+@require_POST
+def licence_remove(request, user_id, state):
+    services.remove_licence(_ctx(request), user_id, state)
+    messages.success(request, f"{state} licence removed.")
+    return redirect("directory:profile", user_id=user_id)
+
+
+@staff_required("directory.edit_own", "directory.edit_any")
+@require_POST
+def credential_add(request, user_id):
+    try:
+        services.add_credential(_ctx(request), user_id, request.POST)
+    except ValidationFailed as exc:
+        return _page(request, user_id, credential_form=bound(dforms.CredentialForm, request.POST, exc.errors), status=exc.status)
+    messages.success(request, "Credential added.")
+    return redirect("directory:profile", user_id=user_id)
+
+
+class NppesUploadForm(forms.Form):
+    file = forms.FileField(label="NPPES file (dissemination CSV extract or NPI Registry API JSON)")
+
+
+@staff_required("directory.edit_any")
+def nppes_import(request):
+    form, result, status = NppesUploadForm(), None, 200
+    if request.method == "POST":
+        form = NppesUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                result = services.import_nppes(_ctx(request), form.cleaned_data["file"])
+            except ValidationFailed as exc:
+                form, status = with_errors(form, exc.errors), exc.status
+        else:
+            status = 422
+    return render(request, "directory/nppes_import.html", {"form": form, "result": result}, status=status)
+
+
+def _listing_initial(listing) -> dict:
+    initial = {name: getattr(listing, name) for name in _finder.LISTING_FIELDS}
+    initial["insurance_networks"] = ", ".join(listing.insurance_networks)
+    initial["languages"] = ", ".join(listing.languages)
+    return initial
+
+
+@staff_required("directory.listing_manage")
+def listing(request):
+    ctx = _ctx(request)
+    current = services.listing_for(ctx)
+    form, status = dforms.ListingForm(initial=_listing_initial(current)), 200
+    if request.method == "POST":
+        try:
+            services.save_listing(ctx, request.POST)
+        except ValidationFailed as exc:
+            form, status = bound(dforms.ListingForm, request.POST, exc.errors), exc.status
+        else:
+            messages.success(request, "Listing saved.")
+            return redirect("directory:listing")
+    return render(request, "directory/listing.html", {"form": form, "listing": current}, status=status)
