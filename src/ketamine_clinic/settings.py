@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "ketamine_clinic.pharmacology",
     "ketamine_clinic.plans",
     "ketamine_clinic.treatments",
+    "ketamine_clinic.billing",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ from .models import ClinicSettingValue
 # Web-layer workflow settings (alert escalation, link expiry, planner display) beside the clinical ones.
 APP_SETTING_MODULES = (
     "ketamine_clinic.assessments.policy",
+    "ketamine_clinic.billing.policy",
     "ketamine_clinic.pharmacology.defaults",
     "ketamine_clinic.plans.policy",
     "ketamine_clinic.screening.policy",

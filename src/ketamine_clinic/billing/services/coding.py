@@ -1,0 +1,311 @@
+"""Coding a completed visit: propose lines from the session record, let the biller edit them (each
+edit a new line naming its reason), and finalize. A finalized visit's lines never change."""
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.services import Context
+from ketamine_clinic.core.errors import Conflict, ValidationFailed
+from ketamine_clinic.core.versions import required_version
+from ketamine_clinic.patients.models import Diagnosis, RecordStatus
+from ketamine_clinic.treatments.models import EntryKind, EntryStatus, SessionStatus, TreatmentSession
+
+from ..models import BillableVisit, ChargeLine, VisitStatus
+from ..rules.codes import CODES, ESKETAMINE_MG_PER_DEVICE, PLACES_OF_SERVICE
+from ..rules.propose import Payer, VisitFacts, propose
+from ._common import Errors, audit, flag
+from .coverage import coverage_on
+from .setup import CODE_RE, charge_for, fee_for, schedule_on
+
+MAX_DIAGNOSES = 12  # CMS-1500 box 21 holds A-L
+POINTERS = "ABCDEFGHIJKL"
+IV_PUSH_RE = re.compile(r"\bIV\b", re.I)  # a rescue medication charted with route "IV" was pushed IV
+
+
+def local_date(session: TreatmentSession) -> dt.date:
+    return timezone.localtime(session.dosing_started_at or session.checked_in_at, session.location.tz).date()
+
+
+def _dose_given_mg(session: TreatmentSession) -> Decimal | None:
+    """From the record: esketamine = devices given x 28 mg; IM/oral = the bolus; IV = the authorized dose."""
+    if session.route == "esketamine_nasal":
+        count = session.devices.count()
+        return Decimal(count * ESKETAMINE_MG_PER_DEVICE) if count else None
+    admin = getattr(session, "administration", None)
+    if admin is not None and admin.bolus_mg is not None:
+        return admin.bolus_mg
+    return session.dose_mg
+
+
+def _infusion_minutes(session: TreatmentSession) -> int | None:
+    admin = getattr(session, "administration", None)
+    if session.route != "iv" or admin is None or admin.stopped_at is None:
+        return None
+    return int((admin.stopped_at - admin.started_at).total_seconds() // 60)
+
+
+def _iv_push_drugs(session: TreatmentSession) -> tuple[str, ...]:
+    names = []
+    for entry in session.entries.filter(kind=EntryKind.RESCUE, status=EntryStatus.ACTIVE):
+        name = str(entry.data.get("medication", "")).strip()
+        if name and IV_PUSH_RE.search(str(entry.data.get("dose", ""))) and name.lower() not in [n.lower() for n in names]:
+            names.append(name)
+    return tuple(names)
+
+
+def _established(session: TreatmentSession) -> bool:
+    """Seen before at this clinic: an earlier discharged session or an earlier coded visit."""
+    earlier = TreatmentSession.objects.filter(patient_id=session.patient_id, status=SessionStatus.DISCHARGED,
+                                              checked_in_at__lt=session.checked_in_at).exists()
+    return earlier or BillableVisit.objects.filter(patient_id=session.patient_id,
+                                                   service_date__lt=local_date(session)).exists()
+
+
+def _diagnoses(patient) -> list[str]:
+    rows = Diagnosis.objects.filter(patient=patient, status=RecordStatus.ACTIVE).order_by("recorded_at", "id")
+    codes = []
+    for d in rows:
+        if d.icd10_code not in codes:
+            codes.append(d.icd10_code)
+    return codes[:MAX_DIAGNOSES]
+
+
+def facts_for(session: TreatmentSession, payer: Payer, inputs: dict) -> VisitFacts:
+    return VisitFacts(
+        route=session.route, payer=payer, established_patient=inputs["established"],
+        infusion_minutes=_infusion_minutes(session), dose_mg=_dose_given_mg(session),
+        iv_push_drugs=_iv_push_drugs(session), clinician_minutes=inputs["clinician_minutes"],
+        separate_em=inputs["separate_em"], psychotherapy_minutes=inputs["psychotherapy_minutes"],
+    )
+
+
+def _proposal_inputs(session: TreatmentSession, data: dict) -> dict:
+    e = Errors()
+    inputs = {
+        "clinician_minutes": e.minutes(data, "clinician_minutes"),
+        "psychotherapy_minutes": e.minutes(data, "psychotherapy_minutes"),
+        "separate_em": flag(data, "separate_em"),
+    }
+    established = str(data.get("established") or "").strip().lower()
+    if established not in ("", "yes", "no", "true", "false"):
+        e.add("established", "Choose yes, no, or leave empty to read it from the record.")
+    inputs["established"] = _established(session) if established == "" else established in ("yes", "true")
+    e.raise_if_any()
+    return inputs
+
+
+def _priced_line(visit: BillableVisit, schedule, **fields) -> ChargeLine:
+    item = fee_for(schedule, fields["code"], [m for m in fields.get("modifiers", "").split(",") if m])
+    if item is not None and item.ndc and not fields.get("ndc"):
+        fields["ndc"] = item.ndc
+    charge = charge_for(item, fields["code"], fields.get("units", 1), fields.get("drug_mg"))
+    return ChargeLine(visit=visit, unit_price_usd=item.price_usd if item else None, charge_usd=charge or Decimal("0"),
+                      **fields)
+
+
+def propose_for_session(ctx: Context, session: TreatmentSession, data: dict | None = None) -> BillableVisit:
+    """Propose (or, for a visit still under review, propose again) the lines of a discharged session."""
+    require(ctx.user, "billing.code")
+    data = data or {}
+    if session.status != SessionStatus.DISCHARGED:
+        raise Conflict("Only a completed (discharged) session is coded.")
+    inputs = _proposal_inputs(session, data)
+    service_date = local_date(session)
+    with transaction.atomic():
+        locked = TreatmentSession.objects.select_for_update().select_related("patient", "location").get(pk=session.pk)
+        visit = BillableVisit.objects.select_for_update().filter(session=locked).first()
+        if visit is not None and visit.is_final:
+            raise Conflict("This visit is finalized; its lines no longer change.")
+        coverage = coverage_on(locked.patient, service_date)
+        payer = Payer(coverage.kind) if coverage else Payer.SELF_PAY
+        proposal = propose(facts_for(locked, payer, inputs))
+        notes = list(proposal.notes)
+        if coverage is None:
+            notes.insert(0, "No coverage recorded for this date: coded as self-pay.")
+        diagnoses = _diagnoses(locked.patient)
+        if not diagnoses:
+            notes.append("The chart has no active diagnosis: add one (ICD-10-CM) before finalizing.")
+        fields = dict(service_date=service_date, place_of_service="11", payer=payer.value, coverage=coverage,
+                      established_patient=inputs["established"], clinician_minutes=inputs["clinician_minutes"],
+                      psychotherapy_minutes=inputs["psychotherapy_minutes"], diagnosis_codes=diagnoses, notes=notes)
+        if visit is None:
+            visit = BillableVisit.objects.create(organization_id=locked.organization_id, patient=locked.patient,
+                                                 session=locked, rendering_provider=locked.ordered_by,
+                                                 created_by=ctx.user, **fields)
+        else:
+            for k, v in fields.items():
+                setattr(visit, k, v)
+            visit.version += 1
+            visit.save()
+            visit.lines.filter(status=ChargeLine.Status.ACTIVE).update(status=ChargeLine.Status.REMOVED,
+                                                                       reason="Proposed again")
+        schedule = schedule_on(visit.organization_id, service_date)
+        start = (visit.lines.aggregate(p=Max("position"))["p"] or 0) + 1
+        ChargeLine.objects.bulk_create([
+            _priced_line(visit, schedule, position=start + i, code=ln.code, units=ln.units,
+                         modifiers=",".join(ln.modifiers), drug_mg=ln.drug_mg,
+                         diagnosis_pointers="A" if diagnoses else "", rule=ln.rule[:300], sources=list(ln.sources),
+                         created_by=ctx.user)
+            for i, ln in enumerate(proposal.lines)])
+        audit(ctx, "billing.visit_propose", visit, patient=visit.patient,
+              detail={"session": str(locked.public_id), "codes": proposal.codes, "payer": payer.value})
+    return visit
+
+
+def _lock_draft(visit: BillableVisit, expected_version) -> BillableVisit:
+    locked = BillableVisit.objects.select_for_update().get(pk=visit.pk)
+    if locked.is_final:
+        raise Conflict("This visit is finalized; its lines no longer change.")
+    if expected_version is not None and int(expected_version) != locked.version:
+        raise Conflict(f"This visit was changed by someone else (now version {locked.version}); reload and try again.",
+                       {"version": [f"Current version is {locked.version}."]})
+    return locked
+
+
+def _clean_line(visit: BillableVisit, data: dict, e: Errors) -> dict:
+    code = e.text(data, "code", 8, required=True, label="The code").upper()
+    if code and not CODE_RE.match(code):
+        e.add("code", "Enter a CPT or HCPCS code (five characters, e.g. 96365).")
+    definition = CODES.get(code)
+    units = e.units(data, "units", default=1)
+    if definition and definition.max_units and units and units > definition.max_units:
+        e.add("units", f"{code} allows at most {definition.max_units} units a day.")
+    drug_mg = None
+    if data.get("drug_mg") not in (None, ""):
+        try:
+            drug_mg = Decimal(str(data["drug_mg"]).strip())
+            if not drug_mg.is_finite() or drug_mg <= 0 or drug_mg != drug_mg.quantize(Decimal("0.01")):
+                raise InvalidOperation
+        except InvalidOperation:
+            e.add("drug_mg", "Enter the mg given (more than 0, at most 2 decimals).")
+            drug_mg = None
+    if definition and definition.per_mg and code != "J0013" and drug_mg is None and "drug_mg" not in e.errors:
+        e.add("drug_mg", f"{code} needs the mg given.")
+    modifiers = [m.strip().upper() for m in str(data.get("modifiers") or "").replace(" ", ",").split(",") if m.strip()]
+    if len(modifiers) > 4 or any(not re.fullmatch(r"[0-9A-Z]{2}", m) for m in modifiers):
+        e.add("modifiers", "Up to 4 modifiers of two characters each, e.g. 25.")
+    pointers = e.text(data, "diagnosis_pointers", 4, required=True, label="A diagnosis pointer").upper()
+    for p in pointers:
+        index = POINTERS.find(p)
+        if index < 0 or index >= len(visit.diagnosis_codes):
+            e.add("diagnosis_pointers", f"{p} points to no diagnosis of this patient (the visit lists "
+                  f"{', '.join(f'{POINTERS[i]} = {c}' for i, c in enumerate(visit.diagnosis_codes)) or 'none'}).")
+    if len(set(pointers)) != len(pointers):
+        e.add("diagnosis_pointers", "Each pointer once.")
+    ndc = e.text(data, "ndc", 13).replace("-", "")
+    if ndc and not re.fullmatch(r"\d{11}", ndc):
+        e.add("ndc", "The NDC has 11 digits.")
+    return {"code": code, "units": units, "drug_mg": drug_mg, "modifiers": ",".join(modifiers),
+            "diagnosis_pointers": pointers, "ndc": ndc}
+
+
+def _reason(data: dict, e: Errors) -> str:
+    return e.text(data, "reason", 300, required=True, label="A reason")
+
+
+def edit_line(ctx: Context, line: ChargeLine, data: dict) -> ChargeLine:
+    """Replace a line with an edited one; the old line stays, marked replaced."""
+    require(ctx.user, "billing.code")
+    version = required_version(data.get("version"))
+    e = Errors()
+    cleaned = _clean_line(line.visit, data, e)
+    reason = _reason(data, e)
+    e.raise_if_any()
+    with transaction.atomic():
+        visit = _lock_draft(line.visit, version)
+        old = ChargeLine.objects.select_for_update().get(pk=line.pk)
+        if old.status != ChargeLine.Status.ACTIVE:
+            raise Conflict("This line was already changed; reload and try again.")
+        old.status = ChargeLine.Status.REPLACED
+        old.save(update_fields=["status"])
+        new = _priced_line(visit, schedule_on(visit.organization_id, visit.service_date), position=old.position,
+                           replaces=old, reason=reason, rule=old.rule, sources=old.sources, created_by=ctx.user, **cleaned)
+        new.save()
+        _bump(visit)
+        audit(ctx, "billing.line_edit", new, patient=visit.patient,
+              detail={"visit": str(visit.public_id), "from": _line_text(old), "to": _line_text(new), "reason": reason})
+    return new
+
+
+def add_line(ctx: Context, visit: BillableVisit, data: dict) -> ChargeLine:
+    require(ctx.user, "billing.code")
+    version = required_version(data.get("version"))
+    e = Errors()
+    cleaned = _clean_line(visit, data, e)
+    reason = _reason(data, e)
+    e.raise_if_any()
+    with transaction.atomic():
+        locked = _lock_draft(visit, version)
+        position = (locked.lines.aggregate(p=Max("position"))["p"] or 0) + 1
+        line = _priced_line(locked, schedule_on(locked.organization_id, locked.service_date), position=position,
+                            reason=reason, rule="Entered by the biller.", created_by=ctx.user, **cleaned)
+        line.save()
+        _bump(locked)
+        audit(ctx, "billing.line_add", line, patient=locked.patient,
+              detail={"visit": str(locked.public_id), "line": _line_text(line), "reason": reason})
+    return line
+
+
+def remove_line(ctx: Context, line: ChargeLine, data: dict) -> ChargeLine:
+    require(ctx.user, "billing.code")
+    version = required_version(data.get("version"))
+    e = Errors()
+    reason = _reason(data, e)
+    e.raise_if_any()
+    with transaction.atomic():
+        visit = _lock_draft(line.visit, version)
+        locked = ChargeLine.objects.select_for_update().get(pk=line.pk)
+        if locked.status != ChargeLine.Status.ACTIVE:
+            raise Conflict("This line was already changed; reload and try again.")
+        locked.status, locked.reason = ChargeLine.Status.REMOVED, reason
+        locked.save(update_fields=["status", "reason"])
+        _bump(visit)
+        audit(ctx, "billing.line_remove", locked, patient=visit.patient,
+              detail={"visit": str(visit.public_id), "line": _line_text(locked), "reason": reason})
+    return locked
+
+
+def finalize_visit(ctx: Context, visit: BillableVisit, data: dict | None = None) -> BillableVisit:
+    require(ctx.user, "billing.code")
+    data = data or {}
+    version = required_version(data.get("version"))
+    with transaction.atomic():
+        locked = _lock_draft(visit, version)
+        lines = list(locked.active_lines())
+        problems = []
+        if not lines:
+            problems.append("The visit has no lines.")
+        if not locked.diagnosis_codes:
+            problems.append("The visit has no diagnosis: add one to the chart, then propose again.")
+        if locked.place_of_service not in PLACES_OF_SERVICE:
+            problems.append("Set a place of service.")
+        for ln in lines:
+            if ln.unit_price_usd is None:
+                problems.append(f"{ln.code} has no price in the fee schedule in effect on {locked.service_date}.")
+            if not ln.diagnosis_pointers:
+                problems.append(f"{ln.code} points to no diagnosis.")
+        if problems:
+            raise ValidationFailed({"lines": problems}, "The visit cannot be finalized yet.")
+        locked.status, locked.finalized_by, locked.finalized_at = VisitStatus.FINALIZED, ctx.user, timezone.now()
+        locked.version += 1
+        locked.save(update_fields=["status", "finalized_by", "finalized_at", "version"])
+        audit(ctx, "billing.visit_finalize", locked, patient=locked.patient,
+              detail={"lines": [_line_text(ln) for ln in lines], "total_usd": str(sum(ln.charge_usd for ln in lines))})
+    return locked
+
+
+def _bump(visit: BillableVisit) -> None:
+    visit.version += 1
+    visit.save(update_fields=["version"])
+
+
+def _line_text(line: ChargeLine) -> str:
+    mods = f"-{line.modifiers}" if line.modifiers else ""
+    mg = f" {line.drug_mg} mg" if line.drug_mg is not None else ""
+    return f"{line.code}{mods} x{line.units}{mg} [{line.diagnosis_pointers}] ${line.charge_usd}"
