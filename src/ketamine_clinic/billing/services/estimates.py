@@ -110,12 +110,21 @@ def issue_estimate(ctx: Context, patient: Patient, data: dict) -> GoodFaithEstim
         e.add("period_end", "The end is before the start.")
     elif end >= _months_later(start, GFE_MAX_RECURRING_MONTHS):
         e.add("period_end", "One estimate covers at most 12 months of recurring services.")
+    provider = None
+    if data.get("provider"):
+        from ketamine_clinic.accounts.models import User
+
+        try:
+            provider = _get(User.objects.filter(organization_id=ctx.user.organization_id, kind=User.Kind.STAFF),
+                            data["provider"], "provider")
+        except NotFound:
+            e.add("provider", "No such clinician at this clinic.")
     frequency = e.text(data, "frequency", 200)
     separately = e.text(data, "separately_scheduled", 500) or DEFAULT_SEPARATELY_SCHEDULED
     e.raise_if_any()
 
     practice = current_practice_profile(ctx.user.organization_id)
-    provider = (plan.activated_by or plan.created_by) if plan else ctx.user
+    provider = provider or ((plan.activated_by or plan.created_by) if plan else ctx.user)
     numbers = current_provider_numbers(provider)
     problems = []
     if practice is None:
