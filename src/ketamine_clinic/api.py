@@ -91,6 +91,7 @@ def _unexpected(request, exc):
 
 from ketamine_clinic.accounts.api import router as accounts_router  # noqa: E402
 from ketamine_clinic.assessments.api import router as assessments_router  # noqa: E402
+from ketamine_clinic.billing.api import router as billing_router  # noqa: E402
 from ketamine_clinic.patients.api import router as patients_router  # noqa: E402
 from ketamine_clinic.pharmacology.api import router as pharmacology_router  # noqa: E402
 from ketamine_clinic.plans.api import router as plans_router  # noqa: E402
@@ -105,3 +106,4 @@ api.add_router("", assessments_router)
 api.add_router("", pharmacology_router)
 api.add_router("", plans_router)
 api.add_router("", treatments_router)
+api.add_router("", billing_router)
