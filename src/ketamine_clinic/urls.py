@@ -14,6 +14,7 @@ urlpatterns = [
     path("pharmacology/", include("ketamine_clinic.pharmacology.urls")),
     path("plans/", include("ketamine_clinic.plans.urls")),
     path("sessions/", include("ketamine_clinic.treatments.urls")),
+    path("billing/", include("ketamine_clinic.billing.urls")),
     path("clinic-admin/", include("ketamine_clinic.accounts.urls")),
     path("clinic-admin/audit/", include("ketamine_clinic.audit.urls")),
     path("api/v1/", api.urls),

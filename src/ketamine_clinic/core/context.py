@@ -10,6 +10,7 @@ NAV = [
     ("measures", "Measures due", "assessments:due", "assessment.view"),
     ("outcomes", "Outcomes", "assessments:outcomes", "outcomes.view"),
     ("planner", "Dose planner", "pharmacology:planner", "pk.use"),
+    ("billing", "Billing", "billing:index", "billing.view_codes"),
     ("admin", "Admin", "clinic_admin:index", "org.manage"),
 ]
 

@@ -7,3 +7,4 @@ from .invoices import balance_of, issue_invoice, record_adjustment, record_payme
 from .prior_auth import add_prior_authorization, authorization_usage  # noqa: F401
 from .reads import *  # noqa: F401,F403
 from .setup import fee_for, save_fee_schedule, save_practice_profile, save_provider_numbers  # noqa: F401
+from . import superbill  # noqa: F401,E402

@@ -12,7 +12,8 @@ from ..models import BillableVisit, Coverage, GoodFaithEstimate, Invoice, PriorA
 from ..policy import billing_policy
 
 __all__ = ["can_view_money", "require_money", "patient_for", "get_visit_for", "get_invoice_for", "get_estimate_for",
-           "get_coverage_for", "get_prior_auth_for", "get_session_for_billing", "visits_for", "invoices_for"]
+           "get_coverage_for", "get_prior_auth_for", "get_session_for_billing", "visits_for", "invoices_for", "audit_export",
+           "audit_document"]
 
 
 def can_view_money(user) -> bool:
@@ -87,3 +88,21 @@ def get_prior_auth_for(ctx: Context, public_id) -> PriorAuthorization:
     require(ctx.user, "billing.coverage")
     return _get(PriorAuthorization.objects.filter(organization_id=ctx.user.organization_id), public_id,
                 "prior authorization")
+
+
+def audit_export(ctx: Context, rows: int) -> None:
+    _audit_plain(ctx, "billing.ar_export", {"rows": rows})
+
+
+def _audit_plain(ctx: Context, action: str, detail: dict) -> None:
+    from ketamine_clinic.audit.services import record
+
+    record(ctx, action, object_type="billing.report", object_id="ar-ageing", organization=ctx.user.organization,
+           detail=detail)
+
+
+def audit_document(ctx: Context, action: str, obj, patient) -> None:
+    """Printing a document with PHI (estimate, superbill) is an opening of the record: audited."""
+    from ._common import audit
+
+    audit(ctx, action, obj, patient=patient)

@@ -14,6 +14,11 @@ from .setup import current_practice_profile, current_provider_numbers
 
 def superbill_content(ctx, patient, visits: list[BillableVisit], period: str) -> dict:
     require_money(ctx.user)
+    return build(patient, visits, period)
+
+
+def build(patient, visits: list[BillableVisit], period: str) -> dict:
+    """The content for ``patient`` (the caller has checked the reader may see it: staff or the patient)."""
     visits = [v for v in visits if v.status == VisitStatus.FINALIZED]
     if not visits:
         raise ValidationFailed({"__all__": ["No finalized visit in this period."]})

@@ -1,0 +1,75 @@
+"""The billing work queue and the accounts-receivable ageing report (reads, scoped to the clinic)."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.services import Context
+from ketamine_clinic.treatments.models import SessionStatus, TreatmentSession
+
+from ..models import BillableVisit, EstimateDue, Invoice, PriorAuthorization, VisitStatus
+from .invoices import balance_of
+from .prior_auth import authorization_usage
+from .reads import require_money
+
+QUEUE_DAYS = 120  # sessions older than this drop off the "to code" list (clinic policy of the screen)
+AGEING_BUCKETS = ((0, 30, "0–30 days"), (31, 60, "31–60 days"), (61, 90, "61–90 days"), (91, None, "Over 90 days"))
+
+
+def sessions_to_code(ctx: Context) -> list[TreatmentSession]:
+    require(ctx.user, "billing.view_codes")
+    since = timezone.now() - dt.timedelta(days=QUEUE_DAYS)
+    return list(TreatmentSession.objects.filter(organization_id=ctx.user.organization_id, status=SessionStatus.DISCHARGED,
+                                                billable_visit__isnull=True, checked_in_at__gte=since)
+                .select_related("patient", "location").order_by("checked_in_at")[:200])
+
+
+def visits_to_review(ctx: Context) -> list[BillableVisit]:
+    require(ctx.user, "billing.view_codes")
+    return list(BillableVisit.objects.filter(organization_id=ctx.user.organization_id, status=VisitStatus.DRAFT)
+                .select_related("patient").order_by("service_date")[:200])
+
+
+def visits_to_invoice(ctx: Context) -> list[BillableVisit]:
+    require_money(ctx.user)
+    return list(BillableVisit.objects.filter(organization_id=ctx.user.organization_id, status=VisitStatus.FINALIZED,
+                                             invoice__isnull=True).select_related("patient").order_by("service_date")[:200])
+
+
+def estimates_due(ctx: Context) -> list[EstimateDue]:
+    require_money(ctx.user)
+    return list(EstimateDue.objects.filter(organization_id=ctx.user.organization_id, fulfilled_by__isnull=True)
+                .select_related("patient").order_by("due_on"))
+
+
+def authorizations_to_watch(ctx: Context, today: dt.date | None = None):
+    require(ctx.user, "billing.coverage")
+    today = today or timezone.localdate()
+    rows = PriorAuthorization.objects.filter(organization_id=ctx.user.organization_id,
+                                             end_on__gte=today - dt.timedelta(days=30)).select_related("patient")
+    return [u for u in (authorization_usage(pa, today) for pa in rows) if u.warnings]
+
+
+def open_invoices(ctx: Context) -> list[tuple[Invoice, Decimal]]:
+    require_money(ctx.user)
+    out = []
+    for inv in (Invoice.objects.filter(organization_id=ctx.user.organization_id).select_related("patient", "visit")
+                .prefetch_related("entries").order_by("issued_at")):
+        balance = balance_of(inv)
+        if balance != 0:
+            out.append((inv, balance))
+    return out
+
+
+def ageing(ctx: Context, today: dt.date | None = None) -> dict:
+    """Open balances by the age of the invoice: rows per invoice and totals per bucket."""
+    today = today or timezone.localdate()
+    rows, totals = [], {label: Decimal("0.00") for _, _, label in AGEING_BUCKETS}
+    for inv, balance in open_invoices(ctx):
+        age = (today - timezone.localdate(inv.issued_at)).days
+        label = next(lb for lo, hi, lb in AGEING_BUCKETS if age >= lo and (hi is None or age <= hi))
+        totals[label] += balance
+        rows.append({"invoice": inv, "balance": balance, "age_days": age, "bucket": label})
+    return {"rows": rows, "totals": totals, "total": sum(totals.values(), Decimal("0.00"))}
