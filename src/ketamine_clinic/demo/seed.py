@@ -108,6 +108,7 @@ def seed_demo(patients_main: int = 40, patients_outsider: int = 5) -> bool:
     nurse = _user(main, "nurse", "Nora", "Quinn", [Role.NURSE], "RN", downtown)
     _user(main, "therapist", "Theo", "Alvarez", [Role.THERAPIST], "LCSW", north)
     frontdesk = _user(main, "frontdesk", "Fran", "Delgado", [Role.FRONT_DESK], location=downtown)
+    biller = _user(main, "biller", "Bea", "Lindqvist", [Role.BILLER], location=downtown)
 
     ctx = Context(user=prescriber, source_ip="127.0.0.1")
     front_ctx = Context(user=frontdesk, source_ip="127.0.0.1")
@@ -137,5 +138,11 @@ def seed_demo(patients_main: int = 40, patients_outsider: int = 5) -> bool:
     from ketamine_clinic.demo.care import seed_care
 
     therapist = User.objects.get(username="therapist")
-    seed_care(admin, prescriber, nurse, therapist, list(main.patients.order_by("mrn")), rng)
+    completed = seed_care(admin, prescriber, nurse, therapist, list(main.patients.order_by("mrn")), rng)
+
+    from ketamine_clinic.billing.demo import seed_billing, seed_completed_visit
+
+    seed_billing(admin, biller, prescriber, nurse, list(main.patients.order_by("mrn")), rng)
+    if completed is not None:
+        seed_completed_visit(biller, frontdesk, completed)
     return True

@@ -17,7 +17,7 @@ from ketamine_clinic.patients.models import Diagnosis, RecordStatus
 from ketamine_clinic.treatments.models import EntryKind, EntryStatus, SessionStatus, TreatmentSession
 
 from ..models import BillableVisit, ChargeLine, VisitStatus
-from ..rules.codes import CODES, ESKETAMINE_MG_PER_DEVICE, PLACES_OF_SERVICE
+from ..rules.codes import CODES, PLACES_OF_SERVICE
 from ..rules.propose import Payer, VisitFacts, propose
 from ._common import Errors, audit, flag
 from .coverage import coverage_on
@@ -33,14 +33,15 @@ def local_date(session: TreatmentSession) -> dt.date:
 
 
 def _dose_given_mg(session: TreatmentSession) -> Decimal | None:
-    """From the record: esketamine = devices given x 28 mg; IM/oral = the bolus; IV = the authorized dose."""
-    if session.route == "esketamine_nasal":
-        count = session.devices.count()
-        return Decimal(count * ESKETAMINE_MG_PER_DEVICE) if count else None
+    """mg given, from the record: the session module's own sum (devices x 28 mg, the pump's rate
+    segments up to the stop, the bolus); the authorized dose only when no pump segment is charted."""
+    from ketamine_clinic.treatments import facts
+
     admin = getattr(session, "administration", None)
-    if admin is not None and admin.bolus_mg is not None:
-        return admin.bolus_mg
-    return session.dose_mg
+    if session.route == "iv" and (admin is None or not admin.rate_changes.exists()):
+        return session.dose_mg
+    given = facts.given_so_far(session, session.dosing_ended_at or session.discharged_at)
+    return given if given else None
 
 
 def _infusion_minutes(session: TreatmentSession) -> int | None:
