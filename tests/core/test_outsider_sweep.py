@@ -57,6 +57,13 @@ BY_PARAM = {
     "form_key": lambda o: "vitals",
     "outcome": lambda o: "cancel",
     "decision": lambda o: "accept",
+    "visit_id": lambda o: o["billable_visit"].public_id,
+    "line_id": lambda o: o["charge_line"].public_id,
+    "invoice_id": lambda o: o["invoice"].public_id,
+    "estimate_id": lambda o: o["estimate"].public_id,
+    "coverage_id": lambda o: o["coverage"].public_id,
+    "receipt_number": lambda o: o["ledger_entry"].receipt_number,
+    "user_id": lambda o: o["staff_user"].public_id,
 }
 
 BY_ROUTE = {
@@ -113,6 +120,9 @@ BY_ROUTE = {
         "user_roles", "user_active", "user_email", "user_password_reset", "user_unlock")},
     "clinic_admin:token_revoke": {"public_id": "token"},
     "clinic_admin:setting_change": {"key": "setting"},
+    "billing:ledger": {"kind": "ledger_kind"},
+    "billing:patient_write": {"what": "patient_write"},
+    "billing:setup_write": {"what": "setup_write"},
     # API routes whose parameter names are shared by two kinds of object.
     "api-v1:instrument_fhir": {"key": "instrument"},
     "api-v1:read_protocol": {"key": "protocol"},
@@ -177,11 +187,33 @@ def _our_clinic():
         "rems_form": RemsForm.objects.create(organization=ours, session=session, schema_version="1", treatment_date=today,
                                              due_date=today, generated_by=nurse),
     }
+    objects.update(_our_billing(ours, patient, session, prescriber, today))
     missing = [name for name, value in objects.items() if value is None]
     assert not missing, f"the demo seed no longer makes: {missing}"
     markers = {ours.name, *Patient.objects.filter(organization=ours).values_list("mrn", flat=True),
                *(str(getattr(o, "public_id")) for o in objects.values() if hasattr(o, "public_id"))}
     return objects, markers
+
+
+def _our_billing(ours, patient, session, prescriber, today) -> dict:
+    """A coded visit with a line, an invoice with a payment, an estimate and a coverage of our clinic."""
+    from ketamine_clinic.billing.models import BillableVisit, ChargeLine, Coverage, GoodFaithEstimate, Invoice, LedgerEntry
+
+    visit = BillableVisit.objects.create(organization=ours, patient=patient, session=session, service_date=today,
+                                         rendering_provider=prescriber, payer="self_pay", diagnosis_codes=["F33.2"],
+                                         created_by=prescriber)
+    line = ChargeLine.objects.create(visit=visit, position=1, code="96365", unit_price_usd=450, charge_usd=450,
+                                     created_by=prescriber)
+    invoice = Invoice.objects.create(organization=ours, patient=patient, number=99, visit=visit, total_usd=450,
+                                     issued_by=prescriber)
+    entry = LedgerEntry.objects.create(organization=ours, patient=patient, invoice=invoice, kind="payment", method="cash",
+                                       amount_usd=100, receipt_number="R-OURS-1", recorded_by=prescriber)
+    estimate = GoodFaithEstimate.objects.create(organization=ours, patient=patient, version=99, content={}, total_usd=1,
+                                                period_start=today, period_end=today, issued_by=prescriber)
+    coverage = Coverage.objects.create(organization=ours, patient=patient, kind="self_pay", effective_from=today,
+                                       created_by=prescriber)
+    return {"billable_visit": visit, "charge_line": line, "invoice": invoice, "ledger_entry": entry, "estimate": estimate,
+            "coverage": coverage, "ledger_kind": "payment", "patient_write": "coverage", "setup_write": "fees"}
 
 
 def _url_patterns(patterns=None, prefix="", namespace=""):
