@@ -205,6 +205,45 @@ class LedgerEntryOut(Schema):
     recorded_at: dt.datetime
 
 
+class InstalmentOut(Schema):
+    due_on: dt.date
+    amount_usd: Decimal
+    state: str = Field(description="paid | due | overdue")
+
+
+class PaymentPlanIn(Schema):
+    instalments: int = Field(description="At most 4 unless the clinic allows more (Truth in Lending)")
+    first_due_on: dt.date | None = None
+
+
+class BenefitsCheckIn(Schema):
+    service_type_codes: list[str] = Field(default_factory=lambda: ["30", "MH"], description="X12 service type codes")
+    method: str = Field(description="phone | portal | clearinghouse")
+    reference: str = ""
+    coverage_active: bool | None = None
+    mental_health_covered: bool | None = None
+    copay_usd: Decimal | None = None
+    coinsurance_percent: Decimal | None = None
+    deductible_remaining_usd: Decimal | None = None
+    answer: str
+
+
+class BenefitsCheckOut(Schema):
+    id: UUID
+    coverage_id: UUID
+    service_type_codes: list[str]
+    method: str
+    reference: str
+    coverage_active: bool | None
+    mental_health_covered: bool | None
+    copay_usd: Decimal | None
+    coinsurance_percent: Decimal | None
+    deductible_remaining_usd: Decimal | None
+    answer: str
+    checked_by: str
+    checked_at: dt.datetime
+
+
 class InvoiceOut(Schema):
     id: UUID
     number: int
@@ -216,6 +255,7 @@ class InvoiceOut(Schema):
     dispute_notice: bool
     issued_at: dt.datetime
     entries: list[LedgerEntryOut]
+    payment_plan: list[InstalmentOut] | None
 
 
 class PaymentEntryIn(Schema):
@@ -348,7 +388,15 @@ def entry_out(e: LedgerEntry) -> dict:
 def invoice_out(i: Invoice) -> dict:
     return {"id": i.public_id, "number": i.number, "patient_id": i.patient.public_id, "visit_id": i.visit.public_id,
             "total_usd": i.total_usd, "paid_usd": paid_of(i), "balance_usd": balance_of(i),
-            "dispute_notice": i.dispute_notice, "issued_at": i.issued_at, "entries": [entry_out(e) for e in i.entries.all()]}
+            "dispute_notice": i.dispute_notice, "issued_at": i.issued_at, "entries": [entry_out(e) for e in i.entries.all()],
+            "payment_plan": services.plan_status(i.payment_plan) if hasattr(i, "payment_plan") else None}
+
+
+def benefits_out(b) -> dict:
+    return {"id": b.public_id, "coverage_id": b.coverage.public_id, "checked_by": b.checked_by.name,
+            **{f: getattr(b, f) for f in ("service_type_codes", "method", "reference", "coverage_active",
+                                          "mental_health_covered", "copay_usd", "coinsurance_percent",
+                                          "deductible_remaining_usd", "answer", "checked_at")}}
 
 
 def coverage_out(c: Coverage) -> dict:
@@ -592,3 +640,29 @@ def estimate_due(request, patient_id: UUID, payload: EstimateDueIn):
     row = services.record_estimate_due(ctx, patient, _data(payload))
     return Status(201, {"id": row.public_id, "requested": row.requested, "asked_on": row.asked_on,
                         "service_on": row.service_on, "due_on": row.due_on, "fulfilled": row.fulfilled_by_id is not None})
+
+
+@router.post("/billing/invoices/{invoice_id}/payment-plan", response={201: list[InstalmentOut], **errors(400, 401, 403, 404, 409, 422)},
+             summary="Spread an invoice's balance over instalments (no interest, no fees)")
+def payment_plan(request, invoice_id: UUID, payload: PaymentPlanIn):
+    ctx = _ctx(request)
+    invoice = services.get_invoice_for(ctx, invoice_id, "billing.collect")
+    return Status(201, services.plan_status(services.create_payment_plan(ctx, invoice, _data(payload))))
+
+
+@router.post("/coverage/{coverage_id}/benefits-checks", response={201: BenefitsCheckOut, **errors(400, 401, 403, 404, 422)},
+             summary="Record the answer of an eligibility and benefits check")
+def benefits_check(request, coverage_id: UUID, payload: BenefitsCheckIn):
+    ctx = _ctx(request)
+    data = _data(payload)
+    for field in ("coverage_active", "mental_health_covered"):
+        data[field] = {True: "yes", False: "no"}.get(getattr(payload, field), "")
+    data["service_type_codes"] = payload.service_type_codes
+    return Status(201, benefits_out(services.record_benefits_check(ctx, services.get_coverage_for(ctx, coverage_id), data)))
+
+
+@router.get("/patients/{patient_id}/benefits-checks", response={200: list[BenefitsCheckOut], **errors(401, 403, 404, 422)},
+            summary="Every benefits check of a patient, newest first")
+def list_benefits_checks(request, patient_id: UUID):
+    patient = services.patient_for(_ctx(request), patient_id, "billing.coverage")
+    return [benefits_out(b) for b in patient.benefits_checks.select_related("coverage", "checked_by")]

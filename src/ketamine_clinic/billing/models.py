@@ -314,3 +314,46 @@ class PriorAuthorization(models.Model):
 
     class Meta:
         ordering = ["end_on", "id"]
+
+
+class PaymentPlan(models.Model):
+    """An invoice's balance in instalments: no interest, no fees; at most 4 unless the clinic's
+    setting allows more (Reg Z, shared/PRACTICE.md s.2.5). Fixed once made; payments are ledger entries."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="payment_plans")
+    invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="payment_plan")
+    total_usd = models.DecimalField(**MONEY)
+    instalments = models.JSONField()  # [{"due_on": "YYYY-MM-DD", "amount_usd": "125.00"}, ...]
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class BenefitsCheck(models.Model):
+    """The answer of one eligibility and benefits check (shaped after X12 270/271: service type codes
+    asked, active coverage, the mental-health benefit, copay, coinsurance, deductible left)."""
+
+    class Method(models.TextChoices):
+        PHONE = "phone", "Phone call to the payer"
+        PORTAL = "portal", "Payer portal"
+        CLEARINGHOUSE = "clearinghouse", "Clearinghouse (270/271)"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="benefits_checks")
+    coverage = models.ForeignKey(Coverage, on_delete=models.PROTECT, related_name="benefits_checks")
+    service_type_codes = models.JSONField(default=list)  # X12 EB03, e.g. ["30", "MH"]
+    method = models.CharField(max_length=14, choices=Method.choices)
+    reference = models.CharField(max_length=80, blank=True)  # call reference or 271 trace number
+    coverage_active = models.BooleanField(null=True)
+    mental_health_covered = models.BooleanField(null=True)
+    copay_usd = models.DecimalField(**MONEY, null=True, blank=True)
+    coinsurance_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    deductible_remaining_usd = models.DecimalField(**MONEY, null=True, blank=True)
+    answer = models.CharField(max_length=1000, blank=True)  # what the payer said, in words
+    checked_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    checked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-checked_at", "-id"]

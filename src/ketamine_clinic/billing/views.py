@@ -191,6 +191,7 @@ def _invoice_page(request, invoice_id, *, errors=None, error="", form="", posted
         "active_nav": "billing", "invoice": invoice, "patient": invoice.patient, "lines": list(invoice.visit.active_lines()),
         "entries": list(invoice.entries.select_related("recorded_by")), "balance": balance_of(invoice),
         "paid": paid_of(invoice), "methods": METHOD_CHOICES,
+        "plan": services.plan_status(invoice.payment_plan) if hasattr(invoice, "payment_plan") else None,
         "dispute_instructions": billing_policy(invoice.organization_id)["dispute_instructions"],
         "can_collect": has_permission(request.user, "billing.collect"),
         "can_adjust": has_permission(request.user, "billing.adjust"),
@@ -203,7 +204,8 @@ def invoice(request, invoice_id):
 
 
 _LEDGER = {"payment": ("billing.collect", services.record_payment), "refund": ("billing.adjust", services.record_refund),
-           "adjustment": ("billing.adjust", services.record_adjustment)}
+           "adjustment": ("billing.adjust", services.record_adjustment),
+           "payment-plan": ("billing.collect", services.create_payment_plan)}
 
 
 @staff_view("billing.collect", "billing.adjust")
@@ -218,7 +220,10 @@ def ledger(request, invoice_id, kind):
         entry = write(ctx, invoice, request.POST.dict())
     except ServiceError as exc:
         return _fail(request, exc, _invoice_page, invoice_id, form=kind)
-    messages.success(request, f"{entry.get_kind_display()} of ${entry.amount_usd} recorded (receipt {entry.receipt_number}).")
+    if kind == "payment-plan":
+        messages.success(request, "Payment plan saved.")
+    else:
+        messages.success(request, f"{entry.get_kind_display()} of ${entry.amount_usd} recorded (receipt {entry.receipt_number}).")
     return redirect("billing:invoice", invoice.public_id)
 
 
@@ -245,6 +250,7 @@ def _patient_page(request, patient_id, *, errors=None, error="", form="", posted
                "errors": errors or {}, "error": error, "form": form, "posted": posted or {}, "today": timezone.localdate()}
     if has_permission(request.user, "billing.coverage"):
         context["authorizations"] = [services.authorization_usage(pa) for pa in patient.prior_authorizations.all()]
+        context["benefits_checks"] = list(patient.benefits_checks.select_related("coverage", "checked_by"))
     if money:
         from ketamine_clinic.plans.models import TreatmentPlan
 
@@ -265,7 +271,15 @@ _PATIENT_WRITES = {
     "prior-auth": ("billing.coverage", services.add_prior_authorization),
     "estimate": ("billing.collect", services.issue_estimate),
     "estimate-due": ("billing.collect", services.record_estimate_due),
+    "benefits-check": ("billing.coverage", lambda ctx, patient, data: _benefits_check(ctx, patient, data)),
 }
+
+
+def _benefits_check(ctx, patient, data):
+    coverage = services.get_coverage_for(ctx, data.get("coverage", ""))
+    if coverage.patient_id != patient.pk:
+        raise NotFound("No such coverage for this patient.")
+    return services.record_benefits_check(ctx, coverage, data)
 
 
 @staff_view("billing.coverage", "billing.collect")
@@ -392,7 +406,8 @@ def portal(request):
         return render(request, "portal/unlinked.html", status=404)
     if patient is None:
         return redirect("home")
-    invoices = [(i, balance_of(i)) for i in patient.invoices.select_related("visit").order_by("-issued_at")]
+    invoices = [(i, balance_of(i), services.plan_status(i.payment_plan) if hasattr(i, "payment_plan") else None)
+                for i in patient.invoices.select_related("visit").order_by("-issued_at")]
     from .policy import billing_policy
 
     return render(request, "billing/portal.html", {

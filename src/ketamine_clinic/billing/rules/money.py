@@ -43,7 +43,7 @@ def parse_whole_units(raw) -> int:
     except InvalidOperation:
         raise MoneyError("Enter a whole number of units.") from None
     if not value.is_finite() or value != value.to_integral_value():
-        raise MoneyError("This code is billed in whole units.")
+        raise MoneyError("Enter a whole number (no fractions).")
     if value < 1:
         raise MoneyError("At least 1 unit.")
     if value > 9999:

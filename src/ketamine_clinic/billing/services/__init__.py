@@ -8,3 +8,4 @@ from .prior_auth import add_prior_authorization, authorization_usage  # noqa: F4
 from .reads import *  # noqa: F401,F403
 from .setup import fee_for, save_fee_schedule, save_practice_profile, save_provider_numbers  # noqa: F401
 from . import superbill  # noqa: F401,E402
+from .plans import create_payment_plan, plan_status, record_benefits_check  # noqa: F401,E402

@@ -44,7 +44,7 @@ class Errors:
             self.add(field, str(exc))
             return None
 
-    def units(self, data: dict, field: str, default: int | None = None) -> int | None:
+    def units(self, data: dict, field: str, default: int | None = None, fraction_message: str = "") -> int | None:
         raw = data.get(field)
         if raw in (None, ""):
             if default is None:
@@ -53,7 +53,8 @@ class Errors:
         try:
             return parse_whole_units(raw)
         except MoneyError as exc:
-            self.add(field, str(exc))
+            fraction = "no fractions" in str(exc)
+            self.add(field, fraction_message if fraction and fraction_message else str(exc))
             return None
 
     def minutes(self, data: dict, field: str) -> int | None:

@@ -174,7 +174,7 @@ def _clean_line(visit: BillableVisit, data: dict, e: Errors) -> dict:
     if code and not CODE_RE.match(code):
         e.add("code", "Enter a CPT or HCPCS code (five characters, e.g. 96365).")
     definition = CODES.get(code)
-    units = e.units(data, "units", default=1)
+    units = e.units(data, "units", default=1, fraction_message="This code is billed in whole units.")
     if definition and definition.max_units and units and units > definition.max_units:
         e.add("units", f"{code} allows at most {definition.max_units} units a day.")
     drug_mg = None
