@@ -123,3 +123,15 @@ def test_outsider_cannot_see_the_visit(biller, outsider_biller, session_done, bi
         services.get_visit_for(ctx_for(outsider_biller), visit.public_id)
     with pytest.raises(NotFound):
         services.get_session_for_billing(ctx_for(outsider_biller), visit.session.public_id)
+
+
+@pytest.mark.parametrize("who, code", [("prescriber", "90792"), ("nurse", "90791")])
+def test_a_completed_evaluation_is_coded_by_who_did_it(staff, biller, diagnosed, billing_setup, who, code):
+    from ketamine_clinic.accounts.permissions import Role
+
+    from ..screening.helpers import complete
+
+    evaluation = complete(staff[Role(who)], diagnosed)
+    visit = services.propose_for_evaluation(ctx_for(biller), evaluation)
+    assert [ln.code for ln in visit.active_lines()] == [code]
+    assert visit.rendering_provider == staff[Role(who)] and visit.evaluation == evaluation

@@ -514,6 +514,14 @@ def propose(request, session_id: UUID, payload: ProposeLinesIn):
     return visit_out(services.propose_for_session(ctx, session, data))
 
 
+@router.post("/billing/evaluations/{evaluation_id}/visit", response={200: VisitOut, **errors(400, 401, 403, 404, 409, 422)},
+             summary="Propose the lines of a completed intake evaluation (90791, or 90792 by a prescriber)")
+def propose_evaluation(request, evaluation_id: UUID, payload: ProposeLinesIn):
+    ctx = _ctx(request)
+    evaluation = services.get_evaluation_for_billing(ctx, evaluation_id)
+    return visit_out(services.propose_for_evaluation(ctx, evaluation, _data(payload)))
+
+
 @router.get("/billing/visits/{visit_id}", response={200: VisitOut, **errors(401, 403, 404, 422)}, summary="A visit's lines")
 def read_visit(request, visit_id: UUID):
     return visit_out(services.get_visit_for(_ctx(request), visit_id))

@@ -125,13 +125,16 @@ class VisitStatus(models.TextChoices):
 
 
 class BillableVisit(models.Model):
-    """The billing side of one completed visit: its diagnoses, payer and charge lines."""
+    """The billing side of one completed visit (a treatment session or an intake evaluation): its
+    diagnoses, payer and charge lines."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="billable_visits")
     session = models.OneToOneField("treatments.TreatmentSession", on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="billable_visit")
+    evaluation = models.OneToOneField("screening.IntakeEvaluation", on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="billable_visit")
     service_date = models.DateField()
     place_of_service = models.CharField(max_length=2, default="11")
     rendering_provider = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")

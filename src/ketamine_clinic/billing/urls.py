@@ -9,6 +9,7 @@ urlpatterns = [
     path("setup/", views.setup, name="setup"),
     path("setup/<str:what>/", views.setup_write, name="setup_write"),
     path("sessions/<uuid:session_id>/propose/", views.propose, name="propose"),
+    path("evaluations/<uuid:evaluation_id>/propose/", views.propose_evaluation, name="propose_evaluation"),
     path("visits/<uuid:visit_id>/", views.visit, name="visit"),
     path("visits/<uuid:visit_id>/lines/", views.line_add, name="line_add"),
     path("visits/<uuid:visit_id>/lines/<uuid:line_id>/edit/", views.line_edit, name="line_edit"),

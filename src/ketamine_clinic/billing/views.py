@@ -65,6 +65,7 @@ def index(request):
     ctx = _ctx(request)
     money = services.can_view_money(request.user)
     context = {"active_nav": "billing", "to_code": reports.sessions_to_code(ctx), "to_review": reports.visits_to_review(ctx),
+               "evaluations": reports.evaluations_to_code(ctx),
                "money": money, "can_code": has_permission(request.user, "billing.code")}
     if money:
         context.update(to_invoice=reports.visits_to_invoice(ctx), estimates_due=reports.estimates_due(ctx),
@@ -101,6 +102,19 @@ def propose(request, session_id):
         messages.error(request, "; ".join(m for ms in exc.errors.values() for m in ms) or exc.message)
         return redirect("billing:index")
     messages.success(request, "Lines proposed from the session record; review them below.")
+    return redirect("billing:visit", visit.public_id)
+
+
+@staff_view("billing.code")
+@require_POST
+def propose_evaluation(request, evaluation_id):
+    ctx = _ctx(request)
+    try:
+        evaluation = services.get_evaluation_for_billing(ctx, evaluation_id)
+        visit = services.propose_for_evaluation(ctx, evaluation, request.POST.dict())
+    except ServiceError as exc:
+        messages.error(request, "; ".join(m for ms in exc.errors.values() for m in ms) or exc.message)
+        return redirect("billing:index")
     return redirect("billing:visit", visit.public_id)
 
 

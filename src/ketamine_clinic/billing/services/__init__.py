@@ -1,6 +1,6 @@
 """Billing services: every write checks permission, validates, writes in one transaction and audits."""
 
-from .coding import add_line, edit_line, finalize_visit, propose_for_session, remove_line  # noqa: F401
+from .coding import add_line, edit_line, finalize_visit, propose_for_evaluation, propose_for_session, remove_line  # noqa: F401
 from .coverage import add_coverage, coverage_on, mark_coverage_in_error  # noqa: F401
 from .estimates import issue_estimate, record_estimate_due  # noqa: F401
 from .invoices import balance_of, issue_invoice, record_adjustment, record_payment, record_refund  # noqa: F401

@@ -121,41 +121,71 @@ def propose_for_session(ctx: Context, session: TreatmentSession, data: dict | No
     with transaction.atomic():
         locked = TreatmentSession.objects.select_for_update().select_related("patient", "location").get(pk=session.pk)
         visit = BillableVisit.objects.select_for_update().filter(session=locked).first()
-        if visit is not None and visit.is_final:
-            raise Conflict("This visit is finalized; its lines no longer change.")
-        coverage = coverage_on(locked.patient, service_date)
-        payer = Payer(coverage.kind) if coverage else Payer.SELF_PAY
-        proposal = propose(facts_for(locked, payer, inputs))
-        notes = list(proposal.notes)
-        if coverage is None:
-            notes.insert(0, "No coverage recorded for this date: coded as self-pay.")
-        diagnoses = _diagnoses(locked.patient)
-        if not diagnoses:
-            notes.append("The chart has no active diagnosis: add one (ICD-10-CM) before finalizing.")
-        fields = dict(service_date=service_date, place_of_service="11", payer=payer.value, coverage=coverage,
-                      established_patient=inputs["established"], clinician_minutes=inputs["clinician_minutes"],
-                      psychotherapy_minutes=inputs["psychotherapy_minutes"], diagnosis_codes=diagnoses, notes=notes)
-        if visit is None:
-            visit = BillableVisit.objects.create(organization_id=locked.organization_id, patient=locked.patient,
-                                                 session=locked, rendering_provider=locked.ordered_by,
-                                                 created_by=ctx.user, **fields)
-        else:
-            for k, v in fields.items():
-                setattr(visit, k, v)
-            visit.version += 1
-            visit.save()
-            visit.lines.filter(status=ChargeLine.Status.ACTIVE).update(status=ChargeLine.Status.REMOVED,
-                                                                       reason="Proposed again")
-        schedule = schedule_on(visit.organization_id, service_date)
-        start = (visit.lines.aggregate(p=Max("position"))["p"] or 0) + 1
-        ChargeLine.objects.bulk_create([
-            _priced_line(visit, schedule, position=start + i, code=ln.code, units=ln.units,
-                         modifiers=",".join(ln.modifiers), drug_mg=ln.drug_mg,
-                         diagnosis_pointers="A" if diagnoses else "", rule=ln.rule[:300], sources=list(ln.sources),
-                         created_by=ctx.user)
-            for i, ln in enumerate(proposal.lines)])
-        audit(ctx, "billing.visit_propose", visit, patient=visit.patient,
-              detail={"session": str(locked.public_id), "codes": proposal.codes, "payer": payer.value})
+        return _write_proposal(ctx, visit, locked.patient, service_date, inputs,
+                               lambda payer: facts_for(locked, payer, inputs),
+                               {"session": locked, "rendering_provider": locked.ordered_by}, str(locked.public_id))
+
+
+def propose_for_evaluation(ctx: Context, evaluation, data: dict | None = None) -> BillableVisit:
+    """A completed intake evaluation: 90792 when a prescriber did it (with medical services), else 90791."""
+    from ketamine_clinic.accounts.permissions import Role
+    from ketamine_clinic.screening.models import IntakeEvaluation
+
+    require(ctx.user, "billing.code")
+    data = data or {}
+    if evaluation.status != IntakeEvaluation.Status.COMPLETED or evaluation.completed_by_id is None:
+        raise Conflict("Only a completed evaluation is coded.")
+    e = Errors()
+    inputs = {"clinician_minutes": None, "separate_em": False, "established": False,
+              "psychotherapy_minutes": e.minutes(data, "psychotherapy_minutes")}
+    e.raise_if_any()
+    tz = evaluation.patient.home_location.tz if evaluation.patient.home_location_id else None
+    service_date = timezone.localtime(evaluation.completed_at, tz).date()
+    medical = Role.PRESCRIBER in evaluation.completed_by.role_set
+    with transaction.atomic():
+        locked = IntakeEvaluation.objects.select_for_update().select_related("patient", "completed_by").get(pk=evaluation.pk)
+        visit = BillableVisit.objects.select_for_update().filter(evaluation=locked).first()
+        return _write_proposal(ctx, visit, locked.patient, service_date, inputs,
+                               lambda payer: VisitFacts(payer=payer, established_patient=False,
+                                                        evaluation="with_medical" if medical else "without_medical",
+                                                        psychotherapy_minutes=inputs["psychotherapy_minutes"]),
+                               {"evaluation": locked, "rendering_provider": locked.completed_by}, str(locked.public_id))
+
+
+def _write_proposal(ctx, visit, patient, service_date, inputs, facts_of, owner: dict, source_id: str) -> BillableVisit:
+    """Create the visit (or renew a draft's lines) from the rules' proposal; inside the caller's transaction."""
+    if visit is not None and visit.is_final:
+        raise Conflict("This visit is finalized; its lines no longer change.")
+    coverage = coverage_on(patient, service_date)
+    payer = Payer(coverage.kind) if coverage else Payer.SELF_PAY
+    proposal = propose(facts_of(payer))
+    notes = list(proposal.notes)
+    if coverage is None:
+        notes.insert(0, "No coverage recorded for this date: coded as self-pay.")
+    diagnoses = _diagnoses(patient)
+    if not diagnoses:
+        notes.append("The chart has no active diagnosis: add one (ICD-10-CM) before finalizing.")
+    fields = dict(service_date=service_date, place_of_service="11", payer=payer.value, coverage=coverage,
+                  established_patient=inputs["established"], clinician_minutes=inputs["clinician_minutes"],
+                  psychotherapy_minutes=inputs["psychotherapy_minutes"], diagnosis_codes=diagnoses, notes=notes)
+    if visit is None:
+        visit = BillableVisit.objects.create(organization_id=patient.organization_id, patient=patient,
+                                             created_by=ctx.user, **owner, **fields)
+    else:
+        for k, v in fields.items():
+            setattr(visit, k, v)
+        visit.version += 1
+        visit.save()
+        visit.lines.filter(status=ChargeLine.Status.ACTIVE).update(status=ChargeLine.Status.REMOVED, reason="Proposed again")
+    schedule = schedule_on(visit.organization_id, service_date)
+    start = (visit.lines.aggregate(p=Max("position"))["p"] or 0) + 1
+    ChargeLine.objects.bulk_create([
+        _priced_line(visit, schedule, position=start + i, code=ln.code, units=ln.units, modifiers=",".join(ln.modifiers),
+                     drug_mg=ln.drug_mg, diagnosis_pointers="A" if diagnoses else "", rule=ln.rule[:300],
+                     sources=list(ln.sources), created_by=ctx.user)
+        for i, ln in enumerate(proposal.lines)])
+    audit(ctx, "billing.visit_propose", visit, patient=patient,
+          detail={"source": source_id, "codes": proposal.codes, "payer": payer.value})
     return visit
 
 

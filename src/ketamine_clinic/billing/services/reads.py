@@ -12,7 +12,7 @@ from ..models import BillableVisit, Coverage, GoodFaithEstimate, Invoice, PriorA
 from ..policy import billing_policy
 
 __all__ = ["can_view_money", "require_money", "patient_for", "get_visit_for", "get_invoice_for", "get_estimate_for",
-           "get_coverage_for", "get_prior_auth_for", "get_session_for_billing", "visits_for", "invoices_for", "audit_export",
+           "get_coverage_for", "get_prior_auth_for", "get_session_for_billing", "get_evaluation_for_billing", "visits_for", "invoices_for", "audit_export",
            "audit_document"]
 
 
@@ -49,6 +49,15 @@ def get_session_for_billing(ctx: Context, public_id, action: str = "billing.view
     qs = TreatmentSession.objects.filter(organization_id=ctx.user.organization_id).select_related(
         "patient", "location", "organization", "ordered_by")
     return _get(qs, public_id, "session")
+
+
+def get_evaluation_for_billing(ctx: Context, public_id, action: str = "billing.code"):
+    from ketamine_clinic.screening.models import IntakeEvaluation
+
+    require(ctx.user, action)
+    qs = IntakeEvaluation.objects.filter(patient__organization_id=ctx.user.organization_id).select_related(
+        "patient", "completed_by")
+    return _get(qs, public_id, "evaluation")
 
 
 def visits_for(ctx: Context, action: str = "billing.view_codes") -> QuerySet[BillableVisit]:

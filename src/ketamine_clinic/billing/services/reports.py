@@ -26,6 +26,16 @@ def sessions_to_code(ctx: Context) -> list[TreatmentSession]:
                 .select_related("patient", "location").order_by("checked_in_at")[:200])
 
 
+def evaluations_to_code(ctx: Context):
+    from ketamine_clinic.screening.models import IntakeEvaluation
+
+    require(ctx.user, "billing.view_codes")
+    since = timezone.now() - dt.timedelta(days=QUEUE_DAYS)
+    return list(IntakeEvaluation.objects.filter(patient__organization_id=ctx.user.organization_id,
+                                                completed_at__gte=since, billable_visit__isnull=True)
+                .exclude(completed_by=None).select_related("patient", "completed_by").order_by("completed_at")[:200])
+
+
 def visits_to_review(ctx: Context) -> list[BillableVisit]:
     require(ctx.user, "billing.view_codes")
     return list(BillableVisit.objects.filter(organization_id=ctx.user.organization_id, status=VisitStatus.DRAFT)
