@@ -23,7 +23,7 @@ def test_finished_session_to_paid_invoice(page, sign_in_as, dosing_ready, nurse,
 
     sign_in_as(page, biller.username, PASSWORD)
     page.get_by_role("link", name="Billing").click()
-    queue = page.get_by_test_id("to-code")
+    queue = page.get_by_test_id("sessions-to-code")
     expect(queue).to_contain_text("Avery")
     queue.get_by_role("button", name="Propose lines").click()
     lines = page.get_by_test_id("lines")

@@ -143,7 +143,8 @@ def propose_for_evaluation(ctx: Context, evaluation, data: dict | None = None) -
     service_date = timezone.localtime(evaluation.completed_at, tz).date()
     medical = Role.PRESCRIBER in evaluation.completed_by.role_set
     with transaction.atomic():
-        locked = IntakeEvaluation.objects.select_for_update().select_related("patient", "completed_by").get(pk=evaluation.pk)
+        locked = IntakeEvaluation.objects.select_for_update(of=("self",)).select_related("patient", "completed_by").get(
+            pk=evaluation.pk)
         visit = BillableVisit.objects.select_for_update().filter(evaluation=locked).first()
         return _write_proposal(ctx, visit, locked.patient, service_date, inputs,
                                lambda payer: VisitFacts(payer=payer, established_patient=False,
