@@ -10,28 +10,13 @@ from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import Role
 from ketamine_clinic.billing import services
+from ketamine_clinic.billing.demo import DEMO_FEES
 from ketamine_clinic.patients.services import add_subrecord
 from ketamine_clinic.treatments.models import Administration, DeviceDose, MonitoringEntry, TreatmentSession
 
 from ..conftest import ctx_for, make_user
 
-FEES = """
-96365 450.00
-96366 150.00
-96374 120.00
-96375 60.00
-96372 200.00
-J3490 2.00 00409205150
-J0013 12.00
-G2082 906.51
-G2083 1289.82
-99215 250.00
-99215-25 250.00
-99205 350.00
-99417 80.00
-G2212 80.00
-90834 180.00
-"""
+FEES = DEMO_FEES  # the demo clinic's prices (synthetic)
 
 
 @pytest.fixture

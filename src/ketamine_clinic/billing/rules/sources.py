@@ -1,16 +1,6 @@
 """The sources the billing rules cite (shared/PRACTICE.md s.2), by short name."""
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Source:
-    key: str
-    citation: str
-    verify: bool = False  # True where PRACTICE.md marks the fact "[from memory, verify]"
-
-
-CLINIC_POLICY = "clinic-policy"
+from ketamine_clinic.clinical.sources import CLINIC_POLICY, Source  # verify=True: "[from memory, verify]"
 
 SOURCES: dict[str, Source] = {
     s.key: s
