@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import portal_views, views
 
 app_name = "billing"
 urlpatterns = [
@@ -24,7 +24,7 @@ urlpatterns = [
     path("patients/<uuid:patient_id>/coverage/<uuid:coverage_id>/in-error/", views.coverage_in_error, name="coverage_in_error"),
     path("patients/<uuid:patient_id>/<str:what>/", views.patient_write, name="patient_write"),
     path("estimates/<uuid:estimate_id>.pdf", views.estimate_file, name="estimate_pdf"),
-    path("portal/", views.portal, name="portal"),
-    path("portal/estimates/<uuid:estimate_id>.pdf", views.portal_estimate, name="portal_estimate"),
-    path("portal/superbill.pdf", views.portal_superbill, name="portal_superbill"),
+    path("portal/", portal_views.portal, name="portal"),
+    path("portal/estimates/<uuid:estimate_id>.pdf", portal_views.portal_estimate, name="portal_estimate"),
+    path("portal/superbill.pdf", portal_views.portal_superbill, name="portal_superbill"),
 ]
