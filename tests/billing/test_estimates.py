@@ -103,3 +103,25 @@ def test_estimate_needs_the_practice_numbers_and_prices(iv_plan, biller, diagnos
         services.issue_estimate(ctx_for(biller), diagnosed, {"plan": str(iv_plan.public_id)})
     text = " ".join(exc.value.errors["__all__"])
     assert "TIN" in text and "NPI" in text and "96365 has no price" in text
+
+
+def test_booking_a_self_pay_patient_makes_an_estimate_due_until_one_is_issued(biller, front_desk, billing_setup, diagnosed,
+                                                                             location, prescriber):
+    from django.utils import timezone
+
+    from ketamine_clinic.billing.rules.money import gfe_due_date
+    from ketamine_clinic.billing.services.reports import estimates_due
+    from ketamine_clinic.plans.models import Appointment
+
+    services.add_coverage(ctx_for(front_desk), diagnosed, {"kind": "self_pay", "effective_from": "2020-01-01"})
+    start = timezone.now() + dt.timedelta(days=21)
+    Appointment.objects.create(organization=diagnosed.organization, location=location, patient=diagnosed, start_at=start,
+                               end_at=start + dt.timedelta(hours=2), created_by=front_desk)
+    [due] = estimates_due(ctx_for(biller))
+    booked_on = timezone.localtime(timezone.now(), location.tz).date()
+    assert due.patient == diagnosed and not due.requested
+    assert due.due_on == gfe_due_date(asked_on=booked_on, service_on=timezone.localtime(start, location.tz).date(),
+                                      requested=False)  # >= 10 business days ahead: 3 business days
+    services.issue_estimate(ctx_for(biller), diagnosed, {"extra_items": [{"code": "96365", "quantity": 6}],
+                                                         "provider": str(prescriber.public_id)})
+    assert estimates_due(ctx_for(biller)) == []

@@ -1,6 +1,7 @@
 """The billing work queue and the accounts-receivable ageing report (reads, scoped to the clinic)."""
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
@@ -9,7 +10,9 @@ from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.treatments.models import SessionStatus, TreatmentSession
 
-from ..models import BillableVisit, EstimateDue, Invoice, PriorAuthorization, VisitStatus
+from ..models import BillableVisit, Coverage, EstimateDue, GoodFaithEstimate, Invoice, PriorAuthorization, VisitStatus
+from ..rules.money import gfe_due_date
+from ..rules.propose import Payer
 from .invoices import balance_of
 from .prior_auth import authorization_usage
 from .reads import require_money
@@ -48,10 +51,50 @@ def visits_to_invoice(ctx: Context) -> list[BillableVisit]:
                                              invoice__isnull=True).select_related("patient").order_by("service_date")[:200])
 
 
-def estimates_due(ctx: Context) -> list[EstimateDue]:
+def estimates_due(ctx: Context) -> list:
+    """Estimates owed: requests recorded by staff, plus self-pay patients with a service booked since
+    their last estimate (the booking time starts the 1- or 3-business-day deadline: cfr-149-610)."""
     require_money(ctx.user)
-    return list(EstimateDue.objects.filter(organization_id=ctx.user.organization_id, fulfilled_by__isnull=True)
-                .select_related("patient").order_by("due_on"))
+    recorded = list(EstimateDue.objects.filter(organization_id=ctx.user.organization_id, fulfilled_by__isnull=True)
+                    .select_related("patient"))
+    owed = {d.patient_id for d in recorded}
+    derived = [d for d in _scheduled_self_pay(ctx.user.organization_id) if d.patient.pk not in owed]
+    return sorted(recorded + derived, key=lambda d: d.due_on)
+
+
+@dataclass(frozen=True)
+class ScheduledDue:
+    """An estimate owed because a self-pay patient's service was booked (read from the schedule)."""
+
+    patient: object
+    asked_on: dt.date
+    service_on: dt.date
+    due_on: dt.date
+    requested: bool = False
+
+
+def _scheduled_self_pay(organization_id) -> list[ScheduledDue]:
+    from ketamine_clinic.plans.models import Appointment, AppointmentStatus
+
+    today = timezone.localdate()
+    self_pay = Coverage.objects.filter(organization_id=organization_id, kind=Payer.SELF_PAY,
+                                       status=Coverage.Status.ACTIVE).values_list("patient_id", flat=True)
+    out = []
+    for patient_id in set(self_pay):
+        last = GoodFaithEstimate.objects.filter(patient_id=patient_id).order_by("-issued_at").first()
+        booked = Appointment.objects.filter(patient_id=patient_id, status=AppointmentStatus.BOOKED,
+                                            start_at__gte=timezone.now()).select_related("patient", "location")
+        if last is not None:
+            booked = booked.filter(created_at__gt=last.issued_at)
+        first = booked.order_by("created_at").first()
+        if first is None:
+            continue
+        asked_on = timezone.localtime(first.created_at, first.location.tz).date()
+        service_on = timezone.localtime(first.start_at, first.location.tz).date()
+        due = gfe_due_date(asked_on=asked_on, service_on=service_on, requested=False)
+        if due is not None and first.patient.coverages.filter(kind=Payer.SELF_PAY, status=Coverage.Status.ACTIVE).exists():
+            out.append(ScheduledDue(first.patient, asked_on, service_on, due))
+    return [d for d in out if d.due_on >= today - dt.timedelta(days=365)]
 
 
 def authorizations_to_watch(ctx: Context, today: dt.date | None = None):
