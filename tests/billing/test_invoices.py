@@ -115,3 +115,20 @@ def test_a_configured_processor_captures_with_a_token_and_only_its_reference_is_
     entry = services.record_payment(ctx_for(front_desk), invoice, {"method": "card", "amount_usd": "100", "token": "tok_1"})
     assert FakeProcessor.calls == [("capture", Decimal("100.00"), "tok_1", f"Invoice {invoice.number}")]
     assert entry.reference == "fake-1"
+
+
+def test_a_refund_through_the_processor_keeps_its_reference(invoice, front_desk, biller, settings):
+    settings.BILLING_PAYMENT_PROCESSOR = "tests.billing.test_invoices.FakeProcessor"
+    FakeProcessor.calls = []
+    paid = services.record_payment(ctx_for(front_desk), invoice, {"method": "card", "amount_usd": "100", "token": "tok_9"})
+    refund = services.record_refund(ctx_for(biller), invoice, {"method": "card", "amount_usd": "40", "reason": "Partial",
+                                                               "reference": paid.reference, "through_processor": True})
+    assert FakeProcessor.calls[-1] == ("refund", Decimal("40.00"), paid.reference)
+    assert refund.reference == "fake-refund" and services.balance_of(invoice) == Decimal("460.00")
+
+
+def test_over_long_reason_is_a_field_error_never_cut(invoice, biller):
+    with pytest.raises(ValidationFailed) as exc:
+        services.record_adjustment(ctx_for(biller), invoice, {"amount_usd": "-5", "reason": "x" * 301})
+    assert "At most 300 characters" in exc.value.errors["reason"][0]
+    assert LedgerEntry.objects.count() == 0

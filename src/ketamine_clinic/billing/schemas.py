@@ -256,7 +256,8 @@ class PaymentEntryIn(Schema):
 class RefundEntryIn(Schema):
     method: str
     amount_usd: Decimal = Field(description=MONEY)
-    reference: str = ""
+    reference: str = Field("", description="With through_processor: the processor's reference of the payment")
+    through_processor: bool = Field(False, description="Refund through the configured card processor")
     reason: str
 
 

@@ -155,11 +155,19 @@ def record_refund(ctx: Context, invoice: Invoice, data: dict) -> LedgerEntry:
     if CARD_NUMBER_RE.search(reference):
         e.add("reference", "Never enter a card number: give the terminal's or processor's reference.")
     e.raise_if_any()
+    processor = configured_processor() if method in ("card", "hsa_fsa") and flag(data, "through_processor") else None
+    if processor is not None and not reference:
+        raise ValidationFailed({"reference": ["Give the processor's reference of the payment to refund."]})
     with transaction.atomic():
         locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
         paid = paid_of(locked)
         if amount > paid:
             raise ValidationFailed({"amount_usd": [f"More than was paid on this invoice (${paid})."]})
+        if processor is not None:
+            try:
+                reference = processor.refund(amount_usd=amount, reference=reference)
+            except ProcessorError as exc:
+                raise Conflict(f"The refund was not made: {exc}") from None
         entry = _new_entry(ctx, locked, LedgerEntry.Kind.REFUND, amount, method=method, reference=reference,
                            reason=reason)
         audit(ctx, "billing.refund", entry, patient=locked.patient,
