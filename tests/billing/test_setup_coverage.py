@@ -115,6 +115,6 @@ def test_superbill_pdf_has_the_fields_of_practice_2_3(biller, front_desk, finali
     for expected in ("Jordan Avery", "1984-05-17", "5 Elm St", "W998",  # patient
                      "NPI 1588667638", "licence MD-204711 (NY)",  # rendering provider
                      "Test Clinic PLLC", "TIN 123456789", "(555) 010-1000",  # practice
-                     f"{visit.service_date} POS 11 96365", "J3490", "NDC 00409205150", "dx A", "A. F33.2",  # lines
+                     f"{visit.service_date} POS 11 96365", "J3490", "NDC 00409205150 MG 35.00", "dx A", "A. F33.2",  # lines
                      "Total charged: $520.00", "Amount paid: $520.00", "PAID IN FULL", "signature"):
         assert expected in text, expected

@@ -114,7 +114,8 @@ def superbill_pdf(bill: dict) -> bytes:
     w.text("Services", bold=True)
     for ln in bill["lines"]:
         w.text(f"{ln['date']}  POS {ln['pos']}  {ln['code']}{(' -' + ln['modifiers']) if ln['modifiers'] else ''}  "
-               f"units {ln['units']}{(' NDC ' + ln['ndc']) if ln['ndc'] else ''}  dx {ln['pointers']}  ${ln['charge_usd']}"
+               f"units {ln['units']}{(' NDC ' + ln['ndc']) if ln['ndc'] else ''}{(' MG ' + ln['drug_mg']) if ln.get('drug_mg') else ''}"
+               f"  dx {ln['pointers']}  ${ln['charge_usd']}"
                f"   rendering: {ln['provider']}", indent=8)
     w.gap()
     w.text("Rendering providers", bold=True)

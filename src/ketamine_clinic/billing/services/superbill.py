@@ -43,6 +43,7 @@ def build(patient, visits: list[BillableVisit], period: str) -> dict:
             pointers = "".join(POINTERS[diagnoses.index(v.diagnosis_codes[POINTERS.index(p)])] for p in ln.diagnosis_pointers)
             lines.append({"date": v.service_date.isoformat(), "pos": v.place_of_service, "code": ln.code,
                           "modifiers": ln.modifiers, "units": ln.units, "ndc": ln.ndc, "pointers": pointers,
+                          "drug_mg": str(ln.drug_mg) if ln.drug_mg is not None else "",
                           "charge_usd": str(ln.charge_usd), "provider": v.rendering_provider.name})
             total += ln.charge_usd
         invoice = getattr(v, "invoice", None) if hasattr(v, "invoice") else None
