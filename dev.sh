@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's two commands on a fresh machine (Python 3.11 and pip, nothing else prepared):
 #   ./dev.sh demo [--port N] [--data-dir DIR]   install, seed a demo clinic in SQLite, serve on 127.0.0.1
-#   ./dev.sh test [pytest args]                 install, then run the whole suite on SQLite and on PostgreSQL
+#   ./dev.sh test [pytest args]                 install, check the import layers, then run the whole suite on SQLite and on PostgreSQL
 # Installs are reproducible: uv (pinned) installs exactly what uv.lock lists into .venv.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -63,6 +63,8 @@ case "${1:-}" in
     bootstrap
     ensure_chromium
     ensure_postgres
+    echo "==> import layers (lint-imports)"
+    .venv/bin/lint-imports --no-cache
     sqlite_rc=0; pg_rc=0
     run_suite "SQLite" "$@" || sqlite_rc=$?
     DATABASE_URL="${TEST_DATABASE_URL:-$PG_URL_DEFAULT}" run_suite "PostgreSQL" "$@" || pg_rc=$?

@@ -14,16 +14,15 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
-from ketamine_clinic.accounts.permissions import PermissionDenied
-from ketamine_clinic.core.errors import ServiceError
+from ketamine_clinic.accounts.services import user_for_token
+from ketamine_clinic.core.errors import PermissionDenied, ServiceError
+from ketamine_clinic.web.refusals import error_body
 
 log = logging.getLogger(__name__)
 
 
 class BearerToken(HttpBearer):
     def authenticate(self, request, token):
-        from ketamine_clinic.accounts.services import user_for_token
-
         user = user_for_token(token)
         if user is not None:
             request.user = user  # services read the actor from request.user
@@ -53,13 +52,10 @@ def _invalid(request, exc: ValidationError):
 
 
 @api.exception_handler(ServiceError)
-def _service_error(request, exc: ServiceError):
-    return api.create_response(request, {"detail": exc.message, "errors": exc.errors}, status=exc.status)
-
-
 @api.exception_handler(PermissionDenied)
-def _forbidden(request, exc: PermissionDenied):
-    return api.create_response(request, {"detail": str(exc), "errors": {}}, status=403)
+def _service_error(request, exc: ServiceError | PermissionDenied):
+    status, body = error_body(exc)
+    return api.create_response(request, body, status=status)
 
 
 @api.exception_handler(AuthenticationError)
@@ -92,6 +88,7 @@ def _unexpected(request, exc):
 from ketamine_clinic.accounts.api import router as accounts_router  # noqa: E402
 from ketamine_clinic.assessments.api import router as assessments_router  # noqa: E402
 from ketamine_clinic.billing.api import router as billing_router  # noqa: E402
+from ketamine_clinic.outcomes.api import router as outcomes_router  # noqa: E402
 from ketamine_clinic.patients.api import router as patients_router  # noqa: E402
 from ketamine_clinic.pharmacology.api import router as pharmacology_router  # noqa: E402
 from ketamine_clinic.plans.api import router as plans_router  # noqa: E402
@@ -103,6 +100,7 @@ api.add_router("/patients", patients_router)
 # Each of these routers declares full paths (e.g. "/patients/{id}/evaluations", "/instruments").
 api.add_router("", screening_router)
 api.add_router("", assessments_router)
+api.add_router("", outcomes_router)
 api.add_router("", pharmacology_router)
 api.add_router("", plans_router)
 api.add_router("", treatments_router)

@@ -7,7 +7,7 @@ import secrets
 import sys
 from pathlib import Path
 
-DEMO_PASSWORD = "ketamine-demo-2026"
+from ketamine_clinic.demo import DEMO_PASSWORD
 
 
 def default_home() -> Path:
@@ -98,6 +98,7 @@ def cmd_demo(args) -> int:
     call_command("migrate", interactive=False, verbosity=0)
     call_command("createcachetable", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
+    # Imported after django.setup(): these modules load models.
     from ketamine_clinic.audit.services import seal_pending
     from ketamine_clinic.demo.seed import seed_demo
 

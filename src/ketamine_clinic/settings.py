@@ -75,26 +75,29 @@ INSTALLED_APPS = [
     "ketamine_clinic.pharmacology",
     "ketamine_clinic.plans",
     "ketamine_clinic.treatments",
+    "ketamine_clinic.outcomes",
     "ketamine_clinic.billing",
+    "ketamine_clinic.front",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise: every response Django makes (not static files) is no-store and has the CSP.
-    "ketamine_clinic.core.middleware.NoStoreMiddleware",
+    "ketamine_clinic.front.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "ketamine_clinic.core.middleware.InactivityLogoutMiddleware",
+    "ketamine_clinic.web.middleware.ServiceErrorMiddleware",  # NotFound -> 404 page, PermissionDenied -> 403…
+    "ketamine_clinic.front.middleware.InactivityLogoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "ketamine_clinic.core.middleware.RequireMfaMiddleware",
-    "ketamine_clinic.core.middleware.LocationTimeZoneMiddleware",  # show times in the user's location zone
+    "ketamine_clinic.front.middleware.RequireMfaMiddleware",
+    "ketamine_clinic.front.middleware.LocationTimeZoneMiddleware",  # show times in the user's location zone
 ]
 
 ROOT_URLCONF = "ketamine_clinic.urls"
@@ -110,7 +113,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "ketamine_clinic.core.context.navigation",
+                "ketamine_clinic.front.context.navigation",
             ],
         },
     }

@@ -7,7 +7,7 @@ from django.core import mail
 from ketamine_clinic.accounts import services
 from ketamine_clinic.accounts.models import ApiToken, User
 
-from ..conftest import PASSWORD, ctx_for
+from tests.support.people import PASSWORD, ctx_for
 
 
 def test_deactivating_ends_sign_in_sessions_and_tokens(client, client_for, clinic_admin, nurse):

@@ -3,7 +3,7 @@ every page and API answer (they carry PHI); static files stay cacheable."""
 
 from ketamine_clinic.accounts import services
 
-from ..conftest import ctx_for
+from tests.support.people import ctx_for
 
 
 def test_pages_send_a_strict_content_security_policy(client_for, nurse, patient):

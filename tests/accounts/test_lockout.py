@@ -7,7 +7,7 @@ import pytest
 from ketamine_clinic.accounts import services
 from ketamine_clinic.core.errors import NotFound
 
-from ..conftest import PASSWORD, ctx_for
+from tests.support.people import PASSWORD, ctx_for
 
 
 def login(client, username, password, **extra):

@@ -10,7 +10,7 @@ from ketamine_clinic.accounts import services
 from ketamine_clinic.accounts.mfa import MfaRequired
 from ketamine_clinic.accounts.models import ApiToken
 
-from ..conftest import ctx_for
+from tests.support.people import ctx_for
 
 
 def enrol(user, when=None):

@@ -4,6 +4,9 @@ import pytest
 
 from ketamine_clinic.accounts.permissions import MATRIX, Role, has_permission, matrix_markdown, require, PermissionDenied
 
+from tests.support.errors import NotFound
+from tests.support.people import ctx_for
+
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
@@ -41,3 +44,13 @@ def test_anonymous_has_no_permission():
     from django.contrib.auth.models import AnonymousUser
 
     assert not has_permission(AnonymousUser(), "patient.view")
+
+
+def test_the_outsiders_roles_grant_nothing_in_our_clinic(outsider, patient):
+    """The matrix is per role; the clinic boundary is the scoped lookup: the outsider's prescriber role
+    passes the matrix, yet our patient is "not found" to it."""
+    from ketamine_clinic.patients.services import get_patient_for
+
+    assert has_permission(outsider, "patient.view")
+    with pytest.raises(NotFound):
+        get_patient_for(ctx_for(outsider), patient.public_id)

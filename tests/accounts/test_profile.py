@@ -6,7 +6,7 @@ from ketamine_clinic.accounts.profile import update_own_profile
 from ketamine_clinic.audit.models import AuditEvent
 from ketamine_clinic.core.errors import ValidationFailed
 
-from ..conftest import ctx_for
+from tests.support.people import ctx_for
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ import time
 import pytest
 from django.conf import settings
 
-from ..conftest import PASSWORD
+from tests.support.people import PASSWORD
 
 
 def login(client, username, password):

@@ -11,7 +11,7 @@ from ketamine_clinic.accounts.models import ApiToken
 from ketamine_clinic.audit.models import AuditEvent
 from ketamine_clinic.core.errors import NotFound, ValidationFailed
 
-from ..conftest import ctx_for
+from tests.support.people import ctx_for
 
 
 def bearer(client, raw, path="/api/v1/me"):
@@ -47,7 +47,7 @@ def test_password_change_ends_every_token_of_the_user_only(client, nurse, prescr
 
 
 def test_signing_in_does_not_end_tokens(client, nurse):
-    from ..conftest import PASSWORD
+    from tests.support.people import PASSWORD
 
     raw = services.create_token(ctx_for(nurse), nurse, name="keep")
     client.post("/accounts/login/", {"login": nurse.username, "password": PASSWORD})

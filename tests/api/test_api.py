@@ -2,24 +2,10 @@ import json
 
 import pytest
 
-from ketamine_clinic.accounts.services import create_token
 from ketamine_clinic.audit.models import AuditEvent
 from ketamine_clinic.patients.models import Patient
 
-from ..conftest import PATIENT_DATA
-
-
-@pytest.fixture
-def api(client):
-    """Call the API with a bearer token for a user."""
-
-    def call(user, method, path, body=None, raw=None):
-        headers = {"HTTP_AUTHORIZATION": f"Bearer {create_token(None, user)}"} if user else {}
-        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
-        kwargs = {"content_type": "application/json", "data": data} if data is not None else {}
-        return getattr(client, method)(f"/api/v1{path}", **kwargs, **headers)
-
-    return call
+from tests.support.people import PATIENT_DATA
 
 
 def test_me_reports_roles_and_permissions(api, nurse):

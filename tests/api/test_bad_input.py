@@ -9,20 +9,9 @@ import json
 import pytest
 from django.test import override_settings
 
-from ketamine_clinic.accounts.services import create_token
 from ketamine_clinic.patients.models import Patient
 
-from ..conftest import PATIENT_DATA
-
-
-@pytest.fixture
-def api(client):
-    def call(user, method, path, raw=None, content_type="application/json"):
-        headers = {"HTTP_AUTHORIZATION": f"Bearer {create_token(None, user)}"}
-        kwargs = {"content_type": content_type, "data": raw} if raw is not None else {}
-        return getattr(client, method)(f"/api/v1{path}", **kwargs, **headers)
-
-    return call
+from tests.support.people import PATIENT_DATA
 
 
 def _error_shape(response) -> dict:

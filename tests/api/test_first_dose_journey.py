@@ -10,8 +10,8 @@ from django.test import Client
 from ketamine_clinic.accounts.services import create_token
 from ketamine_clinic.plans import scheduling
 
-from ..conftest import PATIENT_DATA, ctx_for
-from ..screening.helpers import BASE_EVALUATION
+from tests.support.people import PATIENT_DATA, ctx_for
+from tests.support.screening import BASE_EVALUATION
 
 # Monday 4 March 2030, 07:00 in New York (the test location's zone).
 MONDAY_7AM = dt.datetime(2030, 3, 4, 12, 0, tzinfo=dt.UTC)

@@ -15,8 +15,9 @@ from ketamine_clinic.audit.models import AuditEvent
 from ketamine_clinic.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ketamine_clinic.patients.models import TimelineEvent
 
-from ..conftest import make_user
-from .conftest import ctx_for, phq9
+from tests.support.assessments import phq9
+from tests.support.people import ctx_for
+from tests.support.people import make_user
 
 
 def test_portal_item9_submit_raises_alert_mails_prescriber_and_is_acknowledged(

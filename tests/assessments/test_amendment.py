@@ -5,9 +5,10 @@ import pytest
 from ketamine_clinic.assessments import services
 from ketamine_clinic.assessments.models import ImmutableResponseError, PatientOutcome, QuestionnaireResponse, SuicideRiskAlert
 from ketamine_clinic.audit.models import AuditEvent
-from ketamine_clinic.core.errors import Conflict, PermissionDenied, ValidationFailed
+from ketamine_clinic.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
-from .conftest import ctx_for, phq9
+from tests.support.assessments import phq9
+from tests.support.people import ctx_for
 
 
 @pytest.fixture
@@ -85,3 +86,10 @@ def test_amend_page_shows_reason_error_and_then_saves(client_for, prescriber, su
     assert good.status_code == 302 and good["Location"] == f"/assessments/responses/{amended.public_id}/"
     page = client.get(f"/assessments/responses/{submitted.public_id}/").content.decode()
     assert "This response was amended" in page and "Amend</a>" not in page
+
+
+def test_the_outsider_cannot_amend_our_patients_response(outsider, submitted):
+    with pytest.raises(NotFound):
+        services.amend_response(ctx_for(outsider), submitted, phq9(total=1), "Because")
+    submitted.refresh_from_db()
+    assert QuestionnaireResponse.objects.count() == 1 and submitted.superseded_by_id is None

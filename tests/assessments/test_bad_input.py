@@ -5,7 +5,7 @@ import pytest
 from ketamine_clinic.assessments.models import QuestionnaireResponse, SuicideRiskAlert
 from ketamine_clinic.audit.models import AuditEvent
 
-from .conftest import phq9
+from tests.support.assessments import phq9
 
 
 WRITE_ACTIONS = ("assessment.enter", "assessment.submit", "assessment.draft", "alert.raise")

@@ -11,7 +11,8 @@ from ketamine_clinic.assessments import services
 from ketamine_clinic.assessments.models import MeasureLink, QuestionnaireResponse, SuicideRiskAlert
 from ketamine_clinic.core.errors import ValidationFailed
 
-from .conftest import ctx_for, phq9
+from tests.support.assessments import phq9
+from tests.support.people import ctx_for
 
 
 def _form(answers):

@@ -12,14 +12,16 @@ from django.utils import timezone
 
 from ketamine_clinic.assessments import services
 from ketamine_clinic.assessments.models import PatientOutcome
-from ketamine_clinic.patients.services import add_subrecord, register_patient
+from ketamine_clinic.outcomes import report
+from ketamine_clinic.patients.services import add_subrecord
 
-from ..conftest import PATIENT_DATA
-from .conftest import ctx_for, phq9
+from tests.support.factories import PatientFactory
+from tests.support.assessments import phq9
+from tests.support.people import ctx_for
 
 
 def _course(nurse, front_desk, prescriber, name, dx, totals, start_days_ago=30):
-    patient = register_patient(ctx_for(front_desk), dict(PATIENT_DATA, given_name=name, family_name="Course"))
+    patient = PatientFactory(registered_by=front_desk, given_name=name, family_name="Course")
     if dx:
         add_subrecord(ctx_for(prescriber), patient, "diagnosis", {"icd10_code": dx})
     start = timezone.now() - dt.timedelta(days=start_days_ago)
@@ -50,7 +52,7 @@ def test_outcome_rows_come_from_the_clinical_core(cohort):
 
 def test_summary_rates_and_indications(nurse, cohort):
     today = timezone.localdate()
-    s = services.outcomes_summary(ctx_for(nurse), today - dt.timedelta(days=60), today, "phq9")
+    s = report.outcomes_summary(ctx_for(nurse), today - dt.timedelta(days=60), today, "phq9")
     overall = s["overall"]
     assert overall["patients"] == 4 and overall["with_follow_up"] == 3 and overall["responders"] == 2
     assert overall["response_rate"] == pytest.approx(2 / 3) and overall["remission_rate"] == pytest.approx(1 / 3)
@@ -67,8 +69,8 @@ def test_summary_rates_and_indications(nurse, cohort):
 def test_period_selects_the_cohort_by_baseline_date(nurse, front_desk, prescriber, cohort):
     _course(nurse, front_desk, prescriber, "Old", "F33.2", [20, 5], start_days_ago=400)
     today = timezone.localdate()
-    recent = services.outcomes_summary(ctx_for(nurse), today - dt.timedelta(days=60), today)
-    everything = services.outcomes_summary(ctx_for(nurse), today - dt.timedelta(days=500), today)
+    recent = report.outcomes_summary(ctx_for(nurse), today - dt.timedelta(days=60), today)
+    everything = report.outcomes_summary(ctx_for(nurse), today - dt.timedelta(days=500), today)
     assert recent["overall"]["patients"] == 4 and everything["overall"]["patients"] == 5
 
 
@@ -92,7 +94,7 @@ def test_dashboard_page_and_csv_export(client_for, therapist, cohort):
     assert export.status_code == 200 and export["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(export.content.decode())))
     assert rows[0]["group"] == "All patients" and rows[0]["patients"] == "4" and rows[0]["response_rate"] == "0.6667"
-    assert [r["group"] for r in rows][1:] == [f"Indication: {label}" for _, label, _ in services.INDICATION_GROUPS] + [
+    assert [r["group"] for r in rows][1:] == [f"Indication: {label}" for _, label, _ in report.INDICATION_GROUPS] + [
         "Route: No treatment plan", "Protocol: No treatment plan"]
 
 
@@ -116,7 +118,7 @@ def test_api_summary_json(api, nurse, cohort):
 def test_a_clinic_setting_changes_the_outcome_once_recomputed(clinic_admin, cohort):
     from django.core.management import call_command
 
-    from ketamine_clinic.core.clinic_settings import change_setting
+    from ketamine_clinic.clinic_settings import change_setting
 
     ben = PatientOutcome.objects.get(patient=cohort[1])  # 18 -> 15: 17 % better, no response at 50 %
     assert not ben.responded
@@ -148,7 +150,7 @@ def test_outcomes_by_route_and_protocol_follow_the_first_signed_plan(nurse, pres
     _plan(di, prescriber, location, "iv-racemic-induction", "iv", status="draft")  # a draft counts as no plan
     today = timezone.localdate()
     with CaptureQueriesContext(connection) as queries:
-        s = services.outcomes_summary(ctx_for(nurse), today - dt.timedelta(days=60), today, "phq9")
+        s = report.outcomes_summary(ctx_for(nurse), today - dt.timedelta(days=60), today, "phq9")
     routes = {g["key"]: g for g in s["by_route"]}
     assert routes["iv"]["patients"] == 2 and routes["iv"]["responders"] == 1 and routes["iv"]["response_rate"] == 0.5
     assert routes["esketamine_nasal"]["responders"] == 1 and routes["esketamine_nasal"]["label"].startswith("Esketamine")

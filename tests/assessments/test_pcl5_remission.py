@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from ketamine_clinic.assessments import services
 from ketamine_clinic.assessments.services.outcomes import refresh_outcome
-from ketamine_clinic.core.clinic_settings import change_setting
+from ketamine_clinic.clinic_settings import change_setting
 
-from ..conftest import ctx_for
+from tests.support.people import ctx_for
 
 pytestmark = pytest.mark.django_db
 

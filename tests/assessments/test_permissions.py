@@ -5,8 +5,10 @@ import pytest
 from ketamine_clinic.assessments import services
 from ketamine_clinic.assessments.models import QuestionnaireResponse
 
-from ..conftest import PATIENT_DATA, make_user
-from .conftest import ctx_for, phq9
+from tests.support.factories import PatientFactory
+from tests.support.assessments import phq9
+from tests.support.people import make_user
+from tests.support.people import ctx_for
 
 
 @pytest.fixture
@@ -16,9 +18,7 @@ def response(patient, nurse):
 
 @pytest.fixture
 def other_patient(front_desk, org):
-    from ketamine_clinic.patients.services import register_patient
-
-    other = register_patient(ctx_for(front_desk), dict(PATIENT_DATA, given_name="Sam", family_name="Other"))
+    other = PatientFactory(registered_by=front_desk, given_name="Sam", family_name="Other")
     other.portal_user = make_user(org, "other_portal", kind="patient")
     other.save(update_fields=["portal_user"])
     return other

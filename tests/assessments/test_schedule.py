@@ -4,9 +4,11 @@ import datetime as dt
 
 from django.utils import timezone
 
-from ketamine_clinic.assessments import schedule, services
+from ketamine_clinic.assessments import services
+from ketamine_clinic.outcomes import schedule
 
-from .conftest import CSSRS_ALL_NO, ctx_for, phq9
+from tests.support.assessments import CSSRS_ALL_NO, phq9
+from tests.support.people import ctx_for
 
 
 def test_no_baseline_means_no_schedule(patient):

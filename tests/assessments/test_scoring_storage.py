@@ -7,7 +7,7 @@ from ketamine_clinic.assessments.models import QuestionnaireResponse, SuicideRis
 from ketamine_clinic.assessments.policy import clinic_settings
 from ketamine_clinic.clinical import instruments as ci
 
-from .conftest import CSSRS_ALL_NO, answers_for_total
+from tests.support.assessments import CSSRS_ALL_NO, answers_for_total
 
 CASES = []
 for _key, _instrument in ci.INSTRUMENTS.items():

@@ -7,12 +7,15 @@ import re
 import pytest
 from django.utils import timezone
 
-from ketamine_clinic.assessments import services, trajectory
+from ketamine_clinic.assessments import services
+from ketamine_clinic.outcomes import trajectory
 from ketamine_clinic.plans.models import Appointment
 from ketamine_clinic.treatments import services as sessions
 
-from ..treatments.conftest import ORDERS, clear_checklist, lot, make_ready
-from .conftest import ctx_for, phq9
+from tests.support.assessments import phq9
+from tests.support.people import ctx_for
+from tests.support.screening import make_ready
+from tests.support.treatments import ORDERS, clear_checklist, lot
 from .test_schedule import _active_iv_plan_with_session
 
 

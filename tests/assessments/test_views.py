@@ -10,7 +10,8 @@ from ketamine_clinic.assessments import services
 from ketamine_clinic.assessments.models import QuestionnaireResponse
 from ketamine_clinic.clinical import instruments as ci
 
-from .conftest import ctx_for, phq9
+from tests.support.assessments import phq9
+from tests.support.people import ctx_for
 
 
 def test_portal_draft_is_kept_and_resumed_then_submitted(client_for, portal_user, patient):

@@ -15,7 +15,6 @@ from ketamine_clinic.backup import backup
 from ketamine_clinic.patients.models import Patient
 
 
-
 def restore_in_subprocess(file, database_url):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KETAMINE_CLINIC_HOME")}
     env.update(DATABASE_URL=database_url, KETAMINE_CLINIC_TESTING="1")

@@ -10,7 +10,7 @@ from ketamine_clinic.audit.models import AuditChainHead, AuditEvent, AuditPendin
 from ketamine_clinic.audit.services import seal_pending
 from ketamine_clinic.audit.verify import verify_chain
 
-from ..conftest import ctx_for
+from tests.support.people import ctx_for
 
 KEY = "test-only-audit-key"
 EVENTS, SEALS, HEAD = AuditEvent._meta.db_table, AuditSeal._meta.db_table, AuditChainHead._meta.db_table

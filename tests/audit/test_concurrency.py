@@ -18,17 +18,16 @@ from ketamine_clinic.audit.services import seal_pending
 from ketamine_clinic.audit.verify import verify_chain
 from ketamine_clinic.patients.models import Allergy, Patient
 
-from ..conftest import PATIENT_DATA, ctx_for, make_user
+from tests.support.factories import PatientFactory
+from tests.support.people import make_user
 
 THREADS, ITERATIONS, BOUND_SECONDS = 4, 4, 120
 
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_chart_reads_and_writes_never_fail_or_lose_a_write(org, location, outsider_patient):
-    from ketamine_clinic.patients.services import register_patient
-
     staff = [make_user(org, f"writer{n}", [Role.NURSE, Role.FRONT_DESK], location=location) for n in range(THREADS)]
-    patients = [register_patient(ctx_for(staff[0]), dict(PATIENT_DATA, given_name=f"Shared{n}")) for n in range(2)]
+    patients = [PatientFactory(registered_by=staff[0], given_name=f"Shared{n}") for n in range(2)]
     start_versions = {p.pk: p.version for p in patients}
     concurrent = connection.vendor == "postgresql"
     barrier, lock = threading.Barrier(THREADS), threading.Lock()

@@ -8,7 +8,7 @@ import pytest
 
 from ketamine_clinic.audit.models import AuditEvent
 
-from ..conftest import ctx_for
+from tests.support.factories import PatientFactory
 
 URL = "/clinic-admin/audit/"
 
@@ -20,11 +20,7 @@ def test_events_show_the_patient_by_name_and_mrn(client_for, clinic_admin, patie
 
 @pytest.mark.parametrize("query", ["Avery", "jordan avery", "MRN"])
 def test_filter_by_patient_name_or_mrn_finds_only_that_patients_events(client_for, clinic_admin, front_desk, patient, query):
-    from ketamine_clinic.patients.services import register_patient
-
-    from ..conftest import PATIENT_DATA
-
-    other = register_patient(ctx_for(front_desk), dict(PATIENT_DATA, given_name="Sam", family_name="Other", date_of_birth="1990-01-01"))
+    other = PatientFactory(registered_by=front_desk, given_name="Sam", family_name="Other", date_of_birth="1990-01-01")
     query = patient.mrn if query == "MRN" else query
     body = client_for(clinic_admin).get(URL, {"patient": query}).content.decode()
     assert patient.display_name in body and other.display_name not in body

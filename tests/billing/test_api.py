@@ -8,7 +8,7 @@ import pytest
 from ketamine_clinic.accounts.services import create_token
 from ketamine_clinic.billing.models import BillableVisit, FeeSchedule, LedgerEntry
 
-from .conftest import FEES
+from tests.support.billing import FEES
 
 pytestmark = pytest.mark.django_db
 

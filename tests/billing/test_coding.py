@@ -10,7 +10,7 @@ from ketamine_clinic.billing import services
 from ketamine_clinic.billing.models import ChargeLine
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 
-from ..conftest import ctx_for
+from tests.support.people import ctx_for
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +129,7 @@ def test_outsider_cannot_see_the_visit(biller, outsider_biller, session_done, bi
 def test_a_completed_evaluation_is_coded_by_who_did_it(staff, biller, diagnosed, billing_setup, who, code):
     from ketamine_clinic.accounts.permissions import Role
 
-    from ..screening.helpers import complete
+    from tests.support.screening import complete
 
     evaluation = complete(staff[Role(who)], diagnosed)
     visit = services.propose_for_evaluation(ctx_for(biller), evaluation)

@@ -12,8 +12,8 @@ from ketamine_clinic.billing.pdf import estimate_pdf
 from ketamine_clinic.core.errors import ValidationFailed
 from ketamine_clinic.plans.models import PlanDose, TreatmentPlan
 
-from ..conftest import ctx_for
-from .pdftext import pdf_text
+from tests.support.billing import pdf_text
+from tests.support.people import ctx_for
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def iv_plan(diagnosed, location, prescriber):
     """A six-session IV series (0.5 mg/kg over 40 min) for a 70 kg patient."""
-    from ketamine_clinic.plans.protocol_store import library_entry
+    from ketamine_clinic.plans.services.protocol_store import library_entry
 
     entry = library_entry(diagnosed.organization, "iv-racemic-induction")
     plan = TreatmentPlan.objects.create(

@@ -7,11 +7,9 @@ import pytest
 
 from ketamine_clinic.billing import services as billing
 from ketamine_clinic.patients.services import add_subrecord
-from ketamine_clinic.treatments import services
 
-from ..conftest import ctx_for
-from ..treatments.conftest import dosing_ready, new_session, order_data, ready  # noqa: F401  (fixtures)
-from ..treatments.test_discharge import FIT, infused
+from tests.support.billing import discharged_infusion
+from tests.support.people import ctx_for
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_an_infusion_stopped_after_40_minutes_is_96365_with_the_mg_the_pump_gave(dosing_ready, nurse, biller, prescriber,
                                                                                  patient, billing_setup):
     add_subrecord(ctx_for(prescriber), patient, "diagnosis", {"icd10_code": "F33.2"})
-    session = infused(dosing_ready, nurse, started=110, stopped=70)
-    session = services.discharge(ctx_for(nurse), session, FIT)
+    session = discharged_infusion(dosing_ready, nurse, started=110, stopped=70)
     visit = billing.propose_for_session(ctx_for(biller), session)
     lines = list(visit.active_lines())
     assert [ln.code for ln in lines] == ["96365", "J3490"]

@@ -10,7 +10,7 @@ from ketamine_clinic.billing import services
 from ketamine_clinic.billing.models import LedgerEntry
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 
-from ..conftest import ctx_for
+from tests.support.people import ctx_for
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def test_refunds_and_adjustments_need_a_reason_and_the_biller(invoice, front_des
 
 
 def test_clinical_roles_see_no_money_unless_the_clinic_allows_it(invoice, staff, clinic_admin):
-    from ketamine_clinic.core.clinic_settings import change_setting
+    from ketamine_clinic.clinic_settings import change_setting
 
     nurse = staff[Role.NURSE]
     with pytest.raises(PermissionDenied):

@@ -12,7 +12,7 @@ from ketamine_clinic.billing import services
 from ketamine_clinic.billing.models import LedgerEntry
 from ketamine_clinic.core.errors import ValidationFailed
 
-from ..conftest import ctx_for
+from tests.support.people import ctx_for
 
 ROUNDS, BOUND_SECONDS = 3, 60
 

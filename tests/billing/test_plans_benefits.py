@@ -8,10 +8,10 @@ import pytest
 
 from ketamine_clinic.billing import services
 from ketamine_clinic.billing.models import BenefitsCheck, PaymentPlan
-from ketamine_clinic.core.clinic_settings import change_setting
+from ketamine_clinic.clinic_settings import change_setting
 from ketamine_clinic.core.errors import Conflict, ValidationFailed
 
-from ..conftest import ctx_for
+from tests.support.people import ctx_for
 
 pytestmark = pytest.mark.django_db
 

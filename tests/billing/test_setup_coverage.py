@@ -14,8 +14,8 @@ from ketamine_clinic.billing.services.setup import fee_for, schedule_on
 from ketamine_clinic.billing.services.superbill import superbill_content, visits_in_period
 from ketamine_clinic.core.errors import ValidationFailed
 
-from ..conftest import ctx_for
-from .pdftext import pdf_text
+from tests.support.billing import pdf_text
+from tests.support.people import ctx_for
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import pytest
 from ketamine_clinic.billing import services
 from ketamine_clinic.billing.models import Coverage, FeeSchedule, LedgerEntry
 
-from ..conftest import ctx_for
-from .pdftext import pdf_text
+from tests.support.billing import pdf_text
+from tests.support.people import ctx_for
 
 pytestmark = pytest.mark.django_db
 

@@ -6,12 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from ketamine_clinic.patients.services import add_subrecord
-from ketamine_clinic.treatments import services
 
-from ..billing.conftest import billing_setup, biller  # noqa: F401  (fixtures)
-from ..conftest import PASSWORD, ctx_for
-from ..treatments.conftest import dosing_ready, new_session, order_data, ready  # noqa: F401  (fixtures)
-from ..treatments.test_discharge import FIT, infused
+from tests.support.billing import discharged_infusion
+from tests.support.people import PASSWORD, ctx_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_finished_session_to_paid_invoice(page, sign_in_as, dosing_ready, nurse, prescriber, biller, front_desk, patient,
                                           billing_setup):
     add_subrecord(ctx_for(prescriber), patient, "diagnosis", {"icd10_code": "F33.2"})
-    session = services.discharge(ctx_for(nurse), infused(dosing_ready, nurse, started=110, stopped=70), FIT)
+    session = discharged_infusion(dosing_ready, nurse, started=110, stopped=70)
 
     sign_in_as(page, biller.username, PASSWORD)
     page.get_by_role("link", name="Billing").click()

@@ -4,7 +4,7 @@ script (print buttons), the API docs, and no policy violation is reported."""
 import pytest
 from playwright.sync_api import expect
 
-from ..conftest import PASSWORD
+from tests.support.people import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

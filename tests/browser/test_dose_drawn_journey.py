@@ -6,11 +6,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from ketamine_clinic.core.clinic_settings import change_setting
+from ketamine_clinic.clinic_settings import change_setting
 from ketamine_clinic.treatments import services
 
-from ..conftest import PASSWORD, ctx_for
-from ..treatments.conftest import ORDERS, clear_checklist, make_ready
+from tests.support.people import PASSWORD, ctx_for
+from tests.support.screening import make_ready
+from tests.support.treatments import ORDERS, clear_checklist
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

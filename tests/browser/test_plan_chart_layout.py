@@ -3,8 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from ..conftest import PASSWORD
-from ..plans.conftest import clinic, draft  # noqa: F401  (fixtures)
+from tests.support.people import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,8 +10,9 @@ from playwright.sync_api import expect
 
 from ketamine_clinic.plans import scheduling
 
-from ..conftest import PASSWORD, ctx_for
-from ..plans.conftest import WEEKDAYS_8_TO_18, make_ready
+from tests.support.people import PASSWORD, ctx_for
+from tests.support.plans import WEEKDAYS_8_TO_18
+from tests.support.screening import make_ready
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

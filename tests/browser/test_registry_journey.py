@@ -3,7 +3,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from ..conftest import PASSWORD
+from tests.support.people import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 from ketamine_clinic.treatments import services
 from ketamine_clinic.treatments.models import RemsForm
 
-from ..conftest import PASSWORD, ctx_for
-from ..treatments.conftest import NORMAL_VITALS, ago, dosing_ready, lot, new_session, order_data, ready  # noqa: F401  (fixtures)
+from tests.support.people import PASSWORD, ctx_for
+from tests.support.treatments import NORMAL_VITALS, ago, lot
 from ..treatments.test_discharge import FIT
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

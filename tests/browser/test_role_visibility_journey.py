@@ -5,8 +5,8 @@ from playwright.sync_api import expect
 
 from ketamine_clinic.assessments import services as assessments
 
-from ..assessments.conftest import phq9
-from ..conftest import PASSWORD, ctx_for
+from tests.support.assessments import phq9
+from tests.support.people import PASSWORD, ctx_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

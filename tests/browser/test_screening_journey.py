@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from ketamine_clinic.screening.models import EligibilityDecision, IntakeEvaluation
 
-from ..conftest import PASSWORD
+from tests.support.people import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,8 +7,9 @@ from playwright.sync_api import expect
 
 from ketamine_clinic.treatments import facts, services
 
-from ..conftest import PASSWORD, ctx_for
-from ..treatments.conftest import ORDERS, ago, clear_checklist, lot, make_ready
+from tests.support.people import PASSWORD, ctx_for
+from tests.support.screening import make_ready
+from tests.support.treatments import ORDERS, ago, clear_checklist, lot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

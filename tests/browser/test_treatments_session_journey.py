@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 from ketamine_clinic.patients.models import TimelineEvent
 from ketamine_clinic.treatments.models import SessionStatus, TreatmentSession
 
-from ..conftest import PASSWORD
-from ..treatments.conftest import make_ready
+from tests.support.people import PASSWORD
+from tests.support.screening import make_ready
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

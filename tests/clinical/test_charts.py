@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ketamine_clinic.charts import ChartError, LineStyle, Series, line_chart_svg
+from ketamine_clinic.core.charts import ChartError, LineStyle, Series, line_chart_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("America/New_York"))

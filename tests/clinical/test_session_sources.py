@@ -54,3 +54,31 @@ def test_session_core_imports_no_django_and_no_clock():
                 names = [a.name for a in node.names] + [getattr(node, "module", None) or ""]
                 assert not any(n.startswith("django") for n in names), path.name
         assert ".now(" not in text and "utcnow" not in text and "date.today" not in text, path.name
+
+
+def _escapes_clinical(path: Path, node: ast.ImportFrom) -> bool:
+    """A relative import that climbs out of ``clinical/`` (``from ...core import x`` from clinical/pk/)."""
+    clinical_root = Path(session.__file__).parent.parent
+    depth = len(path.parent.relative_to(clinical_root).parts)  # 0 for clinical/*.py
+    return node.level > depth + 1
+
+
+def test_whole_clinical_core_imports_no_django_and_nothing_else_of_the_project():
+    """The purity rule above, for every module of clinical/ (lint-imports checks the same, contract clinical-pure)."""
+    clinical_root = Path(session.__file__).parent.parent
+    paths = sorted(clinical_root.rglob("*.py"))
+    assert len(paths) > 50
+    for path in paths:
+        text = path.read_text()
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""] if node.level == 0 else []
+                assert not _escapes_clinical(path, node), path
+            else:
+                continue
+            for name in names:
+                assert not name.startswith(("django", "ninja", "allauth")), (path, name)
+                assert not name.startswith("ketamine_clinic.") or name.startswith("ketamine_clinic.clinical"), (path, name)
+        assert ".now(" not in text and "utcnow" not in text and "date.today" not in text, path

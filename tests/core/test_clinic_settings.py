@@ -3,12 +3,12 @@ from decimal import Decimal
 import pytest
 
 from ketamine_clinic.audit.models import AuditEvent
-from ketamine_clinic.core.clinic_settings import all_settings
+from ketamine_clinic.clinic_settings import all_settings
 from ketamine_clinic.clinical.sources import SOURCES
-from ketamine_clinic.core.clinic_settings import change_setting, history, policy_for
+from ketamine_clinic.clinic_settings import change_setting, history, policy_for
 from ketamine_clinic.core.errors import NotFound, PermissionDenied, ValidationFailed
 
-from ..conftest import ctx_for
+from tests.support.people import ctx_for
 
 KEY = "session.predose.hold_systolic_mmhg"
 

@@ -43,7 +43,7 @@ def test_history_names_records_and_fields_in_words(client_for, nurse, patient):
     from ketamine_clinic.patients import services
 
     ctx_user = nurse
-    from ..conftest import ctx_for
+    from tests.support.people import ctx_for
 
     med = services.add_subrecord(ctx_for(ctx_user), patient, "medication", {"name": "Sertraline", "drug_class": "ssri", "dose": "50 mg"})
     services.correct_subrecord(ctx_for(ctx_user), patient, "medication", med.public_id, {"dose": "100 mg"}, "Dose misread",
@@ -59,7 +59,7 @@ def test_timeline_uses_published_instrument_names(nurse, patient):
     from ketamine_clinic.assessments import services
     from ketamine_clinic.patients.models import TimelineEvent
 
-    from ..conftest import ctx_for
+    from tests.support.people import ctx_for
 
     services.submit_response(ctx_for(nurse), patient, "phq9", {f"phq9-{n}": 1 for n in range(1, 10)} | {"phq9-9": 0}, mode="staff_paper")
     line = TimelineEvent.objects.filter(patient=patient, kind="assessment").latest("id").summary

@@ -12,7 +12,6 @@ from ketamine_clinic.plans.models import PlanStatus
 from ketamine_clinic.screening import forms as screening_forms
 from ketamine_clinic.treatments import forms as treatment_forms
 
-from ..plans.conftest import clinic, draft  # noqa: F401  (fixtures)
 
 # (form, field) -> the preselected value, each deliberate: an unknown allergy severity; the check-in
 # indication, which the check-in service itself defaults to depression (a plan's check-in sets chronic

@@ -11,9 +11,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from ketamine_clinic.accounts.permissions import Role, has_permission
 from ketamine_clinic.assessments import services as assessments
 
-from ..assessments.conftest import phq9
-from ..conftest import ctx_for
-from ..screening.helpers import complete
+from tests.support.assessments import phq9
+from tests.support.people import ctx_for
+from tests.support.screening import complete
 
 ASSESSMENT_TEXT = ("PHQ-9 total 14", "Suicide-risk alert raised")
 EVALUATION_TEXT = ("Intake evaluation v1",)

@@ -12,12 +12,12 @@ from django.utils import timezone
 
 from ketamine_clinic.accounts.models import Location
 from ketamine_clinic.core.errors import ValidationFailed
-from ketamine_clinic.core.middleware import LocationTimeZoneMiddleware
+from ketamine_clinic.front.middleware import LocationTimeZoneMiddleware
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.screening import services
 
-from ..conftest import ctx_for
-from ..screening.helpers import approve, complete, consent_in_clinic
+from tests.support.people import ctx_for
+from tests.support.screening import approve, complete, consent_in_clinic
 
 UTC = dt.UTC
 

@@ -12,7 +12,7 @@ from ketamine_clinic.core.errors import Conflict
 from ketamine_clinic.patients import services
 from ketamine_clinic.patients.models import Patient, RecordStatus
 
-from ..conftest import PATIENT_DATA, ctx_for
+from tests.support.people import PATIENT_DATA, ctx_for
 
 ROUNDS, BOUND_SECONDS = 4, 60
 

@@ -9,7 +9,7 @@ from ketamine_clinic.core.errors import Conflict, PermissionDenied, ValidationFa
 from ketamine_clinic.patients import services
 from ketamine_clinic.patients.models import Patient
 
-from ..conftest import PATIENT_DATA, ctx_for
+from tests.support.people import PATIENT_DATA, ctx_for
 
 pytestmark = pytest.mark.django_db
 

@@ -1,28 +1,15 @@
 """/api/v1/patients/{id}/records/{kind}: list, add, correct and withdraw a chart's entries."""
 
-import json
-
 import pytest
 
-from ketamine_clinic.accounts.services import create_token
 from ketamine_clinic.audit.models import AuditEvent
 from ketamine_clinic.patients import services
 from ketamine_clinic.patients.models import Medication, Revision
 
-from ..conftest import ctx_for
+from tests.support.factories import PatientFactory
+from tests.support.people import ctx_for
 
 SERTRALINE = {"name": "Sertraline", "drug_class": "ssri", "dose": "50 mg daily", "started_on": "2024-01-10"}
-
-
-@pytest.fixture
-def api(client):
-    def call(user, method, path, body=None, raw=None):
-        headers = {"HTTP_AUTHORIZATION": f"Bearer {create_token(None, user)}"}
-        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
-        kwargs = {"content_type": "application/json", "data": data} if data is not None else {}
-        return getattr(client, method)(f"/api/v1{path}", **kwargs, **headers)
-
-    return call
 
 
 @pytest.fixture
@@ -130,11 +117,7 @@ def test_outsider_gets_404_and_changes_nothing(api, outsider, patient, med, meth
 
 
 def test_entry_of_another_patient_is_404(api, nurse, front_desk, patient, med):
-    from ketamine_clinic.patients.services import register_patient
-
-    from ..conftest import PATIENT_DATA
-
-    other = register_patient(ctx_for(front_desk), dict(PATIENT_DATA, given_name="Sam"))
+    other = PatientFactory(registered_by=front_desk, given_name="Sam")
     response = api(nurse, "patch", f"{records(other)}/{med.public_id}", {"data": {"dose": "1 mg"}, "reason": "x", "expected_version": 1})
     assert response.status_code == 404
 

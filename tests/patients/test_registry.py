@@ -7,7 +7,8 @@ from ketamine_clinic.core.errors import Conflict, NotFound, PermissionDenied, Va
 from ketamine_clinic.patients import services
 from ketamine_clinic.patients.models import Patient, Revision
 
-from ..conftest import PATIENT_DATA, ctx_for
+from tests.support.factories import AllergyFactory
+from tests.support.people import PATIENT_DATA, ctx_for
 
 
 def test_registration_generates_an_mrn_and_records_weight(patient):
@@ -110,7 +111,7 @@ def test_subrecord_entered_in_error_is_kept_not_deleted(nurse, patient):
 
 
 def test_withdrawing_needs_a_reason(nurse, patient):
-    allergy = services.add_subrecord(ctx_for(nurse), patient, "allergy", {"substance": "Latex", "severity": "mild"})
+    allergy = AllergyFactory(patient=patient, recorded_by=nurse)
     with pytest.raises(ValidationFailed):
         services.set_subrecord_status(ctx_for(nurse), patient, "allergy", allergy.public_id, "entered-in-error", " ")
 

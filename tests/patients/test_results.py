@@ -14,8 +14,8 @@ from ketamine_clinic.patients import services
 from ketamine_clinic.patients.models import TestResult
 from ketamine_clinic.screening.services import eligibility_of
 
-from ..conftest import ctx_for
-from ..screening.helpers import complete, evaluation_dict
+from tests.support.people import ctx_for
+from tests.support.screening import complete, evaluation_dict
 
 pytestmark = pytest.mark.django_db
 

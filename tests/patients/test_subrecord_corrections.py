@@ -7,7 +7,8 @@ from ketamine_clinic.core.errors import ValidationFailed
 from ketamine_clinic.patients import services
 from ketamine_clinic.patients.models import Medication, Revision
 
-from ..conftest import ctx_for
+from tests.support.factories import AllergyFactory
+from tests.support.people import ctx_for
 
 SERTRALINE = {"name": "Sertraline", "drug_class": "ssri", "dose": "50 mg daily", "started_on": "2024-01-10"}
 
@@ -33,7 +34,7 @@ def test_chart_shows_correct_link_to_clinical_staff_only(client_for, nurse, fron
 
 
 def test_chart_offers_correct_for_the_current_measurement_and_each_allergy(client_for, prescriber, patient):
-    allergy = services.add_subrecord(ctx_for(prescriber), patient, "allergy", {"substance": "Latex", "severity": "mild"})
+    allergy = AllergyFactory(patient=patient, recorded_by=prescriber)
     body = client_for(prescriber).get(f"/patients/{patient.public_id}/").content.decode()
     assert correct_url(patient, "measurement", services.current_measurement(patient)) in body
     assert correct_url(patient, "allergy", allergy) in body

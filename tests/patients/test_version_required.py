@@ -7,7 +7,7 @@ import pytest
 
 from ketamine_clinic.accounts.services import create_token
 
-from ..conftest import PATIENT_DATA
+from tests.support.people import PATIENT_DATA
 
 
 def patch(client, user, patient, body):

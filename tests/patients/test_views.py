@@ -3,7 +3,7 @@ import pytest
 from ketamine_clinic.accounts.permissions import Role
 from ketamine_clinic.patients.models import Patient
 
-from ..conftest import PATIENT_DATA
+from tests.support.people import PATIENT_DATA
 
 
 def test_front_desk_registers_through_the_form_and_lands_on_the_chart(client_for, front_desk):
@@ -28,7 +28,7 @@ def test_duplicate_mrn_in_form_is_a_409_with_message(client_for, front_desk, pat
 def test_chart_shows_summary_sections_and_timeline(client_for, prescriber, patient):
     from ketamine_clinic.patients.services import add_subrecord
 
-    from ..conftest import ctx_for
+    from tests.support.people import ctx_for
 
     add_subrecord(ctx_for(prescriber), patient, "diagnosis", {"icd10_code": "F33.2"})
     add_subrecord(ctx_for(prescriber), patient, "allergy", {"substance": "Penicillin", "severity": "moderate"})
@@ -64,7 +64,7 @@ def test_therapist_sees_chart_but_not_the_register_button(client_for, therapist,
 def test_history_page_lists_every_version(client_for, nurse, front_desk, patient):
     from ketamine_clinic.patients.services import update_patient
 
-    from ..conftest import ctx_for
+    from tests.support.people import ctx_for
 
     update_patient(ctx_for(front_desk), patient, {"phone": "(555) 000-1111"}, reason="Moved")
     body = client_for(nurse).get(f"/patients/{patient.public_id}/history/").content.decode()
@@ -82,7 +82,7 @@ def test_edit_form_with_stale_version_is_refused(client_for, front_desk, patient
 def test_marking_entered_in_error_through_the_chart(client_for, nurse, patient):
     from ketamine_clinic.patients.services import add_subrecord
 
-    from ..conftest import ctx_for
+    from tests.support.people import ctx_for
 
     med = add_subrecord(ctx_for(nurse), patient, "medication", {"name": "Clonazepam", "drug_class": "benzodiazepine"})
     client = client_for(nurse)

@@ -4,14 +4,13 @@ from decimal import Decimal
 
 import pytest
 
-from ketamine_clinic.core.clinic_settings import change_setting
+from ketamine_clinic.clinic_settings import change_setting
 from ketamine_clinic.pharmacology.curves import dose_mg, predicted_curve
 
-from ..conftest import ctx_for
-from ..plans.conftest import clinic, draft, plan_data  # noqa: F401  (fixtures)
+from tests.support.people import ctx_for
 
 
-def test_plan_page_shows_peak_and_time_above_the_clinic_ceiling(client_for, prescriber, draft):  # noqa: F811
+def test_plan_page_shows_peak_and_time_above_the_clinic_ceiling(client_for, prescriber, draft):
     body = client_for(prescriber).get(f"/plans/{draft().public_id}/").content.decode()
     assert "Predicted plasma level" in body and "<svg" in body
     assert "Expected peak" in body and "at 40 min" in body  # 0.5 mg/kg over 40 min peaks at the end of the infusion
@@ -24,7 +23,7 @@ def test_the_ceiling_is_the_clinics_setting(org, clinic_admin, patient):
     assert curve.ceiling_ng_ml == 100 and curve.minutes_above > 30
 
 
-def test_front_desk_sees_the_plan_but_not_the_curve(client_for, front_desk, draft):  # noqa: F811
+def test_front_desk_sees_the_plan_but_not_the_curve(client_for, front_desk, draft):
     body = client_for(front_desk).get(f"/plans/{draft().public_id}/").content.decode()
     assert "Predicted plasma level" not in body
 

@@ -1,22 +1,10 @@
 """The plans API: protocols, plans, activation, appointments; the standard error shape; outsiders get 404."""
 
-import json
-
 import pytest
 
-from ketamine_clinic.accounts.services import create_token
 from ketamine_clinic.plans.models import Appointment, ClinicProtocol, TreatmentPlan
 
-from .conftest import MONDAY
-
-
-@pytest.fixture
-def api(client):
-    def call(user, method, path, body=None):
-        headers = {"HTTP_AUTHORIZATION": f"Bearer {create_token(None, user)}"}
-        kwargs = {"content_type": "application/json", "data": json.dumps(body)} if body is not None else {}
-        return getattr(client, method)(f"/api/v1{path}", **kwargs, **headers)
-    return call
+from tests.support.plans import MONDAY
 
 
 def plan_body(clinic, **extra):

@@ -10,8 +10,9 @@ from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 from ketamine_clinic.plans import scheduling, services
 from ketamine_clinic.plans.models import Appointment, AppointmentChange
 
-from ..conftest import PATIENT_DATA, ctx_for
-from .conftest import NOW, local
+from tests.support.factories import PatientFactory
+from tests.support.people import ctx_for
+from tests.support.plans import NOW, local
 
 
 def book(user, patient, clinic, start="2030-03-04T10:00", chair="Chair 1", **extra):
@@ -22,9 +23,7 @@ def book(user, patient, clinic, start="2030-03-04T10:00", chair="Chair 1", **ext
 
 @pytest.fixture
 def second_patient(front_desk):
-    from ketamine_clinic.patients.services import register_patient
-
-    return register_patient(ctx_for(front_desk), dict(PATIENT_DATA, given_name="Sam", family_name="Lee"))
+    return PatientFactory(registered_by=front_desk, given_name="Sam", family_name="Lee")
 
 
 def test_booking_stores_utc_and_shows_local_time(front_desk, patient, clinic):

@@ -9,8 +9,10 @@ from ketamine_clinic.core.errors import Conflict, ValidationFailed
 from ketamine_clinic.plans import services
 from ketamine_clinic.plans.models import BoosterProposal
 
-from ..conftest import ctx_for
-from .conftest import NOW, local
+from tests.support.api import assert_error
+from tests.support.errors import NotFound
+from tests.support.people import ctx_for
+from tests.support.plans import NOW, local
 
 AFTER_INDUCTION = dt.datetime(2030, 3, 16, 15, 0, tzinfo=dt.UTC)
 
@@ -101,3 +103,12 @@ def test_the_last_induction_session_done_proposes_maintenance(prescriber, nurse,
     assert proposal.kind == "maintenance" and proposal.visits[0]["due_date"] == "2030-03-22"
     services.change_status(ctx_for(prescriber), plan, "completed", "Induction finished", now=AFTER_INDUCTION)
     assert plan.booster_proposals.count() == 1  # not proposed twice
+
+
+def test_the_outsider_can_neither_read_nor_accept_our_proposal(api, outsider, induction):
+    proposal = induction.booster_proposals.get()
+    with pytest.raises(NotFound):
+        services.get_proposal_for(ctx_for(outsider), proposal.public_id)
+    assert_error(api(outsider, "post", f"/booster-proposals/{proposal.public_id}/accept", {"reason": "Agreed"}), 404)
+    proposal.refresh_from_db()
+    assert proposal.status == "proposed" and proposal.result_plan is None

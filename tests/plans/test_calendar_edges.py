@@ -9,7 +9,7 @@ from ketamine_clinic.accounts.services import create_token
 from ketamine_clinic.plans import scheduling
 from ketamine_clinic.plans.models import Appointment, TreatmentPlan
 
-from ..conftest import ctx_for
+from tests.support.people import ctx_for
 from .test_reminders import soon
 
 

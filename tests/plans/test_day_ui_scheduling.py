@@ -10,9 +10,9 @@ from ketamine_clinic.plans import scheduling, services
 from ketamine_clinic.plans.models import Appointment, AppointmentKind, TreatmentPlan
 from ketamine_clinic.screening import services as screening
 
-from ..conftest import ctx_for
-from ..screening.helpers import complete
-from .conftest import MONDAY, NOW, local, plan_data
+from tests.support.people import ctx_for
+from tests.support.plans import MONDAY, NOW, local, plan_data
+from tests.support.screening import complete
 
 
 @pytest.fixture

@@ -6,13 +6,13 @@ from decimal import Decimal
 import pytest
 
 from ketamine_clinic.audit.models import AuditEvent
-from ketamine_clinic.core.clinic_settings import change_setting
+from ketamine_clinic.clinic_settings import change_setting
 from ketamine_clinic.core.errors import ValidationFailed
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.plans import services
 
-from ..conftest import ctx_for
-from .conftest import MONDAY, NOW
+from tests.support.people import ctx_for
+from tests.support.plans import MONDAY, NOW
 
 
 def born(patient, years_before_monday: int):

@@ -11,9 +11,11 @@ from ketamine_clinic.core.errors import Conflict, ValidationFailed
 from ketamine_clinic.plans import services
 from ketamine_clinic.plans.models import Appointment, PlanDose, TreatmentPlan
 
-from ..conftest import ctx_for
-from ..screening.helpers import approve, complete, consent_in_clinic
-from .conftest import NOW, plan_data
+from tests.support.api import assert_error
+from tests.support.errors import NotFound
+from tests.support.people import ctx_for
+from tests.support.plans import NOW, plan_data
+from tests.support.screening import approve, complete, consent_in_clinic
 
 
 def test_a_draft_keeps_the_protocol_version_and_its_default_dose(draft, patient):
@@ -170,7 +172,7 @@ def test_who_may_draft(front_desk, therapist, patient, clinic):
 
 
 def test_a_plan_keeps_its_protocol_version_after_the_clinic_edits_it(prescriber, clinic_admin, nurse, patient, clinic):
-    from ketamine_clinic.plans import protocol_store
+    from ketamine_clinic.plans.services import protocol_store
 
     v1 = protocol_store.save_clinic_protocol(ctx_for(clinic_admin), {
         "based_on": "iv-racemic-induction", "key": "iv-ours", "reason": "Our copy"})
@@ -186,3 +188,15 @@ def test_a_plan_keeps_its_protocol_version_after_the_clinic_edits_it(prescriber,
     newer = services.create_plan(ctx_for(nurse), patient, plan_data(clinic, protocol="iv-ours"), now=NOW)
     assert newer.protocol_version == 2
     services.change_dose(ctx_for(prescriber), newer, {"dose": "1.0", "reason": "Higher"})
+
+
+def test_the_outsider_can_neither_draft_read_nor_sign_our_patients_plans(api, outsider, patient, clinic, draft, ready):
+    ready("iv")
+    plan = draft()
+    with pytest.raises(NotFound):
+        services.create_plan(ctx_for(outsider), patient, plan_data(clinic), now=NOW)
+    with pytest.raises(NotFound):
+        services.get_plan_for(ctx_for(outsider), plan.public_id)
+    assert_error(api(outsider, "post", f"/plans/{plan.public_id}/activate", {"reason": "Consented, eligible"}), 404)
+    plan.refresh_from_db()
+    assert plan.status == "draft" and TreatmentPlan.objects.count() == 1

@@ -9,8 +9,9 @@ from ketamine_clinic.audit.models import AuditEvent
 from ketamine_clinic.plans import services
 from ketamine_clinic.plans.models import Appointment, AppointmentKind, AppointmentRequest
 
-from ..conftest import ctx_for, make_user
-from .conftest import NOW
+from tests.support.factories import PatientFactory
+from tests.support.people import ctx_for, make_user
+from tests.support.plans import NOW
 
 
 @pytest.fixture
@@ -81,11 +82,7 @@ def test_bad_request_input_is_a_4xx_and_writes_nothing(client_for, portal_user, 
 
 
 def test_a_patient_cannot_ask_about_another_patients_appointment(client_for, org, booked, outsider, front_desk):
-    from ketamine_clinic.patients.services import register_patient
-
-    from ..conftest import PATIENT_DATA
-
-    other = register_patient(ctx_for(front_desk), dict(PATIENT_DATA, given_name="Robin"))
+    other = PatientFactory(registered_by=front_desk, given_name="Robin")
     other.portal_user = make_user(org, "robin", kind="patient")
     other.save(update_fields=["portal_user"])
     assert _ask(client_for(other.portal_user), booked).status_code == 404

@@ -5,12 +5,12 @@ import pytest
 from ketamine_clinic.accounts.permissions import PermissionDenied
 from ketamine_clinic.clinical import protocols as cp
 from ketamine_clinic.clinical.registry import all_settings
-from ketamine_clinic.core.clinic_settings import change_setting
+from ketamine_clinic.clinic_settings import change_setting
 from ketamine_clinic.core.errors import NotFound, ValidationFailed
-from ketamine_clinic.plans import protocol_store
+from ketamine_clinic.plans.services import protocol_store
 from ketamine_clinic.plans.models import ClinicProtocol
 
-from ..conftest import ctx_for
+from tests.support.people import ctx_for
 
 
 def test_every_setting_path_holds_the_settings_default_in_the_shipped_protocol():

@@ -8,12 +8,14 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
+from ketamine_clinic.audit.models import AuditEvent
 from ketamine_clinic.core.errors import NotFound
-from ketamine_clinic.plans import reminders, scheduling, sms
+from ketamine_clinic.plans import scheduling, sms
+from ketamine_clinic.plans.services import reminders
 from ketamine_clinic.plans.models import Reminder
 from ketamine_clinic.plans.tasks import send_appointment_reminder
 
-from ..conftest import ctx_for
+from tests.support.people import ctx_for
 
 
 # The worker closes connections that are inside a transaction, as a real worker would: the tests
@@ -100,6 +102,19 @@ def test_a_failed_send_is_recorded_and_never_retried(booked, settings):
     assert reminders.send_reminder(str(booked.public_id), "sms", kind) == "failed"
     assert reminders.send_reminder(str(booked.public_id), "sms", kind) == "skipped: already sent"
     assert Reminder.objects.get(channel="sms").status == "failed"
+    failed = AuditEvent.objects.get(action="reminder.failed")
+    assert failed.patient_id == str(booked.patient.public_id) and failed.detail["channel"] == "sms"
+    assert failed.actor is None  # sent by the system
+
+
+def test_a_sent_reminder_is_audited_with_its_channel_and_patient(booked, sms_file):
+    kind = reminders.reminder_kind(reminders.BOOKED, booked)
+    assert reminders.send_reminder(str(booked.public_id), "email", kind) == "sent"
+    event = AuditEvent.objects.get(action="reminder.sent")
+    assert event.detail == {"appointment": str(booked.public_id), "channel": "email", "kind": kind}
+    assert event.patient_id == str(booked.patient.public_id) and event.organization_id == booked.organization_id
+    assert reminders.send_reminder(str(booked.public_id), "email", kind) == "skipped: already sent"
+    assert AuditEvent.objects.filter(action="reminder.sent").count() == 1
 
 
 class BrokenSms(sms.BaseSmsBackend):
@@ -154,6 +169,8 @@ def test_the_calendar_feed_needs_no_login_shows_only_upcoming_and_can_be_revoked
     _, raw2 = reminders.create_feed(ctx_for(front_desk), patient)  # a new link revokes the old one
     assert client.get(f"/plans/calendar/{raw}.ics").status_code == 404
     assert client.get(f"/plans/calendar/{raw2}.ics").status_code == 200
+    fetches = AuditEvent.objects.filter(action="calendar_feed.fetch", patient_id=str(patient.public_id))
+    assert fetches.count() == 2 and fetches.first().source_ip == "127.0.0.1"  # each disclosure is audited
     reminders.revoke_feed(ctx_for(front_desk), patient)
     assert client.get(f"/plans/calendar/{raw2}.ics").status_code == 404
     assert client.get("/plans/calendar/cal_guess.ics").status_code == 404

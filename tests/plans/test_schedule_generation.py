@@ -6,12 +6,15 @@ from collections import Counter
 
 import pytest
 
+from ketamine_clinic.audit.models import AuditEvent
 from ketamine_clinic.clinical import protocols as cp
 from ketamine_clinic.plans import scheduling, services
 from ketamine_clinic.plans.models import Appointment, AppointmentKind
 
-from ..conftest import ctx_for
-from .conftest import MONDAY, NOW, local, make_ready, plan_data
+from tests.support.factories import PatientFactory
+from tests.support.people import ctx_for
+from tests.support.plans import MONDAY, NOW, local, plan_data
+from tests.support.screening import make_ready
 
 
 def _activate(prescriber, plan):
@@ -48,6 +51,9 @@ def test_every_shipped_protocol_schedules_through_the_service(key, prescriber, n
     plan = services.create_plan(ctx_for(nurse), patient, plan_data(clinic, **extra), now=NOW)
     plan, warnings = _activate(prescriber, plan)
     dosing = _dosing(plan)
+    # Every booked appointment, dosing or therapy, has its own audit event.
+    booked_events = Counter(AuditEvent.objects.filter(action="appointment.book").values_list("object_id", flat=True))
+    assert booked_events == Counter(str(a.public_id) for a in plan.appointments.all())
     if protocol.at_home:
         assert dosing == []  # doses are taken at home: nothing to book in clinic
         return
@@ -98,11 +104,7 @@ def test_fall_back_and_another_time_zone(prescriber, nurse, patient, org, clinic
 
 
 def _other_patient(front_desk, given):
-    from ketamine_clinic.patients.services import register_patient
-
-    from ..conftest import PATIENT_DATA
-
-    return register_patient(ctx_for(front_desk), dict(PATIENT_DATA, given_name=given, family_name="Busy"))
+    return PatientFactory(registered_by=front_desk, given_name=given, family_name="Busy")
 
 
 def _occupy(front_desk, clinic, chair, who, start="2030-03-04T09:00"):

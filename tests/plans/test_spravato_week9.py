@@ -7,8 +7,8 @@ import pytest
 from ketamine_clinic.core.errors import ValidationFailed
 from ketamine_clinic.plans import services
 
-from ..conftest import ctx_for
-from .conftest import NOW
+from tests.support.people import ctx_for
+from tests.support.plans import NOW
 
 AFTER_INDUCTION = dt.datetime(2030, 4, 20, 15, 0, tzinfo=dt.UTC)
 

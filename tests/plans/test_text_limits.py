@@ -9,8 +9,8 @@ from ketamine_clinic.patients.models import TimelineEvent
 from ketamine_clinic.plans import scheduling, services
 from ketamine_clinic.plans.models import AppointmentChange, AppointmentStatus, BoosterProposal, PlanStatusChange
 
-from ..conftest import ctx_for
-from .conftest import NOW
+from tests.support.people import ctx_for
+from tests.support.plans import NOW
 from .test_boosters import AFTER_INDUCTION, induction  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db

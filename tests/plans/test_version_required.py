@@ -8,7 +8,7 @@ from ketamine_clinic.accounts.services import create_token
 from ketamine_clinic.core.errors import ValidationFailed
 from ketamine_clinic.plans import scheduling
 
-from ..conftest import ctx_for
+from tests.support.people import ctx_for
 from .test_reminders import soon
 
 

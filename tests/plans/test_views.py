@@ -9,7 +9,7 @@ from django.utils import timezone
 from ketamine_clinic.plans import scheduling, services
 from ketamine_clinic.plans.models import Appointment, TreatmentPlan
 
-from ..conftest import ctx_for
+from tests.support.people import ctx_for
 
 
 def next_monday():

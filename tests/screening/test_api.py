@@ -1,25 +1,12 @@
-import json
 
 import pytest
 
-from ketamine_clinic.accounts.services import create_token
 from ketamine_clinic.audit.models import AuditEvent
-from ketamine_clinic.core.clinic_settings import change_setting
+from ketamine_clinic.clinic_settings import change_setting
 from ketamine_clinic.screening.models import EligibilityDecision, IntakeEvaluation
 
-from ..conftest import ctx_for
-from .helpers import BASE_EVALUATION, HYPERSENSITIVE, UNCONTROLLED_HYPERTENSION, complete, consent_in_clinic, evaluation_dict
-
-
-@pytest.fixture
-def api(client):
-    def call(user, method, path, body=None, raw=None):
-        headers = {"HTTP_AUTHORIZATION": f"Bearer {create_token(None, user)}"} if user else {}
-        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
-        kwargs = {"content_type": "application/json", "data": data} if data is not None else {}
-        return getattr(client, method)(f"/api/v1{path}", **kwargs, **headers)
-
-    return call
+from tests.support.people import ctx_for
+from tests.support.screening import BASE_EVALUATION, HYPERSENSITIVE, UNCONTROLLED_HYPERTENSION, complete, consent_in_clinic, evaluation_dict
 
 
 def base(patient):

@@ -2,11 +2,9 @@
 
 import copy
 import datetime as dt
-import json
 
 import pytest
 
-from ketamine_clinic.accounts.services import create_token
 from ketamine_clinic.audit.models import AuditEvent
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.core.errors import PermissionDenied
@@ -15,8 +13,8 @@ from ketamine_clinic.patients.services import add_subrecord, set_subrecord_statu
 from ketamine_clinic.screening import services
 from ketamine_clinic.screening.models import EligibilityDecision, IntakeEvaluation
 
-from ..conftest import ctx_for
-from .helpers import BASE_EVALUATION, approve, complete, consent_in_clinic, evaluation_dict
+from tests.support.people import ctx_for
+from tests.support.screening import BASE_EVALUATION, approve, complete, consent_in_clinic, evaluation_dict
 
 MAOI = {"name": "phenelzine", "drug_class": "maoi", "dose": "15 mg three times daily"}
 
@@ -29,16 +27,6 @@ def without_trials() -> dict:
     data = evaluation_dict()
     data["prior_treatments"]["antidepressant_trials"] = []
     return data
-
-
-@pytest.fixture
-def api(client):
-    def call(user, method, path, body=None):
-        headers = {"HTTP_AUTHORIZATION": f"Bearer {create_token(None, user)}"}
-        kwargs = {"content_type": "application/json", "data": json.dumps(body)} if body is not None else {}
-        return getattr(client, method)(f"/api/v1{path}", **kwargs, **headers)
-
-    return call
 
 
 def route_of(body, route):

@@ -1,10 +1,10 @@
 import copy
 
-from ketamine_clinic.core.clinic_settings import change_setting
+from ketamine_clinic.clinic_settings import change_setting
 from ketamine_clinic.screening import services
 
-from ..conftest import ctx_for
-from .helpers import BASE_EVALUATION, complete
+from tests.support.people import ctx_for
+from tests.support.screening import BASE_EVALUATION, complete
 
 
 def test_the_clinics_own_bp_caution_threshold_changes_the_result(prescriber, clinic_admin, patient, outsider):

@@ -6,8 +6,8 @@ from ketamine_clinic.screening import services
 from ketamine_clinic.screening.consent_defaults import DEFAULT_DOCUMENTS
 from ketamine_clinic.screening.models import Consent, ConsentDocument, RemsEnrollment
 
-from ..conftest import ctx_for
-from .helpers import consent_in_clinic
+from tests.support.people import ctx_for
+from tests.support.screening import consent_in_clinic
 
 
 def test_default_document_is_seeded_lazily_once_per_clinic_and_marked_template(org, outsider_org):
@@ -55,7 +55,7 @@ def test_portal_signature_waits_for_a_staff_witness(portal_user, nurse, patient)
 
 
 def test_someone_elses_portal_account_cannot_sign_for_the_patient(org, patient, portal_user):
-    from ..conftest import make_user
+    from tests.support.people import make_user
 
     stranger = make_user(org, "stranger", kind="patient")
     with pytest.raises(NotFound):
@@ -120,8 +120,8 @@ def test_signing_a_stale_document_version_is_refused(clinic_admin, nurse, patien
         services.sign_consent(ctx_for(nurse), patient, "iv", {"signed_name": "Jordan Avery", "agree": "on", "document": str(v1.public_id)}, via="clinic")
 
 
-def test_rems_enrollment_records_both_signatures(nurse, prescriber, therapist, patient, today):
-    data = {"enrolled_on": today.isoformat(), "patient_signed_name": "Jordan Avery", "prescriber": str(prescriber.public_id)}
+def test_rems_enrollment_records_both_signatures(nurse, prescriber, therapist, patient, clinic_today):
+    data = {"enrolled_on": clinic_today.isoformat(), "patient_signed_name": "Jordan Avery", "prescriber": str(prescriber.public_id)}
     with pytest.raises(PermissionDenied):
         services.enroll_rems(ctx_for(therapist), patient, data)
     with pytest.raises(ValidationFailed) as exc:

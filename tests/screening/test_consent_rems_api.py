@@ -3,37 +3,19 @@ enrollment through the API: the same services as the screens, the standard error
 written on a refusal, and another clinic's patient or document is a 404."""
 
 import datetime as dt
-import json
 
 import pytest
-from django.test import Client
 
-from ketamine_clinic.accounts.services import create_token
 from ketamine_clinic.screening import services
 from ketamine_clinic.screening.models import Consent, ConsentDocument, RemsEnrollment
 
-from ..conftest import ctx_for
+from tests.support.api import assert_error
+from tests.support.people import ctx_for
 
 pytestmark = pytest.mark.django_db
 
 LONG_TEXT = "This consent explains ketamine treatment, its risks, benefits and alternatives. " * 2
 ZERO = "00000000-0000-0000-0000-000000000000"
-
-
-@pytest.fixture
-def api():
-    def call(user, method, path, body=None):
-        kwargs = {"content_type": "application/json", "data": json.dumps(body)} if body is not None else {}
-        return getattr(Client(), method)(f"/api/v1{path}", HTTP_AUTHORIZATION=f"Bearer {create_token(None, user)}", **kwargs)
-    return call
-
-
-def assert_error(response, status, field=None):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"detail", "errors"} and body["detail"]
-    if field:
-        assert field in body["errors"], body
 
 
 def sign_body(**extra):
@@ -89,13 +71,13 @@ def test_signature_witness_and_revocation_through_the_api(api, nurse, therapist,
     assert not services.may_treat(patient, "iv", dt.date.today()).allowed
 
 
-def test_rems_enrollment_with_both_signatures_through_the_api(api, nurse, front_desk, prescriber, patient, today):
+def test_rems_enrollment_with_both_signatures_through_the_api(api, nurse, front_desk, prescriber, patient, clinic_today):
     base = f"/patients/{patient.public_id}/rems-enrollments"
-    body = {"enrolled_on": today.isoformat(), "patient_signed_name": "Jordan Avery", "prescriber_id": str(prescriber.public_id),
+    body = {"enrolled_on": clinic_today.isoformat(), "patient_signed_name": "Jordan Avery", "prescriber_id": str(prescriber.public_id),
             "rems_patient_id": "RP-1001"}
     assert_error(api(nurse, "post", base, dict(body, prescriber_id=str(nurse.public_id))), 422, "prescriber_id")
     assert_error(api(nurse, "post", base, dict(body, patient_signed_name="J. Doe")), 422, "patient_signed_name")
-    assert_error(api(nurse, "post", base, dict(body, enrolled_on=(today + dt.timedelta(days=2)).isoformat())), 422, "enrolled_on")
+    assert_error(api(nurse, "post", base, dict(body, enrolled_on=(clinic_today + dt.timedelta(days=2)).isoformat())), 422, "enrolled_on")
     assert_error(api(front_desk, "post", base, body), 403)
     assert not RemsEnrollment.objects.exists()
     enrolled = api(nurse, "post", base, body)

@@ -1,12 +1,13 @@
 import pytest
 
 from ketamine_clinic.audit.models import AuditEvent
-from ketamine_clinic.core.errors import Conflict, PermissionDenied, ValidationFailed
+from ketamine_clinic.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ketamine_clinic.screening import services
 from ketamine_clinic.screening.models import EligibilityDecision
 
-from ..conftest import ctx_for
-from .helpers import HYPERSENSITIVE, UNCONTROLLED_HYPERTENSION, approve, complete, evaluation_dict
+from tests.support.api import assert_error
+from tests.support.people import ctx_for
+from tests.support.screening import HYPERSENSITIVE, UNCONTROLLED_HYPERTENSION, approve, complete, evaluation_dict
 
 
 def sign(user, patient, ev, route, decision="approve", reason=""):
@@ -98,7 +99,7 @@ def test_only_a_prescriber_signs_decisions(staff, prescriber, patient, role):
 
 
 def test_the_override_reasons_minimum_length_is_a_clinic_setting(prescriber, clinic_admin, patient):
-    from ketamine_clinic.core.clinic_settings import change_setting
+    from ketamine_clinic.clinic_settings import change_setting
 
     ev = complete(prescriber, patient, evaluation_dict(**UNCONTROLLED_HYPERTENSION))
     assert sign(prescriber, patient, ev, "im", reason="BP checked").is_override  # 10 characters: the default
@@ -107,3 +108,12 @@ def test_the_override_reasons_minimum_length_is_a_clinic_setting(prescriber, cli
         sign(prescriber, patient, ev, "iv", reason="BP 150/95, cardiology cleared")
     assert "at least 40 characters" in exc.value.errors["override_reason"][0]
     assert sign(prescriber, patient, ev, "iv", reason="BP 150/95 on amlodipine, cardiology cleared it").is_override
+
+
+def test_the_outsider_cannot_sign_a_decision_for_our_patient(api, outsider, prescriber, patient):
+    ev = complete(prescriber, patient)
+    with pytest.raises(NotFound):
+        services.get_screening_patient(ctx_for(outsider), patient.public_id, action="eligibility.sign", audit_action="")
+    body = {"evaluation_id": str(ev.public_id), "route": "iv", "decision": "approve"}
+    assert_error(api(outsider, "post", f"/patients/{patient.public_id}/decisions", body), 404)
+    assert EligibilityDecision.objects.count() == 0

@@ -8,8 +8,8 @@ from ketamine_clinic.patients.models import TimelineEvent
 from ketamine_clinic.screening import services
 from ketamine_clinic.screening.models import IntakeEvaluation
 
-from ..conftest import ctx_for
-from .helpers import UNCONTROLLED_HYPERTENSION, approve, complete, evaluation_dict
+from tests.support.people import ctx_for
+from tests.support.screening import UNCONTROLLED_HYPERTENSION, approve, complete, evaluation_dict
 
 
 def counts():

@@ -17,7 +17,7 @@ from ketamine_clinic.screening.models import (
     RemsEnrollment,
 )
 
-from .helpers import HYPERSENSITIVE, UNCONTROLLED_HYPERTENSION, approve, complete, consent_in_clinic, evaluation_dict
+from tests.support.screening import HYPERSENSITIVE, UNCONTROLLED_HYPERTENSION, approve, complete, consent_in_clinic, evaluation_dict
 
 
 def form_post(**changes):
@@ -162,15 +162,15 @@ def test_clinic_admin_edits_a_consent_document_nurse_cannot(client_for, clinic_a
     assert client_for(clinic_admin).get("/screening/consent-documents/rectal/edit/").status_code == 404
 
 
-def test_rems_page_records_enrollment(client_for, nurse, prescriber, therapist, patient, today):
+def test_rems_page_records_enrollment(client_for, nurse, prescriber, therapist, patient, clinic_today):
     url = f"/screening/patients/{patient.public_id}/rems/"
     client = client_for(nurse)
     assert prescriber.name in client.get(url).content.decode()
-    bad = client.post(url, {"enrolled_on": today.isoformat(), "patient_signed_name": "Jordan Avery", "prescriber": str(nurse.public_id)})
+    bad = client.post(url, {"enrolled_on": clinic_today.isoformat(), "patient_signed_name": "Jordan Avery", "prescriber": str(nurse.public_id)})
     assert bad.status_code == 422 and RemsEnrollment.objects.count() == 0
-    ok = client.post(url, {"enrolled_on": today.isoformat(), "patient_signed_name": "Jordan Avery", "prescriber": str(prescriber.public_id)})
+    ok = client.post(url, {"enrolled_on": clinic_today.isoformat(), "patient_signed_name": "Jordan Avery", "prescriber": str(prescriber.public_id)})
     assert ok.status_code == 302 and RemsEnrollment.objects.get().prescriber == prescriber
-    assert client_for(therapist).post(url, {"enrolled_on": today.isoformat()}).status_code == 403
+    assert client_for(therapist).post(url, {"enrolled_on": clinic_today.isoformat()}).status_code == 403
 
 
 def answers(**changes):
@@ -209,7 +209,7 @@ def test_patient_answers_in_the_portal_and_staff_merge_them(client_for, portal_u
 
 
 def test_portal_pages_are_for_patients_only(client_for, nurse, org, patient):
-    from ..conftest import make_user
+    from tests.support.people import make_user
 
     assert client_for(nurse).get("/screening/portal/intake/").status_code == 302
     unlinked = make_user(org, "unlinked", kind="patient")

@@ -11,8 +11,8 @@ from ketamine_clinic.core.errors import Conflict, ValidationFailed
 from ketamine_clinic.treatments import facts, services
 from ketamine_clinic.treatments.models import DeviceDose, RateChange, SessionStatus
 
-from ..conftest import ctx_for
-from .conftest import ago, lot
+from tests.support.people import ctx_for
+from tests.support.treatments import ago, lot
 
 pytestmark = pytest.mark.django_db
 

@@ -1,34 +1,16 @@
 """The sessions API: the whole session through HTTP, the standard error shape, permissions,
 concurrent writes (stale version -> 409, both vitals rows kept) and bad input refused."""
 
-import json
-
 import pytest
 from django.test import Client
 
-from ketamine_clinic.accounts.services import create_token
 from ketamine_clinic.treatments.models import Administration, TreatmentSession, VitalsReading
 
-from .conftest import NORMAL_VITALS, ORDERS, ago, lot
+from tests.support.api import assert_error
+from tests.support.treatments import NORMAL_VITALS, ORDERS, ago, lot
 from .test_rems import esketamine_session  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
-
-
-def caller(user):
-    client = Client()
-    token = create_token(None, user)
-
-    def call(method, path, body=None):
-        kwargs = {"content_type": "application/json", "data": json.dumps(body)} if body is not None else {}
-        return getattr(client, method)(f"/api/v1{path}", HTTP_AUTHORIZATION=f"Bearer {token}", **kwargs)
-
-    return call
-
-
-@pytest.fixture
-def api():
-    return caller
 
 
 def new_body(patient, location, prescriber, route="iv", **extra):
@@ -36,17 +18,9 @@ def new_body(patient, location, prescriber, route="iv", **extra):
                 ordered_by=str(prescriber.public_id), **extra)
 
 
-def assert_error(response, status, field=None):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"detail", "errors"} and body["detail"]
-    if field:
-        assert field in body["errors"], body
-
-
 def test_a_whole_iv_session_through_the_api(api, ready, patient, location, prescriber, nurse):
     ready("iv")
-    call = api(nurse)
+    call = api.as_user(nurse)
     created = call("post", "/sessions", new_body(patient, location, prescriber, checked_in_at=ago(150)))
     assert created.status_code == 201, created.content
     sid, version = created.json()["id"], created.json()["version"]
@@ -93,7 +67,7 @@ def test_a_whole_iv_session_through_the_api(api, ready, patient, location, presc
 def test_concurrent_charting_keeps_both_vitals_and_refuses_a_stale_checklist_edit(api, ready, patient, location,
                                                                                prescriber, nurse, second_nurse):
     ready("iv")
-    first, second = api(nurse), api(second_nurse)
+    first, second = api.as_user(nurse), api.as_user(second_nurse)
     sid = first("post", "/sessions", new_body(patient, location, prescriber)).json()["id"]
     version = first("get", f"/sessions/{sid}/checklist").json()["version"]
     # Both nurses chart vitals at the same moment: both rows are kept.
@@ -117,14 +91,14 @@ def test_concurrent_charting_keeps_both_vitals_and_refuses_a_stale_checklist_edi
 ])
 def test_bad_vitals_are_422_and_nothing_is_written(api, ready, patient, location, prescriber, nurse, body, field):
     ready("iv")
-    call = api(nurse)
+    call = api.as_user(nurse)
     sid = call("post", "/sessions", new_body(patient, location, prescriber)).json()["id"]
     assert_error(call("post", f"/sessions/{sid}/vitals", body), 422, field)
     assert not VitalsReading.objects.exists()
 
 
 def test_a_negative_dose_and_a_stop_before_the_start_are_refused(api, dosing_ready, patient, location, prescriber, nurse):
-    call = api(nurse)
+    call = api.as_user(nurse)
     assert_error(call("post", "/sessions", new_body(patient, location, prescriber, dose_amount="-1")), 422, "dose_amount")
     session = dosing_ready("iv")
     sid = str(session.public_id)
@@ -137,30 +111,30 @@ def test_a_negative_dose_and_a_stop_before_the_start_are_refused(api, dosing_rea
 def test_permissions_and_scoping(api, dosing_ready, front_desk, therapist, outsider, nurse, location):
     session = dosing_ready("iv")
     sid = str(session.public_id)
-    assert api(therapist)("get", f"/sessions/{sid}").status_code == 200  # therapists may see sessions
-    assert_error(api(therapist)("post", f"/sessions/{sid}/vitals", NORMAL_VITALS), 403)
-    assert_error(api(front_desk)("get", f"/sessions/{sid}"), 403)
-    assert_error(api(outsider)("get", f"/sessions/{sid}"), 404)  # another clinic's prescriber: "not found"
-    assert_error(api(nurse)("get", "/sessions/00000000-0000-0000-0000-000000000000"), 404)
-    assert api(nurse)("get", "/sessions").json()["count"] == 1
+    assert api.as_user(therapist)("get", f"/sessions/{sid}").status_code == 200  # therapists may see sessions
+    assert_error(api.as_user(therapist)("post", f"/sessions/{sid}/vitals", NORMAL_VITALS), 403)
+    assert_error(api.as_user(front_desk)("get", f"/sessions/{sid}"), 403)
+    assert_error(api.as_user(outsider)("get", f"/sessions/{sid}"), 404)  # another clinic's prescriber: "not found"
+    assert_error(api.as_user(nurse)("get", "/sessions/00000000-0000-0000-0000-000000000000"), 404)
+    assert api.as_user(nurse)("get", "/sessions").json()["count"] == 1
     assert_error(Client().get("/api/v1/sessions"), 401)
 
 
 def test_outsider_clinician_gets_404(api, dosing_ready, outsider_org):
     from ketamine_clinic.accounts.permissions import Role
 
-    from ..conftest import make_user
+    from tests.support.people import make_user
 
     other_nurse = make_user(outsider_org, "other_nurse", [Role.NURSE])
     session = dosing_ready("iv")
-    assert_error(api(other_nurse)("get", f"/sessions/{session.public_id}"), 404)
-    assert_error(api(other_nurse)("post", f"/sessions/{session.public_id}/vitals", NORMAL_VITALS), 404)
-    assert api(other_nurse)("get", "/sessions").json()["count"] == 0
+    assert_error(api.as_user(other_nurse)("get", f"/sessions/{session.public_id}"), 404)
+    assert_error(api.as_user(other_nurse)("post", f"/sessions/{session.public_id}/vitals", NORMAL_VITALS), 404)
+    assert api.as_user(other_nurse)("get", "/sessions").json()["count"] == 0
 
 
 def test_board_and_rems_endpoints(api, dosing_ready, nurse, location):
     session = dosing_ready("iv")
-    call = api(nurse)
+    call = api.as_user(nurse)
     call("post", f"/sessions/{session.public_id}/dose", lot(started_at=ago(15)))
     rows = call("get", f"/locations/{location.public_id}/board").json()
     assert rows[0]["patient_name"] == "Avery, Jordan" and rows[0]["status"] == "dosing"
@@ -172,13 +146,13 @@ def test_board_and_rems_endpoints(api, dosing_ready, nurse, location):
 
 
 def test_rems_forms_through_the_api(api, esketamine_session, nurse, front_desk):
-    call = api(nurse)
+    call = api.as_user(nurse)
     forms = call("get", "/rems-forms").json()
     assert len(forms) == 1 and forms[0]["values"]["dose"] == "56" and forms[0]["missing_required"] == []
     form_id = forms[0]["id"]
     pdf = call("get", f"/rems-forms/{form_id}/pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
-    assert_error(api(front_desk)("get", "/rems-forms"), 403)
+    assert_error(api.as_user(front_desk)("get", "/rems-forms"), 403)
     done = call("post", f"/rems-forms/{form_id}/submitted", {"submission_reference": "PMF-77"})
     assert done.status_code == 200 and done.json()["submitted_by"] == nurse.username
     assert_error(call("post", f"/rems-forms/{form_id}/submitted", {}), 409)

@@ -14,8 +14,8 @@ from ketamine_clinic.plans.models import Appointment
 from ketamine_clinic.treatments import facts, services, steps
 from ketamine_clinic.treatments.models import SessionStatus
 
-from ..conftest import ctx_for
-from .conftest import NORMAL_VITALS, ago, clear_checklist, lot
+from tests.support.people import ctx_for
+from tests.support.treatments import NORMAL_VITALS, ago, clear_checklist, lot
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2030, 3, 4, 15, 0, tzinfo=dt.UTC)

@@ -4,14 +4,16 @@ import pytest
 
 from ketamine_clinic.accounts.permissions import PermissionDenied
 from ketamine_clinic.assessments import services as assessments
-from ketamine_clinic.core.clinic_settings import change_setting
+from ketamine_clinic.clinic_settings import change_setting
 from ketamine_clinic.core.errors import Conflict, ValidationFailed
 from ketamine_clinic.treatments import facts, services
 from ketamine_clinic.treatments.models import Administration, DeviceDose, SessionStatus, TreatmentSession
 from ketamine_clinic.treatments.services import checklist as checklist_service
 
-from ..conftest import ctx_for
-from .conftest import NORMAL_VITALS, ago, clear_checklist, lot
+from tests.support.api import assert_error
+from tests.support.errors import NotFound
+from tests.support.people import ctx_for
+from tests.support.treatments import NORMAL_VITALS, ago, clear_checklist, lot
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +50,7 @@ def test_not_cleared_to_treat_today_blocks_dosing(new_session, nurse):
 
 def test_esketamine_without_rems_enrollment_blocks_dosing(prescriber, nurse, patient, new_session):
     from ketamine_clinic.screening import services as screening
-    from ..screening.helpers import approve, complete, consent_in_clinic
+    from tests.support.screening import approve, complete, consent_in_clinic
 
     ev = complete(prescriber, patient)
     approve(prescriber, patient, ev, "esketamine_nasal")
@@ -210,3 +212,14 @@ def test_an_empty_deferral_reason_withdraws_it_and_an_empty_pregnancy_answer_cle
     assert session.measure_deferrals.get("phq9") == "paper form" and session.can_become_pregnant is False
     session = services.update_checklist(ctx_for(nurse), session, {"defer_phq9": "  ", "can_become_pregnant": ""})
     assert "phq9" not in (session.measure_deferrals or {}) and session.can_become_pregnant is None
+
+
+def test_the_outsider_can_neither_chart_nor_dose_our_session(api, dosing_ready, outsider):
+    session = dosing_ready("iv")
+    with pytest.raises(NotFound):
+        services.get_session_for(ctx_for(outsider), session.public_id)
+    sid = session.public_id
+    assert_error(api(outsider, "patch", f"/sessions/{sid}/checklist", {"version": session.version, "ride_home_confirmed": False}), 404)
+    assert_error(api(outsider, "post", f"/sessions/{sid}/dose", lot()), 404)
+    session.refresh_from_db()
+    assert session.ride_home_confirmed is True and not Administration.objects.exists()

@@ -3,13 +3,13 @@ clinic setting (clinic policy); the co-signer is never the clinician giving the 
 
 import pytest
 
-from ketamine_clinic.core.clinic_settings import change_setting
+from ketamine_clinic.clinic_settings import change_setting
 from ketamine_clinic.core.errors import ValidationFailed
 from ketamine_clinic.treatments import services
 from ketamine_clinic.treatments.models import Administration
 
-from ..conftest import PASSWORD, ctx_for
-from .conftest import lot
+from tests.support.people import PASSWORD, ctx_for
+from tests.support.treatments import lot
 
 pytestmark = pytest.mark.django_db
 

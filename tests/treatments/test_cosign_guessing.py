@@ -8,8 +8,8 @@ from ketamine_clinic.core.errors import ValidationFailed
 from ketamine_clinic.treatments import services
 from ketamine_clinic.treatments.models import Administration
 
-from ..conftest import PASSWORD, ctx_for
-from .conftest import lot
+from tests.support.people import PASSWORD, ctx_for
+from tests.support.treatments import lot
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from ketamine_clinic.demo.care import _session_in_progress
 from ketamine_clinic.treatments import facts, services
 from ketamine_clinic.treatments.models import TreatmentSession
 
-from ..conftest import ctx_for
+from tests.support.people import ctx_for
 
 pytestmark = pytest.mark.django_db
 

@@ -3,14 +3,14 @@ judgement, acknowledged alerts; the summary on the chart timeline; the appointme
 
 import pytest
 
-from ketamine_clinic.core.clinic_settings import change_setting
+from ketamine_clinic.clinic_settings import change_setting
 from ketamine_clinic.core.errors import Conflict, ValidationFailed
 from ketamine_clinic.patients.models import TimelineEvent
 from ketamine_clinic.treatments import services
 from ketamine_clinic.treatments.models import SessionStatus
 
-from ..conftest import ctx_for
-from .conftest import NORMAL_VITALS, ago, lot
+from tests.support.people import ctx_for
+from tests.support.treatments import NORMAL_VITALS, ago, lot
 
 pytestmark = pytest.mark.django_db
 

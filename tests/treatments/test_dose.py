@@ -7,13 +7,13 @@ import pytest
 
 from ketamine_clinic.accounts.permissions import Role
 from ketamine_clinic.audit.models import AuditEvent
-from ketamine_clinic.core.clinic_settings import change_setting
+from ketamine_clinic.clinic_settings import change_setting
 from ketamine_clinic.core.errors import ValidationFailed
 from ketamine_clinic.treatments import facts, services
 from ketamine_clinic.treatments.models import Administration, SessionStatus
 
-from ..conftest import PASSWORD, ctx_for, make_user
-from .conftest import ago, lot
+from tests.support.people import PASSWORD, ctx_for, make_user
+from tests.support.treatments import ago, lot
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from ketamine_clinic.core.errors import Conflict, ValidationFailed
 from ketamine_clinic.treatments import facts, services
 from ketamine_clinic.treatments.models import MonitoringEntry, SessionAlert, VitalsReading
 
-from ..conftest import ctx_for
-from .conftest import NORMAL_VITALS, ago, lot
+from tests.support.people import ctx_for
+from tests.support.treatments import NORMAL_VITALS, ago, lot
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def test_normal_vitals_raise_no_alert(infusing, nurse):
 
 
 def test_vitals_due_and_overdue_follow_the_route_cadence(dosing_ready, nurse):
-    from ketamine_clinic.core.clinic_settings import policy_for
+    from ketamine_clinic.clinic_settings import policy_for
 
     infusing = services.start_dosing(ctx_for(nurse), dosing_ready("iv"), lot(started_at=ago(22)))
 
@@ -87,7 +87,7 @@ def test_cadss_and_moaas_scores_and_their_schedule(infusing, nurse):
             services.record_event(ctx, infusing, data)
         assert field in err.value.errors
     assert MonitoringEntry.objects.count() == 2
-    from ketamine_clinic.core.clinic_settings import policy_for
+    from ketamine_clinic.clinic_settings import policy_for
 
     rows = facts.scale_status(infusing, timezone.now(), policy_for(infusing.organization, "session."))
     moaas_15 = next(r for r in rows if r["label"] == "MOAA/S" and r["due_at"] == infusing.dosing_started_at + dt.timedelta(minutes=15))

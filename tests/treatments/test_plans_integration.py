@@ -12,8 +12,9 @@ from ketamine_clinic.plans import services as plans
 from ketamine_clinic.plans.models import Appointment
 from ketamine_clinic.treatments import services
 
-from ..conftest import ctx_for
-from .conftest import NORMAL_VITALS, ago, clear_checklist, lot
+from tests.support.factories import PatientFactory
+from tests.support.people import ctx_for
+from tests.support.treatments import NORMAL_VITALS, ago, clear_checklist, lot
 from .test_discharge import FIT
 
 pytestmark = pytest.mark.django_db
@@ -78,13 +79,11 @@ def test_a_check_in_naming_another_patient_than_the_appointments_is_refused(appo
     import json
 
     from ketamine_clinic.accounts.services import create_token
-    from ketamine_clinic.patients.services import register_patient
     from ketamine_clinic.treatments.models import TreatmentSession
 
-    from ..conftest import PATIENT_DATA
 
     appt = appointment()
-    other = register_patient(ctx_for(front_desk), dict(PATIENT_DATA, given_name="Other", family_name="Person"))
+    other = PatientFactory(registered_by=front_desk, given_name="Other", family_name="Person")
     body = {"patient": str(other.public_id), "appointment": str(appt.public_id), "location": str(location.public_id),
             "product_name": "Ketamine 50 mg/mL"}
     response = client.post("/api/v1/sessions", data=json.dumps(body), content_type="application/json",

@@ -3,10 +3,10 @@
 import pytest
 
 from ketamine_clinic.clinical.sources import CLINIC_POLICY
-from ketamine_clinic.core import clinic_settings
+from ketamine_clinic import clinic_settings
 from ketamine_clinic.treatments import facts, policy
 
-from ..conftest import ctx_for
+from tests.support.people import ctx_for
 
 pytestmark = pytest.mark.django_db
 

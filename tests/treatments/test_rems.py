@@ -9,11 +9,12 @@ import pytest
 from ketamine_clinic.clinical.session import CURRENT_SCHEMA
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 from ketamine_clinic.patients.services import add_subrecord
-from ketamine_clinic.treatments import facts, rems, services
+from ketamine_clinic.treatments import facts, services
+from ketamine_clinic.treatments.services import rems
 from ketamine_clinic.treatments.models import RemsForm
 
-from ..conftest import ctx_for
-from .conftest import NORMAL_VITALS, ago, lot
+from tests.support.people import ctx_for
+from tests.support.treatments import NORMAL_VITALS, ago, lot
 from .test_discharge import FIT
 
 pytestmark = pytest.mark.django_db

@@ -10,15 +10,15 @@ from ketamine_clinic.accounts.permissions import PermissionDenied
 from ketamine_clinic.assessments import services as assessments
 from ketamine_clinic.assessments.models import SuicideRiskAlert
 from ketamine_clinic.audit.models import AuditEvent
-from ketamine_clinic.core.clinic_settings import change_setting
+from ketamine_clinic.clinic_settings import change_setting
 from ketamine_clinic.core.errors import NotFound, ValidationFailed
 from ketamine_clinic.treatments import facts, services
 from ketamine_clinic.treatments.models import Administration, TreatmentSession
 
-from ..conftest import ctx_for
-from .test_api import assert_error, caller
+from tests.support.api import assert_error, caller
+from tests.support.people import ctx_for
 from .test_checklist import assert_dose_refused, statuses
-from .conftest import lot
+from tests.support.treatments import lot
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import pytest
 from ketamine_clinic.treatments import services
 from ketamine_clinic.treatments.models import MonitoringEntry, SessionAlert
 
-from ..conftest import ctx_for
-from .conftest import ago, lot
+from tests.support.people import ctx_for
+from tests.support.treatments import ago, lot
 
 pytestmark = pytest.mark.django_db
 

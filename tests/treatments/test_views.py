@@ -8,8 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from ketamine_clinic.treatments import services
 from ketamine_clinic.treatments.models import SessionDraft, TreatmentSession, VitalsReading
 
-from ..conftest import ctx_for
-from .conftest import NORMAL_VITALS, ago, lot
+from tests.support.factories import PatientFactory
+from tests.support.people import ctx_for
+from tests.support.treatments import NORMAL_VITALS, ago, lot
 
 pytestmark = pytest.mark.django_db
 
@@ -191,11 +192,7 @@ def _query_count(client, url, **headers) -> int:
 
 
 def _another_patient(front_desk, given_name):
-    from ketamine_clinic.patients.services import register_patient
-
-    from ..conftest import PATIENT_DATA
-
-    return register_patient(ctx_for(front_desk), dict(PATIENT_DATA, given_name=given_name, weight_kg="70.0"))
+    return PatientFactory(registered_by=front_desk, given_name=given_name, weight_kg="70.0")
 
 
 def test_the_board_costs_the_same_with_more_patients(client_for, nurse, front_desk, ready, new_session, dosing_ready,

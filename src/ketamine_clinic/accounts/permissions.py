@@ -6,6 +6,8 @@ nothing else decides access. The README shows this matrix; a test keeps the two 
 
 from enum import StrEnum
 
+from ketamine_clinic.core.errors import PermissionDenied  # noqa: F401  (defined in the kernel; re-exported)
+
 
 class Role(StrEnum):
     PRESCRIBER = "prescriber"
@@ -95,15 +97,14 @@ def has_permission(user, action: str) -> bool:
     return bool(user_roles(user) & MATRIX[action][0])
 
 
-class PermissionDenied(Exception):
-    def __init__(self, action: str):
-        super().__init__(f"Your role does not allow: {MATRIX[action][1].lower()}.")
-        self.action = action
+def denied(action: str) -> PermissionDenied:
+    """The error for a refused ``action``, saying in words what the role may not do."""
+    return PermissionDenied(action, f"Your role does not allow: {MATRIX[action][1].lower()}.")
 
 
 def require(user, action: str) -> None:
     if not has_permission(user, action):
-        raise PermissionDenied(action)
+        raise denied(action)
 
 
 def matrix_markdown() -> str:

@@ -4,6 +4,7 @@ the Spravato REMS monitoring form print for the monitoring clinician."""
 from django import forms
 from django.db import transaction
 
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.core.errors import ValidationFailed, form_errors
 
@@ -39,7 +40,7 @@ def update_own_profile(ctx: Context, data) -> User:
             setattr(locked, name, form.cleaned_data[name])
         if changed:
             locked.save(update_fields=changed)
-            record(ctx, "user.profile_update", obj=locked, organization=locked.organization, detail={"fields": changed})
+            record(ctx, Action.USER_PROFILE_UPDATE, obj=locked, organization=locked.organization, detail={"fields": changed})
     for name in changed:
         setattr(user, name, getattr(locked, name))
     return locked

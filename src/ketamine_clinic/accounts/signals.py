@@ -9,6 +9,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, client_ip, record
 
 from .models import ApiToken, User
@@ -16,19 +17,19 @@ from .models import ApiToken, User
 
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
-    record(Context(user=user, source_ip=client_ip(request)), "auth.login", obj=user, organization=user.organization)
+    record(Context(user=user, source_ip=client_ip(request)), Action.AUTH_LOGIN, obj=user, organization=user.organization)
 
 
 @receiver(user_logged_out)
 def _logged_out(sender, request, user, **kwargs):
     if user is not None:
-        record(Context(user=user, source_ip=client_ip(request)), "auth.logout", obj=user, organization=user.organization)
+        record(Context(user=user, source_ip=client_ip(request)), Action.AUTH_LOGOUT, obj=user, organization=user.organization)
 
 
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs):
     username = str(credentials.get("username", ""))[:150]
-    record(Context(user=None, source_ip=client_ip(request)), "auth.login_failed", object_type="accounts.user", detail={"username": username})
+    record(Context(user=None, source_ip=client_ip(request)), Action.AUTH_LOGIN_FAILED, object_type="accounts.user", detail={"username": username})
 
 
 @receiver(post_save, sender=User)
@@ -40,5 +41,5 @@ def _end_tokens_on_password_change_or_deactivation(sender, instance: User, creat
     ended = ApiToken.objects.filter(user=instance, revoked_at__isnull=True).update(revoked_at=timezone.now())
     if ended:
         why = "password changed" if password_changed else "account deactivated"
-        record(Context(user=None), "auth.tokens_revoked", obj=instance, organization=instance.organization,
+        record(Context(user=None), Action.AUTH_TOKENS_REVOKED, obj=instance, organization=instance.organization,
                detail={"count": ended, "why": why})

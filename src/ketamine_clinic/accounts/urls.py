@@ -1,9 +1,8 @@
 from django.urls import path
 
-from ketamine_clinic.core import settings_views
-
 from . import profile_views, views
 
+# The clinic-settings pages (``clinic_admin:settings``, ``:setting_change``) are added by front.urls.
 app_name = "clinic_admin"
 urlpatterns = [
     path("", views.admin_index, name="index"),
@@ -17,6 +16,4 @@ urlpatterns = [
     path("token/", views.my_token, name="token"),
     path("tokens/<uuid:public_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("profile/", profile_views.my_profile, name="profile"),
-    path("settings/", settings_views.settings_list, name="settings"),
-    path("settings/<str:key>/", settings_views.settings_change, name="setting_change"),
 ]

@@ -8,7 +8,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.core.errors import Conflict, NotFound, ServiceError, ValidationFailed, error_text
-from ketamine_clinic.core.views_util import staff_required
+from ketamine_clinic.web.access import staff_required
+from ketamine_clinic.web.refusals import flash_refusal
 
 from . import services
 from .models import User
@@ -43,7 +44,7 @@ def security_settings(request):
     try:
         services.update_security_settings(ctx, require_mfa=request.POST.get("require_mfa") == "on", inactivity_timeout_minutes=minutes)
     except ValidationFailed as exc:
-        messages.error(request, f"Not saved: {error_text(exc)}")
+        flash_refusal(request, exc, "Not saved: ")
     else:
         messages.success(request, "Security settings saved.")
     return redirect("clinic_admin:index")
@@ -73,7 +74,7 @@ def user_roles(request, public_id):
     try:
         services.set_roles(ctx, user, request.POST.getlist("roles"))
     except (ValidationFailed, NotFound) as exc:
-        messages.error(request, f"Not saved: {error_text(exc)}")
+        flash_refusal(request, exc, "Not saved: ")
     else:
         messages.success(request, f"Roles of {user.username} saved.")
     return redirect("clinic_admin:index")
@@ -84,7 +85,7 @@ def _user_action(request, public_id, service, done: str, *args):
     try:
         user = service(Context.from_request(request), public_id, *args)
     except (ValidationFailed, NotFound) as exc:
-        messages.error(request, f"Not done: {error_text(exc)}")
+        flash_refusal(request, exc, "Not done: ")
     else:
         messages.success(request, done.format(username=user.username))
     return redirect("clinic_admin:index")

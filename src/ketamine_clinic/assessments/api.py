@@ -8,7 +8,6 @@ import datetime as dt
 from typing import Any
 from uuid import UUID
 
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from ketamine_clinic.audit.services import Context
@@ -103,42 +102,6 @@ class RiskAlertAcknowledgeIn(Schema):
 
 class AlertParams(Schema):
     status: str = Field("open", description="open | acknowledged | all")
-
-
-class OutcomeRowOut(Schema):
-    patients: int
-    with_follow_up: int
-    responders: int
-    response_rate: float | None
-    remitters: int
-    remission_rate: float | None
-    mean_baseline: float | None
-    mean_change: float | None
-    mean_percent_change: float | None
-    mean_days_to_response: float | None
-
-
-class OutcomeGroupOut(OutcomeRowOut):
-    key: str
-    label: str
-
-
-class OutcomeSummaryOut(Schema):
-    instrument_key: str
-    date_from: dt.date = Field(..., alias="from")
-    date_to: dt.date = Field(..., alias="to")
-    response_min_reduction_percent: float
-    remission_max_total: float | None
-    overall: OutcomeRowOut
-    by_indication: list[OutcomeGroupOut]
-    by_route: list[OutcomeGroupOut]
-    by_protocol: list[OutcomeGroupOut]
-
-
-class OutcomeParams(Schema):
-    date_from: dt.date | None = Field(None, alias="from")
-    date_to: dt.date | None = Field(None, alias="to")
-    instrument: str = "phq9"
 
 
 def _instrument(i: ci.Instrument) -> dict:
@@ -239,22 +202,3 @@ def list_alerts(request, params: Query[AlertParams]):
 def acknowledge(request, alert_id: UUID, payload: RiskAlertAcknowledgeIn):
     alert = services.acknowledge_alert(Context.from_request(request), alert_id, payload.action_taken)
     return _alert(alert)
-
-
-@router.get("/outcomes/summary", response={200: OutcomeSummaryOut, **errors(401, 403, 422)}, by_alias=True,
-            summary="Clinic outcomes: response and remission rates, mean change, time to response")
-def outcomes_summary(request, params: Query[OutcomeParams]):
-    today = timezone.localdate()
-    start = params.date_from or today - dt.timedelta(days=365)
-    end = params.date_to or today
-    s = services.outcomes_summary(Context.from_request(request), start, end, params.instrument)
-    keys = OutcomeRowOut.model_fields
-    groups = {name: [{"key": g["key"], "label": g["label"], **{k: g[k] for k in keys}} for g in s[name]]
-              for name in ("by_indication", "by_route", "by_protocol")}
-    return {
-        "instrument_key": s["instrument"].key, "from": s["from"], "to": s["to"],
-        "response_min_reduction_percent": s["policy"].response_min_reduction_percent,
-        "remission_max_total": s["policy"].remission_max_total,
-        "overall": {k: s["overall"][k] for k in keys},
-        **groups,
-    }

@@ -11,10 +11,12 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
+from ketamine_clinic.clinical.instruments import get_instrument
+from ketamine_clinic.core.immutable import Immutable, ImmutableRecordError
 from ketamine_clinic.core.tokens import HashedToken
 
 
-class ImmutableResponseError(RuntimeError):
+class ImmutableResponseError(ImmutableRecordError):
     """Raised when code tries to change a submitted response (amend it instead)."""
 
 
@@ -31,7 +33,7 @@ class ResponseStatus(models.TextChoices):
     SUBMITTED = "submitted", "Submitted"
 
 
-class QuestionnaireResponse(models.Model):
+class QuestionnaireResponse(Immutable):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="questionnaire_responses")
@@ -78,18 +80,22 @@ class QuestionnaireResponse(models.Model):
         obj._loaded_status = obj.__dict__.get("status")  # never load a deferred field here
         return obj
 
+    immutable_error = ImmutableResponseError
+    changed_message = "A submitted response cannot be changed; amend it instead."
+    deleted_message = "Responses are never deleted."
+
+    def is_sealed(self) -> bool:
+        """Sealed once stored as submitted (a draft is still being answered)."""
+        if self.pk is None:
+            return False
+        stored = getattr(self, "_loaded_status", None)
+        if stored is None:  # loaded without its status (deferred): ask the database
+            stored = type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
+        return stored == ResponseStatus.SUBMITTED
+
     def save(self, *args, **kwargs):
-        if self.pk is not None:
-            stored = getattr(self, "_loaded_status", None)
-            if stored is None:  # loaded without its status (deferred): ask the database
-                stored = type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
-            if stored == ResponseStatus.SUBMITTED:
-                raise ImmutableResponseError("A submitted response cannot be changed; amend it instead.")
         super().save(*args, **kwargs)
         self._loaded_status = self.status
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableResponseError("Responses are never deleted.")
 
     @property
     def is_current(self) -> bool:
@@ -97,8 +103,6 @@ class QuestionnaireResponse(models.Model):
 
     @property
     def instrument(self):
-        from ketamine_clinic.clinical.instruments import get_instrument
-
         return get_instrument(self.instrument_key)
 
 

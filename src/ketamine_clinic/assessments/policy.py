@@ -7,6 +7,7 @@ clinic policy. ``clinic_settings`` reads both, with each organization's stored v
 
 from datetime import timedelta
 
+from ketamine_clinic.clinic_settings import policy_for
 from ketamine_clinic.clinical.instruments import SETTINGS as INSTRUMENT_SETTINGS
 from ketamine_clinic.clinical.policy import Setting
 from ketamine_clinic.clinical.sources import CLINIC_POLICY
@@ -60,13 +61,11 @@ SETTINGS: tuple[Setting, ...] = (
 def clinic_settings(organization=None) -> dict[str, object]:
     """Every setting this app reads, with the organization's stored value where it has one.
 
-    Values come from the clinic-settings store (``core.clinic_settings.policy_for``: one query)
+    Values come from the clinic-settings store (``clinic_settings.policy_for``: one query)
     over the shipped defaults; the store lists the workflow settings above beside the clinical ones.
     """
     values: dict[str, object] = {s.key: s.default for s in (*INSTRUMENT_SETTINGS, *SETTINGS)}
     if organization is not None:
-        from ketamine_clinic.core.clinic_settings import policy_for
-
         values.update({k: v for k, v in policy_for(organization).items() if k in values})
     return values
 

@@ -1,11 +1,9 @@
-"""Background work of measurement-based care (run by `ketamine-clinic worker`)."""
+"""Background work of measurement-based care (run by `ketamine-clinic worker`).
 
-from django_tasks import task
+The task is defined beside the work it runs (``services.escalation``), which also queues it; this
+module keeps the import path ``ketamine_clinic.assessments.tasks.escalate_alerts``.
+"""
 
+from .services.escalation import escalate_alerts
 
-@task()
-def escalate_alerts() -> int:
-    """Escalate every overdue unacknowledged suicide-risk alert; safe to run any number of times."""
-    from .services import escalate_overdue_alerts
-
-    return len(escalate_overdue_alerts())
+__all__ = ["escalate_alerts"]

@@ -4,27 +4,24 @@ Three ways in: the patient portal (signed-in patient), a one-time link (clinic t
 sign-in, shows only that questionnaire), and staff entry of a paper form or clinician rating.
 """
 
-import csv
-import datetime as dt
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ketamine_clinic.accounts.permissions import PermissionDenied, has_permission
+from ketamine_clinic.accounts.permissions import has_permission
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import instruments as ci
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
-from ketamine_clinic.core.localtime import patient_zone
-from ketamine_clinic.core.views_util import forbidden, staff_required
+from ketamine_clinic.web.access import forbidden, staff_required
+from ketamine_clinic.web.refusals import flash_refusal
 
 from . import forms as aforms
-from . import policy, schedule, services, trajectory
+from . import services
 from .models import LinkPurpose, ResponseMode
 
 
@@ -34,25 +31,6 @@ def _instrument_or_404(key: str) -> ci.Instrument:
         return ci.get_instrument(key)
     except ci.UnknownInstrumentError:
         raise Http404("No such questionnaire.") from None
-
-
-def _patient_or_404(ctx, public_id, action="assessment.view", audit_action="assessment.view"):
-    try:
-        return services.patient_for(ctx, public_id, action=action, audit_action=audit_action)
-    except NotFound:
-        raise Http404("No such patient.") from None
-
-
-def _response_or_404(ctx, public_id):
-    try:
-        return services.get_response_for(ctx, public_id)
-    except NotFound:
-        raise Http404("No such response.") from None
-
-
-def _error_detail(exc) -> str:
-    """One line for a flash message: every field message, else the error's own message."""
-    return "; ".join(m for msgs in exc.errors.values() for m in msgs) or exc.message
 
 
 def _form_items(instrument: ci.Instrument, answers: dict, errors: dict) -> list[dict]:
@@ -180,35 +158,11 @@ def link_form(request, token):
 
 
 # --- staff ------------------------------------------------------------------------------------
-@staff_required("assessment.view")
-def patient_assessments(request, public_id):
-    ctx = Context.from_request(request)
-    patient = _patient_or_404(ctx, public_id)
-    now = timezone.now()
-    context = {
-        "patient": patient,
-        "responses": services.responses_for(ctx, patient),
-        "alerts": services.with_people(
-            patient.suicide_risk_alerts.select_related("acknowledged_by", "response", "patient").order_by("-raised_at")[:20]
-        ),
-        "due": schedule.measures_for_patient(patient, now),
-        "session_rules_note": schedule.SESSION_RULES_NOTE,
-        "instruments": list(ci.INSTRUMENTS.values()),
-        "self_report": services.self_report_instruments(),
-        "can_enter": has_permission(request.user, "assessment.enter"),
-        "can_send": has_permission(request.user, "measures.send_link"),
-        "can_acknowledge": has_permission(request.user, "alert.acknowledge"),
-        "can_see_answers": True,  # this page needs assessment.view
-        "common_actions": aforms.COMMON_ALERT_ACTIONS,
-    }
-    return render(request, "assessments/patient.html", context)
-
-
 @staff_required("assessment.enter")
 @require_http_methods(["GET", "POST"])
 def staff_enter(request, public_id, key):
     ctx = Context.from_request(request)
-    patient = _patient_or_404(ctx, public_id, action="assessment.enter")
+    patient = services.patient_for(ctx, public_id, action="assessment.enter")
     instrument = _instrument_or_404(key)
     mode = ResponseMode.CLINICIAN if instrument.respondent == ci.Respondent.CLINICIAN else ResponseMode.STAFF_PAPER
     action_url = reverse("assessments:enter", args=[patient.public_id, instrument.key])
@@ -230,7 +184,7 @@ def staff_enter(request, public_id, key):
 
 @staff_required("assessment.view")
 def response_detail(request, public_id):
-    response = _response_or_404(Context.from_request(request), public_id)
+    response = services.get_response_for(Context.from_request(request), public_id)
     instrument = response.instrument
     items = [{"item": it, "value": response.answers.get(it.link_id)} for it in instrument.items]
     return render(request, "assessments/response.html", {
@@ -244,7 +198,7 @@ def response_detail(request, public_id):
 @require_http_methods(["GET", "POST"])
 def response_amend(request, public_id):
     ctx = Context.from_request(request)
-    original = _response_or_404(ctx, public_id)
+    original = services.get_response_for(ctx, public_id)
     instrument = original.instrument
     action_url = reverse("assessments:amend", args=[original.public_id])
     extra = {"patient": original.patient, "action_url": action_url, "amending": original}
@@ -263,7 +217,7 @@ def response_amend(request, public_id):
 @require_POST
 def create_link(request, public_id):
     ctx = Context.from_request(request)
-    patient = _patient_or_404(ctx, public_id, action="measures.send_link", audit_action="")
+    patient = services.patient_for(ctx, public_id, action="measures.send_link", audit_action=None)
     key = request.POST.get("instrument", "")
     purpose = request.POST.get("purpose", LinkPurpose.TABLET)
     try:
@@ -273,23 +227,11 @@ def create_link(request, public_id):
             return redirect("assessments:patient", public_id=patient.public_id)
         link, raw = services.create_link(ctx, patient, key, LinkPurpose.TABLET)
     except (ValidationFailed, Conflict) as exc:
-        messages.error(request, f"No link created: {_error_detail(exc)}")
+        flash_refusal(request, exc, "No link created: ")
         return redirect("assessments:patient", public_id=patient.public_id)
     url = request.build_absolute_uri(reverse("assessments:link", args=[raw]))
     return render(request, "assessments/tablet_link.html", {"patient": patient, "link": link, "url": url,
                                                             "instrument": ci.get_instrument(link.instrument_key)})
-
-
-@staff_required("assessment.view")
-def trajectory_page(request, public_id):
-    ctx = Context.from_request(request)
-    patient = _patient_or_404(ctx, public_id, audit_action="assessment.view_trajectory")
-    tz = patient_zone(patient)
-    by_key = services.current_totals_by_instrument(patient)
-    settings = policy.clinic_settings(patient.organization_id)
-    charts = [trajectory.build(patient, key, pts, tz=tz, settings=settings) for key, pts in by_key.items()
-              if ci.get_instrument(key).lower_is_better]
-    return render(request, "assessments/trajectory.html", {"patient": patient, "charts": charts})
 
 
 @login_required
@@ -300,10 +242,7 @@ def alerts(request):
     status = request.GET.get("status", "open")
     if status not in ("open", "acknowledged", "all"):
         status = "open"
-    try:
-        items = services.with_people(services.open_alerts_for(Context.from_request(request), status)[:200])
-    except PermissionDenied:
-        return forbidden(request, "alert.acknowledge")
+    items = services.with_people(services.open_alerts_for(Context.from_request(request), status)[:200])
     return render(request, "assessments/alerts.html", {
         "alerts": items, "status": status, "can_acknowledge": has_permission(request.user, "alert.acknowledge"),
         "can_see_answers": has_permission(request.user, "assessment.view"), "common_actions": aforms.COMMON_ALERT_ACTIONS,
@@ -316,10 +255,8 @@ def alert_acknowledge(request, public_id):
     ctx = Context.from_request(request)
     try:
         services.acknowledge_alert(ctx, public_id, request.POST.get("action_taken", ""), request.POST.getlist("actions"))
-    except NotFound:
-        raise Http404("No such alert.") from None
     except (ValidationFailed, Conflict) as exc:
-        messages.error(request, f"Not acknowledged: {_error_detail(exc)}")
+        flash_refusal(request, exc, "Not acknowledged: ")
         return _back_to_alerts(request)
     messages.success(request, "Alert acknowledged; the action taken is on the chart.")
     return _back_to_alerts(request)
@@ -329,74 +266,3 @@ def _back_to_alerts(request):
     """Back where the form was posted from (a local path only, never another site), else the alert list."""
     nxt = request.POST.get("next", "")
     return redirect(nxt) if nxt.startswith("/") and not nxt.startswith("//") else redirect("assessments:alerts")
-
-
-@staff_required("assessment.view")
-def due_list(request):
-    ctx = Context.from_request(request)
-    return render(request, "assessments/due.html", {
-        "due": schedule.clinic_due(ctx, timezone.now()), "session_rules_note": schedule.SESSION_RULES_NOTE,
-        "can_send": has_permission(request.user, "measures.send_link"),
-    })
-
-
-def _period(request):
-    form = aforms.PeriodForm(data=request.GET or None)
-    today = timezone.localdate()
-    default_from = today - dt.timedelta(days=365)
-    if form.is_bound and form.is_valid():
-        start = form.cleaned_data.get("date_from") or default_from
-        end = form.cleaned_data.get("date_to") or today
-        key = form.cleaned_data.get("instrument") or "phq9"
-    else:
-        start, end, key = default_from, today, "phq9"
-    return form, start, end, key
-
-
-@staff_required("outcomes.view")
-def outcomes(request):
-    ctx = Context.from_request(request)
-    form, start, end, key = _period(request)
-    context = {
-        "form": form, "instruments": services.trackable_instruments(), "query": request.GET.urlencode(),
-        "shown_from": request.GET.get("date_from") or start.isoformat(),
-        "shown_to": request.GET.get("date_to") or end.isoformat(),
-        "shown_instrument": request.GET.get("instrument") or key,
-    }
-    if form.is_bound and not form.is_valid():
-        return render(request, "assessments/outcomes.html", context, status=422)
-    try:
-        summary = services.outcomes_summary(ctx, start, end, key)
-    except ValidationFailed as exc:
-        return render(request, "assessments/outcomes.html", {**context, "error": exc.message, "errors": exc.errors}, status=422)
-    if request.GET.get("format") == "csv":
-        return _outcomes_csv(summary)
-    return render(request, "assessments/outcomes.html", {**context, "summary": summary})
-
-
-CSV_COLUMNS = ("patients", "with_follow_up", "responders", "response_rate", "remitters", "remission_rate",
-               "mean_baseline", "mean_change", "mean_percent_change", "mean_days_to_response")
-
-
-def _outcomes_csv(summary) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = f"outcomes-{summary['instrument'].key}-{summary['from']:%Y%m%d}-{summary['to']:%Y%m%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    writer = csv.writer(response)
-    writer.writerow(["group", "instrument", "from", "to", *CSV_COLUMNS])
-    rows = [("All patients", summary["overall"])] + [
-        (f"{kind}: {g['label']}", g) for kind, key in (("Indication", "by_indication"), ("Route", "by_route"), ("Protocol", "by_protocol"))
-        for g in summary[key]
-    ]
-    for label, row in rows:
-        writer.writerow([label, summary["instrument"].key, summary["from"].isoformat(), summary["to"].isoformat(),
-                         *[_csv_value(row.get(c)) for c in CSV_COLUMNS]])
-    return response
-
-
-def _csv_value(v):
-    if v is None:
-        return ""
-    if isinstance(v, float):
-        return f"{v:.4f}"
-    return v

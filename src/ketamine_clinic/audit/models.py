@@ -9,30 +9,23 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from ketamine_clinic.core.immutable import Immutable, NoBulkChangeQuerySet
+
 from . import chain
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise RuntimeError("Audit records are append-only.")
-
-    def delete(self):
-        raise RuntimeError("Audit records are append-only.")
+class AppendOnlyQuerySet(NoBulkChangeQuerySet):
+    message = "Audit records are append-only."
 
 
-class AppendOnlyModel(models.Model):
+class AppendOnlyModel(Immutable):
+    """Written once, never changed or deleted (the database's triggers refuse it too)."""
+
     objects = AppendOnlyQuerySet.as_manager()
+    changed_message = deleted_message = "Audit records are append-only."
 
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise RuntimeError("Audit records are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RuntimeError("Audit records are append-only.")
 
 
 class AuditEvent(AppendOnlyModel):

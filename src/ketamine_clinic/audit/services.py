@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import chain, checkpoints
+from .actions import Action
 from .models import AuditChainHead, AuditEvent, AuditPending, AuditSeal
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ class Context:
 
 def record(
     ctx: Context | None,
-    action: str,
+    action: Action,
     *,
     obj=None,
     object_type: str = "",
@@ -47,6 +48,7 @@ def record(
     organization=None,
     detail: dict | None = None,
 ) -> AuditEvent:
+    action = Action(action)  # an action not in the enumeration is a bug: ValueError, nothing written
     user = ctx.user if ctx and getattr(ctx.user, "is_authenticated", False) else None
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
@@ -59,7 +61,7 @@ def record(
         actor_username=user.username if user else "",
         actor_roles=",".join(sorted(user.role_set)) if user else "",
         organization=organization,
-        action=action,
+        action=action.value,
         object_type=object_type,
         object_id=object_id,
         patient_id=str(patient.public_id) if patient is not None else "",

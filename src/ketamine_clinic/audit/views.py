@@ -7,8 +7,9 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from ketamine_clinic.core.views_util import staff_required
+from ketamine_clinic.web.access import staff_required
 
+from .actions import Action
 from .queries import patients_by_public_id, search_events
 from .services import Context, record
 from .verify import verify_chain
@@ -55,7 +56,7 @@ class _Echo:
 
 
 def _csv(request, search):
-    record(Context.from_request(request), "audit.export", organization=request.user.organization,
+    record(Context.from_request(request), Action.AUDIT_EXPORT, organization=request.user.organization,
            detail={"filters": {k: v for k, v in search.filters.items() if v}})
     writer = csv.writer(_Echo())
 

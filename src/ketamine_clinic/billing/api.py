@@ -5,13 +5,18 @@ Thin: schema in, the same service the pages call, schema out. Money is a decimal
 from decimal import Decimal
 from uuid import UUID
 
-from ninja import Router, Schema, Status
+from ninja import Router, Status
 
+from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.services import Context
+from ketamine_clinic.core.errors import NotFound
 from ketamine_clinic.core.schemas import errors
+from ketamine_clinic.web.api import form_data
 
 from . import services
-from .models import BillableVisit, ChargeLine, Coverage, GoodFaithEstimate, Invoice, LedgerEntry, PriorAuthorization
+from .models import (
+    BillableVisit, ChargeLine, Coverage, FeeSchedule, GoodFaithEstimate, Invoice, LedgerEntry, PriorAuthorization,
+)
 from .rules.codes import CODES
 from .rules.sources import SOURCES
 from .schemas import (
@@ -29,10 +34,6 @@ router = Router(tags=["billing"])
 # --- mapping ----------------------------------------------------------------------------------
 def _ctx(request) -> Context:
     return Context.from_request(request)
-
-
-def _data(payload: Schema) -> dict:
-    return {k: ("" if v is None else v) for k, v in payload.dict().items()}
 
 
 def code_out(c) -> dict:
@@ -99,8 +100,6 @@ def prior_auth_out(pa: PriorAuthorization) -> dict:
 # --- code list, prices, numbers ---------------------------------------------------------------
 @router.get("/billing/codes", response={200: list[BillingCodeOut], **errors(401, 403)}, summary="The code list with rules and sources")
 def list_codes(request):
-    from ketamine_clinic.accounts.permissions import require
-
     require(request.user, "billing.view_codes")
     return [code_out(c) for c in CODES.values()]
 
@@ -108,10 +107,6 @@ def list_codes(request):
 @router.get("/billing/fee-schedules", response={200: list[FeeScheduleOut], **errors(401, 403)},
             summary="Every version of the clinic's fee schedule, newest first")
 def list_fee_schedules(request):
-    from ketamine_clinic.accounts.permissions import require
-
-    from .models import FeeSchedule
-
     require(request.user, "billing.view_codes")
     rows = FeeSchedule.objects.filter(organization_id=request.user.organization_id).prefetch_related("items")
     return [{"id": s.public_id, "version": s.version, "effective_from": s.effective_from, "reason": s.reason,
@@ -131,13 +126,13 @@ def save_fee_schedule(request, payload: FeeScheduleIn):
 @router.post("/billing/practice", response={201: PracticeOut, **errors(400, 401, 403, 422)},
              summary="Save the practice's billing identity (a new version)")
 def save_practice(request, payload: PracticeIn):
-    return Status(201, services.save_practice_profile(_ctx(request), _data(payload)))
+    return Status(201, services.save_practice_profile(_ctx(request), form_data(payload)))
 
 
 @router.post("/billing/providers/{user_id}/numbers", response={201: ProviderNumbersOut, **errors(400, 401, 403, 404, 422)},
              summary="Save a rendering provider's NPI and licence (a new version)")
 def save_provider_numbers(request, user_id: UUID, payload: ProviderNumbersIn):
-    row = services.save_provider_numbers(_ctx(request), user_id, _data(payload))
+    row = services.save_provider_numbers(_ctx(request), user_id, form_data(payload))
     return Status(201, {"provider": row.provider.name, "version": row.version, "npi": row.npi,
                         "license_number": row.license_number, "license_state": row.license_state})
 
@@ -155,7 +150,7 @@ def list_coverage(request, patient_id: UUID):
 def add_coverage(request, patient_id: UUID, payload: CoverageIn):
     ctx = _ctx(request)
     patient = services.patient_for(ctx, patient_id, "billing.coverage")
-    data = _data(payload)
+    data = form_data(payload)
     data["in_network"] = {True: "yes", False: "no"}.get(payload.in_network, "")
     return Status(201, coverage_out(services.add_coverage(ctx, patient, data)))
 
@@ -188,7 +183,7 @@ def add_prior_auth(request, patient_id: UUID, payload: PriorAuthIn):
 def propose(request, session_id: UUID, payload: ProposeLinesIn):
     ctx = _ctx(request)
     session = services.get_session_for_billing(ctx, session_id, "billing.code")
-    data = _data(payload)
+    data = form_data(payload)
     data["established"] = {True: "yes", False: "no"}.get(payload.established, "")
     return visit_out(services.propose_for_session(ctx, session, data))
 
@@ -198,7 +193,7 @@ def propose(request, session_id: UUID, payload: ProposeLinesIn):
 def propose_evaluation(request, evaluation_id: UUID, payload: ProposeLinesIn):
     ctx = _ctx(request)
     evaluation = services.get_evaluation_for_billing(ctx, evaluation_id)
-    return visit_out(services.propose_for_evaluation(ctx, evaluation, _data(payload)))
+    return visit_out(services.propose_for_evaluation(ctx, evaluation, form_data(payload)))
 
 
 @router.get("/billing/visits/{visit_id}", response={200: VisitOut, **errors(401, 403, 404, 422)}, summary="A visit's lines")
@@ -211,12 +206,10 @@ def read_visit(request, visit_id: UUID):
 def add_line(request, visit_id: UUID, payload: ChargeLineIn):
     ctx = _ctx(request)
     visit = services.get_visit_for(ctx, visit_id, "billing.code")
-    return Status(201, line_out(services.add_line(ctx, visit, _data(payload))))
+    return Status(201, line_out(services.add_line(ctx, visit, form_data(payload))))
 
 
 def _line(ctx, line_id) -> ChargeLine:
-    from ketamine_clinic.core.errors import NotFound
-
     try:
         return ChargeLine.objects.select_related("visit__patient").get(
             public_id=line_id, visit__organization_id=ctx.user.organization_id)
@@ -229,7 +222,7 @@ def _line(ctx, line_id) -> ChargeLine:
 def edit_line(request, line_id: UUID, payload: ChargeLineIn):
     ctx = _ctx(request)
     services.get_visit_for(ctx, _line(ctx, line_id).visit.public_id, "billing.code")
-    return Status(201, line_out(services.edit_line(ctx, _line(ctx, line_id), _data(payload))))
+    return Status(201, line_out(services.edit_line(ctx, _line(ctx, line_id), form_data(payload))))
 
 
 @router.post("/billing/lines/{line_id}/remove", response={200: ChargeLineOut, **errors(400, 401, 403, 404, 409, 422)},
@@ -237,14 +230,14 @@ def edit_line(request, line_id: UUID, payload: ChargeLineIn):
 def remove_line(request, line_id: UUID, payload: LineRemoveIn):
     ctx = _ctx(request)
     services.get_visit_for(ctx, _line(ctx, line_id).visit.public_id, "billing.code")
-    return line_out(services.remove_line(ctx, _line(ctx, line_id), _data(payload)))
+    return line_out(services.remove_line(ctx, _line(ctx, line_id), form_data(payload)))
 
 
 @router.post("/billing/visits/{visit_id}/finalize", response={200: VisitOut, **errors(400, 401, 403, 404, 409, 422)},
              summary="Finalize the lines (every line priced and pointing to a diagnosis)")
 def finalize(request, visit_id: UUID, payload: FinalizeIn):
     ctx = _ctx(request)
-    return visit_out(services.finalize_visit(ctx, services.get_visit_for(ctx, visit_id, "billing.code"), _data(payload)))
+    return visit_out(services.finalize_visit(ctx, services.get_visit_for(ctx, visit_id, "billing.code"), form_data(payload)))
 
 
 # --- invoices and the ledger ----------------------------------------------------------------------
@@ -273,7 +266,7 @@ def read_invoice(request, invoice_id: UUID):
 def pay(request, invoice_id: UUID, payload: PaymentEntryIn):
     ctx = _ctx(request)
     invoice = services.get_invoice_for(ctx, invoice_id, "billing.collect")
-    return Status(201, entry_out(services.record_payment(ctx, invoice, _data(payload))))
+    return Status(201, entry_out(services.record_payment(ctx, invoice, form_data(payload))))
 
 
 @router.post("/billing/invoices/{invoice_id}/refunds", response={201: LedgerEntryOut, **errors(400, 401, 403, 404, 409, 422)},
@@ -281,7 +274,7 @@ def pay(request, invoice_id: UUID, payload: PaymentEntryIn):
 def refund(request, invoice_id: UUID, payload: RefundEntryIn):
     ctx = _ctx(request)
     invoice = services.get_invoice_for(ctx, invoice_id, "billing.adjust")
-    return Status(201, entry_out(services.record_refund(ctx, invoice, _data(payload))))
+    return Status(201, entry_out(services.record_refund(ctx, invoice, form_data(payload))))
 
 
 @router.post("/billing/invoices/{invoice_id}/adjustments", response={201: LedgerEntryOut, **errors(400, 401, 403, 404, 409, 422)},
@@ -289,7 +282,7 @@ def refund(request, invoice_id: UUID, payload: RefundEntryIn):
 def adjust(request, invoice_id: UUID, payload: AdjustmentEntryIn):
     ctx = _ctx(request)
     invoice = services.get_invoice_for(ctx, invoice_id, "billing.adjust")
-    return Status(201, entry_out(services.record_adjustment(ctx, invoice, _data(payload))))
+    return Status(201, entry_out(services.record_adjustment(ctx, invoice, form_data(payload))))
 
 
 @router.get("/patients/{patient_id}/balance", response={200: PatientBalanceOut, **errors(401, 403, 404, 422)},
@@ -308,7 +301,7 @@ def patient_balance(request, patient_id: UUID):
 def issue_estimate(request, patient_id: UUID, payload: EstimateIn):
     ctx = _ctx(request)
     patient = services.patient_for(ctx, patient_id, "billing.collect")
-    data = _data(payload)
+    data = form_data(payload)
     data["extra_items"] = payload.dict()["extra_items"]
     return Status(201, estimate_out(services.issue_estimate(ctx, patient, data)))
 
@@ -324,7 +317,7 @@ def read_estimate(request, estimate_id: UUID):
 def estimate_due(request, patient_id: UUID, payload: EstimateDueIn):
     ctx = _ctx(request)
     patient = services.patient_for(ctx, patient_id, "billing.collect")
-    row = services.record_estimate_due(ctx, patient, _data(payload))
+    row = services.record_estimate_due(ctx, patient, form_data(payload))
     return Status(201, {"id": row.public_id, "requested": row.requested, "asked_on": row.asked_on,
                         "service_on": row.service_on, "due_on": row.due_on, "fulfilled": row.fulfilled_by_id is not None})
 
@@ -334,14 +327,14 @@ def estimate_due(request, patient_id: UUID, payload: EstimateDueIn):
 def payment_plan(request, invoice_id: UUID, payload: PaymentPlanIn):
     ctx = _ctx(request)
     invoice = services.get_invoice_for(ctx, invoice_id, "billing.collect")
-    return Status(201, services.plan_status(services.create_payment_plan(ctx, invoice, _data(payload))))
+    return Status(201, services.plan_status(services.create_payment_plan(ctx, invoice, form_data(payload))))
 
 
 @router.post("/coverage/{coverage_id}/benefits-checks", response={201: BenefitsCheckOut, **errors(400, 401, 403, 404, 422)},
              summary="Record the answer of an eligibility and benefits check")
 def benefits_check(request, coverage_id: UUID, payload: BenefitsCheckIn):
     ctx = _ctx(request)
-    data = _data(payload)
+    data = form_data(payload)
     for field in ("coverage_active", "mental_health_covered"):
         data[field] = {True: "yes", False: "no"}.get(getattr(payload, field), "")
     data["service_type_codes"] = payload.service_type_codes

@@ -11,14 +11,17 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
+from ketamine_clinic.core.immutable import Immutable, NeverDeleted, NoBulkChangeQuerySet
+
 from .rules.propose import Payer
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 CURRENCY = "USD"
 
 
-class PracticeProfile(models.Model):
+class PracticeProfile(Immutable):
     """One version of the practice's billing identity (newest in force): name, TIN, NPI (type 2)."""
+    objects = NoBulkChangeQuerySet.as_manager()
 
     organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField()
@@ -36,8 +39,9 @@ class PracticeProfile(models.Model):
         ordering = ["-version"]
 
 
-class ProviderNumbers(models.Model):
+class ProviderNumbers(Immutable):
     """One version of a rendering provider's identifiers (newest in force): NPI (type 1), licence."""
+    objects = NoBulkChangeQuerySet.as_manager()
 
     organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
     provider = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
@@ -53,8 +57,9 @@ class ProviderNumbers(models.Model):
         ordering = ["-version"]
 
 
-class FeeSchedule(models.Model):
+class FeeSchedule(Immutable):
     """One version of a clinic's prices (immutable); the newest version effective on a date applies."""
+    objects = NoBulkChangeQuerySet.as_manager()
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
@@ -69,8 +74,9 @@ class FeeSchedule(models.Model):
         ordering = ["-version"]
 
 
-class FeeItem(models.Model):
+class FeeItem(Immutable):
     """A price per unit of a code (per mg for drug codes such as J0013 and J3490), with modifier and NDC."""
+    objects = NoBulkChangeQuerySet.as_manager()
 
     schedule = models.ForeignKey(FeeSchedule, on_delete=models.PROTECT, related_name="items")
     code = models.CharField(max_length=8)
@@ -83,8 +89,10 @@ class FeeItem(models.Model):
         ordering = ["code", "modifier"]
 
 
-class Coverage(models.Model):
+class Coverage(Immutable):
     """Who pays for a patient's care over a period: a payer plan, or self-pay (an explicit kind)."""
+    MUTABLE_FIELDS = frozenset({"status", "status_reason"})  # marked entered in error, with why
+    objects = NoBulkChangeQuerySet.as_manager()
 
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
@@ -124,7 +132,7 @@ class VisitStatus(models.TextChoices):
     FINALIZED = "finalized", "Finalized"
 
 
-class BillableVisit(models.Model):
+class BillableVisit(NeverDeleted):
     """The billing side of one completed visit (a treatment session or an intake evaluation): its
     diagnoses, payer and charge lines."""
 
@@ -163,7 +171,9 @@ class BillableVisit(models.Model):
         return self.lines.filter(status=ChargeLine.Status.ACTIVE).order_by("position", "id")
 
 
-class ChargeLine(models.Model):
+class ChargeLine(Immutable):
+    MUTABLE_FIELDS = frozenset({"status", "reason"})  # replaced or removed while the visit is a draft
+    objects = NoBulkChangeQuerySet.as_manager()
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
         REPLACED = "replaced", "Replaced by an edit"
@@ -196,8 +206,9 @@ class ChargeLine(models.Model):
         return [m for m in self.modifiers.split(",") if m]
 
 
-class Invoice(models.Model):
+class Invoice(Immutable):
     """A bill to the patient for one finalized visit. The total is fixed; the ledger moves the balance."""
+    objects = NoBulkChangeQuerySet.as_manager()
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
@@ -216,8 +227,9 @@ class Invoice(models.Model):
         ordering = ["-issued_at", "-id"]
 
 
-class LedgerEntry(models.Model):
+class LedgerEntry(Immutable):
     """A payment, refund or adjustment: append-only; a correction is another entry."""
+    objects = NoBulkChangeQuerySet.as_manager()
 
     class Kind(models.TextChoices):
         PAYMENT = "payment", "Payment"
@@ -259,9 +271,10 @@ class LedgerEntry(models.Model):
         return self.amount_usd
 
 
-class GoodFaithEstimate(models.Model):
+class GoodFaithEstimate(Immutable):
     """One issued version of a patient's good-faith estimate (45 CFR 149.610): a frozen snapshot of
     every required element, kept as part of the record and reprinted from it."""
+    objects = NoBulkChangeQuerySet.as_manager()
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
@@ -280,7 +293,7 @@ class GoodFaithEstimate(models.Model):
         ordering = ["-issued_at", "-id"]
 
 
-class EstimateDue(models.Model):
+class EstimateDue(NeverDeleted):
     """A good-faith estimate owed to a self-pay patient: from scheduling or a request, with its deadline."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -299,8 +312,9 @@ class EstimateDue(models.Model):
         ordering = ["due_on", "id"]
 
 
-class PriorAuthorization(models.Model):
+class PriorAuthorization(Immutable):
     """A payer's authorization for codes and units over dates; units used are counted from finalized lines."""
+    objects = NoBulkChangeQuerySet.as_manager()
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
@@ -319,9 +333,10 @@ class PriorAuthorization(models.Model):
         ordering = ["end_on", "id"]
 
 
-class PaymentPlan(models.Model):
+class PaymentPlan(Immutable):
     """An invoice's balance in instalments: no interest, no fees; at most 4 unless the clinic's
     setting allows more (Reg Z, shared/PRACTICE.md s.2.5). Fixed once made; payments are ledger entries."""
+    objects = NoBulkChangeQuerySet.as_manager()
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
@@ -333,9 +348,10 @@ class PaymentPlan(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
 
-class BenefitsCheck(models.Model):
+class BenefitsCheck(Immutable):
     """The answer of one eligibility and benefits check (shaped after X12 270/271: service type codes
     asked, active coverage, the mental-health benefit, copay, coinsurance, deductible left)."""
+    objects = NoBulkChangeQuerySet.as_manager()
 
     class Method(models.TextChoices):
         PHONE = "phone", "Phone call to the payer"

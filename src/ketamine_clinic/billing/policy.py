@@ -1,8 +1,8 @@
 """Clinic-policy settings of billing (no published number; each clinic may change them)."""
 
+from ketamine_clinic.clinic_settings import policy_for
 from ketamine_clinic.clinical.policy import Setting
 from ketamine_clinic.clinical.sources import CLINIC_POLICY
-from ketamine_clinic.core.clinic_settings import policy_for
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("billing.clinical_roles_see_payments", False, "", CLINIC_POLICY,

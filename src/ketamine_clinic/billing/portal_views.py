@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.core.errors import ServiceError, ValidationFailed
 from ketamine_clinic.patients.services import get_own_patient_record
@@ -53,7 +54,7 @@ def portal_estimate(request, estimate_id):
     est = patient.estimates.filter(public_id=estimate_id).first() if patient else None
     if est is None:
         raise Http404("Not found.")
-    services.reads.audit_document(Context.from_request(request), "billing.estimate_print", est, patient)
+    services.reads.audit_document(Context.from_request(request), Action.BILLING_ESTIMATE_PRINT, est, patient)
     return _pdf(estimate_pdf(est.content, timezone.localdate(est.issued_at).isoformat()), f"estimate-v{est.version}.pdf")
 
 
@@ -73,5 +74,5 @@ def portal_superbill(request):
     except ValidationFailed as exc:
         messages.error(request, "; ".join(m for ms in exc.errors.values() for m in ms))
         return redirect("billing:portal")
-    services.reads.audit_document(Context.from_request(request), "billing.superbill_print", patient, patient)
+    services.reads.audit_document(Context.from_request(request), Action.BILLING_SUPERBILL_PRINT, patient, patient)
     return _pdf(superbill_pdf(bill), "superbill.pdf")

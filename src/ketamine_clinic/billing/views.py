@@ -4,7 +4,6 @@ re-renders the page with the field messages (4xx), nothing written."""
 
 import csv
 import datetime as dt
-from functools import wraps
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -14,40 +13,23 @@ from django.views.decorators.http import require_POST
 
 from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.permissions import Role, has_permission
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
-from ketamine_clinic.core.errors import NotFound, PermissionDenied, ServiceError, ValidationFailed
-from ketamine_clinic.core.views_util import forbidden, staff_required
+from ketamine_clinic.core.errors import NotFound, ServiceError, ValidationFailed
+from ketamine_clinic.plans.models import TreatmentPlan
+from ketamine_clinic.web.access import staff_required
 
 from . import services
 from .forms import METHOD_CHOICES, PAYER_CHOICES
 from .models import FeeSchedule
 from .pdf import estimate_pdf, superbill_pdf
+from .policy import billing_policy
 from .rules.codes import CODES
 from .rules.sources import SOURCES
 from .services import reports
 from .services.invoices import balance_of, invoice_warnings, paid_of, patient_balance
 from .services.setup import current_practice_profile, current_provider_numbers, schedule_on
 from .services.superbill import superbill_content, visits_in_period
-
-
-def staff_view(*actions):
-    """``staff_required`` plus the error mapping every page needs: another clinic's or an unknown
-    record is 404, an action the role may not take is the 403 page. (Replaced by the toolkit's
-    decorator once it is on main.)"""
-
-    def decorator(view):
-        @wraps(view)
-        def mapped(request, *args, **kwargs):
-            try:
-                return view(request, *args, **kwargs)
-            except NotFound:
-                raise Http404("Not found.") from None
-            except PermissionDenied as exc:
-                return forbidden(request, exc.action)
-
-        return staff_required(*actions)(mapped)
-
-    return decorator
 
 
 def _ctx(request) -> Context:
@@ -60,7 +42,7 @@ def _fail(request, exc: ServiceError, page, *args, form: str = ""):
 
 
 # --- the work queue ---------------------------------------------------------------------------
-@staff_view("billing.view_codes")
+@staff_required("billing.view_codes")
 def index(request):
     ctx = _ctx(request)
     money = services.can_view_money(request.user)
@@ -75,7 +57,7 @@ def index(request):
     return render(request, "billing/index.html", context)
 
 
-@staff_view("billing.view_money")
+@staff_required("billing.view_money")
 def ageing_csv(request):
     report = reports.ageing(_ctx(request))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -91,7 +73,7 @@ def ageing_csv(request):
 
 
 # --- coding a visit -----------------------------------------------------------------------------
-@staff_view("billing.code")
+@staff_required("billing.code")
 @require_POST
 def propose(request, session_id):
     ctx = _ctx(request)
@@ -105,7 +87,7 @@ def propose(request, session_id):
     return redirect("billing:visit", visit.public_id)
 
 
-@staff_view("billing.code")
+@staff_required("billing.code")
 @require_POST
 def propose_evaluation(request, evaluation_id):
     ctx = _ctx(request)
@@ -137,7 +119,7 @@ def _visit_page(request, visit_id, *, errors=None, error="", form="", posted=Non
         "errors": errors or {}, "error": error, "form": form, "posted": posted or {}}, status=status)
 
 
-@staff_view("billing.view_codes")
+@staff_required("billing.view_codes")
 def visit(request, visit_id):
     return _visit_page(request, visit_id)
 
@@ -159,31 +141,31 @@ def _line_of(visit, line_id):
     return line
 
 
-@staff_view("billing.code")
+@staff_required("billing.code")
 @require_POST
 def line_edit(request, visit_id, line_id):
     return _visit_write(request, visit_id, lambda ctx, v, d: services.edit_line(ctx, _line_of(v, line_id), d), f"edit-{line_id}")
 
 
-@staff_view("billing.code")
+@staff_required("billing.code")
 @require_POST
 def line_remove(request, visit_id, line_id):
     return _visit_write(request, visit_id, lambda ctx, v, d: services.remove_line(ctx, _line_of(v, line_id), d), f"remove-{line_id}")
 
 
-@staff_view("billing.code")
+@staff_required("billing.code")
 @require_POST
 def line_add(request, visit_id):
     return _visit_write(request, visit_id, services.add_line, "add")
 
 
-@staff_view("billing.code")
+@staff_required("billing.code")
 @require_POST
 def finalize(request, visit_id):
     return _visit_write(request, visit_id, services.finalize_visit, "finalize")
 
 
-@staff_view("billing.collect")
+@staff_required("billing.collect")
 @require_POST
 def issue_invoice(request, visit_id):
     ctx = _ctx(request)
@@ -199,8 +181,6 @@ def issue_invoice(request, visit_id):
 # --- invoices and the ledger ----------------------------------------------------------------------
 def _invoice_page(request, invoice_id, *, errors=None, error="", form="", posted=None, status=200):
     invoice = services.get_invoice_for(_ctx(request), invoice_id)
-    from .policy import billing_policy
-
     return render(request, "billing/invoice.html", {
         "active_nav": "billing", "invoice": invoice, "patient": invoice.patient, "lines": list(invoice.visit.active_lines()),
         "entries": list(invoice.entries.select_related("recorded_by")), "balance": balance_of(invoice),
@@ -212,7 +192,7 @@ def _invoice_page(request, invoice_id, *, errors=None, error="", form="", posted
         "errors": errors or {}, "error": error, "form": form, "posted": posted or {}}, status=status)
 
 
-@staff_view("billing.view_codes")
+@staff_required("billing.view_codes")
 def invoice(request, invoice_id):
     return _invoice_page(request, invoice_id)
 
@@ -222,7 +202,7 @@ _LEDGER = {"payment": ("billing.collect", services.record_payment), "refund": ("
            "payment-plan": ("billing.collect", services.create_payment_plan)}
 
 
-@staff_view("billing.collect", "billing.adjust")
+@staff_required("billing.collect", "billing.adjust")
 @require_POST
 def ledger(request, invoice_id, kind):
     if kind not in _LEDGER:
@@ -241,7 +221,7 @@ def ledger(request, invoice_id, kind):
     return redirect("billing:invoice", invoice.public_id)
 
 
-@staff_view("billing.view_codes")
+@staff_required("billing.view_codes")
 def receipt(request, invoice_id, receipt_number):
     invoice = services.get_invoice_for(_ctx(request), invoice_id)
     entry = invoice.entries.filter(receipt_number=receipt_number).first()
@@ -254,7 +234,7 @@ def receipt(request, invoice_id, receipt_number):
 # --- a patient's financial page -----------------------------------------------------------------
 def _patient_page(request, patient_id, *, errors=None, error="", form="", posted=None, status=200):
     ctx = _ctx(request)
-    patient = services.patient_for(ctx, patient_id, "patient.view")
+    patient = services.patient_for(ctx, patient_id, "patient.view", audit_action=Action.PATIENT_VIEW)
     money = services.can_view_money(request.user)
     context = {"active_nav": "patients", "patient": patient, "money": money, "payers": PAYER_CHOICES,
                "coverages": list(patient.coverages.select_related("created_by")),
@@ -266,8 +246,6 @@ def _patient_page(request, patient_id, *, errors=None, error="", form="", posted
         context["authorizations"] = [services.authorization_usage(pa) for pa in patient.prior_authorizations.all()]
         context["benefits_checks"] = list(patient.benefits_checks.select_related("coverage", "checked_by"))
     if money:
-        from ketamine_clinic.plans.models import TreatmentPlan
-
         context.update(invoices=[(i, balance_of(i)) for i in patient.invoices.select_related("visit")],
                        balance=patient_balance(patient), estimates=list(patient.estimates.all()),
                        dues=list(patient.estimates_due.filter(fulfilled_by__isnull=True)),
@@ -275,7 +253,7 @@ def _patient_page(request, patient_id, *, errors=None, error="", form="", posted
     return render(request, "billing/patient.html", context, status=status)
 
 
-@staff_view("patient.view")
+@staff_required("patient.view")
 def patient(request, patient_id):
     return _patient_page(request, patient_id)
 
@@ -296,7 +274,7 @@ def _benefits_check(ctx, patient, data):
     return services.record_benefits_check(ctx, coverage, data)
 
 
-@staff_view("billing.coverage", "billing.collect")
+@staff_required("billing.coverage", "billing.collect")
 @require_POST
 def patient_write(request, patient_id, what):
     if what not in _PATIENT_WRITES:
@@ -312,7 +290,7 @@ def patient_write(request, patient_id, what):
     return redirect("billing:patient", patient.public_id)
 
 
-@staff_view("billing.coverage")
+@staff_required("billing.coverage")
 @require_POST
 def coverage_in_error(request, patient_id, coverage_id):
     ctx = _ctx(request)
@@ -331,14 +309,14 @@ def _pdf(data: bytes, name: str) -> HttpResponse:
     return response
 
 
-@staff_view("billing.view_money")
+@staff_required("billing.view_money")
 def estimate_file(request, estimate_id):
     est = services.get_estimate_for(_ctx(request), estimate_id)
-    services.reads.audit_document(_ctx(request), "billing.estimate_print", est, est.patient)
+    services.reads.audit_document(_ctx(request), Action.BILLING_ESTIMATE_PRINT, est, est.patient)
     return _pdf(estimate_pdf(est.content, timezone.localdate(est.issued_at).isoformat()), f"estimate-v{est.version}.pdf")
 
 
-@staff_view("billing.view_money")
+@staff_required("billing.view_money")
 def superbill_file(request, patient_id):
     ctx = _ctx(request)
     patient = services.patient_for(ctx, patient_id, "patient.view")
@@ -353,7 +331,7 @@ def superbill_file(request, patient_id):
         bill = superbill_content(ctx, patient, visits_in_period(patient, start, end), f"{start} to {end}")
     except ValidationFailed as exc:
         return _fail(request, exc, _patient_page, patient_id, form="superbill")
-    services.reads.audit_document(ctx, "billing.superbill_print", patient, patient)
+    services.reads.audit_document(ctx, Action.BILLING_SUPERBILL_PRINT, patient, patient)
     return _pdf(superbill_pdf(bill), f"superbill-{start}-{end}.pdf")
 
 
@@ -376,12 +354,12 @@ def _setup_page(request, *, errors=None, error="", form="", posted=None, status=
         "errors": errors or {}, "error": error, "form": form, "posted": posted or {}}, status=status)
 
 
-@staff_view("billing.view_codes")
+@staff_required("billing.view_codes")
 def setup(request):
     return _setup_page(request)
 
 
-@staff_view("billing.setup")
+@staff_required("billing.setup")
 @require_POST
 def setup_write(request, what):
     if what not in ("practice", "provider", "fees"):

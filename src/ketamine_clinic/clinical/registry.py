@@ -2,13 +2,12 @@
 
 from functools import cache
 
+from . import eligibility, instruments, pk, protocols, session
 from .policy import Setting
 
 
 @cache
 def all_settings() -> dict[str, Setting]:
-    from . import eligibility, instruments, pk, protocols, session
-
     found: dict[str, Setting] = {}
     for module in (eligibility, instruments, protocols, session, pk):
         for setting in module.SETTINGS:

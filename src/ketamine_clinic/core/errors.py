@@ -1,6 +1,13 @@
 """Errors services raise; views turn them into form messages, the API into precise 4xx JSON."""
 
-from ketamine_clinic.accounts.permissions import PermissionDenied  # noqa: F401  (re-exported)
+
+
+class PermissionDenied(Exception):
+    """The user's role does not allow ``action`` (``accounts.permissions.require`` raises it, in words)."""
+
+    def __init__(self, action: str, message: str | None = None):
+        super().__init__(message or f"Your role does not allow: {action}.")
+        self.action = action
 
 
 class ServiceError(Exception):

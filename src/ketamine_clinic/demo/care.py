@@ -14,6 +14,8 @@ from ketamine_clinic.audit.services import Context
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.plans import services as plans
 from ketamine_clinic.screening import services as screening
+from ketamine_clinic.treatments import facts
+from ketamine_clinic.treatments import services as sessions
 
 MEDICAL_NONE = {
     k: False
@@ -130,9 +132,6 @@ def _session_in_progress(n_ctx, prescriber, patient, rng, checked_in_min_ago: in
     """Checked in 50 minutes ago, PHQ-9 done in the waiting room, the weight charted today reused,
     checklist clear, infusion started 25 minutes ago, vitals charted on the clinic's cadence.
     (Billing's demo runs one earlier in the day and discharges it.)"""
-    from ketamine_clinic.treatments import facts
-    from ketamine_clinic.treatments import services as sessions
-
     location = patient.home_location
     session = sessions.start_session(n_ctx, patient, {
         "route": "iv", "dose_unit": "mg/kg", "dose_amount": "0.5", "infusion_minutes": 40, "infusion_volume_ml": "100",
@@ -161,8 +160,6 @@ def _session_in_progress(n_ctx, prescriber, patient, rng, checked_in_min_ago: in
 
 def _session_completed(n_ctx, prescriber, patient, rng):
     """An infusion this morning: 40 min, observed, discharged (billing codes it)."""
-    from ketamine_clinic.treatments import services as sessions
-
     location = patient.home_location
     session = _session_in_progress(n_ctx, prescriber, patient, rng, checked_in_min_ago=240, dosing_min_ago=220)
     session = sessions.stop_dosing(n_ctx, session, {"stopped_at": _local(180, location), "version": session.version})

@@ -1,7 +1,8 @@
 """The demo clinic: two organizations, staff of every role, ~40 synthetic patients.
 
-All data is synthetic. Writes go through the same services as the screens (so the audit trail
-and revision history are real). Running it twice changes nothing.
+All data is synthetic. Every write goes through the same services as the screens (the clinic is
+founded, staffed and registered as a real one would be), so each record has its audit event and
+revision history. Running it twice changes nothing.
 """
 
 import datetime as dt
@@ -10,11 +11,16 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from ketamine_clinic.accounts.models import Location, Organization, RoleAssignment, User
+from ketamine_clinic.accounts import services as accounts
+from ketamine_clinic.accounts.models import Location, Organization, User
 from ketamine_clinic.accounts.permissions import Role
 from ketamine_clinic.audit.services import Context
-from ketamine_clinic.cli import DEMO_PASSWORD
+from ketamine_clinic.billing.demo import seed_billing, seed_completed_visit
 from ketamine_clinic.patients import services
+from ketamine_clinic.plans.demo import seed_schedule
+
+from . import DEMO_PASSWORD
+from .care import seed_care
 
 GIVEN_F = "Ava Mia Emma Olivia Sofia Grace Chloe Nora Maya Leah Ruth Irene Dana Hana Priya Lucia".split()
 GIVEN_M = "Liam Noah Ethan Mason Lucas Owen Caleb Aaron Marcus Diego Samuel Tomas Andre Felix Ravi".split()
@@ -38,13 +44,16 @@ DIAGNOSES = ["F33.2", "F33.1", "F32.2", "F31.32", "F31.81", "F43.12", "F41.1", "
 ALLERGIES = [("Penicillin", "rash", "moderate"), ("Sulfa drugs", "hives", "mild"), ("Latex", "contact dermatitis", "mild"), ("Codeine", "nausea", "mild")]
 
 
-def _user(org, username, first, last, roles, credentials="", location=None, kind=User.Kind.STAFF) -> User:
-    user = User(username=username, organization=org, first_name=first, last_name=last, credentials=credentials, kind=kind, default_location=location)
-    user.set_password(DEMO_PASSWORD)
-    user.save()
-    for role in roles:
-        RoleAssignment.objects.create(user=user, role=role)
-    return user
+def _staff(admin_ctx: Context, username, first, last, roles, credentials="", location=None) -> User:
+    return accounts.create_staff_user(admin_ctx, {
+        "username": username, "password": DEMO_PASSWORD, "first_name": first, "last_name": last,
+        "credentials": credentials, "roles": [r.value for r in roles],
+        "default_location": str(location.public_id) if location else "",
+    })
+
+
+def _location(admin_ctx: Context, **data) -> Location:
+    return accounts.add_location(admin_ctx, dict(data, time_zone="America/New_York"))
 
 
 def _patient_data(rng: random.Random, i: int, location: Location) -> dict:
@@ -100,15 +109,17 @@ def seed_demo(patients_main: int = 40, patients_outsider: int = 5) -> bool:
     if Organization.objects.filter(slug="riverbend").exists():
         return False
     rng = random.Random(20261121)
-    main = Organization.objects.create(name="Riverbend Ketamine Clinic", slug="riverbend", mrn_prefix="RB")
-    downtown = Location.objects.create(organization=main, name="Downtown", address_line="120 Main Street, Suite 300", city="Albany", region="NY", postal_code="12207", phone="(555) 201-0100", time_zone="America/New_York")
-    north = Location.objects.create(organization=main, name="Northside", address_line="48 Elm Avenue", city="Saratoga Springs", region="NY", postal_code="12866", phone="(555) 201-0200", time_zone="America/New_York")
-    admin = _user(main, "admin", "Alex", "Morgan", [Role.CLINIC_ADMIN], location=downtown)
-    prescriber = _user(main, "prescriber", "Priya", "Raman", [Role.PRESCRIBER], "MD", downtown)
-    nurse = _user(main, "nurse", "Nora", "Quinn", [Role.NURSE], "RN", downtown)
-    _user(main, "therapist", "Theo", "Alvarez", [Role.THERAPIST], "LCSW", north)
-    frontdesk = _user(main, "frontdesk", "Fran", "Delgado", [Role.FRONT_DESK], location=downtown)
-    biller = _user(main, "biller", "Bea", "Lindqvist", [Role.BILLER], location=downtown)
+    main, admin = accounts.found_clinic({"name": "Riverbend Ketamine Clinic", "slug": "riverbend", "mrn_prefix": "RB"},
+                                        {"username": "admin", "password": DEMO_PASSWORD, "first_name": "Alex", "last_name": "Morgan"})
+    admin_ctx = Context(user=admin, source_ip="127.0.0.1")
+    downtown = _location(admin_ctx, name="Downtown", address_line="120 Main Street, Suite 300", city="Albany", region="NY", postal_code="12207", phone="(555) 201-0100")
+    north = _location(admin_ctx, name="Northside", address_line="48 Elm Avenue", city="Saratoga Springs", region="NY", postal_code="12866", phone="(555) 201-0200")
+    accounts.set_default_location(admin_ctx, admin, downtown)
+    prescriber = _staff(admin_ctx, "prescriber", "Priya", "Raman", [Role.PRESCRIBER], "MD", downtown)
+    nurse = _staff(admin_ctx, "nurse", "Nora", "Quinn", [Role.NURSE], "RN", downtown)
+    therapist = _staff(admin_ctx, "therapist", "Theo", "Alvarez", [Role.THERAPIST], "LCSW", north)
+    frontdesk = _staff(admin_ctx, "frontdesk", "Fran", "Delgado", [Role.FRONT_DESK], location=downtown)
+    biller = _staff(admin_ctx, "biller", "Bea", "Lindqvist", [Role.BILLER], location=downtown)
 
     ctx = Context(user=prescriber, source_ip="127.0.0.1")
     front_ctx = Context(user=frontdesk, source_ip="127.0.0.1")
@@ -116,32 +127,23 @@ def seed_demo(patients_main: int = 40, patients_outsider: int = 5) -> bool:
     for i in range(patients_main):
         location = downtown if i % 3 else north
         patient = services.register_patient(front_ctx, _patient_data(rng, i, location))
-        services.set_care_team(Context(user=admin), patient, [prescriber.public_id, nurse.public_id])
+        services.set_care_team(admin_ctx, patient, [prescriber.public_id, nurse.public_id])
         _history(ctx, rng, patient)
         first = first or patient
-    portal_user = _user(main, "patient", first.given_name, first.family_name, [], kind=User.Kind.PATIENT)
-    first.portal_user = portal_user
-    first.save(update_fields=["portal_user"])
+    services.open_portal_account(front_ctx, first, {"username": "patient", "password": DEMO_PASSWORD})
 
-    other = Organization.objects.create(name="Harbor Light Wellness", slug="harbor-light", mrn_prefix="HL")
-    harbor = Location.objects.create(organization=other, name="Harbor Light", address_line="9 Wharf Road", city="Portland", region="ME", postal_code="04101", time_zone="America/New_York")
-    outsider = _user(other, "outsider", "Olive", "Sands", [Role.CLINIC_ADMIN, Role.FRONT_DESK], location=harbor)
+    other, outsider = accounts.found_clinic({"name": "Harbor Light Wellness", "slug": "harbor-light", "mrn_prefix": "HL"},
+                                            {"username": "outsider", "password": DEMO_PASSWORD, "first_name": "Olive", "last_name": "Sands"})
     out_ctx = Context(user=outsider, source_ip="127.0.0.1")
+    harbor = _location(out_ctx, name="Harbor Light", address_line="9 Wharf Road", city="Portland", region="ME", postal_code="04101")
+    accounts.set_default_location(out_ctx, outsider, harbor)
+    accounts.set_roles(out_ctx, outsider, [Role.CLINIC_ADMIN, Role.FRONT_DESK])
     for i in range(patients_outsider):
         services.register_patient(out_ctx, _patient_data(rng, 1000 + i, harbor))
 
-    from ketamine_clinic.plans.demo import seed_schedule
-
-    seed_schedule(Context(user=admin), [downtown, north])
+    seed_schedule(admin_ctx, [downtown, north])
     seed_schedule(out_ctx, [harbor])
-
-    from ketamine_clinic.demo.care import seed_care
-
-    therapist = User.objects.get(username="therapist")
     completed = seed_care(admin, prescriber, nurse, therapist, list(main.patients.order_by("mrn")), rng)
-
-    from ketamine_clinic.billing.demo import seed_billing, seed_completed_visit
-
     seed_billing(admin, biller, prescriber, nurse, list(main.patients.order_by("mrn")), rng)
     if completed is not None:
         seed_completed_visit(biller, frontdesk, completed)

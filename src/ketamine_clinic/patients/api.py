@@ -11,6 +11,7 @@ from ketamine_clinic.audit.services import Context
 from ketamine_clinic.core.errors import ValidationFailed
 from ketamine_clinic.core.pagination import MAX_PAGE, page_slice
 from ketamine_clinic.core.schemas import errors
+from ketamine_clinic.web.api import form_data
 
 from . import services
 from .forms import SUBRECORD_FORMS, PatientForm
@@ -172,10 +173,6 @@ def _full(p: Patient) -> dict:
     }
 
 
-def _clean(payload: Schema) -> dict:
-    return {k: ("" if v is None else v) for k, v in payload.dict(exclude_unset=True).items()}
-
-
 class SearchParams(Schema):
     q: str = Field("", max_length=100, description="Name words, date of birth (YYYY-MM-DD), MRN or phone digits")
     page: int = Field(1, ge=1, le=MAX_PAGE, description=f"1 to {MAX_PAGE:,}; a page past the last result is empty")
@@ -191,7 +188,7 @@ def list_patients(request, params: Query[SearchParams]):
 
 @router.post("", response={201: PatientOut, **errors(400, 401, 403, 409, 422)}, summary="Register a patient")
 def create_patient(request, payload: PatientIn):
-    patient = services.register_patient(Context.from_request(request), _clean(payload))
+    patient = services.register_patient(Context.from_request(request), form_data(payload))
     return Status(201, _full(patient))
 
 
@@ -204,7 +201,7 @@ def read_patient(request, patient_id: UUID):
 def patch_patient(request, patient_id: UUID, payload: PatientPatch):
     ctx = Context.from_request(request)
     patient = services.get_patient_for(ctx, patient_id)
-    data = _clean(payload)
+    data = form_data(payload, only_sent=True)
     version = data.pop("version")
     reason = data.pop("reason", "")
     patient = services.update_patient(ctx, patient, data, expected_version=version, reason=reason)

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from ketamine_clinic.clinical import icd10cm
 from ketamine_clinic.clinical.medications import drug_class_for
-from ketamine_clinic.core.views_util import staff_required
+from ketamine_clinic.web.access import staff_required
 
 from .models import DrugClass
 

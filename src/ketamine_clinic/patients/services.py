@@ -10,13 +10,16 @@ import re
 import uuid
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from ketamine_clinic.accounts.models import Location
+from ketamine_clinic.accounts.models import Location, User
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.accounts.services import create_portal_user
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical.codes import icd10cm_display
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, form_errors
@@ -149,11 +152,14 @@ def search_patients(ctx: Context, q: str = "") -> QuerySet[Patient]:
     return qs.filter(condition)
 
 
-def get_patient_for(ctx: Context, public_id, *, audit_action: str = "patient.view") -> Patient:
-    """The patient, if the actor may see them; the view is audited. Others' patients are 'not found'."""
+def get_patient_for(ctx: Context, public_id, *, action: str = "patient.view", audit_action: Action | None = Action.PATIENT_VIEW) -> Patient:
+    """The patient of the actor's clinic, when the actor's role allows ``action`` (else 403); the
+    view is audited as ``audit_action`` (none when None). Another clinic's patient, or an id that
+    is not one, is 'not found' (404) — the one organization-scoped patient lookup."""
+    require(ctx.user, action)
     try:
         patient = patients_for(ctx).get(public_id=public_id)
-    except (Patient.DoesNotExist, ValueError, TypeError):
+    except (Patient.DoesNotExist, ValueError, TypeError, DjangoValidationError):
         raise NotFound("No such patient.") from None
     if audit_action:
         record(ctx, audit_action, obj=patient, patient=patient)
@@ -165,7 +171,7 @@ def get_own_patient_record(ctx: Context) -> Patient:
     patient = Patient.objects.filter(portal_user=ctx.user).first() if ctx.user.is_authenticated else None
     if patient is None:
         raise NotFound("No patient record is linked to this account.")
-    record(ctx, "portal.view_own", obj=patient, patient=patient)
+    record(ctx, Action.PORTAL_VIEW_OWN, obj=patient, patient=patient)
     return patient
 
 
@@ -229,7 +235,7 @@ def register_patient(ctx: Context, data: dict) -> Patient:
                         {"measured_on": patient_today(patient), "weight_kg": cleaned["weight_kg"], "height_cm": cleaned.get("height_cm")},
                     )
                 TimelineEvent.objects.create(patient=patient, kind="registered", summary="Registered", actor=ctx.user)
-                record(ctx, "patient.create", obj=patient, patient=patient)
+                record(ctx, Action.PATIENT_CREATE, obj=patient, patient=patient)
                 return patient
         except IntegrityError:
             if given_mrn:
@@ -269,7 +275,7 @@ def update_patient(ctx: Context, patient: Patient, data: dict, *, expected_versi
         locked.save()
         _revise(ctx, locked, "patient", locked, changed, (reason or "").strip())
         TimelineEvent.objects.create(patient=locked, kind="demographics", summary="Details updated: " + ", ".join(changed).replace("_", " "), actor=ctx.user)
-        record(ctx, "patient.update", obj=locked, patient=locked, detail={"fields": changed, "version": locked.version})
+        record(ctx, Action.PATIENT_UPDATE, obj=locked, patient=locked, detail={"fields": changed, "version": locked.version})
     return locked
 
 
@@ -280,7 +286,7 @@ def _create_subrecord(ctx: Context, patient: Patient, kind: str, cleaned: dict):
         Patient.objects.filter(pk=patient.pk).update(no_known_allergies_at=None, no_known_allergies_by=None)
         patient.no_known_allergies_at = patient.no_known_allergies_by = None
     _revise(ctx, patient, kind, obj, sorted(cleaned), "Recorded")
-    record(ctx, f"patient.{kind}.create", obj=obj, patient=patient, organization=patient.organization)
+    record(ctx, Action.chart_record(kind, "create"), obj=obj, patient=patient, organization=patient.organization)
     return obj
 
 
@@ -327,7 +333,7 @@ def record_no_known_allergies(ctx: Context, patient: Patient) -> Patient:
         locked.no_known_allergies_at, locked.no_known_allergies_by = timezone.now(), ctx.user
         locked.save(update_fields=["no_known_allergies_at", "no_known_allergies_by"])
         TimelineEvent.objects.create(patient=locked, kind="allergy", summary="No known allergies recorded", actor=ctx.user)
-        record(ctx, "patient.no_known_allergies", obj=locked, patient=locked, organization=locked.organization)
+        record(ctx, Action.PATIENT_NO_KNOWN_ALLERGIES, obj=locked, patient=locked, organization=locked.organization)
     patient.no_known_allergies_at, patient.no_known_allergies_by = locked.no_known_allergies_at, ctx.user
     return locked
 
@@ -367,7 +373,7 @@ def correct_subrecord(ctx: Context, patient: Patient, kind: str, public_id, data
         obj.save()
         _revise(ctx, patient, kind, obj, changed, reason.strip())
         TimelineEvent.objects.create(patient=patient, kind=kind, summary=f"{kind.title()} corrected: {describe(kind, obj)}", actor=ctx.user)
-        record(ctx, f"patient.{kind}.update", obj=obj, patient=patient, organization=patient.organization, detail={"fields": changed, "version": obj.version})
+        record(ctx, Action.chart_record(kind, "update"), obj=obj, patient=patient, organization=patient.organization, detail={"fields": changed, "version": obj.version})
     return obj
 
 
@@ -401,13 +407,12 @@ def set_subrecord_status(ctx: Context, patient: Patient, kind: str, public_id, s
         _revise(ctx, patient, kind, obj, ["status"], reason.strip())
         label = "withdrawn (entered in error)" if status == RecordStatus.ENTERED_IN_ERROR else "marked inactive"
         TimelineEvent.objects.create(patient=patient, kind=kind, summary=f"{kind.title()} {label}: {describe(kind, obj)}", actor=ctx.user)
-        record(ctx, f"patient.{kind}.status", obj=obj, patient=patient, organization=patient.organization, detail={"status": status})
+        record(ctx, Action.chart_record(kind, "status"), obj=obj, patient=patient, organization=patient.organization, detail={"status": status})
     return obj
 
 
 def set_care_team(ctx: Context, patient: Patient, user_ids: list) -> None:
     require(ctx.user, "patient.edit_demographics")
-    from ketamine_clinic.accounts.models import User
 
     try:
         wanted = {uuid.UUID(str(u)) for u in user_ids}
@@ -419,7 +424,7 @@ def set_care_team(ctx: Context, patient: Patient, user_ids: list) -> None:
     with transaction.atomic():
         patient.care_team.set(members)
         TimelineEvent.objects.create(patient=patient, kind="care_team", summary="Care team: " + (", ".join(m.name for m in members) or "none"), actor=ctx.user)
-        record(ctx, "patient.care_team", obj=patient, patient=patient, detail={"members": [str(m.public_id) for m in members]})
+        record(ctx, Action.PATIENT_CARE_TEAM, obj=patient, patient=patient, detail={"members": [str(m.public_id) for m in members]})
 
 
 def describe(kind: str, obj) -> str:
@@ -434,3 +439,22 @@ def describe(kind: str, obj) -> str:
     if kind == "diagnosis":
         return f"{obj.icd10_code} {obj.display}"
     return str(obj)
+
+
+def open_portal_account(ctx: Context, patient: Patient, data: dict):
+    """A sign-in for the patient's portal (``username``, ``password``, optional ``email``), linked to
+    the chart. A patient has at most one portal account."""
+    require(ctx.user, "patient.edit_demographics")
+    if patient.organization_id != ctx.user.organization_id:
+        raise NotFound("No such patient.")
+    data = {"first_name": patient.given_name, "last_name": patient.family_name, **data}
+    with transaction.atomic():
+        locked = Patient.objects.select_for_update().get(pk=patient.pk)
+        if locked.portal_user_id is not None:
+            raise Conflict("This patient already has a portal account.")
+        user = create_portal_user(ctx, data)
+        locked.portal_user = user
+        locked.save(update_fields=["portal_user"])
+        record(ctx, Action.PATIENT_PORTAL_ACCOUNT, obj=locked, patient=locked, detail={"username": user.username})
+    patient.portal_user = user
+    return user

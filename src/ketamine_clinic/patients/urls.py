@@ -2,13 +2,13 @@ from django.urls import path
 
 from . import lookup_views, views
 
+# The chart page itself (``patients:chart``) composes several apps: front.urls adds it.
 app_name = "patients"
 urlpatterns = [
     path("", views.patient_list, name="list"),
     path("new/", views.patient_register, name="register"),
     path("lookup/icd10cm/", lookup_views.icd10cm_options, name="lookup_icd10cm"),
     path("lookup/drug-class/", lookup_views.drug_class_hint, name="lookup_drug_class"),
-    path("<uuid:public_id>/", views.patient_chart, name="chart"),
     path("<uuid:public_id>/edit/", views.patient_edit, name="edit"),
     path("<uuid:public_id>/history/", views.patient_history, name="history"),
     path("<uuid:public_id>/care-team/", views.care_team_edit, name="care_team"),

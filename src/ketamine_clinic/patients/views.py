@@ -7,20 +7,21 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ketamine_clinic.accounts.models import Location
+from ketamine_clinic.accounts.models import Location, User
 from ketamine_clinic.accounts.permissions import has_permission
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical.medications import known_names as known_medication_names
-from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, error_text
-from ketamine_clinic.core.localtime import patient_today
+from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 from ketamine_clinic.core.versions import required_version
-from ketamine_clinic.core.views_util import staff_required, with_errors
+from ketamine_clinic.web.access import staff_required
+from ketamine_clinic.web.forms import with_errors
+from ketamine_clinic.web.refusals import flash_refusal
 
 from . import forms as pforms
 from . import history
 from . import services
 from .models import RecordStatus
-from .timeline import visible_timeline
 
 SUBRECORD_TITLES = {
     "measurement": "Weight and height",
@@ -68,38 +69,13 @@ def _registration_form(request, data=None) -> pforms.RegistrationForm:
     return form
 
 
-def _patient_or_404(ctx, public_id, audit_action="patient.view"):
-    try:
-        return services.get_patient_for(ctx, public_id, audit_action=audit_action)
-    except NotFound:
-        raise Http404("No such patient.") from None
-
-
-@staff_required("patient.view")
-def patient_chart(request, public_id):
-    ctx = Context.from_request(request)
-    patient = _patient_or_404(ctx, public_id)
-    context = {
-        "patient": patient,
-        "measurement": services.current_measurement(patient),
-        **services.chart_records(patient),
-        "care_team": patient.care_team.all(),
-        "timeline": visible_timeline(request.user, patient.timeline.select_related("actor"))[:50],
-        "age": patient.age_on(patient_today(patient)),
-        "can_edit_demographics": has_permission(request.user, "patient.edit_demographics"),
-        "can_edit_clinical": has_permission(request.user, "patient.edit_clinical"),
-        "can_view_history": has_permission(request.user, "patient.view_history"),
-        "can_plan_dose": has_permission(request.user, "pk.use"),
-        "subrecord_titles": SUBRECORD_TITLES,
-    }
-    return render(request, "patients/chart.html", context)
 
 
 @staff_required("patient.edit_clinical")
 @require_POST
 def no_known_allergies(request, public_id):
     ctx = Context.from_request(request)
-    patient = _patient_or_404(ctx, public_id)
+    patient = services.get_patient_for(ctx, public_id)
     try:
         services.record_no_known_allergies(ctx, patient)
     except Conflict as exc:
@@ -113,7 +89,7 @@ def no_known_allergies(request, public_id):
 @require_http_methods(["GET", "POST"])
 def patient_edit(request, public_id):
     ctx = Context.from_request(request)
-    patient = _patient_or_404(ctx, public_id)
+    patient = services.get_patient_for(ctx, public_id)
     if request.method == "POST":
         try:
             version = required_version(request.POST.get("version"))
@@ -133,7 +109,7 @@ def subrecord_add(request, public_id, kind):
     if kind not in pforms.SUBRECORD_FORMS:
         raise Http404("Unknown record type.")
     ctx = Context.from_request(request)
-    patient = _patient_or_404(ctx, public_id)
+    patient = services.get_patient_for(ctx, public_id)
     form_class = pforms.SUBRECORD_FORMS[kind]
     if request.method == "POST":
         try:
@@ -150,7 +126,7 @@ def subrecord_add(request, public_id, kind):
 def result_attachment(request, public_id, record_id):
     """The report attached to a test result, served only to staff who may open the chart."""
     ctx = Context.from_request(request)
-    patient = _patient_or_404(ctx, public_id, audit_action="patient.result_attachment")
+    patient = services.get_patient_for(ctx, public_id, audit_action=Action.PATIENT_RESULT_ATTACHMENT)
     result = patient.test_results.filter(public_id=record_id).exclude(attachment_type="").first()
     if result is None:
         raise Http404("No such report.")
@@ -175,11 +151,8 @@ def subrecord_correct(request, public_id, kind, record_id):
     if kind not in pforms.SUBRECORD_FORMS:
         raise Http404("Unknown record type.")
     ctx = Context.from_request(request)
-    patient = _patient_or_404(ctx, public_id)
-    try:
-        entry = services.get_subrecord(patient, kind, record_id)
-    except NotFound:
-        raise Http404("No such entry on this chart.") from None
+    patient = services.get_patient_for(ctx, public_id)
+    entry = services.get_subrecord(patient, kind, record_id)
     if entry.status == RecordStatus.ENTERED_IN_ERROR:
         messages.error(request, "This entry was withdrawn as entered in error and cannot be corrected.")
         return redirect("patients:chart", public_id=patient.public_id)
@@ -205,11 +178,11 @@ def subrecord_correct(request, public_id, kind, record_id):
 @require_POST
 def subrecord_status(request, public_id, kind, record_id):
     ctx = Context.from_request(request)
-    patient = _patient_or_404(ctx, public_id)
+    patient = services.get_patient_for(ctx, public_id)
     try:
         services.set_subrecord_status(ctx, patient, kind, record_id, request.POST.get("status", ""), request.POST.get("reason", ""))
     except (ValidationFailed, Conflict, NotFound) as exc:
-        messages.error(request, f"Not changed: {error_text(exc)}")
+        flash_refusal(request, exc, "Not changed: ")
     else:
         messages.success(request, "Entry updated; the earlier version stays in the history.")
     return redirect("patients:chart", public_id=patient.public_id)
@@ -218,7 +191,7 @@ def subrecord_status(request, public_id, kind, record_id):
 @staff_required("patient.view_history")
 def patient_history(request, public_id):
     ctx = Context.from_request(request)
-    patient = _patient_or_404(ctx, public_id, audit_action="patient.view_history")
+    patient = services.get_patient_for(ctx, public_id, audit_action=Action.PATIENT_VIEW_HISTORY)
     revisions = history.with_changes(patient.revisions.select_related("changed_by"))
     return render(request, "patients/history.html", {"patient": patient, "revisions": revisions})
 
@@ -226,16 +199,14 @@ def patient_history(request, public_id):
 @staff_required("patient.edit_demographics")
 @require_http_methods(["GET", "POST"])
 def care_team_edit(request, public_id):
-    from ketamine_clinic.accounts.models import User
-
     ctx = Context.from_request(request)
-    patient = _patient_or_404(ctx, public_id)
+    patient = services.get_patient_for(ctx, public_id)
     staff = User.objects.filter(organization_id=patient.organization_id, kind=User.Kind.STAFF, is_active=True).prefetch_related("roles").order_by("last_name", "username")
     if request.method == "POST":
         try:
             services.set_care_team(ctx, patient, request.POST.getlist("members"))
         except ValidationFailed as exc:
-            messages.error(request, f"Not saved: {error_text(exc)}")
+            flash_refusal(request, exc, "Not saved: ")
             return render(request, "patients/care_team.html", {"patient": patient, "staff": staff, "chosen": set(request.POST.getlist("members"))}, status=422)
         messages.success(request, "Care team saved.")
         return redirect("patients:chart", public_id=patient.public_id)

@@ -2,6 +2,7 @@ from typing import Any
 
 from ninja import Field, Router, Schema
 
+from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.clinical import pk
 from ketamine_clinic.core.schemas import errors
 
@@ -40,8 +41,6 @@ class TciIn(Schema):
 
 @router.get("/pk/models", response={200: list[dict[str, Any]], **errors(401, 403)}, summary="Pharmacokinetic models, their sources, routes and validated ranges")
 def models(request):
-    from ketamine_clinic.accounts.permissions import require
-
     require(request.user, "pk.use")
     return pk.list_models()
 

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import numpy as np
 
-from ketamine_clinic.charts import LineStyle, Series, line_chart_svg
+from ketamine_clinic.core.charts import LineStyle, Series, line_chart_svg
 from ketamine_clinic.clinical import pk
-from ketamine_clinic.core.clinic_settings import policy_for
+from ketamine_clinic.clinic_settings import policy_for
 
 from ketamine_clinic.clinical.protocols import esketamine_dose_mg
 

@@ -1,16 +1,14 @@
 """The dose planner: the predicted plasma curve for a dose, its peak and time above a ceiling."""
 
 import numpy as np
-
-from django.http import Http404
 from django.shortcuts import render
 
 from ketamine_clinic.audit.services import Context
-from ketamine_clinic.charts import LineStyle, Series, line_chart_svg
+from ketamine_clinic.core.charts import LineStyle, Series, line_chart_svg
 from ketamine_clinic.clinical import pk
-from ketamine_clinic.core.errors import NotFound, ValidationFailed
+from ketamine_clinic.core.errors import ValidationFailed
 from ketamine_clinic.core.localtime import patient_today
-from ketamine_clinic.core.views_util import staff_required
+from ketamine_clinic.web.access import staff_required
 from ketamine_clinic.patients.services import current_measurement, get_patient_for
 
 from . import services
@@ -21,10 +19,7 @@ def _initial_for_patient(request):
     public_id = request.GET.get("patient")
     if not public_id:
         return None, {}
-    try:
-        patient = get_patient_for(Context.from_request(request), public_id)
-    except NotFound:
-        raise Http404("No such patient.") from None
+    patient = get_patient_for(Context.from_request(request), public_id)
     initial = {"age_years": patient.age_on(patient_today(patient))}
     if patient.sex_at_birth in ("female", "male"):
         initial["sex"] = patient.sex_at_birth

@@ -11,8 +11,10 @@ from ninja import Field, Query, Router, Schema, Status
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical.sources import SOURCES
 from ketamine_clinic.core.schemas import LocalTime, errors
+from ketamine_clinic.web.api import form_data
 
-from . import protocol_store, scheduling, services
+from . import scheduling, services
+from .services import protocol_store
 from .models import Appointment, BoosterProposal, TreatmentPlan
 
 router = Router(tags=["plans"])
@@ -254,10 +256,6 @@ def plan_out(plan: TreatmentPlan) -> dict:
     }
 
 
-def _clean(payload: Schema) -> dict:
-    return {k: ("" if v is None else str(v)) for k, v in payload.dict().items()}
-
-
 # --- protocols ----------------------------------------------------------------------------------
 @router.get("/protocols", response={200: list[ProtocolSummaryOut], **errors(401, 403)}, summary="List protocols")
 def list_protocols(request):
@@ -291,7 +289,7 @@ def list_plans(request, patient_id: UUID):
 def create_plan(request, patient_id: UUID, payload: PlanIn):
     ctx = Context.from_request(request)
     patient = services.patient_for(ctx, patient_id, action="plan.edit")
-    return Status(201, plan_out(services.create_plan(ctx, patient, _clean(payload))))
+    return Status(201, plan_out(services.create_plan(ctx, patient, form_data(payload))))
 
 
 @router.get("/plans/{plan_id}", response={200: PlanOut, **errors(401, 403, 404, 422)}, summary="Read a plan")
@@ -319,7 +317,7 @@ def change_plan_status(request, plan_id: UUID, payload: StatusIn):
              summary="Change the dose (a new signed version; refused outside the protocol's range)")
 def change_plan_dose(request, plan_id: UUID, payload: PlanDoseIn):
     ctx = Context.from_request(request)
-    dose = services.change_dose(ctx, services.get_plan_for(ctx, plan_id, action="plan.sign"), _clean(payload))
+    dose = services.change_dose(ctx, services.get_plan_for(ctx, plan_id, action="plan.sign"), form_data(payload))
     return Status(201, _dose(dose))
 
 
@@ -327,7 +325,7 @@ def change_plan_dose(request, plan_id: UUID, payload: PlanDoseIn):
              summary="Record a relapse signal; proposes an earlier booster")
 def relapse(request, plan_id: UUID, payload: RelapseIn):
     ctx = Context.from_request(request)
-    proposal = services.signal_relapse(ctx, services.get_plan_for(ctx, plan_id, action="plan.edit"), _clean(payload))
+    proposal = services.signal_relapse(ctx, services.get_plan_for(ctx, plan_id, action="plan.edit"), form_data(payload))
     return Status(201, _proposal(proposal))
 
 
@@ -360,7 +358,7 @@ def list_appointments(request, params: Query[AppointmentQuery]):
 def book(request, payload: AppointmentIn):
     ctx = Context.from_request(request)
     patient = services.patient_for(ctx, payload.patient, action="schedule.manage")
-    data = _clean(payload)
+    data = form_data(payload)
     data["start"] = payload.start
     return Status(201, appointment_out(scheduling.book_appointment(ctx, patient, data)))
 
@@ -376,7 +374,7 @@ def read_appointment(request, appointment_id: UUID):
 def reschedule(request, appointment_id: UUID, payload: RescheduleIn):
     ctx = Context.from_request(request)
     appt = scheduling.get_appointment_for(ctx, appointment_id, "schedule.manage")
-    data = _clean(payload)
+    data = form_data(payload)
     data["start"] = payload.start
     return appointment_out(scheduling.reschedule_appointment(ctx, appt, data))
 

@@ -1,8 +1,8 @@
 """Clinic-policy numbers of the scheduling web layer, with shipped defaults.
 
 The literature fixes none of these: they are the clinic's own policy (``CLINIC_POLICY``). They are
-declared as ``Setting``s like the clinical core's, and read through ``core.clinic_settings`` (registered
-in its ``APP_SETTING_MODULES``): a clinic's value is used once a clinic admin sets one; until then the
+declared as ``Setting``s like the clinical core's, and read through ``clinic_settings`` (registered
+from ``PlansConfig.ready``): a clinic's value is used once a clinic admin sets one; until then the
 defaults hold.
 """
 
@@ -10,7 +10,7 @@ import datetime as dt
 
 from ketamine_clinic.clinical.policy import Setting
 from ketamine_clinic.clinical.sources import CLINIC_POLICY
-from ketamine_clinic.core.clinic_settings import policy_for
+from ketamine_clinic.clinic_settings import policy_for
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("plans.appointment_minutes.iv", 120, "min", CLINIC_POLICY,

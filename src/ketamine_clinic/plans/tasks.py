@@ -1,11 +1,10 @@
-"""Background tasks of the plans app (django-tasks, database backend). Each is safe to run twice."""
+"""Background tasks of the plans app (django-tasks, database backend). Each is safe to run twice.
 
-from django_tasks import task
+``send_appointment_reminder`` is defined with the service that sends and queues it
+(``services.reminders``), so that module needs nothing that imports it back; it is named here too
+because tasks queued before it moved are stored under this path.
+"""
 
+from .services.reminders import send_appointment_reminder
 
-@task()
-def send_appointment_reminder(appointment_id: str, channel: str, kind: str) -> str:
-    """Send one appointment reminder; a second run finds the claim and sends nothing."""
-    from .reminders import send_reminder
-
-    return send_reminder(appointment_id, channel, kind)
+__all__ = ["send_appointment_reminder"]

@@ -17,43 +17,21 @@ from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import protocols as cp
 from ketamine_clinic.clinical.sources import SOURCES
 from ketamine_clinic.core.dates import OUT_OF_RANGE, in_calendar
-from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
-from ketamine_clinic.core.views_util import forbidden, staff_required
+from ketamine_clinic.core.errors import Conflict, ValidationFailed
+from ketamine_clinic.web.access import forbidden, staff_required
+from ketamine_clinic.web.forms import bound, with_errors
+from ketamine_clinic.web.refusals import attempt, flash_refusal
+from ketamine_clinic.patients.services import current_measurement
+from ketamine_clinic.pharmacology.curves import predicted_curve
 
 from . import forms as plan_forms
-from . import protocol_store, reminders, scheduling, services
+from . import scheduling, services
+from .services import protocol_store, reminders
 from .policy import instruction_hours
 from .scheduling import requests
 from .models import AppointmentKind, AppointmentStatus, BoosterProposal, PlanStatus, Resource
 
 VIEWS = {"day": 1, "week": 7, "fortnight": 14}
-
-
-def _add_errors(form, errors):
-    """Show a service's field errors on the bound form (unknown fields as form-wide errors)."""
-    form.is_valid()
-    for field, msgs in errors.items():
-        target = field if field in form.fields else None
-        for msg in msgs:
-            if msg not in form.errors.get(target or "__all__", []):
-                form.add_error(target, msg)
-    return form
-
-
-def _bound(form_class, data, errors, **kwargs):
-    return _add_errors(form_class(data=data, **kwargs), errors)
-
-
-def _flash_error(request, exc):
-    detail = "; ".join(m for msgs in exc.errors.values() for m in msgs) or exc.message
-    messages.error(request, f"{exc.message} {detail}" if detail != exc.message else exc.message)
-
-
-def _or_404(fn, *args, **kwargs):
-    try:
-        return fn(*args, **kwargs)
-    except NotFound:
-        raise Http404("Not found.") from None
 
 
 # --- schedule ---------------------------------------------------------------------------------
@@ -109,7 +87,7 @@ def schedule(request):
 @require_http_methods(["GET", "POST"])
 def location_setup(request, public_id):
     ctx = Context.from_request(request)
-    location = _or_404(scheduling.get_location_for, ctx, public_id, "resources.manage")
+    location = scheduling.get_location_for(ctx, public_id, "resources.manage")
     staff = list(location.organization.users.filter(kind="staff", is_active=True))
     status = 200
     resource_form = plan_forms.ResourceForm(staff=staff)
@@ -131,7 +109,7 @@ def location_setup(request, public_id):
                 scheduling.add_closed_date(ctx, location, request.POST.dict())
                 messages.success(request, "Closed day added.")
             elif action in ("deactivate", "activate"):
-                resource = _or_404(scheduling.get_resource_for, ctx, request.POST.get("resource"))
+                resource = scheduling.get_resource_for(ctx, request.POST.get("resource"))
                 scheduling.set_resource_active(ctx, resource, action == "activate")
                 messages.success(request, f"{resource.name} {'active' if action == 'activate' else 'no longer bookable'}.")
             else:
@@ -140,13 +118,13 @@ def location_setup(request, public_id):
         except (ValidationFailed, Conflict) as exc:
             status = exc.status
             if action == "resource":
-                resource_form = _bound(plan_forms.ResourceForm, request.POST, exc.errors, staff=staff)
+                resource_form = bound(plan_forms.ResourceForm, request.POST, exc.errors, staff=staff)
             elif action == "hours":
-                hours_form = _bound(plan_forms.OpeningHoursForm, request.POST, exc.errors)
+                hours_form = bound(plan_forms.OpeningHoursForm, request.POST, exc.errors)
             elif action == "closed":
-                closed_form = _bound(plan_forms.ClosedDateForm, request.POST, exc.errors)
+                closed_form = bound(plan_forms.ClosedDateForm, request.POST, exc.errors)
             else:
-                _flash_error(request, exc)
+                flash_refusal(request, exc)
     context = {
         "location": location, "resources": location.resources.select_related("staff").order_by("-is_active", "kind", "name"),
         "closed_dates": location.closed_dates.filter(date__gte=scheduling.local_today(location)),
@@ -191,7 +169,7 @@ def protocol_detail(request, key):
         version = int(request.GET["version"]) if request.GET.get("version") else None
     except ValueError:
         version = None
-    entry = _or_404(protocol_store.get_protocol_for, ctx, key, version)
+    entry = protocol_store.get_protocol_for(ctx, key, version)
     return render(request, "plans/protocol.html", {
         "entry": entry, "p": entry.protocol, "sources": _sources(entry),
         "versions": protocol_store.protocol_versions(ctx, key) if entry.source == protocol_store.CLINIC else [],
@@ -204,12 +182,12 @@ def protocol_detail(request, key):
 @require_http_methods(["GET", "POST"])
 def protocol_edit(request, key):
     ctx = Context.from_request(request)
-    entry = _or_404(protocol_store.get_protocol_for, ctx, key)
+    entry = protocol_store.get_protocol_for(ctx, key)
     if request.method == "POST":
         try:
             row = protocol_store.save_clinic_protocol(ctx, request.POST.dict())
         except (ValidationFailed, Conflict) as exc:
-            form = _bound(plan_forms.ProtocolForm, request.POST, {k: v for k, v in exc.errors.items() if not k.startswith("protocol.")})
+            form = bound(plan_forms.ProtocolForm, request.POST, {k: v for k, v in exc.errors.items() if not k.startswith("protocol.")})
             protocol_errors = {k.removeprefix("protocol."): v for k, v in exc.errors.items() if k.startswith("protocol.")}
             return render(request, "plans/protocol_edit.html", {"form": form, "entry": entry, "error": exc.message,
                                                                 "protocol_errors": protocol_errors}, status=exc.status)
@@ -225,7 +203,7 @@ def protocol_edit(request, key):
 @staff_required("plan.view")
 def patient_plans(request, public_id):
     ctx = Context.from_request(request)
-    patient = _or_404(services.patient_for, ctx, public_id)
+    patient = services.patient_for(ctx, public_id)
     now = timezone.now()
     upcoming = (patient.appointments.filter(end_at__gte=now).select_related("location", "resource", "staff", "plan")
                 .order_by("start_at"))
@@ -241,7 +219,7 @@ def patient_plans(request, public_id):
 @require_http_methods(["GET", "POST"])
 def plan_new(request, public_id):
     ctx = Context.from_request(request)
-    patient = _or_404(services.patient_for, ctx, public_id, "plan.edit")
+    patient = services.patient_for(ctx, public_id, "plan.edit")
     declined = services.declined_routes(patient)
     entries = [e for e in protocol_store.protocols_for(ctx) if e.route not in declined]
     locations = list(scheduling.locations_for(ctx))
@@ -256,7 +234,7 @@ def plan_new(request, public_id):
         form.fields["protocol"].widget = forms.Select(choices=[(e.key, f"{e.title} ({e.key} v{e.version})") for e in entries])
         form.fields["location"].widget.choices = [(str(loc.public_id), f"{loc.name} ({loc.time_zone})") for loc in locations]
         form.fields["therapist"].widget.choices = [("", "—")] + [(str(u.public_id), u.name) for u in therapists]
-        return _add_errors(form, errors) if errors else form
+        return with_errors(form, errors) if errors else form
 
     if request.method == "POST":
         try:
@@ -274,7 +252,7 @@ def plan_new(request, public_id):
 @staff_required("plan.view")
 def plan_detail(request, public_id):
     ctx = Context.from_request(request)
-    plan = _or_404(services.get_plan_for, ctx, public_id, audit=True)
+    plan = services.get_plan_for(ctx, public_id, audit=True)
     protocol = services.plan_protocol(plan)
     preview, preview_problem, permission = [], "", None
     if plan.status == PlanStatus.DRAFT:
@@ -299,9 +277,6 @@ def plan_detail(request, public_id):
 
 
 def _predicted_curve(plan, protocol):
-    from ketamine_clinic.patients.services import current_measurement
-    from ketamine_clinic.pharmacology.curves import predicted_curve
-
     dose = plan.doses.order_by("-version").first()
     measurement = current_measurement(plan.patient)
     return predicted_curve(
@@ -313,14 +288,10 @@ def _predicted_curve(plan, protocol):
 
 def _plan_action(request, public_id, action, fn):
     ctx = Context.from_request(request)
-    plan = _or_404(services.get_plan_for, ctx, public_id, action)
-    try:
-        result = fn(ctx, plan)
-    except (ValidationFailed, Conflict) as exc:
-        _flash_error(request, exc)
-    else:
-        if isinstance(result, str):
-            messages.success(request, result)
+    plan = services.get_plan_for(ctx, public_id, action)
+    result = attempt(request, lambda: fn(ctx, plan))
+    if isinstance(result, str):
+        messages.success(request, result)
     return redirect("plans:plan", public_id=plan.public_id)
 
 
@@ -368,7 +339,7 @@ def proposal_decide(request, public_id, decision):
     if decision not in ("accept", "decline"):
         raise Http404("Unknown decision.")
     ctx = Context.from_request(request)
-    proposal = _or_404(services.get_proposal_for, ctx, public_id, "plan.sign")
+    proposal = services.get_proposal_for(ctx, public_id, "plan.sign")
     try:
         if decision == "accept":
             choices = {}
@@ -383,7 +354,7 @@ def proposal_decide(request, public_id, decision):
             services.decline_proposal(ctx, proposal, request.POST.get("reason", ""))
             messages.success(request, "Declined.")
     except (ValidationFailed, Conflict) as exc:
-        _flash_error(request, exc)
+        flash_refusal(request, exc)
     target = proposal.result_plan if proposal.status == BoosterProposal.Status.ACCEPTED and proposal.result_plan_id else proposal.plan
     return redirect("plans:plan", public_id=target.public_id)
 
@@ -392,7 +363,7 @@ def proposal_decide(request, public_id, decision):
 @staff_required("schedule.view")
 def appointment_detail(request, public_id):
     ctx = Context.from_request(request)
-    appt = _or_404(scheduling.get_appointment_for, ctx, public_id)
+    appt = scheduling.get_appointment_for(ctx, public_id)
     form = plan_forms.RescheduleForm(initial={"start": appt.local_start().replace(tzinfo=None), "version": appt.version})
     return render(request, "plans/appointment.html", _appointment_context(request, appt, form))
 
@@ -413,12 +384,8 @@ def _appointment_context(request, appt, form, error=None):
 def appointment_request_handled(request, public_id):
     """Mark a patient's reschedule/cancel request handled; back to its appointment."""
     ctx = Context.from_request(request)
-    try:
-        req = requests.handle_request(ctx, public_id, request.POST.dict())
-    except NotFound:
-        raise Http404("No such request.") from None
-    except (ValidationFailed, Conflict) as exc:
-        messages.error(request, exc.message)
+    req = attempt(request, lambda: requests.handle_request(ctx, public_id, request.POST.dict()))
+    if req is None:
         return redirect("plans:schedule")
     messages.success(request, "Request marked handled.")
     return redirect("plans:appointment", public_id=req.appointment.public_id)
@@ -428,11 +395,11 @@ def appointment_request_handled(request, public_id):
 @require_POST
 def appointment_reschedule(request, public_id):
     ctx = Context.from_request(request)
-    appt = _or_404(scheduling.get_appointment_for, ctx, public_id, "schedule.manage")
+    appt = scheduling.get_appointment_for(ctx, public_id, "schedule.manage")
     try:
         appt = scheduling.reschedule_appointment(ctx, appt, request.POST.dict())
     except (ValidationFailed, Conflict) as exc:
-        form = _bound(plan_forms.RescheduleForm, request.POST, exc.errors)
+        form = bound(plan_forms.RescheduleForm, request.POST, exc.errors)
         return render(request, "plans/appointment.html", _appointment_context(request, appt, form, exc.message), status=exc.status)
     messages.success(request, f"Moved to {appt.local_start():%a %Y-%m-%d %H:%M}.")
     return redirect("plans:appointment", public_id=appt.public_id)
@@ -444,7 +411,7 @@ def appointment_end(request, public_id, outcome):
     if outcome not in ("cancel", "no-show"):
         raise Http404("Unknown action.")
     ctx = Context.from_request(request)
-    appt = _or_404(scheduling.get_appointment_for, ctx, public_id, "schedule.manage")
+    appt = scheduling.get_appointment_for(ctx, public_id, "schedule.manage")
     try:
         if outcome == "cancel":
             scheduling.cancel_appointment(ctx, appt, request.POST.get("reason", ""))
@@ -453,7 +420,7 @@ def appointment_end(request, public_id, outcome):
             scheduling.mark_no_show(ctx, appt, request.POST.get("reason", ""))
             messages.success(request, "No-show recorded.")
     except (ValidationFailed, Conflict) as exc:
-        _flash_error(request, exc)
+        flash_refusal(request, exc)
     return redirect("plans:appointment", public_id=appt.public_id)
 
 
@@ -461,7 +428,7 @@ def appointment_end(request, public_id, outcome):
 @require_http_methods(["GET", "POST"])
 def appointment_new(request, public_id):
     ctx = Context.from_request(request)
-    patient = _or_404(services.patient_for, ctx, public_id, "schedule.manage")
+    patient = services.patient_for(ctx, public_id, "schedule.manage")
     locations = list(scheduling.locations_for(ctx))
     resources = list(Resource.objects.filter(location__in=locations, is_active=True, kind__in=scheduling.BOOKABLE_KINDS)
                      .select_related("location"))
@@ -474,7 +441,7 @@ def appointment_new(request, public_id):
         form.fields["resource"].widget = forms.Select(choices=[("", "—")] + [(str(r.public_id), f"{r.name} ({r.location.name})") for r in resources])
         form.fields["staff"].widget = forms.Select(choices=[("", "—")] + [(str(u.public_id), u.name) for u in staff])
         form.fields["plan"].widget = forms.Select(choices=[("", "—")] + [(str(p.public_id), p.protocol_title) for p in plans])
-        return _add_errors(form, errors) if errors else form
+        return with_errors(form, errors) if errors else form
 
     if request.method == "POST":
         try:
@@ -492,7 +459,7 @@ def appointment_new(request, public_id):
 @require_POST
 def calendar_feed(request, public_id):
     ctx = Context.from_request(request)
-    patient = _or_404(services.patient_for, ctx, public_id, "schedule.manage")
+    patient = services.patient_for(ctx, public_id, "schedule.manage")
     if request.POST.get("action") == "revoke":
         reminders.revoke_feed(ctx, patient)
         messages.success(request, "Calendar link revoked: the old address no longer works.")
@@ -507,11 +474,8 @@ def calendar_feed(request, public_id):
 @require_GET
 def ics_feed(request, token):
     """The patient's calendar. No sign-in: the secret URL is the key; a revoked one is not found."""
-    try:
-        feed = reminders.feed_for_token(token)
-    except NotFound:
-        raise Http404("No such calendar.") from None
-    response = HttpResponse(reminders.feed_ics(feed), content_type="text/calendar; charset=utf-8")
+    feed = reminders.feed_for_token(token)
+    response = HttpResponse(reminders.feed_ics(feed, ctx=Context.from_request(request)), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="appointments.ics"'
     response["Referrer-Policy"] = "no-referrer"
     return response

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 from ketamine_clinic.patients.services import current_measurement, get_own_patient_record
-from ketamine_clinic.plans.reminders import instructions_for
+from ketamine_clinic.plans.services.reminders import instructions_for
 from ketamine_clinic.plans.scheduling import requests
 
 

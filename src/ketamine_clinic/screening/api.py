@@ -16,7 +16,8 @@ from uuid import UUID
 
 from ninja import Body, Field, Query, Router, Schema, Status
 
-from ketamine_clinic.accounts.permissions import PermissionDenied, has_permission
+from ketamine_clinic.accounts.permissions import denied, has_permission
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical.eligibility import (
     EligibilityResult,
@@ -366,7 +367,7 @@ def list_evaluations(request, patient_id: UUID):
              summary="Record an intake evaluation", openapi_extra=_EVALUATION_BODY_DOC)
 def create_evaluation(request, patient_id: UUID, params: Query[CreateParams], payload: dict = Body(...)):
     ctx = Context.from_request(request)
-    patient = services.get_screening_patient(ctx, patient_id, action="evaluation.edit", audit_action="")
+    patient = services.get_screening_patient(ctx, patient_id, action="evaluation.edit", audit_action=None)
     ev = services.save_evaluation(ctx, patient, payload, complete=params.status == "completed")
     return Status(201, _full(ev))
 
@@ -392,7 +393,7 @@ def list_decisions(request, patient_id: UUID):
              summary="Sign an eligibility decision for one route (prescribers)")
 def sign_decision(request, patient_id: UUID, payload: DecisionIn):
     ctx = Context.from_request(request)
-    patient = services.get_screening_patient(ctx, patient_id, action="eligibility.sign", audit_action="")
+    patient = services.get_screening_patient(ctx, patient_id, action="eligibility.sign", audit_action=None)
     data = payload.dict()
     data["evaluation"] = str(data.pop("evaluation_id"))
     try:
@@ -411,7 +412,7 @@ def check_eligibility(request, params: Query[CheckParams], payload: dict = Body(
     ctx = Context.from_request(request)
     patient = None
     if params.patient_id is not None:
-        patient = services.get_screening_patient(ctx, params.patient_id, audit_action="evaluation.check")
+        patient = services.get_screening_patient(ctx, params.patient_id, audit_action=Action.EVALUATION_CHECK)
     result, corrections = services.check_with_chart(ctx, payload, patient)
     return eligibility_out(result, ctx.user.organization_id, corrections)
 
@@ -420,7 +421,7 @@ def check_eligibility(request, params: Query[CheckParams], payload: dict = Body(
             summary="May this patient be treated by this route on this date? With the reasons either way")
 def may_treat(request, patient_id: UUID, params: Query[MayTreatParams]):
     ctx = Context.from_request(request)
-    patient = services.get_screening_patient(ctx, patient_id, audit_action="screening.may_treat")
+    patient = services.get_screening_patient(ctx, patient_id, audit_action=Action.SCREENING_MAY_TREAT)
     try:
         route = Route(params.route)
     except ValueError:
@@ -510,7 +511,7 @@ class RemsEnrollmentOut(Schema):
 
 def _require_any(user, *actions: str) -> None:
     if not any(has_permission(user, a) for a in actions):
-        raise PermissionDenied(actions[0])
+        raise denied(actions[0])
 
 
 def _document_out(d: ConsentDocument) -> dict:
@@ -533,10 +534,10 @@ def _rems_out(r: RemsEnrollment) -> dict:
             "status": r.status, "status_reason": r.status_reason, "recorded_by": r.recorded_by.name, "recorded_at": r.recorded_at}
 
 
-def _consent_patient(request, patient_id, *actions: str, audit_action: str = ""):
+def _consent_patient(request, patient_id, *actions: str, audit_action: Action | None = None):
     """The patient (404 for another clinic's), if the caller may do any of ``actions`` (else 403)."""
     ctx = Context.from_request(request)
-    patient = services.get_screening_patient(ctx, patient_id, action="patient.view", audit_action="")
+    patient = services.get_screening_patient(ctx, patient_id, action="patient.view", audit_action=None)
     _require_any(ctx.user, *actions)
     if audit_action:
         record(ctx, audit_action, obj=patient, patient=patient)
@@ -574,7 +575,7 @@ def update_consent_document(request, payload: ConsentDocumentIn):
 @router.get("/patients/{patient_id}/consents", response={200: list[ConsentOut], **errors(401, 403, 404, 422)},
             summary="A patient's consents (newest first), with whether each counts")
 def list_consents(request, patient_id: UUID):
-    ctx, patient = _consent_patient(request, patient_id, "consent.witness", "evaluation.view", audit_action="consent.view")
+    ctx, patient = _consent_patient(request, patient_id, "consent.witness", "evaluation.view", audit_action=Action.CONSENT_VIEW)
     floors = services.reconsent_floors(patient.organization_id)
     rows = patient.consents.select_related("document", "witnessed_by", "revoked_by").order_by("-signed_at", "-id")
     return [_consent_out(c, floors) for c in rows]
@@ -609,7 +610,7 @@ def revoke_consent(request, patient_id: UUID, consent_id: UUID, payload: Consent
 @router.get("/patients/{patient_id}/rems-enrollments", response={200: list[RemsEnrollmentOut], **errors(401, 403, 404, 422)},
             summary="A patient's Spravato REMS enrollments (the active one and those entered in error)")
 def list_rems_enrollments(request, patient_id: UUID):
-    ctx, patient = _consent_patient(request, patient_id, "rems.enroll", "evaluation.view", audit_action="rems.view")
+    ctx, patient = _consent_patient(request, patient_id, "rems.enroll", "evaluation.view", audit_action=Action.REMS_VIEW)
     return [_rems_out(r) for r in patient.rems_enrollments.select_related("prescriber", "recorded_by")]
 
 

@@ -14,31 +14,13 @@ from django.utils import timezone
 
 from ketamine_clinic.clinical.eligibility import Outcome
 from ketamine_clinic.clinical.routes import Route
+from ketamine_clinic.core.immutable import Immutable, NeverDeleted
 
 ROUTE_CHOICES = [(r.value, r.label) for r in Route]
 OUTCOME_CHOICES = [(o.value, o.label) for o in Outcome]
 
 
-class ImmutableAfterSave(models.Model):
-    """Signed records: once written, only the supersession bookkeeping may change."""
-
-    MUTABLE_FIELDS: frozenset[str] = frozenset()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            fields = set(kwargs.get("update_fields") or ())
-            if not fields or not fields <= self.MUTABLE_FIELDS:
-                raise RuntimeError(f"{self._meta.verbose_name} is signed and cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RuntimeError(f"{self._meta.verbose_name} is never deleted.")
-
-
-class IntakeEvaluation(models.Model):
+class IntakeEvaluation(NeverDeleted):
     """One version of a patient's intake evaluation, stored as ``Evaluation.to_dict()`` JSON."""
 
     class Status(models.TextChoices):
@@ -74,8 +56,7 @@ class IntakeEvaluation(models.Model):
     def __str__(self) -> str:
         return f"Evaluation v{self.version} ({self.get_status_display()})"
 
-    def delete(self, *args, **kwargs):
-        raise RuntimeError("Evaluations are never deleted.")
+    deleted_message = "Evaluations are never deleted."
 
     @property
     def is_draft(self) -> bool:
@@ -92,7 +73,7 @@ class IntakeEvaluation(models.Model):
         return "current" if self.superseded_at is None else "superseded"
 
 
-class EligibilityDecision(ImmutableAfterSave):
+class EligibilityDecision(Immutable):
     """A prescriber's signed decision for one route, on one completed evaluation."""
 
     class Decision(models.TextChoices):
@@ -142,7 +123,7 @@ class EligibilityDecision(ImmutableAfterSave):
         return self.decision == self.Decision.APPROVE and self.engine_outcome == Outcome.NEEDS_PRESCRIBER_REVIEW
 
 
-class ConsentDocument(ImmutableAfterSave):
+class ConsentDocument(Immutable):
     """One version of a clinic's consent text for a route. An edit creates a new version."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -168,7 +149,7 @@ class ConsentDocument(ImmutableAfterSave):
         return Route(self.route).label
 
 
-class Consent(models.Model):
+class Consent(NeverDeleted):
     """A patient's signature on one consent document version; witnessed by staff; revocable."""
 
     class Via(models.TextChoices):
@@ -194,15 +175,14 @@ class Consent(models.Model):
         ordering = ["-signed_at", "-id"]
         indexes = [models.Index(fields=["patient", "route"])]
 
-    def delete(self, *args, **kwargs):
-        raise RuntimeError("Consents are never deleted; revoke them.")
+    deleted_message = "Consents are never deleted; revoke them."
 
     @property
     def route_label(self) -> str:
         return Route(self.route).label
 
 
-class RemsEnrollment(models.Model):
+class RemsEnrollment(NeverDeleted):
     """Spravato REMS patient enrollment, required before the first esketamine dose."""
 
     class Status(models.TextChoices):
@@ -223,11 +203,10 @@ class RemsEnrollment(models.Model):
     class Meta:
         ordering = ["-enrolled_on", "-recorded_at"]
 
-    def delete(self, *args, **kwargs):
-        raise RuntimeError("REMS enrollments are never deleted; mark them entered in error.")
+    deleted_message = "REMS enrollments are never deleted; mark them entered in error."
 
 
-class PatientReportedIntake(models.Model):
+class PatientReportedIntake(NeverDeleted):
     """The part of the intake a patient answers in the portal; staff review and merge it."""
 
     class Status(models.TextChoices):
@@ -254,5 +233,4 @@ class PatientReportedIntake(models.Model):
             )
         ]
 
-    def delete(self, *args, **kwargs):
-        raise RuntimeError("Patient-reported intakes are never deleted.")
+    deleted_message = "Patient-reported intakes are never deleted."

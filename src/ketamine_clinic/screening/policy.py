@@ -1,11 +1,11 @@
 """Clinic-policy settings of evaluation and eligibility sign-off, with shipped defaults.
 
-The literature fixes none of these (``CLINIC_POLICY``); they are read through ``core.clinic_settings``.
+The literature fixes none of these (``CLINIC_POLICY``); they are read through ``clinic_settings``.
 """
 
 from ketamine_clinic.clinical.policy import Setting
 from ketamine_clinic.clinical.sources import CLINIC_POLICY
-from ketamine_clinic.core.clinic_settings import policy_for
+from ketamine_clinic.clinic_settings import policy_for
 
 OVERRIDE_REASON_KEY = "screening.override_reason_min_chars"
 

@@ -10,12 +10,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ketamine_clinic.accounts.permissions import has_permission
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical.eligibility import Level, Outcome
+from ketamine_clinic.clinical.eligibility.indications import Indication
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, error_text
 from ketamine_clinic.core.localtime import patient_today
-from ketamine_clinic.core.views_util import forbidden, staff_required, with_errors
+from ketamine_clinic.web.access import forbidden, staff_required
+from ketamine_clinic.web.forms import with_errors
+from ketamine_clinic.web.refusals import attempt
 
 from . import forms as sforms
 from . import services
@@ -39,11 +43,8 @@ def _ctx(request) -> Context:
     return Context.from_request(request)
 
 
-def _patient(request, public_id, action="evaluation.view", audit_action="evaluation.view"):
-    try:
-        return services.get_screening_patient(_ctx(request), public_id, action=action, audit_action=audit_action)
-    except NotFound:
-        raise Http404("No such patient.") from None
+def _patient(request, public_id, action="evaluation.view", audit_action=Action.EVALUATION_VIEW):
+    return services.get_screening_patient(_ctx(request), public_id, action=action, audit_action=audit_action)
 
 
 def _route_or_404(value) -> Route:
@@ -51,26 +52,6 @@ def _route_or_404(value) -> Route:
         return Route(value)
     except ValueError:
         raise Http404("Unknown route.") from None
-
-
-def _evaluation_or_404(request, patient, evaluation_id):
-    try:
-        return services.get_evaluation_for(_ctx(request), patient, evaluation_id)
-    except NotFound:
-        raise Http404("No such evaluation.") from None
-
-
-def _button_post(request, call, *, not_found: str, refused: str = ""):
-    """A one-button POST: run ``call`` (the service); an unknown record is a 404, a refusal (422 or
-    409) becomes an error message, ``refused`` followed by what was wrong. The service's result,
-    or None when refused."""
-    try:
-        return call()
-    except NotFound:
-        raise Http404(not_found) from None
-    except (ValidationFailed, Conflict) as exc:
-        messages.error(request, f"{refused}{error_text(exc)}")
-        return None
 
 
 # --- overview ---------------------------------------------------------------------------------
@@ -106,12 +87,7 @@ def _evaluation_form_page(request, patient, form, prefill, *, draft=None, report
 
 
 def _report_for(patient, value):
-    if not value:
-        return None
-    try:
-        return services.get_reported_intake(patient, value)
-    except NotFound:
-        raise Http404("No such patient-reported intake.") from None
+    return services.get_reported_intake(patient, value) if value else None
 
 
 def _handle_evaluation_post(request, patient, prefill, draft):
@@ -153,7 +129,7 @@ def _initial_with_report(request, patient, initial):
 @staff_required("evaluation.edit")
 @require_http_methods(["GET", "POST"])
 def evaluation_new(request, public_id):
-    patient = _patient(request, public_id, action="evaluation.edit", audit_action="")
+    patient = _patient(request, public_id, action="evaluation.edit", audit_action=None)
     draft = services.open_draft(patient)
     if draft is not None:
         url = reverse("screening:evaluation_edit", args=[patient.public_id, draft.public_id])
@@ -175,8 +151,8 @@ def evaluation_new(request, public_id):
 @staff_required("evaluation.edit")
 @require_http_methods(["GET", "POST"])
 def evaluation_edit(request, public_id, evaluation_id):
-    patient = _patient(request, public_id, action="evaluation.edit", audit_action="")
-    draft = _evaluation_or_404(request, patient, evaluation_id)
+    patient = _patient(request, public_id, action="evaluation.edit", audit_action=None)
+    draft = services.get_evaluation_for(_ctx(request), patient, evaluation_id)
     if not draft.is_draft:
         messages.error(request, "This evaluation is completed and cannot be changed; start a new evaluation to revise it.")
         return redirect("screening:evaluation", public_id=patient.public_id, evaluation_id=draft.public_id)
@@ -219,8 +195,6 @@ def _detail_context(request, patient, ev, sign_errors=None, sign_values=None):
 
 
 def _labels(data: dict) -> dict:
-    from ketamine_clinic.clinical.eligibility.indications import Indication
-
     return {
         "indications": [(Indication(p["indication"]).label, p["icd10cm_codes"]) for p in data["indications"]],
         "medical_yes": [label for name, label in sforms.MEDICAL_BOOLEANS if data["medical_history"].get(name)],
@@ -230,15 +204,15 @@ def _labels(data: dict) -> dict:
 @staff_required("evaluation.view")
 def evaluation_detail(request, public_id, evaluation_id):
     patient = _patient(request, public_id)
-    ev = _evaluation_or_404(request, patient, evaluation_id)
+    ev = services.get_evaluation_for(_ctx(request), patient, evaluation_id)
     return render(request, "screening/evaluation_detail.html", _detail_context(request, patient, ev))
 
 
 @staff_required("eligibility.sign")
 @require_POST
 def decision_sign(request, public_id):
-    patient = _patient(request, public_id, action="eligibility.sign", audit_action="")
-    ev = _evaluation_or_404(request, patient, request.POST.get("evaluation"))
+    patient = _patient(request, public_id, action="eligibility.sign", audit_action=None)
+    ev = services.get_evaluation_for(_ctx(request), patient, request.POST.get("evaluation"))
     try:
         signed = services.sign_decision(_ctx(request), patient, request.POST.dict())
     except (ValidationFailed, Conflict) as exc:
@@ -268,7 +242,7 @@ def _consent_page(request, patient, route, form=None, error=None, status=200):
 @require_http_methods(["GET", "POST"])
 def consent(request, public_id, route):
     route = _route_or_404(route)
-    patient = _patient(request, public_id, action="patient.view", audit_action="consent.view")
+    patient = _patient(request, public_id, action="patient.view", audit_action=Action.CONSENT_VIEW)
     if request.method == "POST":
         if not has_permission(request.user, "consent.witness"):
             return forbidden(request, "consent.witness")
@@ -285,8 +259,8 @@ def consent(request, public_id, route):
 @staff_required("consent.witness")
 @require_POST
 def consent_witness(request, public_id, consent_id):
-    patient = _patient(request, public_id, action="consent.witness", audit_action="")
-    c = _button_post(request, lambda: services.witness_consent(_ctx(request), patient, consent_id), not_found="No such consent.")
+    patient = _patient(request, public_id, action="consent.witness", audit_action=None)
+    c = attempt(request, lambda: services.witness_consent(_ctx(request), patient, consent_id))
     if c is None:
         return redirect("screening:overview", public_id=patient.public_id)
     messages.success(request, f"Consent for {c.route_label} witnessed.")
@@ -296,9 +270,9 @@ def consent_witness(request, public_id, consent_id):
 @staff_required("consent.witness")
 @require_POST
 def consent_revoke(request, public_id, consent_id):
-    patient = _patient(request, public_id, action="consent.witness", audit_action="")
-    c = _button_post(request, lambda: services.revoke_consent(_ctx(request), patient, consent_id, request.POST.dict()),
-                     not_found="No such consent.", refused="Not revoked: ")
+    patient = _patient(request, public_id, action="consent.witness", audit_action=None)
+    c = attempt(request, lambda: services.revoke_consent(_ctx(request), patient, consent_id, request.POST.dict()),
+                refused="Not revoked: ")
     if c is None:
         return redirect("screening:overview", public_id=patient.public_id)
     messages.success(request, f"Consent for {c.route_label} revoked; the record is kept.")
@@ -358,9 +332,9 @@ def rems(request, public_id):
 @staff_required("rems.enroll")
 @require_POST
 def rems_withdraw(request, public_id, enrollment_id):
-    patient = _patient(request, public_id, action="rems.enroll", audit_action="")
-    if _button_post(request, lambda: services.withdraw_rems(_ctx(request), patient, enrollment_id, request.POST.dict()),
-                    not_found="No such enrollment.", refused="Not changed: "):
+    patient = _patient(request, public_id, action="rems.enroll", audit_action=None)
+    if attempt(request, lambda: services.withdraw_rems(_ctx(request), patient, enrollment_id, request.POST.dict()),
+               refused="Not changed: "):
         messages.success(request, "Enrollment marked entered in error; the record is kept.")
     return redirect("screening:rems", public_id=patient.public_id)
 
@@ -421,8 +395,6 @@ def portal_consents(request, patient):
                 services.sign_consent(_ctx(request), patient, route, request.POST.dict(), via=Consent.Via.PORTAL)
                 messages.success(request, f"Signed. A member of staff will countersign your consent for {route.label}.")
             return redirect("screening:portal_consents")
-        except NotFound:
-            raise Http404("No such consent.") from None
         except (ValidationFailed, Conflict) as exc:
             status, error, errors_for = exc.status, exc.message, route
             forms_by_route[route] = with_errors(sforms.ConsentSignForm(data=request.POST), exc.errors)

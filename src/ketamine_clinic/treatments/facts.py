@@ -11,11 +11,16 @@ from decimal import Decimal
 from django.db import models
 from django.utils import timezone
 
+from ketamine_clinic.assessments.models import AlertStatus, QuestionnaireResponse, ResponseStatus, SuicideRiskAlert
+from ketamine_clinic.clinic_settings import policy_for
 from ketamine_clinic.clinical import instruments as ci
 from ketamine_clinic.clinical import session as cs
+from ketamine_clinic.clinical.protocols import MeasureWhen
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.clinical.session.dose_check import check_plan_guardrails
-from ketamine_clinic.core.clinic_settings import policy_for
+from ketamine_clinic.patients.models import BodyMeasurement, RecordStatus
+from ketamine_clinic.plans.services import plan_protocol
+from ketamine_clinic.screening.services import current_rems, may_treat
 
 from .models import DoseUnit, EntryKind, EntryStatus, SessionStatus, TreatmentSession, VitalsReading
 from .policy import predose_measures
@@ -72,7 +77,6 @@ def order_text(session) -> str:
 def chart_weight_today(session):
     """An active weight on the chart measured on the session's day (local date of check-in), or None:
     a weight recorded there is reused, so the nurse does not weigh and type it in twice."""
-    from ketamine_clinic.patients.models import BodyMeasurement, RecordStatus
 
     day = local_date(session, session.checked_in_at)
     return (BodyMeasurement.objects.filter(patient_id=session.patient_id, status=RecordStatus.ACTIVE, measured_on=day)
@@ -170,9 +174,6 @@ def measure_keys(session) -> list[str]:
     plan = getattr(session, "plan", None) if hasattr(session, "plan_id") else None
     if plan is not None:
         try:
-            from ketamine_clinic.clinical.protocols import MeasureWhen
-            from ketamine_clinic.plans.services import plan_protocol
-
             for m in plan_protocol(plan).measures:
                 if m.when == MeasureWhen.BEFORE_EACH_SESSION and m.instrument not in keys:
                     keys.append(m.instrument)
@@ -182,8 +183,6 @@ def measure_keys(session) -> list[str]:
 
 
 def measures_due(session, now: dt.datetime) -> list[cs.MeasureDue]:
-    from ketamine_clinic.assessments.models import QuestionnaireResponse, ResponseStatus
-
     keys = measure_keys(session)
     if not keys:
         return []
@@ -203,7 +202,6 @@ SUICIDE_SCREEN_LOOKBACK = "session.suicide_screen.lookback_days"
 def suicide_screen(session, now: dt.datetime, policy) -> cs.SuicideScreen:
     """The patient's recorded suicide-risk facts for the gate (``cs.SuicideScreen``): current submitted
     responses completed in the clinic's window up to ``now``, and every open suicide-risk alert."""
-    from ketamine_clinic.assessments.models import AlertStatus, QuestionnaireResponse, ResponseStatus, SuicideRiskAlert
 
     lookback_days = int(policy.get(SUICIDE_SCREEN_LOOKBACK, 0))
     since = local_day_start(session, local_date(session, now) - dt.timedelta(days=lookback_days))
@@ -234,7 +232,6 @@ def suicide_screen(session, now: dt.datetime, policy) -> cs.SuicideScreen:
 
 def latest_high_risk_cssrs(session, now: dt.datetime, policy):
     """The latest current high-risk C-SSRS in the window (what a prescriber's decision clears), or None."""
-    from ketamine_clinic.assessments.models import QuestionnaireResponse, ResponseStatus
 
     lookback_days = int(policy.get(SUICIDE_SCREEN_LOOKBACK, 0))
     since = local_day_start(session, local_date(session, now) - dt.timedelta(days=lookback_days))
@@ -258,8 +255,6 @@ class ScreeningFacts:
 
 
 def screening_facts(session, on_date: dt.date) -> ScreeningFacts:
-    from ketamine_clinic.screening.services import current_rems, may_treat
-
     permission = may_treat(session.patient, session.route, on_date)
     rems = None
     if session.route == Route.ESKETAMINE_NASAL:

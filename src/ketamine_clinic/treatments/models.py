@@ -10,6 +10,8 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
+from ketamine_clinic.clinical.routes import Route
+
 
 class SessionStatus(models.TextChoices):
     CHECKED_IN = "checked_in", "Checked in"
@@ -126,8 +128,6 @@ class TreatmentSession(models.Model):
 
     @property
     def route_label(self) -> str:
-        from ketamine_clinic.clinical.routes import Route
-
         return Route(self.route).label
 
 

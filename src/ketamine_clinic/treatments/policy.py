@@ -3,13 +3,14 @@
 The measures due before each dose are the clinic's own policy (``CLINIC_POLICY``), not a guideline:
 the shipped defaults ask for the PHQ-9 and C-SSRS before each dose for depression and the pain
 score for chronic pain. They are declared as ``Setting``s like the clinical core's and read through
-``core.clinic_settings`` (registered in its ``APP_SETTING_MODULES``): a clinic's value is used once
+``clinic_settings`` (registered from ``TreatmentsConfig.ready``): a clinic's value is used once
 a clinic admin sets one; until then the defaults hold.
 """
 
+from ketamine_clinic.clinic_settings import policy_for
+from ketamine_clinic.clinical.instruments import INSTRUMENTS
 from ketamine_clinic.clinical.policy import Setting
 from ketamine_clinic.clinical.sources import CLINIC_POLICY
-from ketamine_clinic.core.clinic_settings import policy_for
 
 PREDOSE_MEASURES_PREFIX = "treatments.predose_measures."
 
@@ -43,14 +44,13 @@ def rems_bp_recheck_window(organization) -> int:
 
 def _known_instruments(value) -> None:
     """Refuse an unknown key when the clinic saves the setting (it would block every dose)."""
-    from ketamine_clinic.clinical.instruments import INSTRUMENTS
 
     unknown = [k for k in _instrument_keys(value) if k not in INSTRUMENTS]
     if unknown:
         raise ValueError(f"Unknown questionnaire {', '.join(unknown)}; use keys such as {', '.join(sorted(INSTRUMENTS))}.")
 
 
-# Checked by core.clinic_settings.change_setting before a clinic's value is stored.
+# Checked by clinic_settings.change_setting before a clinic's value is stored.
 VALIDATORS = {setting.key: _known_instruments for setting in SETTINGS if setting.key.startswith(PREDOSE_MEASURES_PREFIX)}
 
 

@@ -8,9 +8,8 @@ entry kept when it is refused. Entries in progress are saved as server-side draf
 import datetime as dt
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,18 +17,26 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ketamine_clinic.accounts.permissions import has_permission
+from ketamine_clinic.assessments import services as assessments
+from ketamine_clinic.assessments.models import LinkPurpose
+from ketamine_clinic.assessments.services import patient_can_answer
 from ketamine_clinic.audit.services import Context
-from ketamine_clinic.charts import ChartError, Series, line_chart_svg
+from ketamine_clinic.clinic_settings import policy_for
+from ketamine_clinic.clinical import instruments as ci
 from ketamine_clinic.clinical import session as cs
 from ketamine_clinic.clinical.protocols import discharge_instructions
 from ketamine_clinic.clinical.routes import Route
-from ketamine_clinic.core.clinic_settings import policy_for
-from ketamine_clinic.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from ketamine_clinic.core.charts import ChartError, Series, line_chart_svg
+from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 from ketamine_clinic.core.versions import required_version
-from ketamine_clinic.core.views_util import forbidden, staff_required, with_errors
-from ketamine_clinic.patients.models import Patient
+from ketamine_clinic.patients.services import current_measurement, get_patient_for
+from ketamine_clinic.pharmacology.curves import predicted_curve
+from ketamine_clinic.plans.models import Appointment, AppointmentKind, AppointmentStatus
+from ketamine_clinic.web.access import staff_required
+from ketamine_clinic.web.forms import with_errors
 
-from . import facts, rems, services, steps
+from . import facts, services, steps
+from .screen import session_screen
 from . import forms as tforms
 from .models import OPEN_STATUSES, SessionStatus, TreatmentSession
 
@@ -50,11 +57,8 @@ def _detailed(pk) -> TreatmentSession:
     return services.with_details(TreatmentSession.objects.filter(pk=pk)).get()
 
 
-def _session_or_404(request, public_id, action="session.view", audit=False) -> TreatmentSession:
-    try:
-        return services.get_session_for(_ctx(request), public_id, action, audit=audit, detailed=True)
-    except NotFound:
-        raise Http404("No such session.") from None
+def _session(request, public_id, action="session.view", audit=False) -> TreatmentSession:
+    return services.get_session_for(_ctx(request), public_id, action, audit=audit, detailed=True)
 
 
 def _local_input(value: dt.datetime | None, tz) -> str:
@@ -109,8 +113,6 @@ def _vitals_chart(session, tz):
 
 def _predicted_curve(session):
     """The predicted plasma curve for the ordered dose (issue 7): today's weight, else the chart's."""
-    from ketamine_clinic.patients.services import current_measurement
-    from ketamine_clinic.pharmacology.curves import predicted_curve
 
     weight = session.weight_today_kg
     if weight is None:
@@ -125,41 +127,32 @@ def _predicted_curve(session):
 
 def session_context(request, session, *, override: dict | None = None, error: str = "", error_list=(), now=None) -> dict:
     """Everything the session screen shows; ``override`` holds a refused form (bound, with messages)."""
-    now = now or timezone.now()
+    screen = session_screen(session, now)
+    now, policy, checklist, snapshot = screen.now, screen.policy, screen.checklist, screen.snapshot
     user = request.user
-    tz = session.location.tz
-    policy = facts.session_policy(session.organization)
     drafts = services.drafts_for(user, session) if has_permission(user, "session.run") else {}
     chart_weight = _chart_weight_to_offer(session)
-    built = _session_forms(session, drafts, override or {}, chart_weight)
-    checklist, error = _checklist_or_error(session, now, policy, error)
-    preview = facts.dose_preview(session, policy) if session.status == SessionStatus.CHECKED_IN else None
-    admin = getattr(session, "administration", None) if session.dosing_started_at else None
-    devices = list(session.devices.all())
-    readiness = _readiness_or_none(session, now, policy)
-    snapshot = services.session_snapshot(session, now, policy)
-    earliest_discharge = facts.observation_end(session, policy)
     current = steps.current_step(session.status, may_dose=bool(checklist and checklist.may_dose), now=now,
-                                 earliest_discharge=earliest_discharge)
+                                 earliest_discharge=screen.earliest_discharge)
     return {
         **_step_context(session, current),
-        "predose_vitals": [v for v in facts.active_vitals(session) if v.phase == cs.Phase.PRE_DOSE.value],
+        "predose_vitals": [v for v in screen.vitals if v.phase == cs.Phase.PRE_DOSE.value],
         "dose_blocked": bool(checklist and not checklist.may_dose),
         "dose_button": DOSE_BUTTON_BY_ROUTE.get(session.route, "Record dose given"),
         "chart_weight": chart_weight, "questionnaire_stops": _questionnaire_stops(user, checklist),
         "curve": _predicted_curve(session) if has_permission(user, "pk.use") else None,
         "s": session, "patient": session.patient, "now": now, "tz": session.location.time_zone,
-        "forms": built, "error": error, "error_list": list(error_list),
-        "checklist": checklist, "preview": preview, "admin": admin, "devices": devices,
-        "next_device": _next_device_at(session, devices),
-        "rate_changes": list(admin.rate_changes.all()) if admin else [],
-        "given_mg": facts.given_so_far(session, now), "drawn_mg": facts.drawn_mg(session), "current_rate": facts.current_rate(session),
-        "vitals": facts.active_vitals(session), "entries": facts.active_entries(session),
-        "alerts": list(session.alerts.all()), "open_alerts": facts.open_alerts(session),
+        "forms": _session_forms(session, drafts, override or {}, chart_weight),
+        "error": error or screen.checklist_problem, "error_list": list(error_list),
+        "checklist": checklist, "preview": screen.preview if session.status == SessionStatus.CHECKED_IN else None,
+        "admin": screen.administration, "devices": screen.devices,
+        "next_device": _next_device_at(session, screen.devices), "rate_changes": screen.rate_changes,
+        "given_mg": screen.given_mg, "drawn_mg": facts.drawn_mg(session), "current_rate": facts.current_rate(session),
+        "vitals": screen.vitals, "entries": screen.entries, "alerts": screen.alerts, "open_alerts": facts.open_alerts(session),
         "vitals_due": snapshot["next_vitals"], "vitals_overdue": snapshot["overdue"], "snapshot": snapshot,
-        "scales": facts.scale_status(session, now, policy), "readiness": readiness,
-        "earliest_discharge": earliest_discharge,
-        "chart": _vitals_chart(session, tz),
+        "scales": facts.scale_status(session, now, policy), "readiness": screen.readiness,
+        "earliest_discharge": screen.earliest_discharge,
+        "chart": _vitals_chart(session, session.location.tz),
         "order_text": facts.order_text(session),
         **_permission_flags(user, session),
         "rems_form": getattr(session, "rems_form", None) if session.route == Route.ESKETAMINE_NASAL else None,
@@ -202,29 +195,10 @@ def _session_forms(session, drafts: dict, override: dict, chart_weight) -> dict:
     return built
 
 
-def _checklist_or_error(session, now, policy, error: str):
-    """The pre-dose checklist while checked in; if it cannot be evaluated, why (unless an error is shown already)."""
-    if session.status != SessionStatus.CHECKED_IN:
-        return None, error
-    try:
-        return facts.checklist_for(session, now, policy), error
-    except cs.SessionInputError as exc:
-        return None, error or f"The checklist cannot be evaluated: {exc.message}"
-
-
 def _next_device_at(session, devices: list):
     if session.status == SessionStatus.DOSING and devices:
         return cs.next_device_allowed_at([cs.DeviceGiven(d.given_at, d.lot_number) for d in devices])
     return None
-
-
-def _readiness_or_none(session, now, policy):
-    if session.status != SessionStatus.OBSERVING:
-        return None
-    try:
-        return facts.discharge_readiness(session, now, policy)
-    except cs.SessionInputError:
-        return None
 
 
 def _step_context(session, current) -> dict:
@@ -247,8 +221,6 @@ def _permission_flags(user, session) -> dict:
 def _questionnaire_stops(user, checklist) -> list[dict]:
     """The checklist's hard stops that a questionnaire completes (a measure due before dosing, the
     C-SSRS after a positive screen): what to link to, on this device or on the clinic tablet."""
-    from ketamine_clinic.assessments.services import patient_can_answer
-    from ketamine_clinic.clinical import instruments as ci
 
     if checklist is None:
         return []
@@ -273,14 +245,14 @@ def _questionnaire_stops(user, checklist) -> list[dict]:
 
 @staff_required("session.view")
 def session_detail(request, public_id):
-    session = _session_or_404(request, public_id, audit=True)
+    session = _session(request, public_id, audit=True)
     return render(request, "treatments/session.html", session_context(request, session))
 
 
 @staff_required("session.view")
 def session_live(request, public_id):
     """The status strip of the session screen, polled every few seconds."""
-    session = _session_or_404(request, public_id)
+    session = _session(request, public_id)
     now = timezone.now()
     snapshot = services.session_snapshot(session, now, facts.session_policy(session.organization))
     return render(request, "treatments/_live.html", {"s": session, "snapshot": snapshot, "now": now,
@@ -288,7 +260,7 @@ def session_live(request, public_id):
 
 
 def _post(request, public_id, key: str, call, success: str, anchor: str = ""):
-    session = _session_or_404(request, public_id, "session.run")
+    session = _session(request, public_id, "session.run")
     ctx = _ctx(request)
     data = request.POST.copy()
     try:
@@ -302,8 +274,6 @@ def _post(request, public_id, key: str, call, success: str, anchor: str = ""):
         listed = [m for field, msgs in exc.errors.items() if field not in mine for m in msgs]
         context = session_context(request, _detailed(session.pk), override=override, error=exc.message, error_list=listed)
         return render(request, "treatments/session.html", context, status=exc.status)
-    except PermissionDenied as exc:
-        return forbidden(request, exc.action)
     services.clear_draft(ctx, session, key)
     messages.success(request, success if not callable(success) else success(result))
     return redirect(reverse("treatments:detail", args=[session.public_id]) + (f"#{anchor}" if anchor else ""))
@@ -368,12 +338,10 @@ end_session = _form_view(
 @staff_required("session.run")
 @require_POST
 def draft_save(request, public_id, form_key):
-    session = _session_or_404(request, public_id, "session.run")
+    session = _session(request, public_id, "session.run")
     data = {k: request.POST.getlist(k) for k in request.POST}
     try:
         services.save_draft(_ctx(request), session, form_key, data)
-    except NotFound:
-        raise Http404("No such form.") from None
     except Conflict as exc:
         return HttpResponse(exc.message, status=409)
     return HttpResponse(status=204)
@@ -385,16 +353,11 @@ def tablet_link(request, public_id):
     """A one-time link for the clinic tablet to a questionnaire that blocks dosing, with its QR code."""
     import segno
 
-    from ketamine_clinic.assessments import services as assessments
-    from ketamine_clinic.assessments.models import LinkPurpose
-    from ketamine_clinic.clinical import instruments as ci
 
-    session = _session_or_404(request, public_id)
+    session = _session(request, public_id)
     key = request.POST.get("instrument", "")
     try:
         link, raw = assessments.create_link(_ctx(request), session.patient, key, LinkPurpose.TABLET)
-    except PermissionDenied as exc:
-        return forbidden(request, exc.action)
     except (ValidationFailed, Conflict) as exc:
         listed = [m for msgs in exc.errors.values() for m in msgs]
         context = session_context(request, _detailed(session.pk), error=f"No tablet link created: {exc.message}",
@@ -410,7 +373,7 @@ def tablet_link(request, public_id):
 
 @staff_required("session.view")
 def instructions(request, public_id):
-    session = _session_or_404(request, public_id)
+    session = _session(request, public_id)
     hours = {k.removeprefix("instructions."): v for k, v in policy_for(session.organization, "instructions.").items()}
     items = discharge_instructions(session.route, hours=hours)
     return render(request, "treatments/instructions.html", {"s": session, "patient": session.patient, "items": items,
@@ -427,8 +390,6 @@ class CheckInForm(tforms.StartSessionForm):
 
 
 def _todays_appointments(session_ctx, patient, now):
-    from ketamine_clinic.plans.models import Appointment, AppointmentKind, AppointmentStatus
-
     rows = []
     qs = (Appointment.objects.filter(patient=patient, kind=AppointmentKind.DOSING,
                                      status__in=[AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN],
@@ -447,10 +408,7 @@ def session_new(request):
     ctx = _ctx(request)
     now = timezone.now()
     patient_id = request.GET.get("patient") or request.POST.get("patient")
-    try:
-        patient = Patient.objects.get(organization_id=request.user.organization_id, public_id=patient_id)
-    except (Patient.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise Http404("No such patient.") from None
+    patient = get_patient_for(ctx, patient_id, action="session.run", audit_action=None)
     locations = list(services.locations_for(ctx))
     prescribers = list(services.prescribers_of(request.user.organization_id))
     appointments = _todays_appointments(ctx, patient, now)
@@ -492,10 +450,7 @@ def board_default(request):
 @staff_required("session.view")
 def board(request, location_id):
     ctx = _ctx(request)
-    try:
-        location = services.get_location_for(ctx, location_id)
-    except NotFound:
-        raise Http404("No such location.") from None
+    location = services.get_location_for(ctx, location_id)
     rows = services.board_rows(ctx, location)
     template = "treatments/_board_rows.html" if request.htmx else "treatments/board.html"
     return render(request, template, {
@@ -506,13 +461,6 @@ def board(request, location_id):
 
 
 # --- REMS forms -------------------------------------------------------------------------------
-def _rems_or_404(request, public_id):
-    try:
-        return services.get_rems_form_for(_ctx(request), public_id)
-    except NotFound:
-        raise Http404("No such form.") from None
-
-
 @staff_required("rems.form")
 def rems_list(request):
     ctx = _ctx(request)
@@ -526,13 +474,13 @@ def rems_list(request):
 @staff_required("rems.form")
 @require_http_methods(["GET", "POST"])
 def rems_detail(request, public_id):
-    form = _rems_or_404(request, public_id)
+    form = services.get_rems_form_for(_ctx(request), public_id)
     error, submit_form, status = "", tforms.RemsSubmitForm(), 200
     if request.method == "POST":
         action = request.POST.get("action")
         try:
             if action == "regenerate":
-                rems.generate_rems_form(_ctx(request), _detailed(form.session_id))
+                services.generate_rems_form(_ctx(request), _detailed(form.session_id))
                 messages.success(request, "Form refilled from the session.")
             else:
                 services.mark_rems_submitted(_ctx(request), form, request.POST.dict())
@@ -541,9 +489,9 @@ def rems_detail(request, public_id):
         except (ValidationFailed, Conflict) as exc:
             error = "; ".join([exc.message] + [m for msgs in exc.errors.values() for m in msgs])
             submit_form, status = tforms.RemsSubmitForm(data=request.POST), exc.status
-    clinician = rems.monitoring_clinician(form.session)
+    clinician = services.monitoring_clinician(form.session)
     return render(request, "treatments/rems_detail.html", {
-        "form": form, "rows": rems.form_rows(form), "submit_form": submit_form, "error": error,
+        "form": form, "rows": services.form_rows(form), "submit_form": submit_form, "error": error,
         "patient": form.session.patient, "active_nav": "sessions", "due_days": cs.rems_form.REMS_FORM_DUE_DAYS,
         "missing_labels": [cs.SCHEMAS[form.schema_version].field(k).label for k in form.missing_required],
         "clinician_contact_missing": bool({"clinician_phone", "clinician_email"} & set(form.missing_required)),
@@ -553,7 +501,7 @@ def rems_detail(request, public_id):
 
 @staff_required("rems.form")
 def rems_pdf(request, public_id):
-    form = _rems_or_404(request, public_id)
-    response = HttpResponse(rems.rems_pdf(form), content_type="application/pdf")
+    form = services.get_rems_form_for(_ctx(request), public_id)
+    response = HttpResponse(services.rems_pdf(form), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="rems-monitoring-{form.treatment_date:%Y%m%d}.pdf"'
     return response

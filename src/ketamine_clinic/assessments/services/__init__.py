@@ -15,12 +15,10 @@ from .escalation import escalate_overdue_alerts, escalation_recipients, schedule
 from .instruments import get_instrument_or_error, patient_can_answer, self_report_instruments, trackable_instruments
 from .links import create_link, open_link, send_measure_link
 from .outcomes import current_points, current_totals_by_instrument, outcome_fields, refresh_outcome, summarize_points
-from .outcomes_report import INDICATION_GROUPS, outcomes_summary
 from .reads import drafts_for_patient, find_draft, get_response_for, own_patient, patient_for, responses_for
 from .responses import LINK_MODES, STAFF_MODES, amend_response, save_draft, submit_response
 
 __all__ = [
-    "INDICATION_GROUPS",
     "LINK_MODES",
     "STAFF_MODES",
     "LinkUnavailable",
@@ -39,7 +37,6 @@ __all__ = [
     "open_alerts_for",
     "open_link",
     "outcome_fields",
-    "outcomes_summary",
     "own_patient",
     "patient_can_answer",
     "patient_for",

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.permissions import Role, has_permission, require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import instruments as ci
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, form_errors
@@ -39,7 +40,7 @@ def raise_alert(ctx: Context, response: QuestionnaireResponse, result: ci.Score)
         reasons=list(result.risk_reasons), risk_level=response.risk_level, notified=[u.username for u in recipients],
     )
     TimelineEvent.objects.create(patient=patient, kind="alert", summary=timeline_summary("Suicide-risk alert raised: " + "; ".join(result.risk_reasons)), actor=None)
-    record(ctx, "alert.raise", obj=alert, patient=patient, organization=patient.organization,
+    record(ctx, Action.ALERT_RAISE, obj=alert, patient=patient, organization=patient.organization,
            detail={"response": str(response.public_id), "notified": alert.notified})
     emails = [u.email for u in recipients if u.email]
     if emails:
@@ -111,6 +112,6 @@ def acknowledge_alert(ctx: Context, alert_public_id, action_taken: str, actions=
         alert.action_taken = action_text
         alert.save()
         TimelineEvent.objects.create(patient_id=alert.patient_id, kind="alert", summary=timeline_summary("Suicide-risk alert acknowledged: " + alert.action_taken), actor=ctx.user)
-        record(ctx, "alert.acknowledge", obj=alert, patient=alert.patient, organization=alert.patient.organization,
+        record(ctx, Action.ALERT_ACKNOWLEDGE, obj=alert, patient=alert.patient, organization=alert.patient.organization,
                detail={"escalated": alert.escalated_at is not None})
     return alert

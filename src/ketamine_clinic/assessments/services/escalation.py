@@ -6,9 +6,11 @@ import datetime as dt
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks import task
 
 from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.permissions import MATRIX, Role
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import record
 from ketamine_clinic.core.links import site_url
 
@@ -28,8 +30,6 @@ def escalation_recipients(organization_id) -> list[User]:
 
 def schedule_escalation(due_at: dt.datetime) -> None:
     """Queue an escalation run for when this alert falls due (the run is idempotent)."""
-    from ..tasks import escalate_alerts
-
     escalate_alerts.using(run_after=due_at).enqueue()
 
 
@@ -58,7 +58,7 @@ def escalate_overdue_alerts(now: dt.datetime | None = None) -> list[SuicideRiskA
             if not won:
                 continue
             alert.escalated_at, alert.escalated_to = now, [u.username for u in recipients]
-            record(None, "alert.escalate", obj=alert, patient=alert.patient, organization=alert.organization,
+            record(None, Action.ALERT_ESCALATE, obj=alert, patient=alert.patient, organization=alert.organization,
                    detail={"escalated_to": alert.escalated_to})
             emails = [u.email for u in recipients if u.email]
             if emails:
@@ -71,3 +71,9 @@ def escalate_overdue_alerts(now: dt.datetime | None = None) -> list[SuicideRiskA
                 transaction.on_commit(lambda s=subject, b=body, e=emails: _mail(s, b, e))
         escalated.append(alert)
     return escalated
+
+
+@task()
+def escalate_alerts() -> int:
+    """Escalate every overdue unacknowledged suicide-risk alert; safe to run any number of times."""
+    return len(escalate_overdue_alerts())

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import instruments as ci
 from ketamine_clinic.core.errors import NotFound, ValidationFailed
@@ -34,7 +35,7 @@ def create_link(ctx: Context, patient: Patient, instrument_key: str, purpose: st
             token_sha256=MeasureLink.digest(raw), created_by=ctx.user, created_at=now,
             expires_at=now + policy.link_lifetime(patient.organization, purpose),
         )
-        record(ctx, "measures.link_create", obj=link, patient=patient, organization=patient.organization,
+        record(ctx, Action.MEASURES_LINK_CREATE, obj=link, patient=patient, organization=patient.organization,
                detail={"instrument": instrument.key, "purpose": purpose})
     return link, raw
 
@@ -49,7 +50,7 @@ def send_measure_link(ctx: Context, patient: Patient, instrument_key: str, *, ba
     with transaction.atomic():
         link, raw = create_link(ctx, patient, instrument_key, LinkPurpose.EMAIL)
         TimelineEvent.objects.create(patient=patient, kind="assessment", summary=f"{ci.abbreviation(instrument.key)} link emailed to the patient", actor=ctx.user)
-        record(ctx, "measures.send_link", obj=link, patient=patient, organization=patient.organization, detail={"instrument": instrument.key})
+        record(ctx, Action.MEASURES_SEND_LINK, obj=link, patient=patient, organization=patient.organization, detail={"instrument": instrument.key})
         url = (base_url.rstrip("/") + reverse("assessments:link", args=[raw])) if base_url else site_url(reverse("assessments:link", args=[raw]))
         hours = int(policy.link_lifetime(patient.organization, LinkPurpose.EMAIL).total_seconds() // 3600)
         body = (

@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.core.errors import NotFound
 from ketamine_clinic.patients.models import Patient
@@ -12,10 +13,9 @@ from ..models import QuestionnaireResponse, ResponseStatus
 from ._common import _is_own, _same_org
 
 
-def patient_for(ctx: Context, public_id, action: str = "assessment.view", audit_action: str = "assessment.view") -> Patient:
+def patient_for(ctx: Context, public_id, action: str = "assessment.view", audit_action: Action | None = Action.ASSESSMENT_VIEW) -> Patient:
     """A patient of the actor's clinic, when the actor's role allows ``action``; audited."""
-    require(ctx.user, action)
-    return get_patient_for(ctx, public_id, audit_action=audit_action)
+    return get_patient_for(ctx, public_id, action=action, audit_action=audit_action)
 
 
 def own_patient(ctx: Context) -> Patient:
@@ -44,7 +44,7 @@ def get_response_for(ctx: Context, public_id) -> QuestionnaireResponse:
         )
     except (QuestionnaireResponse.DoesNotExist, ValueError, TypeError):
         raise NotFound("No such response.") from None
-    record(ctx, "assessment.view", obj=response, patient=response.patient, organization=response.patient.organization)
+    record(ctx, Action.ASSESSMENT_VIEW, obj=response, patient=response.patient, organization=response.patient.organization)
     return response
 
 

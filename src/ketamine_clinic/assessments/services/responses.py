@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import instruments as ci
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, form_errors
@@ -96,7 +97,7 @@ def save_draft(ctx: Context, patient: Patient, instrument_key: str, answers, *, 
         draft.answers = clean
         draft.updated_at = now
         draft.save()
-        record(ctx, "assessment.draft", obj=draft, patient=patient, organization=patient.organization,
+        record(ctx, Action.ASSESSMENT_DRAFT, obj=draft, patient=patient, organization=patient.organization,
                detail={"instrument": instrument.key, "mode": mode, "answered": len(clean)})
     return draft
 
@@ -137,7 +138,7 @@ def submit_response(
             link.used_at = now
             link.save(update_fields=["used_at"])
         TimelineEvent.objects.create(patient=patient, kind="assessment", summary=_summary_line(instrument, response), actor=user)
-        audit_action = "assessment.enter" if mode in STAFF_MODES else "assessment.submit"
+        audit_action = Action.ASSESSMENT_ENTER if mode in STAFF_MODES else Action.ASSESSMENT_SUBMIT
         record(ctx, audit_action, obj=response, patient=patient, organization=patient.organization, detail=_audit_detail(response))
         if result.suicide_risk:
             raise_alert(ctx, response, result)
@@ -172,7 +173,7 @@ def amend_response(ctx: Context, original: QuestionnaireResponse, answers, reaso
         QuestionnaireResponse.objects.filter(pk=locked.pk, superseded_by__isnull=True).update(superseded_by=amended)
         original.superseded_by = amended
         TimelineEvent.objects.create(patient=patient, kind="assessment", summary="Amended: " + _summary_line(instrument, amended), actor=ctx.user)
-        record(ctx, "assessment.amend", obj=amended, patient=patient, organization=patient.organization,
+        record(ctx, Action.ASSESSMENT_AMEND, obj=amended, patient=patient, organization=patient.organization,
                detail={**_audit_detail(amended), "amends": str(locked.public_id)})
         if result.suicide_risk and not SuicideRiskAlert.objects.filter(response=locked).exists():
             raise_alert(ctx, amended, result)

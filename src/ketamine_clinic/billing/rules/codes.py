@@ -7,6 +7,8 @@ Each code carries what it means, the rule for using it, its sources, and whether
 from dataclasses import dataclass
 from enum import StrEnum
 
+from .sources import SOURCES
+
 CPT = "http://www.ama-assn.org/go/cpt"
 HCPCS = "urn:oid:2.16.840.1.113883.6.285"
 
@@ -36,8 +38,6 @@ class Code:
 
     @property
     def verify(self) -> bool:
-        from .sources import SOURCES
-
         return any(SOURCES[s].verify for s in self.sources)
 
 

@@ -9,11 +9,14 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.accounts.permissions import Role, require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.core.errors import Conflict, ValidationFailed
 from ketamine_clinic.core.versions import required_version
 from ketamine_clinic.patients.models import Diagnosis, RecordStatus
+from ketamine_clinic.screening.models import IntakeEvaluation
+from ketamine_clinic.treatments import facts
 from ketamine_clinic.treatments.models import EntryKind, EntryStatus, SessionStatus, TreatmentSession
 
 from ..models import BillableVisit, ChargeLine, VisitStatus
@@ -35,8 +38,6 @@ def local_date(session: TreatmentSession) -> dt.date:
 def _dose_given_mg(session: TreatmentSession) -> Decimal | None:
     """mg given, from the record: the session module's own sum (devices x 28 mg, the pump's rate
     segments up to the stop, the bolus); the authorized dose only when no pump segment is charted."""
-    from ketamine_clinic.treatments import facts
-
     admin = getattr(session, "administration", None)
     if session.route == "iv" and (admin is None or not admin.rate_changes.exists()):
         return session.dose_mg
@@ -128,9 +129,6 @@ def propose_for_session(ctx: Context, session: TreatmentSession, data: dict | No
 
 def propose_for_evaluation(ctx: Context, evaluation, data: dict | None = None) -> BillableVisit:
     """A completed intake evaluation: 90792 when a prescriber did it (with medical services), else 90791."""
-    from ketamine_clinic.accounts.permissions import Role
-    from ketamine_clinic.screening.models import IntakeEvaluation
-
     require(ctx.user, "billing.code")
     data = data or {}
     if evaluation.status != IntakeEvaluation.Status.COMPLETED or evaluation.completed_by_id is None:
@@ -177,7 +175,9 @@ def _write_proposal(ctx, visit, patient, service_date, inputs, facts_of, owner: 
             setattr(visit, k, v)
         visit.version += 1
         visit.save()
-        visit.lines.filter(status=ChargeLine.Status.ACTIVE).update(status=ChargeLine.Status.REMOVED, reason="Proposed again")
+        for line in visit.lines.filter(status=ChargeLine.Status.ACTIVE):
+            line.status, line.reason = ChargeLine.Status.REMOVED, "Proposed again"
+            line.save(update_fields=["status", "reason"])
     schedule = schedule_on(visit.organization_id, service_date)
     start = (visit.lines.aggregate(p=Max("position"))["p"] or 0) + 1
     ChargeLine.objects.bulk_create([
@@ -185,7 +185,7 @@ def _write_proposal(ctx, visit, patient, service_date, inputs, facts_of, owner: 
                      drug_mg=ln.drug_mg, diagnosis_pointers="A" if diagnoses else "", rule=ln.rule[:300],
                      sources=list(ln.sources), created_by=ctx.user)
         for i, ln in enumerate(proposal.lines)])
-    audit(ctx, "billing.visit_propose", visit, patient=patient,
+    audit(ctx, Action.BILLING_VISIT_PROPOSE, visit, patient=patient,
           detail={"source": source_id, "codes": proposal.codes, "payer": payer.value})
     return visit
 
@@ -260,7 +260,7 @@ def edit_line(ctx: Context, line: ChargeLine, data: dict) -> ChargeLine:
                            replaces=old, reason=reason, rule=old.rule, sources=old.sources, created_by=ctx.user, **cleaned)
         new.save()
         _bump(visit)
-        audit(ctx, "billing.line_edit", new, patient=visit.patient,
+        audit(ctx, Action.BILLING_LINE_EDIT, new, patient=visit.patient,
               detail={"visit": str(visit.public_id), "from": _line_text(old), "to": _line_text(new), "reason": reason})
     return new
 
@@ -279,7 +279,7 @@ def add_line(ctx: Context, visit: BillableVisit, data: dict) -> ChargeLine:
                             reason=reason, rule="Entered by the biller.", created_by=ctx.user, **cleaned)
         line.save()
         _bump(locked)
-        audit(ctx, "billing.line_add", line, patient=locked.patient,
+        audit(ctx, Action.BILLING_LINE_ADD, line, patient=locked.patient,
               detail={"visit": str(locked.public_id), "line": _line_text(line), "reason": reason})
     return line
 
@@ -298,7 +298,7 @@ def remove_line(ctx: Context, line: ChargeLine, data: dict) -> ChargeLine:
         locked.status, locked.reason = ChargeLine.Status.REMOVED, reason
         locked.save(update_fields=["status", "reason"])
         _bump(visit)
-        audit(ctx, "billing.line_remove", locked, patient=visit.patient,
+        audit(ctx, Action.BILLING_LINE_REMOVE, locked, patient=visit.patient,
               detail={"visit": str(visit.public_id), "line": _line_text(locked), "reason": reason})
     return locked
 
@@ -327,7 +327,7 @@ def finalize_visit(ctx: Context, visit: BillableVisit, data: dict | None = None)
         locked.status, locked.finalized_by, locked.finalized_at = VisitStatus.FINALIZED, ctx.user, timezone.now()
         locked.version += 1
         locked.save(update_fields=["status", "finalized_by", "finalized_at", "version"])
-        audit(ctx, "billing.visit_finalize", locked, patient=locked.patient,
+        audit(ctx, Action.BILLING_VISIT_FINALIZE, locked, patient=locked.patient,
               detail={"lines": [_line_text(ln) for ln in lines], "total_usd": str(sum(ln.charge_usd for ln in lines))})
     return locked
 

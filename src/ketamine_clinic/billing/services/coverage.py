@@ -5,6 +5,7 @@ import datetime as dt
 from django.db import transaction
 
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.core.errors import Conflict
 from ketamine_clinic.patients.models import Patient
@@ -46,7 +47,7 @@ def add_coverage(ctx: Context, patient: Patient, data: dict) -> Coverage:
             plan_name=plan_name, member_id=member_id, subscriber_name=subscriber_name or ("" if self_pay else patient.given_name + " " + patient.family_name),
             subscriber_relationship=relationship, in_network=None if self_pay else in_network,
             effective_from=start, effective_to=end, created_by=ctx.user)
-        audit(ctx, "billing.coverage_add", row, patient=patient, detail={"kind": kind, "self_pay": self_pay})
+        audit(ctx, Action.BILLING_COVERAGE_ADD, row, patient=patient, detail={"kind": kind, "self_pay": self_pay})
     return row
 
 
@@ -61,7 +62,7 @@ def mark_coverage_in_error(ctx: Context, coverage: Coverage, reason: str) -> Cov
             raise Conflict("This coverage is already marked entered in error.")
         locked.status, locked.status_reason = Coverage.Status.ENTERED_IN_ERROR, reason
         locked.save(update_fields=["status", "status_reason"])
-        audit(ctx, "billing.coverage_in_error", locked, patient=locked.patient, detail={"reason": reason})
+        audit(ctx, Action.BILLING_COVERAGE_IN_ERROR, locked, patient=locked.patient, detail={"reason": reason})
     return locked
 
 

@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.core.errors import NotFound, ValidationFailed
 from ketamine_clinic.patients.models import Patient
@@ -32,6 +33,9 @@ DISCLAIMERS = (
     "$400 more than this estimate. {instructions}",
     "Starting the dispute process will not affect the quality of the care you receive.",
 )
+from ketamine_clinic.patients.services import current_measurement
+from ketamine_clinic.plans.plan_protocol import plan_protocol
+from ketamine_clinic.accounts.models import User
 DEFAULT_SEPARATELY_SCHEDULED = "None expected."
 
 
@@ -48,9 +52,6 @@ def _months_later(day: dt.date, months: int) -> dt.date:
 
 def _expected_facts(plan: TreatmentPlan) -> VisitFacts:
     """What a session of this plan is expected to record: the protocol's infusion length, the dose in mg."""
-    from ketamine_clinic.patients.services import current_measurement
-    from ketamine_clinic.plans.services._common import plan_protocol
-
     rule = plan_protocol(plan).dose_rule
     minutes = rule.infusion_duration_min or (rule.min_infusion_duration_min + 1 if rule.min_infusion_duration_min else None)
     dose = plan.current_dose
@@ -112,8 +113,6 @@ def issue_estimate(ctx: Context, patient: Patient, data: dict) -> GoodFaithEstim
         e.add("period_end", "One estimate covers at most 12 months of recurring services.")
     provider = None
     if data.get("provider"):
-        from ketamine_clinic.accounts.models import User
-
         try:
             provider = _get(User.objects.filter(organization_id=ctx.user.organization_id, kind=User.Kind.STAFF),
                             data["provider"], "provider")
@@ -185,7 +184,7 @@ def issue_estimate(ctx: Context, patient: Patient, data: dict) -> GoodFaithEstim
                                                     version=version, content=content, total_usd=total,
                                                     period_start=start, period_end=end, issued_by=ctx.user)
         EstimateDue.objects.filter(patient=patient, fulfilled_by__isnull=True).update(fulfilled_by=estimate)
-        audit(ctx, "billing.estimate_issue", estimate, patient=patient,
+        audit(ctx, Action.BILLING_ESTIMATE_ISSUE, estimate, patient=patient,
               detail={"version": version, "total_usd": str(total), "plan": str(plan.public_id) if plan else ""})
     return estimate
 
@@ -205,5 +204,5 @@ def record_estimate_due(ctx: Context, patient: Patient, data: dict) -> EstimateD
     with transaction.atomic():
         row = EstimateDue.objects.create(organization_id=ctx.user.organization_id, patient=patient, requested=requested,
                                          asked_on=asked_on, service_on=service_on, due_on=due, created_by=ctx.user)
-        audit(ctx, "billing.estimate_due", row, patient=patient, detail={"due_on": due.isoformat(), "requested": requested})
+        audit(ctx, Action.BILLING_ESTIMATE_DUE, row, patient=patient, detail={"due_on": due.isoformat(), "requested": requested})
     return row

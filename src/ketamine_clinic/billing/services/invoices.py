@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from ketamine_clinic.accounts.models import Organization
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.core.errors import Conflict, ValidationFailed
 
@@ -86,7 +87,7 @@ def issue_invoice(ctx: Context, visit: BillableVisit, data: dict | None = None) 
         invoice = Invoice.objects.create(organization=org, patient=locked.patient, number=number, visit=locked,
                                          total_usd=total, estimate=estimate, billed_to_date_usd=billed,
                                          dispute_notice=over, issued_by=ctx.user)
-        audit(ctx, "billing.invoice_issue", invoice, patient=locked.patient,
+        audit(ctx, Action.BILLING_INVOICE_ISSUE, invoice, patient=locked.patient,
               detail={"number": number, "total_usd": str(total), "dispute_notice": over})
     return invoice
 
@@ -137,7 +138,7 @@ def record_payment(ctx: Context, invoice: Invoice, data: dict) -> LedgerEntry:
                 raise Conflict(f"The card was not charged: {exc}") from None
         entry = _new_entry(ctx, locked, LedgerEntry.Kind.PAYMENT, amount, method=method, reference=reference,
                            is_credit=is_credit and amount > balance)
-        audit(ctx, "billing.payment", entry, patient=locked.patient,
+        audit(ctx, Action.BILLING_PAYMENT, entry, patient=locked.patient,
               detail={"invoice": locked.number, "amount_usd": str(amount), "method": method,
                       "balance_after_usd": str(balance - amount)})
     return entry
@@ -170,7 +171,7 @@ def record_refund(ctx: Context, invoice: Invoice, data: dict) -> LedgerEntry:
                 raise Conflict(f"The refund was not made: {exc}") from None
         entry = _new_entry(ctx, locked, LedgerEntry.Kind.REFUND, amount, method=method, reference=reference,
                            reason=reason)
-        audit(ctx, "billing.refund", entry, patient=locked.patient,
+        audit(ctx, Action.BILLING_REFUND, entry, patient=locked.patient,
               detail={"invoice": locked.number, "amount_usd": str(amount), "reason": reason})
     return entry
 
@@ -189,6 +190,6 @@ def record_adjustment(ctx: Context, invoice: Invoice, data: dict) -> LedgerEntry
             raise ValidationFailed({"amount_usd": [f"This would take the balance (${balance}) below zero; "
                                                    "record a refund instead."]})
         entry = _new_entry(ctx, locked, LedgerEntry.Kind.ADJUSTMENT, amount, reason=reason)
-        audit(ctx, "billing.adjustment", entry, patient=locked.patient,
+        audit(ctx, Action.BILLING_ADJUSTMENT, entry, patient=locked.patient,
               detail={"invoice": locked.number, "amount_usd": str(amount), "reason": reason})
     return entry

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.core.errors import Conflict, ValidationFailed
 
@@ -44,7 +45,7 @@ def create_payment_plan(ctx: Context, invoice: Invoice, data: dict) -> PaymentPl
         schedule = [{"due_on": _months_later(first, i).isoformat(), "amount_usd": str(a)} for i, a in enumerate(amounts)]
         plan = PaymentPlan.objects.create(organization_id=locked.organization_id, patient_id=locked.patient_id,
                                           invoice=locked, total_usd=balance, instalments=schedule, created_by=ctx.user)
-        audit(ctx, "billing.payment_plan", plan, patient=locked.patient,
+        audit(ctx, Action.BILLING_PAYMENT_PLAN, plan, patient=locked.patient,
               detail={"invoice": locked.number, "total_usd": str(balance), "instalments": count})
     return plan
 
@@ -97,7 +98,7 @@ def record_benefits_check(ctx: Context, coverage: Coverage, data: dict) -> Benef
             service_type_codes=codes, method=method, reference=reference, coverage_active=active,
             mental_health_covered=mental, copay_usd=copay, coinsurance_percent=coinsurance,
             deductible_remaining_usd=deductible, answer=answer, checked_by=ctx.user)
-        audit(ctx, "billing.benefits_check", row, patient=coverage.patient,
+        audit(ctx, Action.BILLING_BENEFITS_CHECK, row, patient=coverage.patient,
               detail={"coverage": str(coverage.public_id), "codes": codes, "active": active})
     return row
 

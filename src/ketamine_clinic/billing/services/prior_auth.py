@@ -8,6 +8,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.patients.models import Patient
 
@@ -53,7 +54,7 @@ def add_prior_authorization(ctx: Context, patient: Patient, data: dict) -> Prior
         row = PriorAuthorization.objects.create(organization_id=ctx.user.organization_id, patient=patient,
                                                 payer_name=payer, number=number, codes=codes, units_approved=units,
                                                 start_on=start, end_on=end, created_by=ctx.user)
-        audit(ctx, "billing.prior_auth_add", row, patient=patient, detail={"number": number, "codes": codes, "units": units})
+        audit(ctx, Action.BILLING_PRIOR_AUTH_ADD, row, patient=patient, detail={"number": number, "codes": codes, "units": units})
     return row
 
 

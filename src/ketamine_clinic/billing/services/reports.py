@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.services import Context
+from ketamine_clinic.plans.models import Appointment, AppointmentStatus
+from ketamine_clinic.screening.models import IntakeEvaluation
 from ketamine_clinic.treatments.models import SessionStatus, TreatmentSession
 
 from ..models import BillableVisit, Coverage, EstimateDue, GoodFaithEstimate, Invoice, PriorAuthorization, VisitStatus
@@ -30,8 +32,6 @@ def sessions_to_code(ctx: Context) -> list[TreatmentSession]:
 
 
 def evaluations_to_code(ctx: Context):
-    from ketamine_clinic.screening.models import IntakeEvaluation
-
     require(ctx.user, "billing.view_codes")
     since = timezone.now() - dt.timedelta(days=QUEUE_DAYS)
     return list(IntakeEvaluation.objects.filter(patient__organization_id=ctx.user.organization_id,
@@ -74,8 +74,6 @@ class ScheduledDue:
 
 
 def _scheduled_self_pay(organization_id) -> list[ScheduledDue]:
-    from ketamine_clinic.plans.models import Appointment, AppointmentStatus
-
     today = timezone.localdate()
     self_pay = Coverage.objects.filter(organization_id=organization_id, kind=Payer.SELF_PAY,
                                        status=Coverage.Status.ACTIVE).values_list("patient_id", flat=True)

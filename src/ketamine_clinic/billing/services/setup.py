@@ -9,6 +9,7 @@ from django.db.models import Max
 
 from ketamine_clinic.accounts.models import Organization, User
 from ketamine_clinic.accounts.permissions import Role, require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 
 from ..models import FeeItem, FeeSchedule, PracticeProfile, ProviderNumbers
@@ -49,7 +50,7 @@ def save_practice_profile(ctx: Context, data: dict) -> PracticeProfile:
         row = PracticeProfile.objects.create(organization_id=ctx.user.organization_id, version=version,
                                              legal_name=legal_name, tin=tin, npi=npi, address=address, phone=phone,
                                              reason=reason, created_by=ctx.user)
-        audit(ctx, "billing.practice_profile", row, detail={"version": version})
+        audit(ctx, Action.BILLING_PRACTICE_PROFILE, row, detail={"version": version})
     return row
 
 
@@ -72,7 +73,7 @@ def save_provider_numbers(ctx: Context, provider_id, data: dict) -> ProviderNumb
         row = ProviderNumbers.objects.create(organization_id=ctx.user.organization_id, provider=provider, version=version,
                                              npi=npi, license_number=license_number, license_state=license_state,
                                              created_by=ctx.user)
-        audit(ctx, "billing.provider_numbers", row, detail={"provider": provider.username, "version": version})
+        audit(ctx, Action.BILLING_PROVIDER_NUMBERS, row, detail={"provider": provider.username, "version": version})
     return row
 
 
@@ -141,7 +142,7 @@ def save_fee_schedule(ctx: Context, data: dict) -> FeeSchedule:
         for item in cleaned:
             item.schedule = schedule
         FeeItem.objects.bulk_create(cleaned)
-        audit(ctx, "billing.fee_schedule", schedule, detail={"version": version, "items": len(cleaned)})
+        audit(ctx, Action.BILLING_FEE_SCHEDULE, schedule, detail={"version": version, "items": len(cleaned)})
     return schedule
 
 

@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .model import Phase, Spacing
+from .model import Phase, RelativeTo, Spacing
 
 OpeningHours = Mapping[int, Sequence[tuple[time, time]]]  # weekday (0 = Monday) -> [(open, close)] local
 Interval = tuple[datetime, datetime]  # aware (start, end)
@@ -420,8 +420,6 @@ class LinkedSessionDue:
 
 def propose_linked_sessions(protocol, dosing_dates: Sequence[date]) -> list[LinkedSessionDue]:
     """Date windows for the protocol's therapy sessions around the given dosing dates (local)."""
-    from .model import RelativeTo  # local import keeps this module's header about time only
-
     dates = list(dosing_dates)
     if not all(isinstance(d, date) and not isinstance(d, datetime) for d in dates):
         raise SchedulingError("dosing_dates", "Local dates are required.")

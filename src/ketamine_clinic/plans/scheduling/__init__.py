@@ -14,6 +14,7 @@ from .appointments import (
     book_appointment,
     cancel_appointment,
     cancel_future_plan_appointments,
+    induction_finished,
     mark_no_show,
     reschedule_appointment,
     set_appointment_status,
@@ -37,7 +38,8 @@ from .setup import add_closed_date, add_resource, get_resource_for, set_opening_
 __all__ = [
     "BOOKABLE_KINDS", "INPUT_CONFLICTS", "NEXT_STATUS", "add_closed_date", "add_resource", "appointments_for",
     "book_appointment", "book_linked_sessions", "book_series", "bookable_resources", "cancel_appointment",
-    "cancel_future_plan_appointments", "closed_dates_of", "explain_scheduling_error", "get_appointment_for",
+    "cancel_future_plan_appointments",
+    "induction_finished", "closed_dates_of", "explain_scheduling_error", "get_appointment_for",
     "get_location_for", "get_resource_for", "local_day_bounds", "local_today", "locations_for", "mark_no_show",
     "opening_hours_of", "chair_grid", "propose_series", "reschedule_appointment", "set_appointment_status", "set_opening_hours",
     "set_resource_active", "therapists",

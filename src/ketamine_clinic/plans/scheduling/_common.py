@@ -11,7 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ketamine_clinic.accounts.models import Location, User
-from ketamine_clinic.audit.services import Context
+from ketamine_clinic.audit.actions import Action
+from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import protocols as cp
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.core.errors import ValidationFailed
@@ -19,6 +20,7 @@ from ketamine_clinic.core.errors import validated as _validate  # noqa: F401  (o
 from ketamine_clinic.patients.models import Patient
 
 from ..models import LIVE_STATUSES, Appointment, AppointmentChange, AppointmentKind, Resource
+from ..services.reminders import queue_reminders
 
 
 INPUT_CONFLICTS = {cp.ConflictKind.IN_THE_PAST, cp.ConflictKind.OUTSIDE_OPENING_HOURS}
@@ -107,9 +109,19 @@ def _change(ctx: Context | None, appt: Appointment, action: str, reason: str = "
         to_status=appt.status, reason=reason, changed_by=ctx.user if ctx and ctx.user.is_authenticated else None)
 
 
-def _queue_reminders(appointments: list[Appointment]) -> None:
-    from ..reminders import queue_reminders
+def _book(ctx: Context | None, reason: str, **fields) -> Appointment:
+    """Insert one appointment with its change line and audit event: every booking (by hand, a
+    generated series, a linked therapy session) goes through here. Call inside a transaction."""
+    appt = Appointment.objects.create(created_by=ctx.user if ctx and ctx.user.is_authenticated else None, **fields)
+    _change(ctx, appt, "booked", reason)
+    detail = {"start": appt.start_at.isoformat()}
+    if appt.plan_id:
+        detail["plan"] = str(appt.plan.public_id)
+    record(ctx, Action.APPOINTMENT_BOOK, obj=appt, patient=appt.patient, detail=detail)
+    return appt
 
+
+def _queue_reminders(appointments: list[Appointment]) -> None:
     ids = [str(a.public_id) for a in appointments]
     if ids:
         transaction.on_commit(lambda: queue_reminders(ids))

@@ -7,10 +7,12 @@ from datetime import UTC
 
 from django import forms
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from ketamine_clinic.accounts.models import Location, User
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import protocols as cp
 from ketamine_clinic.core.dates import check_dates
@@ -21,10 +23,12 @@ from ketamine_clinic.patients.timeline import timeline_summary
 
 from .. import forms as plan_forms
 from ..models import LIVE_STATUSES, Appointment, AppointmentChange, AppointmentKind, AppointmentStatus, PlanStatus, Resource, TreatmentPlan
+from ..plan_protocol import plan_protocol
 from ..policy import appointment_minutes, plans_policy
 from ._common import (
     BOOKABLE_KINDS,
     INPUT_CONFLICTS,
+    _book,
     _change,
     _existing,
     _lock,
@@ -33,6 +37,10 @@ from ._common import (
     check_dosing_resource,
 )
 from .reads import closed_dates_of, opening_hours_of
+
+# Sent (ctx=, plan=) when the last dosing session of an active induction plan is done. Scheduling
+# sits below the plan services, so it announces the event and plans.services.boosters answers it.
+induction_finished = Signal()
 
 
 def _to_utc(value, location: Location, field: str) -> dt.datetime:
@@ -94,8 +102,6 @@ def _check(appt_like: dict, location: Location, patient: Patient, resource: Reso
 def book_appointment(ctx: Context, patient: Patient, data: dict, now: dt.datetime | None = None) -> Appointment:
     """Book one appointment by hand. ``data``: location, start (local or aware), kind, resource or staff,
     plan (optional), duration_min (optional)."""
-    from .. import services
-
     require(ctx.user, "schedule.manage")
     now = now or timezone.now()
     cleaned = _validate(plan_forms.AppointmentForm, data)
@@ -127,21 +133,18 @@ def book_appointment(ctx: Context, patient: Patient, data: dict, now: dt.datetim
     if cleaned.get("duration_min"):
         minutes = cleaned["duration_min"]
     elif kind == AppointmentKind.DOSING and plan is not None:
-            minutes = appointment_minutes(patient.organization, services.plan_protocol(plan))
+            minutes = appointment_minutes(patient.organization, plan_protocol(plan))
     else:
         minutes = plans_policy(patient.organization)["therapy_minutes"]
     end = start + dt.timedelta(minutes=minutes)
     with transaction.atomic():
         _lock(location, patient)
         _check({"start": start, "end": end, "staff": staff}, location, patient, resource, plan, kind, now)
-        appt = Appointment.objects.create(
-            organization_id=patient.organization_id, location=location, patient=patient, plan=plan, kind=kind,
-            phase_name=plan.phase_name if plan else "", resource=resource, staff=staff, start_at=start, end_at=end,
-            created_by=ctx.user)
-        _change(ctx, appt, "booked", cleaned.get("reason", ""))
+        appt = _book(ctx, cleaned.get("reason", ""),
+                     organization_id=patient.organization_id, location=location, patient=patient, plan=plan, kind=kind,
+                     phase_name=plan.phase_name if plan else "", resource=resource, staff=staff, start_at=start, end_at=end)
         TimelineEvent.objects.create(patient=patient, kind="appointment", actor=ctx.user,
                                      summary=f"{appt.get_kind_display()} booked for {appt.local_start():%Y-%m-%d %H:%M} at {location.name}")
-        record(ctx, "appointment.book", obj=appt, patient=patient, detail={"start": start.isoformat()})
         _queue_reminders([appt])
     return appt
 
@@ -176,7 +179,7 @@ def reschedule_appointment(ctx: Context, appt: Appointment, data: dict, now: dt.
         TimelineEvent.objects.create(patient=locked.patient, kind="appointment", actor=ctx.user,
                                      summary=timeline_summary(f"Appointment moved from {old.astimezone(location.tz):%Y-%m-%d %H:%M} to "
                                                               f"{locked.local_start():%Y-%m-%d %H:%M}: {cleaned['reason']}"))
-        record(ctx, "appointment.reschedule", obj=locked, patient=locked.patient,
+        record(ctx, Action.APPOINTMENT_RESCHEDULE, obj=locked, patient=locked.patient,
                detail={"from": old.isoformat(), "to": start.isoformat(), "reason": cleaned["reason"]})
         _queue_reminders([locked])
     return locked
@@ -204,7 +207,7 @@ def _end_appointment(ctx: Context, appt: Appointment, status: str, reason: str, 
         _change(ctx, locked, "cancelled" if status == AppointmentStatus.CANCELLED else "no_show", reason, from_status=old)
         TimelineEvent.objects.create(patient=locked.patient, kind="appointment", actor=ctx.user,
                                      summary=timeline_summary(f"Appointment {locked.local_start():%Y-%m-%d %H:%M} {label}: {reason}"))
-        record(ctx, f"appointment.{'cancel' if status == AppointmentStatus.CANCELLED else 'no_show'}", obj=locked,
+        record(ctx, Action.APPOINTMENT_CANCEL if status == AppointmentStatus.CANCELLED else Action.APPOINTMENT_NO_SHOW, obj=locked,
                patient=locked.patient, detail={"reason": reason})
     return locked
 
@@ -238,20 +241,20 @@ def set_appointment_status(ctx: Context, appt: Appointment, status: str, reason:
         locked.updated_at = timezone.now()
         locked.save()
         _change(ctx, locked, "status", reason, from_status=old)
-        record(ctx, "appointment.status", obj=locked, patient=locked.patient, detail={"from": old, "to": status})
+        record(ctx, Action.APPOINTMENT_STATUS, obj=locked, patient=locked.patient, detail={"from": old, "to": status})
         if status == AppointmentStatus.DONE and locked.plan_id and locked.kind == AppointmentKind.DOSING:
             _induction_finished(ctx, locked.plan)
     return locked
 
 
 def _induction_finished(ctx: Context, plan) -> None:
-    """When the last session of an induction plan is done, propose the maintenance schedule."""
-    from .. import services
+    """When the last session of an induction plan is done, the plan services propose the maintenance
+    schedule (``plans.services.boosters`` answers ``induction_finished``, in this transaction)."""
     if plan.kind != TreatmentPlan.Kind.INDUCTION or plan.status != PlanStatus.ACTIVE:
         return
     done = plan.appointments.filter(kind=AppointmentKind.DOSING, status=AppointmentStatus.DONE).count()
     if done >= plan.session_count:
-        services.propose_maintenance_for(ctx, plan)
+        induction_finished.send(sender=TreatmentPlan, ctx=ctx, plan=plan)
 
 
 def cancel_future_plan_appointments(ctx: Context, plan, reason: str, now: dt.datetime) -> int:

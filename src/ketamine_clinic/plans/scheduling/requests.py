@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.core.errors import Conflict, NotFound
 from ketamine_clinic.patients.models import Patient, TimelineEvent
@@ -61,7 +62,7 @@ def request_change(ctx: Context, patient: Patient, appointment_id, data: dict,
             TimelineEvent.objects.create(patient=patient, kind="appointment", actor=ctx.user,
                                          summary=f"Patient asked to {req.get_kind_display().lower()} the appointment of "
                                                  f"{appt.local_start():%Y-%m-%d %H:%M}")
-            record(ctx, "appointment.request", obj=req, patient=patient,
+            record(ctx, Action.APPOINTMENT_REQUEST, obj=req, patient=patient,
                    detail={"appointment": str(appt.public_id), "kind": req.kind})
     except IntegrityError:  # one open request per appointment (a double click, two tabs)
         raise Conflict("You already asked about this appointment; the clinic will contact you.") from None
@@ -92,7 +93,7 @@ def handle_request(ctx: Context, request_id, data: dict, now: dt.datetime | None
         req.status, req.handled_by, req.handled_at = AppointmentRequest.Status.HANDLED, ctx.user, now
         req.handled_note = cleaned.get("note", "").strip()
         req.save(update_fields=["status", "handled_by", "handled_at", "handled_note"])
-        record(ctx, "appointment.request_handled", obj=req, patient=req.appointment.patient,
+        record(ctx, Action.APPOINTMENT_REQUEST_HANDLED, obj=req, patient=req.appointment.patient,
                detail={"note": req.handled_note})
     return req
 

@@ -6,14 +6,15 @@ import datetime as dt
 
 from django.utils import timezone
 
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import protocols as cp
 
 from ..models import Appointment, AppointmentKind
 from ..policy import appointment_minutes, plans_policy
 from ._common import (
+    _book,
     _busy_by_resource,
-    _change,
     _lock,
     _patient_busy,
     _queue_reminders,
@@ -59,13 +60,12 @@ def book_series(ctx: Context, plan, protocol: cp.Protocol, phase: cp.Phase, coun
     by_name = {r.name: r for r in bookable_resources(plan.location)}
     booked = []
     for p in proposals:
-        appt = Appointment.objects.create(
+        booked.append(_book(
+            ctx, f"Generated from {protocol.key} v{protocol.version}, phase {phase.name}",
             organization_id=plan.organization_id, location=plan.location, patient=plan.patient, plan=plan,
             kind=AppointmentKind.DOSING, phase_name=phase.name, session_number=first_number + p.session_number - 1,
-            resource=by_name[p.resource_id], start_at=p.start_utc, end_at=p.end_utc, created_by=ctx.user)
-        _change(ctx, appt, "booked", f"Generated from {protocol.key} v{protocol.version}, phase {phase.name}")
-        booked.append(appt)
-    record(ctx, "appointment.book_series", obj=plan, patient=plan.patient,
+            resource=by_name[p.resource_id], start_at=p.start_utc, end_at=p.end_utc))
+    record(ctx, Action.APPOINTMENT_BOOK_SERIES, obj=plan, patient=plan.patient,
            detail={"appointments": [str(a.public_id) for a in booked], "phase": phase.name})
     _queue_reminders(booked)
     return booked
@@ -103,11 +103,10 @@ def book_linked_sessions(ctx: Context, plan, protocol: cp.Protocol, dosing: list
             warnings.append(f"No free time with {plan.therapist.name} for the {w.kind} session of dosing session "
                             f"{w.dosing_session_number} between {w.earliest} and {w.latest}: book it by hand.")
             continue
-        appt = Appointment.objects.create(
+        booked.append(_book(
+            ctx, f"{w.kind.title()} session for dosing session {w.dosing_session_number} ({w.source})",
             organization_id=plan.organization_id, location=location, patient=plan.patient, plan=plan,
             kind=w.kind, phase_name=plan.phase_name, session_number=w.dosing_session_number, staff=plan.therapist,
-            start_at=proposal.start_utc, end_at=proposal.end_utc, created_by=ctx.user)
-        _change(ctx, appt, "booked", f"{w.kind.title()} session for dosing session {w.dosing_session_number} ({w.source})")
-        booked.append(appt)
+            start_at=proposal.start_utc, end_at=proposal.end_utc))
     _queue_reminders(booked)
     return booked, warnings

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from ketamine_clinic.accounts.models import Location, User
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 
@@ -27,7 +28,7 @@ def add_resource(ctx: Context, location: Location, data: dict) -> Resource:
     with transaction.atomic():
         resource = Resource.objects.create(organization_id=location.organization_id, location=location,
                                            name=cleaned["name"], kind=cleaned["kind"], staff=staff_user)
-        record(ctx, "resource.create", obj=resource, detail={"location": str(location.public_id), "kind": resource.kind})
+        record(ctx, Action.RESOURCE_CREATE, obj=resource, detail={"location": str(location.public_id), "kind": resource.kind})
     return resource
 
 
@@ -36,7 +37,7 @@ def set_resource_active(ctx: Context, resource: Resource, active: bool) -> Resou
     with transaction.atomic():
         resource.is_active = active
         resource.save(update_fields=["is_active"])
-        record(ctx, "resource.activate" if active else "resource.deactivate", obj=resource)
+        record(ctx, Action.RESOURCE_ACTIVATE if active else Action.RESOURCE_DEACTIVATE, obj=resource)
     return resource
 
 
@@ -57,7 +58,7 @@ def set_opening_hours(ctx: Context, location: Location, data: dict) -> dict:
         rows = [OpeningHours(location=location, weekday=wd, opens=o, closes=c)
                 for wd, spans in cleaned["hours"].items() for o, c in spans]
         OpeningHours.objects.bulk_create(rows)
-        record(ctx, "location.opening_hours", obj=location, detail={
+        record(ctx, Action.LOCATION_OPENING_HOURS, obj=location, detail={
             str(wd): [f"{o:%H:%M}-{c:%H:%M}" for o, c in spans] for wd, spans in cleaned["hours"].items()})
     return cleaned["hours"]
 
@@ -69,5 +70,5 @@ def add_closed_date(ctx: Context, location: Location, data: dict) -> ClosedDate:
         raise Conflict("That day is already marked closed.", {"date": ["Already closed."]})
     with transaction.atomic():
         row = ClosedDate.objects.create(location=location, date=cleaned["date"], reason=cleaned["reason"])
-        record(ctx, "location.closed_date", obj=location, detail={"date": row.date.isoformat(), "reason": row.reason})
+        record(ctx, Action.LOCATION_CLOSED_DATE, obj=location, detail={"date": row.date.isoformat(), "reason": row.reason})
     return row

@@ -6,15 +6,16 @@ from __future__ import annotations
 import datetime as dt
 
 from ketamine_clinic.audit.services import Context
-from ketamine_clinic.clinical import protocols as cp
 from ketamine_clinic.clinical.routes import Route
-from ketamine_clinic.core.clinic_settings import policy_for
 from ketamine_clinic.core.errors import Conflict
 from ketamine_clinic.patients.models import Patient, TimelineEvent
 from ketamine_clinic.patients.timeline import timeline_summary
+from ketamine_clinic.screening.services import current_decisions
+from ketamine_clinic.screening.services import may_treat as screening_may_treat
 
 from .. import scheduling
 from ..models import LIVE_STATUSES, AppointmentKind, PlanStatus, PlanStatusChange, TreatmentPlan
+from ..plan_protocol import for_patient, plan_protocol  # noqa: F401  (services.plan_protocol stays public)
 from ..scheduling._common import _validate  # noqa: F401  (one form check for the whole app)
 
 
@@ -25,34 +26,12 @@ def _timeline(ctx: Context, patient: Patient, summary: str) -> None:
     TimelineEvent.objects.create(patient=patient, kind="plan", summary=timeline_summary(summary), actor=ctx.user)
 
 
-def for_patient(protocol: cp.Protocol, patient: Patient, on_date: dt.date) -> cp.Protocol:
-    """``protocol`` as it applies to this patient on ``on_date`` (the older-adult esketamine dose rule)."""
-    if protocol.route is not Route.ESKETAMINE_NASAL:
-        return protocol  # no settings query for the routes the rule cannot touch
-    settings = policy_for(patient.organization_id, "dosing.esketamine.")
-    return cp.for_patient_age(protocol, patient.age_on(on_date), settings)
-
-
-def plan_protocol(plan: TreatmentPlan) -> cp.Protocol:
-    """The protocol version the plan was made from (its snapshot), as it applies to the patient's age
-    on the plan's start date."""
-    cached = getattr(plan, "_protocol_cache", None)
-    if cached is None:
-        cached = plan._protocol_cache = for_patient(cp.protocol_from_dict(plan.protocol_data), plan.patient,
-                                                    plan.start_date)
-    return cached
-
-
 def may_treat(patient: Patient, route, on_date: dt.date):
-    from ketamine_clinic.screening.services import may_treat as screening_may_treat
-
     return screening_may_treat(patient, route, on_date)
 
 
 def declined_routes(patient: Patient) -> set[Route]:
     """Routes a prescriber declined on the patient's current evaluation (signed decisions)."""
-    from ketamine_clinic.screening.services import current_decisions
-
     return {route for route, d in current_decisions(patient).items() if d.decision == "decline"}
 
 

@@ -6,16 +6,19 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.dispatch import receiver
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import protocols as cp
 from ketamine_clinic.core.errors import Conflict, ValidationFailed
 from ketamine_clinic.core.text_limits import refuse_over_length
 
 from .. import forms as plan_forms
-from .. import protocol_store, scheduling
+from .. import scheduling
+from . import protocol_store
 from ..models import (
     AppointmentStatus,
     BoosterProposal,
@@ -92,9 +95,14 @@ def propose_maintenance_for(ctx: Context | None, plan: TreatmentPlan, now: dt.da
         explanation=f"Maintenance after the last session on {end_date}: {len(visits)} booster(s) from {entry.protocol.title}.",
         source=visits[0].source if visits else "", created_by=ctx.user if ctx else None, created_at=now)
     if ctx is not None:
-        record(ctx, "booster.propose", obj=proposal, object_type="plans.boosterproposal", patient=plan.patient,
+        record(ctx, Action.BOOSTER_PROPOSE, obj=proposal, object_type="plans.boosterproposal", patient=plan.patient,
                organization=plan.patient.organization, detail={"kind": "maintenance", "visits": len(visits)})
     return proposal
+
+
+@receiver(scheduling.induction_finished)
+def _maintenance_after_induction(sender, ctx: Context, plan: TreatmentPlan, **kwargs) -> None:
+    propose_maintenance_for(ctx, plan)
 
 
 def signal_relapse(ctx: Context, plan: TreatmentPlan, data: dict, now: dt.datetime | None = None) -> BoosterProposal:
@@ -128,7 +136,7 @@ def signal_relapse(ctx: Context, plan: TreatmentPlan, data: dict, now: dt.dateti
             explanation=proposal.reason, source=proposal.source, signal_note=cleaned["note"], signal_date=signal_date,
             created_by=ctx.user, created_at=now)
         _timeline(ctx, plan.patient, f"Relapse signal recorded; earlier booster proposed from {proposal.due_date}")
-        record(ctx, "booster.propose", obj=row, patient=plan.patient, organization=plan.patient.organization,
+        record(ctx, Action.BOOSTER_PROPOSE, obj=row, patient=plan.patient, organization=plan.patient.organization,
                detail={"kind": "relapse", "due": proposal.due_date.isoformat()})
     return row
 
@@ -205,7 +213,7 @@ def accept_proposal(ctx: Context, proposal: BoosterProposal, reason: str = "", n
         proposal.decided_by, proposal.decided_at, proposal.decision_reason = ctx.user, now, reason
         proposal.save()
         _timeline(ctx, source_plan.patient, f"{proposal.get_kind_display()} accepted: {len(booked)} booster(s) booked")
-        record(ctx, "booster.accept", obj=proposal, patient=source_plan.patient, organization=source_plan.patient.organization,
+        record(ctx, Action.BOOSTER_ACCEPT, obj=proposal, patient=source_plan.patient, organization=source_plan.patient.organization,
                detail={"booked": [str(a.public_id) for a in booked]})
     return proposal
 
@@ -226,6 +234,6 @@ def decline_proposal(ctx: Context, proposal: BoosterProposal, reason: str, now: 
         proposal.save()
         patient = proposal.plan.patient
         _timeline(ctx, patient, f"{proposal.get_kind_display()} declined: {reason}")
-        record(ctx, "booster.decline", obj=proposal, patient=patient, organization=patient.organization,
+        record(ctx, Action.BOOSTER_DECLINE, obj=proposal, patient=patient, organization=patient.organization,
                detail={"reason": reason})
     return proposal

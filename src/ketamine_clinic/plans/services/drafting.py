@@ -10,13 +10,15 @@ from django.utils import timezone
 
 from ketamine_clinic.accounts.models import Location
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import protocols as cp
 from ketamine_clinic.core.errors import NotFound, ValidationFailed
 from ketamine_clinic.patients.models import Patient
 
 from .. import forms as plan_forms
-from .. import protocol_store, scheduling
+from .. import scheduling
+from . import protocol_store
 from ..models import PlanDose, PlanStatus, PlanStatusChange, TreatmentPlan
 from ._common import _timeline, _validate, declined_routes, for_patient
 
@@ -106,7 +108,7 @@ def create_plan(ctx: Context, patient: Patient, data: dict, now: dt.datetime | N
             _timeline(ctx, patient, "Older-adult esketamine dose rule applied (clinic setting): lowest dose "
                                     f"{cp.esketamine_dose_mg(int(protocol.dose_rule.minimum))} mg, "
                                     f"first dose {cp.esketamine_dose_mg(int(dose))} mg")
-        record(ctx, "plan.create", obj=plan, patient=patient, detail={
+        record(ctx, Action.PLAN_CREATE, obj=plan, patient=patient, detail={
             "protocol": f"{entry.source}:{entry.key}@{entry.version}", "phase": phase.name, "sessions": count,
             "dose": f"{dose.normalize():f} {protocol.dose_rule.unit.value}", "older_adult_dose_rule": older_adult})
     return plan

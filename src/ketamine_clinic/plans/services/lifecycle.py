@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import protocols as cp
 from ketamine_clinic.core.errors import Conflict, ValidationFailed
@@ -52,7 +53,7 @@ def activate_plan(ctx: Context, plan: TreatmentPlan, reason: str = "", now: dt.d
         first = booked[0].local_start() if booked else None
         _timeline(ctx, plan.patient, f"Treatment plan activated and signed: {plan.protocol_title}; {len(booked)} session(s) booked"
                   + (f" from {first:%Y-%m-%d %H:%M}" if first else ""))
-        record(ctx, "plan.activate", obj=plan, patient=plan.patient,
+        record(ctx, Action.PLAN_ACTIVATE, obj=plan, patient=plan.patient,
                detail={"booked": len(booked), "dose_version": dose.version, "warnings": warnings})
     return plan, warnings
 
@@ -95,7 +96,7 @@ def change_status(ctx: Context, plan: TreatmentPlan, to_status: str, reason: str
         _status_change(ctx, plan, to_status, reason, now, signed=True)
         plan.save()
         _timeline(ctx, plan.patient, f"Treatment plan {plan.get_status_display().lower()}: {reason}{summary}")
-        record(ctx, f"plan.{to_status}", obj=plan, patient=plan.patient, detail={"reason": reason})
+        record(ctx, Action.plan_status(to_status), obj=plan, patient=plan.patient, detail={"reason": reason})
         if to_status == PlanStatus.COMPLETED and plan.kind == TreatmentPlan.Kind.INDUCTION:
             propose_maintenance_for(ctx, plan, now=now)
     return plan
@@ -122,7 +123,7 @@ def change_dose(ctx: Context, plan: TreatmentPlan, data: dict, now: dt.datetime 
         plan.save(update_fields=["version"])
         _timeline(ctx, plan.patient, f"Plan dose changed from {last.dose.normalize():f} to {dose.dose.normalize():f} "
                                      f"{dose.unit} (signed): {dose.reason}")
-        record(ctx, "plan.dose_change", obj=plan, patient=plan.patient, detail={
+        record(ctx, Action.PLAN_DOSE_CHANGE, obj=plan, patient=plan.patient, detail={
             "from": f"{last.dose.normalize():f}", "to": f"{dose.dose.normalize():f}", "unit": dose.unit,
             "version": dose.version, "reason": dose.reason})
     return dose

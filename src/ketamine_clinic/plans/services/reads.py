@@ -9,10 +9,12 @@ from django.db.models import QuerySet
 
 from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import protocols as cp
 from ketamine_clinic.core.errors import NotFound
 from ketamine_clinic.patients.models import Patient
+from ketamine_clinic.patients.services import get_patient_for
 
 from .. import scheduling
 from ..models import AppointmentKind, AppointmentStatus, BoosterProposal, TreatmentPlan
@@ -20,11 +22,7 @@ from ._common import plan_protocol
 
 
 def patient_for(ctx: Context, public_id, action: str = "plan.view") -> Patient:
-    require(ctx.user, action)
-    try:
-        return Patient.objects.get(organization_id=ctx.user.organization_id, public_id=public_id)
-    except (Patient.DoesNotExist, ValueError, TypeError, forms.ValidationError):
-        raise NotFound("No such patient.") from None
+    return get_patient_for(ctx, public_id, action=action, audit_action=None)
 
 
 def plans_for(ctx: Context, patient: Patient) -> QuerySet[TreatmentPlan]:
@@ -40,7 +38,7 @@ def get_plan_for(ctx: Context, public_id, action: str = "plan.view", audit: bool
     except (TreatmentPlan.DoesNotExist, ValueError, TypeError, forms.ValidationError):
         raise NotFound("No such plan.") from None
     if audit:
-        record(ctx, "plan.view", obj=plan, patient=plan.patient)
+        record(ctx, Action.PLAN_VIEW, obj=plan, patient=plan.patient)
     return plan
 
 

@@ -4,6 +4,8 @@ from django import template
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import has_permission
+from ketamine_clinic.audit.services import Context
+from ketamine_clinic.plans.scheduling.requests import open_requests_for
 
 from .. import scheduling
 from ..models import Appointment, AppointmentStatus, PlanStatus, TreatmentPlan
@@ -32,7 +34,6 @@ def plans_today(request):
     user = request.user
     if not has_permission(user, "schedule.view"):
         return {"visible": False}
-    from ketamine_clinic.audit.services import Context
 
     ctx = Context.from_request(request)
     locations = list(scheduling.locations_for(ctx))
@@ -47,7 +48,6 @@ def plans_today(request):
     counts = {s: 0 for s in AppointmentStatus.values}
     for a in appts:
         counts[a.status] += 1
-    from ketamine_clinic.plans.scheduling.requests import open_requests_for
 
     return {"visible": True, "locations": locations, "selected": selected, "appointments": appts,
             "counts": [(AppointmentStatus(s).label, n) for s, n in counts.items() if n],

@@ -6,6 +6,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
@@ -39,7 +40,7 @@ def consent_document(organization, route: Route | str) -> ConsentDocument:
                 organization=organization, route=route.value, version=1, title=title, body=body, is_template=True,
                 change_note="Default template shipped with the software; " + TEMPLATE_NOTICE[len("TEMPLATE — "):],
             )
-            record(None, "consent.document.seed", obj=doc, organization=organization, detail={"route": route.value})
+            record(None, Action.CONSENT_DOCUMENT_SEED, obj=doc, organization=organization, detail={"route": route.value})
     except IntegrityError:  # another request seeded it first
         doc = ConsentDocument.objects.filter(organization=organization, route=route.value).order_by("-version").first()
     return doc
@@ -66,7 +67,7 @@ def update_consent_document(ctx: Context, route, data: dict) -> ConsentDocument:
                 body=cleaned["body"], is_template=False, requires_reconsent=cleaned["requires_reconsent"],
                 change_note=cleaned["change_note"], created_by=ctx.user,
             )
-            record(ctx, "consent.document.update", obj=doc, organization=org,
+            record(ctx, Action.CONSENT_DOCUMENT_UPDATE, obj=doc, organization=org,
                    detail={"route": route.value, "version": doc.version, "requires_reconsent": doc.requires_reconsent})
     except IntegrityError:
         raise Conflict("Someone else saved a new version in the meantime; reload and try again.") from None
@@ -120,7 +121,7 @@ def sign_consent(ctx: Context, patient: Patient, route, data: dict, *, via: str)
         )
         detail = {"route": route.value, "document_version": document.version, "via": via,
                   "witnessed": consent.witnessed_at is not None}
-        record(ctx, "consent.sign", obj=consent, patient=patient, organization=patient.organization, detail=detail)
+        record(ctx, Action.CONSENT_SIGN, obj=consent, patient=patient, organization=patient.organization, detail=detail)
         how = "in clinic, witnessed" if via == Consent.Via.CLINIC else "in the portal, awaiting a witness"
         _timeline(ctx, patient, "consent", f"Consent for {route.label} signed ({how})")
     return consent
@@ -143,7 +144,7 @@ def witness_consent(ctx: Context, patient: Patient, consent_id) -> Consent:
             raise Conflict("This consent is already witnessed.")
         consent.witnessed_by, consent.witnessed_at = ctx.user, timezone.now()
         consent.save(update_fields=["witnessed_by", "witnessed_at"])
-        record(ctx, "consent.witness", obj=consent, patient=patient, organization=patient.organization, detail={"route": consent.route})
+        record(ctx, Action.CONSENT_WITNESS, obj=consent, patient=patient, organization=patient.organization, detail={"route": consent.route})
         _timeline(ctx, patient, "consent", f"Consent for {consent.route_label} witnessed")
     return consent
 
@@ -161,7 +162,7 @@ def revoke_consent(ctx: Context, patient: Patient, consent_id, data: dict, *, by
             raise Conflict("This consent was already revoked.")
         consent.revoked_at, consent.revoked_by, consent.revocation_reason = timezone.now(), ctx.user, cleaned["reason"]
         consent.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
-        record(ctx, "consent.revoke", obj=consent, patient=patient, organization=patient.organization,
+        record(ctx, Action.CONSENT_REVOKE, obj=consent, patient=patient, organization=patient.organization,
                detail={"route": consent.route, "by_patient": by_patient})
         _timeline(ctx, patient, "consent", f"Consent for {consent.route_label} revoked" + (" by the patient" if by_patient else ""))
     return consent

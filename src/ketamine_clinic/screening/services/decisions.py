@@ -5,6 +5,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical.eligibility import Evaluation, Level, Outcome, RouteDecision
 from ketamine_clinic.clinical.eligibility.chart import describe_fact, new_safety_facts, safety_facts
@@ -108,7 +109,7 @@ def sign_decision(ctx: Context, patient: Patient, data: dict) -> EligibilityDeci
             previous.save(update_fields=["superseded_by"])
         detail = {"route": route.value, "decision": signed.decision, "engine_outcome": signed.engine_outcome,
                   "override": signed.is_override, "evaluation": str(ev.public_id), "version": signed.version}
-        record(ctx, "eligibility.sign", obj=signed, patient=patient, organization=patient.organization, detail=detail)
+        record(ctx, Action.ELIGIBILITY_SIGN, obj=signed, patient=patient, organization=patient.organization, detail=detail)
         verb = "approved" if approve else "declined"
         extra = " (override of prescriber-review result)" if signed.is_override else ""
         _timeline(ctx, patient, "eligibility", f"{route.label} {verb}{extra}")

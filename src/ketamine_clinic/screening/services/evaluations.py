@@ -12,6 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical.eligibility import (
     EligibilityResult,
@@ -26,6 +27,8 @@ from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 from ketamine_clinic.core.localtime import patient_today
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.patients.services import get_patient_for
+from ketamine_clinic.assessments import policy as measures_policy
+from ketamine_clinic.assessments.models import QuestionnaireResponse, ResponseStatus
 
 from ..models import IntakeEvaluation, PatientReportedIntake
 from ._common import _timeline
@@ -33,9 +36,9 @@ from .policy import clinic_policy
 from .registry import chart_facts
 
 
-def get_screening_patient(ctx: Context, patient_id, action: str = "evaluation.view", audit_action: str = "evaluation.view") -> Patient:
+def get_screening_patient(ctx: Context, patient_id, action: str = "evaluation.view", audit_action: Action | None = Action.EVALUATION_VIEW) -> Patient:
     """The patient if the actor may see them (else NotFound, 404) and may ``action`` (else 403)."""
-    patient = get_patient_for(ctx, patient_id, audit_action="")
+    patient = get_patient_for(ctx, patient_id, audit_action=None)
     require(ctx.user, action)
     if audit_action:
         record(ctx, audit_action, obj=patient, patient=patient)
@@ -92,8 +95,6 @@ def baseline_measures(evaluation_data: dict, patient: Patient | None = None, as_
     """Instruments the indications call for, each with the patient's baseline score when one is
     recorded: the latest submitted response from the clinic's baseline window before ``as_of`` (the
     evaluation's date) onwards. Two queries: the clinic's settings and the responses."""
-    from ketamine_clinic.assessments import policy as measures_policy
-    from ketamine_clinic.assessments.models import QuestionnaireResponse, ResponseStatus
 
     parsed = Evaluation.from_dict(evaluation_data)
     required: list[RequiredMeasure] = baseline_measures_required(
@@ -169,7 +170,7 @@ def save_evaluation(
             if expected_revision is not None and ev.revision != expected_revision:
                 raise Conflict("This draft was saved by someone else in the meantime; reload it and try again.")
             ev.data, ev.revision, ev.updated_at = normalized, ev.revision + 1, now
-            action = "evaluation.update"
+            action = Action.EVALUATION_UPDATE
         else:
             if not complete and IntakeEvaluation.objects.filter(patient=patient, status=IntakeEvaluation.Status.DRAFT).exists():
                 raise Conflict("A draft evaluation is already open for this patient; continue that one.")
@@ -178,7 +179,7 @@ def save_evaluation(
                 patient=patient, version=last + 1, schema_version=normalized["schema_version"], data=normalized,
                 created_by=ctx.user, created_at=now, updated_at=now,
             )
-            action = "evaluation.create"
+            action = Action.EVALUATION_CREATE
         previous = None
         if complete:
             previous = (
@@ -206,7 +207,7 @@ def save_evaluation(
             detail["supersedes"] = str(previous.public_id)
         record(ctx, action, obj=ev, patient=patient, organization=patient.organization, detail=detail)
         if complete:
-            record(ctx, "evaluation.complete", obj=ev, patient=patient, organization=patient.organization, detail=detail)
+            record(ctx, Action.EVALUATION_COMPLETE, obj=ev, patient=patient, organization=patient.organization, detail=detail)
             summary = f"Intake evaluation v{ev.version} completed"
             if previous is not None:
                 summary += f" (supersedes v{previous.version})"
@@ -225,6 +226,6 @@ def _merge_report(ctx, patient, report, ev, now) -> None:
         raise Conflict("These patient answers were already merged or are not yet sent by the patient.")
     locked.status, locked.merged_into, locked.merged_by, locked.merged_at = PatientReportedIntake.Status.MERGED, ev, ctx.user, now
     locked.save()
-    record(ctx, "evaluation.merge_patient_report", obj=locked, patient=patient, organization=patient.organization,
+    record(ctx, Action.EVALUATION_MERGE_PATIENT_REPORT, obj=locked, patient=patient, organization=patient.organization,
            detail={"evaluation": str(ev.public_id)})
     _timeline(ctx, patient, "evaluation", f"Patient-reported intake reviewed and merged into evaluation v{ev.version}")

@@ -1,13 +1,12 @@
 """The clinic's eligibility policy: its settings, and where each rule's number comes from."""
 
+from ketamine_clinic.clinic_settings import policy_for
 from ketamine_clinic.clinical.eligibility import SETTINGS
 from ketamine_clinic.clinical.sources import SOURCES
 
 
 def clinic_policy(organization_id=None) -> dict:
     """The clinic's eligibility settings as ``{key: value}``: its own values, else the defaults."""
-    from ketamine_clinic.core.clinic_settings import policy_for
-
     return policy_for(organization_id, "eligibility.")
 
 

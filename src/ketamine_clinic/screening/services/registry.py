@@ -13,7 +13,17 @@ from ketamine_clinic.clinical.eligibility.chart import (
 )
 from ketamine_clinic.clinical.eligibility.evaluation import PRETREATMENT_TESTS
 from ketamine_clinic.clinical.eligibility.settings import PRETREATMENT_TEST_VALID_DAYS
-from ketamine_clinic.patients.models import DrugClass, Patient, RecordStatus
+from ketamine_clinic.patients.models import (
+    Allergy,
+    BodyMeasurement,
+    Diagnosis,
+    DrugClass,
+    Medication,
+    Patient,
+    RecordStatus,
+    TestResult,
+)
+from ketamine_clinic.patients.models import AntidepressantTrial as TrialRecord
 from ketamine_clinic.patients.services import current_measurement
 
 from .policy import clinic_policy
@@ -83,8 +93,6 @@ def chart_facts_many(patients, on_date: dt.date) -> dict[int, ChartFacts]:
     """Per patient (by pk): active medications, diagnoses and allergies, every trial not entered in
     error (a finished trial is marked stopped/inactive, and is still a trial: the chart lists it the
     same way), the latest active weight, and the age on ``on_date``. Five queries for any number."""
-    from ketamine_clinic.patients.models import Allergy, AntidepressantTrial as TrialRecord, BodyMeasurement, Diagnosis, Medication
-    from ketamine_clinic.patients.models import TestResult
 
     patients = list(patients)
     ids = [p.pk for p in patients]

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.permissions import Role, require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.core.errors import Conflict, NotFound
 from ketamine_clinic.core.localtime import patient_today
@@ -38,7 +39,7 @@ def enroll_rems(ctx: Context, patient: Patient, data: dict) -> RemsEnrollment:
             patient=patient, enrolled_on=cleaned["enrolled_on"], patient_signed_name=cleaned["patient_signed_name"], prescriber=prescriber,
             rems_patient_id=cleaned["rems_patient_id"].strip(), recorded_by=ctx.user,
         )
-        record(ctx, "rems.enroll", obj=enrollment, patient=patient, organization=patient.organization,
+        record(ctx, Action.REMS_ENROLL, obj=enrollment, patient=patient, organization=patient.organization,
                detail={"enrolled_on": enrollment.enrolled_on.isoformat(), "prescriber": str(prescriber.public_id)})
         _timeline(ctx, patient, "rems", f"Enrolled in the Spravato REMS on {enrollment.enrolled_on:%Y-%m-%d}")
     return enrollment
@@ -56,6 +57,6 @@ def withdraw_rems(ctx: Context, patient: Patient, enrollment_id, data: dict) -> 
             raise Conflict("This enrollment was already marked entered in error.")
         enrollment.status, enrollment.status_reason = RemsEnrollment.Status.ENTERED_IN_ERROR, cleaned["reason"]
         enrollment.save(update_fields=["status", "status_reason"])
-        record(ctx, "rems.entered_in_error", obj=enrollment, patient=patient, organization=patient.organization)
+        record(ctx, Action.REMS_ENTERED_IN_ERROR, obj=enrollment, patient=patient, organization=patient.organization)
         _timeline(ctx, patient, "rems", "Spravato REMS enrollment marked entered in error")
     return enrollment

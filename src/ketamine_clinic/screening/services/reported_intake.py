@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.core.errors import NotFound, ValidationFailed, form_errors
 from ketamine_clinic.patients.models import Patient
@@ -47,7 +48,7 @@ def save_reported_intake(ctx: Context, patient: Patient, data: dict, *, submit: 
         if submit:
             report.status, report.submitted_at = PatientReportedIntake.Status.SUBMITTED, now
         report.save()
-        record(ctx, "portal.intake.submit" if submit else "portal.intake.save", obj=report, patient=patient,
+        record(ctx, Action.PORTAL_INTAKE_SUBMIT if submit else Action.PORTAL_INTAKE_SAVE, obj=report, patient=patient,
                organization=patient.organization, detail={"answered": sorted(answers)})
         if submit:
             _timeline(ctx, patient, "evaluation", "Patient sent their intake answers from the portal")

@@ -3,6 +3,8 @@ from django.utils.html import format_html
 
 from ketamine_clinic.accounts.permissions import has_permission
 from ketamine_clinic.clinical.routes import Route
+from ketamine_clinic.screening import services
+from ketamine_clinic.screening.views import OUTCOME_CLASS
 
 register = template.Library()
 
@@ -16,8 +18,6 @@ def add_group(form, names: str):
 @register.inclusion_tag("screening/_chart_card.html", takes_context=True)
 def screening_chart_card(context, patient):
     """The chart's "Eligibility & consent" card: a handful of queries, no audit writes."""
-    from ketamine_clinic.screening import services
-    from ketamine_clinic.screening.views import OUTCOME_CLASS
 
     user = context["request"].user
     can_view = has_permission(user, "evaluation.view")
@@ -48,7 +48,6 @@ def chart_changes_for_board(rows, tz=None) -> dict:
 
     from django.utils import timezone
 
-    from ketamine_clinic.screening import services
 
     sessions = [r["session"] for r in rows]
     if not sessions:

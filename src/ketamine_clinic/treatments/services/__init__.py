@@ -27,13 +27,14 @@ from .reads import (
     sessions_for,
     with_details,
 )
+from .rems import draft_for, form_rows, generate_rems_form, monitoring_clinician, rems_facts, rems_pdf
 from .rems_forms import get_rems_form_for, mark_rems_submitted, rems_forms_for
 
 __all__ = [
     "CHECKLIST_FIELDS", "CLOCK_SKEW", "DRAFT_FORMS", "MAX_BACKDATE", "ORDER_FIELDS", "VITAL_FIELDS",
-    "acknowledge_alert", "board_rows", "change_rate", "clear_draft", "discharge", "drafts_for", "end_without_dose",
-    "get_location_for", "get_rems_form_for", "get_session_for", "locations_for", "mark_rems_submitted",
-    "open_session_of", "prescribers_of", "record_bp_decision", "record_cssrs_decision", "record_device", "record_event", "record_vitals",
-    "rems_forms_for", "save_draft", "session_snapshot", "session_summary", "sessions_for", "start_dosing",
+    "acknowledge_alert", "board_rows", "change_rate", "clear_draft", "discharge", "draft_for", "drafts_for", "end_without_dose",
+    "form_rows", "generate_rems_form", "get_location_for", "get_rems_form_for", "get_session_for", "locations_for", "mark_rems_submitted",
+    "monitoring_clinician", "open_session_of", "prescribers_of", "record_bp_decision", "record_cssrs_decision", "record_device", "record_event", "record_vitals",
+    "rems_facts", "rems_forms_for", "rems_pdf", "save_draft", "session_snapshot", "session_summary", "sessions_for", "start_dosing",
     "start_session", "start_session_from_appointment", "stop_dosing", "update_checklist", "with_details",
 ]

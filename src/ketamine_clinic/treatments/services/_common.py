@@ -6,6 +6,7 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import record
 from ketamine_clinic.clinical import session as cs
 from ketamine_clinic.core.errors import Conflict, ValidationFailed
@@ -13,6 +14,7 @@ from ketamine_clinic.core.errors import validated as _validate  # noqa: F401  (o
 from ketamine_clinic.core.ids import uuid_or_none as _uuid  # noqa: F401  (used by the service modules)
 from ketamine_clinic.patients.models import TimelineEvent
 from ketamine_clinic.patients.timeline import timeline_summary
+from ketamine_clinic.plans.scheduling import NEXT_STATUS, set_appointment_status
 
 from .. import facts
 from ..models import OPEN_STATUSES, TreatmentSession
@@ -68,7 +70,7 @@ def _require_open(session: TreatmentSession) -> None:
         raise Conflict(f"This session is {session.get_status_display().lower()}; nothing more can be charted.")
 
 
-def _audit(ctx, action, session, detail=None, obj=None):
+def _audit(ctx, action: Action, session, detail=None, obj=None):
     record(ctx, action, obj=obj or session, patient=session.patient, organization=session.organization, detail=detail or {})
 
 
@@ -84,7 +86,6 @@ def _set_appointment_status(ctx, session, status: str, reason: str = "") -> None
     appt = getattr(session, "appointment", None) if hasattr(session, "appointment_id") else None
     if appt is None or appt.status == status:
         return
-    from ketamine_clinic.plans.scheduling import NEXT_STATUS, set_appointment_status
 
     path = {"checked_in": ["checked_in"], "in_session": ["checked_in", "in_session"],
             "done": ["checked_in", "in_session", "done"]}[status]

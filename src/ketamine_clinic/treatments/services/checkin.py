@@ -7,12 +7,16 @@ from django.utils import timezone
 
 from ketamine_clinic.accounts.models import Location
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import session as cs
+from ketamine_clinic.clinical.protocols import DoseUnit as ProtocolUnit
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.clinical.sources import CLINIC_POLICY, SOURCES
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 from ketamine_clinic.patients.models import Patient
+from ketamine_clinic.plans.models import Appointment, AppointmentKind, AppointmentStatus, PlanStatus
+from ketamine_clinic.plans.services import plan_protocol
 
 from .. import facts
 from .. import forms as tforms
@@ -87,7 +91,7 @@ def start_session(ctx: Context, patient: Patient, data: dict, *, appointment=Non
             created_at=now, updated_at=now, **extra,
         )
         _set_appointment_status(ctx, session, "checked_in", "Checked in for the session")
-        _audit(ctx, "session.create", session, {"route": session.route, "order": facts.order_text(session)})
+        _audit(ctx, Action.SESSION_CREATE, session, {"route": session.route, "order": facts.order_text(session)})
         _timeline(ctx, session, f"Checked in for {session.route_label}: {facts.order_text(session)}")
     return session
 
@@ -96,9 +100,6 @@ def start_session_from_appointment(ctx: Context, appointment_id, data: dict, *, 
                                    patient: Patient | None = None) -> TreatmentSession:
     """Check in for today's dosing appointment: the order is copied from the plan's current dose
     (the nurse adds the product on hand); the appointment moves to checked in."""
-    from ketamine_clinic.clinical.protocols import DoseUnit as ProtocolUnit
-    from ketamine_clinic.plans.models import Appointment, AppointmentKind, AppointmentStatus, PlanStatus
-    from ketamine_clinic.plans.services import plan_protocol
 
     require(ctx.user, "session.run")
     appt = (Appointment.objects.select_related("plan", "patient", "location")

@@ -6,9 +6,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import has_permission, require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import session as cs
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
+from ketamine_clinic.patients.services import add_subrecord
 
 from .. import facts
 from .. import forms as tforms
@@ -44,7 +46,7 @@ def update_checklist(ctx: Context, session: TreatmentSession, data: dict, *, exp
         _bump(locked, now, changed)
         if "weight_today_kg" in changed and has_permission(ctx.user, "patient.edit_clinical"):
             _record_weight_measurement(ctx, locked, now)
-        _audit(ctx, "session.checklist", locked, {"fields": changed, "version": locked.version})
+        _audit(ctx, Action.SESSION_CHECKLIST, locked, {"fields": changed, "version": locked.version})
     return locked
 
 
@@ -118,7 +120,6 @@ def _apply_deferrals(locked: TreatmentSession, deferrals: dict[str, str]) -> lis
 
 def _record_weight_measurement(ctx: Context, locked: TreatmentSession, now: dt.datetime) -> None:
     """Today's weight also goes to the patient's chart as a measurement."""
-    from ketamine_clinic.patients.services import add_subrecord
 
     add_subrecord(ctx, locked.patient, "measurement",
                   {"measured_on": facts.local_date(locked, now).isoformat(), "weight_kg": str(locked.weight_today_kg)})
@@ -141,7 +142,7 @@ def record_bp_decision(ctx: Context, session: TreatmentSession, data: dict, *, e
         locked.bp_decision_by, locked.bp_decision_at = ctx.user, now
         locked.bp_decision_note, locked.bp_decision_reading = cleaned["note"].strip(), reading
         _bump(locked, now, ["bp_decision_by", "bp_decision_at", "bp_decision_note", "bp_decision_reading"])
-        _audit(ctx, "session.bp_decision", locked, {"bp": reading.blood_pressure})
+        _audit(ctx, Action.SESSION_BP_DECISION, locked, {"bp": reading.blood_pressure})
         _timeline(ctx, locked, f"Blood pressure {reading.blood_pressure} mmHg before esketamine: prescriber's "
                                f"risk–benefit decision documented")
     return locked
@@ -167,6 +168,6 @@ def record_cssrs_decision(ctx: Context, session: TreatmentSession, data: dict, *
         locked.cssrs_decision_by, locked.cssrs_decision_at = ctx.user, now
         locked.cssrs_decision_note, locked.cssrs_decision_response = cleaned["note"].strip(), response
         _bump(locked, now, ["cssrs_decision_by", "cssrs_decision_at", "cssrs_decision_note", "cssrs_decision_response"])
-        _audit(ctx, "session.cssrs_decision", locked, {"response": str(response.public_id), "note": locked.cssrs_decision_note})
+        _audit(ctx, Action.SESSION_CSSRS_DECISION, locked, {"response": str(response.public_id), "note": locked.cssrs_decision_note})
         _timeline(ctx, locked, "High-risk C-SSRS before dosing: prescriber's decision documented")
     return locked

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import session as cs
 from ketamine_clinic.clinical.routes import Route
@@ -26,6 +27,7 @@ from ._common import (
     _timeline,
     _validate,
 )
+from .rems import generate_rems_form
 
 
 def discharge(ctx: Context, session: TreatmentSession, data: dict, *, now: dt.datetime | None = None) -> TreatmentSession:
@@ -67,10 +69,8 @@ def discharge(ctx: Context, session: TreatmentSession, data: dict, *, now: dt.da
         SessionDraft.objects.filter(session=locked).delete()
         summary = session_summary(locked, now)
         _timeline(ctx, locked, summary)
-        _audit(ctx, "session.discharge", locked, {"padss": padss.total, "observed_min": readiness.observed_minutes})
+        _audit(ctx, Action.SESSION_DISCHARGE, locked, {"padss": padss.total, "observed_min": readiness.observed_minutes})
         if locked.route == Route.ESKETAMINE_NASAL:
-            from ..rems import generate_rems_form
-
             generate_rems_form(ctx, locked, now=now)
     return locked
 
@@ -107,6 +107,6 @@ def end_without_dose(ctx: Context, session: TreatmentSession, data: dict, *, now
         locked.status, locked.end_reason = SessionStatus.ENDED, cleaned["reason"].strip()
         _bump(locked, now, ["status", "end_reason"])
         SessionDraft.objects.filter(session=locked).delete()
-        _audit(ctx, "session.end_without_dose", locked, {"reason": locked.end_reason})
+        _audit(ctx, Action.SESSION_END_WITHOUT_DOSE, locked, {"reason": locked.end_reason})
         _timeline(ctx, locked, f"Session ended without a dose: {locked.end_reason}")
     return locked

@@ -10,6 +10,7 @@ from django.utils import timezone
 from ketamine_clinic.accounts import lockout
 from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.permissions import has_permission, require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import session as cs
 from ketamine_clinic.clinical.routes import Route
@@ -96,7 +97,7 @@ def start_dosing(ctx: Context, session: TreatmentSession, data: dict, *, now: dt
         return _start_dosing(ctx, session, cleaned, started_at, now)
     except _CosignPasswordWrong as exc:
         lockout.record_cosign_failure(exc.args[0])  # after the rollback, so the count is kept
-        _audit(ctx, "session.cosign_failed", session, {"cosigner": exc.args[0].username})
+        _audit(ctx, Action.SESSION_COSIGN_FAILED, session, {"cosigner": exc.args[0].username})
         raise ValidationFailed({"cosigner_password": ["The co-signer's password is not correct."]}) from None
 
 
@@ -128,7 +129,7 @@ def _start_dosing(ctx, session, cleaned, started_at, now) -> TreatmentSession:
         _bump(locked, now, ["status", "dosing_ended_at", "dose_plan", "dose_mg", "guardrail_level", "guardrail_message",
                             "cosigned_by", "cosign_reason", "predose_vitals_ok", "dosing_started_at"])
         _set_appointment_status(ctx, locked, "in_session", "Dosing started")
-        _audit(ctx, "session.dose_start", locked, {
+        _audit(ctx, Action.SESSION_DOSE_START, locked, {
             "dose_mg": str(plan.dose_mg), "guardrail": guardrail.level.value, "lot": admin.lot_number,
             "cosigned_by": cosigner.username if cosigner else ""})
         _timeline(ctx, locked, f"Dose started: {plan.dose_mg} mg {route.label}"
@@ -215,7 +216,7 @@ def record_device(ctx: Context, session: TreatmentSession, data: dict, *, now: d
             locked.status, locked.dosing_ended_at = SessionStatus.OBSERVING, given_at
             fields = ["status", "dosing_ended_at"]
         _bump(locked, now, fields)
-        _audit(ctx, "session.device", locked, {"device": len(existing) + 1, "lot": device.lot_number}, obj=device)
+        _audit(ctx, Action.SESSION_DEVICE, locked, {"device": len(existing) + 1, "lot": device.lot_number}, obj=device)
     return device
 
 
@@ -240,7 +241,7 @@ def change_rate(ctx: Context, session: TreatmentSession, data: dict, *, now: dt.
             raise ValidationFailed({"rate_ml_per_h" if "rate" in exc.field else "at": [exc.message]}) from None
         change = RateChange.objects.create(administration=admin, at=at, rate_ml_per_h=cleaned["rate_ml_per_h"],
                                            reason=cleaned.get("reason", "").strip(), recorded_by=ctx.user, recorded_at=now)
-        _audit(ctx, "session.rate_change", locked, {"rate_ml_per_h": str(change.rate_ml_per_h)})
+        _audit(ctx, Action.SESSION_RATE_CHANGE, locked, {"rate_ml_per_h": str(change.rate_ml_per_h)})
     return change
 
 
@@ -284,5 +285,5 @@ def stop_dosing(ctx: Context, session: TreatmentSession, data: dict, *, now: dt.
                                            recorded_by=ctx.user, recorded_at=now)
         _bump(locked, now, ["status", "dosing_ended_at"])
         total = facts.given_so_far(locked, now)
-        _audit(ctx, "session.dose_stop", locked, {"given_mg": str(total)})
+        _audit(ctx, Action.SESSION_DOSE_STOP, locked, {"given_mg": str(total)})
     return locked

@@ -8,6 +8,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import session as cs
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, form_errors
@@ -48,7 +49,7 @@ def record_vitals(ctx: Context, session: TreatmentSession, data: dict, *, now: d
         for alert in alerts:
             SessionAlert.objects.create(session=locked, reading=reading, kind=alert.kind, severity=alert.severity.value,
                                         message=display_summary(alert.message, SessionAlert, "message"), source=alert.source, raised_at=now)
-        _audit(ctx, "session.vitals", locked, {"phase": phase.value, "alerts": [a.kind for a in alerts]}, obj=reading)
+        _audit(ctx, Action.SESSION_VITALS, locked, {"phase": phase.value, "alerts": [a.kind for a in alerts]}, obj=reading)
     return reading
 
 
@@ -77,7 +78,7 @@ def record_event(ctx: Context, session: TreatmentSession, data: dict, *, now: dt
         if alert:
             SessionAlert.objects.create(session=locked, entry=entry, kind=alert[0], severity="critical",
                                         message=display_summary(alert[1], SessionAlert, "message"), source=alert[2], raised_at=now)
-        _audit(ctx, "session.event", locked, {"kind": kind}, obj=entry)
+        _audit(ctx, Action.SESSION_EVENT, locked, {"kind": kind}, obj=entry)
     return entry
 
 
@@ -171,5 +172,5 @@ def acknowledge_alert(ctx: Context, session: TreatmentSession, alert_id, data: d
             raise Conflict(f"Already acknowledged by {alert.acknowledged_by.name}.")
         alert.acknowledged_by, alert.acknowledged_at, alert.action_taken = ctx.user, now, cleaned["action_taken"].strip()
         alert.save(update_fields=["acknowledged_by", "acknowledged_at", "action_taken"])
-        _audit(ctx, "session.alert_ack", session, {"kind": alert.kind}, obj=alert)
+        _audit(ctx, Action.SESSION_ALERT_ACK, session, {"kind": alert.kind}, obj=alert)
     return alert

@@ -4,6 +4,7 @@ from django.db.models import Prefetch, QuerySet
 
 from ketamine_clinic.accounts.models import Location, User
 from ketamine_clinic.accounts.permissions import Role, require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.core.errors import NotFound
 from ketamine_clinic.patients.models import Patient
@@ -30,7 +31,7 @@ def get_session_for(ctx: Context, public_id, action: str = "session.view", *, au
     except (TreatmentSession.DoesNotExist, ValueError, TypeError):
         raise NotFound("No such session.") from None
     if audit:
-        _audit(ctx, "session.view", session)
+        _audit(ctx, Action.SESSION_VIEW, session)
     return session
 
 

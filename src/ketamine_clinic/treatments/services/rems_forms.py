@@ -8,7 +8,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
+from ketamine_clinic.clinical.session import SCHEMAS
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 from ketamine_clinic.patients.models import TimelineEvent
 
@@ -39,8 +41,6 @@ def mark_rems_submitted(ctx: Context, form: RemsForm, data: dict, *, now: dt.dat
         if locked.submitted_at is not None:
             raise Conflict(f"Already marked submitted by {locked.submitted_by.name}.")
         if locked.missing_required:
-            from ketamine_clinic.clinical.session import SCHEMAS
-
             schema = SCHEMAS[locked.schema_version]
             labels = [schema.field(k).label for k in locked.missing_required]
             raise ValidationFailed({"form": [f"Complete first: {', '.join(labels)}."]},
@@ -49,7 +49,7 @@ def mark_rems_submitted(ctx: Context, form: RemsForm, data: dict, *, now: dt.dat
         locked.submission_reference = cleaned.get("submission_reference", "").strip()
         locked.save(update_fields=["submitted_at", "submitted_by", "submission_reference"])
         session = locked.session
-        record(ctx, "rems.form_submitted", obj=locked, patient=session.patient, organization=locked.organization,
+        record(ctx, Action.REMS_FORM_SUBMITTED, obj=locked, patient=session.patient, organization=locked.organization,
                detail={"reference": locked.submission_reference})
         TimelineEvent.objects.create(patient=session.patient, kind="rems",
                                      summary=f"Spravato REMS monitoring form for {locked.treatment_date:%Y-%m-%d} submitted",

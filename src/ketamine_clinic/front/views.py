@@ -1,0 +1,64 @@
+"""Pages that compose several apps: Today, the patient chart page, and the health check."""
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+
+from ketamine_clinic.accounts.permissions import has_permission
+from ketamine_clinic.audit.services import Context
+from ketamine_clinic.core.localtime import patient_today
+from ketamine_clinic.web.access import staff_required
+from ketamine_clinic.patients import services as patient_services
+from ketamine_clinic.patients.models import TimelineEvent
+from ketamine_clinic.patients.services import patients_for
+from ketamine_clinic.patients.timeline import visible_timeline
+from ketamine_clinic.patients.views import SUBRECORD_TITLES
+
+
+def healthz(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # the database is down: say so, with no detail
+        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@login_required
+def home(request):
+    """The Today screen. Scheduling and alerts add their sections as they arrive."""
+    user = request.user
+    if user.is_portal_patient:
+        return redirect("portal:home")
+    if not user.is_staff_member:
+        return render(request, "front/no_organization.html", status=403)
+    ctx = Context.from_request(request)
+    recent = (
+        visible_timeline(user, TimelineEvent.objects.filter(patient__in=patients_for(ctx)))
+        .select_related("patient", "actor")
+        .order_by("-occurred_at")[:15]
+    )
+    return render(request, "front/today.html", {"recent_events": recent, "patient_count": patients_for(ctx).count()})
+
+
+@staff_required("patient.view")
+def patient_chart(request, public_id):
+    """The chart page: the patient's record with each app's section below it (URL name ``patients:chart``)."""
+    ctx = Context.from_request(request)
+    patient = patient_services.get_patient_for(ctx, public_id)
+    context = {
+        "patient": patient,
+        "measurement": patient_services.current_measurement(patient),
+        **patient_services.chart_records(patient),
+        "care_team": patient.care_team.all(),
+        "timeline": visible_timeline(request.user, patient.timeline.select_related("actor"))[:50],
+        "age": patient.age_on(patient_today(patient)),
+        "can_edit_demographics": has_permission(request.user, "patient.edit_demographics"),
+        "can_edit_clinical": has_permission(request.user, "patient.edit_clinical"),
+        "can_view_history": has_permission(request.user, "patient.view_history"),
+        "can_plan_dose": has_permission(request.user, "pk.use"),
+        "subrecord_titles": SUBRECORD_TITLES,
+    }
+    return render(request, "front/chart.html", context)

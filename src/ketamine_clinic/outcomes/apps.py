@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OutcomesConfig(AppConfig):
+    name = "ketamine_clinic.outcomes"
+    label = "outcomes"
