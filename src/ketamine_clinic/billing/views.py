@@ -18,6 +18,7 @@ from ketamine_clinic.audit.services import Context
 from ketamine_clinic.core.errors import NotFound, ServiceError, ValidationFailed
 from ketamine_clinic.plans.models import TreatmentPlan
 from ketamine_clinic.web.access import staff_required
+from ketamine_clinic.web.refusals import attempt
 
 from . import services
 from .forms import METHOD_CHOICES, PAYER_CHOICES
@@ -77,11 +78,9 @@ def ageing_csv(request):
 @require_POST
 def propose(request, session_id):
     ctx = _ctx(request)
-    try:
-        session = services.get_session_for_billing(ctx, session_id, "billing.code")
-        visit = services.propose_for_session(ctx, session, request.POST.dict())
-    except ServiceError as exc:
-        messages.error(request, "; ".join(m for ms in exc.errors.values() for m in ms) or exc.message)
+    session = services.get_session_for_billing(ctx, session_id, "billing.code")
+    visit = attempt(request, lambda: services.propose_for_session(ctx, session, request.POST.dict()), refused="Not coded: ")
+    if visit is None:
         return redirect("billing:index")
     messages.success(request, "Lines proposed from the session record; review them below.")
     return redirect("billing:visit", visit.public_id)
@@ -91,13 +90,10 @@ def propose(request, session_id):
 @require_POST
 def propose_evaluation(request, evaluation_id):
     ctx = _ctx(request)
-    try:
-        evaluation = services.get_evaluation_for_billing(ctx, evaluation_id)
-        visit = services.propose_for_evaluation(ctx, evaluation, request.POST.dict())
-    except ServiceError as exc:
-        messages.error(request, "; ".join(m for ms in exc.errors.values() for m in ms) or exc.message)
-        return redirect("billing:index")
-    return redirect("billing:visit", visit.public_id)
+    evaluation = services.get_evaluation_for_billing(ctx, evaluation_id)
+    visit = attempt(request, lambda: services.propose_for_evaluation(ctx, evaluation, request.POST.dict()),
+                    refused="Not coded: ")
+    return redirect("billing:index") if visit is None else redirect("billing:visit", visit.public_id)
 
 
 def _visit_page(request, visit_id, *, errors=None, error="", form="", posted=None, status=200):
