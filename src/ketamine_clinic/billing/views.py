@@ -15,7 +15,7 @@ from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.permissions import Role, has_permission
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
-from ketamine_clinic.core.errors import NotFound, ServiceError, ValidationFailed
+from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 from ketamine_clinic.plans.models import TreatmentPlan
 from ketamine_clinic.web.access import staff_required
 from ketamine_clinic.web.refusals import attempt
@@ -37,7 +37,7 @@ def _ctx(request) -> Context:
     return Context.from_request(request)
 
 
-def _fail(request, exc: ServiceError, page, *args, form: str = ""):
+def _fail(request, exc: ValidationFailed | Conflict, page, *args, form: str = ""):
     """Re-render ``page`` with the service's messages and the status it chose (nothing was written)."""
     return page(request, *args, errors=exc.errors, error=exc.message, form=form, posted=request.POST, status=exc.status)
 
@@ -125,7 +125,7 @@ def _visit_write(request, visit_id, action, form: str):
     visit = services.get_visit_for(ctx, visit_id, "billing.code")
     try:
         action(ctx, visit, request.POST.dict())
-    except ServiceError as exc:
+    except (ValidationFailed, Conflict) as exc:
         return _fail(request, exc, _visit_page, visit_id, form=form)
     return redirect("billing:visit", visit.public_id)
 
@@ -168,7 +168,7 @@ def issue_invoice(request, visit_id):
     visit = services.get_visit_for(ctx, visit_id, "billing.collect")
     try:
         invoice = services.issue_invoice(ctx, visit, request.POST.dict())
-    except ServiceError as exc:
+    except (ValidationFailed, Conflict) as exc:
         return _fail(request, exc, _visit_page, visit_id, form="invoice")
     messages.success(request, f"Invoice {invoice.number} issued.")
     return redirect("billing:invoice", invoice.public_id)
@@ -208,7 +208,7 @@ def ledger(request, invoice_id, kind):
     invoice = services.get_invoice_for(ctx, invoice_id, action)
     try:
         entry = write(ctx, invoice, request.POST.dict())
-    except ServiceError as exc:
+    except (ValidationFailed, Conflict) as exc:
         return _fail(request, exc, _invoice_page, invoice_id, form=kind)
     if kind == "payment-plan":
         messages.success(request, "Payment plan saved.")
@@ -280,7 +280,7 @@ def patient_write(request, patient_id, what):
     patient = services.patient_for(ctx, patient_id, action)
     try:
         write(ctx, patient, request.POST.dict())
-    except ServiceError as exc:
+    except (ValidationFailed, Conflict) as exc:
         return _fail(request, exc, _patient_page, patient_id, form=what)
     messages.success(request, "Saved.")
     return redirect("billing:patient", patient.public_id)
@@ -293,7 +293,7 @@ def coverage_in_error(request, patient_id, coverage_id):
     coverage = services.get_coverage_for(ctx, coverage_id)
     try:
         services.mark_coverage_in_error(ctx, coverage, request.POST.get("reason", ""))
-    except ServiceError as exc:
+    except (ValidationFailed, Conflict) as exc:
         return _fail(request, exc, _patient_page, patient_id, form=f"coverage-{coverage_id}")
     return redirect("billing:patient", coverage.patient.public_id)
 
@@ -368,7 +368,7 @@ def setup_write(request, what):
             services.save_provider_numbers(ctx, request.POST.get("provider", ""), request.POST.dict())
         else:
             services.save_fee_schedule(ctx, request.POST.dict())
-    except ServiceError as exc:
+    except (ValidationFailed, Conflict) as exc:
         return _fail(request, exc, _setup_page, form=what)
     messages.success(request, "Saved as a new version.")
     return redirect("billing:setup")
