@@ -1,25 +1,13 @@
 """The billing REST API: a completed session coded, finalized, invoiced and paid; bad input is a
 field error with nothing written; other roles and the outsider clinic are refused."""
 
-import json
-
 import pytest
 
-from ketamine_clinic.accounts.services import create_token
 from ketamine_clinic.billing.models import BillableVisit, FeeSchedule, LedgerEntry
 
 from tests.support.billing import FEES
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api(client):
-    def call(user, method, path, body=None):
-        headers = {"HTTP_AUTHORIZATION": f"Bearer {create_token(None, user)}"}
-        kwargs = {"content_type": "application/json", "data": json.dumps(body)} if body is not None else {}
-        return getattr(client, method)(f"/api/v1{path}", **kwargs, **headers)
-    return call
 
 
 def fee_items():
@@ -44,7 +32,7 @@ def test_session_to_paid_invoice_through_the_api(api, biller, front_desk, prescr
     r = api(front_desk, "post", f"/patients/{diagnosed.public_id}/coverage", {"kind": "self_pay", "effective_from": "2020-01-01"})
     assert r.status_code == 201
     session = session_done("iv", minutes=105)
-    r = api(biller, "post", f"/sessions/{session.public_id}/billing-visit", {})
+    r = api(biller, "post", f"/billing/sessions/{session.public_id}/visit", {})
     assert r.status_code == 200, r.json()
     visit = r.json()
     assert [ln["code"] for ln in visit["lines"]] == ["96365", "96366", "J3490"] and visit["total_usd"] == "670.00"
@@ -77,9 +65,9 @@ def test_negative_price_is_a_field_error(api, biller):
 
 def test_roles_and_the_outsider(api, nurse, front_desk, outsider, session_done, billing_setup):
     session = session_done("iv")
-    assert api(nurse, "post", f"/sessions/{session.public_id}/billing-visit", {}).status_code == 403
-    assert api(front_desk, "post", f"/sessions/{session.public_id}/billing-visit", {}).status_code == 403
-    assert api(outsider, "post", f"/sessions/{session.public_id}/billing-visit", {}).status_code == 404
+    assert api(nurse, "post", f"/billing/sessions/{session.public_id}/visit", {}).status_code == 403
+    assert api(front_desk, "post", f"/billing/sessions/{session.public_id}/visit", {}).status_code == 403
+    assert api(outsider, "post", f"/billing/sessions/{session.public_id}/visit", {}).status_code == 404
     assert api(nurse, "get", "/billing/codes").status_code == 200  # clinical roles see codes
     assert BillableVisit.objects.count() == 0
 

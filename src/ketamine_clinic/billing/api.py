@@ -178,7 +178,7 @@ def add_prior_auth(request, patient_id: UUID, payload: PriorAuthIn):
 
 
 # --- coding -------------------------------------------------------------------------------------
-@router.post("/sessions/{session_id}/billing-visit", response={200: VisitOut, **errors(400, 401, 403, 404, 409, 422)},
+@router.post("/billing/sessions/{session_id}/visit", response={200: VisitOut, **errors(400, 401, 403, 404, 409, 422)},
              summary="Propose (or propose again) the billing lines of a completed session")
 def propose(request, session_id: UUID, payload: ProposeLinesIn):
     ctx = _ctx(request)
