@@ -12,11 +12,6 @@ import ketamine_clinic
 ROOT = Path(ketamine_clinic.__file__).parent
 PACKAGE = "ketamine_clinic"
 
-# Cycles another branch removes; each entry is the set of modules in one strongly connected component.
-KNOWN_CYCLES = [
-    {"ketamine_clinic.plans.reminders", "ketamine_clinic.plans.tasks"},  # branch `door` (reminder service)
-    {"ketamine_clinic.cli", "ketamine_clinic.demo.seed"},  # branch `door` (demo seed through services)
-]
 
 
 def _modules() -> dict[str, Path]:
@@ -119,20 +114,20 @@ def test_a_cycle_is_found():
 
 
 def test_no_import_cycle_between_modules():
-    unexpected = [c for c in cycles(import_graph()) if c not in KNOWN_CYCLES]
-    assert unexpected == [], "import cycles (move code so each import can sit at the top of its module)"
+    found = cycles(import_graph())
+    assert found == [], "import cycles (move code so each import can sit at the top of its module)"
 
 
-# Where an import may sit inside a function: AppConfig.ready (models are loaded only then), and the
-# modules branch `door` reworks (the command line sets Django up before it imports models).
-FUNCTION_IMPORTS_ALLOWED = ("apps.py", "cli.py", "demo/", "plans/reminders.py", "plans/tasks.py", "plans/scheduling/_common.py")
+# Where an import may sit inside a function: AppConfig.ready (models are loaded only then) and the
+# command line (it sets Django up before it may import models).
+FUNCTION_IMPORTS_ALLOWED = ("apps.py", "cli.py")
 
 
 def test_project_imports_sit_at_the_top_of_their_module():
     inside = []
     for path in sorted(ROOT.rglob("*.py")):
         rel = path.relative_to(ROOT).as_posix()
-        if "migrations" in rel or rel.endswith(FUNCTION_IMPORTS_ALLOWED) or rel.startswith("demo/"):
+        if "migrations" in rel or rel.endswith(FUNCTION_IMPORTS_ALLOWED):
             continue
         for fn in ast.walk(ast.parse(path.read_text())):
             if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
