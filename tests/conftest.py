@@ -14,6 +14,7 @@ pytest_plugins = [
     "tests.support.treatments",
     "tests.support.inventory",
     "tests.support.assessments",
+    "tests.support.billing",
     "tests.support.outsider",
 ]
 

@@ -90,6 +90,7 @@ from ketamine_clinic.assessments.api import router as assessments_router  # noqa
 from ketamine_clinic.inventory.api import router as inventory_router  # noqa: E402
 from ketamine_clinic.education.api import router as education_router  # noqa: E402
 from ketamine_clinic.notes.api import router as notes_router  # noqa: E402
+from ketamine_clinic.billing.api import router as billing_router  # noqa: E402
 from ketamine_clinic.outcomes.api import router as outcomes_router  # noqa: E402
 from ketamine_clinic.patients.api import router as patients_router  # noqa: E402
 from ketamine_clinic.pharmacology.api import router as pharmacology_router  # noqa: E402
@@ -111,3 +112,4 @@ api.add_router("", inventory_router)
 api.add_router("", notes_router)
 api.add_router("", education_router)
 api.add_router("", directory_router)
+api.add_router("", billing_router)

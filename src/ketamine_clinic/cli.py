@@ -115,6 +115,7 @@ def cmd_demo(args) -> int:
         ("nurse", "infusion nurse"),
         ("therapist", "therapist"),
         ("frontdesk", "front desk"),
+        ("biller", "biller (codes visits, invoices, estimates)"),
         ("patient", "portal user linked to a patient"),
         ("outsider", "clinic admin of a second clinic (Harbor Light) — sees none of Riverbend's data"),
     ):

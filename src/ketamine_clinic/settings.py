@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "ketamine_clinic.education",
     "ketamine_clinic.outcomes",
     "ketamine_clinic.notes",
+    "ketamine_clinic.billing",
     "ketamine_clinic.front",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("inventory/", include("ketamine_clinic.inventory.urls")),
     path("notes/", include("ketamine_clinic.notes.urls")),
     path("education/", include("ketamine_clinic.education.urls")),
+    path("billing/", include("ketamine_clinic.billing.urls")),
     path("clinic-admin/", include(front_urls.clinic_admin_patterns)),
     path("directory/", include("ketamine_clinic.directory.urls")),
     path("find/", include("ketamine_clinic.directory.public_urls")),

@@ -14,6 +14,7 @@ import pytest
 import ketamine_clinic
 from ketamine_clinic.accounts.permissions import Role
 from ketamine_clinic.assessments import services as assessments
+from ketamine_clinic.billing import services as billing
 from ketamine_clinic.core.errors import NotFound
 from ketamine_clinic.education import services as education
 from ketamine_clinic.notes import services as notes
@@ -88,6 +89,11 @@ CALLS = {
     "education.assign_pages": lambda o, ctx: education.assign_pages(ctx, o["patient"], ["preparing-for-a-session"]),
     "education.assign_pack": lambda o, ctx: education.assign_pack(ctx, o["patient"], "iv"),
     "education.assignments_for": lambda o, ctx: education.assignments_for(ctx, o["patient"]),
+    "billing.add_prior_authorization": lambda o, ctx: billing.add_prior_authorization(ctx, o["patient"], {}),
+    "billing.propose_for_session": lambda o, ctx: billing.propose_for_session(ctx, o["session"], {}),
+    "billing.issue_estimate": lambda o, ctx: billing.issue_estimate(ctx, o["patient"], {}),
+    "billing.add_coverage": lambda o, ctx: billing.add_coverage(ctx, o["patient"], {}),
+    "billing.record_estimate_due": lambda o, ctx: billing.record_estimate_due(ctx, o["patient"], {}),
 }
 
 

@@ -26,7 +26,7 @@ P, N, T, F, A = Role.PRESCRIBER, Role.NURSE, Role.THERAPIST, Role.FRONT_DESK, Ro
 # Who sees which section, as the pages showed them before the registry.
 EXPECTED = {
     "chart": {"screening": {P, N, T, F}, "assessments": {P, N, T}, "plans": {P, N, T, F}, "treatments": {P, N, T}},
-    "today": {"assessments-alerts": {P, N, T, A}, "plans-day": {P, N, T, F, A}, "treatments-now": {P, N, T}},
+    "today": {"assessments-alerts": {P, N, T, A}, "plans-day": {P, N, T, F, A, Role.BILLER}, "treatments-now": {P, N, T}},
 }
 
 
@@ -35,8 +35,8 @@ def marker(name: str) -> str:
 
 
 def test_the_apps_register_their_sections_in_order():
-    assert [s.name for s in sections.sections("chart")] == ["screening", "assessments", "plans", "treatments", "inventory", "notes", "education"]
-    assert [s.name for s in sections.sections("today")] == ["assessments-alerts", "plans-day", "notes-today", "treatments-now", "inventory-today", "directory-expiring"]
+    assert [s.name for s in sections.sections("chart")] == ["screening", "assessments", "plans", "treatments", "inventory", "notes", "education", "billing"]
+    assert [s.name for s in sections.sections("today")] == ["assessments-alerts", "plans-day", "notes-today", "treatments-now", "inventory-today", "directory-expiring", "billing-today"]
 
 
 @pytest.mark.parametrize("page", sections.PAGES)
@@ -107,7 +107,7 @@ def test_the_chart_page_runs_the_same_queries_for_one_record_or_many(client_for,
     many, response = queries_of(client, url)
     assert many == one
     shown = {s.name: s.context for s in response.context["sections"]}
-    assert list(shown) == ["screening", "assessments", "plans", "treatments", "inventory", "notes", "education"]
+    assert list(shown) == ["screening", "assessments", "plans", "treatments", "inventory", "notes", "education", "billing"]
     assert len(shown["plans"]["plans"]) == 7 and len(shown["treatments"]["sessions"]) == 7
     assert len(shown["assessments"]["alerts"]) == 5 and len(shown["assessments"]["latest"]) == 2
     assert sum(1 for row, _ in shown["screening"]["rows"] if row.decision) == 3

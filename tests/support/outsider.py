@@ -75,6 +75,12 @@ BY_PARAM = {
     "user_id": lambda o: o["staff_user"].public_id,
     "clinician_id": lambda o: o["staff_user"].public_id,
     "state": lambda o: "NY",
+    "visit_id": lambda o: o["billable_visit"].public_id,
+    "line_id": lambda o: o["charge_line"].public_id,
+    "invoice_id": lambda o: o["invoice"].public_id,
+    "estimate_id": lambda o: o["estimate"].public_id,
+    "coverage_id": lambda o: o["coverage"].public_id,
+    "receipt_number": lambda o: o["ledger_entry"].receipt_number,
 }
 
 BY_ROUTE = {
@@ -137,6 +143,9 @@ BY_ROUTE = {
     "inventory:correct": {"public_id": "cs_event"},
     "inventory:discrepancy": {"public_id": "cs_discrepancy"},
     "inventory:deadline_done": {"public_id": "cs_deadline"},
+    "billing:ledger": {"kind": "ledger_kind"},
+    "billing:patient_write": {"what": "patient_write"},
+    "billing:setup_write": {"what": "setup_write"},
     # API routes whose parameter names are shared by two kinds of object.
     "api-v1:instrument_fhir": {"key": "instrument"},
     "api-v1:read_protocol": {"key": "protocol"},
@@ -207,6 +216,7 @@ def _our_clinic():
                                              due_date=today, generated_by=nurse),
     }
     objects.update(_our_inventory(ours))
+    objects.update(_our_billing(ours, patient, session, prescriber, today))
     missing = [name for name, value in objects.items() if value is None]
     assert not missing, f"the demo seed no longer makes: {missing}"
     markers = {ours.name, *Patient.objects.filter(organization=ours).values_list("mrn", flat=True),
@@ -230,6 +240,27 @@ def _our_inventory(ours):
             "cs_event": LedgerEvent.objects.filter(organization=ours, event_type="administer").first(),
             "cs_discrepancy": Discrepancy.objects.filter(organization=ours).first(),
             "cs_deadline": Deadline.objects.filter(organization=ours).first()}
+
+
+def _our_billing(ours, patient, session, prescriber, today) -> dict:
+    """A coded visit with a line, an invoice with a payment, an estimate and a coverage of our clinic."""
+    from ketamine_clinic.billing.models import BillableVisit, ChargeLine, Coverage, GoodFaithEstimate, Invoice, LedgerEntry
+
+    visit = BillableVisit.objects.create(organization=ours, patient=patient, session=session, service_date=today,
+                                         rendering_provider=prescriber, payer="self_pay", diagnosis_codes=["F33.2"],
+                                         created_by=prescriber)
+    line = ChargeLine.objects.create(visit=visit, position=1, code="96365", unit_price_usd=450, charge_usd=450,
+                                     created_by=prescriber)
+    invoice = Invoice.objects.create(organization=ours, patient=patient, number=99, visit=visit, total_usd=450,
+                                     issued_by=prescriber)
+    entry = LedgerEntry.objects.create(organization=ours, patient=patient, invoice=invoice, kind="payment", method="cash",
+                                       amount_usd=100, receipt_number="R-OURS-1", recorded_by=prescriber)
+    estimate = GoodFaithEstimate.objects.create(organization=ours, patient=patient, version=99, content={}, total_usd=1,
+                                                period_start=today, period_end=today, issued_by=prescriber)
+    coverage = Coverage.objects.create(organization=ours, patient=patient, kind="self_pay", effective_from=today,
+                                       created_by=prescriber)
+    return {"billable_visit": visit, "charge_line": line, "invoice": invoice, "ledger_entry": entry, "estimate": estimate,
+            "coverage": coverage, "ledger_kind": "payment", "patient_write": "coverage", "setup_write": "fees"}
 
 
 def _url_patterns(patterns=None, prefix="", namespace=""):

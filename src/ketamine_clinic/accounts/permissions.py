@@ -15,6 +15,7 @@ class Role(StrEnum):
     THERAPIST = "therapist"
     FRONT_DESK = "front_desk"
     CLINIC_ADMIN = "clinic_admin"
+    BILLER = "biller"
 
     @property
     def label(self) -> str:
@@ -27,9 +28,13 @@ ROLE_LABELS = {
     Role.THERAPIST: "Therapist",
     Role.FRONT_DESK: "Front desk",
     Role.CLINIC_ADMIN: "Clinic admin",
+    Role.BILLER: "Biller",
 }
 
 P, N, T, F, A = Role.PRESCRIBER, Role.NURSE, Role.THERAPIST, Role.FRONT_DESK, Role.CLINIC_ADMIN
+B = Role.BILLER
+# Clinical roles who see invoices and payments only where the clinic's setting allows it.
+CLINICAL_ROLES_FOR_MONEY = frozenset({P, N, T})
 ALL_STAFF = frozenset(Role)
 
 # action -> (roles allowed, what it means). Patients act only on their own record through the
@@ -87,6 +92,15 @@ MATRIX: dict[str, tuple[frozenset[Role], str]] = {
     "directory.edit_own": (frozenset({P, N, T}), "Edit one's own provider profile"),
     "directory.edit_any": (frozenset({A}), "Edit any clinician's provider profile, import NPPES data, see expiring licences"),
     "directory.listing_manage": (frozenset({A}), "Publish and edit the clinic's listing in the public clinic finder"),
+    # Billing: clinical roles see a visit's codes; money only with the clinic setting
+    # billing.clinical_roles_see_payments (read in billing.clinic_policy).
+    "billing.view_codes": (ALL_STAFF, "See a visit's billing codes and the code list"),
+    "billing.code": (frozenset({B, A}), "Review, edit and finalize a visit's billing lines"),
+    "billing.setup": (frozenset({B, A}), "Edit the fee schedule and the practice's and providers' billing numbers"),
+    "billing.coverage": (frozenset({F, B, A}), "Record insurance coverage, self-pay status and prior authorizations"),
+    "billing.view_money": (frozenset({F, B, A}), "See invoices, payments, balances and estimates"),
+    "billing.collect": (frozenset({F, B, A}), "Issue invoices and estimates, record payments"),
+    "billing.adjust": (frozenset({B, A}), "Record refunds and adjustments (with a reason)"),
 }
 
 

@@ -197,6 +197,30 @@ class Action(StrEnum):
     DIRECTORY_NPPES_IMPORT = "directory.nppes_import"
     DIRECTORY_LISTING_SAVE = "directory.listing_save"
 
+    # --- billing: coding, prices, coverage, estimates, invoices and the ledger
+    BILLING_ADJUSTMENT = "billing.adjustment"
+    BILLING_AR_EXPORT = "billing.ar_export"
+    BILLING_BENEFITS_CHECK = "billing.benefits_check"
+    BILLING_COVERAGE_ADD = "billing.coverage_add"
+    BILLING_COVERAGE_IN_ERROR = "billing.coverage_in_error"
+    BILLING_ESTIMATE_DUE = "billing.estimate_due"
+    BILLING_ESTIMATE_ISSUE = "billing.estimate_issue"
+    BILLING_ESTIMATE_PRINT = "billing.estimate_print"
+    BILLING_FEE_SCHEDULE = "billing.fee_schedule"
+    BILLING_INVOICE_ISSUE = "billing.invoice_issue"
+    BILLING_LINE_ADD = "billing.line_add"
+    BILLING_LINE_EDIT = "billing.line_edit"
+    BILLING_LINE_REMOVE = "billing.line_remove"
+    BILLING_PAYMENT = "billing.payment"
+    BILLING_PAYMENT_PLAN = "billing.payment_plan"
+    BILLING_PRACTICE_PROFILE = "billing.practice_profile"
+    BILLING_PRIOR_AUTH_ADD = "billing.prior_auth_add"
+    BILLING_PROVIDER_NUMBERS = "billing.provider_numbers"
+    BILLING_REFUND = "billing.refund"
+    BILLING_SUPERBILL_PRINT = "billing.superbill_print"
+    BILLING_VISIT_FINALIZE = "billing.visit_finalize"
+    BILLING_VISIT_PROPOSE = "billing.visit_propose"
+
     @classmethod
     def chart_record(cls, kind: str, verb: str) -> "Action":
         """``patient.<kind>.<verb>`` for a chart record kind (measurement, allergy, …) and create/update/status."""

@@ -72,7 +72,8 @@ def _screen_for(prescriber_ctx, nurse_ctx, patient, rng, route, *, uncontrolled_
     screening.sign_consent(nurse_ctx, patient, route, {"signed_name": f"{patient.given_name} {patient.family_name}", "agree": "on"}, via="clinic")
 
 
-def seed_care(admin, prescriber, nurse, therapist, patients: list[Patient], rng: random.Random) -> None:
+def seed_care(admin, prescriber, nurse, therapist, patients: list[Patient], rng: random.Random):
+    """Histories, screening, plans, one infusion in the chair; returns this morning's completed session (or None)."""
     p_ctx, n_ctx = Context(user=prescriber, source_ip="127.0.0.1"), Context(user=nurse, source_ip="127.0.0.1")
     now = timezone.now()
     depressive = [p for p in patients if p.diagnoses.filter(icd10_code__regex=r"^F3[23]").exists()]
@@ -113,13 +114,14 @@ def seed_care(admin, prescriber, nurse, therapist, patients: list[Patient], rng:
     # One IV infusion in progress, for the chair board: a screened walk-in patient with no plan, so no
     # booked appointment of today contradicts the patient being in the chair.
     walk_ins = depressive[6:8] or depressive[:1]
-    if walk_ins:
-        _session_in_progress(n_ctx, prescriber, walk_ins[0], rng)
-
     # One open suicide-risk alert, for the Today screen and the Alerts page.
     if patients:
         assessments.submit_response(n_ctx, patients[-1], "phq9", phq9_answers(14, item9=1), mode="staff_paper",
                                     completed_at=now - dt.timedelta(minutes=20))
+    if walk_ins:
+        _session_in_progress(n_ctx, prescriber, walk_ins[0], rng)
+    return _session_completed(n_ctx, prescriber, walk_ins[1], rng) if len(walk_ins) > 1 else None
+
 
 
 def _local(minutes_ago: int, location) -> str:
@@ -135,25 +137,42 @@ def _product_from_stock(location) -> dict:
     return {"lot_number": "KX2231", "expiry_date": (timezone.localdate() + dt.timedelta(days=200)).isoformat()}
 
 
-def _session_in_progress(n_ctx, prescriber, patient, rng) -> None:
+def _session_in_progress(n_ctx, prescriber, patient, rng, checked_in_min_ago: int = 50, dosing_min_ago: int = 25):
     """Checked in 50 minutes ago, PHQ-9 done in the waiting room, the weight charted today reused,
-    checklist clear, infusion started 25 minutes ago, vitals charted on the clinic's cadence."""
+    checklist clear, infusion started 25 minutes ago, vitals charted on the clinic's cadence.
+    (Billing's demo runs one earlier in the day and discharges it.)"""
     location = patient.home_location
     session = sessions.start_session(n_ctx, patient, {
         "route": "iv", "dose_unit": "mg/kg", "dose_amount": "0.5", "infusion_minutes": 40, "infusion_volume_ml": "100",
         "product_name": "Ketamine HCl 50 mg/mL vial", "concentration_mg_per_ml": "50", "indication": "depression",
-        "location": str(location.public_id), "ordered_by": str(prescriber.public_id), "checked_in_at": _local(50, location),
+        "location": str(location.public_id), "ordered_by": str(prescriber.public_id), "checked_in_at": _local(checked_in_min_ago, location),
     })
     assessments.submit_response(n_ctx, patient, "phq9", phq9_answers(rng.randint(8, 14)), mode="staff_paper",
-                                completed_at=timezone.now() - dt.timedelta(minutes=45))
-    checklist = {"last_food_at": _local(360, location), "last_liquid_at": _local(200, location), "ride_home_confirmed": "yes",
+                                completed_at=timezone.now() - dt.timedelta(minutes=checked_in_min_ago - 5))
+    checklist = {"last_food_at": _local(dosing_min_ago + 335, location), "last_liquid_at": _local(dosing_min_ago + 175, location),
+                 "ride_home_confirmed": "yes",
                  "defer_cssrs": "Asked verbally: no ideation"}
     if facts.dose_weight(session) is None:  # weighed at registration today: reused, not typed in twice
         checklist["weight_today_kg"] = f"{screening.registry_prefill(patient)['weight_kg'] or 70.0:.1f}"
     session = sessions.update_checklist(n_ctx, session, checklist)
     vitals = {"systolic_mmhg": 124, "diastolic_mmhg": 78, "heart_rate_per_min": 74, "spo2_percent": 98, "respiratory_rate_per_min": 14}
-    sessions.record_vitals(n_ctx, session, dict(vitals, observed_at=_local(35, location)))
+    sessions.record_vitals(n_ctx, session, dict(vitals, observed_at=_local(dosing_min_ago + 10, location)))
     session.refresh_from_db()
-    session = sessions.start_dosing(n_ctx, session, dict(_product_from_stock(location), started_at=_local(25, location)))
-    for minutes_ago, systolic in ((15, 132), (5, 138)):
+    session = sessions.start_dosing(n_ctx, session, dict(_product_from_stock(location), started_at=_local(dosing_min_ago, location)))
+    for minutes_ago, systolic in ((dosing_min_ago - 10, 132), (dosing_min_ago - 20, 138)):
         sessions.record_vitals(n_ctx, session, dict(vitals, systolic_mmhg=systolic, observed_at=_local(minutes_ago, location)))
+    return session
+
+
+def _session_completed(n_ctx, prescriber, patient, rng):
+    """An infusion this morning: 40 min, observed, discharged (billing codes it)."""
+    location = patient.home_location
+    session = _session_in_progress(n_ctx, prescriber, patient, rng, checked_in_min_ago=240, dosing_min_ago=220)
+    session = sessions.stop_dosing(n_ctx, session, {"stopped_at": _local(180, location), "version": session.version})
+    vitals = {"systolic_mmhg": 126, "diastolic_mmhg": 80, "heart_rate_per_min": 72, "spo2_percent": 98, "respiratory_rate_per_min": 14}
+    for minutes_ago in (165, 150, 135, 120):
+        sessions.record_vitals(n_ctx, session, dict(vitals, observed_at=_local(minutes_ago, location)))
+    session.refresh_from_db()
+    return sessions.discharge(n_ctx, session, {
+        "padss_vital_signs": 2, "padss_activity_mental_status": 2, "padss_pain_nausea_vomiting": 2, "padss_bleeding": 2,
+        "padss_intake_output": 2, "escort_present": True, "clinician_judges_ready": True, "version": session.version})

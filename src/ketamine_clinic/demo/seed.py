@@ -19,6 +19,7 @@ from ketamine_clinic.inventory.demo import seed_inventory
 from ketamine_clinic.education.demo import seed_education
 from ketamine_clinic.notes.demo import seed_notes
 from ketamine_clinic.directory.demo import seed_listings, seed_profiles
+from ketamine_clinic.billing.demo import seed_billing, seed_completed_visit
 from ketamine_clinic.patients import services
 from ketamine_clinic.plans.demo import seed_schedule
 
@@ -122,6 +123,7 @@ def seed_demo(patients_main: int = 40, patients_outsider: int = 5) -> bool:
     nurse = _staff(admin_ctx, "nurse", "Nora", "Quinn", [Role.NURSE], "RN", downtown)
     therapist = _staff(admin_ctx, "therapist", "Theo", "Alvarez", [Role.THERAPIST], "LCSW", north)
     frontdesk = _staff(admin_ctx, "frontdesk", "Fran", "Delgado", [Role.FRONT_DESK], location=downtown)
+    biller = _staff(admin_ctx, "biller", "Bea", "Lindqvist", [Role.BILLER], location=downtown)
 
     ctx = Context(user=prescriber, source_ip="127.0.0.1")
     front_ctx = Context(user=frontdesk, source_ip="127.0.0.1")
@@ -146,9 +148,12 @@ def seed_demo(patients_main: int = 40, patients_outsider: int = 5) -> bool:
     seed_schedule(admin_ctx, [downtown, north])
     seed_schedule(out_ctx, [harbor])
     seed_inventory(admin, prescriber, nurse, [downtown, north], list(main.patients.order_by("mrn")), DEMO_PASSWORD)
-    seed_care(admin, prescriber, nurse, therapist, list(main.patients.order_by("mrn")), rng)
+    completed = seed_care(admin, prescriber, nurse, therapist, list(main.patients.order_by("mrn")), rng)
     seed_notes(prescriber, nurse, therapist, first)
     seed_education(nurse, first)
     seed_profiles(admin_ctx, prescriber, nurse, therapist)
     seed_listings(admin_ctx, out_ctx)
+    seed_billing(admin, biller, prescriber, nurse, list(main.patients.order_by("mrn")), rng)
+    if completed is not None:
+        seed_completed_visit(biller, frontdesk, completed)
     return True

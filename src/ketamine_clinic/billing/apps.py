@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class BillingConfig(AppConfig):
+    name = "ketamine_clinic.billing"
+    label = "billing"
+
+    def ready(self):
+        # Imported here, not at the top: an AppConfig module loads before the app registry is ready.
+        from ketamine_clinic.clinic_settings import register
+        from ketamine_clinic.core.sections import register as register_section
+
+        from . import clinic_policy, sections
+
+        register(clinic_policy.SETTINGS, getattr(clinic_policy, "VALIDATORS", None))
+        register_section("chart", 70, "billing/_chart_section.html", sections.chart_context, name="billing",
+                         actions=("billing.view_codes",))
+        register_section("today", 60, "billing/_today.html", sections.today_context, name="billing-today",
+                         actions=("billing.code", "billing.collect"))

@@ -1,0 +1,129 @@
+"""Good-faith estimates and superbills as PDFs (reportlab canvas, uncompressed so tests read the text).
+
+Both are drawn from frozen data (an issued estimate's content; a superbill's dict built by
+``services.superbill``), so a reprint years later shows exactly what was issued.
+"""
+
+import io
+
+from reportlab.lib.pagesizes import letter
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfgen.canvas import Canvas
+
+PAGE_WIDTH_PT, PAGE_HEIGHT_PT = letter
+MARGIN_PT = 54
+TEXT_WIDTH_PT = PAGE_WIDTH_PT - 2 * MARGIN_PT
+LINE_PT = 13
+
+
+class Writer:
+    """Lines of text down the page, wrapped, with a new page when the page is full."""
+
+    def __init__(self, title: str):
+        self.buffer = io.BytesIO()
+        self.canvas = Canvas(self.buffer, pagesize=letter, pageCompression=0)
+        self.canvas.setTitle(title)
+        self.page = 1
+        self.y = PAGE_HEIGHT_PT - MARGIN_PT
+
+    def _room(self, needed_pt: float) -> None:
+        if self.y - needed_pt < MARGIN_PT + 20:
+            self._footer()
+            self.canvas.showPage()
+            self.page += 1
+            self.y = PAGE_HEIGHT_PT - MARGIN_PT
+
+    def _footer(self) -> None:
+        self.canvas.setFont("Helvetica", 8)
+        self.canvas.drawString(MARGIN_PT, MARGIN_PT - 20, f"Page {self.page}")
+
+    def text(self, text: str, *, size: int = 10, bold: bool = False, indent: float = 0) -> None:
+        font = "Helvetica-Bold" if bold else "Helvetica"
+        for part in simpleSplit(str(text), font, size, TEXT_WIDTH_PT - indent) or [""]:
+            self._room(LINE_PT)
+            self.canvas.setFont(font, size)
+            self.canvas.drawString(MARGIN_PT + indent, self.y, part)
+            self.y -= size + 3
+
+    def gap(self, pt: float = 6) -> None:
+        self.y -= pt
+
+    def finish(self) -> bytes:
+        self._footer()
+        self.canvas.save()
+        return self.buffer.getvalue()
+
+
+def estimate_pdf(content: dict, issued_on: str) -> bytes:
+    w = Writer("Good Faith Estimate")
+    w.text("Good Faith Estimate", size=16, bold=True)
+    w.text(f"Version {content.get('version', '')}, issued {issued_on} (45 CFR 149.610)", size=9)
+    w.gap()
+    p = content["patient"]
+    w.text("Patient", bold=True)
+    w.text(f"{p['name']}   Date of birth: {p['date_of_birth']}   MRN: {p['mrn']}")
+    w.gap()
+    prim = content["primary_service"]
+    w.text("Primary service", bold=True)
+    w.text(f"{prim['code']} {prim['display']}, scheduled {prim['scheduled_on']}")
+    rec = content["recurring"]
+    w.text(f"Recurring services from {rec['period_start']} to {rec['period_end']}: {rec['frequency']} "
+           f"(total sessions: {rec['total_sessions']})")
+    w.gap()
+    w.text("Diagnosis codes (ICD-10-CM): " + (", ".join(content["diagnosis_codes"]) or "none recorded"), bold=True)
+    w.gap()
+    w.text("Items and services expected", bold=True)
+    for ln in content["lines"]:
+        mg = f", {ln['drug_mg']} mg" if ln.get("drug_mg") else ""
+        w.text(f"{ln['code']}  {ln['display']}  units {ln['units']}{mg}  x {ln['quantity']}  at ${ln['unit_charge_usd']}"
+               f"  = ${ln['expected_charge_usd']}   diagnosis: {', '.join(ln['diagnosis_codes'])}", indent=8)
+    w.text(f"Total expected charges: ${content['total_usd']}", bold=True)
+    w.gap()
+    w.text("Providers and facilities", bold=True)
+    for prov in content["providers"]:
+        w.text(f"{prov['role']}: {prov['name']}, NPI {prov['npi']}; {prov['practice']}, TIN {prov['tin']}; "
+               f"{prov['address']} ({prov['location']}, {prov['state']})", indent=8)
+    w.gap()
+    w.text("Items or services to be scheduled separately", bold=True)
+    w.text(content["separately_scheduled"], indent=8)
+    w.gap()
+    w.text("Disclaimers", bold=True)
+    for d in content["disclaimers"]:
+        w.text("- " + d, size=9, indent=8)
+    return w.finish()
+
+
+def superbill_pdf(bill: dict) -> bytes:
+    w = Writer("Superbill")
+    w.text("Superbill (statement for insurance reimbursement; not a claim)", size=14, bold=True)
+    w.text(f"Period: {bill['period']}", size=9)
+    w.gap()
+    p = bill["patient"]
+    w.text("Patient", bold=True)
+    w.text(f"{p['name']}   Date of birth: {p['date_of_birth']}   Address: {p['address']}   Member ID: {p['member_id']}")
+    w.gap()
+    pr = bill["practice"]
+    w.text("Practice", bold=True)
+    w.text(f"{pr['name']}, {pr['address']}, phone {pr['phone']}; TIN {pr['tin']}"
+           + (f"; organization NPI {pr['npi']}" if pr.get("npi") else ""))
+    w.gap()
+    w.text("Diagnoses (ICD-10-CM)", bold=True)
+    for letter_, code in bill["diagnoses"]:
+        w.text(f"{letter_}. {code}", indent=8)
+    w.gap()
+    w.text("Services", bold=True)
+    for ln in bill["lines"]:
+        w.text(f"{ln['date']}  POS {ln['pos']}  {ln['code']}{(' -' + ln['modifiers']) if ln['modifiers'] else ''}  "
+               f"units {ln['units']}{(' NDC ' + ln['ndc']) if ln['ndc'] else ''}{(' MG ' + ln['drug_mg']) if ln.get('drug_mg') else ''}"
+               f"  dx {ln['pointers']}  ${ln['charge_usd']}"
+               f"   rendering: {ln['provider']}", indent=8)
+    w.gap()
+    w.text("Rendering providers", bold=True)
+    for prov in bill["providers"]:
+        w.text(f"{prov['name']}, NPI {prov['npi']}, licence {prov['license']}", indent=8)
+    w.gap()
+    w.text(f"Total charged: ${bill['total_usd']}", bold=True)
+    w.text(f"Amount paid: ${bill['paid_usd']}" + ("   PAID IN FULL" if bill["paid_in_full"] else ""), bold=True)
+    w.gap(24)
+    w.text("Provider signature: ______________________________   Date: ____________")
+    return w.finish()
