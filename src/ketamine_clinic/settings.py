@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "ketamine_clinic.treatments",
     "ketamine_clinic.outcomes",
     "ketamine_clinic.front",
+    "ketamine_clinic.fhir",
 ]
 
 MIDDLEWARE = [

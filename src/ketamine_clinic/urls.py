@@ -16,4 +16,5 @@ urlpatterns = [
     path("clinic-admin/", include(front_urls.clinic_admin_patterns)),
     path("clinic-admin/audit/", include("ketamine_clinic.audit.urls")),
     path("api/v1/", api.urls),
+    path("fhir/r4/", include("ketamine_clinic.fhir.urls")),
 ]
