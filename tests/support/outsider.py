@@ -35,6 +35,7 @@ PUBLIC = {
     "api-v1:openapi-json": "API schema, no clinic data",
     "api-v1:openapi-view": "API docs page, no clinic data",
     "api-v1:api-root": "API root, no clinic data",
+    "fhir:metadata": "FHIR CapabilityStatement, no clinic data",
 }
 
 # A path parameter's sample value, by parameter name; `public_id` (and a few names shared by two
@@ -58,6 +59,8 @@ BY_PARAM = {
     "form_key": lambda o: "vitals",
     "outcome": lambda o: "cancel",
     "decision": lambda o: "accept",
+    "resource_type": lambda o: "Patient",  # fhir: /fhir/r4/<resource_type>/<resource_id>
+    "resource_id": lambda o: o["patient"].public_id,
 }
 
 BY_ROUTE = {
