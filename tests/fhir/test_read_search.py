@@ -137,3 +137,14 @@ def test_auth_and_bad_searches_are_operation_outcomes(prescriber, portal_user, p
     refused(fhir(prescriber, "get", "/Claim"), 404)
     refused(fhir(prescriber, "get", "/Patient/not-an-id"), 404)
     refused(fhir(prescriber, "delete", f"/Patient/{patient.public_id}"), 405)
+
+
+def test_directory_practitioner_organization_location(nurse, org, location, outsider):
+    practitioner = ok(fhir(nurse, "get", f"/Practitioner/{nurse.public_id}"))
+    assert practitioner["name"][0]["given"] == [nurse.first_name] and practitioner["active"] is True
+    assert [r["name"] for r in resources(ok(fhir(nurse, "get", "/Organization")))] == [org.name]
+    assert resources(ok(fhir(nurse, "get", f"/Location?name={location.name}")))[0]["managingOrganization"]["reference"] == f"Organization/{org.public_id}"
+    for path in (f"/Practitioner/{nurse.public_id}", f"/Organization/{org.public_id}", f"/Location/{location.public_id}"):
+        refused(fhir(outsider, "get", path), 404)
+    assert str(nurse.public_id) not in {r["id"] for r in resources(ok(fhir(outsider, "get", "/Practitioner?_count=100")))}
+    assert [r["name"] for r in resources(ok(fhir(outsider, "get", "/Organization")))] == [outsider.organization.name]
