@@ -148,3 +148,16 @@ def test_directory_practitioner_organization_location(nurse, org, location, outs
         refused(fhir(outsider, "get", path), 404)
     assert str(nurse.public_id) not in {r["id"] for r in resources(ok(fhir(outsider, "get", "/Practitioner?_count=100")))}
     assert [r["name"] for r in resources(ok(fhir(outsider, "get", "/Organization")))] == [outsider.organization.name]
+
+
+def test_encounters_are_treatment_sessions(nurse, front_desk, outsider, patient, new_session, location):
+    session = new_session()
+    encounter = ok(fhir(nurse, "get", f"/Encounter/{session.public_id}"))
+    assert (encounter["status"], encounter["class"]["code"], encounter["subject"]["reference"]) == ("arrived", "AMB", f"Patient/{patient.public_id}")
+    assert encounter["location"][0]["location"]["reference"] == f"Location/{location.public_id}"
+    today = timezone.localdate().isoformat()
+    assert [r["id"] for r in resources(ok(fhir(nurse, "get", f"/Encounter?patient={patient.public_id}&date={today}&status=arrived")))] == [str(session.public_id)]
+    assert ok(fhir(nurse, "get", f"/Encounter?patient={patient.public_id}&status=finished"))["total"] == 0
+    refused(fhir(front_desk, "get", f"/Encounter/{session.public_id}"), 403)  # no session.view
+    refused(fhir(outsider, "get", f"/Encounter/{session.public_id}"), 404)
+    assert ok(fhir(outsider, "get", "/Encounter"))["total"] == 0

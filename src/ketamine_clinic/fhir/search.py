@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import urlencode
 
+from django.utils import timezone
+
 from .errors import FhirError
 
 DEFAULT_COUNT = 20
@@ -94,6 +96,12 @@ def date_q(field: str, value: str) -> dict:
         "le": {f"{field}__lt": end},
         "lt": {f"{field}__lt": start},
     }[prefix]
+
+
+def datetime_q(field: str, value: str) -> dict:
+    """Django filter kwargs for a date search on a DateTimeField, by day in the active time zone."""
+    from_day = lambda day: timezone.make_aware(dt.datetime.combine(day, dt.time.min))  # noqa: E731
+    return {k: from_day(v) for k, v in date_q(field, value).items()}
 
 
 def token(value: str) -> tuple[str | None, str]:
