@@ -90,6 +90,7 @@ def _type(resource_type: str):
     return rtype
 
 
+@csrf_exempt  # a POST gets the 405 OperationOutcome, not the CSRF page
 def metadata(request):
     if request.method not in SAFE:
         return respond(outcome([("not-supported", f"{request.method} is not supported here.", [])]), 405)
