@@ -4,7 +4,9 @@ works, and what it does not list is refused."""
 import pytest
 
 from ketamine_clinic.patients import services as patient_services
+from ketamine_clinic.treatments import services as treatment_services
 from tests.support.people import ctx_for
+from tests.support.treatments import ago, lot
 
 from .samples import CREATES, patient_resource
 from .support import fhir, ok, refused, resources
@@ -29,28 +31,30 @@ SAMPLES = {
     ("Practitioner", "_id"): "{practitioner_id}", ("Practitioner", "name"): "{practitioner_name}",
     ("Organization", "_id"): "{organization_id}", ("Organization", "name"): "{organization_name}",
     ("Location", "_id"): "{location_id}", ("Location", "name"): "{location_name}",
-    ("Encounter", "_id"): "{encounter_id}", ("Encounter", "patient"): "{patient_id}", ("Encounter", "status"): "arrived",
+    ("Encounter", "_id"): "{encounter_id}", ("Encounter", "patient"): "{patient_id}", ("Encounter", "status"): "in-progress",
     ("Encounter", "date"): "ge2000-01-01",
+    ("MedicationAdministration", "_id"): "{administration_id}", ("MedicationAdministration", "patient"): "{patient_id}",
 }
 
 
 @pytest.fixture
-def world(patient, nurse, org, location, new_session):
+def world(patient, nurse, org, location, dosing_ready):
     ctx = ctx_for(nurse)
-    session = new_session()
+    session = treatment_services.start_dosing(ctx, dosing_ready("iv"), lot(started_at=ago(30)))
     condition = patient_services.add_subrecord(ctx, patient, "diagnosis", {"icd10_code": "F33.2"})
     allergy = patient_services.add_subrecord(ctx, patient, "allergy", {"substance": "Latex", "severity": "unknown"})
     medication = patient_services.add_subrecord(ctx, patient, "medication", {"name": "Sertraline"})
     ids = {"Patient": str(patient.public_id), "Condition": str(condition.public_id), "AllergyIntolerance": str(allergy.public_id),
-           "MedicationStatement": str(medication.public_id), "Observation": f"wt-{patient.measurements.get().public_id}",
+           "MedicationStatement": str(medication.public_id), "Observation": f"wt-{patient.measurements.first().public_id}",
            "Questionnaire": "phq9", "Practitioner": str(nurse.public_id), "Organization": str(org.public_id),
-           "Location": str(location.public_id), "Encounter": str(session.public_id)}
+           "Location": str(location.public_id), "Encounter": str(session.public_id),
+           "MedicationAdministration": str(session.administration.public_id)}
     values = {"patient_id": ids["Patient"], "condition_id": ids["Condition"], "allergy_id": ids["AllergyIntolerance"],
               "medication_id": ids["MedicationStatement"], "mrn": patient.mrn, "given": patient.given_name,
               "family": patient.family_name, "dob": patient.date_of_birth.isoformat(), "gender": "female" if patient.sex_at_birth == "female" else "male",
               "practitioner_id": str(nurse.public_id), "practitioner_name": nurse.first_name, "organization_id": str(org.public_id),
               "organization_name": org.name, "location_id": str(location.public_id), "location_name": location.name,
-              "encounter_id": str(session.public_id)}
+              "encounter_id": str(session.public_id), "administration_id": str(session.administration.public_id)}
     return ids, values
 
 
@@ -84,8 +88,9 @@ def test_every_listed_interaction_and_search_parameter_works(prescriber, world):
         else:
             refused(fhir(prescriber, "put", f"/{rtype}/{ids[rtype]}", {"resourceType": rtype, "id": ids[rtype]}), 405)
     assert {e["type"] for e in listed} == {"Patient", "Condition", "AllergyIntolerance", "MedicationStatement", "Observation", "Questionnaire",
-                                          "Practitioner", "Organization", "Location", "Encounter"}
-    for unlisted in ("MedicationAdministration", "DocumentReference", "PractitionerRole", "Claim"):
+                                          "Practitioner", "Organization", "Location", "Encounter",
+                                          "MedicationAdministration"}
+    for unlisted in ("Consent", "DocumentReference", "PractitionerRole", "Claim"):
         refused(fhir(prescriber, "get", f"/{unlisted}"), 404)
     assert {i["code"] for i in statement["rest"][0]["interaction"]} == {"transaction"}
     ok(fhir(prescriber, "post", "", {"resourceType": "Bundle", "type": "transaction", "entry": [

@@ -11,7 +11,7 @@ from ketamine_clinic.treatments import services as treatment_services
 from tests.support.assessments import phq9
 from tests.support.factories import PatientFactory
 from tests.support.people import ctx_for
-from tests.support.treatments import NORMAL_VITALS
+from tests.support.treatments import NORMAL_VITALS, ago, lot
 
 from .support import fhir, ok, refused, resources
 
@@ -161,3 +161,16 @@ def test_encounters_are_treatment_sessions(nurse, front_desk, outsider, patient,
     refused(fhir(front_desk, "get", f"/Encounter/{session.public_id}"), 403)  # no session.view
     refused(fhir(outsider, "get", f"/Encounter/{session.public_id}"), 404)
     assert ok(fhir(outsider, "get", "/Encounter"))["total"] == 0
+
+
+def test_medication_administration_is_the_dose_given(nurse, outsider, patient, dosing_ready):
+    session = treatment_services.start_dosing(ctx_for(nurse), dosing_ready("iv"), lot(started_at=ago(60)))
+    session = treatment_services.stop_dosing(ctx_for(nurse), session, {"stopped_at": ago(20)})
+    admin = session.administration
+    given = ok(fhir(nurse, "get", f"/MedicationAdministration/{admin.public_id}"))
+    assert given["status"] == "completed" and given["contained"][0]["batch"]["lotNumber"] == "KX2231"
+    assert given["contained"][0]["code"]["coding"][0]["code"] == "6130"
+    assert given["dosage"]["dose"]["code"] == "mg" and given["dosage"]["dose"]["value"] > 0
+    assert given["context"]["reference"] == f"Encounter/{session.public_id}"
+    assert [r["id"] for r in resources(ok(fhir(nurse, "get", f"/MedicationAdministration?patient={patient.public_id}")))] == [str(admin.public_id)]
+    refused(fhir(outsider, "get", f"/MedicationAdministration/{admin.public_id}"), 404)
