@@ -66,21 +66,21 @@ def import_path(ctx, path: Path, report: ImportReport | None = None) -> ImportRe
             bundle = json.loads(file.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise ServiceError(f"{file.name}: not a readable JSON file ({exc}).") from None
-        import_bundle(ctx, bundle, report, name=file.name)
+        import_bundle(ctx, bundle, report, source=file.name)
     return report
 
 
-def import_bundle(ctx, bundle: dict, report: ImportReport, name: str = "bundle") -> None:
+def import_bundle(ctx, bundle: dict, report: ImportReport, source: str = "bundle") -> None:
     if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle" or bundle.get("type") not in ("transaction", "collection", "batch"):
-        raise ServiceError(f"{name}: not a FHIR Bundle.")
+        raise ServiceError(f"{source}: not a FHIR Bundle.")
     resources = [e.get("resource") or {} for e in bundle.get("entry") or []]
     for resource in resources:
         report.seen[resource.get("resourceType", "?")] += 1
     patients = [r for r in resources if r.get("resourceType") == "Patient"]
     if len(patients) > 1:
-        raise ServiceError(f"{name}: more than one Patient in a bundle.")
+        raise ServiceError(f"{source}: more than one Patient in a bundle.")
     with transaction.atomic():
-        patient = _patient(ctx, patients[0], report, name) if patients else None
+        patient = _register_patient(ctx, patients[0], report, source) if patients else None
         if patients and patient is None:  # already imported: the whole bundle is skipped
             for resource in resources:
                 report.skipped[resource.get("resourceType", "?")] += 1
@@ -89,7 +89,7 @@ def import_bundle(ctx, bundle: dict, report: ImportReport, name: str = "bundle")
         rest = [r for r in resources if r.get("resourceType") != "Patient"]
         heights = [r for r in rest if r.get("resourceType") == "Observation" and _loinc(r) == HEIGHT]
         for resource in [r for r in rest if not any(r is h for h in heights)]:
-            if patient is None or not _clinical(ctx, patient, resource, resources, report, name, measured):
+            if patient is None or not _import_clinical(ctx, patient, resource, resources, report, source, measured):
                 report.unmapped[resource.get("resourceType", "?")] += 1
         for height in heights:
             if patient is not None and height.get("effectiveDateTime") in measured:
@@ -106,7 +106,7 @@ def _mrn(resource: dict) -> str:
     return ""
 
 
-def _patient(ctx, resource, report, name):
+def _register_patient(ctx, resource, report, source):
     mrn = _mrn(resource)
     existing = patient_services.patients_for(ctx).filter(mrn__iexact=mrn).first() if mrn else None
     if existing is not None:
@@ -127,19 +127,19 @@ def _patient(ctx, resource, report, name):
     return patient
 
 
-def _attempt(report, name, rtype, write) -> bool:
+def _counted_write(report, source, rtype, write) -> bool:
     """Run one service write in a savepoint; a refusal is reported and the rest of the bundle goes on."""
     try:
         with transaction.atomic():
             write()
     except (ServiceError, PermissionDenied) as exc:
-        report.refused.append((name, rtype, error_text(exc) if isinstance(exc, ServiceError) else str(exc)))
+        report.refused.append((source, rtype, error_text(exc) if isinstance(exc, ServiceError) else str(exc)))
         return False
     report.imported[rtype] += 1
     return True
 
 
-def _clinical(ctx, patient, resource, resources, report, name, measured) -> bool:
+def _import_clinical(ctx, patient, resource, resources, report, source, measured) -> bool:
     """Import one clinical resource; False when the clinic has no place for it (counted as unmapped)."""
     rtype = resource.get("resourceType")
     if rtype == "Condition":
@@ -147,12 +147,12 @@ def _clinical(ctx, patient, resource, resources, report, name, measured) -> bool
         if coding is None:
             return False
         data = {"icd10_code": coding.get("code", ""), "onset_on": (resource.get("onsetDateTime") or "")[:10]}
-        _attempt(report, name, rtype, lambda: patient_services.add_subrecord(ctx, patient, "diagnosis", data))
+        _counted_write(report, source, rtype, lambda: patient_services.add_subrecord(ctx, patient, "diagnosis", data))
         return True
     if rtype == "AllergyIntolerance":
         code = resource.get("code") or {}
         substance = code.get("text") or next((c.get("display", "") for c in code.get("coding", [])), "")
-        _attempt(report, name, rtype, lambda: patient_services.add_subrecord(ctx, patient, "allergy", {"substance": substance, "severity": "unknown"}))
+        _counted_write(report, source, rtype, lambda: patient_services.add_subrecord(ctx, patient, "allergy", {"substance": substance, "severity": "unknown"}))
         return True
     if rtype in ("MedicationRequest", "MedicationStatement"):
         concept = resource.get("medicationCodeableConcept") or {}
@@ -163,7 +163,7 @@ def _clinical(ctx, patient, resource, resources, report, name, measured) -> bool
             med = patient_services.add_subrecord(ctx, patient, "medication", {"name": med_name, "started_on": started, "drug_class": ""})
             if resource.get("status") in STOPPED:
                 patient_services.set_subrecord_status(ctx, patient, "medication", med.public_id, RecordStatus.INACTIVE, "Imported as stopped")
-        _attempt(report, name, rtype, write)
+        _counted_write(report, source, rtype, write)
         return True
     if rtype == "Observation" and _loinc(resource) == WEIGHT:
         weight = _value(resource)
@@ -171,7 +171,7 @@ def _clinical(ctx, patient, resource, resources, report, name, measured) -> bool
         height = next((_value(r) for r in resources if r.get("resourceType") == "Observation" and _loinc(r) == HEIGHT
                        and r.get("effectiveDateTime") == when), None)
         data = {"measured_on": when[:10], "weight_kg": weight, "height_cm": height or ""}
-        if _attempt(report, name, rtype, lambda: patient_services.add_subrecord(ctx, patient, "measurement", data)) and height:
+        if _counted_write(report, source, rtype, lambda: patient_services.add_subrecord(ctx, patient, "measurement", data)) and height:
             measured.add(when)
         return True
     return False
