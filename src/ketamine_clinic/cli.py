@@ -195,6 +195,31 @@ def cmd_manage(args) -> int:
     return 0
 
 
+def cmd_fhir_import(args) -> int:
+    _use_data_dir(args)
+    _setup_django()
+    from ketamine_clinic.accounts.models import User
+    from ketamine_clinic.audit.services import Context
+    from ketamine_clinic.core.errors import PermissionDenied, ServiceError, error_text
+    from ketamine_clinic.fhir.importer import import_path
+
+    path = Path(args.path)
+    if not path.exists():
+        print(f"error: no such file or directory: {path}", file=sys.stderr)
+        return 2
+    user = User.objects.filter(username=args.user, is_active=True).first()
+    if user is None or not user.is_staff_member:
+        print(f"error: no active staff user named {args.user!r}", file=sys.stderr)
+        return 2
+    try:
+        report = import_path(Context(user=user), path)
+    except (ServiceError, PermissionDenied) as exc:
+        print(f"error: {error_text(exc) if isinstance(exc, ServiceError) else exc}", file=sys.stderr)
+        return 2
+    print("\n".join(report.lines()))
+    return 0
+
+
 def cmd_token_create(args) -> int:
     _use_data_dir(args)
     _setup_django()
@@ -383,6 +408,12 @@ def build_parser() -> argparse.ArgumentParser:
     verify.set_defaults(func=cmd_audit_verify)
     seal = audit.add_parser("seal", parents=[data_dir], help="seal pending audit events now (the worker does this every few seconds)")
     seal.set_defaults(func=cmd_audit_seal)
+
+    fhir = sub.add_parser("fhir", help="HL7 FHIR R4").add_subparsers(dest="fhir_command", required=True)
+    fhir_import = fhir.add_parser("import", parents=[data_dir], help="import Synthea R4 bundles (a file, or a directory: infrastructure bundles first)")
+    fhir_import.add_argument("path", metavar="FILE_OR_DIR")
+    fhir_import.add_argument("--user", required=True, help="the staff username the import is recorded as (needs register and clinical-edit rights)")
+    fhir_import.set_defaults(func=cmd_fhir_import)
 
     for name, func, what in (("backup", cmd_backup, "write a backup of the database to FILE (pg_dump, or SQLite's online backup)"),
                              ("restore", cmd_restore, "replace the database with the backup in FILE, then verify the audit chain")):

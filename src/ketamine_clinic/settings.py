@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "ketamine_clinic.notes",
     "ketamine_clinic.billing",
     "ketamine_clinic.front",
+    "ketamine_clinic.fhir",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from ketamine_clinic.api import api
+from ketamine_clinic.fhir import views as fhir_views
 from ketamine_clinic.front import urls as front_urls
 
 urlpatterns = [
@@ -22,4 +23,6 @@ urlpatterns = [
     path("find/", include("ketamine_clinic.directory.public_urls")),
     path("clinic-admin/audit/", include("ketamine_clinic.audit.urls")),
     path("api/v1/", api.urls),
+    path("fhir/r4", fhir_views.system, name="fhir_base"),  # [base] itself takes the transaction Bundle
+    path("fhir/r4/", include("ketamine_clinic.fhir.urls")),
 ]

@@ -39,6 +39,7 @@ PUBLIC = {
     "finder:clinic": "public clinic page: shows only what the clinic chose to publish (opt-in listing)",
     "api-v1:finder_search": "public clinic finder API: only published listings",
     "api-v1:finder_clinic": "public clinic page API: only published listings",
+    "fhir:metadata": "FHIR CapabilityStatement, no clinic data",
 }
 
 # A path parameter's sample value, by parameter name; `public_id` (and a few names shared by two
@@ -81,6 +82,8 @@ BY_PARAM = {
     "estimate_id": lambda o: o["estimate"].public_id,
     "coverage_id": lambda o: o["coverage"].public_id,
     "receipt_number": lambda o: o["ledger_entry"].receipt_number,
+    "resource_type": lambda o: "Patient",  # fhir: /fhir/r4/<resource_type>/<resource_id>
+    "resource_id": lambda o: o["patient"].public_id,
 }
 
 BY_ROUTE = {

@@ -221,6 +221,11 @@ class Action(StrEnum):
     BILLING_VISIT_FINALIZE = "billing.visit_finalize"
     BILLING_VISIT_PROPOSE = "billing.visit_propose"
 
+    # --- fhir: the HL7 FHIR R4 facade (/fhir/r4/); its writes are audited by the services they call
+    FHIR_READ = "fhir.read"
+    FHIR_SEARCH = "fhir.search"
+    FHIR_TRANSACTION = "fhir.transaction"
+
     @classmethod
     def chart_record(cls, kind: str, verb: str) -> "Action":
         """``patient.<kind>.<verb>`` for a chart record kind (measurement, allergy, …) and create/update/status."""

@@ -1,0 +1,85 @@
+"""Encounter (US Core Encounter 6.1.0) over treatment sessions (``treatments``), read-only, under
+``session.view``. A session is an ambulatory visit: checked in -> arrived, dosing/observation ->
+in-progress, discharged or ended without a dose -> finished."""
+
+from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
+from ketamine_clinic.audit.services import record
+from ketamine_clinic.core.errors import NotFound
+from ketamine_clinic.treatments.models import SessionStatus, TreatmentSession
+
+from .. import codes
+from ..search import SearchParam, datetime_q, reference_id
+from .base import ResourceType, by_ids, by_uuid, meta, patient_ref
+
+PROFILE = codes.profile("us-core-encounter")
+ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+STATUS = {SessionStatus.CHECKED_IN: "arrived", SessionStatus.DOSING: "in-progress", SessionStatus.OBSERVING: "in-progress",
+          SessionStatus.DISCHARGED: "finished", SessionStatus.ENDED: "finished"}
+SESSION_SYSTEM = "urn:ketamine-clinic:treatment-session"
+
+
+def to_fhir(s: TreatmentSession) -> dict:
+    period = {"start": s.checked_in_at.isoformat()}
+    end = s.discharged_at or (s.updated_at if s.status == SessionStatus.ENDED else None)
+    if end:
+        period["end"] = end.isoformat()
+    return {
+        "resourceType": "Encounter",
+        "id": str(s.public_id),
+        "meta": meta(s, (PROFILE,)),
+        "identifier": [{"system": SESSION_SYSTEM, "value": str(s.public_id)}],
+        "status": STATUS[s.status],
+        "class": {"system": ACT_CODE, "code": "AMB", "display": "ambulatory"},
+        "type": [{"text": f"Ketamine treatment session ({s.route})"}],
+        "subject": patient_ref(s.patient),
+        "period": period,
+        "location": [{"location": {"reference": f"Location/{s.location.public_id}", "display": s.location.name}}],
+        "serviceProvider": {"reference": f"Organization/{s.organization.public_id}"},
+    }
+
+
+def _scoped(ctx):
+    require(ctx.user, "session.view")
+    return TreatmentSession.objects.filter(organization_id=ctx.user.organization_id).select_related("patient", "location", "organization")
+
+
+def read(ctx, resource_id):
+    session = by_uuid(_scoped(ctx), resource_id)
+    if session is None:
+        raise NotFound("No such Encounter in this clinic.")
+    record(ctx, Action.FHIR_READ, obj=session, patient=session.patient, organization=session.patient.organization)
+    return session
+
+
+def _patient(qs, value, ctx):
+    patient_id = reference_id(value, "Patient")
+    return qs.filter(patient__public_id=patient_id) if patient_id else qs.none()
+
+
+def _date(qs, value, ctx):
+    return qs.filter(**datetime_q("checked_in_at", value))  # the check-in day in the clinic's time zone
+
+
+def _status(qs, value, ctx):
+    wanted = set(value.split(","))
+    return qs.filter(status__in=[ours for ours, theirs in STATUS.items() if theirs in wanted])
+
+
+PARAMS = {p.name: p for p in (
+    SearchParam("_id", "token", lambda qs, v, ctx: by_ids(qs, v), "The opaque id"),
+    SearchParam("patient", "reference", _patient, "Patient/<id> or <id>"),
+    SearchParam("status", "token", _status, "arrived, in-progress, finished"),
+    SearchParam("date", "date", _date, "Check-in day (prefixes eq, ge, gt, le, lt)"),
+)}
+
+
+def search(ctx, pairs):
+    qs = _scoped(ctx).order_by("-checked_in_at", "-id")
+    for param, value in pairs:
+        qs = param.apply(qs, value, ctx)
+    return qs, None
+
+
+TYPE = ResourceType(name="Encounter", profiles=(PROFILE,), params=PARAMS, to_fhir=to_fhir, read=read, search=search,
+                    documentation="Treatment sessions")
