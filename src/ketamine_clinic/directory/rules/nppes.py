@@ -150,15 +150,20 @@ def _alnum(s: str) -> str:
     return "".join(ch for ch in (s or "").upper() if ch.isalnum())
 
 
-def mismatches(snapshot: dict, *, first_name: str, last_name: str, taxonomy_codes: list[str], primary_taxonomy: str,
-               licences: dict[str, str], clinic_postal_codes: set[str]) -> list[str]:
-    """What the NPPES record says differently from the profile: name, taxonomy, licence numbers, address."""
+def _norm(s: str) -> str:
+    return " ".join((s or "").upper().split())
+
+
+def _name_mismatches(snapshot: dict, first_name: str, last_name: str) -> list[str]:
     out = []
-    norm = lambda s: " ".join((s or "").upper().split())  # noqa: E731
-    if last_name and norm(snapshot.get("last_name")) != norm(last_name):
-        out.append(f"Name: NPPES has last name {snapshot.get('last_name') or '(none)'}, the profile {last_name}.")
-    if first_name and norm(snapshot.get("first_name")) != norm(first_name):
-        out.append(f"Name: NPPES has first name {snapshot.get('first_name') or '(none)'}, the profile {first_name}.")
+    for label, key, ours in (("last name", "last_name", last_name), ("first name", "first_name", first_name)):
+        if ours and _norm(snapshot.get(key)) != _norm(ours):
+            out.append(f"Name: NPPES has {label} {snapshot.get(key) or '(none)'}, the profile {ours}.")
+    return out
+
+
+def _taxonomy_mismatches(snapshot: dict, taxonomy_codes: list[str], primary_taxonomy: str) -> list[str]:
+    out = []
     nppes_codes = [t["code"] for t in snapshot.get("taxonomies", [])]
     nppes_primary = next((t["code"] for t in snapshot.get("taxonomies", []) if t.get("primary")), "")
     if primary_taxonomy and nppes_primary and primary_taxonomy != nppes_primary:
@@ -166,16 +171,34 @@ def mismatches(snapshot: dict, *, first_name: str, last_name: str, taxonomy_code
     extra = [c for c in taxonomy_codes if c not in nppes_codes]
     if extra:
         out.append("Taxonomy: not in NPPES: " + ", ".join(extra) + ".")
-    seen = set()
+    return out
+
+
+def _licence_mismatches(snapshot: dict, licences: dict[str, str]) -> list[str]:
+    out, seen = [], set()
     for t in snapshot.get("taxonomies", []):
-        if (t.get("state"), _alnum(t.get("license", ""))) in seen:
+        key = (t.get("state"), _alnum(t.get("license", "")))
+        if key in seen:
             continue
-        seen.add((t.get("state"), _alnum(t.get("license", ""))))
+        seen.add(key)
         ours = licences.get(t.get("state", ""))
         if ours and t.get("license") and _alnum(t["license"]) != _alnum(ours):
             out.append(f"Licence: NPPES lists {t['state']} licence {t['license']}, the profile {ours}.")
+    return out
+
+
+def _address_mismatches(snapshot: dict, clinic_postal_codes: set[str]) -> list[str]:
     postal = (snapshot.get("postal_code") or "")[:5]
     if postal and clinic_postal_codes and postal not in clinic_postal_codes:
-        out.append(f"Address: NPPES practice location {snapshot.get('address_line', '')}, {snapshot.get('city', '')} "
-                   f"{snapshot.get('state', '')} {postal} is not one of the clinic's locations.")
-    return out
+        return [f"Address: NPPES practice location {snapshot.get('address_line', '')}, {snapshot.get('city', '')} "
+                f"{snapshot.get('state', '')} {postal} is not one of the clinic's locations."]
+    return []
+
+
+def mismatches(snapshot: dict, *, first_name: str, last_name: str, taxonomy_codes: list[str], primary_taxonomy: str,
+               licences: dict[str, str], clinic_postal_codes: set[str]) -> list[str]:
+    """What the NPPES record says differently from the profile: name, taxonomy, licence numbers, address."""
+    return (_name_mismatches(snapshot, first_name, last_name)
+            + _taxonomy_mismatches(snapshot, taxonomy_codes, primary_taxonomy)
+            + _licence_mismatches(snapshot, licences)
+            + _address_mismatches(snapshot, clinic_postal_codes))

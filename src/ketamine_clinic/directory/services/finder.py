@@ -60,30 +60,37 @@ class FinderResult:
     distance_miles: float
 
 
+def _folded(values) -> set[str]:
+    return {v.casefold() for v in values}
+
+
+def _within_price(listing: ClinicListing, max_usd) -> bool:
+    return listing.self_pay_min_usd is not None and listing.self_pay_min_usd <= max_usd
+
+
+# One row per finder filter: (criterion, does the listing pass it given the asked value). A filter
+# left empty (None, "", False) is not applied.
+_FILTERS = (
+    ("route", lambda listing, v: v in listing.routes),
+    ("indication", lambda listing, v: v in listing.indications),
+    ("rems_certified", lambda listing, v: listing.spravato_rems_certified),
+    ("kap", lambda listing, v: listing.kap_offered),
+    ("telehealth_state", lambda listing, v: v in listing.telehealth_states),
+    ("accepting", lambda listing, v: listing.accepting_new_patients),
+    ("insurance", lambda listing, v: v.casefold() in _folded(listing.insurance_networks)),
+    ("max_price_usd", _within_price),
+    ("sliding_scale", lambda listing, v: listing.sliding_scale),
+    ("language", lambda listing, v: v.casefold() in _folded(listing.languages)),
+    ("accessibility", lambda listing, v: v in listing.accessibility),
+)
+
+
+def _asked(key: str, value) -> bool:
+    return value is not None if key == "max_price_usd" else bool(value)
+
+
 def _matches(listing: ClinicListing, c: dict) -> bool:
-    if c.get("route") and c["route"] not in listing.routes:
-        return False
-    if c.get("indication") and c["indication"] not in listing.indications:
-        return False
-    if c.get("rems_certified") and not listing.spravato_rems_certified:
-        return False
-    if c.get("kap") and not listing.kap_offered:
-        return False
-    if c.get("telehealth_state") and c["telehealth_state"] not in listing.telehealth_states:
-        return False
-    if c.get("accepting") and not listing.accepting_new_patients:
-        return False
-    if c.get("insurance") and c["insurance"].casefold() not in {n.casefold() for n in listing.insurance_networks}:
-        return False
-    if c.get("max_price_usd") is not None and (listing.self_pay_min_usd is None or listing.self_pay_min_usd > c["max_price_usd"]):
-        return False
-    if c.get("sliding_scale") and not listing.sliding_scale:
-        return False
-    if c.get("language") and c["language"].casefold() not in {n.casefold() for n in listing.languages}:
-        return False
-    if c.get("accessibility") and c["accessibility"] not in listing.accessibility:
-        return False
-    return True
+    return all(passes(listing, c[key]) for key, passes in _FILTERS if _asked(key, c.get(key)))
 
 
 def search(data) -> tuple[list[FinderResult], int]:
