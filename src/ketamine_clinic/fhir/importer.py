@@ -71,9 +71,7 @@ def import_path(ctx, path: Path, report: ImportReport | None = None) -> ImportRe
 
 
 def import_bundle(ctx, bundle: dict, report: ImportReport, source: str = "bundle") -> None:
-    if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle" or bundle.get("type") not in ("transaction", "collection", "batch"):
-        raise ServiceError(f"{source}: not a FHIR Bundle.")
-    resources = [e.get("resource") or {} for e in bundle.get("entry") or []]
+    resources = _bundle_resources(bundle, source)
     for resource in resources:
         report.seen[resource.get("resourceType", "?")] += 1
     patients = [r for r in resources if r.get("resourceType") == "Patient"]
@@ -85,17 +83,32 @@ def import_bundle(ctx, bundle: dict, report: ImportReport, source: str = "bundle
             for resource in resources:
                 report.skipped[resource.get("resourceType", "?")] += 1
             return
-        measured = set()  # effective times of the weights imported (a height rides on its weight)
-        rest = [r for r in resources if r.get("resourceType") != "Patient"]
-        heights = [r for r in rest if r.get("resourceType") == "Observation" and _loinc(r) == HEIGHT]
-        for resource in [r for r in rest if not any(r is h for h in heights)]:
-            if patient is None or not _import_clinical(ctx, patient, resource, resources, report, source, measured):
-                report.unmapped[resource.get("resourceType", "?")] += 1
-        for height in heights:
-            if patient is not None and height.get("effectiveDateTime") in measured:
-                report.imported["Observation"] += 1
-            else:
-                report.unmapped["Observation"] += 1
+        _import_rest(ctx, patient, resources, report, source)
+
+
+def _bundle_resources(bundle, source: str) -> list[dict]:
+    if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle" or bundle.get("type") not in ("transaction", "collection", "batch"):
+        raise ServiceError(f"{source}: not a FHIR Bundle.")
+    return [e.get("resource") or {} for e in bundle.get("entry") or []]
+
+
+def _import_rest(ctx, patient, resources, report, source) -> None:
+    """Everything but the Patient; heights are counted last, as imported only with their weight."""
+    measured = set()  # effective times of the weights imported (a height rides on its weight)
+    rest = [r for r in resources if r.get("resourceType") != "Patient"]
+    heights = [r for r in rest if r.get("resourceType") == "Observation" and _loinc(r) == HEIGHT]
+    for resource in [r for r in rest if not any(r is h for h in heights)]:
+        if patient is None or not _import_clinical(ctx, patient, resource, resources, report, source, measured):
+            report.unmapped[resource.get("resourceType", "?")] += 1
+    _count_heights(patient, heights, measured, report)
+
+
+def _count_heights(patient, heights, measured, report) -> None:
+    for height in heights:
+        if patient is not None and height.get("effectiveDateTime") in measured:
+            report.imported["Observation"] += 1
+        else:
+            report.unmapped["Observation"] += 1
 
 
 def _mrn(resource: dict) -> str:
@@ -141,40 +154,62 @@ def _counted_write(report, source, rtype, write) -> bool:
 
 def _import_clinical(ctx, patient, resource, resources, report, source, measured) -> bool:
     """Import one clinical resource; False when the clinic has no place for it (counted as unmapped)."""
-    rtype = resource.get("resourceType")
-    if rtype == "Condition":
-        coding = next((c for c in (resource.get("code") or {}).get("coding", []) if c.get("system") == codes.ICD10CM), None)
-        if coding is None:
-            return False
-        data = {"icd10_code": coding.get("code", ""), "onset_on": (resource.get("onsetDateTime") or "")[:10]}
-        _counted_write(report, source, rtype, lambda: patient_services.add_subrecord(ctx, patient, "diagnosis", data))
-        return True
-    if rtype == "AllergyIntolerance":
-        code = resource.get("code") or {}
-        substance = code.get("text") or next((c.get("display", "") for c in code.get("coding", [])), "")
-        _counted_write(report, source, rtype, lambda: patient_services.add_subrecord(ctx, patient, "allergy", {"substance": substance, "severity": "unknown"}))
-        return True
-    if rtype in ("MedicationRequest", "MedicationStatement"):
-        concept = resource.get("medicationCodeableConcept") or {}
-        med_name = concept.get("text") or next((c.get("display", "") for c in concept.get("coding", [])), "")
-        started = (resource.get("authoredOn") or (resource.get("effectivePeriod") or {}).get("start") or "")[:10]
+    importer = CLINICAL_IMPORTERS.get(resource.get("resourceType"))
+    if importer is None:
+        return False
+    return importer(ctx, patient, resource, resources, report, source, measured)
 
-        def write():
-            med = patient_services.add_subrecord(ctx, patient, "medication", {"name": med_name, "started_on": started, "drug_class": ""})
-            if resource.get("status") in STOPPED:
-                patient_services.set_subrecord_status(ctx, patient, "medication", med.public_id, RecordStatus.INACTIVE, "Imported as stopped")
-        _counted_write(report, source, rtype, write)
-        return True
-    if rtype == "Observation" and _loinc(resource) == WEIGHT:
-        weight = _value(resource)
-        when = resource.get("effectiveDateTime", "")
-        height = next((_value(r) for r in resources if r.get("resourceType") == "Observation" and _loinc(r) == HEIGHT
-                       and r.get("effectiveDateTime") == when), None)
-        data = {"measured_on": when[:10], "weight_kg": weight, "height_cm": height or ""}
-        if _counted_write(report, source, rtype, lambda: patient_services.add_subrecord(ctx, patient, "measurement", data)) and height:
-            measured.add(when)
-        return True
-    return False
+
+def _import_condition(ctx, patient, resource, resources, report, source, measured) -> bool:
+    coding = next((c for c in (resource.get("code") or {}).get("coding", []) if c.get("system") == codes.ICD10CM), None)
+    if coding is None:
+        return False
+    data = {"icd10_code": coding.get("code", ""), "onset_on": (resource.get("onsetDateTime") or "")[:10]}
+    _counted_write(report, source, "Condition", lambda: patient_services.add_subrecord(ctx, patient, "diagnosis", data))
+    return True
+
+
+def _import_allergy(ctx, patient, resource, resources, report, source, measured) -> bool:
+    code = resource.get("code") or {}
+    substance = code.get("text") or next((c.get("display", "") for c in code.get("coding", [])), "")
+    _counted_write(report, source, "AllergyIntolerance", lambda: patient_services.add_subrecord(ctx, patient, "allergy", {"substance": substance, "severity": "unknown"}))
+    return True
+
+
+def _import_medication(ctx, patient, resource, resources, report, source, measured) -> bool:
+    concept = resource.get("medicationCodeableConcept") or {}
+    med_name = concept.get("text") or next((c.get("display", "") for c in concept.get("coding", [])), "")
+    started = (resource.get("authoredOn") or (resource.get("effectivePeriod") or {}).get("start") or "")[:10]
+
+    def write():
+        med = patient_services.add_subrecord(ctx, patient, "medication", {"name": med_name, "started_on": started, "drug_class": ""})
+        if resource.get("status") in STOPPED:
+            patient_services.set_subrecord_status(ctx, patient, "medication", med.public_id, RecordStatus.INACTIVE, "Imported as stopped")
+    _counted_write(report, source, resource["resourceType"], write)
+    return True
+
+
+def _import_weight(ctx, patient, resource, resources, report, source, measured) -> bool:
+    """A body weight, with the height taken at the same moment; other observations have no place."""
+    if _loinc(resource) != WEIGHT:
+        return False
+    weight = _value(resource)
+    when = resource.get("effectiveDateTime", "")
+    height = next((_value(r) for r in resources if r.get("resourceType") == "Observation" and _loinc(r) == HEIGHT
+                   and r.get("effectiveDateTime") == when), None)
+    data = {"measured_on": when[:10], "weight_kg": weight, "height_cm": height or ""}
+    if _counted_write(report, source, "Observation", lambda: patient_services.add_subrecord(ctx, patient, "measurement", data)) and height:
+        measured.add(when)
+    return True
+
+
+CLINICAL_IMPORTERS = {
+    "Condition": _import_condition,
+    "AllergyIntolerance": _import_allergy,
+    "MedicationRequest": _import_medication,
+    "MedicationStatement": _import_medication,
+    "Observation": _import_weight,
+}
 
 
 def _loinc(resource) -> str | None:

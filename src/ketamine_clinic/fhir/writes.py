@@ -85,45 +85,68 @@ ORDER = {("POST", "Patient"): 0, ("POST", None): 1, ("PUT", "Patient"): 2, ("PUT
 
 def transaction_bundle(ctx, bundle) -> list[tuple[dict, object, object, str]]:
     """Run a transaction Bundle: all entries or none. Returns (entry, type, object, status) per entry, in bundle order."""
+    entries = _transaction_entries(bundle)
+    # Every entry is checked before anything is written, so a malformed entry costs no rollback.
+    plan = [_planned_entry(index, entry) for index, entry in enumerate(entries)]
+    results: dict[int, tuple] = {}
+    with transaction.atomic():
+        refs = refs_for(ctx)
+        for _, index, method, rtype_name, entry in sorted(plan, key=lambda p: (p[0], p[1])):
+            results[index] = _run_entry(ctx, index, method, rtype_name, entry, refs)
+        record(ctx, Action.FHIR_TRANSACTION, object_type="fhir.bundle", organization=ctx.user.organization,
+               detail={"entries": len(entries), "types": sorted({p[3] for p in plan})})
+    return [results[i] for i in sorted(results)]
+
+
+def _transaction_entries(bundle) -> list:
     parsed(bundle, "Bundle")
     if bundle.get("type") != "transaction":
         raise FhirError(400, "Only Bundle.type 'transaction' is accepted here.", "not-supported", ["Bundle.type"])
     entries = bundle.get("entry") or []
     if len(entries) > MAX_BUNDLE_ENTRIES:
         raise FhirError(413, f"The bundle has {len(entries)} entries; the limit is {MAX_BUNDLE_ENTRIES}.", "too-costly")
-    plan = []
-    for index, entry in enumerate(entries):
-        method = ((entry.get("request") or {}).get("method") or "").upper()
-        url = ((entry.get("request") or {}).get("url") or "").strip("/")
-        resource = entry.get("resource")
-        where = [f"Bundle.entry[{index}]"]
-        if method not in ("POST", "PUT") or not isinstance(resource, dict):
-            raise FhirError(400, f"Entry {index}: only POST and PUT with a resource are supported.", "not-supported", where)
-        rtype_name = resource.get("resourceType", "")
-        if (method == "POST" and url != rtype_name) or (method == "PUT" and url != f"{rtype_name}/{resource.get('id')}"):
-            raise FhirError(400, f"Entry {index}: request.url '{url}' does not match the resource.", "invalid", where)
-        writable(rtype_name, "create" if method == "POST" else "update")
-        parsed(resource)
-        plan.append((ORDER.get((method, rtype_name), ORDER[(method, None)]), index, method, rtype_name, entry))
-    results: dict[int, tuple] = {}
-    with transaction.atomic():
-        refs = refs_for(ctx)
-        for _, index, method, rtype_name, entry in sorted(plan, key=lambda p: (p[0], p[1])):
-            try:
-                if method == "POST":
-                    rtype, handler = writable(rtype_name, "create")
-                    obj = handler(ctx, entry["resource"], refs)
-                    if entry.get("fullUrl"):
-                        refs.created[entry["fullUrl"]] = obj
-                    results[index] = (entry, rtype, obj, "201 Created")
-                else:
-                    rtype, handler = writable(rtype_name, "update")
-                    obj = handler(ctx, entry["resource"]["id"], entry["resource"], refs)
-                    results[index] = (entry, rtype, obj, "200 OK")
-            except (FhirError, ServiceError, PermissionDenied) as exc:
-                status, body = from_exception(exc)
-                text = "; ".join(issue["diagnostics"] for issue in body["issue"])
-                raise FhirError(status, f"Entry {index} ({rtype_name}): {text}", body["issue"][0]["code"], [f"Bundle.entry[{index}]"]) from None
-        record(ctx, Action.FHIR_TRANSACTION, object_type="fhir.bundle", organization=ctx.user.organization,
-               detail={"entries": len(entries), "types": sorted({p[3] for p in plan})})
-    return [results[i] for i in sorted(results)]
+    return entries
+
+
+def _planned_entry(index: int, entry: dict) -> tuple:
+    """(order, index, method, type, entry) once the entry's request and resource are acceptable."""
+    request = entry.get("request") or {}
+    method = (request.get("method") or "").upper()
+    url = (request.get("url") or "").strip("/")
+    resource = entry.get("resource")
+    where = [f"Bundle.entry[{index}]"]
+    if method not in ("POST", "PUT") or not isinstance(resource, dict):
+        raise FhirError(400, f"Entry {index}: only POST and PUT with a resource are supported.", "not-supported", where)
+    rtype_name = resource.get("resourceType", "")
+    expected_url = rtype_name if method == "POST" else f"{rtype_name}/{resource.get('id')}"
+    if url != expected_url:
+        raise FhirError(400, f"Entry {index}: request.url '{url}' does not match the resource.", "invalid", where)
+    writable(rtype_name, "create" if method == "POST" else "update")
+    parsed(resource)
+    return ORDER.get((method, rtype_name), ORDER[(method, None)]), index, method, rtype_name, entry
+
+
+def _run_entry(ctx, index: int, method: str, rtype_name: str, entry: dict, refs: Refs) -> tuple:
+    """One planned entry written; a refusal becomes the whole transaction's error, naming the entry."""
+    try:
+        if method == "POST":
+            return _create_entry(ctx, rtype_name, entry, refs)
+        return _update_entry(ctx, rtype_name, entry, refs)
+    except (FhirError, ServiceError, PermissionDenied) as exc:
+        status, body = from_exception(exc)
+        text = "; ".join(issue["diagnostics"] for issue in body["issue"])
+        raise FhirError(status, f"Entry {index} ({rtype_name}): {text}", body["issue"][0]["code"], [f"Bundle.entry[{index}]"]) from None
+
+
+def _create_entry(ctx, rtype_name: str, entry: dict, refs: Refs) -> tuple:
+    rtype, handler = writable(rtype_name, "create")
+    obj = handler(ctx, entry["resource"], refs)
+    if entry.get("fullUrl"):
+        refs.created[entry["fullUrl"]] = obj  # later entries may refer to it by its urn:uuid
+    return entry, rtype, obj, "201 Created"
+
+
+def _update_entry(ctx, rtype_name: str, entry: dict, refs: Refs) -> tuple:
+    rtype, handler = writable(rtype_name, "update")
+    obj = handler(ctx, entry["resource"]["id"], entry["resource"], refs)
+    return entry, rtype, obj, "200 OK"
