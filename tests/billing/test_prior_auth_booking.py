@@ -14,6 +14,7 @@ from ketamine_clinic.core.errors import ValidationFailed
 from ketamine_clinic.plans import scheduling
 from ketamine_clinic.plans.models import Appointment
 
+from tests.support.api import assert_error
 from tests.support.people import ctx_for
 from tests.support.plans import NOW
 
@@ -114,3 +115,14 @@ def test_two_bookings_of_the_last_unit_at_once_need_a_reason_for_one(front_desk,
     assert errors == []
     assert sorted(outcomes) == ["booked", "needs reason"]
     assert Appointment.objects.filter(patient=patient).count() == 2
+
+
+def test_the_api_answers_422_naming_the_reason_then_books_with_one(api, front_desk, patient, clinic, authorized):
+    data = {"patient": str(patient.public_id), "location": str(clinic.public_id), "start": "2030-03-18T10:00",
+            "kind": "dosing", "resource": str(clinic.resources.get(name="Chair 1").public_id)}
+    refused = api(front_desk, "post", "/appointments", data)
+    assert_error(refused, 422, "reason")
+    assert not Appointment.objects.filter(patient=patient).exists()
+    booked = api(front_desk, "post", "/appointments", {**data, "reason": "Renewal submitted"})
+    assert booked.status_code == 201
+    assert AuditEvent.objects.get(action="appointment.book").detail["overridden"]["reason"] == "Renewal submitted"
