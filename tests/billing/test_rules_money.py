@@ -56,6 +56,18 @@ def test_friday_request_counts_business_days():
     assert gfe_due_date(asked_on=dt.date(2026, 12, 4), service_on=None, requested=True) == dt.date(2026, 12, 9)
 
 
+@pytest.mark.parametrize("asked_on, service_on, requested, due", [
+    (dt.date(2026, 11, 25), None, True, dt.date(2026, 12, 1)),  # Thanksgiving and the weekend skipped
+    (dt.date(2026, 12, 23), None, True, dt.date(2026, 12, 29)),  # Christmas Friday skipped
+    # 9 business days to 2027-01-05 (not 10): Christmas and New Year's Day do not count -> 1 business day
+    (dt.date(2026, 12, 21), dt.date(2027, 1, 5), False, dt.date(2026, 12, 22)),
+    # 2 business days ahead (Wednesday, Friday) across Thanksgiving, not 3: no estimate required
+    (dt.date(2026, 11, 24), dt.date(2026, 11, 27), False, None),
+])
+def test_gfe_deadlines_skip_us_federal_holidays(asked_on, service_on, requested, due):  # source: cfr-149-610
+    assert gfe_due_date(asked_on=asked_on, service_on=service_on, requested=requested) == due
+
+
 def test_instalments_sum_to_total_without_interest():
     parts = instalments(D("1000.00"), 3)
     assert parts == [D("333.34"), D("333.33"), D("333.33")] and sum(parts) == D("1000.00")

@@ -115,7 +115,9 @@ class CoverageErrorIn(Schema):
 
 class ProposeLinesIn(Schema):
     clinician_minutes: int | None = Field(None, description="The licensed clinician's active time (not observation)")
-    psychotherapy_minutes: int | None = Field(None, description="Documented psychotherapy time")
+    psychotherapy_minutes: int | None = Field(None, description="Empty = the sum of the signed notes' psychotherapy "
+                                              "minutes; a different number is an override and needs psychotherapy_reason")
+    psychotherapy_reason: str = Field("", description="Why the billed psychotherapy minutes differ from the signed notes")
     established: bool | None = Field(None, description="Empty = read from the record (an earlier visit at this clinic)")
     separate_em: bool = Field(False, description="A separately identifiable E/M today (esketamine, Medicare)")
 

@@ -26,7 +26,7 @@ from ketamine_clinic.patients.services import current_measurement
 from ketamine_clinic.pharmacology.curves import predicted_curve
 
 from . import forms as plan_forms
-from . import scheduling, services
+from . import booking_checks, scheduling, services
 from .clinic_policy import instruction_hours
 from .services import protocol_store, reminders
 from .scheduling import requests
@@ -270,6 +270,7 @@ def plan_detail(request, public_id):
                      "resource": p.resource_id} for p in preview],
         "preview_problem": preview_problem, "permission": permission,
         "titration": services.titration_hints(plan) if plan.status == PlanStatus.ACTIVE else [],
+        "booking_warnings": booking_checks.plan_warnings(request.user, plan, scheduling.local_today(plan.location)),
         "instructions": cp.pre_visit_instructions(plan.route, hours=instruction_hours(plan.organization)) if not protocol.at_home else [],
         "can_sign": has_permission(request.user, "plan.sign"), "can_edit": has_permission(request.user, "plan.edit"),
         "can_manage": has_permission(request.user, "schedule.manage"),

@@ -4,6 +4,8 @@ dispute threshold (45 CFR 149.610/149.620), and payment-plan instalments (Reg Z)
 import datetime as dt
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
+from ketamine_clinic.core.business_days import add_business_days, business_days_between
+
 CENT = Decimal("0.01")
 DISPUTE_THRESHOLD_USD = Decimal("400")  # billed >= $400 above the estimate (source: cfr-149-620)
 DISPUTE_WINDOW_DAYS = 120  # calendar days from the initial bill (source: cfr-149-620)
@@ -56,26 +58,9 @@ def exceeds_estimate(billed: Decimal, estimated: Decimal) -> bool:
     return billed - estimated >= DISPUTE_THRESHOLD_USD
 
 
-def add_business_days(day: dt.date, n: int) -> dt.date:
-    """``n`` business days (Mon-Fri) after ``day``. Public holidays are not known here (clinic calendar)."""
-    while n > 0:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5:
-            n -= 1
-    return day
-
-
-def business_days_between(start: dt.date, end: dt.date) -> int:
-    days, day = 0, start
-    while day < end:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5:
-            days += 1
-    return days
-
-
 def gfe_due_date(*, asked_on: dt.date, service_on: dt.date | None, requested: bool) -> dt.date | None:
-    """When a good-faith estimate is due (source: cfr-149-610; CMS-10791):
+    """When a good-faith estimate is due (source: cfr-149-610; CMS-10791), in business days
+    (Monday-Friday except US federal holidays, ``core.business_days``):
     requested by the patient -> 3 business days; scheduled >= 10 business days ahead -> 3;
     scheduled >= 3 business days ahead -> 1; scheduled sooner -> not required (None)."""
     if requested:

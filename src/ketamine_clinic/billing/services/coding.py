@@ -6,7 +6,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import Role, require
@@ -14,6 +14,7 @@ from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.core.errors import Conflict, ValidationFailed, require_own_clinic
 from ketamine_clinic.core.versions import required_version
+from ketamine_clinic.notes.models import Note, NoteStatus
 from ketamine_clinic.patients.models import Diagnosis, RecordStatus
 from ketamine_clinic.screening.models import IntakeEvaluation
 from ketamine_clinic.treatments import facts
@@ -87,11 +88,38 @@ def facts_for(session: TreatmentSession, payer: Payer, inputs: dict) -> VisitFac
     )
 
 
+def signed_psychotherapy_minutes(session: TreatmentSession) -> tuple[int | None, list[str]]:
+    """Psychotherapy minutes documented in the signed notes of the session (or of its appointment),
+    summed, and those notes' ids; (None, []) when no signed note records any. A note still awaiting
+    its co-signature is not yet the record billing relies on."""
+    link = Q(session=session) | (Q(appointment_id=session.appointment_id) if session.appointment_id else Q(pk__in=[]))
+    notes = list(Note.objects.filter(link, patient_id=session.patient_id, status=NoteStatus.SIGNED,
+                                     psychotherapy_minutes__isnull=False).order_by("signed_at", "id"))
+    if not notes:
+        return None, []
+    return sum(n.psychotherapy_minutes for n in notes), [str(n.public_id) for n in notes]
+
+
+def _psychotherapy_inputs(session: TreatmentSession, data: dict, e: Errors) -> dict:
+    """The signed notes supply the minutes; a typed number that differs from them is an override and
+    needs a reason (kept on the visit's notes and in the audit event)."""
+    typed = e.minutes(data, "psychotherapy_minutes")
+    documented, note_ids = signed_psychotherapy_minutes(session)
+    reason = e.text(data, "psychotherapy_reason", 300)
+    override = typed is not None and typed != documented
+    if override and not reason:
+        e.add("psychotherapy_reason", f"The signed notes document {documented if documented is not None else 'no'} "
+              "psychotherapy minutes: give a reason to bill a different number.")
+    return {"psychotherapy_minutes": typed if override else documented,
+            "psychotherapy_source": {"notes": note_ids, "documented_minutes": documented,
+                                     "override_reason": reason if override else ""}}
+
+
 def _proposal_inputs(session: TreatmentSession, data: dict) -> dict:
     e = Errors()
     inputs = {
         "clinician_minutes": e.minutes(data, "clinician_minutes"),
-        "psychotherapy_minutes": e.minutes(data, "psychotherapy_minutes"),
+        **_psychotherapy_inputs(session, data, e),
         "separate_em": flag(data, "separate_em"),
     }
     established = str(data.get("established") or "").strip().lower()
@@ -160,6 +188,12 @@ def _write_proposal(ctx, visit, patient, service_date, inputs, facts_of, owner: 
     payer = Payer(coverage.kind) if coverage else Payer.SELF_PAY
     proposal = propose(facts_of(payer))
     notes = list(proposal.notes)
+    source = inputs.get("psychotherapy_source")
+    if source and source["override_reason"]:
+        notes.append(f"Psychotherapy minutes entered by the biller ({inputs['psychotherapy_minutes']}; the signed notes "
+                     f"document {'none' if source['documented_minutes'] is None else source['documented_minutes']}): {source['override_reason']}")
+    elif source and source["notes"]:
+        notes.append(f"Psychotherapy minutes ({inputs['psychotherapy_minutes']}) from {len(source['notes'])} signed note(s).")
     if coverage is None:
         notes.insert(0, "No coverage recorded for this date: coded as self-pay.")
     diagnoses = _diagnoses(patient)
@@ -187,7 +221,8 @@ def _write_proposal(ctx, visit, patient, service_date, inputs, facts_of, owner: 
                      sources=list(ln.sources), created_by=ctx.user)
         for i, ln in enumerate(proposal.lines)])
     audit(ctx, Action.BILLING_VISIT_PROPOSE, visit, patient=patient,
-          detail={"source": source_id, "codes": proposal.codes, "payer": payer.value})
+          detail={"source": source_id, "codes": proposal.codes, "payer": payer.value,
+                  **({"psychotherapy": source} if source else {})})
     return visit
 
 

@@ -7,11 +7,12 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.accounts.permissions import has_permission, require
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.core.errors import require_own_clinic
 from ketamine_clinic.patients.models import Patient
+from ketamine_clinic.plans.models import Appointment, AppointmentKind, AppointmentStatus
 
 from ..models import ChargeLine, PriorAuthorization, VisitStatus
 from ..clinic_policy import billing_policy
@@ -79,3 +80,60 @@ def authorization_usage(pa: PriorAuthorization, today: dt.date | None = None) ->
     elif left <= policy["prior_auth_warn_units"]:
         warnings.append(f"Authorization {pa.number}: {left} of {pa.units_approved} units left.")
     return Usage(pa, used, left, days, tuple(warnings))
+
+
+# --- warnings for scheduling (registered in plans.booking_checks from apps.py) ------------------
+# Each booked dosing session not yet billed is counted as one unit: every dosing visit bills at
+# least one unit of an authorized code, so this is the least the bookings will use.
+
+def _booked_dosing_days(patient, start_on: dt.date, end_on: dt.date, today: dt.date) -> list[dt.date]:
+    from_day = max(start_on, today)
+    rows = (Appointment.objects.filter(patient=patient, kind=AppointmentKind.DOSING,
+                                       status__in=(AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN,
+                                                   AppointmentStatus.IN_SESSION),
+                                       start_at__gte=timezone.make_aware(dt.datetime.combine(from_day, dt.time.min))
+                                       - dt.timedelta(days=1),
+                                       start_at__lt=timezone.make_aware(dt.datetime.combine(end_on, dt.time.max))
+                                       + dt.timedelta(days=1))
+            .select_related("location"))
+    return [d for d in (a.local_start().date() for a in rows) if from_day <= d <= end_on]
+
+
+def booking_problems(patient, kind: str, day: dt.date, today: dt.date) -> list[str]:
+    """Why a dosing session on ``day`` goes past the patient's prior authorizations: no authorization
+    covers the date, or every one that does has no unit left after the sessions already booked.
+    A patient with no authorization recorded is not checked (self-pay, or none required)."""
+    if kind != AppointmentKind.DOSING:
+        return []
+    authorizations = list(PriorAuthorization.objects.filter(patient=patient, organization_id=patient.organization_id))
+    if not authorizations:
+        return []
+    covering = [pa for pa in authorizations if pa.start_on <= day <= pa.end_on]
+    if not covering:
+        last = max(authorizations, key=lambda pa: pa.end_on)
+        return [f"No prior authorization covers {day}: {last.number} runs {last.start_on} to {last.end_on}."]
+    problems = []
+    for pa in covering:
+        left = authorization_usage(pa, today).units_left - len(_booked_dosing_days(patient, pa.start_on, pa.end_on, today))
+        if left > 0:
+            return []
+        problems.append(f"Authorization {pa.number}: no unit left for another session (its {pa.units_approved} units "
+                        "are billed or already booked).")
+    return problems
+
+
+def plan_warnings(user, plan, today: dt.date) -> list[str]:
+    """The plan page: authorizations running out, and booked sessions past an authorization."""
+    if not has_permission(user, "billing.view_codes") or user.organization_id != plan.organization_id:
+        return []
+    authorizations = list(PriorAuthorization.objects.filter(patient_id=plan.patient_id,
+                                                            organization_id=plan.organization_id))
+    if not authorizations:
+        return []
+    warnings = [w for pa in authorizations if pa.end_on >= today for w in authorization_usage(pa, today).warnings]
+    latest_end = max(pa.end_on for pa in authorizations)
+    after = [a for a in plan.appointments.filter(kind=AppointmentKind.DOSING, status=AppointmentStatus.BOOKED)
+             .select_related("location") if a.local_start().date() > latest_end]
+    if after:
+        warnings.append(f"{len(after)} booked session(s) fall after the last authorization ends ({latest_end}).")
+    return warnings

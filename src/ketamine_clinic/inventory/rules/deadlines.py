@@ -4,32 +4,11 @@ Form 106 within 45 calendar days."""
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache
 
-import holidays
+from ketamine_clinic.core.business_days import add_business_days
 
 NOTICE_BUSINESS_DAYS = 1  # 21 CFR 1301.76(b)
 FORM_106_CALENDAR_DAYS = 45  # 21 CFR 1301.76(b), 88 FR 40707
-
-
-@cache
-def _federal_holidays(year: int):
-    return holidays.US(years=year, observed=True)
-
-
-def is_business_day(day: dt.date) -> bool:
-    return day.weekday() < 5 and day not in _federal_holidays(day.year)
-
-
-def add_business_days(start: dt.date, days: int) -> dt.date:
-    """The date ``days`` business days after ``start`` (``start`` itself never counts)."""
-    day = start
-    remaining = days
-    while remaining > 0:
-        day += dt.timedelta(days=1)
-        if is_business_day(day):
-            remaining -= 1
-    return day
 
 
 @dataclass(frozen=True)

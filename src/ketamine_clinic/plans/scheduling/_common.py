@@ -109,12 +109,15 @@ def _change(ctx: Context | None, appt: Appointment, action: str, reason: str = "
         to_status=appt.status, reason=reason, changed_by=ctx.user if ctx and ctx.user.is_authenticated else None)
 
 
-def _book(ctx: Context | None, reason: str, **fields) -> Appointment:
+def _book(ctx: Context | None, reason: str, *, overridden: list[str] | None = None, **fields) -> Appointment:
     """Insert one appointment with its change line and audit event: every booking (by hand, a
-    generated series, a linked therapy session) goes through here. Call inside a transaction."""
+    generated series, a linked therapy session) goes through here. Call inside a transaction.
+    ``overridden``: the booking checks the reason overrode (kept in the audit event)."""
     appt = Appointment.objects.create(created_by=ctx.user if ctx and ctx.user.is_authenticated else None, **fields)
     _change(ctx, appt, "booked", reason)
     detail = {"start": appt.start_at.isoformat()}
+    if overridden:
+        detail["overridden"] = {"checks": overridden, "reason": reason}
     if appt.plan_id:
         detail["plan"] = str(appt.plan.public_id)
     record(ctx, Action.APPOINTMENT_BOOK, obj=appt, patient=appt.patient, detail=detail)

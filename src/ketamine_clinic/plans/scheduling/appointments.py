@@ -21,6 +21,7 @@ from ketamine_clinic.core.text_limits import refuse_over_length
 from ketamine_clinic.patients.models import Patient, TimelineEvent
 from ketamine_clinic.patients.timeline import timeline_summary
 
+from .. import booking_checks
 from .. import forms as plan_forms
 from ..clinic_policy import appointment_minutes, plans_policy
 from ..models import LIVE_STATUSES, Appointment, AppointmentChange, AppointmentKind, AppointmentStatus, PlanStatus, Resource, TreatmentPlan
@@ -140,7 +141,13 @@ def book_appointment(ctx: Context, patient: Patient, data: dict, now: dt.datetim
     with transaction.atomic():
         _lock(location, patient)
         _check({"start": start, "end": end, "staff": staff}, location, patient, resource, plan, kind, now)
-        appt = _book(ctx, cleaned.get("reason", ""),
+        reason = (cleaned.get("reason") or "").strip()
+        problems = booking_checks.booking_problems(patient, kind, start.astimezone(location.tz).date(),
+                                                   now.astimezone(location.tz).date())
+        if problems and not reason:
+            raise ValidationFailed({"reason": [*problems, "Give a reason to book it anyway."]},
+                                   "The appointment needs a reason; nothing was saved.")
+        appt = _book(ctx, reason, overridden=problems,
                      organization_id=patient.organization_id, location=location, patient=patient, plan=plan, kind=kind,
                      phase_name=plan.phase_name if plan else "", resource=resource, staff=staff, start_at=start, end_at=end)
         TimelineEvent.objects.create(patient=patient, kind="appointment", actor=ctx.user,
