@@ -12,8 +12,10 @@ from tests.support.people import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def local(location, minutes_ago: int) -> str:
-    moment = timezone.now() - dt.timedelta(minutes=minutes_ago)
+def local(location, minutes_ago: int, now: dt.datetime) -> str:
+    """A datetime-local value ``minutes_ago`` before ``now``; one ``now`` per test, so two times a
+    test types are exactly that many minutes apart even when a minute turns between them."""
+    moment = now.replace(second=0, microsecond=0) - dt.timedelta(minutes=minutes_ago)
     return timezone.localtime(moment, location.tz).strftime("%Y-%m-%dT%H:%M")
 
 
@@ -21,12 +23,13 @@ def test_nurse_doses_from_a_vial_and_wastes_the_rest_with_a_witness(
         page, sign_in_as, dosing_ready, nurse, prescriber, location, vials):
     session = dosing_ready("iv", checked_in_min_ago=100)
     vial = vials[0]
+    now = timezone.now()
     sign_in_as(page, nurse.username, PASSWORD)
     page.goto(f"/sessions/{session.public_id}/")
 
     dose = page.get_by_role("form", name="Start the dose")
     dose.get_by_label("Container from stock").fill(vial.label)
-    dose.get_by_label("Started at").fill(local(location, 60))
+    dose.get_by_label("Started at").fill(local(location, 60, now))
     dose.get_by_role("button", name="Start infusion").click()
     expect(page.get_by_text("Dosing started: 35.0 mg.")).to_be_visible()
     expect(page.locator("#administration")).to_contain_text(f"lot {vial.lot_number}")
@@ -34,7 +37,7 @@ def test_nurse_doses_from_a_vial_and_wastes_the_rest_with_a_witness(
     expect(stock).to_contain_text(f"{vial.label} (Ketamine HCl, lot {vial.lot_number}): drawn 35 mg (0.7 mL)")
 
     stop = page.get_by_role("form", name="Stop infusion")
-    stop.get_by_label("Stopped at").fill(local(location, 40))  # 20 of 40 minutes: half the dose given
+    stop.get_by_label("Stopped at").fill(local(location, 40, now))  # 20 of 40 minutes: half the dose given
     stop.get_by_role("button", name="Stop infusion").click()
     expect(page.get_by_test_id("stock-open")).to_contain_text(f"{vial.label}: 17.5 mg (0.35 mL) drawn but not given")
     page.get_by_test_id("stock-open").get_by_role("link", name="Waste or return the rest").click()
