@@ -236,28 +236,48 @@ def _lock_draft(visit: BillableVisit, expected_version) -> BillableVisit:
     return locked
 
 
-def _clean_line(visit: BillableVisit, data: dict, e: Errors) -> dict:
+def _clean_code(data: dict, e: Errors) -> str:
     code = e.text(data, "code", 8, required=True, label="The code").upper()
     if code and not CODE_RE.match(code):
         e.add("code", "Enter a CPT or HCPCS code (five characters, e.g. 96365).")
-    definition = CODES.get(code)
+    return code
+
+
+def _clean_units(data: dict, e: Errors, code: str, definition) -> int | None:
     units = e.units(data, "units", default=1, fraction_message="This code is billed in whole units.")
     if definition and definition.max_units and units and units > definition.max_units:
         e.add("units", f"{code} allows at most {definition.max_units} units a day.")
-    drug_mg = None
-    if data.get("drug_mg") not in (None, ""):
-        try:
-            drug_mg = Decimal(str(data["drug_mg"]).strip())
-            if not drug_mg.is_finite() or drug_mg <= 0 or drug_mg != drug_mg.quantize(Decimal("0.01")):
-                raise InvalidOperation
-        except InvalidOperation:
-            e.add("drug_mg", "Enter the mg given (more than 0, at most 2 decimals).")
-            drug_mg = None
+    return units
+
+
+def _parse_drug_mg(data: dict, e: Errors) -> Decimal | None:
+    if data.get("drug_mg") in (None, ""):
+        return None
+    try:
+        drug_mg = Decimal(str(data["drug_mg"]).strip())
+        if not drug_mg.is_finite() or drug_mg <= 0 or drug_mg != drug_mg.quantize(Decimal("0.01")):
+            raise InvalidOperation
+    except InvalidOperation:
+        e.add("drug_mg", "Enter the mg given (more than 0, at most 2 decimals).")
+        return None
+    return drug_mg
+
+
+def _clean_drug_mg(data: dict, e: Errors, code: str, definition) -> Decimal | None:
+    drug_mg = _parse_drug_mg(data, e)
     if definition and definition.per_mg and code != "J0013" and drug_mg is None and "drug_mg" not in e.errors:
         e.add("drug_mg", f"{code} needs the mg given.")
+    return drug_mg
+
+
+def _clean_modifiers(data: dict, e: Errors) -> list[str]:
     modifiers = [m.strip().upper() for m in str(data.get("modifiers") or "").replace(" ", ",").split(",") if m.strip()]
     if len(modifiers) > 4 or any(not re.fullmatch(r"[0-9A-Z]{2}", m) for m in modifiers):
         e.add("modifiers", "Up to 4 modifiers of two characters each, e.g. 25.")
+    return modifiers
+
+
+def _clean_pointers(visit: BillableVisit, data: dict, e: Errors) -> str:
     pointers = e.text(data, "diagnosis_pointers", 4, required=True, label="A diagnosis pointer").upper()
     for p in pointers:
         index = POINTERS.find(p)
@@ -266,9 +286,24 @@ def _clean_line(visit: BillableVisit, data: dict, e: Errors) -> dict:
                   f"{', '.join(f'{POINTERS[i]} = {c}' for i, c in enumerate(visit.diagnosis_codes)) or 'none'}).")
     if len(set(pointers)) != len(pointers):
         e.add("diagnosis_pointers", "Each pointer once.")
+    return pointers
+
+
+def _clean_ndc(data: dict, e: Errors) -> str:
     ndc = e.text(data, "ndc", 13).replace("-", "")
     if ndc and not re.fullmatch(r"\d{11}", ndc):
         e.add("ndc", "The NDC has 11 digits.")
+    return ndc
+
+
+def _clean_line(visit: BillableVisit, data: dict, e: Errors) -> dict:
+    code = _clean_code(data, e)
+    definition = CODES.get(code)
+    units = _clean_units(data, e, code, definition)
+    drug_mg = _clean_drug_mg(data, e, code, definition)
+    modifiers = _clean_modifiers(data, e)
+    pointers = _clean_pointers(visit, data, e)
+    ndc = _clean_ndc(data, e)
     return {"code": code, "units": units, "drug_mg": drug_mg, "modifiers": ",".join(modifiers),
             "diagnosis_pointers": pointers, "ndc": ndc}
 

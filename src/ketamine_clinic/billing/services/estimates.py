@@ -91,55 +91,57 @@ def _extra_items(e: Errors, raw) -> list[dict]:
     return items
 
 
-def issue_estimate(ctx: Context, patient: Patient, data: dict) -> GoodFaithEstimate:
-    """Issue a new version of the patient's estimate from a plan of this clinic (and any extra items)."""
-    require(ctx.user, "billing.collect")
-    require_own_clinic(ctx.user, patient.organization_id, "patient")
-    e = Errors()
-    plan = None
-    if data.get("plan"):
-        try:
-            plan = _get(TreatmentPlan.objects.filter(organization_id=ctx.user.organization_id, patient=patient),
-                        data["plan"], "plan")
-        except NotFound:
-            e.add("plan", "No such treatment plan for this patient at this clinic.")
-    extra = _extra_items(e, data.get("extra_items"))
-    if plan is None and not extra and "plan" not in e.errors:
-        e.add("plan", "Choose the treatment plan the estimate is for (or list the items).")
+def _estimate_plan(ctx: Context, patient: Patient, e: Errors, data: dict) -> TreatmentPlan | None:
+    if not data.get("plan"):
+        return None
+    try:
+        return _get(TreatmentPlan.objects.filter(organization_id=ctx.user.organization_id, patient=patient),
+                    data["plan"], "plan")
+    except NotFound:
+        e.add("plan", "No such treatment plan for this patient at this clinic.")
+        return None
+
+
+def _estimate_period(e: Errors, data: dict, plan: TreatmentPlan | None) -> tuple[dt.date, dt.date]:
     start = e.date(data, "period_start", required=False) or (plan.start_date if plan else timezone.localdate())
     end = e.date(data, "period_end", required=False) or (_months_later(start, GFE_MAX_RECURRING_MONTHS) - dt.timedelta(days=1))
     if end < start:
         e.add("period_end", "The end is before the start.")
     elif end >= _months_later(start, GFE_MAX_RECURRING_MONTHS):
         e.add("period_end", "One estimate covers at most 12 months of recurring services.")
-    provider = None
-    if data.get("provider"):
-        try:
-            provider = _get(User.objects.filter(organization_id=ctx.user.organization_id, kind=User.Kind.STAFF),
-                            data["provider"], "provider")
-        except NotFound:
-            e.add("provider", "No such clinician at this clinic.")
-    frequency = e.text(data, "frequency", 200)
-    separately = e.text(data, "separately_scheduled", 500) or DEFAULT_SEPARATELY_SCHEDULED
-    e.raise_if_any()
+    return start, end
 
-    practice = current_practice_profile(ctx.user.organization_id)
-    provider = provider or ((plan.activated_by or plan.created_by) if plan else ctx.user)
-    numbers = current_provider_numbers(provider)
+
+def _estimate_provider(ctx: Context, e: Errors, data: dict) -> User | None:
+    if not data.get("provider"):
+        return None
+    try:
+        return _get(User.objects.filter(organization_id=ctx.user.organization_id, kind=User.Kind.STAFF),
+                    data["provider"], "provider")
+    except NotFound:
+        e.add("provider", "No such clinician at this clinic.")
+        return None
+
+
+def _setup_problems(practice, numbers, provider: User) -> list[str]:
     problems = []
     if practice is None:
         problems.append("Enter the practice's name, address and TIN under Billing setup first.")
     if numbers is None:
         problems.append(f"Enter {provider.name}'s NPI and licence under Billing setup first.")
-    schedule = schedule_on(ctx.user.organization_id, start)
-    lines, notes = [], []
-    sessions = plan.session_count if plan else 0
-    if plan is not None:
-        proposal = propose(_expected_facts(plan))
-        notes.extend(proposal.notes)
-        lines += [{"code": ln.code, "units": ln.units, "quantity": sessions, "drug_mg": ln.drug_mg} for ln in proposal.lines]
-    lines += extra
-    diagnoses = _diagnoses(patient)
+    return problems
+
+
+def _plan_lines(plan: TreatmentPlan | None, sessions: int) -> tuple[list[dict], list[str]]:
+    """The codes one expected session generates, each times the plan's session count."""
+    if plan is None:
+        return [], []
+    proposal = propose(_expected_facts(plan))
+    lines = [{"code": ln.code, "units": ln.units, "quantity": sessions, "drug_mg": ln.drug_mg} for ln in proposal.lines]
+    return lines, list(proposal.notes)
+
+
+def _price_lines(schedule, lines: list[dict], start: dt.date, diagnoses: list, problems: list[str]) -> list[dict]:
     priced = []
     for ln in lines:
         item = fee_for(schedule, ln["code"])
@@ -152,31 +154,25 @@ def issue_estimate(ctx: Context, patient: Patient, data: dict) -> GoodFaithEstim
                        "quantity": ln["quantity"], "unit_charge_usd": str(each),
                        "expected_charge_usd": str(each * ln["quantity"]), "diagnosis_codes": diagnoses[:4],
                        "ndc": item.ndc})
-    if problems:
-        raise ValidationFailed({"__all__": problems}, "The estimate cannot be issued yet.")
-    total = sum((Decimal(p["expected_charge_usd"]) for p in priced), Decimal("0.00"))
-    dates = _scheduled_dates(plan) if plan else []
-    instructions = billing_policy(ctx.user.organization_id)["dispute_instructions"]
+    return priced
+
+
+def _provider_entry(ctx: Context, plan: TreatmentPlan | None, provider: User, numbers, practice) -> dict:
     location = plan.location if plan else ctx.user.default_location
-    content = {
-        "patient": {"name": f"{patient.given_name} {patient.family_name}", "date_of_birth": patient.date_of_birth.isoformat(),
-                    "mrn": patient.mrn},
-        "primary_service": {"code": priced[0]["code"], "display": priced[0]["display"],
-                            "scheduled_on": (dates[0] if dates else start).isoformat()},
-        "lines": priced,
-        "diagnosis_codes": diagnoses,
-        "providers": [{"role": "Convening provider", "name": provider.name, "npi": numbers.npi,
-                       "tin": practice.tin, "practice": practice.legal_name, "address": practice.address,
-                       "location": location.name if location else "",
-                       "state": (location.region if location else "") or numbers.license_state}],
-        "recurring": {"period_start": start.isoformat(), "period_end": end.isoformat(),
-                      "frequency": frequency or (f"{plan.phase_name}: {sessions} sessions" if plan else ""),
-                      "total_sessions": sessions},
-        "separately_scheduled": separately,
-        "disclaimers": [d.format(instructions=instructions) for d in DISCLAIMERS],
-        "notes": notes,
-        "total_usd": str(total),
-    }
+    return {"role": "Convening provider", "name": provider.name, "npi": numbers.npi,
+            "tin": practice.tin, "practice": practice.legal_name, "address": practice.address,
+            "location": location.name if location else "",
+            "state": (location.region if location else "") or numbers.license_state}
+
+
+def _recurring_entry(plan: TreatmentPlan | None, start: dt.date, end: dt.date, frequency: str, sessions: int) -> dict:
+    return {"period_start": start.isoformat(), "period_end": end.isoformat(),
+            "frequency": frequency or (f"{plan.phase_name}: {sessions} sessions" if plan else ""),
+            "total_sessions": sessions}
+
+
+def _save_estimate(ctx: Context, patient: Patient, plan: TreatmentPlan | None, content: dict, total: Decimal,
+                   start: dt.date, end: dt.date) -> GoodFaithEstimate:
     with transaction.atomic():
         Patient.objects.select_for_update().get(pk=patient.pk)  # one version number at a time
         version = (GoodFaithEstimate.objects.filter(patient=patient).aggregate(v=Max("version"))["v"] or 0) + 1
@@ -188,6 +184,52 @@ def issue_estimate(ctx: Context, patient: Patient, data: dict) -> GoodFaithEstim
         audit(ctx, Action.BILLING_ESTIMATE_ISSUE, estimate, patient=patient,
               detail={"version": version, "total_usd": str(total), "plan": str(plan.public_id) if plan else ""})
     return estimate
+
+
+def issue_estimate(ctx: Context, patient: Patient, data: dict) -> GoodFaithEstimate:
+    """Issue a new version of the patient's estimate from a plan of this clinic (and any extra items)."""
+    require(ctx.user, "billing.collect")
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
+    e = Errors()
+    plan = _estimate_plan(ctx, patient, e, data)
+    extra = _extra_items(e, data.get("extra_items"))
+    if plan is None and not extra and "plan" not in e.errors:
+        e.add("plan", "Choose the treatment plan the estimate is for (or list the items).")
+    start, end = _estimate_period(e, data, plan)
+    provider = _estimate_provider(ctx, e, data)
+    frequency = e.text(data, "frequency", 200)
+    separately = e.text(data, "separately_scheduled", 500) or DEFAULT_SEPARATELY_SCHEDULED
+    e.raise_if_any()
+
+    practice = current_practice_profile(ctx.user.organization_id)
+    provider = provider or ((plan.activated_by or plan.created_by) if plan else ctx.user)
+    numbers = current_provider_numbers(provider)
+    problems = _setup_problems(practice, numbers, provider)
+    schedule = schedule_on(ctx.user.organization_id, start)
+    sessions = plan.session_count if plan else 0
+    lines, notes = _plan_lines(plan, sessions)
+    diagnoses = _diagnoses(patient)
+    priced = _price_lines(schedule, lines + extra, start, diagnoses, problems)
+    if problems:
+        raise ValidationFailed({"__all__": problems}, "The estimate cannot be issued yet.")
+    total = sum((Decimal(p["expected_charge_usd"]) for p in priced), Decimal("0.00"))
+    dates = _scheduled_dates(plan) if plan else []
+    instructions = billing_policy(ctx.user.organization_id)["dispute_instructions"]
+    content = {
+        "patient": {"name": f"{patient.given_name} {patient.family_name}", "date_of_birth": patient.date_of_birth.isoformat(),
+                    "mrn": patient.mrn},
+        "primary_service": {"code": priced[0]["code"], "display": priced[0]["display"],
+                            "scheduled_on": (dates[0] if dates else start).isoformat()},
+        "lines": priced,
+        "diagnosis_codes": diagnoses,
+        "providers": [_provider_entry(ctx, plan, provider, numbers, practice)],
+        "recurring": _recurring_entry(plan, start, end, frequency, sessions),
+        "separately_scheduled": separately,
+        "disclaimers": [d.format(instructions=instructions) for d in DISCLAIMERS],
+        "notes": notes,
+        "total_usd": str(total),
+    }
+    return _save_estimate(ctx, patient, plan, content, total, start, end)
 
 
 def record_estimate_due(ctx: Context, patient: Patient, data: dict) -> EstimateDue:

@@ -93,46 +93,56 @@ def parse_fee_lines(text: str) -> tuple[list[dict], list[str]]:
     return items, problems
 
 
-def save_fee_schedule(ctx: Context, data: dict) -> FeeSchedule:
-    """A new version of the clinic's prices: ``items`` = [{code, modifier, price_usd, ndc}], or ``lines`` as text."""
-    require(ctx.user, "billing.setup")
-    e = Errors()
-    effective_from = e.date(data, "effective_from")
-    reason = e.text(data, "reason", 300, required=True, label="A reason")
+def _fee_items_input(e: Errors, data: dict) -> tuple[list | None, str]:
+    """The items as given, or parsed from ``lines``; and the field their errors go under."""
     items = data.get("items")
     if items is None:
         items, problems = parse_fee_lines(str(data.get("lines") or ""))
         for p in problems:
             e.add("lines", p)
-    field = "lines" if data.get("items") is None else "items"
-    cleaned, seen = [], set()
-    for i, item in enumerate(items or []):
-        where = f"Line {item.get('line', i + 1)}"
-        code = str(item.get("code") or "").strip().upper()
-        modifier = str(item.get("modifier") or "").strip().upper()
-        if not CODE_RE.match(code):
-            e.add(field, f"{where}: {code or 'the code'} is not a CPT/HCPCS code (five characters).")
-            continue
-        if modifier and not re.fullmatch(r"[0-9A-Z]{2}", modifier):
-            e.add(field, f"{where}: a modifier is two characters.")
-            continue
-        sub = Errors()
-        price = sub.money(item, "price_usd")
-        for msg in sub.errors.get("price_usd", []):
-            e.add(field, f"{where} ({code}): {msg}")
-        ndc = str(item.get("ndc") or "").replace("-", "").strip()
-        if ndc and not re.fullmatch(r"\d{11}", ndc):
-            e.add(field, f"{where} ({code}): the NDC has 11 digits.")
-        if CODES.get(code) and CODES[code].needs_ndc and not ndc:
-            e.add(field, f"{where} ({code}): give the product's 11-digit NDC (the claim needs it).")
-        if (code, modifier) in seen:
-            e.add(field, f"{where}: {code} {modifier} is listed twice.")
-        seen.add((code, modifier))
-        if price is not None:
-            cleaned.append(FeeItem(code=code, modifier=modifier, price_usd=price, ndc=ndc))
-    if not items and field not in e.errors:
-        e.add(field, "List at least one price.")
-    e.raise_if_any()
+    return items, "lines" if data.get("items") is None else "items"
+
+
+def _fee_code_problem(code: str, modifier: str, where: str) -> str | None:
+    if not CODE_RE.match(code):
+        return f"{where}: {code or 'the code'} is not a CPT/HCPCS code (five characters)."
+    if modifier and not re.fullmatch(r"[0-9A-Z]{2}", modifier):
+        return f"{where}: a modifier is two characters."
+    return None
+
+
+def _fee_ndc_problems(code: str, ndc: str) -> list[str]:
+    problems = []
+    if ndc and not re.fullmatch(r"\d{11}", ndc):
+        problems.append("the NDC has 11 digits.")
+    if CODES.get(code) and CODES[code].needs_ndc and not ndc:
+        problems.append("give the product's 11-digit NDC (the claim needs it).")
+    return problems
+
+
+def _clean_fee_item(e: Errors, field: str, i: int, item: dict, seen: set) -> FeeItem | None:
+    """One price, its errors added under ``field``; None when it is not usable."""
+    where = f"Line {item.get('line', i + 1)}"
+    code = str(item.get("code") or "").strip().upper()
+    modifier = str(item.get("modifier") or "").strip().upper()
+    problem = _fee_code_problem(code, modifier, where)
+    if problem:
+        e.add(field, problem)
+        return None
+    sub = Errors()
+    price = sub.money(item, "price_usd")
+    for msg in sub.errors.get("price_usd", []):
+        e.add(field, f"{where} ({code}): {msg}")
+    ndc = str(item.get("ndc") or "").replace("-", "").strip()
+    for msg in _fee_ndc_problems(code, ndc):
+        e.add(field, f"{where} ({code}): {msg}")
+    if (code, modifier) in seen:
+        e.add(field, f"{where}: {code} {modifier} is listed twice.")
+    seen.add((code, modifier))
+    return FeeItem(code=code, modifier=modifier, price_usd=price, ndc=ndc) if price is not None else None
+
+
+def _create_fee_schedule(ctx: Context, effective_from: dt.date, reason: str, cleaned: list[FeeItem]) -> FeeSchedule:
     with transaction.atomic():
         _lock_org(ctx)
         version = (FeeSchedule.objects.filter(organization_id=ctx.user.organization_id)
@@ -144,6 +154,22 @@ def save_fee_schedule(ctx: Context, data: dict) -> FeeSchedule:
         FeeItem.objects.bulk_create(cleaned)
         audit(ctx, Action.BILLING_FEE_SCHEDULE, schedule, detail={"version": version, "items": len(cleaned)})
     return schedule
+
+
+def save_fee_schedule(ctx: Context, data: dict) -> FeeSchedule:
+    """A new version of the clinic's prices: ``items`` = [{code, modifier, price_usd, ndc}], or ``lines`` as text."""
+    require(ctx.user, "billing.setup")
+    e = Errors()
+    effective_from = e.date(data, "effective_from")
+    reason = e.text(data, "reason", 300, required=True, label="A reason")
+    items, field = _fee_items_input(e, data)
+    seen: set = set()
+    cleaned = [fee for fee in (_clean_fee_item(e, field, i, item, seen) for i, item in enumerate(items or []))
+               if fee is not None]
+    if not items and field not in e.errors:
+        e.add(field, "List at least one price.")
+    e.raise_if_any()
+    return _create_fee_schedule(ctx, effective_from, reason, cleaned)
 
 
 def schedule_on(organization_id, day: dt.date) -> FeeSchedule | None:

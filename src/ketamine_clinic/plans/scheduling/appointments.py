@@ -100,44 +100,71 @@ def _check(appt_like: dict, location: Location, patient: Patient, resource: Reso
     raise Conflict("The appointment conflicts with the schedule; nothing was saved.", {"start": messages})
 
 
+def _booking_location(patient: Patient, cleaned: dict) -> Location:
+    location = Location.objects.filter(organization_id=patient.organization_id, is_active=True,
+                                       public_id=cleaned["location"]).first()
+    if location is None:
+        raise ValidationFailed({"location": ["No such location in this clinic."]})
+    return location
+
+
+def _booking_plan(patient: Patient, cleaned: dict) -> TreatmentPlan | None:
+    if not cleaned.get("plan"):
+        return None
+    plan = patient.treatment_plans.filter(public_id=cleaned["plan"]).first()
+    if plan is None:
+        raise ValidationFailed({"plan": ["No such plan for this patient."]})
+    return plan
+
+
+def _booking_resource(location: Location, cleaned: dict) -> Resource | None:
+    if not cleaned.get("resource"):
+        return None
+    resource = location.resources.filter(public_id=cleaned["resource"], is_active=True, kind__in=BOOKABLE_KINDS).first()
+    if resource is None:
+        raise ValidationFailed({"resource": ["No such chair or room at this location."]})
+    return resource
+
+
+def _booking_staff(patient: Patient, cleaned: dict) -> User | None:
+    if not cleaned.get("staff"):
+        return None
+    staff = User.objects.filter(organization_id=patient.organization_id, kind=User.Kind.STAFF, is_active=True,
+                                public_id=cleaned["staff"]).first()
+    if staff is None:
+        raise ValidationFailed({"staff": ["No such staff member in this clinic."]})
+    return staff
+
+
+def _require_chair_or_staff(kind: str, resource: Resource | None, staff: User | None) -> None:
+    if kind == AppointmentKind.DOSING and resource is None:
+        raise ValidationFailed({"resource": ["A dosing session needs a chair or room."]})
+    if kind != AppointmentKind.DOSING and resource is None and staff is None:
+        raise ValidationFailed({"staff": ["Choose the therapist (or a room)."]})
+
+
+def _booking_minutes(patient: Patient, cleaned: dict, kind: str, plan) -> int:
+    if cleaned.get("duration_min"):
+        return cleaned["duration_min"]
+    if kind == AppointmentKind.DOSING and plan is not None:
+        return appointment_minutes(patient.organization, plan_protocol(plan))
+    return plans_policy(patient.organization)["therapy_minutes"]
+
+
 def book_appointment(ctx: Context, patient: Patient, data: dict, now: dt.datetime | None = None) -> Appointment:
     """Book one appointment by hand. ``data``: location, start (local or aware), kind, resource or staff,
     plan (optional), duration_min (optional)."""
     require(ctx.user, "schedule.manage")
     now = now or timezone.now()
     cleaned = _validate(plan_forms.AppointmentForm, data)
-    location = Location.objects.filter(organization_id=patient.organization_id, is_active=True,
-                                       public_id=cleaned["location"]).first()
-    if location is None:
-        raise ValidationFailed({"location": ["No such location in this clinic."]})
-    plan = None
-    if cleaned.get("plan"):
-        plan = patient.treatment_plans.filter(public_id=cleaned["plan"]).first()
-        if plan is None:
-            raise ValidationFailed({"plan": ["No such plan for this patient."]})
+    location = _booking_location(patient, cleaned)
+    plan = _booking_plan(patient, cleaned)
     kind = cleaned["kind"]
-    resource = staff = None
-    if cleaned.get("resource"):
-        resource = location.resources.filter(public_id=cleaned["resource"], is_active=True, kind__in=BOOKABLE_KINDS).first()
-        if resource is None:
-            raise ValidationFailed({"resource": ["No such chair or room at this location."]})
-    if cleaned.get("staff"):
-        staff = User.objects.filter(organization_id=patient.organization_id, kind=User.Kind.STAFF, is_active=True,
-                                    public_id=cleaned["staff"]).first()
-        if staff is None:
-            raise ValidationFailed({"staff": ["No such staff member in this clinic."]})
-    if kind == AppointmentKind.DOSING and resource is None:
-        raise ValidationFailed({"resource": ["A dosing session needs a chair or room."]})
-    if kind != AppointmentKind.DOSING and resource is None and staff is None:
-        raise ValidationFailed({"staff": ["Choose the therapist (or a room)."]})
+    resource = _booking_resource(location, cleaned)
+    staff = _booking_staff(patient, cleaned)
+    _require_chair_or_staff(kind, resource, staff)
     start = _to_utc(cleaned["start"], location, "start")
-    if cleaned.get("duration_min"):
-        minutes = cleaned["duration_min"]
-    elif kind == AppointmentKind.DOSING and plan is not None:
-            minutes = appointment_minutes(patient.organization, plan_protocol(plan))
-    else:
-        minutes = plans_policy(patient.organization)["therapy_minutes"]
-    end = start + dt.timedelta(minutes=minutes)
+    end = start + dt.timedelta(minutes=_booking_minutes(patient, cleaned, kind, plan))
     with transaction.atomic():
         _lock(location, patient)
         _check({"start": start, "end": end, "staff": staff}, location, patient, resource, plan, kind, now)
