@@ -332,6 +332,17 @@ def plan_relapse(request, ctx, plan):
     return f"Relapse recorded. {proposal.explanation} A prescriber accepts or declines it."
 
 
+def _interval_choices(post) -> dict[str, int]:
+    """The chosen booster interval per phase, from ``interval__<phase>`` fields (a phase that offers a choice)."""
+    choices = {}
+    for key, value in post.items():
+        if key.startswith("interval__") and value:
+            if not value.isdigit():
+                raise ValidationFailed({key: ["Choose one of the offered intervals."]})
+            choices[key.removeprefix("interval__")] = int(value)
+    return choices
+
+
 @staff_required("plan.sign")
 @require_POST
 def proposal_decide(request, public_id, decision):
@@ -339,21 +350,15 @@ def proposal_decide(request, public_id, decision):
         raise Http404("Unknown decision.")
     ctx = Context.from_request(request)
     proposal = services.get_proposal_for(ctx, public_id, "plan.sign")
-    try:
-        if decision == "accept":
-            choices = {}
-            for key, value in request.POST.items():  # interval__<phase>: a phase that offers a choice of interval
-                if key.startswith("interval__") and value:
-                    if not value.isdigit():
-                        raise ValidationFailed({key: ["Choose one of the offered intervals."]})
-                    choices[key.removeprefix("interval__")] = int(value)
-            proposal = services.accept_proposal(ctx, proposal, request.POST.get("reason", ""), interval_choices=choices)
+    reason = request.POST.get("reason", "")
+    if decision == "accept":
+        accepted = attempt(request, lambda: services.accept_proposal(
+            ctx, proposal, reason, interval_choices=_interval_choices(request.POST)))
+        if accepted is not None:
+            proposal = accepted
             messages.success(request, "Accepted: the boosters are booked.")
-        else:
-            services.decline_proposal(ctx, proposal, request.POST.get("reason", ""))
-            messages.success(request, "Declined.")
-    except (ValidationFailed, Conflict) as exc:
-        flash_refusal(request, exc)
+    elif attempt(request, lambda: services.decline_proposal(ctx, proposal, reason)) is not None:
+        messages.success(request, "Declined.")
     target = proposal.result_plan if proposal.status == BoosterProposal.Status.ACCEPTED and proposal.result_plan_id else proposal.plan
     return redirect("plans:plan", public_id=target.public_id)
 
@@ -411,15 +416,10 @@ def appointment_end(request, public_id, outcome):
         raise Http404("Unknown action.")
     ctx = Context.from_request(request)
     appt = scheduling.get_appointment_for(ctx, public_id, "schedule.manage")
-    try:
-        if outcome == "cancel":
-            scheduling.cancel_appointment(ctx, appt, request.POST.get("reason", ""))
-            messages.success(request, "Appointment cancelled (kept in the record).")
-        else:
-            scheduling.mark_no_show(ctx, appt, request.POST.get("reason", ""))
-            messages.success(request, "No-show recorded.")
-    except (ValidationFailed, Conflict) as exc:
-        flash_refusal(request, exc)
+    end, done = ((scheduling.cancel_appointment, "Appointment cancelled (kept in the record).") if outcome == "cancel"
+                 else (scheduling.mark_no_show, "No-show recorded."))
+    if attempt(request, lambda: end(ctx, appt, request.POST.get("reason", ""))) is not None:
+        messages.success(request, done)
     return redirect("plans:appointment", public_id=appt.public_id)
 
 
