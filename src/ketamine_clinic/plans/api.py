@@ -297,6 +297,12 @@ def read_plan(request, plan_id: UUID):
     return plan_out(services.get_plan_for(Context.from_request(request), plan_id, audit=True))
 
 
+def _signable_proposal(request, proposal_id: UUID):
+    """The request's context and the actor's clinic's booster proposal (404 otherwise), to accept or decline."""
+    ctx = Context.from_request(request)
+    return ctx, services.get_proposal_for(ctx, proposal_id, "plan.sign")
+
+
 def _plan(request, plan_id: UUID, action: str):
     """The request's context and the actor's clinic's plan (404 otherwise), for a write with ``action``."""
     ctx = Context.from_request(request)
@@ -338,16 +344,15 @@ def relapse(request, plan_id: UUID, payload: RelapseIn):
 @router.post("/booster-proposals/{proposal_id}/accept", response={200: ProposalOut, **errors(400, 401, 403, 404, 409, 422)},
              summary="Accept a booster proposal (books it)")
 def accept(request, proposal_id: UUID, payload: AcceptIn):
-    ctx = Context.from_request(request)
-    return _proposal(services.accept_proposal(ctx, services.get_proposal_for(ctx, proposal_id, "plan.sign"), payload.reason,
-                                              interval_choices=payload.interval_choices))
+    ctx, proposal = _signable_proposal(request, proposal_id)
+    return _proposal(services.accept_proposal(ctx, proposal, payload.reason, interval_choices=payload.interval_choices))
 
 
 @router.post("/booster-proposals/{proposal_id}/decline", response={200: ProposalOut, **errors(400, 401, 403, 404, 409, 422)},
              summary="Decline a booster proposal (with a reason)")
 def decline(request, proposal_id: UUID, payload: ReasonIn):
-    ctx = Context.from_request(request)
-    return _proposal(services.decline_proposal(ctx, services.get_proposal_for(ctx, proposal_id, "plan.sign"), payload.reason))
+    ctx, proposal = _signable_proposal(request, proposal_id)
+    return _proposal(services.decline_proposal(ctx, proposal, payload.reason))
 
 
 # --- appointments -------------------------------------------------------------------------------
