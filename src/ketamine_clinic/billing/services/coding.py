@@ -312,19 +312,32 @@ def _reason(data: dict, e: Errors) -> str:
     return e.text(data, "reason", 300, required=True, label="A reason")
 
 
-def edit_line(ctx: Context, line: ChargeLine, data: dict) -> ChargeLine:
-    """Replace a line with an edited one; the old line stays, marked replaced."""
+def _line_input(ctx: Context, data: dict, visit: BillableVisit | None = None) -> tuple[int, dict, str]:
+    """A biller's line change: permission, the expected visit version, the line's fields (when ``visit``
+    is given) and the reason, with every field error reported at once."""
     require(ctx.user, "billing.code")
     version = required_version(data.get("version"))
     e = Errors()
-    cleaned = _clean_line(line.visit, data, e)
+    cleaned = _clean_line(visit, data, e) if visit is not None else {}
     reason = _reason(data, e)
     e.raise_if_any()
+    return version, cleaned, reason
+
+
+def _lock_active_line(line: ChargeLine) -> ChargeLine:
+    """The line, locked; a line already replaced or removed by someone else is a conflict."""
+    locked = ChargeLine.objects.select_for_update().get(pk=line.pk)
+    if locked.status != ChargeLine.Status.ACTIVE:
+        raise Conflict("This line was already changed; reload and try again.")
+    return locked
+
+
+def edit_line(ctx: Context, line: ChargeLine, data: dict) -> ChargeLine:
+    """Replace a line with an edited one; the old line stays, marked replaced."""
+    version, cleaned, reason = _line_input(ctx, data, line.visit)
     with transaction.atomic():
         visit = _lock_draft(line.visit, version)
-        old = ChargeLine.objects.select_for_update().get(pk=line.pk)
-        if old.status != ChargeLine.Status.ACTIVE:
-            raise Conflict("This line was already changed; reload and try again.")
+        old = _lock_active_line(line)
         old.status = ChargeLine.Status.REPLACED
         old.save(update_fields=["status"])
         new = _priced_line(visit, schedule_on(visit.organization_id, visit.service_date), position=old.position,
@@ -337,12 +350,7 @@ def edit_line(ctx: Context, line: ChargeLine, data: dict) -> ChargeLine:
 
 
 def add_line(ctx: Context, visit: BillableVisit, data: dict) -> ChargeLine:
-    require(ctx.user, "billing.code")
-    version = required_version(data.get("version"))
-    e = Errors()
-    cleaned = _clean_line(visit, data, e)
-    reason = _reason(data, e)
-    e.raise_if_any()
+    version, cleaned, reason = _line_input(ctx, data, visit)
     with transaction.atomic():
         locked = _lock_draft(visit, version)
         position = (locked.lines.aggregate(p=Max("position"))["p"] or 0) + 1
@@ -356,16 +364,10 @@ def add_line(ctx: Context, visit: BillableVisit, data: dict) -> ChargeLine:
 
 
 def remove_line(ctx: Context, line: ChargeLine, data: dict) -> ChargeLine:
-    require(ctx.user, "billing.code")
-    version = required_version(data.get("version"))
-    e = Errors()
-    reason = _reason(data, e)
-    e.raise_if_any()
+    version, _, reason = _line_input(ctx, data)
     with transaction.atomic():
         visit = _lock_draft(line.visit, version)
-        locked = ChargeLine.objects.select_for_update().get(pk=line.pk)
-        if locked.status != ChargeLine.Status.ACTIVE:
-            raise Conflict("This line was already changed; reload and try again.")
+        locked = _lock_active_line(line)
         locked.status, locked.reason = ChargeLine.Status.REMOVED, reason
         locked.save(update_fields=["status", "reason"])
         _bump(visit)
