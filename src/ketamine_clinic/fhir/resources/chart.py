@@ -60,6 +60,17 @@ def _status_filter(mapping):
     return apply
 
 
+def _verification(record, system: str) -> dict:
+    """verificationStatus: confirmed, or entered-in-error for a record marked so."""
+    return {"coding": [{"system": system, "code": "entered-in-error" if record.status == ERROR else "confirmed"}]}
+
+
+def _add_clinical_status(resource: dict, record, system: str, mapping: dict) -> None:
+    """clinicalStatus from the record's status; none for a status outside ``mapping`` (an entry made in error)."""
+    if record.status in mapping:
+        resource["clinicalStatus"] = {"coding": [{"system": system, "code": mapping[record.status]}]}
+
+
 # --- Condition ---------------------------------------------------------------------------------
 CONDITION_PROFILE = codes.profile("us-core-condition-problems-health-concerns")
 CONDITION_CLINICAL = {RecordStatus.ACTIVE: "active", RecordStatus.INACTIVE: "resolved"}
@@ -70,14 +81,13 @@ def condition(d: Diagnosis) -> dict:
         "resourceType": "Condition",
         "id": str(d.public_id),
         "meta": meta(d, (CONDITION_PROFILE,)),
-        "verificationStatus": {"coding": [{"system": codes.CONDITION_VERIFICATION, "code": "entered-in-error" if d.status == ERROR else "confirmed"}]},
+        "verificationStatus": _verification(d, codes.CONDITION_VERIFICATION),
         "category": [{"coding": [{"system": codes.CONDITION_CATEGORY, "code": "problem-list-item", "display": "Problem List Item"}]}],
         "code": {"coding": [{"system": codes.ICD10CM, "code": d.icd10_code, "display": d.display}], "text": d.display},
         "subject": patient_ref(d.patient),
         "recordedDate": iso(d.recorded_at),
     }
-    if d.status in CONDITION_CLINICAL:  # con-5: no clinicalStatus on an entry made in error
-        resource["clinicalStatus"] = {"coding": [{"system": codes.CONDITION_CLINICAL, "code": CONDITION_CLINICAL[d.status]}]}
+    _add_clinical_status(resource, d, codes.CONDITION_CLINICAL, CONDITION_CLINICAL)  # con-5: none on an entry made in error
     if d.onset_on:
         resource["onsetDateTime"] = d.onset_on.isoformat()
     return resource
@@ -120,13 +130,12 @@ def allergy(a: Allergy) -> dict:
         "resourceType": "AllergyIntolerance",
         "id": str(a.public_id),
         "meta": meta(a, (ALLERGY_PROFILE,)),
-        "verificationStatus": {"coding": [{"system": codes.ALLERGY_VERIFICATION, "code": "entered-in-error" if a.status == ERROR else "confirmed"}]},
+        "verificationStatus": _verification(a, codes.ALLERGY_VERIFICATION),
         "code": {"text": a.substance},
         "patient": patient_ref(a.patient),
         "recordedDate": iso(a.recorded_at),
     }
-    if a.status in ALLERGY_CLINICAL:
-        resource["clinicalStatus"] = {"coding": [{"system": codes.ALLERGY_CLINICAL, "code": ALLERGY_CLINICAL[a.status]}]}
+    _add_clinical_status(resource, a, codes.ALLERGY_CLINICAL, ALLERGY_CLINICAL)
     if a.reaction:
         reaction = {"manifestation": [{"text": a.reaction}]}
         if a.severity != Allergy.Severity.UNKNOWN:
