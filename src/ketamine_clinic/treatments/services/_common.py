@@ -64,6 +64,14 @@ def _enter(ctx, session: TreatmentSession, action: str, now: dt.datetime | None)
     return now or timezone.now()
 
 
+def _enter_timed(ctx, session: TreatmentSession, form, data: dict, time_field: str, now: dt.datetime | None):
+    """A running-session write that carries a time: the door (``_enter``), the form's cleaned data,
+    and the time entered in ``time_field`` (default now). Returns (now, cleaned, time)."""
+    now = _enter(ctx, session, "session.run", now)
+    cleaned = _validate(form, data)
+    return now, cleaned, _when(cleaned.get(time_field), time_field, session, now)
+
+
 def _lock(session: TreatmentSession) -> TreatmentSession:
     return TreatmentSession.objects.select_for_update().select_related("patient", "location", "organization", "ordered_by").get(pk=session.pk)
 

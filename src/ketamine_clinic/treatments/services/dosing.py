@@ -34,13 +34,11 @@ from ._common import (
     _bump,
     _check_version,
     _core_error,
-    _enter,
+    _enter_timed,
     _lock,
     _policy,
     _set_appointment_status,
     _timeline,
-    _validate,
-    _when,
 )
 
 def _assert_may_dose(session: TreatmentSession, now: dt.datetime, policy) -> cs.ChecklistResult:
@@ -90,9 +88,7 @@ def start_dosing(ctx: Context, session: TreatmentSession, data: dict, *, now: dt
     """Authorize the dose (guardrails, co-signature) and record its start: the pump at the computed
     rate (IV), the first device (esketamine), or the whole dose (IM, oral). Refused while any
     checklist hard stop is open, above a hard limit, or with an expired product."""
-    now = _enter(ctx, session, "session.run", now)
-    cleaned = _validate(tforms.StartDosingForm, data)
-    started_at = _when(cleaned.get("started_at"), "started_at", session, now)
+    now, cleaned, started_at = _enter_timed(ctx, session, tforms.StartDosingForm, data, "started_at", now)
     container = stock.product_from_stock(ctx, cleaned)
     _check_expiry(session, cleaned["expiry_date"], now)
     try:
@@ -185,9 +181,7 @@ def _first_dose_by_route(ctx, locked, plan, route: Route, admin, started_at, now
 
 def record_device(ctx: Context, session: TreatmentSession, data: dict, *, now: dt.datetime | None = None) -> DeviceDose:
     """The next esketamine device: at least 5 min after the previous one (spravato-pi), no more than ordered."""
-    now = _enter(ctx, session, "session.run", now)
-    cleaned = _validate(tforms.DeviceForm, data)
-    given_at = _when(cleaned.get("given_at"), "given_at", session, now)
+    now, cleaned, given_at = _enter_timed(ctx, session, tforms.DeviceForm, data, "given_at", now)
     container = stock.product_from_stock(ctx, cleaned)
     _check_expiry(session, cleaned["expiry_date"], now)
     with transaction.atomic():
@@ -227,9 +221,7 @@ def record_device(ctx: Context, session: TreatmentSession, data: dict, *, now: d
 
 def change_rate(ctx: Context, session: TreatmentSession, data: dict, *, now: dt.datetime | None = None) -> RateChange:
     """A new pump rate from ``at`` (0 = pause). Append-only."""
-    now = _enter(ctx, session, "session.run", now)
-    cleaned = _validate(tforms.RateChangeForm, data)
-    at = _when(cleaned.get("at"), "at", session, now)
+    now, cleaned, at = _enter_timed(ctx, session, tforms.RateChangeForm, data, "at", now)
     with transaction.atomic():
         locked = _lock(session)
         if locked.route != Route.IV or locked.status != SessionStatus.DOSING:
@@ -251,9 +243,7 @@ def change_rate(ctx: Context, session: TreatmentSession, data: dict, *, now: dt.
 
 def stop_dosing(ctx: Context, session: TreatmentSession, data: dict, *, now: dt.datetime | None = None) -> TreatmentSession:
     """Stop the infusion (IV) or end the device sequence early (esketamine); observation begins."""
-    now = _enter(ctx, session, "session.run", now)
-    cleaned = _validate(tforms.StopForm, data)
-    stopped_at = _when(cleaned.get("stopped_at"), "stopped_at", session, now)
+    now, cleaned, stopped_at = _enter_timed(ctx, session, tforms.StopForm, data, "stopped_at", now)
     with transaction.atomic():
         locked = _lock(session)
         _check_version(locked, cleaned.get("version"))

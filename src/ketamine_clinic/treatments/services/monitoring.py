@@ -15,7 +15,7 @@ from ketamine_clinic.core.text_limits import display_summary
 from .. import facts
 from .. import forms as tforms
 from ..models import EntryKind, MonitoringEntry, SessionAlert, TreatmentSession, VitalsReading
-from ._common import _audit, _core_error, _enter, _lock, _policy, _require_open, _uuid, _validate, _when
+from ._common import _audit, _core_error, _enter, _enter_timed, _lock, _policy, _require_open, _uuid, _validate, _when
 
 VITAL_FIELDS = ("systolic_mmhg", "diastolic_mmhg", "heart_rate_per_min", "spo2_percent", "respiratory_rate_per_min",
                 "temperature_c")
@@ -23,9 +23,7 @@ VITAL_FIELDS = ("systolic_mmhg", "diastolic_mmhg", "heart_rate_per_min", "spo2_p
 
 def record_vitals(ctx: Context, session: TreatmentSession, data: dict, *, now: dt.datetime | None = None) -> VitalsReading:
     """Append one set of vital signs; raise an alert for each value past the clinic's limits."""
-    now = _enter(ctx, session, "session.run", now)
-    cleaned = _validate(tforms.VitalsForm, data)
-    observed_at = _when(cleaned.get("observed_at"), "observed_at", session, now)
+    now, cleaned, observed_at = _enter_timed(ctx, session, tforms.VitalsForm, data, "observed_at", now)
     values = {k: cleaned.get(k) for k in VITAL_FIELDS}
     if all(v is None for v in values.values()):
         raise ValidationFailed({"systolic_mmhg": ["Enter at least one vital sign."]})
