@@ -1,7 +1,6 @@
-"""Import of the ten real Synthea bundles in ../shared/fhir-samples/synthea-r4, as they are: through
+"""Import of the ten real Synthea bundles in tests/fhir/data/synthea-r4, as they are: through
 the services, counted, idempotent, and read back through the FHIR API."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -16,16 +15,9 @@ from .support import fhir, ok, resources
 pytestmark = pytest.mark.django_db
 
 
-def _samples() -> Path:
-    """The shared sample folder: $KETAMINE_CLINIC_FHIR_SAMPLES, else ``shared/`` or ``wt/shared/`` above
-    this checkout (a worktree or /work/main). The tests below fail, never skip, when it is missing."""
-    here = Path(__file__).resolve()
-    candidates = [Path(os.environ["KETAMINE_CLINIC_FHIR_SAMPLES"])] if os.environ.get("KETAMINE_CLINIC_FHIR_SAMPLES") else []
-    candidates += [base / sub / "fhir-samples" / "synthea-r4" for base in here.parents for sub in ("shared", "wt/shared")]
-    return next((c for c in candidates if c.is_dir()), candidates[0])
-
-
-SAMPLES = _samples()
+# A copy of ../shared/fhir-samples (Synthea, Apache-2.0: see data/LICENSE) kept in the repository, so
+# the tests run the same on a fresh clone wherever CI puts it.
+SAMPLES = Path(__file__).resolve().parent / "data" / "synthea-r4"
 ALBERTO = "Alberto_Atencio_fc712d1f-5a2e-4407-9c55-a2a2bad623c2.json"
 
 
