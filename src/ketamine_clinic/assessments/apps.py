@@ -4,14 +4,16 @@ from django.apps import AppConfig
 class AssessmentsConfig(AppConfig):
     name = "ketamine_clinic.assessments"
     label = "assessments"
+    # (page, order, template, context function in sections.py, section name, actions): clinic_settings.app_setup
+    clinic_sections = (
+        ("today", 10, "assessments/_today_alerts.html", "today_alerts", "assessments-alerts",
+         ("alert.acknowledge", "assessment.view", "org.manage")),
+    )
 
     def ready(self):
         # Imported here, not at the top: an AppConfig module loads before the app registry is ready.
-        from ketamine_clinic.clinic_settings import register
-        from ketamine_clinic.core.sections import register as register_section
+        from ketamine_clinic.clinic_settings import register_app
 
         from . import clinic_policy, sections
 
-        register(clinic_policy.SETTINGS, getattr(clinic_policy, "VALIDATORS", None))
-        register_section("today", 10, "assessments/_today_alerts.html", sections.today_alerts, name="assessments-alerts",
-                         actions=("alert.acknowledge", "assessment.view", "org.manage"))
+        register_app(self, clinic_policy, sections)

@@ -261,28 +261,29 @@ def read_invoice(request, invoice_id: UUID):
     return invoice_out(services.get_invoice_for(_ctx(request), invoice_id))
 
 
+def _ledger_entry(request, invoice_id, action: str, write, payload):
+    """One ledger entry on the invoice (found with ``action``), written by ``write``: 201 with the entry."""
+    ctx = _ctx(request)
+    invoice = services.get_invoice_for(ctx, invoice_id, action)
+    return Status(201, entry_out(write(ctx, invoice, form_data(payload))))
+
+
 @router.post("/billing/invoices/{invoice_id}/payments", response={201: LedgerEntryOut, **errors(400, 401, 403, 404, 409, 422)},
              summary="Record a payment (never more than the balance unless marked as a credit)")
 def pay(request, invoice_id: UUID, payload: PaymentEntryIn):
-    ctx = _ctx(request)
-    invoice = services.get_invoice_for(ctx, invoice_id, "billing.collect")
-    return Status(201, entry_out(services.record_payment(ctx, invoice, form_data(payload))))
+    return _ledger_entry(request, invoice_id, "billing.collect", services.record_payment, payload)
 
 
 @router.post("/billing/invoices/{invoice_id}/refunds", response={201: LedgerEntryOut, **errors(400, 401, 403, 404, 409, 422)},
              summary="Record a refund (with a reason)")
 def refund(request, invoice_id: UUID, payload: RefundEntryIn):
-    ctx = _ctx(request)
-    invoice = services.get_invoice_for(ctx, invoice_id, "billing.adjust")
-    return Status(201, entry_out(services.record_refund(ctx, invoice, form_data(payload))))
+    return _ledger_entry(request, invoice_id, "billing.adjust", services.record_refund, payload)
 
 
 @router.post("/billing/invoices/{invoice_id}/adjustments", response={201: LedgerEntryOut, **errors(400, 401, 403, 404, 409, 422)},
              summary="Record an adjustment (signed, with a reason)")
 def adjust(request, invoice_id: UUID, payload: AdjustmentEntryIn):
-    ctx = _ctx(request)
-    invoice = services.get_invoice_for(ctx, invoice_id, "billing.adjust")
-    return Status(201, entry_out(services.record_adjustment(ctx, invoice, form_data(payload))))
+    return _ledger_entry(request, invoice_id, "billing.adjust", services.record_adjustment, payload)
 
 
 @router.get("/patients/{patient_id}/balance", response={200: PatientBalanceOut, **errors(401, 403, 404, 422)},

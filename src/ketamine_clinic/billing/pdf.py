@@ -48,6 +48,17 @@ class Writer:
     def gap(self, pt: float = 6) -> None:
         self.y -= pt
 
+    def title(self, title: str, subtitle: str, *, size: int) -> None:
+        """The document's bold title, a small line under it, then a gap."""
+        self.text(title, size=size, bold=True)
+        self.text(subtitle, size=9)
+        self.gap()
+
+    def titled(self, heading: str, line: str) -> None:
+        """A bold heading and its one line of text."""
+        self.text(heading, bold=True)
+        self.text(line)
+
     def finish(self) -> bytes:
         self._footer()
         self.canvas.save()
@@ -56,16 +67,12 @@ class Writer:
 
 def estimate_pdf(content: dict, issued_on: str) -> bytes:
     w = Writer("Good Faith Estimate")
-    w.text("Good Faith Estimate", size=16, bold=True)
-    w.text(f"Version {content.get('version', '')}, issued {issued_on} (45 CFR 149.610)", size=9)
-    w.gap()
+    w.title("Good Faith Estimate", f"Version {content.get('version', '')}, issued {issued_on} (45 CFR 149.610)", size=16)
     p = content["patient"]
-    w.text("Patient", bold=True)
-    w.text(f"{p['name']}   Date of birth: {p['date_of_birth']}   MRN: {p['mrn']}")
+    w.titled("Patient", f"{p['name']}   Date of birth: {p['date_of_birth']}   MRN: {p['mrn']}")
     w.gap()
     prim = content["primary_service"]
-    w.text("Primary service", bold=True)
-    w.text(f"{prim['code']} {prim['display']}, scheduled {prim['scheduled_on']}")
+    w.titled("Primary service", f"{prim['code']} {prim['display']}, scheduled {prim['scheduled_on']}")
     rec = content["recurring"]
     w.text(f"Recurring services from {rec['period_start']} to {rec['period_end']}: {rec['frequency']} "
            f"(total sessions: {rec['total_sessions']})")
@@ -95,17 +102,13 @@ def estimate_pdf(content: dict, issued_on: str) -> bytes:
 
 def superbill_pdf(bill: dict) -> bytes:
     w = Writer("Superbill")
-    w.text("Superbill (statement for insurance reimbursement; not a claim)", size=14, bold=True)
-    w.text(f"Period: {bill['period']}", size=9)
-    w.gap()
+    w.title("Superbill (statement for insurance reimbursement; not a claim)", f"Period: {bill['period']}", size=14)
     p = bill["patient"]
-    w.text("Patient", bold=True)
-    w.text(f"{p['name']}   Date of birth: {p['date_of_birth']}   Address: {p['address']}   Member ID: {p['member_id']}")
+    w.titled("Patient", f"{p['name']}   Date of birth: {p['date_of_birth']}   Address: {p['address']}   Member ID: {p['member_id']}")
     w.gap()
     pr = bill["practice"]
-    w.text("Practice", bold=True)
-    w.text(f"{pr['name']}, {pr['address']}, phone {pr['phone']}; TIN {pr['tin']}"
-           + (f"; organization NPI {pr['npi']}" if pr.get("npi") else ""))
+    w.titled("Practice", f"{pr['name']}, {pr['address']}, phone {pr['phone']}; TIN {pr['tin']}"
+             + (f"; organization NPI {pr['npi']}" if pr.get("npi") else ""))
     w.gap()
     w.text("Diagnoses (ICD-10-CM)", bold=True)
     for letter_, code in bill["diagnoses"]:

@@ -193,6 +193,13 @@ def invoice(request, invoice_id):
     return _invoice_page(request, invoice_id)
 
 
+def _write_named(writes: dict, name: str):
+    """(permission action, service) for the write named in the URL; an unknown name is a 404."""
+    if name not in writes:
+        raise Http404("Not found.")
+    return writes[name]
+
+
 _LEDGER = {"payment": ("billing.collect", services.record_payment), "refund": ("billing.adjust", services.record_refund),
            "adjustment": ("billing.adjust", services.record_adjustment),
            "payment-plan": ("billing.collect", services.create_payment_plan)}
@@ -201,9 +208,7 @@ _LEDGER = {"payment": ("billing.collect", services.record_payment), "refund": ("
 @staff_required("billing.collect", "billing.adjust")
 @require_POST
 def ledger(request, invoice_id, kind):
-    if kind not in _LEDGER:
-        raise Http404("Not found.")
-    action, write = _LEDGER[kind]
+    action, write = _write_named(_LEDGER, kind)
     ctx = _ctx(request)
     invoice = services.get_invoice_for(ctx, invoice_id, action)
     try:
@@ -273,9 +278,7 @@ def _benefits_check(ctx, patient, data):
 @staff_required("billing.coverage", "billing.collect")
 @require_POST
 def patient_write(request, patient_id, what):
-    if what not in _PATIENT_WRITES:
-        raise Http404("Not found.")
-    action, write = _PATIENT_WRITES[what]
+    action, write = _write_named(_PATIENT_WRITES, what)
     ctx = _ctx(request)
     patient = services.patient_for(ctx, patient_id, action)
     try:

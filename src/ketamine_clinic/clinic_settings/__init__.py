@@ -8,7 +8,8 @@ them (``change_setting``: permission, validation, one transaction, audit event).
 This package sits above accounts and audit, below every app that reads a setting.
 """
 
+from .app_setup import register_app
 from .registry import all_settings, register
 from .services import change_setting, history, policy_for, setting_value
 
-__all__ = ["all_settings", "change_setting", "history", "policy_for", "register", "setting_value"]
+__all__ = ["all_settings", "change_setting", "history", "policy_for", "register", "register_app", "setting_value"]

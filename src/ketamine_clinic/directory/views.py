@@ -50,6 +50,17 @@ def _page(request, user_id, *, profile_form=None, licence_form=None, credential_
     }, status=status)
 
 
+def _save(request, user_id, service, form_name, form_class, done):
+    """POST to the profile page's ``service``: refused, the page again with ``form_name`` bound to the errors;
+    saved, flash ``done(result)`` and back to the profile."""
+    try:
+        result = service(_ctx(request), user_id, request.POST)
+    except ValidationFailed as exc:
+        return _page(request, user_id, status=exc.status, **{form_name: bound(form_class, request.POST, exc.errors)})
+    messages.success(request, done(result))
+    return redirect("directory:profile", user_id=user_id)
+
+
 @staff_required("directory.view")
 def profile(request, user_id):
     return _page(request, user_id)
@@ -58,23 +69,14 @@ def profile(request, user_id):
 @staff_required("directory.edit_own", "directory.edit_any")
 @require_POST
 def profile_save(request, user_id):
-    try:
-        services.save_profile(_ctx(request), user_id, request.POST)
-    except ValidationFailed as exc:
-        return _page(request, user_id, profile_form=bound(dforms.ProfileForm, request.POST, exc.errors), status=exc.status)
-    messages.success(request, "Profile saved.")
-    return redirect("directory:profile", user_id=user_id)
+    return _save(request, user_id, services.save_profile, "profile_form", dforms.ProfileForm, lambda _: "Profile saved.")
 
 
 @staff_required("directory.edit_own", "directory.edit_any")
 @require_POST
 def licence_save(request, user_id):
-    try:
-        licence = services.save_licence(_ctx(request), user_id, request.POST)
-    except ValidationFailed as exc:
-        return _page(request, user_id, licence_form=bound(dforms.LicenceForm, request.POST, exc.errors), status=exc.status)
-    messages.success(request, f"{licence.state} licence saved.")
-    return redirect("directory:profile", user_id=user_id)
+    return _save(request, user_id, services.save_licence, "licence_form", dforms.LicenceForm,
+                 lambda licence: f"{licence.state} licence saved.")
 
 
 @staff_required("directory.edit_own", "directory.edit_any")
@@ -88,12 +90,8 @@ def licence_remove(request, user_id, state):
 @staff_required("directory.edit_own", "directory.edit_any")
 @require_POST
 def credential_add(request, user_id):
-    try:
-        services.add_credential(_ctx(request), user_id, request.POST)
-    except ValidationFailed as exc:
-        return _page(request, user_id, credential_form=bound(dforms.CredentialForm, request.POST, exc.errors), status=exc.status)
-    messages.success(request, "Credential added.")
-    return redirect("directory:profile", user_id=user_id)
+    return _save(request, user_id, services.add_credential, "credential_form", dforms.CredentialForm,
+                 lambda _: "Credential added.")
 
 
 class NppesUploadForm(forms.Form):

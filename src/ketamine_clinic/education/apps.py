@@ -4,14 +4,15 @@ from django.apps import AppConfig
 class EducationConfig(AppConfig):
     name = "ketamine_clinic.education"
     label = "education"
+    # (page, order, template, context function in sections.py, section name, actions): clinic_settings.app_setup
+    clinic_sections = (
+        ("chart", 60, "education/_chart_section.html", "chart_context", "education", ("education.view",)),
+    )
 
     def ready(self):
         # Imported here, not at the top: an AppConfig module loads before the app registry is ready.
-        from ketamine_clinic.clinic_settings import register
-        from ketamine_clinic.core.sections import register as register_section
+        from ketamine_clinic.clinic_settings import register_app
 
         from . import clinic_policy, sections
 
-        register(clinic_policy.SETTINGS)
-        register_section("chart", 60, "education/_chart_section.html", sections.chart_context, name="education",
-                         actions=("education.view",))
+        register_app(self, clinic_policy, sections)

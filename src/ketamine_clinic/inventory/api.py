@@ -413,25 +413,28 @@ def draw_detail(request, draw_id: UUID):
     return _draw(reads.get_draw_for(request.user, draw_id))
 
 
+def _draw_outcome(request, draw_id, write, payload):
+    """An outcome of a draw the caller may see (404 otherwise), written by ``write``: 201 with the ledger event."""
+    reads.get_draw_for(request.user, draw_id)
+    return Status(201, _event(write(_ctx(request), {**_data(payload), "draw": str(draw_id)})))
+
+
 @router.post("/inventory/draws/{draw_id}/administer", response={201: InvEventOut, **errors(400, 401, 403, 404, 422)},
              summary="Record what of a draw was given")
 def draw_administer(request, draw_id: UUID, payload: InvOutcomeIn):
-    reads.get_draw_for(request.user, draw_id)
-    return Status(201, _event(services.administer(_ctx(request), {**_data(payload), "draw": str(draw_id)})))
+    return _draw_outcome(request, draw_id, services.administer, payload)
 
 
 @router.post("/inventory/draws/{draw_id}/waste", response={201: InvEventOut, **errors(400, 401, 403, 404, 422)},
              summary="Waste the rest of a draw, with a re-authenticated witness")
 def draw_waste(request, draw_id: UUID, payload: InvWitnessedOutcomeIn):
-    reads.get_draw_for(request.user, draw_id)
-    return Status(201, _event(services.waste(_ctx(request), {**_data(payload), "draw": str(draw_id)})))
+    return _draw_outcome(request, draw_id, services.waste, payload)
 
 
 @router.post("/inventory/draws/{draw_id}/return", response={201: InvEventOut, **errors(400, 401, 403, 404, 422)},
              summary="Return the unused rest of a draw to its container")
 def draw_return(request, draw_id: UUID, payload: InvWitnessedOutcomeIn):
-    reads.get_draw_for(request.user, draw_id)
-    return Status(201, _event(services.return_to_stock(_ctx(request), {**_data(payload), "draw": str(draw_id)})))
+    return _draw_outcome(request, draw_id, services.return_to_stock, payload)
 
 
 # --- disposal, loss, corrections --------------------------------------------------------------

@@ -5,16 +5,17 @@ class InventoryConfig(AppConfig):
     name = "ketamine_clinic.inventory"
     label = "inventory"
     verbose_name = "Controlled-substance inventory"
+    # (page, order, template, context function in sections.py, section name, actions): clinic_settings.app_setup
+    clinic_sections = (
+        ("chart", 45, "inventory/_chart_section.html", "chart_context", "inventory", ("inventory.view",)),
+        ("today", 40, "inventory/_today.html", "today_context", "inventory-today",
+         ("inventory.count", "inventory.administer")),
+    )
 
     def ready(self):
         # Imported here, not at the top: an AppConfig module loads before the app registry is ready.
-        from ketamine_clinic.clinic_settings import register
-        from ketamine_clinic.core.sections import register as register_section
+        from ketamine_clinic.clinic_settings import register_app
 
         from . import clinic_policy, sections
 
-        register(clinic_policy.SETTINGS)
-        register_section("chart", 45, "inventory/_chart_section.html", sections.chart_context, name="inventory",
-                         actions=("inventory.view",))
-        register_section("today", 40, "inventory/_today.html", sections.today_context, name="inventory-today",
-                         actions=("inventory.count", "inventory.administer"))
+        register_app(self, clinic_policy, sections)

@@ -254,13 +254,18 @@ def discrepancy(request, public_id):
     return render(request, "inventory/discrepancy.html", {"active_nav": "inventory", "case": found, "form": form})
 
 
+def _post_about(request, service, field, record, *, refused, done):
+    """Call ``service`` with the POSTed form plus ``field`` naming ``record``; flash ``done`` or the refusal."""
+    if attempt(request, lambda: service(_ctx(request), {**request.POST.dict(), field: str(record.public_id)}),
+               refused=refused):
+        messages.success(request, done)
+
+
 @require_POST
 @staff_required("inventory.count")
 def deadline_done(request, public_id):
     found = reads.get_deadline_for(request.user, public_id)
-    if attempt(request, lambda: services.mark_done(_ctx(request), {**request.POST.dict(), "deadline": str(found.public_id)}),
-               refused="Not marked done: "):
-        messages.success(request, "Marked done.")
+    _post_about(request, services.mark_done, "deadline", found, refused="Not marked done: ", done="Marked done.")
     return redirect("inventory:index")
 
 
@@ -268,9 +273,8 @@ def deadline_done(request, public_id):
 @staff_required("inventory.dispose")
 def correct(request, public_id):
     event = reads.get_event_for(request.user, public_id)
-    if attempt(request, lambda: services.correct(_ctx(request), {**request.POST.dict(), "event": str(event.public_id)}),
-               refused="Not corrected: "):
-        messages.success(request, "Correction recorded; the original event stays in the record.")
+    _post_about(request, services.correct, "event", event, refused="Not corrected: ",
+                done="Correction recorded; the original event stays in the record.")
     return redirect("inventory:container", public_id=event.container.public_id)
 
 

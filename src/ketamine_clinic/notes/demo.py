@@ -8,8 +8,7 @@ from . import services
 
 def seed_notes(prescriber, nurse, therapist, patient) -> None:
     p_ctx, n_ctx, t_ctx = (Context(user=u, source_ip="127.0.0.1") for u in (prescriber, nurse, therapist))
-    note = services.start_note(p_ctx, patient, "progress")
-    services.sign_note(p_ctx, note, {
+    note = _signed(p_ctx, patient, "progress", {
         "section_subjective": "Mood brighter since the second infusion; sleeping 7 hours. No urinary symptoms.",
         "section_objective": "Calm, good eye contact. BP 124/78. PHQ-9 down from 19 to 12.",
         "section_assessment": "Early response to IV ketamine induction; tolerating well.",
@@ -17,8 +16,7 @@ def seed_notes(prescriber, nurse, therapist, patient) -> None:
         "service_minutes": "25", "em_minutes": "25",
     })
     services.add_addendum(n_ctx, note, "Late entry: the patient called after the visit; mild nausea resolved with rest.")
-    kap = services.start_note(t_ctx, patient, "kap_integration")
-    services.sign_note(t_ctx, kap, {
+    _signed(t_ctx, patient, "kap_integration", {
         "section_session_info": "Integration session 1, in person, 50 minutes.",
         "section_experience": "Recalled a sense of distance from self-critical thoughts.",
         "section_themes": "Self-compassion; reconnecting with family.",
@@ -27,3 +25,9 @@ def seed_notes(prescriber, nurse, therapist, patient) -> None:
     })
     services.write_psychotherapy_note(t_ctx, patient, "Process notes (demo): kept apart from the record; only the author reads them.")
 
+
+def _signed(ctx, patient, kind, fields):
+    """Start a note of ``kind`` and sign it with ``fields`` (section texts and minutes)."""
+    note = services.start_note(ctx, patient, kind)
+    services.sign_note(ctx, note, fields)
+    return note

@@ -24,6 +24,12 @@ def _ctx(request) -> Context:
     return Context.from_request(request)
 
 
+def _ctx_and_note(request, note_id):
+    """The caller's context and the note it writes to (the write is audited, not this look-up)."""
+    ctx = _ctx(request)
+    return ctx, services.get_note_for(ctx, note_id, audit=False)
+
+
 @staff_required("note.list")
 def patient_notes(request, patient_id):
     patient = get_patient_for(_ctx(request), patient_id)
@@ -96,8 +102,7 @@ def draft_save(request, note_id):
 @staff_required("note.read")
 @require_POST
 def sign(request, note_id):
-    ctx = _ctx(request)
-    note = services.get_note_for(ctx, note_id, audit=False)
+    ctx, note = _ctx_and_note(request, note_id)
     try:
         note = services.sign_note(ctx, note, _posted(request), cosigner_id=request.POST.get("cosigner"))
     except ValidationFailed as exc:
@@ -112,8 +117,7 @@ def sign(request, note_id):
 @staff_required("note.read")
 @require_POST
 def cosign(request, note_id):
-    ctx = _ctx(request)
-    note = services.get_note_for(ctx, note_id, audit=False)
+    ctx, note = _ctx_and_note(request, note_id)
     if attempt(request, lambda: services.cosign_note(ctx, note), refused="Not co-signed: ") is not None:
         messages.success(request, "Note co-signed.")
     return redirect("notes:note", note_id=note_id)
@@ -122,8 +126,7 @@ def cosign(request, note_id):
 @staff_required("note.read")
 @require_POST
 def addendum(request, note_id):
-    ctx = _ctx(request)
-    note = services.get_note_for(ctx, note_id, audit=False)
+    ctx, note = _ctx_and_note(request, note_id)
     try:
         services.add_addendum(ctx, note, request.POST.get("text", ""))
     except ValidationFailed as exc:

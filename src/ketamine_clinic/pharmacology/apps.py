@@ -7,8 +7,8 @@ class PharmacologyConfig(AppConfig):
 
     def ready(self):
         # Imported here, not at the top: an AppConfig module loads before the app registry is ready.
-        from ketamine_clinic.clinic_settings import register
+        from ketamine_clinic.clinic_settings import register_app
 
         from . import clinic_policy
 
-        register(clinic_policy.SETTINGS, getattr(clinic_policy, "VALIDATORS", None))
+        register_app(self, clinic_policy)
