@@ -109,8 +109,8 @@ def test_a_service_called_directly_refuses_another_clinics_record(name, outsider
 
 
 # require_own_clinic, or a door that calls it first thing (the session-day services' _enter, and
-# _predose_decision, which starts with _enter).
-CHECKS = {"require_own_clinic", "_enter", "_predose_decision"}
+# _predose_decision and _enter_timed, which start with _enter).
+CHECKS = {"require_own_clinic", "_enter", "_predose_decision", "_enter_timed"}
 
 
 def _checked_services():
