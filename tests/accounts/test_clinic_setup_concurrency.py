@@ -3,10 +3,7 @@ location per name, one clinic per slug; the other gets a clear conflict, never a
 row. Real concurrent transactions on PostgreSQL (threads, each with its own connection), bounded in
 time; SQLite's in-memory test database runs the same workers one after another."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from ketamine_clinic.accounts import services
 from ketamine_clinic.accounts.models import Location, Organization, User
@@ -14,48 +11,20 @@ from ketamine_clinic.audit.models import AuditEvent
 from ketamine_clinic.core.errors import Conflict
 from ketamine_clinic.patients.services import open_portal_account
 
+from tests.support.concurrency import label, race
 from tests.support.people import ctx_for
 
-BOUND_SECONDS = 60
 PASSWORD = "a-long-enough-pass-2026"
-
-
-def _race(*calls) -> tuple[list[str], list[str]]:
-    """Run each call in its own thread and connection, together on PostgreSQL: (outcomes, errors)."""
-    concurrent = connection.vendor == "postgresql"
-    barrier, outcomes, errors = threading.Barrier(len(calls)), [], []
-
-    def run(call):
-        try:
-            if concurrent:
-                barrier.wait(timeout=30)
-            call()
-            outcomes.append("done")
-        except Conflict:
-            outcomes.append("conflict")
-        except Exception as exc:  # reported below, never swallowed
-            errors.append(repr(exc))
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=run, args=(c,), daemon=True) for c in calls]
-    for w in workers:
-        w.start()
-        if not concurrent:
-            w.join(BOUND_SECONDS)
-    for w in workers:
-        w.join(BOUND_SECONDS)
-    assert not any(w.is_alive() for w in workers), "a writer hung"
-    return sorted(outcomes), errors
 
 
 @pytest.mark.django_db(transaction=True)
 def test_two_portal_accounts_for_one_patient_at_once_leave_one(front_desk, nurse, patient):
-    outcomes, errors = _race(
+    outcomes = race(
         lambda: open_portal_account(ctx_for(front_desk), patient, {"username": "jordan-a", "password": PASSWORD}),
         lambda: open_portal_account(ctx_for(nurse), patient, {"username": "jordan-b", "password": PASSWORD}),
+        expect=(Conflict,),
     )
-    assert errors == [] and outcomes == ["conflict", "done"]
+    assert label(outcomes) == ["conflict", "ok"]
     patient.refresh_from_db()
     assert User.objects.filter(kind=User.Kind.PATIENT).count() == 1 and patient.portal_user is not None
     assert AuditEvent.objects.filter(action="patient.portal_account").count() == 1
@@ -63,14 +32,14 @@ def test_two_portal_accounts_for_one_patient_at_once_leave_one(front_desk, nurse
 
 @pytest.mark.django_db(transaction=True)
 def test_the_same_location_or_clinic_added_twice_at_once_is_written_once(clinic_admin):
-    outcomes, errors = _race(*[lambda: services.add_location(ctx_for(clinic_admin), {"name": "Eastside"})] * 2)
-    assert errors == [] and outcomes == ["conflict", "done"]
+    outcomes = race(*[lambda: services.add_location(ctx_for(clinic_admin), {"name": "Eastside"})] * 2, expect=(Conflict,))
+    assert label(outcomes) == ["conflict", "ok"]
     assert Location.objects.filter(name="Eastside").count() == 1
 
     def found(n):
         return lambda: services.found_clinic({"name": "Lakeside", "slug": "lakeside", "mrn_prefix": "LK"},
                                              {"username": f"lk-admin-{n}", "password": PASSWORD})
-    outcomes, errors = _race(found(1), found(2))
-    assert errors == [] and outcomes == ["conflict", "done"]
+    outcomes = race(found(1), found(2), expect=(Conflict,))
+    assert label(outcomes) == ["conflict", "ok"]
     assert Organization.objects.filter(slug="lakeside").count() == 1
     assert AuditEvent.objects.filter(action="org.create").count() == 1

@@ -2,16 +2,15 @@
 the API, permissions (the outsider clinic included), and concurrent sends on PostgreSQL."""
 
 import json
-import threading
 
 import pytest
-from django.db import connection
 
 from ketamine_clinic.accounts.permissions import PermissionDenied
 from ketamine_clinic.audit.models import AuditEvent
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 from ketamine_clinic.education import services
 from ketamine_clinic.education.models import EducationAssignment
+from tests.support.concurrency import race
 from tests.support.people import ctx_for
 
 pytestmark = pytest.mark.django_db
@@ -121,28 +120,9 @@ def test_the_api_sends_lists_and_acknowledges(client_for, nurse, portal_user, pa
 def test_concurrent_sends_of_one_page_keep_one_assignment(nurse, prescriber, patient):
     """Real concurrent transactions on PostgreSQL (threads, own connections, bounded in time);
     SQLite's test database runs the same workers one after another."""
-    concurrent = connection.vendor == "postgresql"
-    barrier, results, errors = threading.Barrier(2), [], []
-
-    def send(user):
-        try:
-            if concurrent:
-                barrier.wait(timeout=30)
-            results.append(services.assign_pages(ctx_for(user), patient, ["bladder-symptoms"])[0].pk)
-        except Exception as exc:  # reported below, never swallowed
-            errors.append(repr(exc))
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=send, args=(u,), daemon=True) for u in (nurse, prescriber)]
-    for w in workers:
-        w.start()
-        if not concurrent:
-            w.join(60)
-    for w in workers:
-        w.join(60)
-    assert not any(w.is_alive() for w in workers), "a writer hung"
-    assert errors == [] and len(results) == 2 and len(set(results)) == 1
+    results = race(*(lambda u=u: services.assign_pages(ctx_for(u), patient, ["bladder-symptoms"])[0].pk
+                     for u in (nurse, prescriber)))
+    assert len(results) == 2 and len(set(results)) == 1
     assert EducationAssignment.objects.filter(page_slug="bladder-symptoms").count() == 1
     assert AuditEvent.objects.filter(action="education.assign").count() == 1
 
