@@ -20,8 +20,20 @@ log = logging.getLogger(__name__)
 
 
 def client_ip(request) -> str | None:
+    """The client's address, as the audit trail and per-address limits record it.
+
+    Behind ``ALLAUTH_TRUSTED_PROXY_COUNT`` reverse proxies (the same setting the login lockouts use),
+    each appending the address it saw to X-Forwarded-For, only the last N entries were written by
+    proxies we trust; the N-th from the right is the client. Anything before it is what the client
+    claimed and is ignored. With no trusted proxy, or a header shorter than N, the connecting
+    address is used.
+    """
     if request is None:
         return None
+    proxies = getattr(settings, "ALLAUTH_TRUSTED_PROXY_COUNT", 0)
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if proxies > 0 and len(forwarded) >= proxies:
+        return forwarded[-proxies][:45] or None  # 45: the longest textual IPv6 address
     return request.META.get("REMOTE_ADDR") or None
 
 
