@@ -220,3 +220,12 @@ def test_a_move_and_a_booking_racing_for_the_last_unit_need_a_reason_for_one(bil
     assert sorted(outcomes) == ["done", "needs reason"]
     in_dates = [a for a in Appointment.objects.filter(patient=patient, status="booked") if local(a).date() <= dt.date(2030, 3, 15)]
     assert len(in_dates) == 2
+
+
+def test_the_api_lists_the_booked_sessions_against_the_units(api, biller, front_desk, patient, clinic):
+    authorize(biller, patient, 3, start_on="2030-03-01", end_on="2030-03-31")
+    for day in ("2030-03-04", "2030-03-06"):
+        book(front_desk, patient, clinic, f"{day}T10:00")
+    [pa] = api(biller, "get", f"/patients/{patient.public_id}/prior-authorizations").json()
+    assert (pa["units_left"], pa["units_booked"]) == (3, 2)
+    assert "Authorization PA-9: 3 of 3 units left, 1 after the 2 booked session(s)." in pa["warnings"]
