@@ -94,7 +94,18 @@ def prior_auth_out(pa: PriorAuthorization) -> dict:
     u = services.authorization_usage(pa)
     return {"id": pa.public_id, "payer_name": pa.payer_name, "number": pa.number, "codes": pa.codes,
             "units_approved": pa.units_approved, "units_used": u.units_used, "units_left": u.units_left,
-            "start_on": pa.start_on, "end_on": pa.end_on, "warnings": list(u.warnings)}
+            "units_booked": u.units_booked, "start_on": pa.start_on, "end_on": pa.end_on, "warnings": list(u.warnings)}
+
+
+def _patient_rows(request, patient_id: UUID, action: str, rows, out) -> list[dict]:
+    """A list endpoint under a patient: the patient of the actor's clinic (404 otherwise), its ``rows(patient)``, each ``out``."""
+    patient = services.patient_for(_ctx(request), patient_id, action)
+    return [out(row) for row in rows(patient)]
+
+
+def _yes_no(value: bool | None) -> str:
+    """An optional JSON boolean as the services' form value: "yes", "no" or "" (not said)."""
+    return {True: "yes", False: "no"}.get(value, "")
 
 
 # --- code list, prices, numbers ---------------------------------------------------------------
@@ -141,8 +152,7 @@ def save_provider_numbers(request, user_id: UUID, payload: ProviderNumbersIn):
 @router.get("/patients/{patient_id}/coverage", response={200: list[CoverageOut], **errors(401, 403, 404, 422)},
             summary="A patient's coverage records (self-pay included)")
 def list_coverage(request, patient_id: UUID):
-    patient = services.patient_for(_ctx(request), patient_id, "billing.view_codes")
-    return [coverage_out(c) for c in patient.coverages.all()]
+    return _patient_rows(request, patient_id, "billing.view_codes", lambda p: p.coverages.all(), coverage_out)
 
 
 @router.post("/patients/{patient_id}/coverage", response={201: CoverageOut, **errors(400, 401, 403, 404, 422)},
@@ -151,7 +161,7 @@ def add_coverage(request, patient_id: UUID, payload: CoverageIn):
     ctx = _ctx(request)
     patient = services.patient_for(ctx, patient_id, "billing.coverage")
     data = form_data(payload)
-    data["in_network"] = {True: "yes", False: "no"}.get(payload.in_network, "")
+    data["in_network"] = _yes_no(payload.in_network)
     return Status(201, coverage_out(services.add_coverage(ctx, patient, data)))
 
 
@@ -165,8 +175,7 @@ def coverage_in_error(request, coverage_id: UUID, payload: CoverageErrorIn):
 @router.get("/patients/{patient_id}/prior-authorizations", response={200: list[PriorAuthOut], **errors(401, 403, 404, 422)},
             summary="Prior authorizations with units used (from finalized lines) and warnings")
 def list_prior_auths(request, patient_id: UUID):
-    patient = services.patient_for(_ctx(request), patient_id, "billing.coverage")
-    return [prior_auth_out(pa) for pa in patient.prior_authorizations.all()]
+    return _patient_rows(request, patient_id, "billing.coverage", lambda p: p.prior_authorizations.all(), prior_auth_out)
 
 
 @router.post("/patients/{patient_id}/prior-authorizations", response={201: PriorAuthOut, **errors(400, 401, 403, 404, 422)},
@@ -337,7 +346,7 @@ def benefits_check(request, coverage_id: UUID, payload: BenefitsCheckIn):
     ctx = _ctx(request)
     data = form_data(payload)
     for field in ("coverage_active", "mental_health_covered"):
-        data[field] = {True: "yes", False: "no"}.get(getattr(payload, field), "")
+        data[field] = _yes_no(getattr(payload, field))
     data["service_type_codes"] = payload.service_type_codes
     return Status(201, benefits_out(services.record_benefits_check(ctx, services.get_coverage_for(ctx, coverage_id), data)))
 
@@ -345,5 +354,5 @@ def benefits_check(request, coverage_id: UUID, payload: BenefitsCheckIn):
 @router.get("/patients/{patient_id}/benefits-checks", response={200: list[BenefitsCheckOut], **errors(401, 403, 404, 422)},
             summary="Every benefits check of a patient, newest first")
 def list_benefits_checks(request, patient_id: UUID):
-    patient = services.patient_for(_ctx(request), patient_id, "billing.coverage")
-    return [benefits_out(b) for b in patient.benefits_checks.select_related("coverage", "checked_by")]
+    return _patient_rows(request, patient_id, "billing.coverage",
+                         lambda p: p.benefits_checks.select_related("coverage", "checked_by"), benefits_out)

@@ -59,6 +59,13 @@ class Writer:
         self.text(heading, bold=True)
         self.text(line)
 
+    def section(self, heading: str, lines, *, size: int = 10) -> None:
+        """A bold heading over its lines (indented), then a gap."""
+        self.text(heading, bold=True)
+        for line in lines:
+            self.text(line, size=size, indent=8)
+        self.gap()
+
     def finish(self) -> bytes:
         self._footer()
         self.canvas.save()
@@ -86,17 +93,11 @@ def estimate_pdf(content: dict, issued_on: str) -> bytes:
                f"  = ${ln['expected_charge_usd']}   diagnosis: {', '.join(ln['diagnosis_codes'])}", indent=8)
     w.text(f"Total expected charges: ${content['total_usd']}", bold=True)
     w.gap()
-    w.text("Providers and facilities", bold=True)
-    for prov in content["providers"]:
-        w.text(f"{prov['role']}: {prov['name']}, NPI {prov['npi']}; {prov['practice']}, TIN {prov['tin']}; "
-               f"{prov['address']} ({prov['location']}, {prov['state']})", indent=8)
-    w.gap()
-    w.text("Items or services to be scheduled separately", bold=True)
-    w.text(content["separately_scheduled"], indent=8)
-    w.gap()
-    w.text("Disclaimers", bold=True)
-    for d in content["disclaimers"]:
-        w.text("- " + d, size=9, indent=8)
+    w.section("Providers and facilities", (f"{prov['role']}: {prov['name']}, NPI {prov['npi']}; {prov['practice']}, "
+                                           f"TIN {prov['tin']}; {prov['address']} ({prov['location']}, {prov['state']})"
+                                           for prov in content["providers"]))
+    w.section("Items or services to be scheduled separately", [content["separately_scheduled"]])
+    w.section("Disclaimers", ("- " + d for d in content["disclaimers"]), size=9)
     return w.finish()
 
 
@@ -110,21 +111,12 @@ def superbill_pdf(bill: dict) -> bytes:
     w.titled("Practice", f"{pr['name']}, {pr['address']}, phone {pr['phone']}; TIN {pr['tin']}"
              + (f"; organization NPI {pr['npi']}" if pr.get("npi") else ""))
     w.gap()
-    w.text("Diagnoses (ICD-10-CM)", bold=True)
-    for letter_, code in bill["diagnoses"]:
-        w.text(f"{letter_}. {code}", indent=8)
-    w.gap()
-    w.text("Services", bold=True)
-    for ln in bill["lines"]:
-        w.text(f"{ln['date']}  POS {ln['pos']}  {ln['code']}{(' -' + ln['modifiers']) if ln['modifiers'] else ''}  "
-               f"units {ln['units']}{(' NDC ' + ln['ndc']) if ln['ndc'] else ''}{(' MG ' + ln['drug_mg']) if ln.get('drug_mg') else ''}"
-               f"  dx {ln['pointers']}  ${ln['charge_usd']}"
-               f"   rendering: {ln['provider']}", indent=8)
-    w.gap()
-    w.text("Rendering providers", bold=True)
-    for prov in bill["providers"]:
-        w.text(f"{prov['name']}, NPI {prov['npi']}, licence {prov['license']}", indent=8)
-    w.gap()
+    w.section("Diagnoses (ICD-10-CM)", (f"{letter_}. {code}" for letter_, code in bill["diagnoses"]))
+    w.section("Services", (f"{ln['date']}  POS {ln['pos']}  {ln['code']}{(' -' + ln['modifiers']) if ln['modifiers'] else ''}  "
+                           f"units {ln['units']}{(' NDC ' + ln['ndc']) if ln['ndc'] else ''}"
+                           f"{(' MG ' + ln['drug_mg']) if ln.get('drug_mg') else ''}"
+                           f"  dx {ln['pointers']}  ${ln['charge_usd']}   rendering: {ln['provider']}" for ln in bill["lines"]))
+    w.section("Rendering providers", (f"{prov['name']}, NPI {prov['npi']}, licence {prov['license']}" for prov in bill["providers"]))
     w.text(f"Total charged: ${bill['total_usd']}", bold=True)
     w.text(f"Amount paid: ${bill['paid_usd']}" + ("   PAID IN FULL" if bill["paid_in_full"] else ""), bold=True)
     w.gap(24)

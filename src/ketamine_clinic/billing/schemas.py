@@ -326,6 +326,7 @@ class PriorAuthOut(Schema):
     units_approved: int
     units_used: int
     units_left: int
+    units_booked: int = Field(description="Dosing sessions booked from today to the end date, not yet billed")
     start_on: dt.date
     end_on: dt.date
     warnings: list[str]

@@ -200,6 +200,21 @@ def _write_named(writes: dict, name: str):
     return writes[name]
 
 
+def _post_named_write(request, writes: dict, name: str, *, load, page, record_id, message, url_name: str):
+    """A write named in the URL and posted from ``page``: ``load(ctx, record_id, action)`` finds the
+    record (404 outside the clinic), the service writes; a refusal shows ``page`` again with the
+    service's messages (nothing written); else ``message(result)`` and back to ``url_name``."""
+    action, write = _write_named(writes, name)
+    ctx = _ctx(request)
+    record = load(ctx, record_id, action)
+    try:
+        result = write(ctx, record, request.POST.dict())
+    except (ValidationFailed, Conflict) as exc:
+        return _fail(request, exc, page, record_id, form=name)
+    messages.success(request, message(result))
+    return redirect(url_name, record.public_id)
+
+
 _LEDGER = {"payment": ("billing.collect", services.record_payment), "refund": ("billing.adjust", services.record_refund),
            "adjustment": ("billing.adjust", services.record_adjustment),
            "payment-plan": ("billing.collect", services.create_payment_plan)}
@@ -208,18 +223,12 @@ _LEDGER = {"payment": ("billing.collect", services.record_payment), "refund": ("
 @staff_required("billing.collect", "billing.adjust")
 @require_POST
 def ledger(request, invoice_id, kind):
-    action, write = _write_named(_LEDGER, kind)
-    ctx = _ctx(request)
-    invoice = services.get_invoice_for(ctx, invoice_id, action)
-    try:
-        entry = write(ctx, invoice, request.POST.dict())
-    except (ValidationFailed, Conflict) as exc:
-        return _fail(request, exc, _invoice_page, invoice_id, form=kind)
-    if kind == "payment-plan":
-        messages.success(request, "Payment plan saved.")
-    else:
-        messages.success(request, f"{entry.get_kind_display()} of ${entry.amount_usd} recorded (receipt {entry.receipt_number}).")
-    return redirect("billing:invoice", invoice.public_id)
+    def message(entry) -> str:
+        if kind == "payment-plan":
+            return "Payment plan saved."
+        return f"{entry.get_kind_display()} of ${entry.amount_usd} recorded (receipt {entry.receipt_number})."
+    return _post_named_write(request, _LEDGER, kind, load=services.get_invoice_for, page=_invoice_page,
+                             record_id=invoice_id, message=message, url_name="billing:invoice")
 
 
 @staff_required("billing.view_codes")
@@ -278,15 +287,8 @@ def _benefits_check(ctx, patient, data):
 @staff_required("billing.coverage", "billing.collect")
 @require_POST
 def patient_write(request, patient_id, what):
-    action, write = _write_named(_PATIENT_WRITES, what)
-    ctx = _ctx(request)
-    patient = services.patient_for(ctx, patient_id, action)
-    try:
-        write(ctx, patient, request.POST.dict())
-    except (ValidationFailed, Conflict) as exc:
-        return _fail(request, exc, _patient_page, patient_id, form=what)
-    messages.success(request, "Saved.")
-    return redirect("billing:patient", patient.public_id)
+    return _post_named_write(request, _PATIENT_WRITES, what, load=services.patient_for, page=_patient_page,
+                             record_id=patient_id, message=lambda _: "Saved.", url_name="billing:patient")
 
 
 @staff_required("billing.coverage")

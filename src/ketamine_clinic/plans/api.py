@@ -146,7 +146,16 @@ class ReasonIn(Schema):
     reason: str = ""
 
 
+OVERRIDE_REASON = ("Only when sessions go past the patient's prior authorization (units or dates): why book them anyway "
+                   "(audited). Without it such a booking is refused with 422 listing the problem dates.")
+
+
+class ActivateIn(ReasonIn):
+    override_reason: str = Field("", description=OVERRIDE_REASON)
+
+
 class AcceptIn(ReasonIn):
+    override_reason: str = Field("", description=OVERRIDE_REASON)
     interval_choices: dict[str, int] = Field(default_factory=dict, description="{phase name: days} for a phase that offers a "
                                              "choice of interval (esketamine week 9 on: 7 or 14)")
 
@@ -154,6 +163,7 @@ class AcceptIn(ReasonIn):
 class StatusIn(Schema):
     status: str = Field(description="paused | active (resume) | completed | stopped")
     reason: str
+    override_reason: str = Field("", description=OVERRIDE_REASON)
 
 
 class PlanDoseIn(Schema):
@@ -187,6 +197,7 @@ class RescheduleIn(Schema):
     start: dt.datetime = Field(description="Without an offset: the location's wall-clock time")
     resource: UUID | None = None
     reason: str
+    override_reason: str = Field("", description=OVERRIDE_REASON)
     version: int = Field(description="Required: the version you read; a stale version is refused with 409")
 
 
@@ -311,9 +322,9 @@ def _plan(request, plan_id: UUID, action: str):
 
 @router.post("/plans/{plan_id}/activate", response={200: ActivationOut, **errors(400, 401, 403, 404, 409, 422)},
              summary="Sign and activate a draft (screening must allow the route); books the sessions")
-def activate_plan(request, plan_id: UUID, payload: ReasonIn):
+def activate_plan(request, plan_id: UUID, payload: ActivateIn):
     ctx, plan = _plan(request, plan_id, "plan.sign")
-    plan, warnings = services.activate_plan(ctx, plan, payload.reason)
+    plan, warnings = services.activate_plan(ctx, plan, payload.reason, override_reason=payload.override_reason)
     return {"plan": plan_out(plan), "warnings": warnings}
 
 
@@ -321,7 +332,7 @@ def activate_plan(request, plan_id: UUID, payload: ReasonIn):
              summary="Pause, resume, complete or stop a plan (signed, with a reason)")
 def change_plan_status(request, plan_id: UUID, payload: StatusIn):
     ctx, plan = _plan(request, plan_id, "plan.sign")
-    plan = services.change_status(ctx, plan, payload.status, payload.reason)
+    plan = services.change_status(ctx, plan, payload.status, payload.reason, override_reason=payload.override_reason)
     return plan_out(plan)
 
 
@@ -345,7 +356,8 @@ def relapse(request, plan_id: UUID, payload: RelapseIn):
              summary="Accept a booster proposal (books it)")
 def accept(request, proposal_id: UUID, payload: AcceptIn):
     ctx, proposal = _signable_proposal(request, proposal_id)
-    return _proposal(services.accept_proposal(ctx, proposal, payload.reason, interval_choices=payload.interval_choices))
+    return _proposal(services.accept_proposal(ctx, proposal, payload.reason, interval_choices=payload.interval_choices,
+                                              override_reason=payload.override_reason))
 
 
 @router.post("/booster-proposals/{proposal_id}/decline", response={200: ProposalOut, **errors(400, 401, 403, 404, 409, 422)},

@@ -177,6 +177,8 @@ class RescheduleForm(forms.Form):
     start = LocalDateTimeField(widget=DateTimeLocalInput, help_text="Local time at the location.")
     resource = forms.UUIDField(required=False)
     reason = ReasonField()
+    override_reason = forms.CharField(max_length=500, required=False, label="Reason to book past the prior authorization",
+                                      help_text="Only when the move goes past the prior authorization: why anyway.")
     # The version the user read: required, so a move never silently overwrites someone else's.
     version = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": MISSING, "invalid": MISSING})
 

@@ -308,7 +308,8 @@ def _plan_post(action):
 
 @_plan_post("plan.sign")
 def plan_activate(request, ctx, plan):
-    plan, warnings = services.activate_plan(ctx, plan, request.POST.get("reason", ""))
+    plan, warnings = services.activate_plan(ctx, plan, request.POST.get("reason", ""),
+                                            override_reason=request.POST.get("override_reason", ""))
     for w in warnings:
         messages.warning(request, w)
     return f"Plan signed and activated: {plan.appointments.filter(kind=AppointmentKind.DOSING).count()} session(s) booked."
@@ -316,7 +317,8 @@ def plan_activate(request, ctx, plan):
 
 @_plan_post("plan.sign")
 def plan_status(request, ctx, plan):
-    plan = services.change_status(ctx, plan, request.POST.get("status", ""), request.POST.get("reason", ""))
+    plan = services.change_status(ctx, plan, request.POST.get("status", ""), request.POST.get("reason", ""),
+                                  override_reason=request.POST.get("override_reason", ""))
     return f"Plan {plan.get_status_display().lower()}."
 
 
@@ -353,7 +355,8 @@ def proposal_decide(request, public_id, decision):
     reason = request.POST.get("reason", "")
     if decision == "accept":
         accepted = attempt(request, lambda: services.accept_proposal(
-            ctx, proposal, reason, interval_choices=_interval_choices(request.POST)))
+            ctx, proposal, reason, interval_choices=_interval_choices(request.POST),
+            override_reason=request.POST.get("override_reason", "")))
         if accepted is not None:
             proposal = accepted
             messages.success(request, "Accepted: the boosters are booked.")

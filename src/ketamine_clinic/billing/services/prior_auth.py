@@ -27,6 +27,7 @@ class Usage:
     units_left: int
     days_left: int
     warnings: tuple[str, ...]
+    units_booked: int = 0  # dosing sessions booked from today to the end, not yet billed
 
     @property
     def percent_used(self) -> int:
@@ -75,20 +76,25 @@ def authorization_usage(pa: PriorAuthorization, today: dt.date | None = None) ->
         warnings.append(f"Authorization {pa.number} ended on {pa.end_on}.")
     elif days <= policy["prior_auth_warn_days"]:
         warnings.append(f"Authorization {pa.number} ends in {days} days ({pa.end_on}).")
+    # Warn before the units run out: the sessions already booked will use some of what is left.
+    booked = len(_booked_dosing_days(pa.patient_id, pa.start_on, pa.end_on, today)) if days >= 0 and left > 0 else 0
     if left <= 0:
         warnings.append(f"Authorization {pa.number}: all {pa.units_approved} units are used.")
+    elif booked and left - booked <= policy["prior_auth_warn_units"]:
+        warnings.append(f"Authorization {pa.number}: {left} of {pa.units_approved} units left, "
+                        f"{max(left - booked, 0)} after the {booked} booked session(s).")
     elif left <= policy["prior_auth_warn_units"]:
         warnings.append(f"Authorization {pa.number}: {left} of {pa.units_approved} units left.")
-    return Usage(pa, used, left, days, tuple(warnings))
+    return Usage(pa, used, left, days, tuple(warnings), booked)
 
 
 # --- warnings for scheduling (registered in plans.booking_checks from apps.py) ------------------
 # Each booked dosing session not yet billed is counted as one unit: every dosing visit bills at
 # least one unit of an authorized code, so this is the least the bookings will use.
 
-def _booked_dosing_days(patient, start_on: dt.date, end_on: dt.date, today: dt.date) -> list[dt.date]:
+def _booked_dosing_days(patient, start_on: dt.date, end_on: dt.date, today: dt.date, exclude_pk=None) -> list[dt.date]:
     from_day = max(start_on, today)
-    rows = (Appointment.objects.filter(patient=patient, kind=AppointmentKind.DOSING,
+    rows = (Appointment.objects.exclude(pk=exclude_pk).filter(patient=patient, kind=AppointmentKind.DOSING,
                                        status__in=(AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN,
                                                    AppointmentStatus.IN_SESSION),
                                        start_at__gte=timezone.make_aware(dt.datetime.combine(from_day, dt.time.min))
@@ -99,10 +105,11 @@ def _booked_dosing_days(patient, start_on: dt.date, end_on: dt.date, today: dt.d
     return [d for d in (a.local_start().date() for a in rows) if from_day <= d <= end_on]
 
 
-def booking_problems(patient, kind: str, day: dt.date, today: dt.date) -> list[str]:
+def booking_problems(patient, kind: str, day: dt.date, today: dt.date, exclude_pk=None) -> list[str]:
     """Why a dosing session on ``day`` goes past the patient's prior authorizations: no authorization
-    covers the date, or every one that does has no unit left after the sessions already booked.
-    A patient with no authorization recorded is not checked (self-pay, or none required)."""
+    covers the date, or every one that does has no unit left after the sessions already booked
+    (``exclude_pk``: the appointment being moved, not counted). A patient with no authorization
+    recorded is not checked (self-pay, or none required)."""
     if kind != AppointmentKind.DOSING:
         return []
     authorizations = list(PriorAuthorization.objects.filter(patient=patient, organization_id=patient.organization_id))
@@ -114,7 +121,8 @@ def booking_problems(patient, kind: str, day: dt.date, today: dt.date) -> list[s
         return [f"No prior authorization covers {day}: {last.number} runs {last.start_on} to {last.end_on}."]
     problems = []
     for pa in covering:
-        left = authorization_usage(pa, today).units_left - len(_booked_dosing_days(patient, pa.start_on, pa.end_on, today))
+        booked = _booked_dosing_days(patient, pa.start_on, pa.end_on, today, exclude_pk)
+        left = authorization_usage(pa, today).units_left - len(booked)
         if left > 0:
             return []
         problems.append(f"Authorization {pa.number}: no unit left for another session (its {pa.units_approved} units "

@@ -184,6 +184,8 @@ def book_appointment(ctx: Context, patient: Patient, data: dict, now: dt.datetim
 
 
 def reschedule_appointment(ctx: Context, appt: Appointment, data: dict, now: dt.datetime | None = None) -> Appointment:
+    """Move a booked appointment (``data``: start, resource, reason, version). A dosing session moved
+    past the booking checks (prior authorizations) also needs ``override_reason``, audited."""
     require(ctx.user, "schedule.manage")
     now = now or timezone.now()
     cleaned = _validate(plan_forms.RescheduleForm, data)
@@ -204,6 +206,10 @@ def reschedule_appointment(ctx: Context, appt: Appointment, data: dict, now: dt.
             raise Conflict("This appointment was changed by someone else; reload and try again.")
         _check({"start": start, "end": end, "staff": locked.staff}, location, locked.patient, resource, locked.plan,
                locked.kind, now, exclude_pk=locked.pk)
+        checks = booking_checks.Overrides(cleaned.get("override_reason"))
+        checks.check(locked.patient, locked.kind, start.astimezone(location.tz).date(), now.astimezone(location.tz).date(),
+                     exclude_pk=locked.pk)
+        checks.refuse_unless_reason()
         old = locked.start_at
         locked.start_at, locked.end_at, locked.resource = start, end, resource
         locked.version += 1
@@ -213,8 +219,10 @@ def reschedule_appointment(ctx: Context, appt: Appointment, data: dict, now: dt.
         TimelineEvent.objects.create(patient=locked.patient, kind="appointment", actor=ctx.user,
                                      summary=timeline_summary(f"Appointment moved from {old.astimezone(location.tz):%Y-%m-%d %H:%M} to "
                                                               f"{locked.local_start():%Y-%m-%d %H:%M}: {cleaned['reason']}"))
-        record(ctx, Action.APPOINTMENT_RESCHEDULE, obj=locked, patient=locked.patient,
-               detail={"from": old.isoformat(), "to": start.isoformat(), "reason": cleaned["reason"]})
+        detail = {"from": old.isoformat(), "to": start.isoformat(), "reason": cleaned["reason"]}
+        if checks.problems:
+            detail["overridden"] = {"checks": checks.problems, "reason": checks.reason}
+        record(ctx, Action.APPOINTMENT_RESCHEDULE, obj=locked, patient=locked.patient, detail=detail)
         _queue_reminders([locked])
     return locked
 

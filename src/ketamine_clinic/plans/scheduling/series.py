@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import transaction
 from django.utils import timezone
 
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import protocols as cp
 
+from .. import booking_checks
 from ..clinic_policy import appointment_minutes, plans_policy
 from ..models import Appointment, AppointmentKind
 from ._common import (
@@ -50,21 +52,35 @@ def propose_series(plan, protocol: cp.Protocol, phase: cp.Phase, count: int, *, 
 
 
 def book_series(ctx: Context, plan, protocol: cp.Protocol, phase: cp.Phase, count: int, *, start,
-                previous_utc=(), first_number: int = 1, now: dt.datetime | None = None) -> list[Appointment]:
-    """Book ``count`` dosing sessions of ``phase`` for an active plan. Call inside a transaction."""
+                previous_utc=(), first_number: int = 1, now: dt.datetime | None = None,
+                override_reason: str = "", overrides: booking_checks.Overrides | None = None) -> list[Appointment]:
+    """Book ``count`` dosing sessions of ``phase`` for an active plan. Call inside a transaction.
+
+    Each session runs the booking checks (prior authorizations) after the series' earlier sessions
+    are inserted, so they count. Past the checks the series needs ``override_reason`` (a 422 listing
+    every problem date, nothing booked). A caller booking several series passes its own
+    ``overrides`` and refuses once at the end."""
     _lock(plan.location, plan.patient)
     try:
         proposals = propose_series(plan, protocol, phase, count, start=start, previous_utc=previous_utc, now=now)
     except cp.SchedulingError as exc:
         raise explain_scheduling_error(exc) from None
+    checks = overrides if overrides is not None else booking_checks.Overrides(override_reason)
+    today = local_today(plan.location, now or timezone.now())
     by_name = {r.name: r for r in bookable_resources(plan.location)}
+    generated = f"Generated from {protocol.key} v{protocol.version}, phase {phase.name}"
     booked = []
-    for p in proposals:
-        booked.append(_book(
-            ctx, f"Generated from {protocol.key} v{protocol.version}, phase {phase.name}",
-            organization_id=plan.organization_id, location=plan.location, patient=plan.patient, plan=plan,
-            kind=AppointmentKind.DOSING, phase_name=phase.name, session_number=first_number + p.session_number - 1,
-            resource=by_name[p.resource_id], start_at=p.start_utc, end_at=p.end_utc))
+    with transaction.atomic():  # a savepoint: a refusal takes back the sessions already inserted
+        for p in proposals:
+            problems = checks.check(plan.patient, AppointmentKind.DOSING, p.start_utc.astimezone(plan.location.tz).date(), today)
+            booked.append(_book(
+                ctx, checks.reason if problems else generated,
+                overridden=problems,
+                organization_id=plan.organization_id, location=plan.location, patient=plan.patient, plan=plan,
+                kind=AppointmentKind.DOSING, phase_name=phase.name, session_number=first_number + p.session_number - 1,
+                resource=by_name[p.resource_id], start_at=p.start_utc, end_at=p.end_utc))
+        if overrides is None:
+            checks.refuse_unless_reason()
     record(ctx, Action.APPOINTMENT_BOOK_SERIES, obj=plan, patient=plan.patient,
            detail={"appointments": [str(a.public_id) for a in booked], "phase": phase.name})
     _queue_reminders(booked)

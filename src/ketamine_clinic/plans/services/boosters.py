@@ -16,10 +16,12 @@ from ketamine_clinic.clinical import protocols as cp
 from ketamine_clinic.core.errors import Conflict, ValidationFailed, require_own_clinic
 from ketamine_clinic.core.text_limits import refuse_over_length
 
+from .. import booking_checks
 from .. import forms as plan_forms
 from .. import scheduling
 from . import protocol_store
 from ..models import (
+    AppointmentChange,
     AppointmentStatus,
     BoosterProposal,
     ClinicProtocol,
@@ -142,27 +144,33 @@ def signal_relapse(ctx: Context, plan: TreatmentPlan, data: dict, now: dt.dateti
     return row
 
 
-def _book_visits(ctx, plan, protocol, visits, now) -> list:
+def _book_visits(ctx, plan, protocol, visits, now, override_reason: str = "") -> list:
     """Book each proposed visit on its due date (or the first workable day after). The due dates
-    come from the clinical core with the spacing already applied, so they are not re-spaced here."""
+    come from the clinical core with the spacing already applied, so they are not re-spaced here.
+    Visits past the booking checks (prior authorizations) need ``override_reason``: refused once,
+    listing every problem date, when it is missing."""
     booked = []
+    checks = booking_checks.Overrides(override_reason)
     for v in visits:
         due = max(dt.date.fromisoformat(v["due_date"]), scheduling.local_today(plan.location, now))
         booked += scheduling.book_series(ctx, plan, protocol, protocol.phase(v["phase_name"]), 1, start=due,
-                                         first_number=_live_dosing(plan).count() + 1, now=now)
+                                         first_number=_live_dosing(plan).count() + 1, now=now, overrides=checks)
+    checks.refuse_unless_reason()
     return booked
 
 
 def accept_proposal(ctx: Context, proposal: BoosterProposal, reason: str = "", now: dt.datetime | None = None,
-                    *, interval_choices: dict | None = None) -> BoosterProposal:
+                    *, interval_choices: dict | None = None, override_reason: str = "") -> BoosterProposal:
     """The prescriber accepts: the boosters are booked (a maintenance plan is started, signed).
-    ``interval_choices`` ({phase name: days}) picks the interval of a phase that offers a choice."""
+    ``interval_choices`` ({phase name: days}) picks the interval of a phase that offers a choice.
+    Boosters past the booking checks (prior authorizations) need ``override_reason``."""
     require(ctx.user, "plan.sign")
     require_own_clinic(ctx.user, proposal.plan.organization_id, "proposal")
     now = now or timezone.now()
     reason = (reason or "").strip()
     refuse_over_length(reason, BoosterProposal, "decision_reason", key="reason")
     refuse_over_length(reason, PlanStatusChange, "reason")  # a maintenance plan is started with it
+    refuse_over_length(override_reason or "", AppointmentChange, "reason", key="override_reason")
     with transaction.atomic():
         proposal = BoosterProposal.objects.select_for_update().select_related("plan").get(pk=proposal.pk)
         if proposal.status != BoosterProposal.Status.PROPOSED:
@@ -190,7 +198,7 @@ def accept_proposal(ctx: Context, proposal: BoosterProposal, reason: str = "", n
             PlanStatusChange.objects.create(plan=target, to_status=PlanStatus.DRAFT, reason="From maintenance proposal",
                                             changed_by=ctx.user, changed_at=now)
             _screened(target, now)
-            booked = _book_visits(ctx, target, protocol, proposal.visits, now)
+            booked = _book_visits(ctx, target, protocol, proposal.visits, now, override_reason)
             _status_change(ctx, target, PlanStatus.ACTIVE, reason or "Maintenance proposal accepted", now, signed=True)
             target.activated_by, target.activated_at = ctx.user, now
             target.save()
@@ -205,7 +213,7 @@ def accept_proposal(ctx: Context, proposal: BoosterProposal, reason: str = "", n
             for appt in _live_dosing(source_plan).filter(status=AppointmentStatus.BOOKED, start_at__gt=now,
                                                           start_at__lt=start_replaced):
                 scheduling.cancel_appointment(ctx, appt, "Replaced by the earlier booster after a relapse signal", now)
-            booked = _book_visits(ctx, source_plan, protocol, proposal.visits, now)
+            booked = _book_visits(ctx, source_plan, protocol, proposal.visits, now, override_reason)
             source_plan.phase_name = proposal.visits[0]["phase_name"]
             source_plan.session_count += len(booked)
             source_plan.version += 1

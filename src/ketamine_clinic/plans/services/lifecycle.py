@@ -18,13 +18,15 @@ from ketamine_clinic.education import services as education
 
 from .. import forms as plan_forms
 from .. import scheduling
-from ..models import PlanDose, PlanStatus, PlanStatusChange, TreatmentPlan
+from ..models import AppointmentChange, PlanDose, PlanStatus, PlanStatusChange, TreatmentPlan
 from ._common import OPEN_STATUSES, _live_dosing, _lock_plan, _screened, _status_change, _timeline, _validate, plan_protocol
 from .boosters import propose_maintenance_for
 
 
-def activate_plan(ctx: Context, plan: TreatmentPlan, reason: str = "", now: dt.datetime | None = None) -> tuple[TreatmentPlan, list[str]]:
+def activate_plan(ctx: Context, plan: TreatmentPlan, reason: str = "", now: dt.datetime | None = None, *,
+                  override_reason: str = "") -> tuple[TreatmentPlan, list[str]]:
     """Sign and activate a draft: screening must allow the route; the sessions are booked.
+    Sessions past the booking checks (prior authorizations) need ``override_reason``.
 
     Returns the plan and warnings (therapy sessions that could not be placed).
     """
@@ -33,6 +35,7 @@ def activate_plan(ctx: Context, plan: TreatmentPlan, reason: str = "", now: dt.d
     now = now or timezone.now()
     reason = (reason or "").strip()
     refuse_over_length(reason, PlanStatusChange, "reason")
+    refuse_over_length(override_reason or "", AppointmentChange, "reason", key="override_reason")
     refuse_if_blocked(ctx.user, timezone.localdate(now), field="plan")  # an expired licence or DEA refuses (409)
     warnings: list[str] = []
     with transaction.atomic():
@@ -47,7 +50,7 @@ def activate_plan(ctx: Context, plan: TreatmentPlan, reason: str = "", now: dt.d
         booked = []
         if not protocol.at_home:
             booked = scheduling.book_series(ctx, plan, protocol, protocol.phase(plan.phase_name), plan.session_count,
-                                            start=plan.start_date, now=now)
+                                            start=plan.start_date, now=now, override_reason=override_reason)
             _, warnings = scheduling.book_linked_sessions(ctx, plan, protocol, booked, now)
         dose = plan.doses.order_by("-version").first()
         PlanDose.objects.filter(pk=dose.pk).update(signed_by=ctx.user, signed_at=now)
@@ -64,8 +67,9 @@ def activate_plan(ctx: Context, plan: TreatmentPlan, reason: str = "", now: dt.d
 
 
 def change_status(ctx: Context, plan: TreatmentPlan, to_status: str, reason: str,
-                  now: dt.datetime | None = None) -> TreatmentPlan:
-    """Pause, resume, complete or stop a plan (signed, with a reason)."""
+                  now: dt.datetime | None = None, *, override_reason: str = "") -> TreatmentPlan:
+    """Pause, resume, complete or stop a plan (signed, with a reason). Resuming books the remaining
+    sessions: past the booking checks (prior authorizations) they need ``override_reason``."""
     require(ctx.user, "plan.sign")
     require_own_clinic(ctx.user, plan.organization_id, "plan")
     now = now or timezone.now()
@@ -81,6 +85,7 @@ def change_status(ctx: Context, plan: TreatmentPlan, to_status: str, reason: str
     if not reason:
         raise ValidationFailed({"reason": ["Say why."]})
     refuse_over_length(reason, PlanStatusChange, "reason")
+    refuse_over_length(override_reason or "", AppointmentChange, "reason", key="override_reason")
     with transaction.atomic():
         plan = _lock_plan(plan)
         if plan.status not in allowed[to_status]:
@@ -97,7 +102,8 @@ def change_status(ctx: Context, plan: TreatmentPlan, to_status: str, reason: str
             if remaining > 0 and not protocol.at_home:
                 booked = scheduling.book_series(
                     ctx, plan, protocol, protocol.phase(plan.phase_name), remaining, start=now,
-                    previous_utc=[a.start_at for a in live], first_number=len(live) + 1, now=now)
+                    previous_utc=[a.start_at for a in live], first_number=len(live) + 1, now=now,
+                    override_reason=override_reason)
                 summary = f"; {len(booked)} session(s) booked"
         _status_change(ctx, plan, to_status, reason, now, signed=True)
         plan.save()
