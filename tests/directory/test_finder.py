@@ -10,6 +10,7 @@ from ketamine_clinic.directory import services
 from ketamine_clinic.directory.models import ClinicListing
 from ketamine_clinic.directory.rules.finder import DEFAULT_GFE_NOTICE
 from ketamine_clinic.directory.rules.geo import haversine_miles
+from ketamine_clinic.plans.scheduling import set_opening_hours
 
 from tests.support.api import assert_error
 from tests.support.people import ctx_for
@@ -131,3 +132,23 @@ def test_the_admin_edits_the_listing_on_its_page(client_for, clinic_admin):
     assert client.post("/directory/listing", dict(LISTING, self_pay_min_usd="abc")).status_code == 422
     assert client.post("/directory/listing", LISTING).status_code == 302
     assert ClinicListing.objects.get().published is True
+
+
+def test_the_clinic_page_and_api_show_each_location_with_its_opening_hours_in_local_time(listed, clinic_admin, location, client, api):
+    location.time_zone = "America/Los_Angeles"  # the hours are kept and shown in the location's own zone
+    location.save()
+    set_opening_hours(ctx_for(clinic_admin), location, {"monday": "08:00-12:00, 13:00-18:00", "saturday": "09:00-13:00"})
+    page = client.get(f"/find/clinics/{listed.public_id}/").content.decode()
+    assert "local time: America/Los_Angeles, P" in page  # PST or PDT, whichever is in force today
+    assert "<th scope=\"row\">Monday</th><td>08:00–12:00, 13:00–18:00</td>" in page
+    assert "<th scope=\"row\">Sunday</th><td>Closed</td>" in page and "120 Main St, Albany, NY 12207" in page
+    loc = api(None, "get", f"/finder/clinics/{listed.public_id}").json()["locations"][0]
+    assert loc["time_zone"].startswith("America/Los_Angeles") and loc["postal_code"] == "12207"
+    assert [d["day"] for d in loc["opening_hours"]][:2] == ["Monday", "Tuesday"]
+    assert loc["opening_hours"][0]["spans"] == [{"opens": "08:00:00", "closes": "12:00:00"}, {"opens": "13:00:00", "closes": "18:00:00"}]
+    assert loc["opening_hours"][5]["spans"] == [{"opens": "09:00:00", "closes": "13:00:00"}] and loc["opening_hours"][6]["spans"] == []
+
+
+def test_a_location_without_recorded_hours_says_to_call(listed, client, api):
+    assert "Opening hours: call to ask." in client.get(f"/find/clinics/{listed.public_id}/").content.decode()
+    assert api(None, "get", f"/finder/clinics/{listed.public_id}").json()["locations"][0]["opening_hours"] == []

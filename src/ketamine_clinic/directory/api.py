@@ -248,6 +248,17 @@ class PublicClinicianOut(Schema):
     npi: str
 
 
+class OpeningSpanOut(Schema):
+    opens: dt.time
+    closes: dt.time
+
+
+class OpeningDayOut(Schema):
+    weekday: int = Field(description="0 = Monday")
+    day: str
+    spans: list[OpeningSpanOut] = Field(description="Empty: closed that day")
+
+
 class PublicLocationOut(Schema):
     name: str
     address_line: str
@@ -255,6 +266,8 @@ class PublicLocationOut(Schema):
     region: str
     postal_code: str
     phone: str
+    time_zone: str = Field(description="IANA zone the opening hours are given in (local time), with today's abbreviation")
+    opening_hours: list[OpeningDayOut] = Field(description="Monday to Sunday; empty when the clinic recorded none")
 
 
 class PublicClinicOut(Schema):
@@ -290,7 +303,10 @@ def finder_search(request, query: Query[FinderQuery]):
             summary="Public: a published clinic's page (locations, services, clinicians, good-faith-estimate notice)")
 def finder_clinic(request, clinic_id: UUID):
     page = services.public_clinic(clinic_id)
-    return {**page, "listing": _listing_out(page["listing"])}
+    locations = [{**{name: getattr(l["location"], name) for name in ("name", "address_line", "city", "region",
+                                                                      "postal_code", "phone")},
+                  "time_zone": l["time_zone"], "opening_hours": l["opening_hours"]} for l in page["listed_locations"]]
+    return {"listing": _listing_out(page["listing"]), "locations": locations, "clinicians": page["clinicians"]}
 
 
 @router.get("/clinic-listing", response={200: ListingOut, **errors(401, 403)}, summary="The clinic's finder listing")

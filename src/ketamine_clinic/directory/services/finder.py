@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from ketamine_clinic.accounts.models import Location
 from ketamine_clinic.accounts.permissions import P, T, require
@@ -17,6 +18,7 @@ from ketamine_clinic.core.errors import NotFound, validated
 from .. import forms as dforms
 from ..geo import centroid
 from ..models import ClinicListing, ProviderProfile
+from ..opening_hours import time_zone_label, weekly_hours
 from ..rules.finder import DEFAULT_GFE_NOTICE
 from ..rules.geo import DEFAULT_RADIUS_MILES, haversine_miles
 from ..rules.taxonomy import display
@@ -113,8 +115,7 @@ def search(data) -> tuple[list[FinderResult], int]:
     for loc in Location.objects.filter(id__in=[i for i, (o, _) in near.items() if o in listings]).only(
             "organization_id", "name", "address_line", "city", "region", "postal_code", "phone"):
         listing, miles = listings[loc.organization_id], near[loc.id][1]
-        address = ", ".join(p for p in (loc.address_line, loc.city, f"{loc.region} {loc.postal_code}".strip()) if p)
-        found.append(FinderResult(listing, loc.name, address, loc.phone or listing.phone, round(miles, 1)))
+        found.append(FinderResult(listing, loc.name, _address(loc), loc.phone or listing.phone, round(miles, 1)))
     found.sort(key=lambda r: (r.distance_miles, r.listing.display_name, r.location_name))
     return found[:MAX_RESULTS], len(found)
 
@@ -125,13 +126,21 @@ def public_clinic(listing_id) -> dict:
     if listing is None:
         raise NotFound("No such clinic in the finder.")
     locations = Location.objects.filter(organization_id=listing.organization_id, is_active=True).order_by("name")
+    # Opening hours are read per location (a clinic has a handful), through the provider plans registers.
     profiles = (ProviderProfile.objects.filter(organization_id=listing.organization_id, user__is_active=True,
                                                user__roles__role__in=[P.value, T.value])
                 .select_related("user").distinct().order_by("user__last_name", "user__first_name"))
     clinicians = [{"name": p.user.get_full_name() or p.user.username, "credentials": p.user.credentials,
                    "specialty": display(p.primary_taxonomy) if p.primary_taxonomy else "",
                    "languages": p.languages, "npi": p.npi} for p in profiles]
-    return {"listing": listing, "locations": list(locations), "clinicians": clinicians}
+    now = timezone.now()
+    listed = [{"location": loc, "address": _address(loc), "phone": loc.phone or listing.phone,
+               "time_zone": time_zone_label(loc, now), "opening_hours": weekly_hours(loc)} for loc in locations]
+    return {"listing": listing, "locations": list(locations), "listed_locations": listed, "clinicians": clinicians}
+
+
+def _address(loc: Location) -> str:
+    return ", ".join(p for p in (loc.address_line, loc.city, f"{loc.region} {loc.postal_code}".strip()) if p)
 
 
 def money(value: Decimal | None) -> str:
