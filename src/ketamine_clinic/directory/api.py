@@ -156,6 +156,41 @@ def add_credential(request, clinician_id: UUID, payload: CredentialIn):
 
 
 
+class RegistryTaxonomyOut(Schema):
+    code: str
+    primary: bool
+    license: str
+    state: str
+
+
+class RegistryRecordOut(Schema):
+    npi: str
+    entity_type: str
+    first_name: str
+    last_name: str
+    credential: str
+    address_line: str
+    city: str
+    state: str
+    postal_code: str
+    phone: str
+    taxonomies: list[RegistryTaxonomyOut]
+    last_updated: str
+
+
+class RegistryLookupOut(Schema):
+    found: RegistryRecordOut
+    prefilled: bool = Field(description="Empty taxonomy codes were pre-filled from the registry")
+    mismatches: list[str] = Field(description="How the registry's record differs from the profile")
+
+
+@router.post("/providers/{clinician_id}/npi-registry", response={200: RegistryLookupOut, **errors(401, 403, 404, 409, 422, 502)},
+             summary="Look the clinician's NPI up live in the NPI Registry (409 unless the deployment set NPI_REGISTRY_URL; "
+                     "502 when the registry fails)")
+def registry_lookup(request, clinician_id: UUID):
+    return services.registry_lookup(Context.from_request(request), clinician_id)
+
+
 # --- the public finder (no sign-in) and the clinic's listing ------------------------------------
 class FinderQuery(Schema):
     zip: str = Field(description="5-digit ZIP code")
