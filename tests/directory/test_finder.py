@@ -152,3 +152,14 @@ def test_the_clinic_page_and_api_show_each_location_with_its_opening_hours_in_lo
 def test_a_location_without_recorded_hours_says_to_call(listed, client, api):
     assert "Opening hours: call to ask." in client.get(f"/find/clinics/{listed.public_id}/").content.decode()
     assert api(None, "get", f"/finder/clinics/{listed.public_id}").json()["locations"][0]["opening_hours"] == []
+
+
+def test_public_profiles_show_current_certificates_and_languages(listed, prescriber, client, api):
+    services.add_credential(ctx_for(prescriber), prescriber.public_id, {"title": "KAP training certificate", "issuer": "Institute X",
+                                                                         "issued_on": "2024-01-01"})
+    services.add_credential(ctx_for(prescriber), prescriber.public_id, {"title": "Old board cert", "issued_on": "2010-01-01",
+                                                                         "expires_on": "2015-01-01"})
+    page = client.get(f"/find/clinics/{listed.public_id}/").content.decode()
+    assert "KAP training certificate (Institute X)" in page and "Old board cert" not in page and "Speaks English" in page
+    clinician = api(None, "get", f"/finder/clinics/{listed.public_id}").json()["clinicians"][0]
+    assert clinician["certificates"] == ["KAP training certificate (Institute X)"] and clinician["languages"] == ["English"]

@@ -279,6 +279,7 @@ class PublicClinicianOut(Schema):
     name: str
     credentials: str
     specialty: str
+    certificates: list[str] = Field(description="Current training certificates and certifications, e.g. KAP training")
     languages: list[str]
     npi: str
 

@@ -129,14 +129,23 @@ def public_clinic(listing_id) -> dict:
     # Opening hours are read per location (a clinic has a handful), through the provider plans registers.
     profiles = (ProviderProfile.objects.filter(organization_id=listing.organization_id, user__is_active=True,
                                                user__roles__role__in=[P.value, T.value])
-                .select_related("user").distinct().order_by("user__last_name", "user__first_name"))
+                .select_related("user").prefetch_related("credentials").distinct()
+                .order_by("user__last_name", "user__first_name"))
+    now = timezone.now()
     clinicians = [{"name": p.user.get_full_name() or p.user.username, "credentials": p.user.credentials,
                    "specialty": display(p.primary_taxonomy) if p.primary_taxonomy else "",
+                   "certificates": _current_certificates(p, timezone.localdate(now)),
                    "languages": p.languages, "npi": p.npi} for p in profiles]
-    now = timezone.now()
     listed = [{"location": loc, "address": _address(loc), "phone": loc.phone or listing.phone,
                "time_zone": time_zone_label(loc, now), "opening_hours": weekly_hours(loc)} for loc in locations]
     return {"listing": listing, "locations": list(locations), "listed_locations": listed, "clinicians": clinicians}
+
+
+def _current_certificates(profile: ProviderProfile, today) -> list[str]:
+    """Titles (with issuer) of the clinician's credentials that have not expired, e.g. a KAP training
+    certificate; dates stay private."""
+    return [f"{c.title} ({c.issuer})" if c.issuer else c.title for c in profile.credentials.all()
+            if c.expires_on is None or c.expires_on >= today]
 
 
 def _address(loc: Location) -> str:
