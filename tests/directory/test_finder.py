@@ -1,6 +1,8 @@
 """The public clinic finder: opt-in listings, ZIP + radius search (offline centroids, haversine),
 filters, the public clinic page, the listing's permissions and hostile input."""
 
+import datetime as dt
+
 import pytest
 
 from ketamine_clinic.accounts.permissions import PermissionDenied
@@ -163,3 +165,16 @@ def test_public_profiles_show_current_certificates_and_languages(listed, prescri
     assert "KAP training certificate (Institute X)" in page and "Old board cert" not in page and "Speaks English" in page
     clinician = api(None, "get", f"/finder/clinics/{listed.public_id}").json()["clinicians"][0]
     assert clinician["certificates"] == ["KAP training certificate (Institute X)"] and clinician["languages"] == ["English"]
+
+
+def test_the_listing_page_warns_of_telehealth_states_without_a_licensed_prescriber(listed, clinic_admin, prescriber, client_for):
+    # listed: telehealth in NY, the prescriber licensed in NY until 2031
+    today = dt.date(2030, 3, 1)
+    assert services.telehealth_licence_gaps(ctx_for(clinic_admin), today) == []
+    services.save_listing(ctx_for(clinic_admin), dict(LISTING, telehealth_states=["NY", "VT"]))
+    assert services.telehealth_licence_gaps(ctx_for(clinic_admin), today) == ["VT"]
+    assert services.telehealth_licence_gaps(ctx_for(clinic_admin), dt.date(2031, 6, 1)) == ["NY", "VT"]  # NY expired
+    page = client_for(clinic_admin).get("/directory/listing").content.decode()
+    assert "offers telehealth in VT, but no prescriber" in page
+    with pytest.raises(PermissionDenied):
+        services.telehealth_licence_gaps(ctx_for(prescriber), today)

@@ -147,4 +147,6 @@ def listing(request):
         else:
             messages.success(request, "Listing saved.")
             return redirect("directory:listing")
-    return render(request, "directory/listing.html", {"form": form, "listing": current}, status=status)
+    gaps = services.telehealth_licence_gaps(ctx, timezone.localdate())
+    return render(request, "directory/listing.html", {"form": form, "listing": current, "telehealth_gaps": gaps},
+                  status=status)

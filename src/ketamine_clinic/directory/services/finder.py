@@ -17,7 +17,7 @@ from ketamine_clinic.core.errors import NotFound, validated
 
 from .. import forms as dforms
 from ..geo import centroid
-from ..models import ClinicListing, ProviderProfile
+from ..models import ClinicListing, ProviderLicence, ProviderProfile
 from ..opening_hours import time_zone_label, weekly_hours
 from ..rules.finder import DEFAULT_GFE_NOTICE
 from ..rules.geo import DEFAULT_RADIUS_MILES, haversine_miles
@@ -51,6 +51,19 @@ def save_listing(ctx: Context, data) -> ClinicListing:
             "published": listing.published, "was_published": was_published,
             "routes": listing.routes, "accepting_new_patients": listing.accepting_new_patients})
     return listing
+
+
+def telehealth_licence_gaps(ctx: Context, today) -> list[str]:
+    """The telehealth states the clinic's listing advertises where none of its active prescribers holds
+    a current licence (from the recorded profiles): the admin's listing page warns about them."""
+    require(ctx.user, "directory.listing_manage")
+    listing = ClinicListing.objects.filter(organization_id=ctx.user.organization_id).first()
+    if listing is None or not listing.telehealth_states:
+        return []
+    licensed = set(ProviderLicence.objects.filter(
+        profile__organization_id=ctx.user.organization_id, profile__user__is_active=True,
+        profile__user__roles__role=P.value, expires_on__gte=today).values_list("state", flat=True))
+    return [state for state in listing.telehealth_states if state not in licensed]
 
 
 @dataclass(frozen=True)
