@@ -261,6 +261,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # Absolute base of links sent by email or SMS, e.g. https://clinic.example.org
 SITE_URL = os.environ.get("SITE_URL", "")
 
+# Live NPI Registry look-ups from provider profiles (directory), off unless set, e.g.
+# https://npiregistry.cms.hhs.gov/api/ ; only the NPI is sent.
+NPI_REGISTRY_URL = os.environ.get("NPI_REGISTRY_URL", "")
+
 # Without a real provider, messages (they carry PHI) go to a private outbox directory, never the
 # console: one file per batch of emails and sms.jsonl, mode 0600 in a 0700 directory.
 OUTBOX_DIR = Path(os.environ.get("OUTBOX_DIR") or (

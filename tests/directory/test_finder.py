@@ -1,6 +1,8 @@
 """The public clinic finder: opt-in listings, ZIP + radius search (offline centroids, haversine),
 filters, the public clinic page, the listing's permissions and hostile input."""
 
+import datetime as dt
+
 import pytest
 
 from ketamine_clinic.accounts.permissions import PermissionDenied
@@ -10,6 +12,7 @@ from ketamine_clinic.directory import services
 from ketamine_clinic.directory.models import ClinicListing
 from ketamine_clinic.directory.rules.finder import DEFAULT_GFE_NOTICE
 from ketamine_clinic.directory.rules.geo import haversine_miles
+from ketamine_clinic.plans.scheduling import set_opening_hours
 
 from tests.support.api import assert_error
 from tests.support.people import ctx_for
@@ -131,3 +134,47 @@ def test_the_admin_edits_the_listing_on_its_page(client_for, clinic_admin):
     assert client.post("/directory/listing", dict(LISTING, self_pay_min_usd="abc")).status_code == 422
     assert client.post("/directory/listing", LISTING).status_code == 302
     assert ClinicListing.objects.get().published is True
+
+
+def test_the_clinic_page_and_api_show_each_location_with_its_opening_hours_in_local_time(listed, clinic_admin, location, client, api):
+    location.time_zone = "America/Los_Angeles"  # the hours are kept and shown in the location's own zone
+    location.save()
+    set_opening_hours(ctx_for(clinic_admin), location, {"monday": "08:00-12:00, 13:00-18:00", "saturday": "09:00-13:00"})
+    page = client.get(f"/find/clinics/{listed.public_id}/").content.decode()
+    assert "local time: America/Los_Angeles, P" in page  # PST or PDT, whichever is in force today
+    assert "<th scope=\"row\">Monday</th><td>08:00–12:00, 13:00–18:00</td>" in page
+    assert "<th scope=\"row\">Sunday</th><td>Closed</td>" in page and "120 Main St, Albany, NY 12207" in page
+    loc = api(None, "get", f"/finder/clinics/{listed.public_id}").json()["locations"][0]
+    assert loc["time_zone"].startswith("America/Los_Angeles") and loc["postal_code"] == "12207"
+    assert [d["day"] for d in loc["opening_hours"]][:2] == ["Monday", "Tuesday"]
+    assert loc["opening_hours"][0]["spans"] == [{"opens": "08:00:00", "closes": "12:00:00"}, {"opens": "13:00:00", "closes": "18:00:00"}]
+    assert loc["opening_hours"][5]["spans"] == [{"opens": "09:00:00", "closes": "13:00:00"}] and loc["opening_hours"][6]["spans"] == []
+
+
+def test_a_location_without_recorded_hours_says_to_call(listed, client, api):
+    assert "Opening hours: call to ask." in client.get(f"/find/clinics/{listed.public_id}/").content.decode()
+    assert api(None, "get", f"/finder/clinics/{listed.public_id}").json()["locations"][0]["opening_hours"] == []
+
+
+def test_public_profiles_show_current_certificates_and_languages(listed, prescriber, client, api):
+    services.add_credential(ctx_for(prescriber), prescriber.public_id, {"title": "KAP training certificate", "issuer": "Institute X",
+                                                                         "issued_on": "2024-01-01"})
+    services.add_credential(ctx_for(prescriber), prescriber.public_id, {"title": "Old board cert", "issued_on": "2010-01-01",
+                                                                         "expires_on": "2015-01-01"})
+    page = client.get(f"/find/clinics/{listed.public_id}/").content.decode()
+    assert "KAP training certificate (Institute X)" in page and "Old board cert" not in page and "Speaks English" in page
+    clinician = api(None, "get", f"/finder/clinics/{listed.public_id}").json()["clinicians"][0]
+    assert clinician["certificates"] == ["KAP training certificate (Institute X)"] and clinician["languages"] == ["English"]
+
+
+def test_the_listing_page_warns_of_telehealth_states_without_a_licensed_prescriber(listed, clinic_admin, prescriber, client_for):
+    # listed: telehealth in NY, the prescriber licensed in NY until 2031
+    today = dt.date(2030, 3, 1)
+    assert services.telehealth_licence_gaps(ctx_for(clinic_admin), today) == []
+    services.save_listing(ctx_for(clinic_admin), dict(LISTING, telehealth_states=["NY", "VT"]))
+    assert services.telehealth_licence_gaps(ctx_for(clinic_admin), today) == ["VT"]
+    assert services.telehealth_licence_gaps(ctx_for(clinic_admin), dt.date(2031, 6, 1)) == ["NY", "VT"]  # NY expired
+    page = client_for(clinic_admin).get("/directory/listing").content.decode()
+    assert "offers telehealth in VT, but no prescriber" in page
+    with pytest.raises(PermissionDenied):
+        services.telehealth_licence_gaps(ctx_for(prescriber), today)

@@ -50,3 +50,9 @@ def test_taxonomy_data_has_the_practice_codes_once_each():
     assert BY_CODE["367500000X"].display.startswith("Nurse Anesthetist")
     assert BY_CODE["2084P0800X"].verify is False and BY_CODE["106H00000X"].verify is True
     assert all(len(c) == 10 and c.endswith("X") for c in codes)
+
+
+@pytest.mark.parametrize("dea", ["BB1388568", "AP5836727"])
+def test_dea_check_digit_matches_the_published_worked_examples(dea):
+    # Oracle Siebel ePharma Handheld Guide, Table 12 (BB1388568); takerx.com verify page (AP5836727).
+    assert dea_check_digit(dea[2:8]) == dea[8] and dea_problem(dea) is None

@@ -195,6 +195,7 @@ class Action(StrEnum):
     DIRECTORY_LICENCE_REMOVE = "directory.licence_remove"
     DIRECTORY_CREDENTIAL_ADD = "directory.credential_add"
     DIRECTORY_NPPES_IMPORT = "directory.nppes_import"
+    DIRECTORY_NPPES_LOOKUP = "directory.nppes_lookup"
     DIRECTORY_LISTING_SAVE = "directory.listing_save"
 
     # --- billing: coding, prices, coverage, estimates, invoices and the ledger

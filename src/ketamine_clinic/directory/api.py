@@ -156,6 +156,41 @@ def add_credential(request, clinician_id: UUID, payload: CredentialIn):
 
 
 
+class RegistryTaxonomyOut(Schema):
+    code: str
+    primary: bool
+    license: str
+    state: str
+
+
+class RegistryRecordOut(Schema):
+    npi: str
+    entity_type: str
+    first_name: str
+    last_name: str
+    credential: str
+    address_line: str
+    city: str
+    state: str
+    postal_code: str
+    phone: str
+    taxonomies: list[RegistryTaxonomyOut]
+    last_updated: str
+
+
+class RegistryLookupOut(Schema):
+    found: RegistryRecordOut
+    prefilled: bool = Field(description="Empty taxonomy codes were pre-filled from the registry")
+    mismatches: list[str] = Field(description="How the registry's record differs from the profile")
+
+
+@router.post("/providers/{clinician_id}/npi-registry", response={200: RegistryLookupOut, **errors(401, 403, 404, 409, 422, 502)},
+             summary="Look the clinician's NPI up live in the NPI Registry (409 unless the deployment set NPI_REGISTRY_URL; "
+                     "502 when the registry fails)")
+def registry_lookup(request, clinician_id: UUID):
+    return services.registry_lookup(Context.from_request(request), clinician_id)
+
+
 # --- the public finder (no sign-in) and the clinic's listing ------------------------------------
 class FinderQuery(Schema):
     zip: str = Field(description="5-digit ZIP code")
@@ -244,8 +279,20 @@ class PublicClinicianOut(Schema):
     name: str
     credentials: str
     specialty: str
+    certificates: list[str] = Field(description="Current training certificates and certifications, e.g. KAP training")
     languages: list[str]
     npi: str
+
+
+class OpeningSpanOut(Schema):
+    opens: dt.time
+    closes: dt.time
+
+
+class OpeningDayOut(Schema):
+    weekday: int = Field(description="0 = Monday")
+    day: str
+    spans: list[OpeningSpanOut] = Field(description="Empty: closed that day")
 
 
 class PublicLocationOut(Schema):
@@ -255,6 +302,8 @@ class PublicLocationOut(Schema):
     region: str
     postal_code: str
     phone: str
+    time_zone: str = Field(description="IANA zone the opening hours are given in (local time), with today's abbreviation")
+    opening_hours: list[OpeningDayOut] = Field(description="Monday to Sunday; empty when the clinic recorded none")
 
 
 class PublicClinicOut(Schema):
@@ -290,7 +339,10 @@ def finder_search(request, query: Query[FinderQuery]):
             summary="Public: a published clinic's page (locations, services, clinicians, good-faith-estimate notice)")
 def finder_clinic(request, clinic_id: UUID):
     page = services.public_clinic(clinic_id)
-    return {**page, "listing": _listing_out(page["listing"])}
+    locations = [{**{name: getattr(l["location"], name) for name in ("name", "address_line", "city", "region",
+                                                                      "postal_code", "phone")},
+                  "time_zone": l["time_zone"], "opening_hours": l["opening_hours"]} for l in page["listed_locations"]]
+    return {"listing": _listing_out(page["listing"]), "locations": locations, "clinicians": page["clinicians"]}
 
 
 @router.get("/clinic-listing", response={200: ListingOut, **errors(401, 403)}, summary="The clinic's finder listing")

@@ -13,4 +13,5 @@ urlpatterns = [
     path("providers/<uuid:user_id>/licences", views.licence_save, name="licence_save"),
     path("providers/<uuid:user_id>/licences/<str:state>/remove", views.licence_remove, name="licence_remove"),
     path("providers/<uuid:user_id>/credentials", views.credential_add, name="credential_add"),
+    path("providers/<uuid:user_id>/npi-registry", views.registry_lookup, name="registry_lookup"),
 ]

@@ -7,12 +7,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ketamine_clinic.audit.services import Context
-from ketamine_clinic.core.errors import ValidationFailed
+from ketamine_clinic.core.errors import ServiceError, ValidationFailed, error_text
 from ketamine_clinic.web.access import staff_required
 from ketamine_clinic.web.forms import bound, with_errors
 
 from . import forms as dforms
-from . import services
+from . import npi_registry, services
 from .services import finder as _finder  # noqa: F401  (LISTING_FIELDS)
 from .rules.taxonomy import display
 
@@ -35,7 +35,7 @@ def _profile_initial(profile) -> dict:
             "languages": ", ".join(profile.languages)}
 
 
-def _page(request, user_id, *, profile_form=None, licence_form=None, credential_form=None, status=200):
+def _page(request, user_id, *, profile_form=None, licence_form=None, credential_form=None, status=200, error=""):
     ctx = _ctx(request)
     user, profile = services.get_profile_for(ctx, user_id)
     return render(request, "directory/profile.html", {
@@ -47,6 +47,7 @@ def _page(request, user_id, *, profile_form=None, licence_form=None, credential_
         "profile_form": profile_form or dforms.ProfileForm(initial=_profile_initial(profile)),
         "licence_form": licence_form or dforms.LicenceForm(),
         "credential_form": credential_form or dforms.CredentialForm(),
+        "registry_enabled": npi_registry.enabled(), "registry_error": error,
     }, status=status)
 
 
@@ -94,6 +95,19 @@ def credential_add(request, user_id):
                  lambda _: "Credential added.")
 
 
+@staff_required("directory.edit_own", "directory.edit_any")
+@require_POST
+def registry_lookup(request, user_id):
+    try:
+        result = services.registry_lookup(_ctx(request), user_id)
+    except ServiceError as exc:  # no valid NPI (422), no record (422), the registry failed (502)
+        return _page(request, user_id, status=exc.status, error=error_text(exc))
+    found = result["found"]
+    messages.success(request, f"NPI Registry record of {found['first_name']} {found['last_name']} (NPI {found['npi']}) stored"
+                              + ("; taxonomy codes pre-filled." if result["prefilled"] else "."))
+    return redirect("directory:profile", user_id=user_id)
+
+
 class NppesUploadForm(forms.Form):
     file = forms.FileField(label="NPPES file (dissemination CSV extract or NPI Registry API JSON)")
 
@@ -133,4 +147,6 @@ def listing(request):
         else:
             messages.success(request, "Listing saved.")
             return redirect("directory:listing")
-    return render(request, "directory/listing.html", {"form": form, "listing": current}, status=status)
+    gaps = services.telehealth_licence_gaps(ctx, timezone.localdate())
+    return render(request, "directory/listing.html", {"form": form, "listing": current, "telehealth_gaps": gaps},
+                  status=status)

@@ -18,3 +18,9 @@ class PlansConfig(AppConfig):
         from . import sections  # after services, which must load before scheduling (they import each other)
 
         register_app(self, clinic_policy, sections)
+
+        from ketamine_clinic.directory import opening_hours  # the public clinic page lists the hours kept here
+
+        from .scheduling.reads import opening_hours_of
+        if opening_hours_of not in opening_hours.PROVIDERS:
+            opening_hours.PROVIDERS.append(opening_hours_of)

@@ -18,7 +18,8 @@ from ketamine_clinic.clinical import session as cs
 from ketamine_clinic.clinical.protocols import DoseUnit, MeasureWhen
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.clinical.session.dose_check import check_plan_guardrails
-from ketamine_clinic.directory.services import prescriber_block_reason
+from ketamine_clinic.clinical.sources import CLINIC_POLICY
+from ketamine_clinic.directory.services import location_state_warning, prescriber_block_reason
 from ketamine_clinic.patients.models import BodyMeasurement, RecordStatus
 from ketamine_clinic.plans.services import plan_protocol
 from ketamine_clinic.screening.services import current_rems, may_treat
@@ -293,15 +294,23 @@ def checklist_facts(session, now: dt.datetime, policy=None) -> cs.ChecklistFacts
     )
 
 
+def _licence_state_warning(session, now, policy) -> cs.ChecklistItem | None:
+    """A non-blocking item when the session's location names no US state (directory clinic policy)."""
+    warning = location_state_warning(session.ordered_by, session.location)
+    return cs.ChecklistItem("ordering_prescriber_state", "Ordering prescriber licensed in the location's state",
+                            cs.ItemStatus.OK, f"Warning: {warning}", CLINIC_POLICY) if warning else None
+
+
 # Checklist items other apps add (each ``f(session, now, policy) -> ChecklistItem | None``), registered
 # from their AppConfig.ready() so this module imports none of them (e.g. the notes app's signed KAP
 # preparation note). Their hard stops block dosing like the core's.
-CHECKLIST_EXTENSIONS: list = []
+CHECKLIST_EXTENSIONS: list = [_licence_state_warning]
 
 
 def ordering_prescriber_block(session, on_date: dt.date) -> str:
-    """Why the prescriber who ordered this session's dose may not sign orders today, else ""."""
-    return prescriber_block_reason(session.ordered_by, on_date) or ""
+    """Why the prescriber who ordered this session's dose may not sign orders today (for a session at
+    its location: a current licence in the location's state), else ""."""
+    return prescriber_block_reason(session.ordered_by, on_date, session.location) or ""
 
 
 def checklist_for(session, now: dt.datetime | None = None, policy=None) -> cs.ChecklistResult:

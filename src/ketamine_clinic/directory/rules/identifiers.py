@@ -8,9 +8,11 @@ NPI_PREFIX = "80840"  # ISO issuer prefix for US health identifiers; Luhn runs o
 
 DEA_PATTERN = re.compile(r"^[A-Z][A-Z9][0-9]{7}$")
 # DEA registration number: registrant-type letter, the registrant's last-name initial (or 9), six
-# digits, one check digit = last digit of (d1+d3+d5) + 2*(d2+d4+d6). Source: the published DEA
-# check-digit scheme as implemented in public validators (e.g. jackruss/faker-medical faker_dea.rb).
-# [from memory, verify] against DEA's own documentation.
+# digits, one check digit = last digit of (d1+d3+d5) + 2*(d2+d4+d6). Sources (checked 2026-12):
+# Oracle, Siebel ePharma Handheld Guide, "Validating the DEA Number", Table 12 (worked example
+# BB1388568: 1+8+5=14, 2*(3+8+6)=34, 48 -> 8), https://docs.oracle.com/cd/E05554_01/books/HHPharmWIN/HHSalesWINAppsAdmin21.html;
+# the same scheme in Datadog's sensitive-data-scanner (us_dea_checksum.rs) and faker-medical
+# (faker_dea.rb). [verified against these secondary sources; no DEA publication of it was found]
 
 
 def luhn_ok(digits: str) -> bool:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from ketamine_clinic.accounts.models import Location
 from ketamine_clinic.accounts.permissions import P, T, require
@@ -16,7 +17,8 @@ from ketamine_clinic.core.errors import NotFound, validated
 
 from .. import forms as dforms
 from ..geo import centroid
-from ..models import ClinicListing, ProviderProfile
+from ..models import ClinicListing, ProviderLicence, ProviderProfile
+from ..opening_hours import time_zone_label, weekly_hours
 from ..rules.finder import DEFAULT_GFE_NOTICE
 from ..rules.geo import DEFAULT_RADIUS_MILES, haversine_miles
 from ..rules.taxonomy import display
@@ -49,6 +51,19 @@ def save_listing(ctx: Context, data) -> ClinicListing:
             "published": listing.published, "was_published": was_published,
             "routes": listing.routes, "accepting_new_patients": listing.accepting_new_patients})
     return listing
+
+
+def telehealth_licence_gaps(ctx: Context, today) -> list[str]:
+    """The telehealth states the clinic's listing advertises where none of its active prescribers holds
+    a current licence (from the recorded profiles): the admin's listing page warns about them."""
+    require(ctx.user, "directory.listing_manage")
+    listing = ClinicListing.objects.filter(organization_id=ctx.user.organization_id).first()
+    if listing is None or not listing.telehealth_states:
+        return []
+    licensed = set(ProviderLicence.objects.filter(
+        profile__organization_id=ctx.user.organization_id, profile__user__is_active=True,
+        profile__user__roles__role=P.value, expires_on__gte=today).values_list("state", flat=True))
+    return [state for state in listing.telehealth_states if state not in licensed]
 
 
 @dataclass(frozen=True)
@@ -113,8 +128,7 @@ def search(data) -> tuple[list[FinderResult], int]:
     for loc in Location.objects.filter(id__in=[i for i, (o, _) in near.items() if o in listings]).only(
             "organization_id", "name", "address_line", "city", "region", "postal_code", "phone"):
         listing, miles = listings[loc.organization_id], near[loc.id][1]
-        address = ", ".join(p for p in (loc.address_line, loc.city, f"{loc.region} {loc.postal_code}".strip()) if p)
-        found.append(FinderResult(listing, loc.name, address, loc.phone or listing.phone, round(miles, 1)))
+        found.append(FinderResult(listing, loc.name, _address(loc), loc.phone or listing.phone, round(miles, 1)))
     found.sort(key=lambda r: (r.distance_miles, r.listing.display_name, r.location_name))
     return found[:MAX_RESULTS], len(found)
 
@@ -125,13 +139,30 @@ def public_clinic(listing_id) -> dict:
     if listing is None:
         raise NotFound("No such clinic in the finder.")
     locations = Location.objects.filter(organization_id=listing.organization_id, is_active=True).order_by("name")
+    # Opening hours are read per location (a clinic has a handful), through the provider plans registers.
     profiles = (ProviderProfile.objects.filter(organization_id=listing.organization_id, user__is_active=True,
                                                user__roles__role__in=[P.value, T.value])
-                .select_related("user").distinct().order_by("user__last_name", "user__first_name"))
+                .select_related("user").prefetch_related("credentials").distinct()
+                .order_by("user__last_name", "user__first_name"))
+    now = timezone.now()
     clinicians = [{"name": p.user.get_full_name() or p.user.username, "credentials": p.user.credentials,
                    "specialty": display(p.primary_taxonomy) if p.primary_taxonomy else "",
+                   "certificates": _current_certificates(p, timezone.localdate(now)),
                    "languages": p.languages, "npi": p.npi} for p in profiles]
-    return {"listing": listing, "locations": list(locations), "clinicians": clinicians}
+    listed = [{"location": loc, "address": _address(loc), "phone": loc.phone or listing.phone,
+               "time_zone": time_zone_label(loc, now), "opening_hours": weekly_hours(loc)} for loc in locations]
+    return {"listing": listing, "locations": list(locations), "listed_locations": listed, "clinicians": clinicians}
+
+
+def _current_certificates(profile: ProviderProfile, today) -> list[str]:
+    """Titles (with issuer) of the clinician's credentials that have not expired, e.g. a KAP training
+    certificate; dates stay private."""
+    return [f"{c.title} ({c.issuer})" if c.issuer else c.title for c in profile.credentials.all()
+            if c.expires_on is None or c.expires_on >= today]
+
+
+def _address(loc: Location) -> str:
+    return ", ".join(p for p in (loc.address_line, loc.city, f"{loc.region} {loc.postal_code}".strip()) if p)
 
 
 def money(value: Decimal | None) -> str:

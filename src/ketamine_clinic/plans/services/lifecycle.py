@@ -36,7 +36,7 @@ def activate_plan(ctx: Context, plan: TreatmentPlan, reason: str = "", now: dt.d
     reason = (reason or "").strip()
     refuse_over_length(reason, PlanStatusChange, "reason")
     refuse_over_length(override_reason or "", AppointmentChange, "reason", key="override_reason")
-    refuse_if_blocked(ctx.user, timezone.localdate(now), field="plan")  # an expired licence or DEA refuses (409)
+    refuse_if_blocked(ctx.user, timezone.localdate(now), field="plan", location=plan.location)  # an expired licence or DEA refuses (409)
     warnings: list[str] = []
     with transaction.atomic():
         plan = _lock_plan(plan)
@@ -120,7 +120,7 @@ def change_dose(ctx: Context, plan: TreatmentPlan, data: dict, now: dt.datetime 
     require_own_clinic(ctx.user, plan.organization_id, "plan")
     now = now or timezone.now()
     cleaned = _validate(plan_forms.DoseForm, data)
-    refuse_if_blocked(ctx.user, timezone.localdate(now), field="dose")
+    refuse_if_blocked(ctx.user, timezone.localdate(now), field="dose", location=plan.location)
     protocol = plan_protocol(plan)
     refusal = cp.validate_dose(protocol, cleaned["dose"])
     if refusal is not None:
