@@ -41,6 +41,9 @@ PUBLIC = {
     "api-v1:finder_clinic": "public clinic page API: only published listings",
     "fhir:metadata": "FHIR CapabilityStatement, no clinic data",
     "fhir_import": "FHIR upload form: shows only the report of the signed-in user's own upload",
+    "fhir:smart_configuration": "SMART discovery document, no clinic data",
+    "fhir:smart_token": "SMART token endpoint: the signed client assertion is the authorization",
+    "fhir_smart_clients": "SMART client registration: lists only the signed-in admin's own clinic's clients",
 }
 
 # A path parameter's sample value, by parameter name; `public_id` (and a few names shared by two

@@ -231,6 +231,8 @@ class Action(StrEnum):
     FHIR_EXPORT_DOWNLOAD = "fhir.export_download"
     FHIR_EXPORT_DELETE = "fhir.export_delete"
     FHIR_IMPORT_UPLOAD = "fhir.import_upload"
+    FHIR_SMART_CLIENT_REGISTER = "fhir.smart_client_register"
+    FHIR_SMART_TOKEN = "fhir.smart_token"
 
     @classmethod
     def chart_record(cls, kind: str, verb: str) -> "Action":

@@ -52,8 +52,15 @@ def capability_statement(base_url: str) -> dict:
         "rest": [{
             "mode": "server",
             "documentation": "Paging: _count (at most 100) and _offset. Psychotherapy notes are never served.",
-            "security": {"description": "Authorization: Bearer <API token> (the same tokens and permissions as /api/v1); "
-                                        "data is scoped to the token's clinic."},
+            "security": {
+                "description": "Authorization: Bearer <API token> (the same tokens and permissions as /api/v1); "
+                               "data is scoped to the token's clinic. SMART Backend Services: a registered client's "
+                               "signed assertion (private_key_jwt, RS384/ES384) gets a 5-minute token limited to its "
+                               "system/ scopes, on top of its service user's permissions.",
+                "service": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/restful-security-service", "code": "SMART-on-FHIR"}]}],
+                "extension": [{"url": "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
+                               "extension": [{"url": "token", "valueUri": f"{base_url}/auth/token"}]}],
+            },
             "resource": resources,
             "interaction": [{"code": "transaction"}],
             "operation": [EXPORT],

@@ -5,6 +5,7 @@ from django.utils.dateparse import parse_datetime
 
 from ..errors import FhirError
 from ..operations.compartment import compartment_types, shared_types
+from ..smart import scopes as smart_scopes
 
 NDJSON_FORMATS = {"application/fhir+ndjson", "application/ndjson", "ndjson"}
 SUPPORTED = {"_type", "_since", "_outputFormat"}
@@ -44,3 +45,16 @@ def _since(raw):
     if since is None or since.tzinfo is None:
         raise FhirError(400, f"_since must be a FHIR instant with a time zone, e.g. 2024-05-01T00:00:00Z (got {raw!r}).", "invalid", ["_since"])
     return since
+
+
+def within_scopes(user, types: list[str], explicit: bool) -> list[str]:
+    """A SMART token exports only its scopes' types: an explicit _type beyond them is refused (403),
+    the default list is narrowed; nothing left is refused too."""
+    if explicit:
+        for name in types:
+            smart_scopes.require(user, name, "r")
+        return types
+    kept = [name for name in types if smart_scopes.granted(user, name, "r")]
+    if not kept:
+        raise FhirError(403, "The token's scopes allow no resource type to export.", "forbidden")
+    return kept

@@ -17,6 +17,7 @@ def _kickoff(request, ctx, level, group=None):
     if "respond-async" not in request.headers.get("Prefer", ""):
         raise FhirError(400, "A bulk export runs in the background: send 'Prefer: respond-async'.", "invalid")
     types, since = params.parse(request.GET, level)
+    types = params.within_scopes(request.user, types, explicit="_type" in request.GET)
     job = services.start(ctx, level, types, since, request.build_absolute_uri(), group)
     response = respond(outcome([("informational", "Export queued; poll the Content-Location URL.", [])], "information"), 202)
     response["Content-Location"] = f"{base_url(request)}/bulk-status/{job.public_id}"

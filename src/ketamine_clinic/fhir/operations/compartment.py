@@ -8,6 +8,7 @@ from ketamine_clinic.core.errors import PermissionDenied
 
 from ..errors import FhirError
 from ..resources import REGISTRY
+from ..smart import scopes as smart_scopes
 
 
 def compartment_types() -> list:
@@ -28,7 +29,9 @@ def patient_items(ctx, rtype, patient) -> list:
 
 
 def readable(ctx, rtype, patient) -> tuple[list, str | None]:
-    """(items, None), or ([], why) when the actor's role may not read this type."""
+    """(items, None), or ([], why) when the actor's role (or SMART token's scopes) may not read this type."""
+    if not smart_scopes.granted(ctx.user, rtype.name, "s"):
+        return [], f"{rtype.name}: not within the token's scopes"
     try:
         return patient_items(ctx, rtype, patient), None
     except (PermissionDenied, FhirError) as exc:

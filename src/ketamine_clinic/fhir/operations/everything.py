@@ -12,12 +12,14 @@ from ketamine_clinic.core.errors import NotFound
 from ..errors import FhirError, outcome
 from ..resources import REGISTRY
 from ..search import parse_query, searchset
+from ..smart import scopes as smart_scopes
 from .compartment import compartment_types, readable
 
 
 def patient_record(ctx, patient_id) -> tuple[object, list[dict], list[str]]:
     """(patient, every resource of theirs as FHIR dicts, the types left out with why)."""
     patient_type = REGISTRY["Patient"]
+    smart_scopes.require(ctx.user, "Patient", "r")
     try:
         patient = patient_type.read(ctx, patient_id)  # scoped to the actor's clinic, audited
     except NotFound:
