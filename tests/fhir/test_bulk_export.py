@@ -16,7 +16,7 @@ from ketamine_clinic.patients.models import Patient
 from tests.support.factories import LocationFactory, PatientFactory
 from tests.support.people import ctx_for
 
-from .support import fhir, ok, refused, valid
+from .support import fhir, refused, valid
 
 # The worker commits for real (as in tests/plans/test_reminders.py): transactional tests.
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -65,9 +65,10 @@ def test_a_role_that_may_not_read_a_type_gets_the_rest_and_an_outcome_naming_it(
     body = ok(fhir(front_desk, "get", f"/Patient/{chart.public_id}/$everything?_count=100"))
     outcomes = [e for e in body["entry"] if e["search"]["mode"] == "outcome"]
     kinds = {r["resourceType"] for r in resources(body)}
-    assert "Patient" in kinds
-    if outcomes:  # whichever types the matrix refuses this role are named, never silently dropped
-        assert "Left out" in json.dumps(outcomes)
+    assert "Patient" in kinds and "Encounter" not in kinds
+    # front desk may not see treatment sessions (session.view): those types are named, never silently dropped
+    (named,) = outcomes
+    assert "Left out: Encounter" in json.dumps(named) and "Left out: MedicationAdministration" in json.dumps(named)
 
 
 def test_everything_refuses_other_clinics_unknown_ids_and_other_parameters(outsider, prescriber, chart):

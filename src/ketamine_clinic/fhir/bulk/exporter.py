@@ -49,7 +49,7 @@ def run(job_id: str) -> str:
 
 def _claim(job_id: str) -> ExportJob | None:
     with transaction.atomic():
-        job = (ExportJob.objects.select_for_update().select_related("organization", "requested_by", "group")
+        job = (ExportJob.objects.select_for_update(of=("self",)).select_related("organization", "requested_by", "group")
                .filter(public_id=job_id, status=ExportStatus.QUEUED).first())
         if job is not None:
             job.status = ExportStatus.RUNNING
