@@ -274,6 +274,8 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
     "django.core.mail.backends.locmem.EmailBackend" if TESTING else "ketamine_clinic.core.outbox.PrivateFileEmailBackend")
 EMAIL_FILE_PATH = str(OUTBOX_DIR / "email")
 SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH") or (None if TESTING else str(OUTBOX_DIR / "sms.jsonl"))
+# FHIR bulk export files (NDJSON, PHI): private directory per clinic and job; the download checks the token.
+FHIR_EXPORT_DIR = Path(os.environ.get("FHIR_EXPORT_DIR") or OUTBOX_DIR.parent / "fhir-exports")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clinic@localhost")
 
 # --- logging: no PHI --------------------------------------------------------------------------

@@ -2,6 +2,8 @@ from django.urls import include, path
 
 from ketamine_clinic.api import api
 from ketamine_clinic.fhir import views as fhir_views
+from ketamine_clinic.fhir import upload as fhir_upload
+from ketamine_clinic.fhir.smart import views as fhir_smart_views
 from ketamine_clinic.front import urls as front_urls
 
 urlpatterns = [
@@ -25,4 +27,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("fhir/r4", fhir_views.system, name="fhir_base"),  # [base] itself takes the transaction Bundle
     path("fhir/r4/", include("ketamine_clinic.fhir.urls")),
+    path("fhir/import/", fhir_upload.upload, name="fhir_import"),  # staff page: upload Synthea bundles
+    path("fhir/smart-clients/", fhir_smart_views.clients, name="fhir_smart_clients"),  # admin: register SMART backend clients
 ]

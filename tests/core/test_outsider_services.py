@@ -17,6 +17,8 @@ from ketamine_clinic.assessments import services as assessments
 from ketamine_clinic.billing import services as billing
 from ketamine_clinic.core.errors import NotFound
 from ketamine_clinic.education import services as education
+from ketamine_clinic.fhir.bulk import services as fhir_bulk
+from ketamine_clinic.fhir.smart import services as fhir_smart
 from ketamine_clinic.notes import services as notes
 from ketamine_clinic.patients import services as patients
 from ketamine_clinic.plans import services as plans
@@ -94,6 +96,10 @@ CALLS = {
     "billing.issue_estimate": lambda o, ctx: billing.issue_estimate(ctx, o["patient"], {}),
     "billing.add_coverage": lambda o, ctx: billing.add_coverage(ctx, o["patient"], {}),
     "billing.record_estimate_due": lambda o, ctx: billing.record_estimate_due(ctx, o["patient"], {}),
+    "fhir.start": lambda o, ctx: fhir_bulk.start(ctx, "group", ["Patient"], None, "x", group=o["location"]),
+    "fhir.cancel": lambda o, ctx: fhir_bulk.cancel(ctx, o["fhir_export"]),
+    "fhir.file_for": lambda o, ctx: fhir_bulk.file_for(ctx, o["fhir_export"], "Patient.ndjson"),
+    "fhir.register_client": lambda o, ctx: fhir_smart.register_client(ctx, "x", "{}", "system/Patient.read", o["staff_user"]),
 }
 
 

@@ -40,6 +40,10 @@ PUBLIC = {
     "api-v1:finder_search": "public clinic finder API: only published listings",
     "api-v1:finder_clinic": "public clinic page API: only published listings",
     "fhir:metadata": "FHIR CapabilityStatement, no clinic data",
+    "fhir_import": "FHIR upload form: shows only the report of the signed-in user's own upload",
+    "fhir:smart_configuration": "SMART discovery document, no clinic data",
+    "fhir:smart_token": "SMART token endpoint: the signed client assertion is the authorization",
+    "fhir_smart_clients": "SMART client registration: lists only the signed-in admin's own clinic's clients",
 }
 
 # A path parameter's sample value, by parameter name; `public_id` (and a few names shared by two
@@ -84,6 +88,9 @@ BY_PARAM = {
     "receipt_number": lambda o: o["ledger_entry"].receipt_number,
     "resource_type": lambda o: "Patient",  # fhir: /fhir/r4/<resource_type>/<resource_id>
     "resource_id": lambda o: o["patient"].public_id,
+    "group_id": lambda o: o["location"].public_id,  # fhir: a Group is a location's patients
+    "job_id": lambda o: o["fhir_export"].public_id,
+    "file_name": lambda o: "Patient.ndjson",
 }
 
 BY_ROUTE = {
@@ -220,6 +227,7 @@ def _our_clinic():
     }
     objects.update(_our_inventory(ours))
     objects.update(_our_billing(ours, patient, session, prescriber, today))
+    objects.update(_our_fhir_export(ours, prescriber))
     missing = [name for name, value in objects.items() if value is None]
     assert not missing, f"the demo seed no longer makes: {missing}"
     markers = {ours.name, *Patient.objects.filter(organization=ours).values_list("mrn", flat=True),
@@ -264,6 +272,16 @@ def _our_billing(ours, patient, session, prescriber, today) -> dict:
                                        created_by=prescriber)
     return {"billable_visit": visit, "charge_line": line, "invoice": invoice, "ledger_entry": entry, "estimate": estimate,
             "coverage": coverage, "ledger_kind": "payment", "patient_write": "coverage", "setup_write": "fees"}
+
+
+def _our_fhir_export(ours, prescriber) -> dict:
+    """A finished FHIR bulk export job of our clinic (its files are never reachable by the outsider)."""
+    from ketamine_clinic.fhir.models import ExportJob
+
+    job = ExportJob.objects.create(organization=ours, requested_by=prescriber, level="system", types=["Patient"],
+                                   request_url="ours", status="done", transaction_time=timezone.now(),
+                                   output=[{"type": "Patient", "file": "Patient.ndjson", "count": 1}])
+    return {"fhir_export": job}
 
 
 def _url_patterns(patterns=None, prefix="", namespace=""):

@@ -101,6 +101,7 @@ MATRIX: dict[str, tuple[frozenset[Role], str]] = {
     "billing.view_money": (frozenset({F, B, A}), "See invoices, payments, balances and estimates"),
     "billing.collect": (frozenset({F, B, A}), "Issue invoices and estimates, record payments"),
     "billing.adjust": (frozenset({B, A}), "Record refunds and adjustments (with a reason)"),
+    "fhir.bulk_export": (frozenset({P, A}), "Start FHIR bulk exports of the clinic's records and download their files"),
 }
 
 

@@ -226,6 +226,14 @@ class Action(StrEnum):
     FHIR_READ = "fhir.read"
     FHIR_SEARCH = "fhir.search"
     FHIR_TRANSACTION = "fhir.transaction"
+    FHIR_EVERYTHING = "fhir.everything"
+    FHIR_EXPORT_START = "fhir.export_start"
+    FHIR_EXPORT_COMPLETE = "fhir.export_complete"
+    FHIR_EXPORT_DOWNLOAD = "fhir.export_download"
+    FHIR_EXPORT_DELETE = "fhir.export_delete"
+    FHIR_IMPORT_UPLOAD = "fhir.import_upload"
+    FHIR_SMART_CLIENT_REGISTER = "fhir.smart_client_register"
+    FHIR_SMART_TOKEN = "fhir.smart_token"
 
     @classmethod
     def chart_record(cls, kind: str, verb: str) -> "Action":

@@ -6,6 +6,17 @@ from . import codes
 from .resources import REGISTRY
 
 SEARCH_PARAM_DEFINITIONS = "http://hl7.org/fhir/SearchParameter/"
+BULK = "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/"
+EXPORT = {"name": "export", "definition": BULK + "export",
+          "documentation": "Bulk Data $export (Prefer: respond-async; _type, _since, _outputFormat=application/fhir+ndjson)"}
+RESOURCE_OPERATIONS = {"Patient": {"operation": [
+    {"name": "everything", "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything",
+     "documentation": "The patient and every resource of theirs served here (_count, _offset); never psychotherapy notes"},
+    {"name": "export", "definition": BULK + "patient-export", "documentation": "Bulk export of every patient's compartment"},
+]}}
+# A Group is a location's patients (by home location); only its $export is served, not read or search.
+GROUP = {"type": "Group", "documentation": "A Group id is a Location id: the patients whose home location it is",
+         "operation": [{"name": "export", "definition": BULK + "group-export"}]}
 
 
 def capability_statement(base_url: str) -> dict:
@@ -25,7 +36,9 @@ def capability_statement(base_url: str) -> dict:
             entry["documentation"] = rtype.documentation
         if rtype.update:
             entry["updateCreate"] = False
+        entry.update(RESOURCE_OPERATIONS.get(rtype.name, {}))
         resources.append(entry)
+    resources.append(GROUP)
     return {
         "resourceType": "CapabilityStatement",
         "status": "active",
@@ -39,9 +52,17 @@ def capability_statement(base_url: str) -> dict:
         "rest": [{
             "mode": "server",
             "documentation": "Paging: _count (at most 100) and _offset. Psychotherapy notes are never served.",
-            "security": {"description": "Authorization: Bearer <API token> (the same tokens and permissions as /api/v1); "
-                                        "data is scoped to the token's clinic."},
+            "security": {
+                "description": "Authorization: Bearer <API token> (the same tokens and permissions as /api/v1); "
+                               "data is scoped to the token's clinic. SMART Backend Services: a registered client's "
+                               "signed assertion (private_key_jwt, RS384/ES384) gets a 5-minute token limited to its "
+                               "system/ scopes, on top of its service user's permissions.",
+                "service": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/restful-security-service", "code": "SMART-on-FHIR"}]}],
+                "extension": [{"url": "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
+                               "extension": [{"url": "token", "valueUri": f"{base_url}/auth/token"}]}],
+            },
             "resource": resources,
             "interaction": [{"code": "transaction"}],
+            "operation": [EXPORT],
         }],
     }

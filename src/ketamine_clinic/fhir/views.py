@@ -18,6 +18,8 @@ from .capability import capability_statement
 from .errors import FhirError, from_exception, outcome
 from .resources import REGISTRY
 from .search import parse_query, searchset
+from .smart import scopes as smart_scopes
+from .smart import services as smart_services
 
 FHIR_JSON = "application/fhir+json; charset=utf-8"
 SAFE = ("GET", "HEAD")
@@ -61,7 +63,7 @@ def _authenticate(request) -> Context:
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         try:
-            user = user_for_token(header.removeprefix("Bearer ").strip())
+            user = _bearer_user(header.removeprefix("Bearer ").strip())
         except MfaRequired as exc:
             raise FhirError(403, str(exc), "security") from None
         if user is None:
@@ -74,6 +76,11 @@ def _authenticate(request) -> Context:
     if not request.user.is_staff_member:
         raise FhirError(403, "The FHIR API is for clinic staff and systems.", "forbidden")
     return Context.from_request(request)
+
+
+def _bearer_user(raw: str):
+    """A SMART backend token (scopes set on the user) or a personal API token."""
+    return smart_services.user_for_token(raw) if raw.startswith(smart_services.TOKEN_PREFIX) else user_for_token(raw)
 
 
 def _body(request):
@@ -99,7 +106,9 @@ def metadata(request):
 
 @fhir_view(("POST",))
 def system(request, ctx):
-    results = writes.transaction_bundle(ctx, _body(request))
+    body = _body(request)
+    smart_scopes.require_bundle(request.user, body)
+    results = writes.transaction_bundle(ctx, body)
     entries = []
     for _entry, rtype, obj, status in results:
         resource = rtype.to_fhir(obj)
@@ -111,6 +120,7 @@ def system(request, ctx):
 @fhir_view(("GET", "HEAD", "POST"))
 def type_level(request, ctx, resource_type):
     rtype = _type(resource_type)
+    smart_scopes.require(request.user, resource_type, "c" if request.method == "POST" else "s")
     if request.method == "POST":
         rtype, obj = writes.create(ctx, resource_type, _body(request))
         resource = rtype.to_fhir(obj)
@@ -127,6 +137,7 @@ def type_level(request, ctx, resource_type):
 @fhir_view(("GET", "HEAD", "PUT"))
 def instance(request, ctx, resource_type, resource_id):
     rtype = _type(resource_type)
+    smart_scopes.require(request.user, resource_type, "u" if request.method == "PUT" else "r")
     if request.method == "PUT":
         rtype, obj = writes.update(ctx, resource_type, resource_id, _body(request))
         return respond(rtype.to_fhir(obj))

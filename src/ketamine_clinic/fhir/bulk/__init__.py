@@ -1,0 +1,1 @@
+"""FHIR Bulk Data Access ``$export`` (async pattern): kick-off, status, files, cancel."""

@@ -1,0 +1,1 @@
+"""FHIR operations on the facade: Patient ``$everything`` (``everything``)."""

@@ -1,0 +1,1 @@
+"""SMART Backend Services (client credentials with a signed JWT, ``private_key_jwt``) for /fhir/r4."""
