@@ -83,6 +83,7 @@ MATRIX: dict[str, tuple[frozenset[Role], str]] = {
     "note.write_therapy": (frozenset({T}), "Write, sign and add addenda to therapy notes (KAP preparation, dosing, integration, DAP)"),
     "note.manage_templates": (frozenset({P, A}), "Edit the clinic's note templates (a new version each time)"),
     "psychotherapy_note.write": (frozenset({T}), "Keep psychotherapy notes: apart from the record, only their author reads them"),
+    "psychotherapy_note.read_disclosed": (frozenset({P, N, T}), "Read a psychotherapy note its author disclosed to you on the patient's written authorization (that note only, read-only, audited)"),
     "education.view": (frozenset({P, N, T, F}), "Read the education library and what a patient was sent, opened and acknowledged"),
     "education.assign": (frozenset({P, N, T}), "Send education pages to a patient"),
     "audit.view": (frozenset({A}), "Browse the audit trail"),
