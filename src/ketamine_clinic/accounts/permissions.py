@@ -86,6 +86,7 @@ MATRIX: dict[str, tuple[frozenset[Role], str]] = {
     "psychotherapy_note.read_disclosed": (frozenset({P, N, T}), "Read a psychotherapy note its author disclosed to you on the patient's written authorization (that note only, read-only, audited)"),
     "education.view": (frozenset({P, N, T, F}), "Read the education library and what a patient was sent, opened and acknowledged"),
     "education.assign": (frozenset({P, N, T}), "Send education pages to a patient"),
+    "education.manage": (frozenset({P, A}), "Publish the clinic's own version of an education page (a new version each time)"),
     "audit.view": (frozenset({A}), "Browse the audit trail"),
     "org.manage": (frozenset({A}), "Manage staff accounts, roles, locations and security settings"),
     "api.token_self": (ALL_STAFF, "Create an API token for oneself"),

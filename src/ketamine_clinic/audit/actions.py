@@ -172,6 +172,7 @@ class Action(StrEnum):
     # --- education: pages sent to a patient, opened and acknowledged in the portal
     EDUCATION_ACKNOWLEDGE = "education.acknowledge"
     EDUCATION_ASSIGN = "education.assign"
+    EDUCATION_PAGE_PUBLISH = "education.page_publish"
     EDUCATION_OPEN = "education.open"
 
     # --- treatments: the session day and the REMS monitoring form
