@@ -143,3 +143,18 @@ def test_two_saves_at_once_make_distinct_versions_or_a_clear_conflict(clinic_adm
     versions = sorted(ClinicEducationPage.objects.values_list("version", flat=True))
     assert outcomes in (["ok", "ok"], ["conflict", "ok"])
     assert len(versions) == outcomes.count("ok") and len(set(versions)) == len(versions)
+
+
+def test_the_api_publishes_and_lists_versions(client_for, clinic_admin, nurse):
+    import json
+
+    admin = client_for(clinic_admin)
+    url = f"/api/v1/education/pages/{SLUG}/versions"
+    made = admin.post(url, json.dumps(_data()), content_type="application/json")
+    assert made.status_code == 201 and made.json()["clinic_version"] is True and made.json()["reading_grade"] < 8
+    bad = admin.post(url, json.dumps(_data(body="{{no.such}}")), content_type="application/json")
+    assert bad.status_code == 422 and "body" in bad.json()["errors"]
+    staff = client_for(nurse)
+    assert staff.post(url, json.dumps(_data()), content_type="application/json").status_code == 403
+    assert [v["version"] for v in staff.get(url).json()] == [2]
+    assert staff.get(f"/api/v1/education/pages/{SLUG}").json()["clinic_version"] is True
