@@ -3,14 +3,11 @@ copy of the shipped page, each save a new immutable version, the newest replacin
 for that clinic only; settings placeholders keep working (an unknown one is a field error); the
 reading level is shown and warned about; assignments keep the version they sent."""
 
-import datetime as dt
-
 import pytest
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import PermissionDenied
 from ketamine_clinic.audit.models import AuditEvent
-from ketamine_clinic.clinic_settings import change_setting
 from ketamine_clinic.core.errors import NotFound, ValidationFailed
 from ketamine_clinic.education import clinic_pages, content, services
 from ketamine_clinic.education.models import ClinicEducationPage, EducationAssignment

@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from ketamine_clinic.clinical import session as cs
 from ketamine_clinic.clinical.sources import CLINIC_POLICY
-from ketamine_clinic.clinic_settings import policy_for
 from ketamine_clinic.plans.models import Appointment, AppointmentKind, AppointmentStatus, TreatmentPlan
 from ketamine_clinic.treatments.models import SessionStatus, TreatmentSession
 
