@@ -208,7 +208,9 @@ def test_kap_therapy_sessions_are_placed_around_dosing_dates():
     integration = [d for d in due if d.kind == "integration"]
     assert len(preparation) == 1 and preparation[0].latest == date(2026, 10, 26)
     assert preparation[0].earliest < preparation[0].latest
-    assert [(d.dosing_session_number, d.earliest) for d in integration] == [(1, date(2026, 10, 26)), (2, date(2026, 11, 2))]
+    # Integration from the day after each dosing date, within the window (72 h: three days).
+    assert [(d.dosing_session_number, d.earliest, d.latest) for d in integration] == [
+        (1, date(2026, 10, 27), date(2026, 10, 29)), (2, date(2026, 11, 3), date(2026, 11, 5))]
 
 
 @settings(max_examples=60, deadline=None)

@@ -91,7 +91,7 @@ def test_an_integration_note_is_due_then_overdue_then_done(dosed, therapist, pat
 
 
 def test_the_window_is_a_clinic_setting(dosed, therapist, clinic_admin):
-    change_setting(ctx_for(clinic_admin), "notes.kap.integration_note_due_h", "24", "Integration next day")
+    change_setting(ctx_for(clinic_admin), "protocols.kap.integration_window_h", "24", "Integration next day")
     assert kap.integrations_due(therapist, dosed.dosing_started_at + dt.timedelta(hours=25))[0].overdue
 
 

@@ -76,6 +76,7 @@ BY_PARAM = {
     "psychotherapy_note_id": lambda o: o["psychotherapy_note"].public_id,
     "assignment_id": lambda o: o["education_assignment"].public_id,
     "slug": lambda o: "preparing-for-a-session",  # a shipped education page (no clinic data)
+    "version": lambda o: o["education_page"].version,  # our clinic's own version of that page
     "template_kind": lambda o: "progress",
     "user_id": lambda o: o["staff_user"].public_id,
     "clinician_id": lambda o: o["staff_user"].public_id,
@@ -174,6 +175,7 @@ def _our_clinic():
     from ketamine_clinic.assessments.models import QuestionnaireResponse, SuicideRiskAlert
     from ketamine_clinic.clinic_settings import all_settings
     from ketamine_clinic.education.models import EducationAssignment
+    from ketamine_clinic.education.models import ClinicEducationPage
     from ketamine_clinic.notes.models import Note, PsychotherapyNote
     from ketamine_clinic.demo.seed import seed_demo
     from ketamine_clinic.patients.models import Allergy, Patient, TestResult
@@ -210,6 +212,9 @@ def _our_clinic():
         "note": Note.objects.filter(organization=ours, addenda__isnull=False).first(),
         "psychotherapy_note": PsychotherapyNote.objects.filter(organization=ours).first(),
         "education_assignment": EducationAssignment.objects.filter(organization=ours).first(),
+        "education_page": ClinicEducationPage.objects.create(
+            organization=ours, slug="preparing-for-a-session", language="en", version=2, title="ours", audience="patient",
+            routes="all", phase="before", source="ours", reviewer="ours", review_date=today, body="ours", created_by=prescriber),
         "instrument": "phq9",
         "protocol": plan.protocol_key,
         "setting": next(iter(all_settings())),

@@ -164,10 +164,15 @@ class Action(StrEnum):
     PSYCHOTHERAPY_NOTE_SIGN = "psychotherapy_note.sign"
     PSYCHOTHERAPY_NOTE_UPDATE = "psychotherapy_note.update"
     PSYCHOTHERAPY_NOTE_VIEW = "psychotherapy_note.view"
+    PSYCHOTHERAPY_NOTE_DISCLOSE = "psychotherapy_note.disclose"
+    PSYCHOTHERAPY_NOTE_DISCLOSURE_REVOKE = "psychotherapy_note.disclosure_revoke"
+    PSYCHOTHERAPY_NOTE_DISCLOSED_LIST = "psychotherapy_note.disclosed_list"
+    PSYCHOTHERAPY_NOTE_DISCLOSED_VIEW = "psychotherapy_note.disclosed_view"
 
     # --- education: pages sent to a patient, opened and acknowledged in the portal
     EDUCATION_ACKNOWLEDGE = "education.acknowledge"
     EDUCATION_ASSIGN = "education.assign"
+    EDUCATION_PAGE_PUBLISH = "education.page_publish"
     EDUCATION_OPEN = "education.open"
 
     # --- treatments: the session day and the REMS monitoring form

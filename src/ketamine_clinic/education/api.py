@@ -12,7 +12,7 @@ from ketamine_clinic.core.errors import ValidationFailed
 from ketamine_clinic.core.schemas import errors
 from ketamine_clinic.patients.services import get_own_patient_record, get_patient_for
 
-from . import services
+from . import clinic_pages, services
 from .content import Page
 from .models import EducationAssignment
 
@@ -30,6 +30,7 @@ class PageSummary(Schema):
     source: str
     reviewer: str
     review_date: dt.date
+    clinic_version: bool = Field(False, description="True: this clinic's own version; False: the shipped page")
 
 
 class PageOut(PageSummary):
@@ -38,6 +39,22 @@ class PageOut(PageSummary):
 
 class PageQuery(Schema):
     language: str = Field("en", max_length=10)
+
+
+class PageVersionIn(Schema):
+    language: str = Field("en", max_length=10)
+    title: str
+    audience: str
+    routes: str = Field(..., description="Comma-separated route values, or all")
+    phase: str = Field(..., description="before | after | any")
+    source: str
+    reviewer: str
+    review_date: str = Field(..., description="YYYY-MM-DD, not in the future")
+    body: str = Field(..., description="Markdown; numbers as settings placeholders such as {{session.fasting.iv.food_min|duration}}")
+
+
+class PageVersionOut(PageSummary):
+    reading_grade: float = Field(description="Flesch-Kincaid grade (shipped pages are held at 8 or lower; a clinic page above 8 only warns)")
 
 
 class AssignmentOut(Schema):
@@ -61,7 +78,7 @@ class AssignIn(Schema):
 
 def _page(p: Page) -> dict:
     return {k: getattr(p, k) for k in ("slug", "title", "version", "audience", "phase", "language", "source", "reviewer",
-                                        "review_date")} | {"routes": list(p.routes)}
+                                        "review_date")} | {"routes": list(p.routes), "clinic_version": p.is_clinic_version}
 
 
 def _assignment(a: EducationAssignment) -> dict:
@@ -86,6 +103,23 @@ def read_page(request, slug: str, params: Query[PageQuery]):
     ctx = Context.from_request(request)
     page = services.page_for(ctx, slug, params.language)
     return {**_page(page), "html": services.rendered(page, ctx.user.organization)[1]}
+
+
+@router.get("/education/pages/{slug}/versions", response={200: list[PageSummary], **errors(401, 403, 422)},
+            summary="This clinic's own versions of a page, newest first (the shipped page is not listed)")
+def list_page_versions(request, slug: str, params: Query[PageQuery]):
+    ctx = Context.from_request(request)
+    return [_page(clinic_pages.page_from_row(r)) for r in clinic_pages.versions_of(ctx, slug, params.language)]
+
+
+@router.post("/education/pages/{slug}/versions", response={201: PageVersionOut, **errors(400, 401, 403, 404, 409, 422)},
+             summary="Publish this clinic's new version of a page (replaces the shipped page for this clinic)")
+def publish_page_version(request, slug: str, payload: PageVersionIn):
+    ctx = Context.from_request(request)
+    data = payload.dict()
+    row = clinic_pages.publish_page(ctx, slug, data.pop("language"), data)
+    page = clinic_pages.page_from_row(row)
+    return Status(201, {**_page(page), "reading_grade": clinic_pages.reading_grade(page, ctx.user.organization)})
 
 
 @router.get("/patients/{patient_id}/education", response={200: list[AssignmentOut], **errors(401, 403, 404, 422)},

@@ -44,6 +44,11 @@ class Page:
     reviewer: str
     review_date: dt.date
     body: str  # Markdown with placeholders
+    clinic_page_id: int | None = None  # the clinic's own version (None: shipped in pages/)
+
+    @property
+    def is_clinic_version(self) -> bool:
+        return self.clinic_page_id is not None
 
     def for_route(self, route: str) -> bool:
         return ALL_ROUTES in self.routes or route in self.routes

@@ -5,7 +5,7 @@ the forms to send a page or a route's pack."""
 from ketamine_clinic.accounts.permissions import has_permission
 from ketamine_clinic.clinical.routes import ROUTE_LABELS, Route
 
-from . import content
+from .clinic_pages import pages_for
 from .models import EducationAssignment
 
 
@@ -17,6 +17,6 @@ def chart_context(request, patient) -> dict:
         "visible": True, "patient": patient,
         "rows": list(EducationAssignment.objects.filter(patient=patient).select_related("assigned_by")),
         "can_assign": has_permission(user, "education.assign"),
-        "pages": sorted(content.library().values(), key=lambda p: p.title),
+        "pages": sorted(pages_for(patient.organization_id).values(), key=lambda p: (p.title, p.language)),
         "routes": [(r.value, ROUTE_LABELS[r]) for r in Route],
     }

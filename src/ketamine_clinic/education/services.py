@@ -20,6 +20,7 @@ from ketamine_clinic.patients.models import Patient, TimelineEvent
 from ketamine_clinic.patients.timeline import timeline_summary
 
 from . import content
+from .clinic_pages import page_of, pages_for, require_library
 from .models import EducationAssignment
 from .clinic_policy import send_pack_on_plan_activation
 
@@ -32,21 +33,23 @@ def rendered(page: content.Page, organization) -> tuple[str, str]:
 
 
 def library_for(ctx: Context) -> list[content.Page]:
-    require(ctx.user, "education.view")
-    return sorted(content.library().values(), key=lambda p: (p.phase != "before", p.title))
+    """The clinic's library: each shipped page, or the clinic's newest version of it."""
+    require_library(ctx.user)
+    return sorted(pages_for(ctx.user.organization_id).values(), key=lambda p: (p.phase != "before", p.title))
 
 
 def page_for(ctx: Context, slug: str, language: str = "en") -> content.Page:
-    require(ctx.user, "education.view")
-    page = content.get_page(slug, language)
+    require_library(ctx.user)
+    page = page_of(ctx.user.organization_id, slug, language)
     if page is None:
         raise NotFound("No such education page.")
     return page
 
 
-def pack(route: str, phase: str = "before") -> list[content.Page]:
-    """The pages for a route and phase (phase "any" pages go with every pack)."""
-    return [p for p in content.library().values() if p.for_route(route) and p.phase in (phase, "any")]
+def pack(organization, route: str, phase: str = "before") -> list[content.Page]:
+    """The clinic's pages for a route and phase (phase "any" pages go with every pack), English."""
+    return [p for p in pages_for(organization).values()
+            if p.language == "en" and p.for_route(route) and p.phase in (phase, "any")]
 
 
 def assignments_for(ctx: Context, patient: Patient) -> QuerySet[EducationAssignment]:
@@ -84,12 +87,12 @@ def _assign_one(ctx: Context, patient: Patient, page: content.Page, because: str
             row = EducationAssignment.objects.create(
                 organization=patient.organization, patient=patient, page_slug=page.slug, page_version=page.version,
                 page_language=page.language, page_title=page.title, body_markdown=text, assigned_by=ctx.user,
-                assigned_because=because)
+                assigned_because=because, clinic_page_id=page.clinic_page_id)
     except IntegrityError:  # a concurrent request sent the same version first: keep that one
         return EducationAssignment.objects.get(patient=patient, page_slug=page.slug, page_language=page.language,
                                                page_version=page.version), False
     record(ctx, Action.EDUCATION_ASSIGN, obj=row, patient=patient, organization=patient.organization,
-           detail={"page": page.slug, "version": page.version, "because": because})
+           detail={"page": page.slug, "version": page.version, "clinic_version": page.is_clinic_version, "because": because})
     TimelineEvent.objects.create(patient=patient, kind="education", actor=ctx.user,
                                  summary=timeline_summary(f"Education sent: {page.title} (v{page.version})"))
     return row, True
@@ -99,7 +102,8 @@ def assign_pages(ctx: Context, patient: Patient, slugs: list[str], *, language: 
     """Send pages to the patient's portal; a page version already sent is not sent twice."""
     require(ctx.user, "education.assign")
     require_own_clinic(ctx.user, patient.organization_id, "patient")
-    pages = [content.get_page(slug, language) for slug in dict.fromkeys(slugs)]
+    library = pages_for(patient.organization_id)
+    pages = [library.get((slug, language)) for slug in dict.fromkeys(slugs)]
     if not slugs or None in pages:
         raise ValidationFailed({"pages": ["Choose pages from the library."]})
     with transaction.atomic():
@@ -111,7 +115,7 @@ def assign_pack(ctx: Context, patient: Patient, route: str, phase: str = "before
     if route not in {r.value for r in Route}:
         raise ValidationFailed({"route": [f"Choose one of: {', '.join(r.value for r in Route)}."]})
     require_own_clinic(ctx.user, patient.organization_id, "patient")
-    slugs = [p.slug for p in pack(route, phase)]
+    slugs = [p.slug for p in pack(patient.organization_id, route, phase)]
     return assign_pages(ctx, patient, slugs, because=f"{route} pack ({phase})")
 
 
@@ -120,7 +124,8 @@ def send_pack_for_plan(ctx: Context, plan) -> list[EducationAssignment]:
     when the clinic's policy says so and the signer may send education."""
     if not send_pack_on_plan_activation(plan.organization_id) or not has_permission(ctx.user, "education.assign"):
         return []
-    return assign_pages(ctx, plan.patient, [p.slug for p in pack(plan.route, "before")], because=f"{plan.route} pack (plan activated)")
+    return assign_pages(ctx, plan.patient, [p.slug for p in pack(plan.organization_id, plan.route, "before")],
+                        because=f"{plan.route} pack (plan activated)")
 
 
 def _locked_own(ctx: Context, patient: Patient, public_id) -> EducationAssignment:

@@ -2,33 +2,78 @@
 to a patient (from the chart), and the patient reading and acknowledging them (portal look). Thin:
 writes go through ``services``; a refused lookup goes on to ``web``'s middleware pages."""
 
+import dataclasses
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from ketamine_clinic.accounts.permissions import has_permission
 from ketamine_clinic.audit.services import Context
+from ketamine_clinic.core.errors import ServiceError, ValidationFailed
 from ketamine_clinic.patients.services import get_own_patient_record, get_patient_for
 from ketamine_clinic.web.access import staff_required
-from ketamine_clinic.web.refusals import attempt
+from ketamine_clinic.web.refusals import attempt, flash_refusal
 
-from . import content, services
+from . import clinic_pages, content, services
 
 
 def _ctx(request) -> Context:
     return Context.from_request(request)
 
 
-@staff_required("education.view")
+@staff_required("education.view", "education.manage")
 def library(request):
-    return render(request, "education/library.html", {"pages": services.library_for(_ctx(request))})
+    return render(request, "education/library.html", {
+        "pages": services.library_for(_ctx(request)), "can_manage": has_permission(request.user, "education.manage")})
 
 
-@staff_required("education.view")
-def page(request, slug):
-    found = services.page_for(_ctx(request), slug, request.GET.get("language", "en")[:10])
+def _language(request) -> str:
+    return (request.POST.get("language") or request.GET.get("language") or "en")[:10]
+
+
+@staff_required("education.view", "education.manage")
+def page(request, slug, version=None):
+    ctx, language = _ctx(request), _language(request)
+    found = services.page_for(ctx, slug, language) if version is None else clinic_pages.version_of(ctx, slug, language, version)
     _, html = services.rendered(found, request.user.organization)
-    return render(request, "education/page.html", {"page": found, "html": html})
+    return render(request, "education/page.html", {
+        "page": found, "html": html, "versions": clinic_pages.versions_of(ctx, slug, language),
+        "shipped": content.get_page(slug, language), "can_manage": has_permission(request.user, "education.manage")})
+
+
+@staff_required("education.manage")
+def edit_page(request, slug):
+    """The clinic's version of a page: a copy of the one in use to start; each save a new version."""
+    ctx, language = _ctx(request), _language(request)
+    current = clinic_pages.page_of(request.user.organization_id, slug, language) or content.get_page(slug, "en")
+    if current is None:
+        raise Http404("No such education page.")
+    values, errors, status = clinic_pages.draft_from(current), {}, 200
+    if request.method == "POST":
+        values = {f: request.POST.get(f, "") for f in clinic_pages.EDITABLE}
+        try:
+            row = clinic_pages.publish_page(ctx, slug, language, request.POST)
+        except ValidationFailed as exc:
+            errors, status = exc.errors, 422
+        except ServiceError as exc:
+            flash_refusal(request, exc, "Not saved: ")
+        else:
+            grade = clinic_pages.reading_grade(clinic_pages.page_from_row(row), request.user.organization)
+            messages.success(request, f"Published version {row.version} (Flesch–Kincaid grade {grade:.1f}).")
+            return redirect(f"{reverse('education:page', args=[slug])}?language={language}")
+    grade = None if errors else clinic_pages.reading_grade(current if request.method != "POST" else
+                                                           _preview(current, values), request.user.organization)
+    return render(request, "education/edit.html", {
+        "page": current, "values": values, "errors": errors, "language": language, "grade": grade,
+        "grade_limit": clinic_pages.READING_GRADE_WARN_ABOVE}, status=status)
+
+
+def _preview(current, values):
+    return dataclasses.replace(current, body=values.get("body", ""))
 
 
 @staff_required("education.assign")

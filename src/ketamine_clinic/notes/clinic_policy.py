@@ -6,6 +6,7 @@ No source fixes these numbers: they are the clinic's own policy (``CLINIC_POLICY
 
 from ketamine_clinic.accounts.permissions import Role
 from ketamine_clinic.clinical.clinic_policy import Setting
+from ketamine_clinic.clinical.protocols.library import KAP_INTEGRATION_WINDOW_KEY
 from ketamine_clinic.clinical.sources import CLINIC_POLICY
 from ketamine_clinic.clinic_settings import policy_for
 
@@ -22,10 +23,6 @@ SETTINGS: tuple[Setting, ...] = (
       for role in NOTE_WRITING_ROLES),
     Setting(KAP_PREFIX + "require_signed_preparation", True, "", CLINIC_POLICY,
             "Clinic policy: a KAP plan's dosing session is blocked until a signed preparation-session note exists."),
-    # PRACTICE.md §5.1: integration "usually within 24-28 hours" (Numinus); a vendor cites 24-72 h.
-    Setting(KAP_PREFIX + "integration_note_due_h", 72, "h", CLINIC_POLICY,
-            "Clinic policy: after a KAP dosing session, its integration note is due within this many hours "
-            "(then it shows as overdue on the therapist's Today).", 24, 336),
 )
 
 
@@ -36,5 +33,11 @@ def cosign_required(organization, user) -> bool:
 
 
 def kap_settings(organization) -> dict:
-    """{"require_signed_preparation": bool, "integration_note_due_h": int} for the clinic."""
-    return {k.removeprefix(KAP_PREFIX): v for k, v in policy_for(organization, KAP_PREFIX).items()}
+    """{"require_signed_preparation": bool, "integration_window_h": int} for the clinic.
+
+    The integration window is the protocol setting the booking of integration sessions reads
+    (``protocols.kap.integration_window_h``, registered with the protocol library), so booking and
+    the overdue note cannot drift apart."""
+    values = {k.removeprefix(KAP_PREFIX): v for k, v in policy_for(organization, KAP_PREFIX).items()}
+    values["integration_window_h"] = policy_for(organization, KAP_INTEGRATION_WINDOW_KEY)[KAP_INTEGRATION_WINDOW_KEY]
+    return values

@@ -4,8 +4,9 @@ notes after each dosing session, and the therapist's Today list.
 - A KAP plan (its protocol links preparation/integration sessions) names its therapist (plans).
 - Clinic policy (default on): the first dosing session of a KAP plan is blocked until a signed
   preparation note exists (a checklist hard stop, read from the recorded notes).
-- A dosing session whose integration window (clinic policy, default 72 h: PRACTICE.md §5.1 cites
-  24-72 h) has passed without a signed integration note is overdue.
+- A dosing session whose integration window (``protocols.kap.integration_window_h``, clinic policy,
+  default 72 h: PRACTICE.md §5.1 cites 24-72 h; the same setting books the integration sessions)
+  has passed without a signed integration note is overdue.
 - Sessions per week are capped by the protocol (``protocols.kap.sessions_per_week``, enforced when
   the plan books its series).
 """
@@ -17,7 +18,6 @@ from django.utils import timezone
 
 from ketamine_clinic.clinical import session as cs
 from ketamine_clinic.clinical.sources import CLINIC_POLICY
-from ketamine_clinic.clinic_settings import policy_for
 from ketamine_clinic.plans.models import Appointment, AppointmentKind, AppointmentStatus, TreatmentPlan
 from ketamine_clinic.treatments.models import SessionStatus, TreatmentSession
 
@@ -68,7 +68,7 @@ def integrations_due(therapist, now: dt.datetime | None = None) -> list[Integrat
     """Dosing sessions of the therapist's KAP plans with no signed integration note since: due within
     the window, overdue after it (oldest first)."""
     now = now or timezone.now()
-    window_h = clinic_policy.kap_settings(therapist.organization_id)["integration_note_due_h"]
+    window_h = clinic_policy.kap_settings(therapist.organization_id)["integration_window_h"]
     sessions = (TreatmentSession.objects.filter(organization_id=therapist.organization_id, plan__therapist=therapist,
                                                 status__in=(SessionStatus.OBSERVING, SessionStatus.DISCHARGED),
                                                 dosing_started_at__isnull=False)

@@ -136,3 +136,32 @@ class PsychotherapyNote(_SealedOnceSigned):
 
     def stored_signed_state(self) -> bool:
         return self.signed_at is not None
+
+
+DISCLOSURE_REFERENCE_MAX_CHARS = 300
+
+
+class PsychotherapyNoteDisclosure(models.Model):
+    """The author's disclosure of one psychotherapy note to one named colleague, on the patient's
+    written authorization (45 CFR 164.508(a)(2)). The colleague reads that note only, read-only,
+    while the disclosure is neither revoked nor past its expiry. Revoking keeps the row (history)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
+    note = models.ForeignKey(PsychotherapyNote, on_delete=models.PROTECT, related_name="disclosures")
+    recipient = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    authorization_signed_on = models.DateField()
+    authorization_reference = models.CharField(max_length=DISCLOSURE_REFERENCE_MAX_CHARS)
+    authorization_expires_on = models.DateField(null=True, blank=True)
+    granted_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-granted_at", "-id"]
+        constraints = [
+            # One live disclosure of a note to a colleague: two concurrent grants cannot both stand.
+            models.UniqueConstraint(fields=["note", "recipient"], condition=models.Q(revoked_at__isnull=True),
+                                    name="one_live_psychotherapy_disclosure"),
+        ]

@@ -45,6 +45,7 @@ def patient_notes(request, patient_id):
         "kinds": services.writable_kinds(request.user),
         "can_psychotherapy": has_permission(request.user, "psychotherapy_note.write"),
         "can_manage_templates": has_permission(request.user, "note.manage_templates"),
+        "can_read_disclosed": has_permission(request.user, "psychotherapy_note.read_disclosed"),
         "sessions": patient.treatment_sessions.order_by("-checked_in_at")[:10] if has_permission(request.user, "session.view") else [],
     }, status=422 if error else 200)
 
@@ -208,6 +209,54 @@ def psychotherapy_note(request, psychotherapy_note_id):
         else:
             messages.success(request, "Saved.")
             return redirect("notes:psychotherapy_note", psychotherapy_note_id=pnote.public_id)
+    return _psychotherapy_page(request, ctx, pnote, errors, status)
+
+
+def _psychotherapy_page(request, ctx, pnote, errors, status, disclose_errors=None):
     return render(request, "notes/psychotherapy_note.html", {
-        "pnote": pnote, "patient": pnote.patient, "errors": errors,
+        "pnote": pnote, "patient": pnote.patient, "errors": errors, "disclose_errors": disclose_errors or {},
+        "posted": request.POST if disclose_errors else {},
+        "disclosures": services.disclosures_of(ctx, pnote),
+        "recipients": services.eligible_recipients(ctx, pnote) if pnote.signed_at else [],
         "back": reverse("notes:psychotherapy", args=[pnote.patient.public_id])}, status=status)
+
+
+@staff_required("psychotherapy_note.write")
+@require_POST
+def psychotherapy_disclose(request, psychotherapy_note_id):
+    ctx = _ctx(request)
+    pnote = services.get_psychotherapy_note_for(ctx, psychotherapy_note_id)
+    try:
+        services.disclose_psychotherapy_note(ctx, pnote, request.POST)
+    except ValidationFailed as exc:
+        return _psychotherapy_page(request, ctx, pnote, {}, 422, disclose_errors=exc.errors)
+    except ServiceError as exc:
+        flash_refusal(request, exc, "Not disclosed: ")
+    else:
+        messages.success(request, "Disclosed: the colleague can read this note until you revoke it or the authorization expires.")
+    return redirect("notes:psychotherapy_note", psychotherapy_note_id=pnote.public_id)
+
+
+@staff_required("psychotherapy_note.write")
+@require_POST
+def psychotherapy_revoke(request, psychotherapy_note_id):
+    ctx = _ctx(request)
+    pnote = services.get_psychotherapy_note_for(ctx, psychotherapy_note_id)
+    try:
+        services.revoke_disclosure(ctx, pnote, request.POST.get("disclosure", ""))
+    except ServiceError as exc:
+        flash_refusal(request, exc, "Not revoked: ")
+    else:
+        messages.success(request, "Disclosure revoked.")
+    return redirect("notes:psychotherapy_note", psychotherapy_note_id=pnote.public_id)
+
+
+@staff_required("psychotherapy_note.read_disclosed")
+def disclosed_to_me(request):
+    return render(request, "notes/disclosed_list.html", {"disclosures": services.notes_disclosed_to_me(_ctx(request))})
+
+
+@staff_required("psychotherapy_note.read_disclosed")
+def disclosed_note(request, psychotherapy_note_id):
+    pnote, disclosure = services.disclosed_psychotherapy_note_for(_ctx(request), psychotherapy_note_id)
+    return render(request, "notes/disclosed_note.html", {"pnote": pnote, "patient": pnote.patient, "disclosure": disclosure})

@@ -33,6 +33,14 @@ from .model import (
 
 D = Decimal
 
+KAP_INTEGRATION_WINDOW_KEY = "protocols.kap.integration_window_h"
+
+
+def integration_window_days(window_h: int) -> int:
+    """The KAP integration window in whole days for booking (local dates): never past the window."""
+    return int(window_h) // 24
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("protocols.iv_induction.sessions_per_week", 3, "", "apa-2017",
             "IV induction: infusions per week (published 2-3).", 2, 3),
@@ -78,8 +86,12 @@ SETTINGS: tuple[Setting, ...] = (
             "KAP (IM): default dose (clinic policy; published up to 0.75 mg/kg).", 0.1, 0.75),
     Setting("protocols.kap.preparation_within_days", 14, "d", CLINIC_POLICY,
             "KAP: the preparation session falls within this many days before the first dosing (clinic policy).", 1, 60),
-    Setting("protocols.kap.integration_within_days", 7, "d", CLINIC_POLICY,
-            "KAP: each integration session falls within this many days after its dosing session (clinic policy).", 1, 14),
+    # One window for booking and for the overdue integration note (issue 15: "a clinic setting, default
+    # 72 h"); PRACTICE.md s.5.1 cites integration within 24-72 h. Booking works in whole local days:
+    # the protocol books integration within floor(hours / 24) days after the dosing date.
+    Setting(KAP_INTEGRATION_WINDOW_KEY, 72, "h", CLINIC_POLICY,
+            "KAP: each integration session is booked within this many hours after its dosing session, and its "
+            "integration note is overdue after it (clinic policy).", 24, 336),
 )
 
 _DEFAULT = {s.key: s.default for s in SETTINGS}
@@ -350,7 +362,7 @@ KAP = Protocol(
         LinkedSession(TherapyKind.PREPARATION, RelativeTo.BEFORE_FIRST_DOSING, 1,
                       _DEFAULT["protocols.kap.preparation_within_days"], "seeds"),
         LinkedSession(TherapyKind.INTEGRATION, RelativeTo.AFTER_EACH_DOSING, 1,
-                      _DEFAULT["protocols.kap.integration_within_days"], "seeds"),
+                      integration_window_days(_DEFAULT[KAP_INTEGRATION_WINDOW_KEY]), "seeds"),
     ),
     measures=(PHQ9_BEFORE,),
     sources=("kap-feasibility", "seeds"),

@@ -409,6 +409,9 @@ def _spacing_conflicts(start: datetime, existing: Sequence[ExistingAppointment],
 # --- therapy sessions linked to dosing --------------------------------------------------------
 
 
+ONE_DAY = timedelta(days=1)
+
+
 @dataclass(frozen=True)
 class LinkedSessionDue:
     kind: str  # model.TherapyKind value: preparation / integration / psychotherapy
@@ -431,10 +434,12 @@ def propose_linked_sessions(protocol, dosing_dates: Sequence[date]) -> list[Link
         window = timedelta(days=link.within_days)
         if link.relative_to is RelativeTo.BEFORE_FIRST_DOSING:
             anchors = [(1, dates[0] - window, dates[0])]
+        # After dosing: from the next day (the patient goes home and does not drive until then;
+        # PRACTICE.md s.5.1: integration "usually within 24-28 hours"), never before the dose.
         elif link.relative_to is RelativeTo.AFTER_LAST_DOSING:
-            anchors = [(len(dates), dates[-1], dates[-1] + window)]
+            anchors = [(len(dates), dates[-1] + ONE_DAY, dates[-1] + window)]
         else:
-            anchors = [(i, d, d + window) for i, d in enumerate(dates, start=1)]
+            anchors = [(i, d + ONE_DAY, d + window) for i, d in enumerate(dates, start=1)]
         for number, earliest, latest in anchors:
             out.extend(LinkedSessionDue(link.kind.value, earliest, latest, number, link.source)
                        for _ in range(link.count))

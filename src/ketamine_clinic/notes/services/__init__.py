@@ -9,4 +9,8 @@ from .psychotherapy import (  # noqa: F401
     get_psychotherapy_note_for, own_psychotherapy_notes, sign_psychotherapy_note, update_psychotherapy_note,
     write_psychotherapy_note,
 )
+from .disclosure import (  # noqa: F401
+    disclose_psychotherapy_note, disclosed_psychotherapy_note_for, disclosures_of, eligible_recipients,
+    notes_disclosed_to_me, revoke_disclosure,
+)
 from .templates import save_template, template_for, templates_for  # noqa: F401

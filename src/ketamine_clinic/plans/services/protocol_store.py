@@ -24,6 +24,7 @@ from ketamine_clinic.accounts.permissions import denied, has_permission, require
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical import protocols as cp
+from ketamine_clinic.clinical.protocols.library import KAP_INTEGRATION_WINDOW_KEY, integration_window_days
 from ketamine_clinic.clinic_settings import policy_for
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 
@@ -60,8 +61,10 @@ SETTING_PATHS: dict[str, list[tuple[str, str]]] = {
     "protocols.kap.min_days_between": [("ketamine-assisted-psychotherapy", "phases.0.spacing.min_days_between")],
     "protocols.kap.default_dose_mg_per_kg": [("ketamine-assisted-psychotherapy", "dose_rule.default")],
     "protocols.kap.preparation_within_days": [("ketamine-assisted-psychotherapy", "linked_sessions.0.within_days")],
-    "protocols.kap.integration_within_days": [("ketamine-assisted-psychotherapy", "linked_sessions.1.within_days")],
+    KAP_INTEGRATION_WINDOW_KEY: [("ketamine-assisted-psychotherapy", "linked_sessions.1.within_days")],
 }
+# Settings whose unit differs from the protocol field they fill: setting value -> field value.
+SETTING_TO_FIELD = {KAP_INTEGRATION_WINDOW_KEY: integration_window_days}
 
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,78}$")
 
@@ -133,6 +136,8 @@ def library_entry(organization, key: str, policy: dict | None = None) -> Protoco
     changed = []
     for setting_key, targets in SETTING_PATHS.items():
         value = policy.get(setting_key)
+        if value is not None and setting_key in SETTING_TO_FIELD:
+            value = SETTING_TO_FIELD[setting_key](value)
         for protocol_key, path in targets:
             if protocol_key != key or value is None:
                 continue
