@@ -48,4 +48,4 @@ class Overrides:
     def refuse_unless_reason(self) -> None:
         if self.problems and not self.reason:
             raise ValidationFailed({self.field: [*self.problems, "Give a reason to book past the prior authorization anyway."]},
-                                   "The sessions go past the prior authorization and need a reason; nothing was saved.")
+                                   "Booking past the prior authorization needs a reason; nothing was saved.")

@@ -168,13 +168,10 @@ def book_appointment(ctx: Context, patient: Patient, data: dict, now: dt.datetim
     with transaction.atomic():
         _lock(location, patient)
         _check({"start": start, "end": end, "staff": staff}, location, patient, resource, plan, kind, now)
-        reason = (cleaned.get("reason") or "").strip()
-        problems = booking_checks.booking_problems(patient, kind, start.astimezone(location.tz).date(),
-                                                   now.astimezone(location.tz).date())
-        if problems and not reason:
-            raise ValidationFailed({"reason": [*problems, "Give a reason to book it anyway."]},
-                                   "The appointment needs a reason; nothing was saved.")
-        appt = _book(ctx, reason, overridden=problems,
+        checks = booking_checks.Overrides(cleaned.get("reason"), field="reason")
+        problems = checks.check(patient, kind, start.astimezone(location.tz).date(), now.astimezone(location.tz).date())
+        checks.refuse_unless_reason()
+        appt = _book(ctx, checks.reason, overridden=problems,
                      organization_id=patient.organization_id, location=location, patient=patient, plan=plan, kind=kind,
                      phase_name=plan.phase_name if plan else "", resource=resource, staff=staff, start_at=start, end_at=end)
         TimelineEvent.objects.create(patient=patient, kind="appointment", actor=ctx.user,
