@@ -3,15 +3,17 @@ copy of the shipped page, each save a new immutable version, the newest replacin
 for that clinic only; settings placeholders keep working (an unknown one is a field error); the
 reading level is shown and warned about; assignments keep the version they sent."""
 
+import json
+
 import pytest
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import PermissionDenied
 from ketamine_clinic.audit.models import AuditEvent
-from ketamine_clinic.core.errors import NotFound, ValidationFailed
+from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 from ketamine_clinic.education import clinic_pages, content, services
 from ketamine_clinic.education.models import ClinicEducationPage, EducationAssignment
-from tests.notes.test_concurrency import _race
+from tests.support.concurrency import label, race
 from tests.support.people import ctx_for
 
 pytestmark = pytest.mark.django_db
@@ -135,16 +137,15 @@ def test_a_clinic_starts_a_spanish_version_from_the_english_copy(client_for, cli
 
 @pytest.mark.django_db(transaction=True)
 def test_two_saves_at_once_make_distinct_versions_or_a_clear_conflict(clinic_admin, prescriber):
-    outcomes = _race(lambda: clinic_pages.publish_page(ctx_for(clinic_admin), SLUG, "en", _data()),
-                     lambda: clinic_pages.publish_page(ctx_for(prescriber), SLUG, "en", _data()))
+    outcomes = label(race(lambda: clinic_pages.publish_page(ctx_for(clinic_admin), SLUG, "en", _data()),
+                          lambda: clinic_pages.publish_page(ctx_for(prescriber), SLUG, "en", _data()),
+                          expect=(Conflict,)))
     versions = sorted(ClinicEducationPage.objects.values_list("version", flat=True))
     assert outcomes in (["ok", "ok"], ["conflict", "ok"])
     assert len(versions) == outcomes.count("ok") and len(set(versions)) == len(versions)
 
 
 def test_the_api_publishes_and_lists_versions(client_for, clinic_admin, nurse):
-    import json
-
     admin = client_for(clinic_admin)
     url = f"/api/v1/education/pages/{SLUG}/versions"
     made = admin.post(url, json.dumps(_data()), content_type="application/json")
