@@ -17,7 +17,7 @@ from . import writes
 from .capability import capability_statement
 from .errors import FhirError, from_exception, outcome
 from .resources import REGISTRY
-from .search import parse_query, searchset
+from .search import parse_includes, parse_query, searchset
 
 FHIR_JSON = "application/fhir+json; charset=utf-8"
 SAFE = ("GET", "HEAD")
@@ -116,12 +116,14 @@ def type_level(request, ctx, resource_type):
         resource = rtype.to_fhir(obj)
         return respond(resource, 201, {"Location": f"{base_url(request)}/{resource_type}/{resource['id']}"})
     pairs, count, offset = parse_query(request.GET, rtype.params)
+    includes = parse_includes(request.GET, rtype.includes)
     items, patient = rtype.search(ctx, pairs)
     total = items.count() if hasattr(items, "count") and not isinstance(items, list) else len(items)
     page = list(items[offset:offset + count])
+    included = [resource for name in includes for resource in rtype.includes[name](ctx, page)]
     record(ctx, Action.FHIR_SEARCH, object_type=f"fhir.{resource_type.lower()}", patient=patient,
            organization=ctx.user.organization, detail={"query": request.GET.urlencode()[:500], "total": total})
-    return respond(searchset(request, resource_type, page, total, count, offset, rtype.to_fhir, base_url(request)))
+    return respond(searchset(request, resource_type, page, total, count, offset, rtype.to_fhir, base_url(request), included))
 
 
 @fhir_view(("GET", "HEAD", "PUT"))
