@@ -5,6 +5,8 @@ import pytest
 
 from ketamine_clinic.directory.models import ProviderProfile
 from ketamine_clinic.patients import services as patient_services
+from ketamine_clinic.plans.models import Appointment
+from ketamine_clinic.screening.models import Consent
 from ketamine_clinic.treatments import services as treatment_services
 from tests.support.people import ctx_for
 from tests.support.treatments import ago, lot
@@ -37,6 +39,9 @@ SAMPLES = {
     ("MedicationAdministration", "_id"): "{administration_id}", ("MedicationAdministration", "patient"): "{patient_id}",
     ("PractitionerRole", "_id"): "{practitioner_id}", ("PractitionerRole", "practitioner"): "Practitioner/{practitioner_id}",
     ("PractitionerRole", "specialty"): "http://nucc.org/provider-taxonomy|363LP0808X",
+    ("Appointment", "_id"): "{appointment_id}", ("Appointment", "patient"): "{patient_id}", ("Appointment", "date"): "ge2000-01-01",
+    ("Appointment", "status"): "booked",
+    ("Consent", "_id"): "{consent_id}", ("Consent", "patient"): "{patient_id}", ("Consent", "status"): "active",
 }
 
 
@@ -48,17 +53,21 @@ def world(patient, nurse, org, location, dosing_ready):
     condition = patient_services.add_subrecord(ctx, patient, "diagnosis", {"icd10_code": "F33.2"})
     allergy = patient_services.add_subrecord(ctx, patient, "allergy", {"substance": "Latex", "severity": "unknown"})
     medication = patient_services.add_subrecord(ctx, patient, "medication", {"name": "Sertraline"})
+    appointment = Appointment.objects.create(organization=org, location=location, patient=patient, start_at=ago(60), end_at=ago(0))
+    consent = Consent.objects.filter(patient=patient).first()
     ids = {"Patient": str(patient.public_id), "Condition": str(condition.public_id), "AllergyIntolerance": str(allergy.public_id),
            "MedicationStatement": str(medication.public_id), "Observation": f"wt-{patient.measurements.first().public_id}",
            "Questionnaire": "phq9", "Practitioner": str(nurse.public_id), "Organization": str(org.public_id),
            "Location": str(location.public_id), "Encounter": str(session.public_id),
-           "MedicationAdministration": str(session.administration.public_id), "PractitionerRole": str(nurse.public_id)}
+           "MedicationAdministration": str(session.administration.public_id), "PractitionerRole": str(nurse.public_id),
+           "Appointment": str(appointment.public_id), "Consent": str(consent.public_id)}
     values = {"patient_id": ids["Patient"], "condition_id": ids["Condition"], "allergy_id": ids["AllergyIntolerance"],
               "medication_id": ids["MedicationStatement"], "mrn": patient.mrn, "given": patient.given_name,
               "family": patient.family_name, "dob": patient.date_of_birth.isoformat(), "gender": "female" if patient.sex_at_birth == "female" else "male",
               "practitioner_id": str(nurse.public_id), "practitioner_name": nurse.first_name, "organization_id": str(org.public_id),
               "organization_name": org.name, "location_id": str(location.public_id), "location_name": location.name,
-              "encounter_id": str(session.public_id), "administration_id": str(session.administration.public_id)}
+              "encounter_id": str(session.public_id), "administration_id": str(session.administration.public_id),
+              "appointment_id": ids["Appointment"], "consent_id": ids["Consent"]}
     return ids, values
 
 
@@ -97,8 +106,8 @@ def test_every_listed_interaction_and_search_parameter_works(prescriber, world):
             refused(fhir(prescriber, "put", f"/{rtype}/{ids[rtype]}", {"resourceType": rtype, "id": ids[rtype]}), 405)
     assert {e["type"] for e in listed} == {"Patient", "Condition", "AllergyIntolerance", "MedicationStatement", "Observation", "Questionnaire",
                                           "Practitioner", "Organization", "Location", "Encounter",
-                                          "MedicationAdministration", "PractitionerRole"}
-    for unlisted in ("Consent", "DocumentReference", "Claim"):
+                                          "MedicationAdministration", "PractitionerRole", "Appointment", "Consent"}
+    for unlisted in ("DocumentReference", "Claim"):
         refused(fhir(prescriber, "get", f"/{unlisted}"), 404)
     assert {i["code"] for i in statement["rest"][0]["interaction"]} == {"transaction"}
     ok(fhir(prescriber, "post", "", {"resourceType": "Bundle", "type": "transaction", "entry": [
