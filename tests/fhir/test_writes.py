@@ -82,7 +82,8 @@ def test_clinical_posts_refused(nurse, front_desk, patient, outsider_patient):
     refused(fhir(nurse, "post", "/Observation", {**weight_resource(ref), "code": {"coding": [{"system": "http://loinc.org", "code": "8867-4"}]}}), 422)
     refused(fhir(nurse, "post", "/Questionnaire", {"resourceType": "Questionnaire", "status": "active"}), 405)
     refused(fhir(nurse, "post", "/Encounter", {"resourceType": "Encounter"}), 405)
-    refused(fhir(nurse, "post", "/Consent", {"resourceType": "Consent"}), 404)
+    refused(fhir(nurse, "post", "/Consent", {"resourceType": "Consent"}), 405)  # served read-only
+    refused(fhir(nurse, "post", "/Claim", {"resourceType": "Claim"}), 404)
     assert counts() == before
 
 
