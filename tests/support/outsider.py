@@ -40,6 +40,7 @@ PUBLIC = {
     "api-v1:finder_search": "public clinic finder API: only published listings",
     "api-v1:finder_clinic": "public clinic page API: only published listings",
     "fhir:metadata": "FHIR CapabilityStatement, no clinic data",
+    "fhir:plan_net": "public Plan-Net directory export: only published clinic listings, as the finder shows them",
 }
 
 # A path parameter's sample value, by parameter name; `public_id` (and a few names shared by two

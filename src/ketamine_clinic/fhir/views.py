@@ -16,6 +16,7 @@ from ketamine_clinic.core.errors import NotFound, PermissionDenied, ServiceError
 from . import writes
 from .capability import capability_statement
 from .errors import FhirError, from_exception, outcome
+from .plan_net import plan_net_bundle
 from .resources import REGISTRY
 from .search import parse_includes, parse_query, searchset
 
@@ -95,6 +96,14 @@ def metadata(request):
     if request.method not in SAFE:
         return respond(outcome([("not-supported", f"{request.method} is not supported here.", [])]), 405)
     return respond(capability_statement(base_url(request)))  # public: no clinic data (FHIR R4 http.html#capabilities)
+
+
+@csrf_exempt  # a POST gets the 405 OperationOutcome, not the CSRF page
+def plan_net(request):
+    """The public directory (published clinic listings only) as a Plan-Net shaped collection Bundle."""
+    if request.method not in SAFE:
+        return respond(outcome([("not-supported", f"{request.method} is not supported here.", [])]), 405)
+    return respond(plan_net_bundle(base_url(request)))
 
 
 @fhir_view(("POST",))

@@ -39,10 +39,11 @@ def specialties(profile) -> list[dict]:
     return [{"coding": [{"system": NUCC, "code": code, "display": taxonomy_display(code)}]} for code in ordered]
 
 
-def role_resource(user: User, locations, profiles: tuple[str, ...] | None = None) -> dict:
+def role_resource(user: User, locations, profiles: tuple[str, ...] | None = None, telecom: list[dict] | None = None) -> dict:
     """One clinician's PractitionerRole. ``profiles``: the claimed profiles (default US Core, claimed
-    only with a contact, which the profile requires)."""
-    telecom = _telecom(user, locations)
+    only with a contact, which the profile requires); ``telecom``: the contact (default the
+    clinician's work phone, else the first location's)."""
+    telecom = _telecom(user, locations) if telecom is None else telecom
     claimed = profiles if profiles is not None else ((PROFILE,) if telecom else ())
     resource = {
         "resourceType": "PractitionerRole",
