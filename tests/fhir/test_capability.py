@@ -15,7 +15,7 @@ from tests.support.people import ctx_for
 from tests.support.treatments import ago, lot
 
 from .samples import CREATES, patient_resource
-from .support import fhir, ok, refused, resources
+from .support import fhir, ok, refused
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from ketamine_clinic.audit.models import AuditEvent
 from ketamine_clinic.patients.models import Allergy, BodyMeasurement, Diagnosis, Medication, Patient
 
 from .samples import allergy_resource, condition_resource, medication_resource, patient_resource, weight_resource
-from .support import fhir, ok, refused, resources
+from .support import fhir, ok, refused
 
 pytestmark = pytest.mark.django_db
 
