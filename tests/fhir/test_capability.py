@@ -61,7 +61,7 @@ def world(patient, nurse, org, location, dosing_ready):
     condition = patient_services.add_subrecord(ctx, patient, "diagnosis", {"icd10_code": "F33.2"})
     allergy = patient_services.add_subrecord(ctx, patient, "allergy", {"substance": "Latex", "severity": "unknown"})
     medication = patient_services.add_subrecord(ctx, patient, "medication", {"name": "Sertraline"})
-    appointment = Appointment.objects.create(organization=org, location=location, patient=patient, start_at=ago(60), end_at=ago(0))
+    appointment = Appointment.objects.create(organization=org, location=location, patient=patient, staff=nurse, start_at=ago(60), end_at=ago(0))
     consent = Consent.objects.filter(patient=patient).first()
     response = assessment_services.submit_response(ctx, patient, "phq9", phq9(total=12), mode="staff_paper")
     note = note_services.sign_note(ctx, note_services.start_note(ctx, patient, "progress"), {"section_plan": "Friday."})

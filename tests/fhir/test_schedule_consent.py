@@ -89,3 +89,12 @@ def test_consent_needs_a_reader_role_and_outsider_sees_none(front_desk, consents
     refused(fhir(staff[Role.BILLER], "get", "/Consent"), 403)
     refused(fhir(outsider, "get", f"/Consent/{consents[0].public_id}"), 404)
     assert ok(fhir(outsider, "get", "/Consent"))["total"] == 0
+
+
+def test_appointment_includes_patient_practitioner_location_once(front_desk, appointments, patient, nurse, location):
+    bundle = ok(fhir(front_desk, "get", f"/Appointment?patient={patient.public_id}&_include=Appointment:patient"
+                                        "&_include=Appointment:practitioner&_include=Appointment:location"))
+    included = [(e["resource"]["resourceType"], e["resource"]["id"]) for e in bundle["entry"] if e["search"]["mode"] == "include"]
+    assert included == [("Patient", str(patient.public_id)), ("Practitioner", str(nurse.public_id)), ("Location", str(location.public_id))]
+    assert bundle["total"] == len(appointments)
+    refused(fhir(front_desk, "get", "/Appointment?_include=Appointment:slot"), 400)

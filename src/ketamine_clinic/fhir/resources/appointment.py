@@ -13,7 +13,9 @@ from ketamine_clinic.core.errors import NotFound
 from ketamine_clinic.plans.models import Appointment, AppointmentStatus
 
 from ..search import SearchParam, datetime_q, reference_id
+from . import patient as patient_type
 from .base import ResourceType, by_ids, by_uuid, meta, patient_ref
+from .directory import location, practitioner
 
 STATUS = {AppointmentStatus.BOOKED: "booked", AppointmentStatus.CHECKED_IN: "checked-in", AppointmentStatus.IN_SESSION: "arrived",
           AppointmentStatus.DONE: "fulfilled", AppointmentStatus.CANCELLED: "cancelled", AppointmentStatus.NO_SHOW: "noshow"}
@@ -55,7 +57,7 @@ def to_fhir(a: Appointment) -> dict:
 
 def _scoped(ctx):
     require(ctx.user, "schedule.view")
-    return Appointment.objects.filter(organization_id=ctx.user.organization_id).select_related("patient", "location", "staff", "plan")
+    return Appointment.objects.filter(organization_id=ctx.user.organization_id).select_related("patient", "location__organization", "staff", "plan")
 
 
 def read(ctx, resource_id):
@@ -84,6 +86,17 @@ PARAMS = {p.name: p for p in (
 )}
 
 
+def _unique(objects) -> list:
+    return list({obj.pk: obj for obj in objects if obj is not None}.values())
+
+
+INCLUDES = {
+    "Appointment:patient": lambda ctx, page: [patient_type.to_fhir(p) for p in _unique(a.patient for a in page)],
+    "Appointment:practitioner": lambda ctx, page: [practitioner(u) for u in _unique(a.staff for a in page)],
+    "Appointment:location": lambda ctx, page: [location(loc) for loc in _unique(a.location for a in page)],
+}
+
+
 def search(ctx, pairs):
     qs = _scoped(ctx).order_by("start_at", "id")
     for param, value in pairs:
@@ -91,5 +104,5 @@ def search(ctx, pairs):
     return qs, None
 
 
-TYPE = ResourceType(name="Appointment", profiles=(), params=PARAMS, to_fhir=to_fhir, read=read, search=search,
+TYPE = ResourceType(name="Appointment", profiles=(), params=PARAMS, to_fhir=to_fhir, read=read, search=search, includes=INCLUDES,
                     documentation="The schedule: dosing, preparation, integration and psychotherapy visits (never a note's text)")
