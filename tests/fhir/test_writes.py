@@ -9,7 +9,7 @@ from ketamine_clinic.audit.models import AuditEvent
 from ketamine_clinic.patients.models import Allergy, BodyMeasurement, Diagnosis, Medication, Patient
 
 from .samples import allergy_resource, condition_resource, medication_resource, patient_resource, weight_resource
-from .support import fhir, ok, refused, resources
+from .support import fhir, ok, refused
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,8 @@ def test_clinical_posts_refused(nurse, front_desk, patient, outsider_patient):
     refused(fhir(nurse, "post", "/Observation", {**weight_resource(ref), "code": {"coding": [{"system": "http://loinc.org", "code": "8867-4"}]}}), 422)
     refused(fhir(nurse, "post", "/Questionnaire", {"resourceType": "Questionnaire", "status": "active"}), 405)
     refused(fhir(nurse, "post", "/Encounter", {"resourceType": "Encounter"}), 405)
-    refused(fhir(nurse, "post", "/Consent", {"resourceType": "Consent"}), 404)
+    refused(fhir(nurse, "post", "/Consent", {"resourceType": "Consent"}), 405)  # served read-only
+    refused(fhir(nurse, "post", "/Claim", {"resourceType": "Claim"}), 404)
     assert counts() == before
 
 

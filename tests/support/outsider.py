@@ -44,6 +44,7 @@ PUBLIC = {
     "fhir:smart_configuration": "SMART discovery document, no clinic data",
     "fhir:smart_token": "SMART token endpoint: the signed client assertion is the authorization",
     "fhir_smart_clients": "SMART client registration: lists only the signed-in admin's own clinic's clients",
+    "fhir:plan_net": "public Plan-Net directory export: only published clinic listings, as the finder shows them",
 }
 
 # A path parameter's sample value, by parameter name; `public_id` (and a few names shared by two

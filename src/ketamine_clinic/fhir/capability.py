@@ -30,6 +30,8 @@ def capability_statement(base_url: str) -> dict:
                 for p in rtype.params.values()
             ],
         }
+        if rtype.includes:
+            entry["searchInclude"] = list(rtype.includes)
         if rtype.profiles:
             entry["supportedProfile"] = list(rtype.profiles)
         if rtype.documentation:

@@ -3,6 +3,8 @@
 Every resource type declares its search parameters (name, FHIR type, how to filter); anything else
 in the query string is refused with 400, so the CapabilityStatement lists exactly what works.
 Paging is ``_count`` (default 20, at most 100) with ``_offset``; the Bundle carries self/next/previous links.
+``_include`` names one of the type's declared includes; the included resources follow the matches
+with ``search.mode = include``.
 """
 
 import datetime as dt
@@ -19,6 +21,7 @@ from .errors import FhirError
 DEFAULT_COUNT = 20
 MAX_COUNT = 100
 PAGING = {"_count", "_offset"}
+INCLUDE = "_include"
 DATE = re.compile(r"^(eq|ne|gt|lt|ge|le)?(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?(?:T.*)?$")
 
 
@@ -34,7 +37,7 @@ def parse_query(querydict, allowed: dict[str, SearchParam]) -> tuple[list[tuple[
     """The (param, value) pairs, count and offset; 400 for an unknown parameter or a bad page size."""
     pairs = []
     for name in querydict:
-        if name in PAGING:
+        if name in PAGING or name == INCLUDE:
             continue
         param = allowed.get(name)
         if param is None:
@@ -44,6 +47,16 @@ def parse_query(querydict, allowed: dict[str, SearchParam]) -> tuple[list[tuple[
                 raise FhirError(400, f"Search parameter '{name}' has no value.", "invalid", [name])
             pairs.append((param, value.strip()))
     return pairs, _int(querydict, "_count", DEFAULT_COUNT, 0, MAX_COUNT), _int(querydict, "_offset", 0, 0, 10**9)
+
+
+def parse_includes(querydict, allowed) -> list[str]:
+    """The ``_include`` values asked for, each one the type declares; 400 for any other."""
+    names = [v.strip() for v in querydict.getlist(INCLUDE)]
+    for name in names:
+        if name not in allowed:
+            supported = ", ".join(sorted(allowed)) or "none for this type"
+            raise FhirError(400, f"Unsupported _include '{name}'. Supported: {supported}.", "not-supported", [INCLUDE])
+    return list(dict.fromkeys(names))
 
 
 def _int(querydict, name, default, low, high) -> int:
@@ -124,8 +137,10 @@ def reference_id(value: str, resource_type: str) -> uuid.UUID | None:
         return None
 
 
-def searchset(request, resource_type: str, items, total: int, count: int, offset: int, to_fhir, base: str) -> dict:
-    """A searchset Bundle of one page, with self/next/previous links that keep the search."""
+def searchset(request, resource_type: str, items, total: int, count: int, offset: int, to_fhir, base: str,
+              included: list[dict] = ()) -> dict:
+    """A searchset Bundle of one page, with self/next/previous links that keep the search, and the
+    ``_include``d resources after the matches (each once)."""
     query = [(k, v) for k in request.GET for v in request.GET.getlist(k) if k not in PAGING]
 
     def link(relation, page_offset):
@@ -141,4 +156,10 @@ def searchset(request, resource_type: str, items, total: int, count: int, offset
     for item in items:
         resource = to_fhir(item)
         entries.append({"fullUrl": f"{base}/{resource['resourceType']}/{resource['id']}", "resource": resource, "search": {"mode": "match"}})
+    seen = {e["fullUrl"] for e in entries}
+    for resource in included:
+        url = f"{base}/{resource['resourceType']}/{resource['id']}"
+        if url not in seen:
+            seen.add(url)
+            entries.append({"fullUrl": url, "resource": resource, "search": {"mode": "include"}})
     return {"resourceType": "Bundle", "type": "searchset", "total": total, "link": links, "entry": entries}

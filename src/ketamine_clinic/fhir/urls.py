@@ -18,6 +18,7 @@ urlpatterns = [
     path("Patient/<str:resource_id>/$everything", operation_views.patient_everything, name="everything"),
     path(".well-known/smart-configuration", smart_views.smart_configuration, name="smart_configuration"),
     path("auth/token", smart_views.token, name="smart_token"),
+    path("plan-net", views.plan_net, name="plan_net"),  # lower case: never a resource type's name
     path("<str:resource_type>", views.type_level, name="type"),
     path("<str:resource_type>/<str:resource_id>", views.instance, name="instance"),
 ]

@@ -16,8 +16,9 @@ from ketamine_clinic.core.errors import NotFound, PermissionDenied, ServiceError
 from . import writes
 from .capability import capability_statement
 from .errors import FhirError, from_exception, outcome
+from .plan_net import plan_net_bundle
 from .resources import REGISTRY
-from .search import parse_query, searchset
+from .search import parse_includes, parse_query, searchset
 from .smart import scopes as smart_scopes
 from .smart import services as smart_services
 
@@ -104,6 +105,14 @@ def metadata(request):
     return respond(capability_statement(base_url(request)))  # public: no clinic data (FHIR R4 http.html#capabilities)
 
 
+@csrf_exempt  # a POST gets the 405 OperationOutcome, not the CSRF page
+def plan_net(request):
+    """The public directory (published clinic listings only) as a Plan-Net shaped collection Bundle."""
+    if request.method not in SAFE:
+        return respond(outcome([("not-supported", f"{request.method} is not supported here.", [])]), 405)
+    return respond(plan_net_bundle(base_url(request)))
+
+
 @fhir_view(("POST",))
 def system(request, ctx):
     body = _body(request)
@@ -126,12 +135,14 @@ def type_level(request, ctx, resource_type):
         resource = rtype.to_fhir(obj)
         return respond(resource, 201, {"Location": f"{base_url(request)}/{resource_type}/{resource['id']}"})
     pairs, count, offset = parse_query(request.GET, rtype.params)
+    includes = parse_includes(request.GET, rtype.includes)
     items, patient = rtype.search(ctx, pairs)
     total = items.count() if hasattr(items, "count") and not isinstance(items, list) else len(items)
     page = list(items[offset:offset + count])
+    included = [resource for name in includes for resource in rtype.includes[name](ctx, page)]
     record(ctx, Action.FHIR_SEARCH, object_type=f"fhir.{resource_type.lower()}", patient=patient,
            organization=ctx.user.organization, detail={"query": request.GET.urlencode()[:500], "total": total})
-    return respond(searchset(request, resource_type, page, total, count, offset, rtype.to_fhir, base_url(request)))
+    return respond(searchset(request, resource_type, page, total, count, offset, rtype.to_fhir, base_url(request), included))
 
 
 @fhir_view(("GET", "HEAD", "PUT"))

@@ -22,6 +22,8 @@ class ResourceType:
     create: Callable | None = None  # (ctx, resource dict, refs) -> model object
     update: Callable | None = None  # (ctx, id, resource dict, refs) -> model object
     documentation: str = ""
+    # ``_include`` values (e.g. "PractitionerRole:practitioner") -> (ctx, page of model objects) -> resource dicts
+    includes: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
 
     @property

@@ -4,7 +4,7 @@ medications (``patients`` models), written through ``patients.services.add_subre
 from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import record
-from ketamine_clinic.core.errors import NotFound
+from ketamine_clinic.core.errors import NotFound, ValidationFailed
 from ketamine_clinic.patients import services as patient_services
 from ketamine_clinic.patients.models import Allergy, Diagnosis, Medication, RecordStatus
 
@@ -71,6 +71,58 @@ def _add_clinical_status(resource: dict, record, system: str, mapping: dict) -> 
         resource["clinicalStatus"] = {"coding": [{"system": system, "code": mapping[record.status]}]}
 
 
+# --- updates (PUT): a correction of the entry's values and, when the status changed, a status change --
+UPDATE_REASON = "Updated through the FHIR API"
+CLINICAL_ACTIVE = {"active", "recurrence", "relapse"}
+CLINICAL_ENDED = {"inactive", "resolved", "remission"}
+
+
+def expected_version(resource) -> int | None:
+    """``meta.versionId`` as the version the client last read (a stale one is refused with 409)."""
+    version = (resource.get("meta") or {}).get("versionId")
+    return int(version) if version and str(version).isdigit() else None
+
+
+def _status_from(clinical_field, active_codes, ended_codes, verification_field):
+    """The record status a Condition/AllergyIntolerance asks for, from its clinical and verification status."""
+    def status(resource):
+        codes_of = lambda field: {c.get("code") for c in (resource.get(field) or {}).get("coding", [])}  # noqa: E731
+        if "entered-in-error" in codes_of(verification_field):
+            return ERROR
+        clinical = codes_of(clinical_field)
+        if clinical & ended_codes:
+            return RecordStatus.INACTIVE
+        return RecordStatus.ACTIVE if clinical & active_codes else None  # none given: the status stays
+    return status
+
+
+def update_entry(ctx, obj, kind: str, data: dict, status, version: int | None):
+    """Correct the entry (a new version; nothing when the values are already recorded), then move its
+    status if the resource asks for another one. One transaction: the caller's."""
+    try:  # the version is checked here, before "nothing to correct"
+        obj = patient_services.correct_subrecord(ctx, obj.patient, kind, obj.public_id, data, UPDATE_REASON, expected_version=version)
+    except ValidationFailed as exc:
+        if set(exc.errors) != {"data"}:  # anything but "nothing to correct"
+            raise
+    if status is None or status == obj.status:
+        return obj
+    if status == RecordStatus.ACTIVE:
+        raise FhirError(422, "An ended entry cannot be made active again; record a new one.", "business-rule")
+    return patient_services.set_subrecord_status(ctx, obj.patient, kind, obj.public_id, status, UPDATE_REASON)
+
+
+def _updater(model, kind: str, patient_field: str, data_of, status_of):
+    def update(ctx, resource_id, resource, refs):
+        obj = by_uuid(_scoped(ctx, model), resource_id)
+        if obj is None:
+            raise NotFound(f"No such {resource['resourceType']} in this clinic.")
+        if patient_of(refs, resource, patient_field) != obj.patient:
+            raise FhirError(422, f"{resource['resourceType']}.{patient_field} cannot change: an entry stays on its patient's chart.",
+                            "business-rule", [f"{resource['resourceType']}.{patient_field}"])
+        return update_entry(ctx, obj, kind, data_of(resource), status_of(resource), expected_version(resource))
+    return update
+
+
 # --- Condition ---------------------------------------------------------------------------------
 CONDITION_PROFILE = codes.profile("us-core-condition-problems-health-concerns")
 CONDITION_CLINICAL = {RecordStatus.ACTIVE: "active", RecordStatus.INACTIVE: "resolved"}
@@ -100,14 +152,17 @@ def _condition_code(qs, value, ctx):
     return qs.filter(icd10_code__iexact=code)
 
 
-def create_condition(ctx, resource, refs):
-    patient = patient_of(refs, resource, "subject")
+def _condition_data(resource) -> dict:
     coding = next((c for c in (resource.get("code") or {}).get("coding", []) if c.get("system") == codes.ICD10CM), None)
     if coding is None or not coding.get("code"):
         raise FhirError(422, f"Condition.code needs an ICD-10-CM coding ({codes.ICD10CM}).", "required", ["Condition.code"])
-    data = {"icd10_code": coding["code"], "display": coding.get("display") or (resource.get("code") or {}).get("text", ""),
+    return {"icd10_code": coding["code"], "display": coding.get("display") or (resource.get("code") or {}).get("text", ""),
             "onset_on": (resource.get("onsetDateTime") or "")[:10]}
-    return patient_services.add_subrecord(ctx, patient, "diagnosis", data)
+
+
+def create_condition(ctx, resource, refs):
+    patient = patient_of(refs, resource, "subject")
+    return patient_services.add_subrecord(ctx, patient, "diagnosis", _condition_data(resource))
 
 
 CONDITION = ResourceType(
@@ -117,6 +172,8 @@ CONDITION = ResourceType(
         SearchParam("clinical-status", "token", _status_filter(CONDITION_CLINICAL), "active or resolved"),
     ),
     to_fhir=condition, read=_reader(Diagnosis, "Condition"), search=_searcher(Diagnosis, ("icd10_code",)), create=create_condition,
+    update=_updater(Diagnosis, "diagnosis", "subject", _condition_data,
+                    _status_from("clinicalStatus", CLINICAL_ACTIVE, CLINICAL_ENDED, "verificationStatus")),
 )
 
 
@@ -144,20 +201,25 @@ def allergy(a: Allergy) -> dict:
     return resource
 
 
-def create_allergy(ctx, resource, refs):
-    patient = patient_of(refs, resource, "patient")
+def _allergy_data(resource) -> dict:
     code = resource.get("code") or {}
     substance = code.get("text") or next((c.get("display") for c in code.get("coding", []) if c.get("display")), "")
     reaction = (resource.get("reaction") or [{}])[0]
     manifestation = " ".join(m.get("text") or next((c.get("display", "") for c in m.get("coding", [])), "") for m in reaction.get("manifestation", []))
-    data = {"substance": substance, "reaction": manifestation.strip(), "severity": reaction.get("severity") or Allergy.Severity.UNKNOWN}
-    return patient_services.add_subrecord(ctx, patient, "allergy", data)
+    return {"substance": substance, "reaction": manifestation.strip(), "severity": reaction.get("severity") or Allergy.Severity.UNKNOWN}
+
+
+def create_allergy(ctx, resource, refs):
+    patient = patient_of(refs, resource, "patient")
+    return patient_services.add_subrecord(ctx, patient, "allergy", _allergy_data(resource))
 
 
 ALLERGY = ResourceType(
     name="AllergyIntolerance", profiles=(ALLERGY_PROFILE,),
     params=_common(SearchParam("clinical-status", "token", _status_filter(ALLERGY_CLINICAL), "active or inactive")),
     to_fhir=allergy, read=_reader(Allergy, "AllergyIntolerance"), search=_searcher(Allergy, ("substance",)), create=create_allergy,
+    update=_updater(Allergy, "allergy", "patient", _allergy_data,
+                    _status_from("clinicalStatus", CLINICAL_ACTIVE, CLINICAL_ENDED, "verificationStatus")),
 )
 
 
@@ -182,8 +244,7 @@ def medication(m: Medication) -> dict:
     return resource
 
 
-def create_medication(ctx, resource, refs):
-    patient = patient_of(refs, resource, "subject")
+def _medication_data(resource) -> dict:
     concept = resource.get("medicationCodeableConcept") or {}
     name = concept.get("text") or next((c.get("display") for c in concept.get("coding", []) if c.get("display")), "")
     if not name:
@@ -191,11 +252,26 @@ def create_medication(ctx, resource, refs):
     period = resource.get("effectivePeriod") or {}
     started = (period.get("start") or resource.get("effectiveDateTime") or "")[:10]
     dose = " ".join(d.get("text", "") for d in resource.get("dosage", [])).strip()
-    return patient_services.add_subrecord(ctx, patient, "medication", {"name": name, "dose": dose, "started_on": started, "drug_class": ""})
+    return {"name": name, "dose": dose, "started_on": started}
+
+
+def create_medication(ctx, resource, refs):
+    patient = patient_of(refs, resource, "subject")
+    return patient_services.add_subrecord(ctx, patient, "medication", {**_medication_data(resource), "drug_class": ""})
+
+
+def _medication_status(resource) -> str:
+    status = resource.get("status")
+    if status == "entered-in-error":
+        return ERROR
+    if status in ("stopped", "completed"):
+        return RecordStatus.INACTIVE
+    return RecordStatus.ACTIVE if status == "active" else None  # intended, on-hold, …: the status stays
 
 
 MEDICATION = ResourceType(
     name="MedicationStatement", profiles=(),
     params=_common(SearchParam("status", "token", _status_filter(MEDICATION_STATUS), "active, stopped, entered-in-error")),
     to_fhir=medication, read=_reader(Medication, "MedicationStatement"), search=_searcher(Medication, ("name",)), create=create_medication,
+    update=_updater(Medication, "medication", "subject", _medication_data, _medication_status),
 )

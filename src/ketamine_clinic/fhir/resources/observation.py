@@ -10,7 +10,6 @@ An Observation id is ``<kind>-<source public id>`` (``bp-…``, ``wt-…``, ``sc
 """
 
 import datetime as dt
-import uuid
 
 from django.utils import timezone
 
@@ -28,6 +27,7 @@ from .. import codes
 from ..errors import FhirError
 from ..search import SearchParam, date_matches, reference_id, token
 from .base import ResourceType, by_uuid, patient_of, patient_ref
+from .chart import expected_version, update_entry
 
 VITAL_SIGNS = {"coding": [{"system": codes.OBSERVATION_CATEGORY, "code": "vital-signs", "display": "Vital Signs"}]}
 SURVEY = {"coding": [{"system": codes.OBSERVATION_CATEGORY, "code": "survey", "display": "Survey"}]}
@@ -82,6 +82,7 @@ def to_fhir(item: Item) -> dict:
         value = {"wt": m.weight_kg, "ht": m.height_cm, "bmi": m.bmi_kg_per_m2}[item.kind]
         status = "entered-in-error" if m.status == RecordStatus.ENTERED_IN_ERROR else "final"
         resource = _base(item, codes.profile(profile), VITAL_SIGNS, status)
+        resource["meta"]["versionId"] = str(m.version)  # a PUT of a body weight sends it back (stale: 409)
         resource["code"] = {"coding": [_coding(code, display)], "text": display}
         resource["valueQuantity"] = _quantity(value, unit)
         return resource
@@ -209,8 +210,7 @@ def search(ctx, pairs):
 
 
 # --- writes: a body weight (and height) is recorded as a chart measurement -----------------------
-def create(ctx, resource, refs):
-    patient = patient_of(refs, resource, "subject")
+def _weight_data(resource) -> dict:
     loinc = {c.get("code") for c in (resource.get("code") or {}).get("coding", []) if c.get("system") == codes.LOINC}
     weight_code, _, weight_unit, _ = codes.BODY["wt"]
     if weight_code not in loinc:
@@ -219,12 +219,31 @@ def create(ctx, resource, refs):
     if quantity.get("code") != weight_unit or quantity.get("value") is None:
         raise FhirError(422, "Observation.valueQuantity must be a weight in UCUM 'kg'.", "value", ["Observation.valueQuantity"])
     effective = (resource.get("effectiveDateTime") or "")[:10]
-    data = {"measured_on": effective, "weight_kg": str(quantity["value"])}
-    measurement = patient_services.add_subrecord(ctx, patient, "measurement", data)
+    return {"measured_on": effective, "weight_kg": str(quantity["value"])}
+
+
+def create(ctx, resource, refs):
+    patient = patient_of(refs, resource, "subject")
+    measurement = patient_services.add_subrecord(ctx, patient, "measurement", _weight_data(resource))
     return Item("wt", measurement, patient, measurement.measured_on)
 
 
+def update(ctx, resource_id, resource, refs):
+    """A body weight corrected (the height measured with it stays), or withdrawn as entered in error."""
+    kind, _, public_id = str(resource_id).partition("-")
+    measurement = None
+    if kind == "wt":
+        measurement = by_uuid(BodyMeasurement.objects.filter(patient__in=patient_services.patients_for(ctx)).select_related("patient"), public_id)
+    if measurement is None:
+        raise NotFound("No such body weight Observation in this clinic (only body weights, wt-…, are updated).")
+    if patient_of(refs, resource, "subject") != measurement.patient:
+        raise FhirError(422, "Observation.subject cannot change: a measurement stays on its patient's chart.", "business-rule", ["Observation.subject"])
+    status = RecordStatus.ENTERED_IN_ERROR if resource.get("status") == "entered-in-error" else None
+    measurement = update_entry(ctx, measurement, "measurement", _weight_data(resource), status, expected_version(resource))
+    return Item("wt", measurement, measurement.patient, measurement.measured_on)
+
+
 TYPE = ResourceType(
-    name="Observation", profiles=PROFILES, params=PARAMS, to_fhir=to_fhir, read=read, search=search, create=create,
-    documentation="Body measurements, session vital signs and questionnaire totals; searches need 'patient'",
+    name="Observation", profiles=PROFILES, params=PARAMS, to_fhir=to_fhir, read=read, search=search, create=create, update=update,
+    documentation="Body measurements, session vital signs and questionnaire totals; searches need 'patient'; create and update: body weight only",
 )

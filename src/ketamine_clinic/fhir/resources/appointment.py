@@ -1,0 +1,108 @@
+"""Appointment (base R4: US Core 6.1.0 profiles none) over the schedule (``plans.Appointment``),
+read-only, under ``schedule.view``.
+
+Status mapping (ours -> FHIR Appointment.status): booked -> booked, checked in -> checked-in,
+in session -> arrived (the patient is here; the visit itself is the Encounter), done -> fulfilled,
+cancelled -> cancelled, no-show -> noshow.
+"""
+
+from ketamine_clinic.accounts.permissions import require
+from ketamine_clinic.audit.actions import Action
+from ketamine_clinic.audit.services import record
+from ketamine_clinic.core.errors import NotFound
+from ketamine_clinic.plans.models import Appointment, AppointmentStatus
+
+from ..search import SearchParam, datetime_q, reference_id
+from . import patient as patient_type
+from .base import ResourceType, by_ids, by_uuid, meta, patient_ref
+from .directory import location, practitioner
+
+STATUS = {AppointmentStatus.BOOKED: "booked", AppointmentStatus.CHECKED_IN: "checked-in", AppointmentStatus.IN_SESSION: "arrived",
+          AppointmentStatus.DONE: "fulfilled", AppointmentStatus.CANCELLED: "cancelled", AppointmentStatus.NO_SHOW: "noshow"}
+# A participant's answer: the clinic booked it with the patient; a cancelled slot is declined by all.
+PARTICIPATION = {"cancelled": "declined"}
+
+
+def _participants(a: Appointment, status: str) -> list[dict]:
+    answer = PARTICIPATION.get(status, "accepted")
+    people = [{"actor": patient_ref(a.patient), "required": "required", "status": answer}]
+    if a.staff_id:
+        people.append({"actor": {"reference": f"Practitioner/{a.staff.public_id}", "display": a.staff.display_name or a.staff.get_full_name()},
+                       "required": "required", "status": answer})
+    people.append({"actor": {"reference": f"Location/{a.location.public_id}", "display": a.location.name}, "required": "required", "status": answer})
+    return people
+
+
+def to_fhir(a: Appointment) -> dict:
+    status = STATUS[a.status]
+    kind = a.get_kind_display()
+    description = kind + (f", {a.phase_name}" if a.phase_name else "") + (f" session {a.session_number}" if a.session_number else "")
+    resource = {
+        "resourceType": "Appointment",
+        "id": str(a.public_id),
+        "meta": meta(a),
+        "status": status,
+        "serviceType": [{"text": kind}],
+        "description": description,
+        "start": a.start_at.isoformat(),
+        "end": a.end_at.isoformat(),
+        "minutesDuration": max(1, int((a.end_at - a.start_at).total_seconds() // 60)),
+        "created": a.created_at.isoformat(),
+        "participant": _participants(a, status),
+    }
+    if a.plan_id:
+        resource["basedOn"] = [{"display": f"Treatment plan {a.plan.public_id}"}]  # plans are not served as FHIR resources
+    return resource
+
+
+def _scoped(ctx):
+    require(ctx.user, "schedule.view")
+    return Appointment.objects.filter(organization_id=ctx.user.organization_id).select_related("patient", "location__organization", "staff", "plan")
+
+
+def read(ctx, resource_id):
+    appointment = by_uuid(_scoped(ctx), resource_id)
+    if appointment is None:
+        raise NotFound("No such Appointment in this clinic.")
+    record(ctx, Action.FHIR_READ, obj=appointment, patient=appointment.patient, organization=appointment.patient.organization)
+    return appointment
+
+
+def _patient(qs, value, ctx):
+    patient_id = reference_id(value, "Patient")
+    return qs.filter(patient__public_id=patient_id) if patient_id else qs.none()
+
+
+def _status(qs, value, ctx):
+    wanted = set(value.split(","))
+    return qs.filter(status__in=[ours for ours, theirs in STATUS.items() if theirs in wanted])
+
+
+PARAMS = {p.name: p for p in (
+    SearchParam("_id", "token", lambda qs, v, ctx: by_ids(qs, v), "The opaque id"),
+    SearchParam("patient", "reference", _patient, "Patient/<id> or <id>"),
+    SearchParam("date", "date", lambda qs, v, ctx: qs.filter(**datetime_q("start_at", v)), "Start day in the clinic's time zone (prefixes eq, ge, gt, le, lt)"),
+    SearchParam("status", "token", _status, "booked, checked-in, arrived, fulfilled, cancelled, noshow"),
+)}
+
+
+def _unique(objects) -> list:
+    return list({obj.pk: obj for obj in objects if obj is not None}.values())
+
+
+INCLUDES = {
+    "Appointment:patient": lambda ctx, page: [patient_type.to_fhir(p) for p in _unique(a.patient for a in page)],
+    "Appointment:practitioner": lambda ctx, page: [practitioner(u) for u in _unique(a.staff for a in page)],
+    "Appointment:location": lambda ctx, page: [location(loc) for loc in _unique(a.location for a in page)],
+}
+
+
+def search(ctx, pairs):
+    qs = _scoped(ctx).order_by("start_at", "id")
+    for param, value in pairs:
+        qs = param.apply(qs, value, ctx)
+    return qs, None
+
+
+TYPE = ResourceType(name="Appointment", profiles=(), params=PARAMS, to_fhir=to_fhir, read=read, search=search, includes=INCLUDES,
+                    documentation="The schedule: dosing, preparation, integration and psychotherapy visits (never a note's text)")
