@@ -64,7 +64,7 @@ status=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: sessionid=$SESSION" 
 rate() {  # requests/s of wrk on one path; a second argument sends the session cookie
   local cookie=()
   [[ -n "${2:-}" ]] && cookie=(-H "Cookie: sessionid=$SESSION")
-  wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" "${cookie[@]}" "http://127.0.0.1:$PORT$1" \
+  wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s "${cookie[@]}" "http://127.0.0.1:$PORT$1" \
     | tee -a /tmp/kc-load-wrk.log | awk '/^Requests\/sec/ {print $2}'
 }
 : >/tmp/kc-load-wrk.log
