@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # index expressions with an operator class (patient search's trigram indexes)
     "django_htmx",
     "ninja",  # serves the API docs (Swagger UI) from its own static files, not a CDN (CSP, no network)
     "django_tasks",

@@ -140,3 +140,28 @@ def test_the_today_page_runs_the_same_queries_for_one_patient_or_many(client_for
     shown = {s.name: s.context for s in response.context["sections"]}
     assert len(shown["assessments-alerts"]["alerts"]) == 7 and len(shown["plans-day"]["appointments"]) == 7
     assert shown["treatments-now"]["locations"][0]["total"] == 7
+
+
+# The chart and Today read each table once per page: sections share the clinic's settings and the
+# chart's lists through the request memo. Counted inside the test's transaction, so the audit event
+# of the chart view adds its savepoint pair (production runs two fewer). What is left is one query
+# per table shown: session, user, clinic, location and roles (the middleware), the patient and the
+# audit event, the chart's own lists, and each section's table.
+CHART_MAX_QUERIES = 34
+TODAY_MAX_QUERIES = 19
+
+
+def test_the_chart_with_rows_in_every_section_reads_each_table_once(client_for, nurse, prescriber, patient, clinic,
+                                                                   django_assert_max_num_queries):
+    add_chart_records(2, routes=["iv"], patient=patient, nurse=nurse, prescriber=prescriber, location=clinic)
+    client = client_for(nurse)
+    client.get("/")  # the session's first write
+    with django_assert_max_num_queries(CHART_MAX_QUERIES) as captured:
+        response = client.get(f"/patients/{patient.public_id}/")
+    assert response.status_code == 200
+    # No lock on a read: the audit event of the view is an insert; only the sealer locks the chain head.
+    assert not [q["sql"] for q in captured.captured_queries if "FOR UPDATE" in q["sql"].upper()]
+    shown = {s.name: s.context for s in response.context["sections"]}
+    assert shown["plans"]["plans"] and shown["treatments"]["sessions"] and shown["assessments"]["latest"]
+    with django_assert_max_num_queries(TODAY_MAX_QUERIES):
+        assert client.get("/").status_code == 200

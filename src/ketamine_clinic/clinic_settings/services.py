@@ -8,6 +8,7 @@ from django.db import transaction
 from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
+from ketamine_clinic.core import request_memo
 from ketamine_clinic.core.errors import NotFound, ValidationFailed
 from ketamine_clinic.core.models import ClinicSettingValue
 
@@ -78,12 +79,20 @@ def _from_json(setting, stored):
 def policy_for(organization, prefix: str = "") -> dict:
     """Every setting (or those under ``prefix``) with the organization's value or the default.
 
-    ``organization`` may be an Organization, its primary key, or None (defaults only). One query.
+    ``organization`` may be an Organization, its primary key, or None (defaults only). One query;
+    inside a page's ``request_memo`` scope, one query per organization for the whole page.
     """
+    org_id = getattr(organization, "pk", organization)
+    if org_id is not None and request_memo.active():
+        every = request_memo.remember(("clinic_settings.policy", org_id), lambda: _policy(org_id, ""))
+        return {k: v for k, v in every.items() if k.startswith(prefix)}
+    return _policy(org_id, prefix)
+
+
+def _policy(org_id, prefix: str) -> dict:
     settings = {k: s for k, s in all_settings().items() if k.startswith(prefix)}
     values = {k: s.default for k, s in settings.items()}
-    if organization is not None:
-        org_id = getattr(organization, "pk", organization)
+    if org_id is not None:
         rows = ClinicSettingValue.objects.filter(organization_id=org_id, key__in=list(settings)).order_by("key", "-version")
         seen = set()
         for row in rows:
@@ -127,6 +136,7 @@ def change_setting(ctx: Context, key: str, raw_value, reason: str) -> ClinicSett
         )
         record(ctx, Action.ORG_SETTING_CHANGE, object_type="core.clinicsettingvalue", object_id=key, organization=org,
                detail={"key": key, "value": _to_json(value), "version": row.version})
+    request_memo.forget(("clinic_settings.policy", org.pk))
     return row
 
 

@@ -16,6 +16,10 @@ from ketamine_clinic.accounts.mfa import MfaRequired, mfa_satisfied
 from ketamine_clinic.core.localtime import user_zone
 
 SESSION_KEY = "kc_last_activity"
+# The last-activity time is written to the session at most this often: writing it on every request
+# cost one UPDATE of the session row per page. Sign-out may so come up to this much earlier than the
+# timeout after the last request (never later), which keeps the rule on the safe side.
+LAST_SEEN_WRITE_INTERVAL_S = 60
 # Requests that poll on their own (live boards) must not keep an idle session alive.
 PASSIVE_HEADER = "HTTP_X_PASSIVE_REFRESH"
 
@@ -41,7 +45,7 @@ class InactivityLogoutMiddleware:
                     return self.get_response(request)
                 messages.info(request, "You were signed out after a period of inactivity.")
                 return redirect(f"{reverse('account_login')}?next={request.path}")
-            if not request.META.get(PASSIVE_HEADER):
+            if not request.META.get(PASSIVE_HEADER) and (last is None or now - last >= LAST_SEEN_WRITE_INTERVAL_S):
                 request.session[SESSION_KEY] = now
         return self.get_response(request)
 

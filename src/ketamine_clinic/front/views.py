@@ -1,5 +1,7 @@
 """Pages that compose several apps: Today, the patient chart page, and the health check."""
 
+import functools
+
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
@@ -7,7 +9,7 @@ from django.shortcuts import redirect, render
 
 from ketamine_clinic.accounts.permissions import has_permission
 from ketamine_clinic.audit.services import Context
-from ketamine_clinic.core import sections
+from ketamine_clinic.core import request_memo, sections
 from ketamine_clinic.core.localtime import patient_today
 from ketamine_clinic.web.access import staff_required
 from ketamine_clinic.patients import services as patient_services
@@ -27,7 +29,18 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+def shared_reads(view):
+    """Run a composing page inside a ``request_memo`` scope: its sections share what they load (the
+    clinic's settings, the chart's lists) instead of each reading it again. GET pages only."""
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        with request_memo.scope():
+            return view(request, *args, **kwargs)
+    return wrapper
+
+
 @login_required
+@shared_reads
 def home(request):
     """The Today screen: patient search, the sections apps register on "today", recent chart activity."""
     user = request.user
@@ -46,6 +59,7 @@ def home(request):
 
 
 @staff_required("patient.view")
+@shared_reads
 def patient_chart(request, public_id):
     """The chart page: the patient's record, then the sections apps register on "chart" (URL name ``patients:chart``)."""
     ctx = Context.from_request(request)

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, WithJsonSchema
 
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.core.errors import ValidationFailed
-from ketamine_clinic.core.pagination import MAX_PAGE, page_slice
+from ketamine_clinic.core.pagination import MAX_PAGE
 from ketamine_clinic.core.schemas import errors
 from ketamine_clinic.web.api import form_data
 
@@ -174,9 +174,8 @@ class SearchParams(Schema):
 
 @router.get("", response={200: PatientPage, **errors(401, 403, 422)}, summary="Search patients")
 def list_patients(request, params: Query[SearchParams]):
-    qs = services.search_patients(Context.from_request(request), params.q)
-    items = list(qs[page_slice(params.page, params.page_size)])
-    return {"items": [_summary(p) for p in items], "count": qs.count(), "page": params.page, "page_size": params.page_size}
+    items, count = services.search_page(Context.from_request(request), params.q, params.page, params.page_size)
+    return {"items": [_summary(p) for p in items], "count": count, "page": params.page, "page_size": params.page_size}
 
 
 @router.post("", response={201: PatientOut, **errors(400, 401, 403, 409, 422)}, summary="Register a patient")

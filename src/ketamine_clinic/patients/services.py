@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Window
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
@@ -22,6 +22,7 @@ from ketamine_clinic.accounts.services import create_portal_user
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical.codes import icd10cm_display
+from ketamine_clinic.core import request_memo
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, form_errors, require_own_clinic
 from ketamine_clinic.core.errors import validated as _validate
 from ketamine_clinic.core.localtime import patient_today
@@ -152,13 +153,28 @@ def search_patients(ctx: Context, q: str = "") -> QuerySet[Patient]:
     return qs.filter(condition)
 
 
+def search_page(ctx: Context, q: str, page: int, page_size: int) -> tuple[list[Patient], int]:
+    """One page of ``search_patients`` (1-based ``page``; empty past the last) and the number of
+    all matches.
+
+    One query: each row carries the total as a window count over the matches, so the page and the
+    count are not two scans of the same search. Only a page past the end counts on its own."""
+    matches = search_patients(ctx, q).select_related("home_location").order_by("family_name", "given_name", "id")
+    start = (max(1, page) - 1) * page_size
+    rows = list(matches.annotate(match_count=Window(Count("pk")))[start:start + page_size])
+    if rows:
+        return rows, rows[0].match_count
+    return [], (matches.count() if start else 0)
+
+
 def get_patient_for(ctx: Context, public_id, *, action: str = "patient.view", audit_action: Action | None = Action.PATIENT_VIEW) -> Patient:
     """The patient of the actor's clinic, when the actor's role allows ``action`` (else 403); the
     view is audited as ``audit_action`` (none when None). Another clinic's patient, or an id that
     is not one, is 'not found' (404) — the one organization-scoped patient lookup."""
     require(ctx.user, action)
     try:
-        patient = patients_for(ctx).get(public_id=public_id)
+        # With its clinic and home location: the audit event and the patient's time zone read them.
+        patient = patients_for(ctx).select_related("organization", "home_location").get(public_id=public_id)
     except (Patient.DoesNotExist, ValueError, TypeError, DjangoValidationError):
         raise NotFound("No such patient.") from None
     if audit_action:
@@ -176,17 +192,27 @@ def get_own_patient_record(ctx: Context) -> Patient:
 
 
 def current_measurement(patient: Patient) -> BodyMeasurement | None:
-    return patient.measurements.filter(status=RecordStatus.ACTIVE).first()
+    """The latest active body measurement (read once per page inside a ``request_memo`` scope)."""
+    return request_memo.remember(("patients.current_measurement", patient.pk),
+                                 lambda: patient.measurements.filter(status=RecordStatus.ACTIVE).first())
 
 
 def chart_records(patient: Patient) -> dict[str, QuerySet]:
-    """What a chart lists: active allergies, medications and diagnoses; every trial not withdrawn."""
+    """What a chart lists: active allergies, medications and diagnoses; every trial not withdrawn.
+
+    Inside a page's ``request_memo`` scope every caller gets the same QuerySets, so each is read
+    once for the page (the chart lists them and screening's chart facts reads them)."""
+    return request_memo.remember(("patients.chart_records", patient.pk), lambda: _chart_records(patient))
+
+
+def _chart_records(patient: Patient) -> dict[str, QuerySet]:
     active = RecordStatus.ACTIVE
+    # Each list in its model's order, ties broken by id: screening's chart facts read them in this order.
     return {
-        "allergies": patient.allergies.filter(status=active),
-        "medications": patient.medications.filter(status=active),
-        "trials": patient.trials.exclude(status=RecordStatus.ENTERED_IN_ERROR),
-        "diagnoses": patient.diagnoses.filter(status=active),
+        "allergies": patient.allergies.filter(status=active).order_by("substance", "id"),
+        "medications": patient.medications.filter(status=active).order_by("name", "id"),
+        "trials": patient.trials.exclude(status=RecordStatus.ENTERED_IN_ERROR).order_by("-recorded_at", "-id"),
+        "diagnoses": patient.diagnoses.filter(status=active).order_by("icd10_code", "id"),
         "results": patient.test_results.filter(status=active).defer("attachment"),
     }
 

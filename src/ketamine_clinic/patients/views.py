@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -13,6 +13,7 @@ from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical.medications import known_names as known_medication_names
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
+from ketamine_clinic.core.pagination import MAX_PAGE
 from ketamine_clinic.core.versions import required_version
 from ketamine_clinic.web.access import staff_required
 from ketamine_clinic.web.forms import with_errors
@@ -22,6 +23,8 @@ from . import forms as pforms
 from . import history
 from . import services
 from .models import RecordStatus
+
+SEARCH_PAGE_SIZE = 25
 
 SUBRECORD_TITLES = {
     "measurement": "Weight and height",
@@ -37,10 +40,25 @@ SUBRECORD_TITLES = {
 def patient_list(request):
     ctx = Context.from_request(request)
     q = request.GET.get("q", "")
-    qs = services.search_patients(ctx, q).select_related("home_location")
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page = _search_page(ctx, q, request.GET.get("page"))
     template = "patients/_results.html" if request.htmx else "patients/list.html"
     return render(request, template, {"page": page, "q": q, "can_register": has_permission(request.user, "patient.register")})
+
+
+def _search_page(ctx, q: str, requested) -> Page:
+    """The search results as a paginator page, from one query for the rows and their count."""
+    try:
+        number = min(max(int(requested or 1), 1), MAX_PAGE)
+    except (TypeError, ValueError):
+        number = 1
+    rows, total = services.search_page(ctx, q, number, SEARCH_PAGE_SIZE)
+    last = max(1, -(-total // SEARCH_PAGE_SIZE))
+    if number > last:  # past the end: the last page, as Paginator.get_page does
+        number = last
+        rows, total = services.search_page(ctx, q, number, SEARCH_PAGE_SIZE)
+    paginator = Paginator(rows, SEARCH_PAGE_SIZE)
+    paginator.count = total  # known already: no second scan (``count`` is a cached property)
+    return Page(rows, number, paginator)
 
 
 @staff_required("patient.register")

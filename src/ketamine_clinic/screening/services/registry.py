@@ -24,7 +24,7 @@ from ketamine_clinic.patients.models import (
     TestResult,
 )
 from ketamine_clinic.patients.models import AntidepressantTrial as TrialRecord
-from ketamine_clinic.patients.services import current_measurement
+from ketamine_clinic.patients.services import chart_records, current_measurement
 
 from ..clinic_policy import eligibility_policy
 
@@ -85,8 +85,33 @@ def _chart_trial(t) -> AntidepressantTrial:
 
 
 def chart_facts(patient: Patient, on_date: dt.date) -> ChartFacts:
-    """The chart records eligibility reads, as of ``on_date`` (age): see ``chart_facts_many``."""
-    return chart_facts_many([patient], on_date)[patient.pk]
+    """The chart records eligibility reads, as of ``on_date`` (age): the same facts as
+    ``chart_facts_many``, read from the chart's own lists (``patients.services.chart_records``), so a
+    page that shows the chart and its screening reads each list once."""
+    records = chart_records(patient)
+    window_days = int(eligibility_policy(patient.organization_id)[PRETREATMENT_TEST_VALID_DAYS.key])
+    since = on_date - dt.timedelta(days=window_days)
+    tests = {r.kind for r in records["results"]
+             if r.kind in PRETREATMENT_TESTS and r.performed_on is not None and since <= r.performed_on <= on_date}
+    return _facts(
+        patient, on_date, current_measurement(patient), tests,
+        meds=[_chart_medication(m) for m in records["medications"]],
+        trials=[ChartTrial(str(t.public_id), _chart_trial(t)) for t in list(records["trials"])[::-1]],  # oldest first
+        dxs=[ChartDiagnosis(str(d.public_id), d.icd10_code, d.display) for d in records["diagnoses"]],
+        allergies=[ChartAllergy(str(a.public_id), a.substance) for a in records["allergies"]],
+    )
+
+
+def _chart_medication(m) -> ChartMedication:
+    return ChartMedication(str(m.public_id), m.name, medication_class(m.drug_class), m.drug_class)
+
+
+def _facts(p, on_date: dt.date, weight, tests, *, meds, trials, dxs, allergies) -> ChartFacts:
+    return ChartFacts(
+        medications=tuple(meds), trials=tuple(trials), diagnoses=tuple(dxs), allergies=tuple(allergies),
+        weight_kg=float(weight.weight_kg) if weight else None, weight_record_id=str(weight.public_id) if weight else "",
+        age_years=p.age_on(on_date), patient_id=str(p.public_id), tests_on_file=tuple(sorted(tests)),
+    )
 
 
 def chart_facts_many(patients, on_date: dt.date) -> dict[int, ChartFacts]:
@@ -99,7 +124,7 @@ def chart_facts_many(patients, on_date: dt.date) -> dict[int, ChartFacts]:
     active = RecordStatus.ACTIVE
     grouped: dict[str, dict[int, list]] = {k: {pk: [] for pk in ids} for k in ("med", "trial", "dx", "allergy")}
     for m in Medication.objects.filter(patient_id__in=ids, status=active).order_by("name", "id"):
-        grouped["med"][m.patient_id].append(ChartMedication(str(m.public_id), m.name, medication_class(m.drug_class), m.drug_class))
+        grouped["med"][m.patient_id].append(_chart_medication(m))
     for t in TrialRecord.objects.filter(patient_id__in=ids).exclude(status=RecordStatus.ENTERED_IN_ERROR).order_by("recorded_at", "id"):
         grouped["trial"][t.patient_id].append(ChartTrial(str(t.public_id), _chart_trial(t)))
     for d in Diagnosis.objects.filter(patient_id__in=ids, status=active).order_by("icd10_code", "id"):
@@ -117,13 +142,8 @@ def chart_facts_many(patients, on_date: dt.date) -> dict[int, ChartFacts]:
     latest = {}
     for m in BodyMeasurement.objects.filter(patient_id__in=ids, status=active).order_by("-measured_on", "-recorded_at"):
         latest.setdefault(m.patient_id, m)  # the same order as patients.services.current_measurement
-    out = {}
-    for p in patients:
-        weight = latest.get(p.pk)
-        out[p.pk] = ChartFacts(
-            medications=tuple(grouped["med"][p.pk]), trials=tuple(grouped["trial"][p.pk]),
-            diagnoses=tuple(grouped["dx"][p.pk]), allergies=tuple(grouped["allergy"][p.pk]),
-            weight_kg=float(weight.weight_kg) if weight else None, weight_record_id=str(weight.public_id) if weight else "",
-            age_years=p.age_on(on_date), patient_id=str(p.public_id), tests_on_file=tuple(sorted(tests[p.pk])),
-        )
-    return out
+    return {
+        p.pk: _facts(p, on_date, latest.get(p.pk), tests[p.pk], meds=grouped["med"][p.pk], trials=grouped["trial"][p.pk],
+                     dxs=grouped["dx"][p.pk], allergies=grouped["allergy"][p.pk])
+        for p in patients
+    }
