@@ -40,6 +40,9 @@ PUBLIC = {
     "api-v1:finder_search": "public clinic finder API: only published listings",
     "api-v1:finder_clinic": "public clinic page API: only published listings",
     "fhir:metadata": "FHIR CapabilityStatement, no clinic data",
+    "referrals_public:index": "public list of the published clinics a clinician may refer to (opt-in listing)",
+    "referrals_public:refer": "public referral form of a published clinic: takes a submission, never shows one",
+    "referrals_public:request": "public appointment-request form of a published clinic: takes a submission, never shows one",
 }
 
 # A path parameter's sample value, by parameter name; `public_id` (and a few names shared by two
@@ -84,6 +87,9 @@ BY_PARAM = {
     "receipt_number": lambda o: o["ledger_entry"].receipt_number,
     "resource_type": lambda o: "Patient",  # fhir: /fhir/r4/<resource_type>/<resource_id>
     "resource_id": lambda o: o["patient"].public_id,
+    "referral_id": lambda o: o["referral"].public_id,
+    "letter_id": lambda o: o["referral_letter"].public_id,
+    "letter_kind": lambda o: "first_seen",
 }
 
 BY_ROUTE = {
@@ -218,6 +224,7 @@ def _our_clinic():
         "rems_form": RemsForm.objects.create(organization=ours, session=session, schema_version="1", treatment_date=today,
                                              due_date=today, generated_by=nurse),
     }
+    objects.update(_our_referrals(ours, nurse))
     objects.update(_our_inventory(ours))
     objects.update(_our_billing(ours, patient, session, prescriber, today))
     missing = [name for name, value in objects.items() if value is None]
@@ -225,6 +232,16 @@ def _our_clinic():
     markers = {ours.name, *Patient.objects.filter(organization=ours).values_list("mrn", flat=True),
                *(str(getattr(o, "public_id")) for o in objects.values() if hasattr(o, "public_id"))}
     return objects, markers
+
+
+def _our_referrals(ours, nurse):
+    """The demo's accepted referral and a letter on it."""
+    from ketamine_clinic.referrals.models import Referral, ReferralLetter
+
+    referral = Referral.objects.filter(organization=ours, status="registered").first()
+    letter = referral.letters.first() or ReferralLetter.objects.create(
+        referral=referral, kind="induction_end", content={}, pdf=b"%PDF-1.4 ours", generated_by=nurse)
+    return {"referral": referral, "referral_letter": letter}
 
 
 def _our_inventory(ours):

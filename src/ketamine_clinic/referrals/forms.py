@@ -34,8 +34,9 @@ class _PatientPart(forms.Form):
 
 
 class SelfReferralForm(_PatientPart):
-    """A patient asks for an appointment from a clinic's public page."""
+    """A patient asks for an appointment from a clinic's public page (urgency is the clinic's call)."""
 
+    urgency = None
     reason = forms.CharField(label="What would you like help with?", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
     consent_to_contact = forms.BooleanField(
         label="I agree that the clinic contacts me by phone or e-mail about this request",
