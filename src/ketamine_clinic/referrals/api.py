@@ -65,13 +65,13 @@ class ReferralOut(ReferralSummaryOut):
         return obj.patient.public_id if obj.patient_id else None
 
 
-class StatusIn(Schema):
+class ReferralStatusIn(Schema):
     status: str = Field(description="contacted | scheduled | declined")
     reason: str = Field("", description="Required when declining")
     version: int = Field(description="The version you read (a stale change is refused: 409)")
 
 
-class AcceptIn(Schema):
+class ReferralAcceptIn(Schema):
     patient: UUID | None = Field(None, description="Link this existing patient (one of the duplicate candidates)")
     sex_at_birth: str = Field("", description="For a new chart")
     confirm_new: bool = Field(False, description="None of the candidates is this patient")
@@ -89,21 +89,21 @@ def list_referrals(request, status: str = ""):
     return list(services.referrals_for(Context.from_request(request), status)[:200])
 
 
-@router.get("/referrals/{referral_id}", response={200: ReferralOut, **errors(401, 403, 404)}, summary="One referral (audited)")
+@router.get("/referrals/{referral_id}", response={200: ReferralOut, **errors(401, 403, 404, 422)}, summary="One referral (audited)")
 def read_referral(request, referral_id: UUID):
     return services.get_referral_for(Context.from_request(request), referral_id)
 
 
 @router.post("/referrals/{referral_id}/status", response={200: ReferralOut, **errors(400, 401, 403, 404, 409, 422)},
              summary="Move a referral to contacted, scheduled for evaluation, or declined (with a reason)")
-def change_referral_status(request, referral_id: UUID, payload: StatusIn):
+def change_referral_status(request, referral_id: UUID, payload: ReferralStatusIn):
     ctx = Context.from_request(request)
     return services.change_status(ctx, services.get_referral_for(ctx, referral_id, audit=False), form_data(payload))
 
 
 @router.post("/referrals/{referral_id}/accept", response={200: AcceptOut, **errors(400, 401, 403, 404, 409, 422)},
              summary="Register the patient (or link a duplicate candidate) and carry the referral's data into the chart")
-def accept_referral(request, referral_id: UUID, payload: AcceptIn):
+def accept_referral(request, referral_id: UUID, payload: ReferralAcceptIn):
     ctx = Context.from_request(request)
     patient = services.accept(ctx, services.get_referral_for(ctx, referral_id, audit=False), form_data(payload))
     return {"patient_id": patient.public_id, "mrn": patient.mrn}
