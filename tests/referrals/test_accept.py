@@ -90,3 +90,5 @@ def test_accept_on_the_page_then_the_chart_shows_the_patient(front_desk, referra
     assert response.status_code == 302
     page = client.get(response["Location"])
     assert b"Registered" in page.content and patient.mrn.encode() in page.content
+    chart = client.get(reverse("patients:chart", args=[patient.public_id])).content.decode()
+    assert chart.count('<small class="muted">Reported by the referrer: Dr Amara Lee') == 6  # 2 diagnoses, 2 medications, 2 trials
