@@ -30,6 +30,7 @@ class RateLimited(ServiceError):
 
 
 FORMS = {ReferralKind.CLINICIAN: ClinicianReferralForm, ReferralKind.SELF: SelfReferralForm}
+_MODEL_FIELDS = {f.name for f in Referral._meta.get_fields()}
 
 
 def published_listing(listing_id) -> ClinicListing:
@@ -78,5 +79,3 @@ def submit(ctx: Context, listing_id, kind: str, data) -> Referral | None:
         record(ctx, Action.REFERRAL_SUBMIT, obj=referral, organization=org, detail={"kind": kind})
     return referral
 
-
-_MODEL_FIELDS = {f.name for f in Referral._meta.get_fields()}
