@@ -15,6 +15,7 @@ pytest_plugins = [
     "tests.support.inventory",
     "tests.support.assessments",
     "tests.support.billing",
+    "tests.support.referrals",
     "tests.support.outsider",
 ]
 

@@ -98,6 +98,7 @@ from ketamine_clinic.plans.api import router as plans_router  # noqa: E402
 from ketamine_clinic.screening.api import router as screening_router  # noqa: E402
 from ketamine_clinic.treatments.api import router as treatments_router  # noqa: E402
 from ketamine_clinic.directory.api import router as directory_router  # noqa: E402
+from ketamine_clinic.referrals.api import router as referrals_router  # noqa: E402
 
 api.add_router("", accounts_router)
 api.add_router("/patients", patients_router)
@@ -112,4 +113,5 @@ api.add_router("", inventory_router)
 api.add_router("", notes_router)
 api.add_router("", education_router)
 api.add_router("", directory_router)
+api.add_router("", referrals_router)
 api.add_router("", billing_router)

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "ketamine_clinic.treatments",
     "ketamine_clinic.inventory",
     "ketamine_clinic.education",
+    "ketamine_clinic.referrals",
     "ketamine_clinic.outcomes",
     "ketamine_clinic.notes",
     "ketamine_clinic.billing",

@@ -23,6 +23,8 @@ urlpatterns = [
     path("clinic-admin/", include(front_urls.clinic_admin_patterns)),
     path("directory/", include("ketamine_clinic.directory.urls")),
     path("find/", include("ketamine_clinic.directory.public_urls")),
+    path("find/", include("ketamine_clinic.referrals.public_urls")),
+    path("referrals/", include("ketamine_clinic.referrals.urls")),
     path("clinic-admin/audit/", include("ketamine_clinic.audit.urls")),
     path("api/v1/", api.urls),
     path("fhir/r4", fhir_views.system, name="fhir_base"),  # [base] itself takes the transaction Bundle

@@ -19,6 +19,7 @@ AUDITED = [
     "assessments.questionnaireresponse", "assessments.suicideriskalert",
     "plans.treatmentplan", "plans.appointment", "plans.resource",
     "treatments.treatmentsession", "treatments.vitalsreading",
+    "referrals.referral",
 ]
 
 ONLY_AT_FULL_SIZE = {"screening.remsenrollment"}  # esketamine patients come after the first eight screened
@@ -34,7 +35,9 @@ def test_every_record_the_demo_seeds_has_its_audit_event():
         assert rows or label in ONLY_AT_FULL_SIZE, f"the demo seeds no {label}"
         missing = [r for r in rows if (label, str(getattr(r, "public_id", r.pk))) not in audited]
         assert not missing, f"{len(missing)} of {len(rows)} {label} rows have no audit event"
-    # The people acting are the demo's staff (the founding of each clinic is the operator's: no actor).
+    # The people acting are the demo's staff (the founding of each clinic is the operator's: no actor;
+    # a public referral or appointment request is sent by an anonymous visitor).
     assert set(AuditEvent.objects.filter(actor__isnull=True).values_list("action", flat=True)) <= {
-        "org.create", "user.create", "user.roles", "consent.document.seed"}
+        "org.create", "user.create", "user.roles", "consent.document.seed",
+        "referral.submit"}
     assert not seed_demo()  # a second run changes nothing

@@ -23,6 +23,7 @@ from ketamine_clinic.notes import services as notes
 from ketamine_clinic.patients import services as patients
 from ketamine_clinic.plans import services as plans
 from ketamine_clinic.plans.services import reminders
+from ketamine_clinic.referrals import services as referrals
 from ketamine_clinic.screening import services as screening
 from ketamine_clinic.treatments import services as treatments
 from tests.support.outsider import _row_counts
@@ -97,6 +98,11 @@ CALLS = {
     "education.assignments_for": lambda o, ctx: education.assignments_for(ctx, o["patient"]),
     "billing.add_prior_authorization": lambda o, ctx: billing.add_prior_authorization(ctx, o["patient"], {}),
     "billing.propose_for_session": lambda o, ctx: billing.propose_for_session(ctx, o["session"], {}),
+    "patients.add_reported_subrecord": lambda o, ctx: patients.add_reported_subrecord(ctx, o["patient"], "diagnosis", {}, reported_by="x"),
+    "referrals.change_status": lambda o, ctx: referrals.change_status(ctx, o["referral"], {}),
+    "referrals.accept": lambda o, ctx: referrals.accept(ctx, o["referral"], {}),
+    "referrals.generate_letter": lambda o, ctx: referrals.generate_letter(ctx, o["referral"], "first_seen"),
+    "referrals.letter_for_sending": lambda o, ctx: referrals.letter_for_sending(ctx, o["referral"], o["referral_letter"].public_id),
     "billing.issue_estimate": lambda o, ctx: billing.issue_estimate(ctx, o["patient"], {}),
     "billing.add_coverage": lambda o, ctx: billing.add_coverage(ctx, o["patient"], {}),
     "billing.record_estimate_due": lambda o, ctx: billing.record_estimate_due(ctx, o["patient"], {}),

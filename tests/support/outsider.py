@@ -45,6 +45,9 @@ PUBLIC = {
     "fhir:smart_token": "SMART token endpoint: the signed client assertion is the authorization",
     "fhir_smart_clients": "SMART client registration: lists only the signed-in admin's own clinic's clients",
     "fhir:plan_net": "public Plan-Net directory export: only published clinic listings, as the finder shows them",
+    "referrals_public:index": "public list of the published clinics a clinician may refer to (opt-in listing)",
+    "referrals_public:refer": "public referral form of a published clinic: takes a submission, never shows one",
+    "referrals_public:request": "public appointment-request form of a published clinic: takes a submission, never shows one",
 }
 
 # A path parameter's sample value, by parameter name; `public_id` (and a few names shared by two
@@ -93,6 +96,9 @@ BY_PARAM = {
     "group_id": lambda o: o["location"].public_id,  # fhir: a Group is a location's patients
     "job_id": lambda o: o["fhir_export"].public_id,
     "file_name": lambda o: "Patient.ndjson",
+    "referral_id": lambda o: o["referral"].public_id,
+    "letter_id": lambda o: o["referral_letter"].public_id,
+    "letter_kind": lambda o: "first_seen",
 }
 
 BY_ROUTE = {
@@ -231,6 +237,7 @@ def _our_clinic():
         "rems_form": RemsForm.objects.create(organization=ours, session=session, schema_version="1", treatment_date=today,
                                              due_date=today, generated_by=nurse),
     }
+    objects.update(_our_referrals(ours, nurse))
     objects.update(_our_inventory(ours))
     objects.update(_our_billing(ours, patient, session, prescriber, today))
     objects.update(_our_fhir_export(ours, prescriber))
@@ -239,6 +246,16 @@ def _our_clinic():
     markers = {ours.name, *Patient.objects.filter(organization=ours).values_list("mrn", flat=True),
                *(str(getattr(o, "public_id")) for o in objects.values() if hasattr(o, "public_id"))}
     return objects, markers
+
+
+def _our_referrals(ours, nurse):
+    """The demo's accepted referral and a letter on it."""
+    from ketamine_clinic.referrals.models import Referral, ReferralLetter
+
+    referral = Referral.objects.filter(organization=ours, status="registered").first()
+    letter = referral.letters.first() or ReferralLetter.objects.create(
+        referral=referral, kind="induction_end", content={}, pdf=b"%PDF-1.4 ours", generated_by=nurse)
+    return {"referral": referral, "referral_letter": letter}
 
 
 def _our_inventory(ours):

@@ -44,6 +44,7 @@ MATRIX: dict[str, tuple[frozenset[Role], str]] = {
     "patient.register": (frozenset({P, N, F, A}), "Register a new patient"),
     "patient.edit_demographics": (frozenset({P, N, F, A}), "Edit contact, demographic and referral details"),
     "patient.edit_clinical": (frozenset({P, N}), "Record weight, allergies, medications, trials, diagnoses"),
+    "patient.record_reported": (frozenset({P, N, F}), "Carry a referral's reported diagnoses, medications and trials into the chart, marked as reported"),
     "patient.view_history": (frozenset({P, N, T, A}), "See every earlier version of a record"),
     "evaluation.view": (frozenset({P, N, T}), "Read intake evaluations, eligibility results and decisions"),
     "evaluation.edit": (frozenset({P, N}), "Complete an intake evaluation"),
@@ -94,6 +95,8 @@ MATRIX: dict[str, tuple[frozenset[Role], str]] = {
     "directory.edit_own": (frozenset({P, N, T}), "Edit one's own provider profile"),
     "directory.edit_any": (frozenset({A}), "Edit any clinician's provider profile, import NPPES data, see expiring licences"),
     "directory.listing_manage": (frozenset({A}), "Publish and edit the clinic's listing in the public clinic finder"),
+    "referrals.view": (frozenset({P, N, F}), "See the referral inbox: referrals and appointment requests from outside"),
+    "referrals.manage": (frozenset({P, N, F}), "Change a referral's status, accept it into a chart, generate and send letters"),
     # Billing: clinical roles see a visit's codes; money only with the clinic setting
     # billing.clinical_roles_see_payments (read in billing.clinic_policy).
     "billing.view_codes": (ALL_STAFF, "See a visit's billing codes and the code list"),

@@ -203,6 +203,14 @@ class Action(StrEnum):
     DIRECTORY_NPPES_LOOKUP = "directory.nppes_lookup"
     DIRECTORY_LISTING_SAVE = "directory.listing_save"
 
+    # --- referrals: public referrals and appointment requests, the inbox, letters to referrers
+    REFERRAL_SUBMIT = "referral.submit"
+    REFERRAL_VIEW = "referral.view"
+    REFERRAL_STATUS = "referral.status"
+    REFERRAL_ACCEPT = "referral.accept"
+    REFERRAL_LETTER_GENERATE = "referral.letter_generate"
+    REFERRAL_LETTER_SEND = "referral.letter_send"
+
     # --- billing: coding, prices, coverage, estimates, invoices and the ledger
     BILLING_ADJUSTMENT = "billing.adjustment"
     BILLING_AR_EXPORT = "billing.ar_export"

@@ -19,6 +19,7 @@ from ketamine_clinic.inventory.demo import seed_inventory
 from ketamine_clinic.education.demo import seed_education
 from ketamine_clinic.notes.demo import seed_notes
 from ketamine_clinic.directory.demo import seed_listings, seed_profiles
+from ketamine_clinic.referrals.demo import seed_referrals
 from ketamine_clinic.billing.demo import seed_billing, seed_completed_visit
 from ketamine_clinic.patients import services
 from ketamine_clinic.plans.demo import seed_schedule
@@ -153,6 +154,7 @@ def seed_demo(patients_main: int = 40, patients_outsider: int = 5) -> bool:
     seed_education(nurse, first)
     seed_profiles(admin_ctx, prescriber, nurse, therapist)
     seed_listings(admin_ctx, out_ctx)
+    seed_referrals(main.listing.public_id, front_ctx, first)
     seed_billing(admin, biller, prescriber, nurse, list(main.patients.order_by("mrn")), rng)
     if completed is not None:
         seed_completed_visit(biller, frontdesk, completed)

@@ -13,6 +13,7 @@ NAV = [
     ("inventory", "Inventory", "inventory:index", "inventory.view"),
     ("education", "Education", "education:library", "education.view"),
     ("directory", "Providers", "directory:clinicians", "directory.view"),
+    ("referrals", "Referrals", "referrals:inbox", "referrals.view"),
     ("billing", "Billing", "billing:index", "billing.view_codes"),
     ("admin", "Admin", "clinic_admin:index", "org.manage"),
 ]

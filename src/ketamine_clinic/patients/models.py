@@ -121,6 +121,9 @@ class ClinicalRecord(models.Model):
     version = models.PositiveIntegerField(default=1)
     recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+    # Who reported it when it did not come from the clinic's own examination, e.g. "Referral from
+    # Dr A. Lee (NPI 1234567893)"; empty for the clinic's own entries.
+    reported_by = models.CharField(max_length=200, blank=True)
 
     class Meta:
         abstract = True

@@ -351,6 +351,23 @@ def add_subrecord(ctx: Context, patient: Patient, kind: str, data: dict, *, atta
     return obj
 
 
+def add_reported_subrecord(ctx: Context, patient: Patient, kind: str, data: dict, *, reported_by: str):
+    """Carry an entry someone outside the clinic reported (a referral's diagnosis, medication or
+    antidepressant trial) into the chart, marked with who reported it, for a clinician to confirm.
+    Same validation as the clinic's own entries; the caller holds the transaction."""
+    require(ctx.user, "patient.record_reported")
+    require_own_clinic(ctx.user, patient.organization_id, "patient")
+    if kind not in ("diagnosis", "medication", "trial"):
+        raise NotFound(f"Unknown reported record type {kind!r}.")
+    cleaned = _validate(pforms.SUBRECORD_FORMS[kind], data)
+    cleaned["reported_by"] = reported_by[:200]
+    with transaction.atomic():
+        obj = _create_subrecord(ctx, patient, kind, cleaned)
+        TimelineEvent.objects.create(patient=patient, kind=kind, actor=ctx.user,
+                                     summary=f"{kind.title()} reported ({reported_by[:80]}): {describe(kind, obj)}"[:300])
+    return obj
+
+
 def record_no_known_allergies(ctx: Context, patient: Patient) -> Patient:
     """The patient was asked and has no known allergies: an explicit finding, audited."""
     require(ctx.user, "patient.edit_clinical")

@@ -30,7 +30,7 @@ def trigram(field: str) -> AddIndexOnPostgres:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("patients", "0003_results_test_result")]
+    dependencies = [("patients", "0004_chart_records_reported_by")]
 
     operations = [
         TrigramExtension(),

@@ -1,0 +1,65 @@
+"""Two staff change one referral at once: one wins, the other gets a clear 409, never a 500 or a lost
+history line. Two accept it at once: one chart. Real concurrent transactions on PostgreSQL (threads,
+own connections), bounded in time; SQLite runs the same workers one after another."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from ketamine_clinic.core.errors import Conflict
+from ketamine_clinic.patients.models import Patient
+from ketamine_clinic.referrals import services
+from ketamine_clinic.referrals.models import Referral, ReferralStatusChange
+
+from tests.support.people import ctx_for
+
+BOUND_SECONDS = 60
+
+
+def _race(*calls):
+    concurrent = connection.vendor == "postgresql"
+    barrier, errors, outcomes = threading.Barrier(len(calls)), [], []
+
+    def run(call):
+        def worker():
+            try:
+                if concurrent:
+                    barrier.wait(timeout=30)
+                call()
+                outcomes.append("ok")
+            except Conflict:
+                outcomes.append("409")
+            except Exception as exc:  # reported below, never swallowed
+                errors.append(repr(exc))
+            finally:
+                connection.close()
+        return worker
+
+    workers = [threading.Thread(target=run(c), daemon=True) for c in calls]
+    for w in workers:
+        w.start()
+        if not concurrent:
+            w.join(BOUND_SECONDS)
+    for w in workers:
+        w.join(BOUND_SECONDS)
+    assert not any(w.is_alive() for w in workers), "a writer hung"
+    assert errors == []
+    return sorted(outcomes)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_status_changes_at_once_one_wins_the_other_is_409(front_desk, nurse, referral):
+    outcomes = _race(lambda: services.change_status(ctx_for(front_desk), referral, {"status": "contacted", "version": 1}),
+                     lambda: services.change_status(ctx_for(nurse), referral, {"status": "declined", "reason": "x", "version": 1}))
+    assert outcomes == ["409", "ok"]
+    r = Referral.objects.get()
+    assert r.version == 2 and ReferralStatusChange.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_accepts_at_once_make_one_chart(front_desk, nurse, referral):
+    outcomes = _race(lambda: services.accept(ctx_for(front_desk), referral, {"sex_at_birth": "male", "version": 1}),
+                     lambda: services.accept(ctx_for(nurse), referral, {"sex_at_birth": "male", "version": 1}))
+    assert outcomes == ["409", "ok"]
+    assert Patient.objects.count() == 1 and Referral.objects.get().status == "registered"
