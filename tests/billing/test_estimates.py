@@ -125,3 +125,34 @@ def test_booking_a_self_pay_patient_makes_an_estimate_due_until_one_is_issued(bi
     services.issue_estimate(ctx_for(biller), diagnosed, {"extra_items": [{"code": "96365", "quantity": 6}],
                                                          "provider": str(prescriber.public_id)})
     assert estimates_due(ctx_for(biller)) == []
+
+
+@pytest.mark.parametrize("coverage, counts_as_uninsured, due", [
+    (None, True, True),  # nothing on file: uninsured, an estimate is owed (45 CFR 149.610)
+    (None, False, False),  # the clinic records coverage before booking: nothing derived
+    ({"kind": "commercial", "payer_name": "Aetna", "member_id": "W1", "in_network": "yes"}, True, False),
+    ({"kind": "commercial", "payer_name": "Aetna", "member_id": "W1", "in_network": "yes", "effective_to": "2021-01-01"},
+     True, True),  # the insurance on file has ended
+])
+def test_booking_a_patient_with_no_current_insurance_makes_an_estimate_due(clinic_admin, biller, front_desk, billing_setup,
+                                                                          diagnosed, location, coverage,
+                                                                          counts_as_uninsured, due):
+    from django.utils import timezone
+
+    from ketamine_clinic.billing.services.reports import estimates_due
+    from ketamine_clinic.clinic_settings.services import change_setting
+    from ketamine_clinic.plans.models import Appointment
+
+    if coverage:
+        services.add_coverage(ctx_for(front_desk), diagnosed, {"effective_from": "2020-01-01", **coverage})
+    if not counts_as_uninsured:
+        change_setting(ctx_for(clinic_admin), "billing.estimate_when_no_coverage_on_file", False, "We record coverage first")
+    start = timezone.now() + dt.timedelta(days=21)
+    for days in (0, 7):  # two bookings: one estimate due, for the first
+        Appointment.objects.create(organization=diagnosed.organization, location=location, patient=diagnosed,
+                                   start_at=start + dt.timedelta(days=days), end_at=start + dt.timedelta(days=days, hours=2),
+                                   created_by=front_desk)
+    found = estimates_due(ctx_for(biller))
+    assert [d.patient for d in found] == ([diagnosed] if due else [])
+    if due:
+        assert found[0].no_coverage_on_file and found[0].service_on == timezone.localtime(start, location.tz).date()

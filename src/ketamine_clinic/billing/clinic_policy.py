@@ -11,6 +11,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Warn when a prior authorization has this many units left or fewer (clinic policy).", 0, 50),
     Setting("billing.prior_auth_warn_days", 14, "d", CLINIC_POLICY,
             "Warn when a prior authorization ends within this many days (clinic policy).", 0, 120),
+    Setting("billing.estimate_when_no_coverage_on_file", True, "", CLINIC_POLICY,
+            "Treat a patient with no insurance coverage on file as uninsured: booking them makes a good-faith "
+            "estimate due, as for an explicit self-pay patient (45 CFR 149.610 covers the uninsured and the "
+            "self-pay). Turn off only if front desk always records coverage or self-pay before booking (clinic policy).",),
     Setting("billing.payment_plan_over_four_instalments", False, "", CLINIC_POLICY,
             "Allow payment plans of more than 4 instalments. Warning: with more than 4 instalments by written "
             "agreement, a clinic extending credit over 25 times a year is a creditor under Truth in Lending "

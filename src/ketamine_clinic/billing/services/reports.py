@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import require
@@ -12,6 +13,7 @@ from ketamine_clinic.plans.models import Appointment, AppointmentStatus
 from ketamine_clinic.screening.models import IntakeEvaluation
 from ketamine_clinic.treatments.models import SessionStatus, TreatmentSession
 
+from ..clinic_policy import billing_policy
 from ..models import BillableVisit, Coverage, EstimateDue, GoodFaithEstimate, Invoice, PriorAuthorization, VisitStatus
 from ..rules.money import gfe_due_date
 from ..rules.propose import Payer
@@ -52,47 +54,58 @@ def visits_to_invoice(ctx: Context) -> list[BillableVisit]:
 
 
 def estimates_due(ctx: Context) -> list:
-    """Estimates owed: requests recorded by staff, plus self-pay patients with a service booked since
-    their last estimate (the booking time starts the 1- or 3-business-day deadline: cfr-149-610)."""
+    """Estimates owed: requests recorded by staff, plus self-pay or uninsured patients with a service
+    booked since their last estimate (the booking time starts the 1- or 3-business-day deadline:
+    cfr-149-610)."""
     require_money(ctx.user)
     recorded = list(EstimateDue.objects.filter(organization_id=ctx.user.organization_id, fulfilled_by__isnull=True)
                     .select_related("patient"))
     owed = {d.patient_id for d in recorded}
-    derived = [d for d in _scheduled_self_pay(ctx.user.organization_id) if d.patient.pk not in owed]
+    no_coverage_counts = billing_policy(ctx.user.organization)["estimate_when_no_coverage_on_file"]
+    derived = [d for d in _scheduled_without_insurance(ctx.user.organization_id, no_coverage_counts)
+               if d.patient.pk not in owed]
     return sorted(recorded + derived, key=lambda d: d.due_on)
 
 
 @dataclass(frozen=True)
 class ScheduledDue:
-    """An estimate owed because a self-pay patient's service was booked (read from the schedule)."""
+    """An estimate owed because a self-pay or uninsured patient's service was booked (read from the schedule)."""
 
     patient: object
     asked_on: dt.date
     service_on: dt.date
     due_on: dt.date
     requested: bool = False
+    no_coverage_on_file: bool = False
 
 
-def _scheduled_self_pay(organization_id) -> list[ScheduledDue]:
+def _scheduled_without_insurance(organization_id, no_coverage_counts: bool) -> list[ScheduledDue]:
+    """Per patient, the first service booked since their last estimate, when the patient is self-pay
+    (an active self-pay entry) or, if the clinic counts it, has no current insurance on file."""
     today = timezone.localdate()
-    self_pay = Coverage.objects.filter(organization_id=organization_id, kind=Payer.SELF_PAY,
-                                       status=Coverage.Status.ACTIVE).values_list("patient_id", flat=True)
-    out = []
-    for patient_id in set(self_pay):
-        last = GoodFaithEstimate.objects.filter(patient_id=patient_id).order_by("-issued_at").first()
-        booked = Appointment.objects.filter(patient_id=patient_id, status=AppointmentStatus.BOOKED,
-                                            start_at__gte=timezone.now()).select_related("patient", "location")
-        if last is not None:
-            booked = booked.filter(created_at__gt=last.issued_at)
-        first = booked.order_by("created_at").first()
-        if first is None:
+    active = Coverage.objects.filter(patient_id=OuterRef("patient_id"), status=Coverage.Status.ACTIVE)
+    self_pay = active.filter(kind=Payer.SELF_PAY)
+    insured = active.exclude(kind=Payer.SELF_PAY).filter(Q(effective_to__isnull=True) | Q(effective_to__gte=today))
+    last_estimate = GoodFaithEstimate.objects.filter(patient_id=OuterRef("patient_id")).order_by("-issued_at")
+    wanted = Q(self_pay=True) | Q(insured=False) if no_coverage_counts else Q(self_pay=True)
+    booked = (Appointment.objects.filter(organization_id=organization_id, status=AppointmentStatus.BOOKED,
+                                         start_at__gte=timezone.now())
+              .annotate(self_pay=Exists(self_pay), insured=Exists(insured),
+                        last_estimate_at=Subquery(last_estimate.values("issued_at")[:1]))
+              .filter(wanted)
+              .filter(Q(last_estimate_at__isnull=True) | Q(created_at__gt=F("last_estimate_at")))
+              .select_related("patient", "location").order_by("patient_id", "created_at", "id"))
+    out, seen = [], set()
+    for first in booked:
+        if first.patient_id in seen:
             continue
+        seen.add(first.patient_id)
         asked_on = timezone.localtime(first.created_at, first.location.tz).date()
         service_on = timezone.localtime(first.start_at, first.location.tz).date()
         due = gfe_due_date(asked_on=asked_on, service_on=service_on, requested=False)
-        if due is not None and first.patient.coverages.filter(kind=Payer.SELF_PAY, status=Coverage.Status.ACTIVE).exists():
-            out.append(ScheduledDue(first.patient, asked_on, service_on, due))
-    return [d for d in out if d.due_on >= today - dt.timedelta(days=365)]
+        if due is not None and due >= today - dt.timedelta(days=365):
+            out.append(ScheduledDue(first.patient, asked_on, service_on, due, no_coverage_on_file=not first.self_pay))
+    return out
 
 
 def authorizations_to_watch(ctx: Context, today: dt.date | None = None):
