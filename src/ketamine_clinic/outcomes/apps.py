@@ -13,6 +13,7 @@ class OutcomesConfig(AppConfig):
         # Imported here, not at the top: an AppConfig module loads before the app registry is ready.
         from ketamine_clinic.clinic_settings import register_app
 
-        from . import sections
+        from . import cohort, sections
 
         register_app(self, sections=sections)
+        cohort.connect()  # each patient's outcome groups follow their diagnoses and plans

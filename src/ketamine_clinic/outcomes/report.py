@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, F, Q, QuerySet
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import require
@@ -16,15 +16,17 @@ from ketamine_clinic.clinical.protocols import PROTOCOLS
 from ketamine_clinic.clinical.routes import ROUTE_LABELS, Route
 from ketamine_clinic.core.dates import check_dates
 from ketamine_clinic.core.errors import ValidationFailed
-from ketamine_clinic.patients.models import Diagnosis, RecordStatus
-from ketamine_clinic.plans.models import PlanStatus, TreatmentPlan
+
+from .cohort import member_of
+
+COHORT = "patient__outcome_cohort__"  # the patient's OutcomeCohort row (a LEFT JOIN: none, no groups)
 
 
-
-def _aggregates() -> dict:
-    followed = Q(follow_up_count__gt=0)
+def _aggregates(within: Q | None = None) -> dict:
+    """The figures of one group; ``within``: the group's condition (None: every row)."""
+    followed = Q(follow_up_count__gt=0) & (within or Q())
     return dict(
-        patients=Count("id"),
+        patients=Count("id", filter=within),
         with_follow_up=Count("id", filter=followed),
         responders=Count("id", filter=followed & Q(responded=True)),
         remitters=Count("id", filter=followed & Q(remitted=True)),
@@ -32,7 +34,7 @@ def _aggregates() -> dict:
         mean_change=Avg("latest_change", filter=followed),
         mean_percent_change=Avg("latest_percent_change", filter=followed),
         mean_days_to_response=Avg("days_to_first_response", filter=followed & Q(responded=True)),
-        mean_baseline=Avg("baseline_total"),
+        mean_baseline=Avg("baseline_total", filter=within),
     )
 
 
@@ -43,8 +45,21 @@ def _with_rates(row: dict) -> dict:
     return row
 
 
-def _aggregate(qs: QuerySet[PatientOutcome]) -> dict:
-    return _with_rates(qs.aggregate(**_aggregates()))
+def _overall_and_by_indication(base: QuerySet[PatientOutcome]) -> tuple[dict, list[dict]]:
+    """One pass: every group's figures as filtered aggregates of the same rows (a patient in two
+    groups counts in both, as before)."""
+    names = list(_aggregates())
+    aggregates = {f"all_{name}": agg for name, agg in _aggregates().items()}
+    for i, (key, _, _) in enumerate(INDICATION_GROUPS):
+        within = Q(**{f"{COHORT}indication_keys__contains": member_of(key)})
+        aggregates.update({f"g{i}_{name}": agg for name, agg in _aggregates(within).items()})
+    row = base.aggregate(**aggregates)
+    overall = _with_rates({name: row[f"all_{name}"] for name in names})
+    groups = [
+        {"key": key, "label": label, **_with_rates({name: row[f"g{i}_{name}"] for name in names})}
+        for i, (key, label, _) in enumerate(INDICATION_GROUPS)
+    ]
+    return overall, groups
 
 
 def _grouped(qs: QuerySet[PatientOutcome], field: str, labels: dict) -> list[dict]:
@@ -57,15 +72,9 @@ def _grouped(qs: QuerySet[PatientOutcome], field: str, labels: dict) -> list[dic
 
 
 def _by_route_and_protocol(base: QuerySet[PatientOutcome]) -> tuple[list[dict], list[dict]]:
-    """Each patient counts under the route and protocol of their first signed plan (the induction)."""
-    first_plan = (
-        TreatmentPlan.objects.filter(patient_id=OuterRef("patient_id"))
-        .exclude(status=PlanStatus.DRAFT)
-        .order_by("activated_at", "created_at")
-    )
-    annotated = base.annotate(
-        plan_route=Subquery(first_plan.values("route")[:1]), plan_protocol=Subquery(first_plan.values("protocol_key")[:1])
-    )
+    """Each patient counts under the route and protocol of their first signed plan (the induction),
+    as their OutcomeCohort row carries it: one grouped query each."""
+    annotated = base.annotate(plan_route=F(f"{COHORT}plan_route"), plan_protocol=F(f"{COHORT}plan_protocol"))
     route_labels = {r.value: ROUTE_LABELS[r] for r in Route}
     protocol_labels = {k: p.title for k, p in PROTOCOLS.items()}
     return _grouped(annotated, "plan_route", route_labels), _grouped(annotated, "plan_protocol", protocol_labels)
@@ -74,8 +83,9 @@ def _by_route_and_protocol(base: QuerySet[PatientOutcome]) -> tuple[list[dict], 
 def outcomes_summary(ctx: Context, date_from: dt.date, date_to: dt.date, instrument_key: str = "phq9") -> dict:
     """Clinic outcomes for patients whose baseline falls in the period, followed to date.
 
-    A fixed number of aggregate queries (one overall, one per indication group, one by route and
-    one by protocol), whatever the number of patients or responses.
+    Three aggregate queries (overall and every indication group in one pass, one by route, one by
+    protocol) over the outcome rows joined to each patient's OutcomeCohort row, whatever the number
+    of patients or responses.
     """
     require(ctx.user, "outcomes.view")
     instrument = get_instrument_or_error(instrument_key)
@@ -90,20 +100,14 @@ def outcomes_summary(ctx: Context, date_from: dt.date, date_to: dt.date, instrum
     base = PatientOutcome.objects.filter(
         organization_id=ctx.user.organization_id, instrument_key=instrument.key, baseline_at__gte=start, baseline_at__lt=end
     )
-    groups = []
-    for key, label, prefixes in INDICATION_GROUPS:
-        code_q = Q()
-        for prefix in prefixes:
-            code_q |= Q(icd10_code__startswith=prefix)
-        has_dx = Diagnosis.objects.filter(code_q, patient_id=OuterRef("patient_id"), status=RecordStatus.ACTIVE)
-        groups.append({"key": key, "label": label, **_aggregate(base.filter(Exists(has_dx)))})
+    overall, groups = _overall_and_by_indication(base)
     by_route, by_protocol = _by_route_and_protocol(base)
     policy_ = ci.OutcomePolicy.for_instrument(instrument.key, clinic_policy.clinic_settings(ctx.user.organization_id))
     return {
         "instrument": instrument,
         "from": date_from,
         "to": date_to,
-        "overall": _aggregate(base),
+        "overall": overall,
         "by_indication": groups,
         "policy": policy_,
         "by_route": by_route,
