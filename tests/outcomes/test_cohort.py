@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from ketamine_clinic.assessments import services
 from ketamine_clinic.assessments.models import PatientOutcome
+from ketamine_clinic.clinical import icd10cm
 from ketamine_clinic.outcomes.models import OutcomeCohort
 from ketamine_clinic.patients.models import Diagnosis, RecordStatus
 from ketamine_clinic.patients.services import add_subrecord, register_patient, set_subrecord_status
@@ -97,6 +98,7 @@ def _race(*jobs) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_two_responses_and_two_diagnoses_at_once_lose_no_update(nurse, prescriber, front_desk):
     start = timezone.now() - dt.timedelta(days=20)
+    icd10cm.exists("F33.2")  # load the ICD-10-CM catalogue first: its lazy first load is not thread-safe
     for n in range(3):
         patient = register_patient(ctx_for(front_desk), dict(PATIENT_DATA, given_name=f"Race{n}"))
         services.submit_response(ctx_for(nurse), patient, "phq9", phq9(total=20), mode="staff_paper", completed_at=start)
