@@ -91,6 +91,17 @@ def clinic(nurse, front_desk, prescriber, location, outsider, outsider_patient):
 
 
 PERIODS_DAYS = [(60, 0), (500, 0), (100, 40), (15, 0), (1000, 300)]
+# Means of float columns: the database adds the values in the order it happens to scan the rows
+# (PostgreSQL's avg(float8) is a running sum), so the old code's own last bit changes as rows are
+# updated; they are compared to 1e-12. Counts, rates and means of integer columns are exact.
+FLOAT_MEANS = {"mean_percent_change", "mean_days_to_response"}
+
+
+def _expected(groups):
+    def one(group: dict) -> dict:
+        return {k: pytest.approx(v, rel=1e-12) if k in FLOAT_MEANS and v is not None else v for k, v in group.items()}
+
+    return one(groups) if isinstance(groups, dict) else [one(g) for g in groups]
 
 
 @pytest.mark.parametrize("instrument_key", ["phq9", "gad7"])
@@ -101,7 +112,7 @@ def test_the_summary_returns_exactly_the_old_figures(nurse, clinic, instrument_k
         new = report.outcomes_summary(ctx_for(nurse), date_from, date_to, instrument_key)
         old = legacy_figures(nurse.organization_id, date_from, date_to, instrument_key)
         for part in ("overall", "by_indication", "by_route", "by_protocol"):
-            assert new[part] == old[part], (part, back, until)
+            assert new[part] == _expected(old[part]), (part, back, until)
 
 
 def test_the_fixture_exercises_every_kind_of_group(nurse, clinic):

@@ -1,4 +1,4 @@
-"""Each patient's outcome groups (OutcomeCohort) follow their diagnoses and plans as they are saved,
+"""Each patient's outcome group rows follow their outcomes, diagnoses and plans as they are saved,
 the rebuild command is idempotent, concurrent writers for one patient lose no update (real
 threads on PostgreSQL, bounded), and the dashboard's query count does not grow with the data."""
 
@@ -15,30 +15,50 @@ from django.utils import timezone
 from ketamine_clinic.assessments import services
 from ketamine_clinic.assessments.models import PatientOutcome
 from ketamine_clinic.clinical import icd10cm
-from ketamine_clinic.outcomes.models import OutcomeCohort
+from ketamine_clinic.outcomes.models import OutcomeGroupRow
 from ketamine_clinic.patients.models import Diagnosis, RecordStatus
 from ketamine_clinic.patients.services import add_subrecord, register_patient, set_subrecord_status
 
 from tests.assessments.test_outcomes import _plan
 from tests.support.api import caller
-from tests.support.assessments import phq9
+from tests.support.assessments import answers_for_total, phq9
 from tests.support.factories import PatientFactory
 from tests.support.people import PATIENT_DATA, ctx_for
 
 BOUND_SECONDS = 60
 
 
-def _groups(patient) -> tuple:
-    row = OutcomeCohort.objects.filter(patient=patient).first()
-    return (row.indication_keys, row.plan_route, row.plan_protocol) if row else None
+def _groups(patient) -> tuple | None:
+    """(indication group keys, route, protocol) of the patient's PHQ-9 rows; None: no rows."""
+    rows = {(r.dimension, r.group_key) for r in OutcomeGroupRow.objects.filter(patient=patient, instrument_key="phq9")}
+    if not rows:
+        return None
+    outcome = PatientOutcome.objects.get(patient=patient, instrument_key="phq9")
+    assert all(r.baseline_total == outcome.baseline_total and r.follow_up_count == outcome.follow_up_count
+               for r in OutcomeGroupRow.objects.filter(patient=patient, instrument_key="phq9"))
+    assert ("all", "all") in rows
+    keys = "|".join(sorted(g for d, g in rows if d == "indication"))
+    route = [g for d, g in rows if d == "route"]
+    protocol = [g for d, g in rows if d == "protocol"]
+    assert len(route) == len(protocol) == 1
+    return (keys, route[0], protocol[0])
 
 
-def test_the_row_follows_diagnoses_and_plans_as_they_are_saved(prescriber, location, patient):
+def _snapshot() -> set:
+    return set(OutcomeGroupRow.objects.values_list("patient_id", "instrument_key", "dimension", "group_key", "organization_id",
+                                                   "baseline_total", "follow_up_count", "remitted"))
+
+
+def test_the_rows_follow_outcomes_diagnoses_and_plans_as_they_are_saved(nurse, prescriber, location, patient):
     ctx = ctx_for(prescriber)
-    assert _groups(patient) is None  # nothing recorded: counted under no group, as without a row
+    assert _groups(patient) is None  # no outcome yet: no rows
+    services.submit_response(ctx_for(nurse), patient, "phq9", phq9(total=18), mode="staff_paper")
+    assert _groups(patient) == ("", None, None)
     add_subrecord(ctx, patient, "diagnosis", {"icd10_code": "F33.2"})
     pain = add_subrecord(ctx, patient, "diagnosis", {"icd10_code": "G89.4"})
-    assert _groups(patient) == ("|depression|pain|", None, None)
+    assert _groups(patient) == ("depression|pain", None, None)
+    services.submit_response(ctx_for(nurse), patient, "phq9", phq9(total=6), mode="staff_paper")
+    assert _groups(patient) == ("depression|pain", None, None)  # figures checked against the outcome
     draft = _plan(patient, prescriber, location, "esketamine-trd", "esketamine_nasal", status="draft")
     assert _groups(patient)[1:] == (None, None)  # a draft is no plan
     draft.status, draft.activated_at = "active", timezone.now() - dt.timedelta(days=5)
@@ -46,26 +66,29 @@ def test_the_row_follows_diagnoses_and_plans_as_they_are_saved(prescriber, locat
     _plan(patient, prescriber, location, "iv-racemic-induction", "iv")  # signed later: not the first
     assert _groups(patient)[1:] == ("esketamine_nasal", "esketamine-trd")
     set_subrecord_status(ctx, patient, "diagnosis", pain.public_id, RecordStatus.ENTERED_IN_ERROR, "Wrong chart")
-    assert _groups(patient)[0] == "|depression|"
-    assert OutcomeCohort.objects.get(patient=patient).organization_id == patient.organization_id
+    assert _groups(patient)[0] == "depression"
+    assert set(OutcomeGroupRow.objects.filter(patient=patient).values_list("organization_id", flat=True)) == {patient.organization_id}
 
 
-def test_the_rebuild_command_restores_the_rows_and_is_idempotent(prescriber, location, patient, outsider, outsider_patient):
+def test_the_rebuild_command_restores_the_rows_and_is_idempotent(nurse, prescriber, location, patient, outsider, outsider_patient):
     add_subrecord(ctx_for(prescriber), patient, "diagnosis", {"icd10_code": "F43.10"})
     _plan(patient, prescriber, location, "im-series", "im")
+    services.submit_response(ctx_for(nurse), patient, "phq9", phq9(total=18), mode="staff_paper")
+    services.submit_response(ctx_for(nurse), patient, "gad7", answers_for_total("gad7", 14), mode="staff_paper")
     add_subrecord(ctx_for(outsider), outsider_patient, "diagnosis", {"icd10_code": "F31.81"})
-    expected = {r.patient_id: (r.indication_keys, r.plan_route, r.plan_protocol, r.organization_id) for r in OutcomeCohort.objects.all()}
-    OutcomeCohort.objects.filter(patient=patient).update(indication_keys="|pain|", plan_route=None)  # stale
-    OutcomeCohort.objects.filter(patient=outsider_patient).delete()  # missing (e.g. bulk-loaded)
+    services.submit_response(ctx_for(outsider), outsider_patient, "phq9", phq9(total=12), mode="staff_paper")
+    expected = _snapshot()
+    assert len(expected) == 2 * 4 + 4  # ours: all, ptsd, route, protocol on two instruments; theirs: all, bipolar, none, none
+    OutcomeGroupRow.objects.filter(patient=patient, dimension="indication").update(group_key="pain")  # stale
+    OutcomeGroupRow.objects.filter(patient=outsider_patient).delete()  # missing (e.g. bulk-loaded)
     for _ in range(2):
         out = io.StringIO()
-        call_command("rebuild_outcome_cohorts", stdout=out)
-        rebuilt = {r.patient_id: (r.indication_keys, r.plan_route, r.plan_protocol, r.organization_id) for r in OutcomeCohort.objects.all()}
-        assert rebuilt == expected and "2 patient(s)" in out.getvalue()
-    call_command("rebuild_outcome_cohorts", clinic=outsider_patient.organization.slug, stdout=io.StringIO())
-    assert OutcomeCohort.objects.count() == 2
+        call_command("rebuild_outcome_groups", stdout=out)
+        assert _snapshot() == expected and "2 patient(s)" in out.getvalue()
+    call_command("rebuild_outcome_groups", clinic=outsider_patient.organization.slug, stdout=io.StringIO())
+    assert _snapshot() == expected
     with pytest.raises(CommandError, match="No clinic"):
-        call_command("rebuild_outcome_cohorts", clinic="no-such-clinic")
+        call_command("rebuild_outcome_groups", clinic="no-such-clinic")
 
 
 def _race(*jobs) -> None:
@@ -113,7 +136,7 @@ def test_two_responses_and_two_diagnoses_at_once_lose_no_update(nurse, prescribe
         _race(respond(8, 7), respond(4, 14), diagnose("F33.2"), diagnose("F43.10"))
         outcome = PatientOutcome.objects.get(patient=patient, instrument_key="phq9")
         assert (outcome.follow_up_count, outcome.latest_total, outcome.remitted) == (2, 4, True)
-        assert _groups(patient) == ("|depression|ptsd|", None, None)
+        assert _groups(patient) == ("depression|ptsd", None, None)
         assert Diagnosis.objects.filter(patient=patient).count() == 2
 
 
