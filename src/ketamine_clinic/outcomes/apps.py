@@ -13,6 +13,7 @@ class OutcomesConfig(AppConfig):
         # Imported here, not at the top: an AppConfig module loads before the app registry is ready.
         from ketamine_clinic.clinic_settings import register_app
 
-        from . import sections
+        from . import groups, sections
 
         register_app(self, sections=sections)
+        groups.connect()  # the rows the dashboard aggregates follow outcomes, diagnoses and plans

@@ -2,12 +2,11 @@
 
 import datetime as dt
 
-from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.assessments import clinic_policy
-from ketamine_clinic.assessments.models import PatientOutcome
 from ketamine_clinic.assessments.services.instruments import get_instrument_or_error
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import instruments as ci
@@ -16,9 +15,8 @@ from ketamine_clinic.clinical.protocols import PROTOCOLS
 from ketamine_clinic.clinical.routes import ROUTE_LABELS, Route
 from ketamine_clinic.core.dates import check_dates
 from ketamine_clinic.core.errors import ValidationFailed
-from ketamine_clinic.patients.models import Diagnosis, RecordStatus
-from ketamine_clinic.plans.models import PlanStatus, TreatmentPlan
 
+from .models import Dimension, OutcomeGroupRow
 
 
 def _aggregates() -> dict:
@@ -36,6 +34,10 @@ def _aggregates() -> dict:
     )
 
 
+# A group nobody falls in: what the aggregates of no rows are (counts 0, means None).
+EMPTY = {name: (None if name.startswith("mean_") else 0) for name in _aggregates()}
+
+
 def _with_rates(row: dict) -> dict:
     n = row["with_follow_up"]
     row["response_rate"] = (row["responders"] / n) if n else None
@@ -43,39 +45,41 @@ def _with_rates(row: dict) -> dict:
     return row
 
 
-def _aggregate(qs: QuerySet[PatientOutcome]) -> dict:
-    return _with_rates(qs.aggregate(**_aggregates()))
-
-
-def _grouped(qs: QuerySet[PatientOutcome], field: str, labels: dict) -> list[dict]:
-    """One query: the aggregates per value of an annotated ``field`` (None: no treatment plan)."""
-    rows = qs.values(field).annotate(**_aggregates()).order_by(field)
+def _plan_groups(rows: list[dict], field: str, labels: dict) -> list[dict]:
+    """The route or protocol groups, in the database's order of the group key (None: no plan)."""
     return [
-        _with_rates({"key": r[field] or "none", "label": labels.get(r[field], r[field]) if r[field] else "No treatment plan", **r})
+        _with_rates({"key": r["group_key"] or "none", field: r["group_key"],
+                     "label": labels.get(r["group_key"], r["group_key"]) if r["group_key"] else "No treatment plan",
+                     **{name: r[name] for name in EMPTY}})
         for r in rows
     ]
 
 
-def _by_route_and_protocol(base: QuerySet[PatientOutcome]) -> tuple[list[dict], list[dict]]:
-    """Each patient counts under the route and protocol of their first signed plan (the induction)."""
-    first_plan = (
-        TreatmentPlan.objects.filter(patient_id=OuterRef("patient_id"))
-        .exclude(status=PlanStatus.DRAFT)
-        .order_by("activated_at", "created_at")
-    )
-    annotated = base.annotate(
-        plan_route=Subquery(first_plan.values("route")[:1]), plan_protocol=Subquery(first_plan.values("protocol_key")[:1])
-    )
-    route_labels = {r.value: ROUTE_LABELS[r] for r in Route}
-    protocol_labels = {k: p.title for k, p in PROTOCOLS.items()}
-    return _grouped(annotated, "plan_route", route_labels), _grouped(annotated, "plan_protocol", protocol_labels)
+def _figures(rows) -> dict:
+    """The summary's groups from the grouped rows (dimension, group key, aggregates)."""
+    by_dimension: dict[str, list[dict]] = {d: [] for d in Dimension.values}
+    for r in rows:
+        by_dimension[r["dimension"]].append(r)
+    indications = {r["group_key"]: r for r in by_dimension[Dimension.INDICATION]}
+    overall = by_dimension[Dimension.ALL][0] if by_dimension[Dimension.ALL] else EMPTY
+    return {
+        "overall": _with_rates({name: overall[name] for name in EMPTY}),
+        "by_indication": [
+            {"key": key, "label": label, **_with_rates({name: indications.get(key, EMPTY)[name] for name in EMPTY})}
+            for key, label, _ in INDICATION_GROUPS
+        ],
+        "by_route": _plan_groups(by_dimension[Dimension.ROUTE], "plan_route", {r.value: ROUTE_LABELS[r] for r in Route}),
+        "by_protocol": _plan_groups(by_dimension[Dimension.PROTOCOL], "plan_protocol", {k: p.title for k, p in PROTOCOLS.items()}),
+    }
 
 
 def outcomes_summary(ctx: Context, date_from: dt.date, date_to: dt.date, instrument_key: str = "phq9") -> dict:
     """Clinic outcomes for patients whose baseline falls in the period, followed to date.
 
-    A fixed number of aggregate queries (one overall, one per indication group, one by route and
-    one by protocol), whatever the number of patients or responses.
+    One grouped query over the outcome group rows (each patient's outcome under every group they
+    count in: all, each indication, route, protocol), whatever the number of patients or responses.
+    A patient in two indication groups counts in both; each group's figures are the database's
+    aggregates over exactly that group's outcomes.
     """
     require(ctx.user, "outcomes.view")
     instrument = get_instrument_or_error(instrument_key)
@@ -87,25 +91,18 @@ def outcomes_summary(ctx: Context, date_from: dt.date, date_to: dt.date, instrum
     tz = timezone.get_current_timezone()
     start = dt.datetime.combine(date_from, dt.time.min, tzinfo=tz)
     end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    base = PatientOutcome.objects.filter(
-        organization_id=ctx.user.organization_id, instrument_key=instrument.key, baseline_at__gte=start, baseline_at__lt=end
+    rows = (
+        OutcomeGroupRow.objects.filter(
+            organization_id=ctx.user.organization_id, instrument_key=instrument.key, baseline_at__gte=start, baseline_at__lt=end
+        )
+        .values("dimension", "group_key").annotate(**_aggregates()).order_by("dimension", "group_key")
     )
-    groups = []
-    for key, label, prefixes in INDICATION_GROUPS:
-        code_q = Q()
-        for prefix in prefixes:
-            code_q |= Q(icd10_code__startswith=prefix)
-        has_dx = Diagnosis.objects.filter(code_q, patient_id=OuterRef("patient_id"), status=RecordStatus.ACTIVE)
-        groups.append({"key": key, "label": label, **_aggregate(base.filter(Exists(has_dx)))})
-    by_route, by_protocol = _by_route_and_protocol(base)
+    figures = _figures(rows)
     policy_ = ci.OutcomePolicy.for_instrument(instrument.key, clinic_policy.clinic_settings(ctx.user.organization_id))
     return {
         "instrument": instrument,
         "from": date_from,
         "to": date_to,
-        "overall": _aggregate(base),
-        "by_indication": groups,
         "policy": policy_,
-        "by_route": by_route,
-        "by_protocol": by_protocol,
+        **figures,
     }

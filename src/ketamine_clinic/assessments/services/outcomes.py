@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.db import transaction
 from django.utils import timezone
 
 from ketamine_clinic.clinical import instruments as ci
@@ -60,9 +61,20 @@ def current_totals_by_instrument(patient: Patient) -> dict[str, list[tuple[dt.da
 
 
 def refresh_outcome(patient: Patient, instrument_key: str) -> PatientOutcome | None:
-    """Recompute one patient's outcome on one instrument with the clinical core."""
+    """Recompute one patient's outcome on one instrument with the clinical core.
+
+    The patient's row is locked first (``FOR NO KEY UPDATE``, which does not block inserting a
+    response for them), so two responses submitted at once take turns here and the second reads
+    the points after the first committed: no lost update of the outcome row.
+    """
     if not is_trackable(ci.get_instrument(instrument_key)):
         return None
+    with transaction.atomic():
+        list(Patient.objects.filter(pk=patient.pk).select_for_update(no_key=True).values_list("pk", flat=True))
+        return _refresh_locked(patient, instrument_key)
+
+
+def _refresh_locked(patient: Patient, instrument_key: str) -> PatientOutcome | None:
     points = current_points(patient, instrument_key)
     if not points:
         PatientOutcome.objects.filter(patient=patient, instrument_key=instrument_key).delete()  # derived data only
