@@ -51,3 +51,16 @@ def test_plan_and_session_curve_carry_the_band_and_its_share_above(prescriber, o
     curve = predicted_curve(org, route="iv", unit="mg", amount=Decimal(35), duration_min=40, weight_kg=70.0,
                             age_years=40, sex="female")
     assert curve.band_n == 200 and curve.share_above is not None and "95th percentile" in curve.svg
+
+
+def test_planner_never_shows_a_sublingual_peak_as_precise(client_for, prescriber):
+    # issue 19: the linear models under-predict oral/sublingual peaks; the measured peak is shown beside
+    response = client_for(prescriber).get("/pharmacology/planner/", {
+        "model": "clements-1981", "weight_kg": 70, "age_years": 40, "sex": "female", "route": "sublingual",
+        "dose_unit": "mg", "dose": 50, "duration_min": 0, "hours": 4, "ceiling_ng_ml": 300, "n_virtual": 0,
+    })
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="low-confidence"' in body and "Low confidence" in body
+    assert "28.6 ± 6.6 ng/mL" in body and "Chong et al." in body
+    assert "scaled to 50 mg: 44–70 ng/mL" in body

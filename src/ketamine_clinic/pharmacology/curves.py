@@ -27,6 +27,7 @@ class Curve:
     problem: str = ""  # why no curve could be drawn
     band_n: int = 0  # virtual patients behind the 5-95% band
     share_above: float | None = None  # of them, the fraction whose level passes the ceiling
+    low_confidence: list[dict] = field(default_factory=list)  # measured peaks beside a low-confidence route (pk.engine)
 
 
 # Virtual patients for the band on plan and session screens: enough for stable 5th/95th
@@ -81,4 +82,4 @@ def predicted_curve(organization, *, route: str, unit: str, amount: Decimal, dur
         title=f"Predicted plasma level: {mg:.0f} mg ({model.title})", x_label="Minutes from dose start", y_label="ng/mL",
     )
     return Curve(model.title, mg, peak, peak_min, ceiling, above, svg, list(prediction.warnings),
-                 band_n=band.n, share_above=band.share_above_ceiling)
+                 band_n=band.n, share_above=band.share_above_ceiling, low_confidence=prediction.low_confidence)

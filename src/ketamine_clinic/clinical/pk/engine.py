@@ -17,9 +17,11 @@ import numpy as np
 
 from .errors import PKInputError, require_number
 from .models import (
-    ALL_ROUTES, ESKETAMINE_NASAL, INTRANASAL, IV, MODELS, ORAL, PHYSICAL_AGE_YEARS, PHYSICAL_MAX_DOSE_MG,
-    PHYSICAL_WEIGHT_KG, ROUTE_CAVEATS, SEXES, SUBLINGUAL, PKModel,
+    ALL_ROUTES, ESKETAMINE_NASAL, INTRANASAL, IV, LOW_CONFIDENCE_ROUTES, MEASURED_PEAKS, MODELS, ORAL,
+    PHYSICAL_AGE_YEARS, PHYSICAL_MAX_DOSE_MG, PHYSICAL_WEIGHT_KG, RACEMIC, ROUTE_CAVEATS, SEXES, SUBLINGUAL,
+    PKModel,
 )
+from ..sources import short_citation
 from .solver import Decomposition, solve
 from .structure import Input, build_system, depots_for, expand_dose, parameter_values
 
@@ -59,6 +61,8 @@ class Prediction:
     metabolite_ng_ml: np.ndarray | None
     metabolite_name: str | None
     warnings: list[str] = field(default_factory=list)
+    # routes predicted with low confidence, each with a measured peak beside it (see low_confidence())
+    low_confidence: list[dict] = field(default_factory=list)
 
     def peak(self) -> tuple[float, float]:
         """(time_min, ng/mL) of the highest predicted concentration on the time grid."""
@@ -80,6 +84,7 @@ class Prediction:
             "metabolite_ng_ml": None if self.metabolite_ng_ml is None else self.metabolite_ng_ml.tolist(),
             "peak": {"time_min": peak_min, "concentration_ng_ml": peak_ng_ml},
             "warnings": list(self.warnings),
+            "low_confidence": list(self.low_confidence),
         }
 
 
@@ -251,12 +256,57 @@ def predict(model: str, weight_kg: float, age_years: float, sex: str, doses: Seq
     inputs = inputs_for(m, checked, overrides)
     decomposition = typical_decomposition(m, patient.weight_kg, patient.age_years, inputs, overrides)
     y = solve(decomposition.system, inputs, times, decomposition)[0]
+    doubts = low_confidence(patient, checked, overrides)
     return Prediction(
         model=m.key,
         times_min=times,
         concentration_ng_ml=y[0],
         metabolite_ng_ml=y[1] if m.has_metabolite else None,
         metabolite_name=m.metabolite_name,
-        warnings=[*patient.warnings, *dose_warnings, *route_notes(m, checked)],
+        warnings=[*patient.warnings, *dose_warnings, *route_notes(m, checked), *map(_doubt_text, doubts)],
+        low_confidence=doubts,
     )
+
+
+_PEAK_GRID_MIN = np.arange(0.0, 12 * 60.0 + 1)  # a single oral/sublingual dose peaks within hours
+
+
+def low_confidence(patient: Patient, doses: Sequence[Dose], overrides: Mapping[str, float]) -> list[dict]:
+    """For racemic oral/sublingual doses: each measured peak beside this model's own prediction of it.
+
+    ``scaled_range_ng_ml`` is the measured mean +/- SD scaled linearly to the largest dose of the
+    route here (linear kinetics assumed): a range to read instead of the model's single number.
+    """
+    m = patient.model
+    if m.drug != RACEMIC:
+        return []
+    doubts = []
+    for route in LOW_CONFIDENCE_ROUTES:
+        largest_mg = max((d.mg for d in doses if d.route == route), default=0.0)
+        if largest_mg <= 0:
+            continue
+        for peak in (p for p in MEASURED_PEAKS if p.route == route):
+            measured_mg = peak.dose_for(patient.weight_kg)
+            inputs = inputs_for(m, [Dose(route, measured_mg, 0.0)], overrides)
+            d = typical_decomposition(m, patient.weight_kg, patient.age_years, inputs, overrides)
+            model_peak = float(solve(d.system, inputs, _PEAK_GRID_MIN, d)[0, 0].max())
+            scale = largest_mg / measured_mg
+            doubts.append({
+                "route": route, "source": peak.source, "measured_dose": peak.dose_label(),
+                "measured_dose_mg": measured_mg, "measured_cmax_ng_ml": peak.cmax_ng_ml,
+                "measured_sd_ng_ml": peak.sd_ng_ml, "note": peak.note, "citation": short_citation(peak.source),
+                "model_cmax_ng_ml": model_peak, "measured_over_model": peak.cmax_ng_ml / model_peak,
+                "dose_mg": largest_mg,
+                "scaled_range_ng_ml": [max(0.0, (peak.cmax_ng_ml - peak.sd_ng_ml) * scale),
+                                       (peak.cmax_ng_ml + peak.sd_ng_ml) * scale],
+            })
+    return doubts
+
+
+def _doubt_text(doubt: Mapping) -> str:
+    low, high = doubt["scaled_range_ng_ml"]
+    return (f"Low confidence ({doubt['route']}): for {doubt['measured_dose']} this model predicts a peak of "
+            f"{doubt['model_cmax_ng_ml']:.1f} ng/mL, but {doubt['measured_cmax_ng_ml']:g} \u00b1 "
+            f"{doubt['measured_sd_ng_ml']:g} ng/mL was measured ({short_citation(doubt['source'])}); "
+            f"scaled linearly to {doubt['dose_mg']:g} mg that is {low:.0f}-{high:.0f} ng/mL.")
 

@@ -386,6 +386,36 @@ VALIDATION_WEIGHT_KG = 70.0  # patient weights of the studies are not in the sou
 
 # (model, route) pairs whose typical prediction misses a published point by more than 2x (70 kg);
 # tests/clinical/test_pk_validation.py recomputes this table. The engine warns with the text.
+@dataclass(frozen=True)
+class MeasuredPeak:
+    """A published peak (mean +/- SD) after one extravascular dose, to show beside a low-confidence prediction."""
+
+    route: str
+    cmax_ng_ml: float
+    sd_ng_ml: float
+    source: str
+    dose_mg: float | None = None  # a fixed dose ...
+    dose_mg_per_kg: float | None = None  # ... or a weight-based one
+    note: str = ""
+
+    def dose_for(self, weight_kg: float) -> float:
+        return self.dose_mg if self.dose_mg is not None else self.dose_mg_per_kg * weight_kg
+
+    def dose_label(self) -> str:
+        return f"{self.dose_mg:g} mg" if self.dose_mg is not None else f"{self.dose_mg_per_kg:g} mg/kg"
+
+
+# Every racemic model here under-predicts these routes (a linear model with one first-order
+# absorption and no first-pass metabolite; CLINICAL.md s.6 and issue 19). No published oral or
+# sublingual racemic model with a full parameter table is in the clinic's sources yet, so each
+# prediction on these routes is labelled low confidence with the measured peaks beside it.
+LOW_CONFIDENCE_ROUTES = (ORAL, SUBLINGUAL)
+MEASURED_PEAKS = (
+    MeasuredPeak(ORAL, 22.8, 12.8, "chong-2009", dose_mg=25.0, note="pain patients, Tmax 0.96 h"),
+    MeasuredPeak(ORAL, 45.0, 10.0, "grant-1981", dose_mg_per_kg=0.5),
+    MeasuredPeak(SUBLINGUAL, 28.6, 6.6, "chong-2009", dose_mg=25.0, note="pain patients, Tmax 0.76 h"),
+)
+
 ROUTE_CAVEATS: dict[tuple[str, str], str] = {
     ("domino-1984", IM): "Domino 1984 predicts IM peaks 2-4x below the published 147 and 474 ng/mL.",
     ("domino-1984", ORAL): "Domino 1984 predicts oral peaks 3-5x below published values (22.8 and 45 ng/mL).",

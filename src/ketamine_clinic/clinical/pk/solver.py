@@ -130,8 +130,15 @@ def uniform_step(times_min: np.ndarray) -> float | None:
     if m < 16:
         return None
     step = (times_min[-1] - times_min[0]) / (m - 1)
-    grid = times_min[0] + step * np.arange(m)
-    if step > 0 and np.max(np.abs(times_min - grid)) <= _UNIFORM_TOLERANCE_MIN:
+    if not step > 0:
+        return None
+    # deviation from the uniform grid, computed in one buffer (this runs on every prediction)
+    deviation = np.arange(m, dtype=float)
+    deviation *= step
+    deviation += times_min[0]
+    np.subtract(times_min, deviation, out=deviation)
+    np.abs(deviation, out=deviation)
+    if deviation.max() <= _UNIFORM_TOLERANCE_MIN:
         return float(step)
     return None
 

@@ -2,7 +2,9 @@
 
 Every ``update_s`` seconds the rate is chosen so that the model's plasma concentration at the end
 of the interval equals the target (the plasma-targeting algorithm of TCI pumps), clipped to
-[0, max pump rate]. The state is advanced exactly in the eigenbasis (see ``solver.py``).
+[0, max pump rate]. The state is advanced exactly in the eigenbasis (see ``solver.py``). The
+rates are not found step by step: with the closed-form response of one step, plasma at every
+update is a lower triangular Toeplitz system in the rates, solved a block at a time (``_schedule``).
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.linalg
+import scipy.signal
 
 from .engine import Dose, Prediction, check_patient, route_notes, typical_decomposition
 from .errors import PKInputError, require_int, require_number
@@ -88,31 +92,12 @@ def tci(model: str, weight_kg: float, target_ng_ml: float, duration_min: float, 
     total_s = duration * 60.0
     starts_s = np.arange(0.0, total_s, step_s)
     lengths_min = (np.minimum(starts_s + step_s, total_s) - starts_s) / 60.0
-    n_after = int(np.ceil(after * 60.0 / step_s - 1e-9))
-    after_lengths = np.full(n_after, step_s / 60.0)
-    if n_after:
-        after_lengths[-1] = after - (n_after - 1) * step_s / 60.0
-    all_lengths = np.concatenate([lengths_min, after_lengths])
-    decay = np.exp(np.outer(all_lengths, lam))  # (steps, K)
-    gain = into_central * (np.expm1(np.outer(all_lengths, lam)) / lam)  # mode response to 1 mg/min
-    parent = weights[0]
-    unit = gain @ parent  # ng/mL at the end of each step per mg/min
-
-    z = np.zeros(lam.size)
-    rates = np.zeros(starts_s.size)
-    states = np.zeros((all_lengths.size + 1, lam.size))
-    for i in range(all_lengths.size):
-        free = z * decay[i]
-        if i < starts_s.size:
-            rate = (target - free @ parent) / unit[i]
-            rate = min(max(rate, 0.0), max_rate)
-            rates[i] = rate
-            z = free + rate * gain[i]
-        else:
-            z = free
-        states[i + 1] = z
-
-    times = np.concatenate([[0.0], np.cumsum(all_lengths)])
+    rates, states = _rates_and_states(lam, into_central, weights[0], lengths_min, target, max_rate)
+    after_lengths = _after_lengths(after, step_s)
+    after_times = np.cumsum(after_lengths)
+    # after the infusion every mode decays freely: z(t) = z(end) exp(lambda t)
+    states = np.concatenate([states, states[-1] * np.exp(np.outer(after_times, lam))])
+    times = np.concatenate([[0.0], np.cumsum(lengths_min), duration + after_times])
     y = states @ weights.T  # (steps + 1, O)
     total_mg = float(rates @ lengths_min)
     reached = np.flatnonzero(y[:, 0] >= _REACHED_FRACTION * target)
@@ -137,3 +122,110 @@ def tci(model: str, weight_kg: float, target_ng_ml: float, duration_min: float, 
         total_mg=total_mg, mg_per_kg=total_mg / patient.weight_kg, time_to_target_s=time_to_target_s,
         prediction=prediction, warnings=warnings,
     )
+
+
+def _after_lengths(after_min: float, step_s: int) -> np.ndarray:
+    """Minutes between the points of the curve after the infusion stops (one per update interval)."""
+    count = int(np.ceil(after_min * 60.0 / step_s - 1e-9))
+    lengths = np.full(count, step_s / 60.0)
+    if count:
+        lengths[-1] = after_min - (count - 1) * step_s / 60.0
+    return lengths
+
+
+def _rates_and_states(lam: np.ndarray, into_central: np.ndarray, parent: np.ndarray, lengths_min: np.ndarray,
+                      target: float, max_rate: float) -> tuple[np.ndarray, np.ndarray]:
+    """Rates (mg/min) of every step and the modes (steps + 1, K) at every step boundary.
+
+    All steps are ``lengths_min[0]`` long except perhaps the last (the duration is not a multiple
+    of the update interval): that one is solved on its own with the same rule.
+    """
+    full = int(np.sum(np.isclose(lengths_min, lengths_min[0], rtol=0.0, atol=1e-12)))
+    step = _StepResponse.build(lam, into_central, parent, float(lengths_min[0]), full)
+    rates = _schedule(step, target, max_rate, full)
+    states = np.zeros((lengths_min.size + 1, lam.size))
+    for k in range(lam.size):  # z_k[i + 1] = decay_k z_k[i] + gain_k rate[i]: a first-order recursion
+        states[1:full + 1, k] = scipy.signal.lfilter([step.gain[k]], [1.0, -step.decay[k]], rates)
+    if full < lengths_min.size:
+        last = _StepResponse.build(lam, into_central, parent, float(lengths_min[-1]), 1)
+        free = parent @ (states[full] * last.decay)
+        rate = min(max((target - free) / (parent @ last.gain), 0.0), max_rate)
+        rates = np.append(rates, rate)
+        states[-1] = last.advance(states[full], rates[-1:])
+    return rates, states
+
+
+_BLOCK_STEPS = 512  # steps solved at once: a (B, B) triangular system, ~2 MB at most
+
+
+@dataclass(frozen=True)
+class _StepResponse:
+    """One update interval of length L in the eigenbasis: z' = d * z + gain * rate (rate in mg/min)."""
+
+    decay: np.ndarray  # (K,) exp(lambda L)
+    gain: np.ndarray  # (K,) mode response to 1 mg/min over L
+    parent: np.ndarray  # (K,) plasma ng/mL per unit mode
+    powers: np.ndarray  # (K, B) decay ** m, m = 0 .. B-1
+
+    @classmethod
+    def build(cls, lam: np.ndarray, into_central: np.ndarray, parent: np.ndarray, length_min: float,
+              steps: int) -> "_StepResponse":
+        decay = np.exp(lam * length_min)
+        gain = into_central * (np.expm1(lam * length_min) / lam)
+        powers = decay[:, None] ** np.arange(max(1, min(steps, _BLOCK_STEPS)))[None, :]
+        return cls(decay, gain, parent, powers)
+
+    def advance(self, z: np.ndarray, rates: np.ndarray) -> np.ndarray:
+        """The state after ``rates.size`` consecutive steps at these rates (closed form)."""
+        s = rates.size
+        return self.powers[:, s - 1] * self.decay * z + self.gain * (self.powers[:, s - 1::-1] @ rates)
+
+
+def _schedule(step: _StepResponse, target: float, max_rate: float, n: int) -> np.ndarray:
+    """Plasma-targeting rates (mg/min) of ``n`` equal steps from an empty body.
+
+    The rate of each step makes plasma at the end of the step equal the target, clipped to
+    [0, max_rate] -- the same rule as a loop over the steps, but solved a block at a time: plasma at
+    the end of step i is sum_j h[i - j] rate[j] plus the free decay of the earlier state, h being
+    the closed-form response to one step of 1 mg/min, so the unclipped rates solve one lower
+    triangular Toeplitz system. Runs of clipped steps (pump at maximum, or off) are found in one
+    vectorised comparison each.
+    """
+    a = step.parent * step.gain  # plasma per mg/min, mode by mode
+    h = a @ step.powers  # (B,) plasma at the end of step m after 1 mg/min during step 0
+    response = scipy.linalg.toeplitz(h, np.zeros_like(h))
+    after_step = step.powers * step.decay[:, None]  # decay ** (m + 1)
+    cumulative = np.cumsum(h)
+    rates = np.empty(n)
+    z = np.zeros(step.decay.size)
+    i = 0
+    while i < n:
+        b = min(h.size, n - i)
+        free = (z * step.parent) @ after_step[:, :b]  # plasma at the end of each step with no infusion
+        block = _block_rates(free, cumulative[:b], response[:b, :b], target, max_rate)
+        rates[i:i + block.size] = block
+        z = step.advance(z, block)
+        i += block.size
+    return rates
+
+
+def _block_rates(free: np.ndarray, cumulative: np.ndarray, response: np.ndarray, target: float,
+                 max_rate: float) -> np.ndarray:
+    """The leading run of rates from this state: at the pump's maximum, off, or exactly on target."""
+    # pump at maximum while even max_rate on every step so far does not exceed the target
+    saturated = _leading_true(free + max_rate * cumulative <= target)
+    if saturated:
+        return np.full(saturated, max_rate)
+    off = _leading_true(free >= target)  # the body alone holds plasma above the target
+    if off:
+        return np.zeros(off)
+    rates = scipy.linalg.solve_triangular(response, target - free, lower=True, check_finite=False)
+    clipped = np.flatnonzero((rates < 0.0) | (rates > max_rate))
+    if not clipped.size:
+        return rates
+    return np.clip(rates[:max(1, int(clipped[0]))], 0.0, max_rate)  # round-off guard: at least one step
+
+
+def _leading_true(flags: np.ndarray) -> int:
+    """How many of the first flags are True."""
+    return int(flags.size if flags.all() else np.argmin(flags))
