@@ -28,7 +28,7 @@ def test_every_racemic_model_flags_these_routes_with_each_measured_peak(model, r
 
 def test_the_models_own_peak_for_the_published_dose_is_reported_and_the_range_is_the_measured_one():
     prediction = predict("domino-1984", 70, 45, "male", [Dose("oral", 25, 0)], HOURS_6)
-    chong = next(d for d in prediction.low_confidence if d["source"] == "chong-2009")
+    chong = next(d for d in prediction.low_confidence if d["source"] == "chong-2006")
     assert chong["model_cmax_ng_ml"] == pytest.approx(prediction.peak()[1], rel=1e-9)  # same dose, same grid step
     assert chong["model_cmax_ng_ml"] == pytest.approx(6.6, abs=0.05)  # the figure
     assert chong["scaled_range_ng_ml"] == pytest.approx([22.8 - 12.8, 22.8 + 12.8])

@@ -44,5 +44,5 @@ def test_no_weight_means_no_curve_but_a_clear_message(org):
 
 def test_an_oral_sublingual_plan_curve_carries_the_measured_peak_beside_the_model(org):
     curve = predicted_curve(org, route="oral_sublingual", unit="mg", amount=Decimal("25"), duration_min=None, weight_kg=70, age_years=40, sex="male")
-    assert [d["source"] for d in curve.low_confidence] == ["chong-2009"]
+    assert [d["source"] for d in curve.low_confidence] == ["chong-2006"]
     assert curve.low_confidence[0]["scaled_range_ng_ml"] == pytest.approx([22.0, 35.2])

@@ -122,8 +122,7 @@ F_INTRANASAL = Parameter(
 )
 F_ORAL = Parameter("f_oral", 0.20, "andrade-2019",
                    "oral bioavailability 17-23% (CLINICAL.md s.6); 0.20 is the middle of that range")
-F_SUBLINGUAL = Parameter("f_sublingual", 0.29, "chong-2009", "sublingual bioavailability 29%",
-                         verify=True)
+F_SUBLINGUAL = Parameter("f_sublingual", 0.29, "rolan-2014", "sublingual bioavailability 29%")
 
 # Intranasal racemic ketamine: CLINICAL.md gives no Tmax or ka. Surrogate: the nasal absorption
 # rate of esketamine, 2.93/h (perez-ruixo-2021) = 0.0488/min. verify.
@@ -135,8 +134,8 @@ KA_INTRANASAL = Parameter(
 
 # Tmax values the racemic ka values are derived from (CLINICAL.md s.6).
 TMAX_IM_MIN = 22.5  # derived: mean of the median Tmax 30 min (0.5 mg/kg) and 15 min (1.0 mg/kg), anaesthesist-1984
-TMAX_ORAL_MIN = 0.96 * 60.0  # chong-2009: 25 mg oral, Tmax 0.96 h
-TMAX_SUBLINGUAL_MIN = 0.76 * 60.0  # chong-2009: 25 mg sublingual, Tmax 0.76 h
+TMAX_ORAL_MIN = 0.96 * 60.0  # chong-2006: 25 mg oral, Tmax 0.96 h
+TMAX_SUBLINGUAL_MIN = 0.76 * 60.0  # chong-2006: 25 mg sublingual, Tmax 0.76 h
 
 ASSUMED_RACEMIC_CV_PERCENT = 40.0  # clinic policy; see SETTINGS
 
@@ -182,8 +181,8 @@ DOMINO_1984 = PKModel(
         Parameter("k31_per_min", 0.0146, "domino-1984", verify=True),
         F_IM, F_INTRANASAL, F_ORAL, F_SUBLINGUAL, KA_INTRANASAL,
         _ka("im", 0.01013, TMAX_IM_MIN, "anaesthesist-1984"),
-        _ka("oral", 0.005779, TMAX_ORAL_MIN, "chong-2009"),
-        _ka("sublingual", 0.00643, TMAX_SUBLINGUAL_MIN, "chong-2009"),
+        _ka("oral", 0.005779, TMAX_ORAL_MIN, "chong-2006"),
+        _ka("sublingual", 0.00643, TMAX_SUBLINGUAL_MIN, "chong-2006"),
     ),
     variability=_racemic_variability("v1_l_per_kg", "k10_per_min"),
 )
@@ -208,8 +207,8 @@ CLEMENTS_1981 = PKModel(
         Parameter("k21_per_min", 0.0137, "clements-1981", verify=True),
         F_IM, F_INTRANASAL, F_ORAL, F_SUBLINGUAL, KA_INTRANASAL,
         _ka("im", 0.07196, TMAX_IM_MIN, "anaesthesist-1984"),
-        _ka("oral", 0.01653, TMAX_ORAL_MIN, "chong-2009"),
-        _ka("sublingual", 0.02349, TMAX_SUBLINGUAL_MIN, "chong-2009"),
+        _ka("oral", 0.01653, TMAX_ORAL_MIN, "chong-2006"),
+        _ka("sublingual", 0.02349, TMAX_SUBLINGUAL_MIN, "chong-2006"),
     ),
     variability=_racemic_variability("v1_l_per_kg", "k10_per_min"),
 )
@@ -234,8 +233,8 @@ HIJAZI_2003 = PKModel(
         Parameter("k21_per_min", 0.0030, "hijazi-2003", verify=True),
         F_IM, F_INTRANASAL, F_ORAL, F_SUBLINGUAL, KA_INTRANASAL,
         _ka("im", 0.04749, TMAX_IM_MIN, "anaesthesist-1984"),
-        _ka("oral", 0.005541, TMAX_ORAL_MIN, "chong-2009"),
-        _ka("sublingual", 0.01013, TMAX_SUBLINGUAL_MIN, "chong-2009"),
+        _ka("oral", 0.005541, TMAX_ORAL_MIN, "chong-2006"),
+        _ka("sublingual", 0.01013, TMAX_SUBLINGUAL_MIN, "chong-2006"),
     ),
     variability=_racemic_variability("v1_l_per_kg", "k10_per_min"),
 )
@@ -347,7 +346,7 @@ SETTINGS = (
     Setting("pk.racemic.f_oral", F_ORAL.value, "1", "andrade-2019",
             "Bioavailability of oral racemic ketamine (published 17-23%); set for the clinic's formulation.",
             minimum=0.01, maximum=1.0),
-    Setting("pk.racemic.f_sublingual", F_SUBLINGUAL.value, "1", "chong-2009",
+    Setting("pk.racemic.f_sublingual", F_SUBLINGUAL.value, "1", "rolan-2014",
             "Bioavailability of sublingual racemic ketamine (published 29%); set for the clinic's formulation.",
             minimum=0.01, maximum=1.0),
     Setting("pk.population.assumed_racemic_cv_percent", ASSUMED_RACEMIC_CV_PERCENT, "%", CLINIC_POLICY,
@@ -377,8 +376,8 @@ MEASURED_POINTS = (
     MeasuredPoint("im-0.5mgkg", IM, "peak", 147.0, "anaesthesist-1984", dose_mg_per_kg=0.5, measured_tmax_min=30.0),
     MeasuredPoint("im-1.0mgkg", IM, "peak", 474.0, "anaesthesist-1984", dose_mg_per_kg=1.0, measured_tmax_min=15.0),
     MeasuredPoint("oral-0.5mgkg", ORAL, "peak", 45.0, "grant-1981", dose_mg_per_kg=0.5),
-    MeasuredPoint("oral-25mg", ORAL, "peak", 22.8, "chong-2009", dose_mg=25.0, measured_tmax_min=0.96 * 60),
-    MeasuredPoint("sublingual-25mg", SUBLINGUAL, "peak", 28.6, "chong-2009", dose_mg=25.0,
+    MeasuredPoint("oral-25mg", ORAL, "peak", 22.8, "chong-2006", dose_mg=25.0, measured_tmax_min=0.96 * 60),
+    MeasuredPoint("sublingual-25mg", SUBLINGUAL, "peak", 28.6, "chong-2006", dose_mg=25.0,
                   measured_tmax_min=0.76 * 60),
 )
 VALIDATION_FACTOR = 2.0  # a typical-patient prediction within 2x of a published mean; see tests
@@ -411,9 +410,9 @@ class MeasuredPeak:
 # prediction on these routes is labelled low confidence with the measured peaks beside it.
 LOW_CONFIDENCE_ROUTES = (ORAL, SUBLINGUAL)
 MEASURED_PEAKS = (
-    MeasuredPeak(ORAL, 22.8, 12.8, "chong-2009", dose_mg=25.0, note="pain patients, Tmax 0.96 h"),
+    MeasuredPeak(ORAL, 22.8, 12.8, "chong-2006", dose_mg=25.0, note="pain patients, Tmax 0.96 h"),
     MeasuredPeak(ORAL, 45.0, 10.0, "grant-1981", dose_mg_per_kg=0.5),
-    MeasuredPeak(SUBLINGUAL, 28.6, 6.6, "chong-2009", dose_mg=25.0, note="pain patients, Tmax 0.76 h"),
+    MeasuredPeak(SUBLINGUAL, 28.6, 6.6, "chong-2006", dose_mg=25.0, note="pain patients, Tmax 0.76 h"),
 )
 
 ROUTE_CAVEATS: dict[tuple[str, str], str] = {
