@@ -7,6 +7,7 @@ The code set is parsed on first use (about a second), never at start-up.
 
 import functools
 import re
+import threading
 from dataclasses import dataclass
 
 from .codes import KNOWN_ICD10CM, icd10cm_or_none
@@ -22,8 +23,18 @@ class Icd10cmCode:
     billable: bool  # a leaf code: the level a claim or a problem list should use
 
 
-@functools.cache
+# simple-icd-10-cm builds its tables lazily and not thread-safely: two requests parsing at once
+# saw a half-built table (a real code reported unknown). One thread parses; the others wait.
+_LOAD_LOCK = threading.Lock()
+
+
 def _codes() -> dict[str, Icd10cmCode]:
+    with _LOAD_LOCK:
+        return _parsed()
+
+
+@functools.cache
+def _parsed() -> dict[str, Icd10cmCode]:
     import simple_icd_10_cm as cm  # a pure-Python package; imported here so start-up stays fast
 
     out = {}
