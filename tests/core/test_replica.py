@@ -97,9 +97,9 @@ def wait_on_replica(check) -> None:
         time.sleep(0.05)
 
 
-def replica_has(org) -> bool:
+def replica_has(row) -> bool:
     try:
-        return type(org).objects.using(REPLICA).filter(pk=org.pk).exists()
+        return type(row).objects.using(REPLICA).filter(pk=row.pk).exists()
     except DatabaseError:  # the test database itself is still being replayed
         connections[REPLICA].close()
         return False
@@ -134,7 +134,7 @@ class TestOnARealReplica:
 
     @pytest.mark.parametrize("through", ["page", "api"])
     def test_the_outcomes_report_runs_on_the_replica(self, client_for, api, nurse, patient, through):
-        wait_on_replica(lambda: replica_has(patient.organization))
+        wait_on_replica(lambda: replica_has(patient))
         get = (lambda: client_for(nurse).get("/assessments/outcomes/")) if through == "page" else (
             lambda: api(nurse, "get", "/outcomes/summary"))
         with CaptureQueriesContext(connections[REPLICA]) as on_replica, CaptureQueriesContext(connection) as on_primary:
@@ -143,10 +143,15 @@ class TestOnARealReplica:
         assert "assessments_patientoutcome" not in " ".join(q["sql"] for q in on_primary.captured_queries)
 
     def test_the_audit_trail_is_browsed_on_the_replica_but_not_right_after_a_write(self, client_for, clinic_admin, patient):
-        wait_on_replica(lambda: replica_has(patient.organization))
+        wait_on_replica(lambda: replica_has(patient))
         client = client_for(clinic_admin)
         with CaptureQueriesContext(connections[REPLICA]) as on_replica:
             assert client.get("/clinic-admin/audit/").status_code == 200
+        assert "audit_auditevent" in " ".join(q["sql"] for q in on_replica.captured_queries)
+        with CaptureQueriesContext(connections[REPLICA]) as on_replica:  # the CSV export, streamed
+            response = client.get("/clinic-admin/audit/", {"format": "csv"})
+            rows = b"".join(response.streaming_content).decode().splitlines()
+        assert response.status_code == 200 and len(rows) > 1 and patient.mrn in "".join(rows)
         assert "audit_auditevent" in " ".join(q["sql"] for q in on_replica.captured_queries)
         client.cookies[PIN_COOKIE] = f"{time.time():.3f}"  # as set after the user's own write
         with CaptureQueriesContext(connections[REPLICA]) as on_replica:

@@ -19,6 +19,7 @@ from urllib.parse import quote
 import pytest
 from django.db import connection
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from ketamine_clinic.plans import scheduling
 from ketamine_clinic.plans.models import Reminder
@@ -104,8 +105,6 @@ def test_two_workers_deliver_each_reminder_exactly_once(front_desk, clinic, tmp_
     subjects, texts = delivered(tmp_path / "outbox")
     assert len(subjects) == PATIENTS and set(subjects.values()) == {1}, subjects
     assert len(texts) == PATIENTS and set(texts.values()) == {1}, texts
-    from django_tasks_db.models import DBTaskResult
-
     ran = DBTaskResult.objects.successful().filter(task_path__endswith="send_appointment_reminder")
     assert not DBTaskResult.objects.failed().exists()
     assert ran.count() == 4 * PATIENTS  # every queued task ran once: half of them found the claim taken
