@@ -145,6 +145,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 
+# Report reads (outcomes, audit browsing, exports) on a PostgreSQL streaming replica when
+# DATABASE_REPLICA_URL is set (core/db_router.py); without it there is no second alias. In tests the
+# replica mirrors the test database (physical replication copies it from the primary).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"], conn_max_age=60)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["ketamine_clinic.core.db_router.ReportReadRouter"]
+    MIDDLEWARE.append("ketamine_clinic.core.db_router.PinPrimaryAfterWriteMiddleware")
+# After a write, that user's reports read the primary this long (covers the replica's usual lag).
+REPLICA_PIN_SECONDS = int(os.environ.get("REPLICA_PIN_SECONDS", "10"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

@@ -73,7 +73,7 @@ def search_events(user, params) -> EventSearch:
     return EventSearch(qs.order_by("-id"), filters, errors, zone)
 
 
-def patients_by_public_id(organization_id, public_ids) -> dict[str, object]:
+def patients_by_public_id(organization_id, public_ids, using=None) -> dict[str, object]:
     """The named charts for a page of events (one query), limited to the reader's organization."""
     ids = set()
     for value in public_ids:
@@ -81,5 +81,5 @@ def patients_by_public_id(organization_id, public_ids) -> dict[str, object]:
             ids.add(uuid.UUID(value))
         except (TypeError, ValueError):
             pass  # not a chart id (or a tampered row): shown as it is stored
-    qs = _patient_model().objects.filter(organization_id=organization_id, public_id__in=ids)
+    qs = _patient_model().objects.using(using).filter(organization_id=organization_id, public_id__in=ids)
     return {str(p.public_id): p for p in qs.only("public_id", "mrn", "given_name", "family_name", "preferred_name")}

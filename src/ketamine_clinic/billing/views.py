@@ -15,6 +15,7 @@ from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.permissions import Role, has_permission
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
+from ketamine_clinic.core.db_router import report_reads
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed
 from ketamine_clinic.plans.models import TreatmentPlan
 from ketamine_clinic.web.access import staff_required
@@ -60,7 +61,8 @@ def index(request):
 
 @staff_required("billing.view_money")
 def ageing_csv(request):
-    report = reports.ageing(_ctx(request))
+    with report_reads(request):  # an export: on the read replica when one is configured
+        report = reports.ageing(_ctx(request))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="ar-ageing.csv"'
     out = csv.writer(response)

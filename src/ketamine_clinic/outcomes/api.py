@@ -6,6 +6,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from ketamine_clinic.audit.services import Context
+from ketamine_clinic.core.db_router import report_reads
 from ketamine_clinic.core.schemas import errors
 
 from . import report
@@ -55,7 +56,8 @@ def outcomes_summary(request, params: Query[OutcomeParams]):
     today = timezone.localdate()
     start = params.date_from or today - dt.timedelta(days=365)
     end = params.date_to or today
-    s = report.outcomes_summary(Context.from_request(request), start, end, params.instrument)
+    with report_reads(request):  # on the read replica when one is configured
+        s = report.outcomes_summary(Context.from_request(request), start, end, params.instrument)
     keys = OutcomeRowOut.model_fields
     groups = {name: [{"key": g["key"], "label": g["label"], **{k: g[k] for k in keys}} for g in s[name]]
               for name in ("by_indication", "by_route", "by_protocol")}

@@ -15,6 +15,7 @@ from ketamine_clinic.assessments import clinic_policy, services
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.clinical import instruments as ci
+from ketamine_clinic.core.db_router import report_reads
 from ketamine_clinic.core.errors import ValidationFailed
 from ketamine_clinic.core.localtime import patient_zone
 from ketamine_clinic.web.access import staff_required
@@ -93,7 +94,8 @@ def outcomes(request):
     if form.is_bound and not form.is_valid():
         return render(request, "assessments/outcomes.html", context, status=422)
     try:
-        summary = report.outcomes_summary(ctx, start, end, key)
+        with report_reads(request):  # on the read replica when one is configured
+            summary = report.outcomes_summary(ctx, start, end, key)
     except ValidationFailed as exc:
         return render(request, "assessments/outcomes.html", {**context, "error": exc.message, "errors": exc.errors}, status=422)
     if request.GET.get("format") == "csv":
