@@ -23,7 +23,7 @@ from tests.support.factories import PatientFactory, PortalUserFactory
 from tests.support.people import ctx_for
 from tests.support.treatments import ago, lot
 
-from .support import resources, valid
+from .support import fhir, ok, resources, valid
 
 pytestmark = pytest.mark.django_db
 
@@ -111,6 +111,15 @@ def test_never_another_patient_a_draft_or_a_psychotherapy_note(client, portal_us
     for absent in (SECRET, DRAFT_WORDS, OTHERS, str(other_patient.public_id), str(outsider_patient.public_id),
                    str(record["draft_note"].public_id), str(record["pnote"].public_id), str(record["draft_response"].public_id)):
         assert absent not in body and all(absent not in text for text in texts)
+
+
+def test_the_download_holds_exactly_what_staff_everything_serves(client, portal_user, patient, prescriber, record):
+    """Same rows, same exclusions: the prescriber (who may read every type) sees the same resources."""
+    staff = ok(fhir(prescriber, "get", f"/Patient/{patient.public_id}/$everything?_count=100"))
+    assert all(e["search"]["mode"] == "match" for e in staff["entry"])  # no type left out for the prescriber
+    assert staff["total"] < 100  # one page holds it all
+    own = _download(client, portal_user).json()
+    assert sorted((r["resourceType"], r["id"]) for r in resources(own)) == sorted((r["resourceType"], r["id"]) for r in resources(staff))
 
 
 def test_the_other_patient_gets_only_their_own(client, portal_user, patient, record, other_patient, org):
