@@ -3,6 +3,7 @@ from django.urls import include, path
 from ketamine_clinic.api import api
 from ketamine_clinic.fhir import views as fhir_views
 from ketamine_clinic.fhir import upload as fhir_upload
+from ketamine_clinic.fhir.operations import views as fhir_operation_views
 from ketamine_clinic.fhir.smart import views as fhir_smart_views
 from ketamine_clinic.front import urls as front_urls
 
@@ -31,4 +32,5 @@ urlpatterns = [
     path("fhir/r4/", include("ketamine_clinic.fhir.urls")),
     path("fhir/import/", fhir_upload.upload, name="fhir_import"),  # staff page: upload Synthea bundles
     path("fhir/smart-clients/", fhir_smart_views.clients, name="fhir_smart_clients"),  # admin: register SMART backend clients
+    path("portal/my-record.json", fhir_operation_views.my_record, name="portal_my_record"),  # the portal patient's own FHIR record (fhir sits above portal)
 ]

@@ -45,10 +45,19 @@ def to_fhir(admin: Administration) -> dict:
     }
 
 
+def _rows(organization_id):
+    """The clinic's administrations, unpermissioned: ``_scoped`` checks the actor first."""
+    return (Administration.objects.filter(session__organization_id=organization_id)
+            .select_related("session__patient", "given_by").order_by("-started_at", "-id"))
+
+
 def _scoped(ctx):
     require(ctx.user, "session.view")
-    return (Administration.objects.filter(session__organization_id=ctx.user.organization_id)
-            .select_related("session__patient", "given_by").order_by("-started_at", "-id"))
+    return _rows(ctx.user.organization_id)
+
+
+def of_patient(patient):
+    return _rows(patient.organization_id).filter(session__patient=patient)
 
 
 def read(ctx, resource_id):
@@ -77,5 +86,5 @@ def search(ctx, pairs):
     return qs, None
 
 
-TYPE = ResourceType(name="MedicationAdministration", profiles=(), params=PARAMS, to_fhir=to_fhir, read=read, search=search,
+TYPE = ResourceType(name="MedicationAdministration", profiles=(), params=PARAMS, to_fhir=to_fhir, read=read, search=search, of_patient=of_patient,
                     documentation="Each dose given in a session: product, lot, route, mg given (no US Core profile)")

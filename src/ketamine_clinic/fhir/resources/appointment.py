@@ -55,9 +55,14 @@ def to_fhir(a: Appointment) -> dict:
     return resource
 
 
+def _rows(organization_id):
+    """The clinic's appointments, unpermissioned: ``_scoped`` checks the actor first."""
+    return Appointment.objects.filter(organization_id=organization_id).select_related("patient", "location__organization", "staff", "plan")
+
+
 def _scoped(ctx):
     require(ctx.user, "schedule.view")
-    return Appointment.objects.filter(organization_id=ctx.user.organization_id).select_related("patient", "location__organization", "staff", "plan")
+    return _rows(ctx.user.organization_id)
 
 
 def read(ctx, resource_id):
@@ -97,6 +102,10 @@ INCLUDES = {
 }
 
 
+def of_patient(patient):
+    return _rows(patient.organization_id).filter(patient=patient).order_by("start_at", "id")
+
+
 def search(ctx, pairs):
     qs = _scoped(ctx).order_by("start_at", "id")
     for param, value in pairs:
@@ -104,5 +113,5 @@ def search(ctx, pairs):
     return qs, None
 
 
-TYPE = ResourceType(name="Appointment", profiles=(), params=PARAMS, to_fhir=to_fhir, read=read, search=search, includes=INCLUDES,
+TYPE = ResourceType(name="Appointment", profiles=(), params=PARAMS, to_fhir=to_fhir, read=read, search=search, includes=INCLUDES, of_patient=of_patient,
                     documentation="The schedule: dosing, preparation, integration and psychotherapy visits (never a note's text)")

@@ -22,6 +22,9 @@ class ResourceType:
     create: Callable | None = None  # (ctx, resource dict, refs) -> model object
     update: Callable | None = None  # (ctx, id, resource dict, refs) -> model object
     documentation: str = ""
+    # (patient) -> every model object of this patient the staff search serves, WITHOUT a permission
+    # check: only for the patient's own record (the portal download), never for a staff actor
+    of_patient: Callable | None = None
     # ``_include`` values (e.g. "PractitionerRole:practitioner") -> (ctx, page of model objects) -> resource dicts
     includes: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)

@@ -16,9 +16,19 @@ from .base import ResourceType, by_ids, by_uuid, iso, meta, patient_of, patient_
 ERROR = RecordStatus.ENTERED_IN_ERROR
 
 
+def _rows(model, organization_id):
+    """The served rows of one clinic, unpermissioned: ``_scoped`` checks the actor first."""
+    return model.objects.filter(patient__organization_id=organization_id).select_related("patient")
+
+
 def _scoped(ctx, model):
     require(ctx.user, "patient.view")
-    return model.objects.filter(patient__organization_id=ctx.user.organization_id).select_related("patient")
+    return _rows(model, ctx.user.organization_id)
+
+
+def _of_patient(model, order):
+    """The patient's own rows, as the staff search serves and orders them (entries made in error included, marked)."""
+    return lambda patient: _rows(model, patient.organization_id).filter(patient=patient).order_by(*order, "id")
 
 
 def _reader(model, label):
@@ -171,7 +181,8 @@ CONDITION = ResourceType(
         SearchParam("code", "token", _condition_code, f"ICD-10-CM code ({codes.ICD10CM}|F33.2 or F33.2)"),
         SearchParam("clinical-status", "token", _status_filter(CONDITION_CLINICAL), "active or resolved"),
     ),
-    to_fhir=condition, read=_reader(Diagnosis, "Condition"), search=_searcher(Diagnosis, ("icd10_code",)), create=create_condition,
+    to_fhir=condition, read=_reader(Diagnosis, "Condition"), search=_searcher(Diagnosis, ("icd10_code",)),
+    of_patient=_of_patient(Diagnosis, ("icd10_code",)), create=create_condition,
     update=_updater(Diagnosis, "diagnosis", "subject", _condition_data,
                     _status_from("clinicalStatus", CLINICAL_ACTIVE, CLINICAL_ENDED, "verificationStatus")),
 )
@@ -217,7 +228,8 @@ def create_allergy(ctx, resource, refs):
 ALLERGY = ResourceType(
     name="AllergyIntolerance", profiles=(ALLERGY_PROFILE,),
     params=_common(SearchParam("clinical-status", "token", _status_filter(ALLERGY_CLINICAL), "active or inactive")),
-    to_fhir=allergy, read=_reader(Allergy, "AllergyIntolerance"), search=_searcher(Allergy, ("substance",)), create=create_allergy,
+    to_fhir=allergy, read=_reader(Allergy, "AllergyIntolerance"), search=_searcher(Allergy, ("substance",)),
+    of_patient=_of_patient(Allergy, ("substance",)), create=create_allergy,
     update=_updater(Allergy, "allergy", "patient", _allergy_data,
                     _status_from("clinicalStatus", CLINICAL_ACTIVE, CLINICAL_ENDED, "verificationStatus")),
 )
@@ -272,6 +284,7 @@ def _medication_status(resource) -> str:
 MEDICATION = ResourceType(
     name="MedicationStatement", profiles=(),
     params=_common(SearchParam("status", "token", _status_filter(MEDICATION_STATUS), "active, stopped, entered-in-error")),
-    to_fhir=medication, read=_reader(Medication, "MedicationStatement"), search=_searcher(Medication, ("name",)), create=create_medication,
+    to_fhir=medication, read=_reader(Medication, "MedicationStatement"), search=_searcher(Medication, ("name",)),
+    of_patient=_of_patient(Medication, ("name",)), create=create_medication,
     update=_updater(Medication, "medication", "subject", _medication_data, _medication_status),
 )

@@ -59,11 +59,19 @@ def _period(consent: Consent) -> dict:
     return period
 
 
+def _rows(organization_id):
+    """The clinic's consents, unpermissioned: ``_scoped`` checks the actor first."""
+    return Consent.objects.filter(patient__organization_id=organization_id).select_related("patient__organization", "document", "witnessed_by")
+
+
 def _scoped(ctx):
     if not any(has_permission(ctx.user, action) for action in READERS):
         raise denied("evaluation.view")
-    return (Consent.objects.filter(patient__organization_id=ctx.user.organization_id)
-            .select_related("patient__organization", "document", "witnessed_by"))
+    return _rows(ctx.user.organization_id)
+
+
+def of_patient(patient):
+    return _rows(patient.organization_id).filter(patient=patient).order_by("-signed_at", "-id")
 
 
 def read(ctx, resource_id):
@@ -100,5 +108,5 @@ def search(ctx, pairs):
     return qs, None
 
 
-TYPE = ResourceType(name="Consent", profiles=(), params=PARAMS, to_fhir=to_fhir, read=read, search=search,
+TYPE = ResourceType(name="Consent", profiles=(), params=PARAMS, to_fhir=to_fhir, read=read, search=search, of_patient=of_patient,
                     documentation="Signed treatment consents per route; status from revocation, witnessing and the clinic's re-consent floor")

@@ -78,10 +78,19 @@ def to_fhir(note: Note) -> dict:
     return resource
 
 
+def _rows(organization_id):
+    """The clinic's served notes (signed, never drafts), unpermissioned: ``_scoped`` checks the actor first."""
+    return (Note.objects.filter(organization_id=organization_id, status__in=SERVED, signed_at__isnull=False)
+            .select_related("patient", "author", "cosigner", "session").prefetch_related("addenda__author"))
+
+
 def _scoped(ctx):
     require(ctx.user, "note.read")
-    return (Note.objects.filter(organization_id=ctx.user.organization_id, status__in=SERVED, signed_at__isnull=False)
-            .select_related("patient", "author", "cosigner", "session").prefetch_related("addenda__author"))
+    return _rows(ctx.user.organization_id)
+
+
+def of_patient(patient):
+    return _rows(patient.organization_id).filter(patient=patient).order_by("-signed_at", "-id")
 
 
 def read(ctx, resource_id):
@@ -131,5 +140,5 @@ def search(ctx, pairs):
     return qs, patient
 
 
-TYPE = ResourceType(name="DocumentReference", profiles=(PROFILE,), params=PARAMS, to_fhir=to_fhir, read=read, search=search,
+TYPE = ResourceType(name="DocumentReference", profiles=(PROFILE,), params=PARAMS, to_fhir=to_fhir, read=read, search=search, of_patient=of_patient,
                     documentation="Signed clinical and therapy progress notes as plain text (never drafts, never psychotherapy notes)")

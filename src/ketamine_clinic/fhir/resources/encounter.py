@@ -39,9 +39,18 @@ def to_fhir(s: TreatmentSession) -> dict:
     }
 
 
+def _rows(organization_id):
+    """The clinic's treatment sessions, unpermissioned: ``_scoped`` checks the actor first."""
+    return TreatmentSession.objects.filter(organization_id=organization_id).select_related("patient", "location", "organization")
+
+
 def _scoped(ctx):
     require(ctx.user, "session.view")
-    return TreatmentSession.objects.filter(organization_id=ctx.user.organization_id).select_related("patient", "location", "organization")
+    return _rows(ctx.user.organization_id)
+
+
+def of_patient(patient):
+    return _rows(patient.organization_id).filter(patient=patient).order_by("-checked_in_at", "-id")
 
 
 def read(ctx, resource_id):
@@ -81,5 +90,5 @@ def search(ctx, pairs):
     return qs, None
 
 
-TYPE = ResourceType(name="Encounter", profiles=(PROFILE,), params=PARAMS, to_fhir=to_fhir, read=read, search=search,
+TYPE = ResourceType(name="Encounter", profiles=(PROFILE,), params=PARAMS, to_fhir=to_fhir, read=read, search=search, of_patient=of_patient,
                     documentation="Treatment sessions")

@@ -138,14 +138,24 @@ def _scores(patient):
     return QuestionnaireResponse.objects.filter(patient=patient, status=ResponseStatus.SUBMITTED, superseded_by__isnull=True, total__isnull=False)
 
 
-def items_for(ctx, patient) -> list[Item]:
-    """Every Observation of one patient the actor may see, newest first."""
+def _items(patient, *, vitals: bool, scores: bool) -> list[Item]:
+    """One patient's Observations, newest first: body measurements, then the sources asked for (unpermissioned)."""
     items = [i for m in BodyMeasurement.objects.filter(patient=patient) for i in _measurement_items(m)]
-    if has_permission(ctx.user, "session.view"):
+    if vitals:
         items += [i for r in VitalsReading.objects.filter(session__patient=patient) for i in _vital_items(r, patient)]
-    if has_permission(ctx.user, "assessment.view"):
+    if scores:
         items += [_score_item(r, patient) for r in _scores(patient)]
     return sorted(items, key=lambda i: (i.day, i.id), reverse=True)
+
+
+def items_for(ctx, patient) -> list[Item]:
+    """Every Observation of one patient the actor may see, newest first."""
+    return _items(patient, vitals=has_permission(ctx.user, "session.view"), scores=has_permission(ctx.user, "assessment.view"))
+
+
+def of_patient(patient) -> list[Item]:
+    """Every Observation of the patient, for their own record."""
+    return _items(patient, vitals=True, scores=True)
 
 
 def read(ctx, resource_id):
@@ -245,5 +255,6 @@ def update(ctx, resource_id, resource, refs):
 
 TYPE = ResourceType(
     name="Observation", profiles=PROFILES, params=PARAMS, to_fhir=to_fhir, read=read, search=search, create=create, update=update,
+    of_patient=of_patient,
     documentation="Body measurements, session vital signs and questionnaire totals; searches need 'patient'; create and update: body weight only",
 )

@@ -72,10 +72,19 @@ def to_fhir(response: QuestionnaireResponse) -> dict:
     return resource
 
 
+def _rows(organization_id):
+    """The clinic's submitted responses (never drafts), unpermissioned: ``_scoped`` checks the actor first."""
+    return (QuestionnaireResponse.objects.filter(organization_id=organization_id, status=ResponseStatus.SUBMITTED)
+            .select_related("patient", "entered_by").annotate(authored_at=Coalesce("completed_at", "submitted_at")))
+
+
 def _scoped(ctx):
     require(ctx.user, "assessment.view")
-    return (QuestionnaireResponse.objects.filter(organization_id=ctx.user.organization_id, status=ResponseStatus.SUBMITTED)
-            .select_related("patient", "entered_by").annotate(authored_at=Coalesce("completed_at", "submitted_at")))
+    return _rows(ctx.user.organization_id)
+
+
+def of_patient(patient):
+    return _rows(patient.organization_id).filter(patient=patient).order_by("-authored_at", "-id")
 
 
 def read(ctx, resource_id):
@@ -113,5 +122,5 @@ def search(ctx, pairs):
     return qs, None
 
 
-TYPE = ResourceType(name="QuestionnaireResponse", profiles=(), params=PARAMS, to_fhir=to_fhir, read=read, search=search,
+TYPE = ResourceType(name="QuestionnaireResponse", profiles=(), params=PARAMS, to_fhir=to_fhir, read=read, search=search, of_patient=of_patient,
                     documentation="Submitted questionnaire responses (never drafts), answers as the Questionnaire export codes them")
