@@ -77,6 +77,7 @@ def test_period_selects_the_cohort_by_baseline_date(nurse, front_desk, prescribe
 def test_the_number_of_queries_does_not_grow_with_the_data(nurse, front_desk, prescriber, client_for):
     client = client_for(nurse)
     _course(nurse, front_desk, prescriber, "One", "F33.2", [20, 8])
+    assert client.get("/assessments/outcomes/").status_code == 200  # the sign-in's last-seen write, once a minute
     with CaptureQueriesContext(connection) as small:
         assert client.get("/assessments/outcomes/").status_code == 200
     for i in range(6):
