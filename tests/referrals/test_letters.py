@@ -87,3 +87,17 @@ def test_a_self_referral_gets_no_letter(front_desk, prescriber, listing_id):
     r.refresh_from_db()
     with pytest.raises(Conflict, match="referring clinician"):
         services.generate_letter(ctx_for(front_desk), r, "first_seen")
+
+
+def test_the_inbox_lists_letters_due_until_they_are_generated(front_desk, prescriber, nurse, accepted, client_for,
+                                                               outsider):
+    inbox = reverse("referrals:inbox")
+    assert services.letters_due_for(ctx_for(front_desk)) == []  # accepted, not yet seen
+    complete(prescriber, accepted.patient)
+    assert [(r, kind) for r, kind, _ in services.letters_due_for(ctx_for(nurse))] == [(accepted, "first_seen")]
+    page = client_for(front_desk).get(inbox).content.decode()
+    assert "Letters due to referring clinicians" in page and "Patient seen" in page and "Dr Amara Lee" in page
+    assert "Dr Amara Lee" not in client_for(outsider).get(inbox).content.decode()  # another clinic's inbox
+    services.generate_letter(ctx_for(front_desk), accepted, "first_seen")
+    assert services.letters_due_for(ctx_for(front_desk)) == []
+    assert "None due." in client_for(front_desk).get(inbox).content.decode()

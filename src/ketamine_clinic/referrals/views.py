@@ -12,8 +12,7 @@ from ketamine_clinic.web.forms import bound
 
 from . import services
 from .forms import AcceptForm, StatusForm
-from .models import LetterKind, ReferralStatus
-from .services.letters import finished_induction, first_seen_on
+from .models import ReferralStatus
 
 
 def _ctx(request) -> Context:
@@ -23,19 +22,11 @@ def _ctx(request) -> Context:
 @staff_required("referrals.view")
 def inbox(request):
     status = request.GET.get("status", "")
-    referrals = services.referrals_for(_ctx(request), status)
+    ctx = _ctx(request)
+    referrals = services.referrals_for(ctx, status)
     return render(request, "referrals/inbox.html", {
-        "referrals": referrals[:200], "status": status, "statuses": ReferralStatus.choices})
-
-
-def _letters_due(referral) -> list:
-    """The letter kinds that may be generated now (clinician referral, accepted, patient consented)."""
-    if referral.patient is None or not referral.consent_to_letters or referral.kind != "clinician":
-        return []
-    done = {letter.kind for letter in referral.letters.all()}
-    ready = {LetterKind.FIRST_SEEN: first_seen_on(referral.patient) is not None,
-             LetterKind.INDUCTION_END: finished_induction(referral.patient) is not None}
-    return [(kind, label) for kind, label in LetterKind.choices if kind not in done and ready[kind]]
+        "referrals": referrals[:200], "status": status, "statuses": ReferralStatus.choices,
+        "letters_due": services.letters_due_for(ctx)})
 
 
 def _page(request, referral_id, *, status_form=None, accept_form=None, error="", status=200):
@@ -43,7 +34,7 @@ def _page(request, referral_id, *, status_form=None, accept_form=None, error="",
     referral = services.get_referral_for(ctx, referral_id, audit=request.method == "GET")
     return render(request, "referrals/detail.html", {
         "r": referral, "changes": referral.changes.select_related("changed_by"),
-        "letters": referral.letters.select_related("generated_by", "sent_by"), "letters_due": _letters_due(referral),
+        "letters": referral.letters.select_related("generated_by", "sent_by"), "letters_due": services.due_kinds(referral),
         "candidates": services.candidates(ctx, referral) if referral.status not in ("registered", "declined") else [],
         "may_manage": request.user.may("referrals.manage"),
         "status_form": status_form or StatusForm(initial={"version": referral.version}),

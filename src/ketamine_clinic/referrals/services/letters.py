@@ -35,6 +35,30 @@ def finished_induction(patient):
     return None
 
 
+def due_kinds(referral: Referral) -> list[tuple[str, str]]:
+    """The letter kinds that may be generated now and are not yet (clinician referral, accepted,
+    patient consented): the first once the patient is seen, the second once the induction is done."""
+    if referral.patient is None or not referral.consent_to_letters or referral.kind != ReferralKind.CLINICIAN:
+        return []
+    done = {letter.kind for letter in referral.letters.all()}
+    ready = {LetterKind.FIRST_SEEN: lambda: first_seen_on(referral.patient) is not None,
+             LetterKind.INDUCTION_END: lambda: finished_induction(referral.patient) is not None}
+    return [(kind, label) for kind, label in LetterKind.choices if kind not in done and ready[kind]()]
+
+
+LETTERS_DUE_LOOKBACK = 200  # the most recent accepted referrals checked for due letters (an inbox list, not a report)
+
+
+def letters_due_for(ctx: Context) -> list[tuple[Referral, str, str]]:
+    """(referral, kind, label) for every letter due to a referring clinician in the actor's clinic, so
+    the inbox lists them without opening each referral."""
+    require(ctx.user, "referrals.view")
+    rows = (Referral.objects.filter(organization_id=ctx.user.organization_id, kind=ReferralKind.CLINICIAN,
+                                    consent_to_letters=True, patient__isnull=False)
+            .select_related("patient").prefetch_related("letters").order_by("-submitted_at")[:LETTERS_DUE_LOOKBACK])
+    return [(r, kind, label) for r in rows for kind, label in due_kinds(r)]
+
+
 def _outcome_lines(patient) -> list[str]:
     o = PatientOutcome.objects.filter(patient=patient, instrument_key=MAIN_INSTRUMENT).first()
     if o is None:
