@@ -2,10 +2,8 @@
 and the plan page warns. Plans asks billing through plans.booking_checks (filled by billing's apps.py)."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 
 from ketamine_clinic.audit.models import AuditEvent
 from ketamine_clinic.billing import services
@@ -15,10 +13,9 @@ from ketamine_clinic.plans import scheduling
 from ketamine_clinic.plans.models import Appointment
 
 from tests.support.api import assert_error
+from tests.support.concurrency import race
 from tests.support.people import ctx_for
 from tests.support.plans import NOW
-
-BOUND_SECONDS = 60
 
 
 @pytest.fixture
@@ -86,34 +83,11 @@ def test_the_plan_page_warns_of_sessions_past_the_authorization(front_desk, nurs
 def test_two_bookings_of_the_last_unit_at_once_need_a_reason_for_one(front_desk, nurse, patient, clinic, authorized):
     """Real concurrent transactions on PostgreSQL (the patient row is locked while booking); SQLite
     runs the workers one after another."""
-    concurrent = connection.vendor == "postgresql"
     book(front_desk, patient, clinic, "2030-03-04T10:00")  # 1 unit left
-    barrier, errors, outcomes = threading.Barrier(2), [], []
-
-    def attempt(user, start):
-        try:
-            if concurrent:
-                barrier.wait(timeout=30)
-            book(user, patient, clinic, start)
-            outcomes.append("booked")
-        except ValidationFailed as exc:
-            outcomes.append("needs reason" if "reason" in exc.errors else repr(exc))
-        except Exception as exc:  # reported below, never swallowed
-            errors.append(repr(exc))
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=attempt, args=a, daemon=True)
-               for a in ((front_desk, "2030-03-06T10:00"), (nurse, "2030-03-08T10:00"))]
-    for w in workers:
-        w.start()
-        if not concurrent:
-            w.join(BOUND_SECONDS)
-    for w in workers:
-        w.join(BOUND_SECONDS)
-    assert not any(w.is_alive() for w in workers), "a writer hung"
-    assert errors == []
-    assert sorted(outcomes) == ["booked", "needs reason"]
+    outcomes = race(lambda: book(front_desk, patient, clinic, "2030-03-06T10:00"),
+                    lambda: book(nurse, patient, clinic, "2030-03-08T10:00"), expect=(ValidationFailed,))
+    assert sorted("needs reason" if isinstance(o, ValidationFailed) and "reason" in o.errors
+                  else "booked" if not isinstance(o, ValidationFailed) else repr(o) for o in outcomes) == ["booked", "needs reason"]
     assert Appointment.objects.filter(patient=patient).count() == 2
 
 

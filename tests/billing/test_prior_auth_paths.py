@@ -4,10 +4,8 @@ the booking needs an ``override_reason`` (a 422 listing the problem dates, nothi
 one it is booked and the overridden problems are audited."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 
 from ketamine_clinic.audit.models import AuditEvent
 from ketamine_clinic.billing import services
@@ -17,10 +15,10 @@ from ketamine_clinic.plans import services as plans
 from ketamine_clinic.plans.models import Appointment, BoosterProposal, TreatmentPlan
 
 from tests.support.api import assert_error
+from tests.support.concurrency import race
 from tests.support.people import ctx_for
 from tests.support.plans import NOW, local
 
-BOUND_SECONDS = 60
 AFTER_INDUCTION = dt.datetime(2030, 3, 16, 15, 0, tzinfo=dt.UTC)
 
 
@@ -187,37 +185,14 @@ def test_a_move_and_a_booking_racing_for_the_last_unit_need_a_reason_for_one(bil
                                                                            clinic):
     """Real concurrent transactions on PostgreSQL (both lock the patient row first); SQLite runs the
     workers one after another."""
-    concurrent = connection.vendor == "postgresql"
     authorize(biller, patient, 2, end_on="2030-03-15")
     book(front_desk, patient, clinic, "2030-03-04T10:00")  # 1 unit left
     later = book(front_desk, patient, clinic, "2030-03-20T10:00", reason="Renewal pending")  # outside the dates
-    barrier, errors, outcomes = threading.Barrier(2), [], []
-
-    def attempt(call):
-        try:
-            if concurrent:
-                barrier.wait(timeout=30)
-            call()
-            outcomes.append("done")
-        except ValidationFailed as exc:
-            outcomes.append("needs reason" if {"reason", "override_reason"} & set(exc.errors) else repr(exc))
-        except Exception as exc:  # reported below, never swallowed
-            errors.append(repr(exc))
-        finally:
-            connection.close()
-
-    calls = (lambda: book(front_desk, patient, clinic, "2030-03-06T10:00"),
-             lambda: move(nurse, later, "2030-03-08T10:00", resource=str(clinic.resources.get(name="Chair 2").public_id)))
-    workers = [threading.Thread(target=attempt, args=(c,), daemon=True) for c in calls]
-    for w in workers:
-        w.start()
-        if not concurrent:
-            w.join(BOUND_SECONDS)
-    for w in workers:
-        w.join(BOUND_SECONDS)
-    assert not any(w.is_alive() for w in workers), "a writer hung"
-    assert errors == []
-    assert sorted(outcomes) == ["done", "needs reason"]
+    outcomes = race(lambda: book(front_desk, patient, clinic, "2030-03-06T10:00"),
+                    lambda: move(nurse, later, "2030-03-08T10:00", resource=str(clinic.resources.get(name="Chair 2").public_id)),
+                    expect=(ValidationFailed,))
+    assert sorted("needs reason" if isinstance(o, ValidationFailed) and {"reason", "override_reason"} & set(o.errors)
+                  else "done" if not isinstance(o, ValidationFailed) else repr(o) for o in outcomes) == ["done", "needs reason"]
     in_dates = [a for a in Appointment.objects.filter(patient=patient, status="booked") if local(a).date() <= dt.date(2030, 3, 15)]
     assert len(in_dates) == 2
 

@@ -4,7 +4,6 @@ threads on PostgreSQL, bounded), and the dashboard's query count does not grow w
 
 import datetime as dt
 import io
-import threading
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -22,10 +21,9 @@ from ketamine_clinic.patients.services import add_subrecord, register_patient, s
 from tests.assessments.test_outcomes import _plan
 from tests.support.api import caller
 from tests.support.assessments import answers_for_total, phq9
+from tests.support.concurrency import race
 from tests.support.factories import PatientFactory
 from tests.support.people import PATIENT_DATA, ctx_for
-
-BOUND_SECONDS = 60
 
 
 def _groups(patient) -> tuple | None:
@@ -91,33 +89,6 @@ def test_the_rebuild_command_restores_the_rows_and_is_idempotent(nurse, prescrib
         call_command("rebuild_outcome_groups", clinic="no-such-clinic")
 
 
-def _race(*jobs) -> None:
-    """Run the jobs at once (PostgreSQL: threads released together; SQLite: one after another),
-    each on its own connection; fail on a hang or an error."""
-    concurrent = connection.vendor == "postgresql"
-    barrier, errors = threading.Barrier(len(jobs)), []
-
-    def run(job):
-        try:
-            if concurrent:
-                barrier.wait(timeout=30)
-            job()
-        except Exception as exc:  # reported below, never swallowed
-            errors.append(repr(exc))
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=run, args=(job,), daemon=True) for job in jobs]
-    for w in workers:
-        w.start()
-        if not concurrent:
-            w.join(BOUND_SECONDS)
-    for w in workers:
-        w.join(BOUND_SECONDS)
-    assert not any(w.is_alive() for w in workers), "a writer hung"
-    assert errors == []
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_responses_and_two_diagnoses_at_once_lose_no_update(nurse, prescriber, front_desk):
     start = timezone.now() - dt.timedelta(days=20)
@@ -133,7 +104,7 @@ def test_two_responses_and_two_diagnoses_at_once_lose_no_update(nurse, prescribe
         def diagnose(code):
             return lambda: add_subrecord(ctx_for(prescriber), patient, "diagnosis", {"icd10_code": code})
 
-        _race(respond(8, 7), respond(4, 14), diagnose("F33.2"), diagnose("F43.10"))
+        race(respond(8, 7), respond(4, 14), diagnose("F33.2"), diagnose("F43.10"))
         outcome = PatientOutcome.objects.get(patient=patient, instrument_key="phq9")
         assert (outcome.follow_up_count, outcome.latest_total, outcome.remitted) == (2, 4, True)
         assert _groups(patient) == ("depression|ptsd", None, None)

@@ -2,50 +2,21 @@
 history line. Two accept it at once: one chart. Real concurrent transactions on PostgreSQL (threads,
 own connections), bounded in time; SQLite runs the same workers one after another."""
 
-import threading
 
 import pytest
-from django.db import connection
 
 from ketamine_clinic.core.errors import Conflict
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.referrals import services
 from ketamine_clinic.referrals.models import Referral, ReferralStatusChange
 
+from tests.support.concurrency import race
 from tests.support.people import ctx_for
-
-BOUND_SECONDS = 60
 
 
 def _race(*calls):
-    concurrent = connection.vendor == "postgresql"
-    barrier, errors, outcomes = threading.Barrier(len(calls)), [], []
-
-    def run(call):
-        def worker():
-            try:
-                if concurrent:
-                    barrier.wait(timeout=30)
-                call()
-                outcomes.append("ok")
-            except Conflict:
-                outcomes.append("409")
-            except Exception as exc:  # reported below, never swallowed
-                errors.append(repr(exc))
-            finally:
-                connection.close()
-        return worker
-
-    workers = [threading.Thread(target=run(c), daemon=True) for c in calls]
-    for w in workers:
-        w.start()
-        if not concurrent:
-            w.join(BOUND_SECONDS)
-    for w in workers:
-        w.join(BOUND_SECONDS)
-    assert not any(w.is_alive() for w in workers), "a writer hung"
-    assert errors == []
-    return sorted(outcomes)
+    """Sorted outcomes: "ok", or "409" for a call refused with a conflict."""
+    return sorted("409" if isinstance(o, Conflict) else "ok" for o in race(*calls, expect=(Conflict,)))
 
 
 @pytest.mark.django_db(transaction=True)
