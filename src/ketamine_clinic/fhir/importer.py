@@ -25,7 +25,7 @@ from django.db import transaction
 
 from ketamine_clinic.core.errors import PermissionDenied, ServiceError, error_text
 from ketamine_clinic.patients import services as patient_services
-from ketamine_clinic.patients.models import Patient, RecordStatus
+from ketamine_clinic.patients.models import RecordStatus
 
 from . import codes
 

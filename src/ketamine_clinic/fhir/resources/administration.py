@@ -3,16 +3,13 @@ record (``treatments``), read-only, under ``session.view``: product and lot (a c
 with its batch), route, the amount actually given (``treatments.facts.given_so_far``), who gave it."""
 
 from ketamine_clinic.accounts.permissions import require
-from ketamine_clinic.audit.actions import Action
-from ketamine_clinic.audit.services import record
 from ketamine_clinic.clinical.routes import Route
-from ketamine_clinic.core.errors import NotFound
 from ketamine_clinic.treatments import facts
 from ketamine_clinic.treatments.models import Administration
 
 from .. import codes
-from ..search import SearchParam, reference_id
-from .base import ResourceType, by_ids, by_uuid, patient_ref
+from ..search import SearchParam
+from .base import ID_PARAM, ResourceType, audited_read, patient_filter, patient_ref, searched
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 KETAMINE_RXNORM = ("6130", "ketamine")  # CLINICAL.md §5; esketamine's RxNorm code is still to verify: text only
@@ -61,28 +58,19 @@ def of_patient(patient):
 
 
 def read(ctx, resource_id):
-    admin = by_uuid(_scoped(ctx), resource_id)
-    if admin is None:
-        raise NotFound("No such MedicationAdministration in this clinic.")
-    record(ctx, Action.FHIR_READ, obj=admin, patient=admin.session.patient, organization=admin.session.patient.organization)
-    return admin
-
-
-def _patient(qs, value, ctx):
-    patient_id = reference_id(value, "Patient")
-    return qs.filter(session__patient__public_id=patient_id) if patient_id else qs.none()
+    return audited_read(ctx, _scoped(ctx), resource_id, "MedicationAdministration", patient_of=lambda admin: admin.session.patient)
 
 
 PARAMS = {p.name: p for p in (
-    SearchParam("_id", "token", lambda qs, v, ctx: by_ids(qs, v), "The opaque id"),
-    SearchParam("patient", "reference", _patient, "Patient/<id> or <id>"),
+    ID_PARAM,
+    SearchParam("patient", "reference", lambda qs, v, ctx: patient_filter(qs, v, ctx, "session__patient"),
+                "Patient/<id> or <id>"),
 )}
 
 
 def search(ctx, pairs):
     qs = _scoped(ctx)
-    for param, value in pairs:
-        qs = param.apply(qs, value, ctx)
+    qs = searched(qs, pairs, ctx)
     return qs, None
 
 

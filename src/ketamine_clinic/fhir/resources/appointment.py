@@ -7,14 +7,11 @@ cancelled -> cancelled, no-show -> noshow.
 """
 
 from ketamine_clinic.accounts.permissions import require
-from ketamine_clinic.audit.actions import Action
-from ketamine_clinic.audit.services import record
-from ketamine_clinic.core.errors import NotFound
 from ketamine_clinic.plans.models import Appointment, AppointmentStatus
 
-from ..search import SearchParam, datetime_q, reference_id
+from ..search import SearchParam, datetime_q
 from . import patient as patient_type
-from .base import ResourceType, by_ids, by_uuid, meta, patient_ref
+from .base import ID_PARAM, PATIENT_PARAM, ResourceType, audited_read, meta, patient_ref, searched
 from .directory import location, practitioner
 
 STATUS = {AppointmentStatus.BOOKED: "booked", AppointmentStatus.CHECKED_IN: "checked-in", AppointmentStatus.IN_SESSION: "arrived",
@@ -66,16 +63,7 @@ def _scoped(ctx):
 
 
 def read(ctx, resource_id):
-    appointment = by_uuid(_scoped(ctx), resource_id)
-    if appointment is None:
-        raise NotFound("No such Appointment in this clinic.")
-    record(ctx, Action.FHIR_READ, obj=appointment, patient=appointment.patient, organization=appointment.patient.organization)
-    return appointment
-
-
-def _patient(qs, value, ctx):
-    patient_id = reference_id(value, "Patient")
-    return qs.filter(patient__public_id=patient_id) if patient_id else qs.none()
+    return audited_read(ctx, _scoped(ctx), resource_id, "Appointment")
 
 
 def _status(qs, value, ctx):
@@ -84,8 +72,8 @@ def _status(qs, value, ctx):
 
 
 PARAMS = {p.name: p for p in (
-    SearchParam("_id", "token", lambda qs, v, ctx: by_ids(qs, v), "The opaque id"),
-    SearchParam("patient", "reference", _patient, "Patient/<id> or <id>"),
+    ID_PARAM,
+    PATIENT_PARAM,
     SearchParam("date", "date", lambda qs, v, ctx: qs.filter(**datetime_q("start_at", v)), "Start day in the clinic's time zone (prefixes eq, ge, gt, le, lt)"),
     SearchParam("status", "token", _status, "booked, checked-in, arrived, fulfilled, cancelled, noshow"),
 )}
@@ -108,8 +96,7 @@ def of_patient(patient):
 
 def search(ctx, pairs):
     qs = _scoped(ctx).order_by("start_at", "id")
-    for param, value in pairs:
-        qs = param.apply(qs, value, ctx)
+    qs = searched(qs, pairs, ctx)
     return qs, None
 
 

@@ -7,6 +7,10 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ketamine_clinic.audit.actions import Action
+from ketamine_clinic.audit.services import record
+from ketamine_clinic.core.errors import NotFound
+
 from ..errors import FhirError
 from ..search import SearchParam, reference_id
 
@@ -86,3 +90,31 @@ def patient_of(refs, resource, field):
     if patient is None:
         raise FhirError(422, f"{resource['resourceType']}.{field} refers to no patient of this clinic: {reference}.", "invalid", [f"{resource['resourceType']}.{field}"])
     return patient
+
+
+def patient_filter(qs, value, ctx, field: str = "patient"):
+    """The ``patient`` search over rows whose patient is reached through ``field``."""
+    patient_id = reference_id(value, "Patient")
+    return qs.filter(**{f"{field}__public_id": patient_id}) if patient_id else qs.none()
+
+
+ID_PARAM = SearchParam("_id", "token", lambda qs, v, ctx: by_ids(qs, v), "The opaque id")
+PATIENT_PARAM = SearchParam("patient", "reference", patient_filter, "Patient/<id> or <id>")
+
+
+def audited_read(ctx, qs, resource_id, label: str, patient_of=lambda obj: obj.patient):
+    """The row of ``qs`` (already scoped to the actor's clinic) with this opaque id, its read audited
+    with its patient; 404 when it is not there."""
+    obj = by_uuid(qs, resource_id)
+    if obj is None:
+        raise NotFound(f"No such {label} in this clinic.")
+    patient = patient_of(obj)
+    record(ctx, Action.FHIR_READ, obj=obj, patient=patient, organization=patient.organization)
+    return obj
+
+
+def searched(qs, pairs, ctx):
+    """``qs`` narrowed by each (search parameter, value) pair."""
+    for param, value in pairs:
+        qs = param.apply(qs, value, ctx)
+    return qs

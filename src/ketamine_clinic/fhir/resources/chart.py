@@ -2,16 +2,14 @@
 medications (``patients`` models), written through ``patients.services.add_subrecord``."""
 
 from ketamine_clinic.accounts.permissions import require
-from ketamine_clinic.audit.actions import Action
-from ketamine_clinic.audit.services import record
 from ketamine_clinic.core.errors import NotFound, ValidationFailed
 from ketamine_clinic.patients import services as patient_services
 from ketamine_clinic.patients.models import Allergy, Diagnosis, Medication, RecordStatus
 
 from .. import codes
 from ..errors import FhirError
-from ..search import SearchParam, reference_id, token
-from .base import ResourceType, by_ids, by_uuid, iso, meta, patient_of, patient_ref
+from ..search import SearchParam, token
+from .base import ID_PARAM, PATIENT_PARAM, ResourceType, audited_read, by_uuid, iso, meta, patient_of, patient_ref, searched
 
 ERROR = RecordStatus.ENTERED_IN_ERROR
 
@@ -32,33 +30,19 @@ def _of_patient(model, order):
 
 
 def _reader(model, label):
-    def read(ctx, resource_id):
-        obj = by_uuid(_scoped(ctx, model), resource_id)
-        if obj is None:
-            raise NotFound(f"No such {label} in this clinic.")
-        record(ctx, Action.FHIR_READ, obj=obj, patient=obj.patient, organization=obj.patient.organization)
-        return obj
-    return read
-
-
-def _patient_filter(qs, value, ctx):
-    patient_id = reference_id(value, "Patient")
-    return qs.filter(patient__public_id=patient_id) if patient_id else qs.none()
+    return lambda ctx, resource_id: audited_read(ctx, _scoped(ctx, model), resource_id, label)
 
 
 def _searcher(model, order):
     def search(ctx, pairs):
-        qs = _scoped(ctx, model).order_by(*order, "id")
-        for param, value in pairs:
-            qs = param.apply(qs, value, ctx)
-        return qs, None
+        return searched(_scoped(ctx, model).order_by(*order, "id"), pairs, ctx), None
     return search
 
 
 def _common(*params):
     return {p.name: p for p in (
-        SearchParam("_id", "token", lambda qs, v, ctx: by_ids(qs, v), "The opaque id"),
-        SearchParam("patient", "reference", _patient_filter, "Patient/<id> or <id>"),
+        ID_PARAM,
+        PATIENT_PARAM,
         *params,
     )}
 

@@ -7,15 +7,12 @@ the consent document version signed.
 """
 
 from ketamine_clinic.accounts.permissions import denied, has_permission
-from ketamine_clinic.audit.actions import Action
-from ketamine_clinic.audit.services import record
-from ketamine_clinic.core.errors import NotFound
 from ketamine_clinic.screening import services as screening_services
 from ketamine_clinic.screening.models import Consent
 
 from .. import codes
-from ..search import SearchParam, reference_id
-from .base import ResourceType, by_ids, by_uuid, patient_ref
+from ..search import SearchParam
+from .base import ID_PARAM, PATIENT_PARAM, ResourceType, audited_read, patient_ref
 
 SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
 CONSENT_DOCUMENT = ("59284-0", "Patient Consent")  # LOINC, the R4 Consent category example
@@ -75,16 +72,7 @@ def of_patient(patient):
 
 
 def read(ctx, resource_id):
-    consent = by_uuid(_scoped(ctx), resource_id)
-    if consent is None:
-        raise NotFound("No such Consent in this clinic.")
-    record(ctx, Action.FHIR_READ, obj=consent, patient=consent.patient, organization=consent.patient.organization)
-    return consent
-
-
-def _patient(qs, value, ctx):
-    patient_id = reference_id(value, "Patient")
-    return qs.filter(patient__public_id=patient_id) if patient_id else qs.none()
+    return audited_read(ctx, _scoped(ctx), resource_id, "Consent")
 
 
 def _status(items, value, ctx):
@@ -94,8 +82,8 @@ def _status(items, value, ctx):
 
 
 PARAMS = {p.name: p for p in (
-    SearchParam("_id", "token", lambda qs, v, ctx: by_ids(qs, v), "The opaque id"),
-    SearchParam("patient", "reference", _patient, "Patient/<id> or <id>"),
+    ID_PARAM,
+    PATIENT_PARAM,
     SearchParam("status", "token", _status, "active, proposed (awaiting a witness), inactive (revoked or superseded)"),
 )}
 

@@ -12,15 +12,12 @@ import base64
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import require
-from ketamine_clinic.audit.actions import Action
-from ketamine_clinic.audit.services import record
-from ketamine_clinic.core.errors import NotFound
 from ketamine_clinic.notes.models import Note, NoteStatus
 from ketamine_clinic.patients import services as patient_services
 
 from .. import codes
 from ..search import SearchParam, datetime_q, reference_id, token
-from .base import ResourceType, by_ids, by_uuid, meta, patient_ref
+from .base import ID_PARAM, PATIENT_PARAM, ResourceType, audited_read, meta, patient_ref, searched
 
 PROFILE = codes.profile("us-core-documentreference")
 CATEGORY_SYSTEM = "http://hl7.org/fhir/us/core/CodeSystem/us-core-documentreference-category"
@@ -94,16 +91,7 @@ def of_patient(patient):
 
 
 def read(ctx, resource_id):
-    note = by_uuid(_scoped(ctx), resource_id)
-    if note is None:
-        raise NotFound("No such DocumentReference in this clinic.")
-    record(ctx, Action.FHIR_READ, obj=note, patient=note.patient, organization=note.patient.organization)
-    return note
-
-
-def _patient(qs, value, ctx):
-    patient_id = reference_id(value, "Patient")
-    return qs.filter(patient__public_id=patient_id) if patient_id else qs.none()
+    return audited_read(ctx, _scoped(ctx), resource_id, "DocumentReference")
 
 
 def _type(qs, value, ctx):
@@ -121,8 +109,8 @@ def _category(qs, value, ctx):
 
 
 PARAMS = {p.name: p for p in (
-    SearchParam("_id", "token", lambda qs, v, ctx: by_ids(qs, v), "The opaque id"),
-    SearchParam("patient", "reference", _patient, "Patient/<id> or <id>"),
+    ID_PARAM,
+    PATIENT_PARAM,
     SearchParam("type", "token", _type, "LOINC document type, e.g. 11506-3 (progress note), 34117-2"),
     SearchParam("category", "token", _category, "clinical-note (every served note)"),
     SearchParam("date", "date", lambda qs, v, ctx: qs.filter(**datetime_q("signed_at", v)), "Day signed (prefixes eq, ge, gt, le, lt)"),
@@ -131,8 +119,7 @@ PARAMS = {p.name: p for p in (
 
 def search(ctx, pairs):
     qs = _scoped(ctx).order_by("-signed_at", "-id")
-    for param, value in pairs:
-        qs = param.apply(qs, value, ctx)
+    qs = searched(qs, pairs, ctx)
     # A search for one patient's notes is audited against that patient.
     patient_values = [v for p, v in pairs if p.name == "patient"]
     patient_id = reference_id(patient_values[0], "Patient") if len(patient_values) == 1 else None

@@ -3,14 +3,11 @@
 in-progress, discharged or ended without a dose -> finished."""
 
 from ketamine_clinic.accounts.permissions import require
-from ketamine_clinic.audit.actions import Action
-from ketamine_clinic.audit.services import record
-from ketamine_clinic.core.errors import NotFound
 from ketamine_clinic.treatments.models import SessionStatus, TreatmentSession
 
 from .. import codes
-from ..search import SearchParam, datetime_q, reference_id
-from .base import ResourceType, by_ids, by_uuid, meta, patient_ref
+from ..search import SearchParam, datetime_q
+from .base import ID_PARAM, PATIENT_PARAM, ResourceType, audited_read, meta, patient_ref, searched
 
 PROFILE = codes.profile("us-core-encounter")
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
@@ -54,16 +51,7 @@ def of_patient(patient):
 
 
 def read(ctx, resource_id):
-    session = by_uuid(_scoped(ctx), resource_id)
-    if session is None:
-        raise NotFound("No such Encounter in this clinic.")
-    record(ctx, Action.FHIR_READ, obj=session, patient=session.patient, organization=session.patient.organization)
-    return session
-
-
-def _patient(qs, value, ctx):
-    patient_id = reference_id(value, "Patient")
-    return qs.filter(patient__public_id=patient_id) if patient_id else qs.none()
+    return audited_read(ctx, _scoped(ctx), resource_id, "Encounter")
 
 
 def _date(qs, value, ctx):
@@ -76,8 +64,8 @@ def _status(qs, value, ctx):
 
 
 PARAMS = {p.name: p for p in (
-    SearchParam("_id", "token", lambda qs, v, ctx: by_ids(qs, v), "The opaque id"),
-    SearchParam("patient", "reference", _patient, "Patient/<id> or <id>"),
+    ID_PARAM,
+    PATIENT_PARAM,
     SearchParam("status", "token", _status, "arrived, in-progress, finished"),
     SearchParam("date", "date", _date, "Check-in day (prefixes eq, ge, gt, le, lt)"),
 )}
@@ -85,8 +73,7 @@ PARAMS = {p.name: p for p in (
 
 def search(ctx, pairs):
     qs = _scoped(ctx).order_by("-checked_in_at", "-id")
-    for param, value in pairs:
-        qs = param.apply(qs, value, ctx)
+    qs = searched(qs, pairs, ctx)
     return qs, None
 
 

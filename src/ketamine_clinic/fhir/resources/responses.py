@@ -11,15 +11,12 @@ from django.db.models.functions import Coalesce
 
 from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.assessments.models import QuestionnaireResponse, ResponseMode, ResponseStatus
-from ketamine_clinic.audit.actions import Action
-from ketamine_clinic.audit.services import record
 from ketamine_clinic.clinical import instruments as ci
 from ketamine_clinic.clinical.instruments.fhir import fhir_id
-from ketamine_clinic.core.errors import NotFound
 
 from .. import codes
-from ..search import SearchParam, datetime_q, reference_id
-from .base import ResourceType, by_ids, by_uuid, patient_ref
+from ..search import SearchParam, datetime_q
+from .base import ID_PARAM, PATIENT_PARAM, ResourceType, audited_read, patient_ref, searched
 
 STAFF_MODES = (ResponseMode.STAFF_PAPER, ResponseMode.CLINICIAN)
 
@@ -88,16 +85,7 @@ def of_patient(patient):
 
 
 def read(ctx, resource_id):
-    response = by_uuid(_scoped(ctx), resource_id)
-    if response is None:
-        raise NotFound("No such QuestionnaireResponse in this clinic.")
-    record(ctx, Action.FHIR_READ, obj=response, patient=response.patient, organization=response.patient.organization)
-    return response
-
-
-def _patient(qs, value, ctx):
-    patient_id = reference_id(value, "Patient")
-    return qs.filter(patient__public_id=patient_id) if patient_id else qs.none()
+    return audited_read(ctx, _scoped(ctx), resource_id, "QuestionnaireResponse")
 
 
 def _questionnaire(qs, value, ctx):
@@ -108,8 +96,8 @@ def _questionnaire(qs, value, ctx):
 
 
 PARAMS = {p.name: p for p in (
-    SearchParam("_id", "token", lambda qs, v, ctx: by_ids(qs, v), "The opaque id"),
-    SearchParam("patient", "reference", _patient, "Patient/<id> or <id>"),
+    ID_PARAM,
+    PATIENT_PARAM,
     SearchParam("questionnaire", "reference", _questionnaire, "The Questionnaire's canonical, Questionnaire/<id> or <id> (e.g. phq9)"),
     SearchParam("authored", "date", lambda qs, v, ctx: qs.filter(**datetime_q("authored_at", v)), "Day answered (prefixes eq, ge, gt, le, lt)"),
 )}
@@ -117,8 +105,7 @@ PARAMS = {p.name: p for p in (
 
 def search(ctx, pairs):
     qs = _scoped(ctx).order_by("-authored_at", "-id")
-    for param, value in pairs:
-        qs = param.apply(qs, value, ctx)
+    qs = searched(qs, pairs, ctx)
     return qs, None
 
 
