@@ -22,9 +22,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _largeclinic import ensure_database, percentile, seed_clinic  # noqa: E402  (bench/, beside this script)
+
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kc_bench_f18b")
 os.environ["DATABASE_URL"] = DB_URL
-os.environ["BENCH_DATABASE_URL"] = DB_URL  # bench_outcomes (its helpers are reused) reads it on import
 os.environ.setdefault("KETAMINE_CLINIC_TESTING", "1")  # throwaway secret key; nothing else changes
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketamine_clinic.settings")
 
@@ -58,7 +59,6 @@ def synthea_figures(user) -> None:
 
 
 def search_figures(org, user) -> None:
-    from bench_outcomes import percentile
     from django.test import Client
 
     from ketamine_clinic.accounts.services import create_token
@@ -97,14 +97,11 @@ def search_figures(org, user) -> None:
 
 
 def main() -> None:
-    from bench_outcomes import ensure_database
-
-    ensure_database("--reset" in sys.argv)
+    ensure_database(DB_URL, "--reset" in sys.argv)
     import django
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
     from django.test.utils import setup_test_environment
 
     from ketamine_clinic.accounts.models import Organization, User
@@ -113,13 +110,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
     slug, patients, responses = "bench-fhir", _arg("--patients", 20_000), _arg("--responses", 400_000)
-    if not Organization.objects.filter(slug=slug).exists():
-        print(f"Seeding {slug}: {patients:,} patients, {responses:,} responses …", flush=True)
-        start = time.perf_counter()
-        call_command("seed_large_clinic", patients=patients, responses=responses, slug=slug, stdout=open(os.devnull, "w"))
-        print(f"  seeded in {time.perf_counter() - start:.1f} s\n", flush=True)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    seed_clinic(slug, patients, responses)
     org, user = Organization.objects.get(slug=slug), User.objects.get(username=f"{slug}-prescriber")
     synthea_figures(user)
     search_figures(org, user)

@@ -27,6 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+from _largeclinic import ensure_database, percentile, seed_clinic  # noqa: E402  (bench/, beside this script)
+
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kc_bench")
 os.environ["DATABASE_URL"] = DB_URL
 os.environ.setdefault("KETAMINE_CLINIC_TESTING", "1")  # throwaway secret key; nothing else changes
@@ -36,27 +38,6 @@ CLINICS = [("bench-small", 100, 2_000), ("bench-medium", 2_000, 40_000), ("bench
 REFERENCE_SLUG = "bench-medium"  # the "x own p95 at 2,000 patients" column
 REQUESTS = 30
 FLOOR = ("floor: /healthz", "/healthz")
-
-
-def ensure_database(reset: bool) -> None:
-    import psycopg
-
-    name = DB_URL.rsplit("/", 1)[1]
-    admin_url = DB_URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if exists and reset:
-            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * p
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
 def _timed(client, url: str) -> tuple[float, int]:
@@ -96,22 +77,6 @@ def measure_interleaved(client, pages: list[tuple[str, str]]) -> dict[str, tuple
     }
 
 
-def seed(slug: str, patients: int, responses: int) -> None:
-    from django.core.management import CommandError, call_command
-
-    from ketamine_clinic.accounts.models import Organization
-
-    if not Organization.objects.filter(slug=slug).exists():
-        print(f"Seeding {slug}: {patients:,} patients, {responses:,} responses …", flush=True)
-        start = time.perf_counter()
-        call_command("seed_large_clinic", patients=patients, responses=responses, slug=slug, stdout=open(os.devnull, "w"))
-        print(f"  seeded in {time.perf_counter() - start:.1f} s", flush=True)
-    try:  # the bulk seed bypasses the services that keep the outcome groups up to date
-        call_command("rebuild_outcome_groups", clinic=slug, stdout=open(os.devnull, "w"))
-    except CommandError:  # code from before issue 19: no such rows to build
-        pass
-
-
 def print_row(slug: str, n: int, label: str, figures, floor_p95: float, reference: dict) -> None:
     if isinstance(figures, str):
         print(f"{slug:12s} {n:>10,d}  {label:34s} not measured: {figures}", flush=True)
@@ -124,7 +89,7 @@ def print_row(slug: str, n: int, label: str, figures, floor_p95: float, referenc
 
 def main() -> None:
     reset = "--reset" in sys.argv
-    ensure_database(reset)
+    ensure_database(DB_URL, reset)
     import django
 
     django.setup()
@@ -141,9 +106,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
     for slug, patients, responses in CLINICS:
-        seed(slug, patients, responses)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        seed_clinic(slug, patients, responses)
 
     print(f"\nPostgreSQL {connection.pg_version // 10000}, database {connection.settings_dict['NAME']}; "
           f"{REQUESTS} interleaved rounds after one warm-up\n")

@@ -26,6 +26,8 @@ ROOT = Path(os.environ.get("BENCH_SOURCE_ROOT") or Path(__file__).resolve().pare
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))  # tests.support: the same builders the tests use, to fill one chart
 
+from _largeclinic import ensure_database, percentile, seed_clinic  # noqa: E402  (bench/, beside this script)
+
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kc_bench_pages")
 os.environ["DATABASE_URL"] = DB_URL
 os.environ.setdefault("KETAMINE_CLINIC_TESTING", "1")  # throwaway secret key; nothing else changes
@@ -38,42 +40,12 @@ FLOOR = ("floor: /healthz (anonymous)", "/healthz")
 SIGNED_IN_FLOOR = ("/healthz signed in", "/healthz")
 
 
-def ensure_database(reset: bool) -> None:
-    import psycopg
-
-    name = DB_URL.rsplit("/", 1)[1]
-    admin_url = DB_URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if exists and reset:
-            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * p
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
-
-
 def seed() -> None:
     from django.core.management import call_command
-    from django.db import connection
-
-    from ketamine_clinic.accounts.models import Organization
 
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
-    if not Organization.objects.filter(slug=SLUG).exists():
-        print(f"Seeding {SLUG}: {PATIENTS:,} patients, {RESPONSES:,} responses …", flush=True)
-        start = time.perf_counter()
-        call_command("seed_large_clinic", patients=PATIENTS, responses=RESPONSES, slug=SLUG, stdout=open(os.devnull, "w"))
-        print(f"  seeded in {time.perf_counter() - start:.1f} s", flush=True)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    seed_clinic(SLUG, PATIENTS, RESPONSES)
 
 
 def full_chart_patient():
@@ -188,7 +160,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--reset", action="store_true")
     args = parser.parse_args()
-    ensure_database(args.reset)
+    ensure_database(DB_URL, args.reset)
     import django
 
     django.setup()
