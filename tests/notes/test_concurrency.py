@@ -1,14 +1,16 @@
 """Concurrent writers on one note: a draft is signed once (the second signer gets a clear conflict,
-and a late autosave never changes the signed text); two addenda at once are both kept. Real
-concurrent transactions on PostgreSQL (threads, own connections, bounded in time); SQLite's test
-database runs the same workers one after another."""
+and a late autosave never changes the signed text); two addenda at once are both kept; two
+disclosures of one psychotherapy note to one colleague at once leave one. Real concurrent
+transactions on PostgreSQL (threads, own connections, bounded in time); SQLite's test database runs
+the same workers one after another."""
 
 import pytest
+from django.utils import timezone
 
 from ketamine_clinic.audit.models import AuditEvent
 from ketamine_clinic.core.errors import Conflict
 from ketamine_clinic.notes import services
-from ketamine_clinic.notes.models import Note, NoteStatus
+from ketamine_clinic.notes.models import Note, NoteStatus, PsychotherapyNoteDisclosure
 from tests.support.concurrency import label, race
 from tests.support.people import ctx_for
 
@@ -38,3 +40,16 @@ def test_two_addenda_at_once_are_both_kept(nurse, prescriber, patient):
     assert outcomes == ["ok", "ok"]
     assert sorted(note.addenda.values_list("text", flat=True)) == ["From the nurse", "From the prescriber"]
     assert Note.objects.get(pk=note.pk).version == before + 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_disclosures_of_one_note_to_one_colleague_at_once_leave_one(therapist, prescriber, patient):
+    pnote = services.sign_psychotherapy_note(ctx_for(therapist), services.write_psychotherapy_note(
+        ctx_for(therapist), patient, "Process notes"))
+    data = {"recipient": str(prescriber.public_id), "authorization_signed_on": timezone.localdate().isoformat(),
+            "authorization_reference": "Signed authorization on file"}
+    outcomes = label(race(lambda: services.disclose_psychotherapy_note(ctx_for(therapist), pnote, data),
+                          lambda: services.disclose_psychotherapy_note(ctx_for(therapist), pnote, data),
+                          expect=(Conflict,)))
+    assert outcomes == ["conflict", "ok"]
+    assert PsychotherapyNoteDisclosure.objects.filter(note=pnote).count() == 1
