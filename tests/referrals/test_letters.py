@@ -4,6 +4,8 @@ induction with the measured outcome; only with the patient's agreement; sending 
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -101,3 +103,17 @@ def test_the_inbox_lists_letters_due_until_they_are_generated(front_desk, prescr
     services.generate_letter(ctx_for(front_desk), accepted, "first_seen")
     assert services.letters_due_for(ctx_for(front_desk)) == []
     assert "None due." in client_for(front_desk).get(inbox).content.decode()
+
+
+def test_the_letters_due_take_the_same_queries_for_one_referral_or_three(front_desk, prescriber, accepted, listing_id,
+                                                                          django_assert_max_num_queries):
+    complete(prescriber, accepted.patient)
+    with CaptureQueriesContext(connection) as one:
+        assert len(services.letters_due_for(ctx_for(front_desk))) == 1
+    for n, address in enumerate(("203.0.113.21", "203.0.113.22")):
+        other = services.submit(public_ctx(address), listing_id, "clinician",
+                                dict(CLINICIAN_REFERRAL, patient_given_name=f"Other{n}", patient_phone=f"555-010-00{n}0"))
+        services.accept(ctx_for(front_desk), other, {"sex_at_birth": "female", "version": 1, "no_match": "on"})
+        complete(prescriber, Referral.objects.get(pk=other.pk).patient)
+    with django_assert_max_num_queries(len(one)):
+        assert len(services.letters_due_for(ctx_for(front_desk))) == 3

@@ -3,6 +3,7 @@ induction with the measured outcome (baseline → latest PHQ-9, response and rem
 outcomes code computed them). Only for a clinician's referral whose patient agreed."""
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import require
@@ -10,7 +11,7 @@ from ketamine_clinic.assessments.models import PatientOutcome
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.core.errors import Conflict, NotFound, require_own_clinic
-from ketamine_clinic.plans.models import AppointmentKind, AppointmentStatus, PlanStatus, TreatmentPlan
+from ketamine_clinic.plans.models import Appointment, AppointmentKind, AppointmentStatus, PlanStatus, TreatmentPlan
 from ketamine_clinic.screening.models import IntakeEvaluation
 
 from ..models import LetterKind, Referral, ReferralKind, ReferralLetter
@@ -35,15 +36,38 @@ def finished_induction(patient):
     return None
 
 
-def due_kinds(referral: Referral) -> list[tuple[str, str]]:
-    """The letter kinds that may be generated now and are not yet (clinician referral, accepted,
-    patient consented): the first once the patient is seen, the second once the induction is done."""
-    if referral.patient is None or not referral.consent_to_letters or referral.kind != ReferralKind.CLINICIAN:
+def _kinds_due(referral: Referral, seen: bool, finished: bool) -> list[tuple[str, str]]:
+    """The letter kinds ready (the patient seen; the induction finished) and not generated yet, for a
+    clinician referral accepted into a chart whose patient consented."""
+    if referral.patient_id is None or not referral.consent_to_letters or referral.kind != ReferralKind.CLINICIAN:
         return []
     done = {letter.kind for letter in referral.letters.all()}
-    ready = {LetterKind.FIRST_SEEN: lambda: first_seen_on(referral.patient) is not None,
-             LetterKind.INDUCTION_END: lambda: finished_induction(referral.patient) is not None}
-    return [(kind, label) for kind, label in LetterKind.choices if kind not in done and ready[kind]()]
+    ready = {LetterKind.FIRST_SEEN: seen, LetterKind.INDUCTION_END: finished}
+    return [(kind, label) for kind, label in LetterKind.choices if kind not in done and ready[kind]]
+
+
+def due_kinds(referral: Referral) -> list[tuple[str, str]]:
+    """The letters that may be generated now for one referral."""
+    if referral.patient is None:
+        return []
+    return _kinds_due(referral, first_seen_on(referral.patient) is not None, finished_induction(referral.patient) is not None)
+
+
+def _seen_patients(patient_ids) -> set:
+    """Of these patients, those with a completed evaluation or an attended visit (two queries)."""
+    seen = set(IntakeEvaluation.objects.filter(patient_id__in=patient_ids, status="completed")
+               .exclude(completed_at=None).values_list("patient_id", flat=True))
+    return seen | set(Appointment.objects.filter(patient_id__in=patient_ids, status=AppointmentStatus.DONE)
+                      .values_list("patient_id", flat=True))
+
+
+def _finished_patients(patient_ids) -> set:
+    """Of these patients, those with an induction plan whose dosing sessions are all done (one query)."""
+    done = Count("appointments", filter=Q(appointments__kind=AppointmentKind.DOSING,
+                                          appointments__status=AppointmentStatus.DONE))
+    plans = (TreatmentPlan.objects.filter(patient_id__in=patient_ids, kind=TreatmentPlan.Kind.INDUCTION)
+             .exclude(status=PlanStatus.DRAFT).annotate(done=done))
+    return {plan.patient_id for plan in plans if plan.done >= plan.session_count}
 
 
 LETTERS_DUE_LOOKBACK = 200  # the most recent accepted referrals checked for due letters (an inbox list, not a report)
@@ -51,12 +75,15 @@ LETTERS_DUE_LOOKBACK = 200  # the most recent accepted referrals checked for due
 
 def letters_due_for(ctx: Context) -> list[tuple[Referral, str, str]]:
     """(referral, kind, label) for every letter due to a referring clinician in the actor's clinic, so
-    the inbox lists them without opening each referral."""
+    the inbox lists them without opening each referral; a fixed number of queries for any number."""
     require(ctx.user, "referrals.view")
-    rows = (Referral.objects.filter(organization_id=ctx.user.organization_id, kind=ReferralKind.CLINICIAN,
-                                    consent_to_letters=True, patient__isnull=False)
-            .select_related("patient").prefetch_related("letters").order_by("-submitted_at")[:LETTERS_DUE_LOOKBACK])
-    return [(r, kind, label) for r in rows for kind, label in due_kinds(r)]
+    rows = list(Referral.objects.filter(organization_id=ctx.user.organization_id, kind=ReferralKind.CLINICIAN,
+                                        consent_to_letters=True, patient__isnull=False)
+                .prefetch_related("letters").order_by("-submitted_at")[:LETTERS_DUE_LOOKBACK])
+    ids = {r.patient_id for r in rows}
+    seen, finished = _seen_patients(ids), _finished_patients(ids)
+    return [(r, kind, label) for r in rows
+            for kind, label in _kinds_due(r, r.patient_id in seen, r.patient_id in finished)]
 
 
 def _outcome_lines(patient) -> list[str]:
