@@ -42,6 +42,15 @@ def remember(key: Hashable, load: Callable[[], T]) -> T:
     return memo[key]
 
 
+MISSING = object()  # what ``recall`` answers for a key not loaded in this scope (or outside a scope)
+
+
+def recall(key: Hashable):
+    """What this scope loaded for ``key``, or ``MISSING``."""
+    memo = _memo.get()
+    return MISSING if memo is None else memo.get(key, MISSING)
+
+
 def forget(key: Hashable) -> None:
     """Drop ``key`` (after a write changed what it holds); nothing outside a scope."""
     memo = _memo.get()

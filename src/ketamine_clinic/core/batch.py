@@ -1,0 +1,190 @@
+"""Several QuerySets read in one round trip to the database.
+
+A composed page (the patient chart) shows a dozen short lists from a dozen tables. Read one by one,
+each costs a round trip; ``fetch_lists`` sends them as one ``UNION ALL`` statement instead and hands
+each back as the list its QuerySet would have given: the same model instances (``select_related``
+objects and annotations included) or the same ``values()`` dicts, in the same order, with Django's
+own converters applied to every value.
+
+How: each QuerySet is compiled as Django would run it (its filters, ordering and slice), with a
+``ROW_NUMBER()`` over its own ordering added, and wrapped as ``SELECT <part>, <row as a JSON
+array> FROM (<its SQL>)``. The JSON arrays are decoded here into the values the database driver
+would have returned (on PostgreSQL every column is sent as text and parsed by its field type), and
+Django's compiler turns them into rows, so nothing about a model is re-implemented. ``prefetch_related``
+still runs its own queries afterwards.
+
+    lists = fetch_lists({"allergies": patient.allergies.all(), "notes": Note.objects.filter(...)[:8]})
+
+Inside a page's ``request_memo`` scope, ``lists`` keeps what it read, so a page can read every
+section's lists at once up front and each section then finds its own already there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import uuid
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import QuerySet, Window
+from django.db.models.query import ModelIterable, ValuesIterable
+from django.db.models.functions import RowNumber
+from django.db.models.sql.constants import MULTI
+from django.utils.dateparse import parse_duration
+
+from . import request_memo
+
+ROW_NUMBER = "_batch_row"
+# PostgreSQL takes at most 100 arguments per function call: longer rows go as arrays of arrays.
+MAX_ARRAY_ARGS = 90
+READABLE = (ModelIterable, ValuesIterable)
+
+
+def fetch_lists(querysets: Mapping[Hashable, QuerySet]) -> dict[Hashable, list]:
+    """Each QuerySet's rows, keyed as given, read in a single statement (none for an empty mapping
+    or for QuerySets that can match nothing)."""
+    if not querysets:
+        return {}
+    aliases = {qs.db for qs in querysets.values()}
+    if len(aliases) != 1:
+        raise ValueError("fetch_lists reads from one database at a time")
+    using = aliases.pop()
+    connection = connections[using]
+    parts = {key: _Part(qs, using) for key, qs in querysets.items()}
+    statements, params = [], []
+    for index, part in enumerate(parts.values()):
+        if part.sql is None:
+            continue
+        statements.append(part.wrapped(index, connection))
+        params.extend(part.params)
+    rows: dict[int, list] = {i: [] for i in range(len(parts))}
+    if statements:
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(statements), params)
+            for index, data in cursor.fetchall():
+                rows[index].append(json.loads(data))
+    return {key: part.evaluate(rows[i], connection) for i, (key, part) in enumerate(parts.items())}
+
+
+def lists(reads: Mapping[Hashable, QuerySet]) -> dict[Hashable, list]:
+    """``fetch_lists`` through the request memo: each key's list as read earlier in this page's
+    scope, the others read together now (and kept for the rest of the scope)."""
+    known = {key: request_memo.recall(key) for key in reads}
+    missing = {key: qs for key, qs in reads.items() if known[key] is request_memo.MISSING}
+    for key, rows in fetch_lists(missing).items():
+        known[key] = request_memo.remember(key, lambda rows=rows: rows)
+    return known
+
+
+def first_of(queryset: QuerySet) -> QuerySet:
+    """What ``queryset.first()`` reads, as a QuerySet to batch (by primary key when unordered)."""
+    return (queryset if queryset.ordered else queryset.order_by("pk"))[:1]
+
+
+def first(reads: Mapping[Hashable, QuerySet]):
+    """The one row of a single ``first_of`` read through ``lists``, or None."""
+    (rows,) = lists(reads).values()
+    return rows[0] if rows else None
+
+
+class _Part:
+    """One QuerySet of the batch: compiled once, evaluated from the rows the batch read for it."""
+
+    def __init__(self, queryset: QuerySet, using: str):
+        if queryset.query.combinator or queryset.query.extra_select or queryset._iterable_class not in READABLE:
+            raise ValueError("fetch_lists reads plain QuerySets of instances or values() dicts")
+        qs = queryset._chain()
+        query = qs.query
+        ordering = list(query.order_by or (query.default_ordering and qs.model._meta.ordering) or ())
+        # The row's place in its own ordering: the UNION ALL keeps no order of its own.
+        qs = qs.annotate(**{ROW_NUMBER: Window(RowNumber(), order_by=ordering or None)})
+        self.queryset = qs
+        self.compiler = qs.query.get_compiler(using)
+        try:
+            self.sql, self.params = self.compiler.as_sql(with_col_aliases=True)
+        except EmptyResultSet:
+            self.sql, self.params = None, ()
+        self.columns = [alias for _, _, alias in self.compiler.select]
+
+    def wrapped(self, index: int, connection) -> str:
+        qn = connection.ops.quote_name
+        if connection.vendor == "postgresql":
+            cols = [f"{qn('t')}.{qn(c)}::text" for c in self.columns]
+            array = "json_build_array"
+        else:
+            cols = [f"{qn('t')}.{qn(c)}" for c in self.columns]
+            array = "json_array"
+        chunks = [f"{array}({', '.join(cols[i:i + MAX_ARRAY_ARGS])})" for i in range(0, len(cols), MAX_ARRAY_ARGS)]
+        data = f"{array}({', '.join(chunks)})"
+        if connection.vendor == "postgresql":
+            data += "::text"
+        return f"SELECT {index} AS {qn('part')}, {data} AS {qn('data')} FROM ({self.sql}) {qn('t')}"
+
+    def evaluate(self, arrays: list[list], connection) -> list:
+        if self.sql is None:
+            return []
+        decode = _driver_decoders(self.compiler.select, connection)
+        rows = []
+        for chunks in arrays:
+            values = [v for chunk in chunks for v in chunk]
+            rows.append([f(v) if v is not None else None for f, v in zip(decode, values)])
+        row_number_at = self.columns.index(ROW_NUMBER)
+        rows.sort(key=lambda r: r[row_number_at])
+        compiler = self.compiler
+        # Django's own iterable (model instances, values dicts) runs on these rows instead of a cursor.
+        compiler.execute_sql = lambda result_type=MULTI, *args, **kwargs: [rows]
+        qs = self.queryset._chain()
+        qs.query.get_compiler = lambda *args, **kwargs: compiler
+        out = list(qs)
+        for item in out:
+            if isinstance(item, dict):
+                item.pop(ROW_NUMBER, None)
+            elif hasattr(item, "__dict__"):
+                item.__dict__.pop(ROW_NUMBER, None)
+        return out
+
+
+def _identity(value):
+    return value
+
+
+def _pg_bool(value: str) -> bool:
+    return value == "true"
+
+
+# What psycopg returns for a column of each field type, from the column's text.
+_PG_FROM_TEXT: dict[str, Callable[[str], Any]] = {
+    "AutoField": int, "BigAutoField": int, "SmallAutoField": int, "IntegerField": int, "BigIntegerField": int,
+    "SmallIntegerField": int, "PositiveIntegerField": int, "PositiveBigIntegerField": int,
+    "PositiveSmallIntegerField": int,
+    "BooleanField": _pg_bool, "NullBooleanField": _pg_bool,
+    "DateTimeField": dt.datetime.fromisoformat, "DateField": dt.date.fromisoformat, "TimeField": dt.time.fromisoformat,
+    "DecimalField": decimal.Decimal, "FloatField": float, "UUIDField": uuid.UUID, "DurationField": parse_duration,
+    "BinaryField": lambda v: bytes.fromhex(v[2:]),
+    # Text for these, as Django's own psycopg set-up loads them (jsonb, inet: TextLoader).
+    "CharField": _identity, "TextField": _identity, "EmailField": _identity, "SlugField": _identity,
+    "URLField": _identity, "FilePathField": _identity, "FileField": _identity, "ImageField": _identity,
+    "JSONField": _identity, "GenericIPAddressField": _identity, "IPAddressField": _identity,
+}
+
+
+def _driver_decoders(select, connection) -> list[Callable[[Any], Any]]:
+    """Per selected column, the function turning its JSON value into the driver's value."""
+    if connection.vendor != "postgresql":
+        # SQLite's JSON holds its column values as they are stored (text, integer, real): what the
+        # driver returns, so Django's SQLite converters apply unchanged.
+        return [_identity for _ in select]
+    decoders = []
+    for expr, _, alias in select:
+        field = expr.output_field
+        while field.get_internal_type() in ("ForeignKey", "OneToOneField"):
+            field = field.target_field
+        kind = field.get_internal_type()
+        if kind not in _PG_FROM_TEXT:
+            raise TypeError(f"fetch_lists cannot read a {kind} column ({alias})")
+        decoders.append(_PG_FROM_TEXT[kind])
+    return decoders
