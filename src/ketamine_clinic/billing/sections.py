@@ -8,9 +8,14 @@ from ketamine_clinic.accounts.permissions import has_permission
 from ketamine_clinic.audit.services import Context
 
 from .services import reads, reports
-from .services.coverage import coverage_on
+from .services.coverage import coverage_on, coverages_read
 from .services.invoices import patient_balance
 from .services.prior_auth import authorization_usage
+
+
+def chart_context_reads(request, patient) -> dict:
+    """The coverages, for ``core.batch`` (the balance and authorizations, for fewer roles, read apart)."""
+    return coverages_read(patient) if has_permission(request.user, "billing.view_codes") else {}
 
 
 def chart_context(request, patient) -> dict:

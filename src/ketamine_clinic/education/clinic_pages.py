@@ -17,6 +17,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from ketamine_clinic.core import batch
+
 from ketamine_clinic.accounts.permissions import denied, has_permission, require
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
@@ -50,13 +52,20 @@ def page_from_row(row: ClinicEducationPage) -> content.Page:
                         clinic_page_id=row.pk)
 
 
+def clinic_pages_read(organization) -> dict:
+    """The clinic's own page versions, newest first per page (for ``core.batch``)."""
+    org_id = getattr(organization, "pk", organization)
+    return {("education.clinic_pages", org_id):
+            ClinicEducationPage.objects.filter(organization_id=org_id).order_by("slug", "language", "-version")}
+
+
 def pages_for(organization) -> dict[tuple[str, str], content.Page]:
     """The library one clinic sees: the shipped pages, each replaced by the clinic's newest version."""
     pages = dict(content.library())
     if organization is None:
         return pages
-    org_id = getattr(organization, "pk", organization)
-    for row in ClinicEducationPage.objects.filter(organization_id=org_id).order_by("slug", "language", "-version"):
+    key, rows = next(iter(clinic_pages_read(organization).items()))
+    for row in batch.lists({key: rows})[key]:
         key = (row.slug, row.language)
         if not pages.get(key) or not pages[key].is_clinic_version:
             pages[key] = page_from_row(row)

@@ -5,17 +5,31 @@ the forms to send a page or a route's pack."""
 from ketamine_clinic.accounts.permissions import has_permission
 from ketamine_clinic.clinical.routes import ROUTE_LABELS, Route
 
-from .clinic_pages import pages_for
+from ketamine_clinic.core import batch
+
+from .clinic_pages import clinic_pages_read, pages_for
 from .models import EducationAssignment
+
+
+def _may_see(user, patient) -> bool:
+    return has_permission(user, "education.view") and patient.organization_id == user.organization_id
+
+
+def chart_context_reads(request, patient) -> dict:
+    """What was sent to the patient, and the clinic's page versions (for ``core.batch``)."""
+    if not _may_see(request.user, patient):
+        return {}
+    return {("education.chart", patient.pk): EducationAssignment.objects.filter(patient=patient).select_related("assigned_by"),
+            **clinic_pages_read(patient.organization_id)}
 
 
 def chart_context(request, patient) -> dict:
     user = request.user
-    if not has_permission(user, "education.view") or patient.organization_id != user.organization_id:
+    if not _may_see(user, patient):
         return {"visible": False}
     return {
         "visible": True, "patient": patient,
-        "rows": list(EducationAssignment.objects.filter(patient=patient).select_related("assigned_by")),
+        "rows": batch.lists(chart_context_reads(request, patient))[("education.chart", patient.pk)],
         "can_assign": has_permission(user, "education.assign"),
         "pages": sorted(pages_for(patient.organization_id).values(), key=lambda p: (p.title, p.language)),
         "routes": [(r.value, ROUTE_LABELS[r]) for r in Route],

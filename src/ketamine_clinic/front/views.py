@@ -9,7 +9,8 @@ from django.shortcuts import redirect, render
 
 from ketamine_clinic.accounts.permissions import has_permission
 from ketamine_clinic.audit.services import Context
-from ketamine_clinic.core import request_memo, sections
+from ketamine_clinic.accounts.backends import keep_roles, with_role_list
+from ketamine_clinic.core import batch, request_memo, sections
 from ketamine_clinic.core.localtime import patient_today
 from ketamine_clinic.web.access import staff_required
 from ketamine_clinic.patients import services as patient_services
@@ -64,18 +65,25 @@ def patient_chart(request, public_id):
     """The chart page: the patient's record, then the sections apps register on "chart" (URL name ``patients:chart``)."""
     ctx = Context.from_request(request)
     patient = patient_services.get_patient_for(ctx, public_id)
+    own = {  # the page's own lists, read with the sections' lists in one statement
+        **patient_services.chart_reads(patient),
+        ("front.care_team", patient.pk): with_role_list(patient.care_team.all()),
+        ("front.timeline", patient.pk): visible_timeline(request.user, patient.timeline.select_related("actor"))[:50],
+    }
+    shown = sections.shown("chart", request, patient, also=own)
+    read = batch.lists(own)  # already read: the memo's lists
     context = {
         "patient": patient,
         "measurement": patient_services.current_measurement(patient),
         **patient_services.chart_records(patient),
-        "care_team": patient.care_team.all(),
-        "timeline": visible_timeline(request.user, patient.timeline.select_related("actor"))[:50],
+        "care_team": [keep_roles(user) for user in read[("front.care_team", patient.pk)]],
+        "timeline": read[("front.timeline", patient.pk)],
         "age": patient.age_on(patient_today(patient)),
         "can_edit_demographics": has_permission(request.user, "patient.edit_demographics"),
         "can_edit_clinical": has_permission(request.user, "patient.edit_clinical"),
         "can_view_history": has_permission(request.user, "patient.view_history"),
         "can_plan_dose": has_permission(request.user, "pk.use"),
         "subrecord_titles": SUBRECORD_TITLES,
-        "sections": sections.shown("chart", request, patient),
+        "sections": shown,
     }
     return render(request, "front/chart.html", context)

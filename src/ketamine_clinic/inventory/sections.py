@@ -3,21 +3,34 @@ with their container ids) and Today (DEA deadlines for clinic admins, draws stil
 clinicians who draw). Each loads its data in a fixed number of queries."""
 
 from ketamine_clinic.accounts.permissions import has_permission
+from ketamine_clinic.core import batch
 
 from .models import Deadline, Draw, LedgerEvent
 from .rules.ledger import EventType
 from .services.draws import draw_open_quantity
 
 
+def _may_see(user, patient) -> bool:
+    return has_permission(user, "inventory.view") and patient.organization_id == user.organization_id
+
+
+def chart_context_reads(request, patient) -> dict:
+    """The patient's administrations, latest 50 (for ``core.batch``); nothing for who may not see them."""
+    user = request.user
+    if not _may_see(user, patient):
+        return {}
+    return {("inventory.chart.given", patient.pk): (
+        LedgerEvent.objects.filter(organization=user.organization, patient=patient, event_type=EventType.ADMINISTER,
+                                   correction__isnull=True)
+        .select_related("container__product", "actor", "location").order_by("-occurred_at", "-id")[:50])}
+
+
 def chart_context(request, patient) -> dict:
     """The chart section: the patient's administrations (latest 50) with their container ids."""
-    user = request.user
-    if not has_permission(user, "inventory.view") or patient.organization_id != user.organization_id:
+    if not _may_see(request.user, patient):
         return {"visible": False}
-    given = (LedgerEvent.objects.filter(organization=user.organization, patient=patient, event_type=EventType.ADMINISTER,
-                                        correction__isnull=True)
-             .select_related("container__product", "actor", "location").order_by("-occurred_at", "-id")[:50])
-    return {"visible": True, "administrations": list(given)}
+    given = batch.lists(chart_context_reads(request, patient))[("inventory.chart.given", patient.pk)]
+    return {"visible": True, "administrations": given}
 
 
 def today_context(request, patient=None) -> dict:

@@ -5,6 +5,7 @@ Front registers them; psychotherapy notes are never part of either."""
 from django.db.models import Count
 
 from ketamine_clinic.accounts.permissions import has_permission
+from ketamine_clinic.core import batch
 
 from .kap import therapist_today
 from .models import Note
@@ -12,13 +13,24 @@ from .models import Note
 CHART_NOTES = 8
 
 
+def _may_list(user, patient) -> bool:
+    return has_permission(user, "note.list") and patient.organization_id == user.organization_id
+
+
+def chart_context_reads(request, patient) -> dict:
+    """The newest notes with their addenda counted (for ``core.batch``); nothing for who may not list them."""
+    if not _may_list(request.user, patient):
+        return {}
+    return {("notes.chart", patient.pk): Note.objects.filter(patient=patient).select_related("author")
+            .annotate(addenda_count=Count("addenda")).order_by("-created_at")[:CHART_NOTES]}
+
+
 def chart_context(request, patient) -> dict:
     """The chart's notes card: the newest notes (front desk: that they exist, not their text)."""
     user = request.user
-    if not has_permission(user, "note.list") or patient.organization_id != user.organization_id:
+    if not _may_list(user, patient):
         return {"visible": False}
-    notes = list(Note.objects.filter(patient=patient).select_related("author").annotate(addenda_count=Count("addenda"))
-                 .order_by("-created_at")[:CHART_NOTES])
+    notes = batch.lists(chart_context_reads(request, patient))[("notes.chart", patient.pk)]
     return {"visible": True, "patient": patient, "notes": notes, "user_id": user.pk,
             "can_read": has_permission(user, "note.read"),
             "can_write": has_permission(user, "note.write_medical") or has_permission(user, "note.write_therapy")}

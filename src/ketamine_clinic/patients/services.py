@@ -22,7 +22,7 @@ from ketamine_clinic.accounts.services import create_portal_user
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical.codes import icd10cm_display
-from ketamine_clinic.core import request_memo
+from ketamine_clinic.core import batch
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, form_errors, require_own_clinic
 from ketamine_clinic.core.errors import validated as _validate
 from ketamine_clinic.core.localtime import patient_today
@@ -193,28 +193,40 @@ def get_own_patient_record(ctx: Context) -> Patient:
 
 def current_measurement(patient: Patient) -> BodyMeasurement | None:
     """The latest active body measurement (read once per page inside a ``request_memo`` scope)."""
-    return request_memo.remember(("patients.current_measurement", patient.pk),
-                                 lambda: patient.measurements.filter(status=RecordStatus.ACTIVE).first())
+    key = _chart_key(patient, "measurement")
+    rows = batch.lists({key: patient.measurements.filter(status=RecordStatus.ACTIVE)[:1]})[key]  # newest first
+    return rows[0] if rows else None
 
 
-def chart_records(patient: Patient) -> dict[str, QuerySet]:
-    """What a chart lists: active allergies, medications and diagnoses; every trial not withdrawn.
-
-    Inside a page's ``request_memo`` scope every caller gets the same QuerySets, so each is read
-    once for the page (the chart lists them and screening's chart facts reads them)."""
-    return request_memo.remember(("patients.chart_records", patient.pk), lambda: _chart_records(patient))
+CHART_LISTS = ("allergies", "medications", "trials", "diagnoses", "results")
 
 
-def _chart_records(patient: Patient) -> dict[str, QuerySet]:
+def _chart_key(patient: Patient, name: str) -> tuple:
+    return ("patients.chart", name, patient.pk)
+
+
+def chart_reads(patient: Patient) -> dict[tuple, QuerySet]:
+    """The lists a chart shows (the latest weight and ``CHART_LISTS``), keyed for ``core.batch``."""
     active = RecordStatus.ACTIVE
     # Each list in its model's order, ties broken by id: screening's chart facts read them in this order.
-    return {
+    lists = {
         "allergies": patient.allergies.filter(status=active).order_by("substance", "id"),
         "medications": patient.medications.filter(status=active).order_by("name", "id"),
         "trials": patient.trials.exclude(status=RecordStatus.ENTERED_IN_ERROR).order_by("-recorded_at", "-id"),
         "diagnoses": patient.diagnoses.filter(status=active).order_by("icd10_code", "id"),
         "results": patient.test_results.filter(status=active).defer("attachment"),
+        "measurement": patient.measurements.filter(status=active)[:1],
     }
+    return {_chart_key(patient, name): qs for name, qs in lists.items()}
+
+
+def chart_records(patient: Patient) -> dict[str, list]:
+    """What a chart lists: active allergies, medications and diagnoses; every trial not withdrawn.
+
+    Read in one statement, and inside a page's ``request_memo`` scope once for the page (the chart
+    lists them and screening's chart facts reads them)."""
+    read = batch.lists(chart_reads(patient))
+    return {name: read[_chart_key(patient, name)] for name in CHART_LISTS}
 
 
 def subrecords_for(patient: Patient, kind: str) -> QuerySet:

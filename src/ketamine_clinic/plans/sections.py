@@ -4,6 +4,7 @@
 from django.utils import timezone
 
 from ketamine_clinic.audit.services import Context
+from ketamine_clinic.core import batch
 
 from . import scheduling
 from .models import Appointment, AppointmentStatus, TreatmentPlan
@@ -14,12 +15,22 @@ UPCOMING_SHOWN = 5
 REQUESTS_SHOWN = 20
 
 
+def chart_summary_reads(request, patient) -> dict:
+    """The patient's latest plans and next appointments (for ``core.batch``)."""
+    return {
+        ("plans.chart.plans", patient.pk):
+            TreatmentPlan.objects.filter(patient=patient).select_related("location").order_by("-created_at")[:PLANS_SHOWN],
+        ("plans.chart.upcoming", patient.pk):
+            Appointment.objects.filter(patient=patient, end_at__gte=timezone.now(), status=AppointmentStatus.BOOKED)
+            .select_related("location", "resource", "staff").order_by("start_at")[:UPCOMING_SHOWN],
+    }
+
+
 def chart_summary(request, patient) -> dict:
-    """The patient's plans and next appointments: two queries, whatever their number."""
+    """The patient's plans and next appointments: one statement, whatever their number."""
     user = request.user
-    plans = list(TreatmentPlan.objects.filter(patient=patient).select_related("location").order_by("-created_at")[:PLANS_SHOWN])
-    upcoming = list(Appointment.objects.filter(patient=patient, end_at__gte=timezone.now(), status=AppointmentStatus.BOOKED)
-                    .select_related("location", "resource", "staff").order_by("start_at")[:UPCOMING_SHOWN])
+    read = batch.lists(chart_summary_reads(request, patient))
+    plans, upcoming = read[("plans.chart.plans", patient.pk)], read[("plans.chart.upcoming", patient.pk)]
     return {"plans": plans, "upcoming": upcoming,
             "can_edit": user.may("plan.edit"), "can_book": user.may("schedule.manage")}
 

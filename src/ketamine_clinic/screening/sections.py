@@ -6,6 +6,11 @@ from . import services
 from .views import OUTCOME_CLASS
 
 
+def chart_card_reads(request, patient) -> dict:
+    """What the card shows, for ``core.batch`` (nothing for a role that only witnesses)."""
+    return services.screening_reads(patient) if request.user.may("evaluation.view") else {}
+
+
 def chart_card(request, patient) -> dict:
     """The "Eligibility & consent" card (or, for a role that only witnesses, the consent links):
     the evaluations, the chart facts the rules read, decisions, consents and REMS in a handful of

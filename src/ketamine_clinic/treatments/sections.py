@@ -4,15 +4,22 @@
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from ketamine_clinic.core import batch
+
 from .models import OPEN_STATUSES, RemsForm, TreatmentSession
 
 SESSIONS_SHOWN = 10
 
 
+def chart_sessions_reads(request, patient) -> dict:
+    """The patient's recent sessions with their locations (for ``core.batch``)."""
+    return {("treatments.chart.sessions", patient.pk): TreatmentSession.objects.filter(patient=patient)
+            .select_related("location").order_by("-checked_in_at")[:SESSIONS_SHOWN]}
+
+
 def chart_sessions(request, patient) -> dict:
-    """The patient's recent sessions with their locations: one query, whatever their number."""
-    sessions = list(TreatmentSession.objects.filter(patient=patient).select_related("location")
-                    .order_by("-checked_in_at")[:SESSIONS_SHOWN])
+    """The patient's recent sessions with their locations: one read, whatever their number."""
+    sessions = batch.lists(chart_sessions_reads(request, patient))[("treatments.chart.sessions", patient.pk)]
     return {
         "sessions": sessions,
         "open": next((s for s in sessions if s.status in OPEN_STATUSES), None),

@@ -7,6 +7,7 @@ from django.db import transaction
 from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
+from ketamine_clinic.core import batch
 from ketamine_clinic.core.errors import Conflict, require_own_clinic
 from ketamine_clinic.patients.models import Patient
 
@@ -67,9 +68,16 @@ def mark_coverage_in_error(ctx: Context, coverage: Coverage, reason: str) -> Cov
     return locked
 
 
+def coverages_read(patient: Patient) -> dict:
+    """The patient's active coverages, latest started first (for ``core.batch``)."""
+    return {("billing.coverages", patient.pk):
+            patient.coverages.filter(status=Coverage.Status.ACTIVE).order_by("-effective_from", "-id")}
+
+
 def coverage_on(patient: Patient, day: dt.date) -> Coverage | None:
     """The coverage in force on ``day`` (the latest started), or None when none is recorded."""
-    for c in patient.coverages.filter(status=Coverage.Status.ACTIVE).order_by("-effective_from", "-id"):
+    (active,) = batch.lists(coverages_read(patient)).values()
+    for c in active:
         if c.covers(day):
             return c
     return None

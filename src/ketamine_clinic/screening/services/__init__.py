@@ -50,7 +50,7 @@ from ..clinic_policy import eligibility_policy, policy_rows, source_label
 from .registry import DRUG_CLASS_TO_MEDICATION_CLASS, REGISTRY_TRIAL_OUTCOME, chart_facts, chart_facts_many, medication_class, registry_prefill
 from .rems import clinic_prescribers, current_rems, enroll_rems, withdraw_rems
 from .reported_intake import get_reported_intake, open_reported_intake, own_patient, save_reported_intake
-from .state import RouteStatus, ScreeningState, TreatmentPermission, chart_changes_for, chart_changes_many, may_treat, screening_state
+from .state import RouteStatus, ScreeningState, TreatmentPermission, chart_changes_for, chart_changes_many, may_treat, screening_reads, screening_state
 
 __all__ = [
     "DRUG_CLASS_TO_MEDICATION_CLASS",
@@ -95,6 +95,7 @@ __all__ = [
     "revoke_consent",
     "save_evaluation",
     "save_reported_intake",
+    "screening_reads",
     "screening_state",
     "sign_consent",
     "sign_decision",

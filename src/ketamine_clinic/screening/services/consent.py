@@ -9,6 +9,7 @@ from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical.routes import Route
+from ketamine_clinic.core import batch
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, require_own_clinic
 from ketamine_clinic.patients.models import Patient
 
@@ -74,10 +75,16 @@ def update_consent_document(ctx: Context, route, data: dict) -> ConsentDocument:
     return doc
 
 
+def floors_read(organization_id) -> dict:
+    """Per route, the newest document version that requires a new signature (for ``core.batch``)."""
+    return {("screening.reconsent_floors", organization_id):
+            ConsentDocument.objects.filter(organization_id=organization_id, requires_reconsent=True)
+            .values("route").annotate(v=Max("version")).order_by("route")}
+
+
 def reconsent_floors(organization_id) -> dict[str, int]:
     """Per route, the lowest document version a consent must be on to count."""
-    rows = (ConsentDocument.objects.filter(organization_id=organization_id, requires_reconsent=True)
-            .values("route").annotate(v=Max("version")))
+    (rows,) = batch.lists(floors_read(organization_id)).values()
     return {r["route"]: r["v"] for r in rows}
 
 

@@ -7,6 +7,7 @@ from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.permissions import Role, require
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
+from ketamine_clinic.core import batch
 from ketamine_clinic.core.errors import Conflict, NotFound, require_own_clinic
 from ketamine_clinic.core.localtime import patient_today
 from ketamine_clinic.education.gates import refuse_rems_without_education
@@ -22,8 +23,14 @@ def clinic_prescribers(organization_id):
                                 roles__role=Role.PRESCRIBER).distinct().order_by("last_name", "first_name", "username"))
 
 
+def rems_read(patient: Patient) -> dict:
+    """The active REMS enrollment (for ``core.batch``)."""
+    return {("screening.rems", patient.pk): batch.first_of(
+        patient.rems_enrollments.filter(status=RemsEnrollment.Status.ACTIVE).select_related("prescriber"))}
+
+
 def current_rems(patient: Patient) -> RemsEnrollment | None:
-    return patient.rems_enrollments.filter(status=RemsEnrollment.Status.ACTIVE).select_related("prescriber").first()
+    return batch.first(rems_read(patient))
 
 
 def enroll_rems(ctx: Context, patient: Patient, data: dict) -> RemsEnrollment:

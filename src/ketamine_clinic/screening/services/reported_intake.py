@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
+from ketamine_clinic.core import batch
 from ketamine_clinic.core.errors import NotFound, ValidationFailed, form_errors
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.patients.services import get_own_patient_record
@@ -18,10 +19,14 @@ def own_patient(ctx: Context) -> Patient:
     return get_own_patient_record(ctx)
 
 
+def reported_intake_read(patient: Patient) -> dict:
+    """The patient's own intake form still open (for ``core.batch``)."""
+    return {("screening.reported_intake", patient.pk): batch.first_of(patient.reported_intakes.filter(
+        status__in=[PatientReportedIntake.Status.DRAFT, PatientReportedIntake.Status.SUBMITTED]))}
+
+
 def open_reported_intake(patient: Patient) -> PatientReportedIntake | None:
-    return patient.reported_intakes.filter(
-        status__in=[PatientReportedIntake.Status.DRAFT, PatientReportedIntake.Status.SUBMITTED]
-    ).first()
+    return batch.first(reported_intake_read(patient))
 
 
 def get_reported_intake(patient: Patient, public_id) -> PatientReportedIntake:

@@ -7,17 +7,19 @@ from dataclasses import dataclass, field
 from ketamine_clinic.clinical.eligibility import Evaluation, Outcome, evaluate_eligibility
 from ketamine_clinic.clinical.eligibility.chart import apply_chart
 from ketamine_clinic.clinical.routes import Route
+from ketamine_clinic.core import batch
 from ketamine_clinic.core.localtime import patient_today
 from ketamine_clinic.patients.models import Patient
 
 from ..models import Consent, EligibilityDecision, IntakeEvaluation, RemsEnrollment
 from ._common import _local_date
-from .consent import consent_problem, reconsent_floors
-from .decisions import chart_changes_since_signed, current_decisions
+from .consent import consent_problem, floors_read, reconsent_floors
+from .decisions import chart_changes_since_signed
 from .evaluations import chart_eligibility
 from ..clinic_policy import eligibility_policy
 from .registry import chart_facts_many
-from .rems import current_rems
+from .rems import current_rems, rems_read
+from .reported_intake import reported_intake_read
 
 
 @dataclass(frozen=True)
@@ -50,19 +52,33 @@ class ScreeningState:
     rems: RemsEnrollment | None
 
 
+def screening_reads(patient: Patient) -> dict:
+    """What ``screening_state`` reads, keyed for ``core.batch`` (one statement, or none on a page
+    that read them already): open evaluations, their standing decisions, consents, the clinic's
+    re-consent floors, the REMS enrollment and the patient's own open intake form."""
+    return {
+        ("screening.evaluations", patient.pk): patient.evaluations.filter(
+            status__in=[IntakeEvaluation.Status.DRAFT, IntakeEvaluation.Status.COMPLETED], superseded_at__isnull=True),
+        ("screening.decisions", patient.pk):
+            EligibilityDecision.objects.filter(patient=patient, superseded_at__isnull=True).select_related("signed_by"),
+        ("screening.consents", patient.pk): patient.consents.select_related("document", "witnessed_by").order_by("-signed_at", "-id"),
+        **floors_read(patient.organization_id), **rems_read(patient), **reported_intake_read(patient),
+    }
+
+
 def screening_state(patient: Patient, *, with_engine: bool = True, on_date: dt.date | None = None) -> ScreeningState:
     """Everything screening knows about a patient, in a handful of queries. With the engine, the
     current evaluation is read together with the chart as of ``on_date`` (default: the patient's
     today), and each approval is checked for chart changes since it was signed."""
-    evaluations = list(patient.evaluations.filter(
-        status__in=[IntakeEvaluation.Status.DRAFT, IntakeEvaluation.Status.COMPLETED], superseded_at__isnull=True
-    ))
+    read = batch.lists(screening_reads(patient))
+    evaluations = read[("screening.evaluations", patient.pk)]
     ev = next((e for e in evaluations if e.is_current), None)
     draft = next((e for e in evaluations if e.is_draft), None)
     result, merged = (chart_eligibility(ev, on_date)[:2]) if ev and with_engine else (None, None)
-    decisions = current_decisions(patient, ev) if ev else {}
+    # The standing decisions on the current evaluation (decisions on a superseded one no longer count).
+    decisions = {Route(d.route): d for d in read[("screening.decisions", patient.pk)] if ev and d.evaluation_id == ev.pk}
     floors = reconsent_floors(patient.organization_id)
-    consents = list(patient.consents.select_related("document", "witnessed_by").order_by("-signed_at", "-id"))
+    consents = read[("screening.consents", patient.pk)]
     rems = current_rems(patient)
     routes = {}
     for route in Route:
