@@ -145,6 +145,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 
+# The reads every page runs (core.prepared, core.batch) go to PostgreSQL as prepared statements,
+# planned once per connection. Set DATABASE_PREPARED_STATEMENTS=0 behind a pooler that cannot
+# keep them (PgBouncer in transaction mode before 1.21).
+DATABASE_PREPARED_STATEMENTS = os.environ.get("DATABASE_PREPARED_STATEMENTS", "1") != "0"
+
 # Report reads (outcomes, audit browsing, exports) on a PostgreSQL streaming replica when
 # DATABASE_REPLICA_URL is set (core/db_router.py); without it there is no second alias. In tests the
 # replica mirrors the test database (physical replication copies it from the primary).

@@ -132,6 +132,21 @@ class TestOnARealReplica:
             type(org).objects.using(REPLICA).filter(pk=org.pk).update(name="Nope")
         connections[REPLICA].close()
 
+    def test_a_read_compiled_once_still_follows_the_router_on_each_use(self):
+        from ketamine_clinic.accounts.models import Organization
+        from ketamine_clinic.core.prepared import Prepared
+
+        org = OrganizationFactory(name="Prepared Clinic", slug="prepared-clinic", mrn_prefix="PC")
+        wait_on_replica(lambda: replica_has(org))
+        read = Prepared(lambda org_id: Organization.objects.filter(pk=org_id))
+        with report_reads(), CaptureQueriesContext(connections[REPLICA]) as on_replica:
+            assert read(org.pk).fetch() == [org]  # compiled first for the replica
+        assert len(on_replica.captured_queries) == 1
+        with CaptureQueriesContext(connections[REPLICA]) as on_replica, CaptureQueriesContext(connection) as on_primary:
+            assert read(org.pk).fetch() == [org]  # a safety check: never the (maybe lagging) replica
+        assert on_replica.captured_queries == [] and len(on_primary.captured_queries) == 1
+        connections[REPLICA].close()
+
     @pytest.mark.parametrize("through", ["page", "api"])
     def test_the_outcomes_report_runs_on_the_replica(self, client_for, api, nurse, patient, through):
         wait_on_replica(lambda: replica_has(patient))

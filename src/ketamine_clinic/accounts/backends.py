@@ -11,6 +11,8 @@ from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Aggregate, CharField, OuterRef, QuerySet, Subquery
 
+from ketamine_clinic.core.prepared import Prepared
+
 from .permissions import Role
 from .models import RoleAssignment, User
 
@@ -46,10 +48,15 @@ def keep_roles(user: User) -> User:
     return user
 
 
+# Compiled once per process (core.prepared): every signed-in request runs it.
+_USER_WITH_ROLES = Prepared(
+    lambda user_id: with_role_list(User._default_manager.select_related("organization", "default_location")).filter(pk=user_id))
+
+
 def user_with_roles(user_id) -> User | None:
     """The user with organization, default location and roles, in one query; None if there is none."""
-    user = with_role_list(User._default_manager.select_related("organization", "default_location")).filter(pk=user_id).first()
-    return keep_roles(user) if user is not None else None
+    found = _USER_WITH_ROLES(int(user_id)).fetch()
+    return keep_roles(found[0]) if found else None
 
 
 class OneQueryUser:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import functools
 import json
 import uuid
 from collections.abc import Callable, Hashable, Mapping
@@ -30,23 +31,21 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import QuerySet, Window
+from django.db.models import QuerySet
 from django.db.models.query import ModelIterable, ValuesIterable
-from django.db.models.functions import RowNumber
-from django.db.models.sql.constants import MULTI
 from django.utils.dateparse import parse_duration
 
 from . import request_memo
+from .prepared import ROW_NUMBER, Bound, compile_queryset, rows_as_results, run
 
-ROW_NUMBER = "_batch_row"
 # PostgreSQL takes at most 100 arguments per function call: longer rows go as arrays of arrays.
 MAX_ARRAY_ARGS = 90
 READABLE = (ModelIterable, ValuesIterable)
 
 
-def fetch_lists(querysets: Mapping[Hashable, QuerySet]) -> dict[Hashable, list]:
-    """Each QuerySet's rows, keyed as given, read in a single statement (none for an empty mapping
-    or for QuerySets that can match nothing)."""
+def fetch_lists(querysets: Mapping[Hashable, QuerySet | Bound]) -> dict[Hashable, list]:
+    """Each read's rows (a QuerySet, or a ``core.prepared`` read with its ids), keyed as given, read
+    in a single statement (none for an empty mapping or for QuerySets that can match nothing)."""
     if not querysets:
         return {}
     aliases = {qs.db for qs in querysets.values()}
@@ -54,7 +53,7 @@ def fetch_lists(querysets: Mapping[Hashable, QuerySet]) -> dict[Hashable, list]:
         raise ValueError("fetch_lists reads from one database at a time")
     using = aliases.pop()
     connection = connections[using]
-    parts = {key: _Part(qs, using) for key, qs in querysets.items()}
+    parts = {key: _Part(read) for key, read in querysets.items()}
     statements, params = [], []
     for index, part in enumerate(parts.values()):
         if part.sql is None:
@@ -63,14 +62,12 @@ def fetch_lists(querysets: Mapping[Hashable, QuerySet]) -> dict[Hashable, list]:
         params.extend(part.params)
     rows: dict[int, list] = {i: [] for i in range(len(parts))}
     if statements:
-        with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(statements), params)
-            for index, data in cursor.fetchall():
-                rows[index].append(json.loads(data))
+        for index, data in run(using, " UNION ALL ".join(statements), params):
+            rows[index].append(json.loads(data))
     return {key: part.evaluate(rows[i], connection) for i, (key, part) in enumerate(parts.items())}
 
 
-def lists(reads: Mapping[Hashable, QuerySet]) -> dict[Hashable, list]:
+def lists(reads: Mapping[Hashable, QuerySet | Bound]) -> dict[Hashable, list]:
     """``fetch_lists`` through the request memo: each key's list as read earlier in this page's
     scope, the others read together now (and kept for the rest of the scope)."""
     known = {key: request_memo.recall(key) for key in reads}
@@ -80,34 +77,51 @@ def lists(reads: Mapping[Hashable, QuerySet]) -> dict[Hashable, list]:
     return known
 
 
+def reads(build: Callable[..., dict]) -> Callable[..., dict]:
+    """Decorate a function that builds a ``{key: QuerySet}`` map so that inside a page's request
+    memo it builds it once: a page names its lists once up front and each section asks again when
+    it shows them, and building a QuerySet (its filters) costs as much as reading a small list.
+    Arguments are told apart by primary key (records) or value; a request by its identity."""
+    name = f"{build.__module__}.{build.__qualname__}"
+
+    @functools.wraps(build)
+    def memoized(*args):
+        if not request_memo.active():
+            return build(*args)
+        key = ("batch.reads", name, *(getattr(a, "pk", None) or (id(a) if hasattr(a, "META") else a) for a in args))
+        return request_memo.remember(key, lambda: build(*args))
+
+    return memoized
+
+
 def first_of(queryset: QuerySet) -> QuerySet:
     """What ``queryset.first()`` reads, as a QuerySet to batch (by primary key when unordered)."""
     return (queryset if queryset.ordered else queryset.order_by("pk"))[:1]
 
 
-def first(reads: Mapping[Hashable, QuerySet]):
+def first(reads: Mapping[Hashable, QuerySet | Bound]):
     """The one row of a single ``first_of`` read through ``lists``, or None."""
     (rows,) = lists(reads).values()
     return rows[0] if rows else None
 
 
 class _Part:
-    """One QuerySet of the batch: compiled once, evaluated from the rows the batch read for it."""
+    """One read of the batch, compiled (a QuerySet now, a prepared read once per process), and
+    evaluated from the rows the batch read for it."""
 
-    def __init__(self, queryset: QuerySet, using: str):
-        if queryset.query.combinator or queryset.query.extra_select or queryset._iterable_class not in READABLE:
-            raise ValueError("fetch_lists reads plain QuerySets of instances or values() dicts")
-        qs = queryset._chain()
-        query = qs.query
-        ordering = list(query.order_by or (query.default_ordering and qs.model._meta.ordering) or ())
-        # The row's place in its own ordering: the UNION ALL keeps no order of its own.
-        qs = qs.annotate(**{ROW_NUMBER: Window(RowNumber(), order_by=ordering or None)})
-        self.queryset = qs
-        self.compiler = qs.query.get_compiler(using)
-        try:
-            self.sql, self.params = self.compiler.as_sql(with_col_aliases=True)
-        except EmptyResultSet:
-            self.sql, self.params = None, ()
+    def __init__(self, read: QuerySet | Bound):
+        self.sql, self.known = None, ()
+        if isinstance(read, Bound):
+            self.known = read.known
+            shape = read.compiled(for_batch=True)
+            self.sql, self.params, self.compiler, self.queryset = shape.sql, shape.bind(read.ids), shape.compiler, shape.queryset
+        else:
+            if read.query.combinator or read.query.extra_select or read._iterable_class not in READABLE:
+                raise ValueError("fetch_lists reads plain QuerySets of instances or values() dicts")
+            try:
+                self.sql, self.params, self.compiler, self.queryset = compile_queryset(read, for_batch=True)
+            except EmptyResultSet:  # a read that can match nothing: no SQL
+                return
         self.columns = [alias for _, _, alias in self.compiler.select]
 
     def wrapped(self, index: int, connection) -> str:
@@ -134,18 +148,7 @@ class _Part:
             rows.append([f(v) if v is not None else None for f, v in zip(decode, values)])
         row_number_at = self.columns.index(ROW_NUMBER)
         rows.sort(key=lambda r: r[row_number_at])
-        compiler = self.compiler
-        # Django's own iterable (model instances, values dicts) runs on these rows instead of a cursor.
-        compiler.execute_sql = lambda result_type=MULTI, *args, **kwargs: [rows]
-        qs = self.queryset._chain()
-        qs.query.get_compiler = lambda *args, **kwargs: compiler
-        out = list(qs)
-        for item in out:
-            if isinstance(item, dict):
-                item.pop(ROW_NUMBER, None)
-            elif hasattr(item, "__dict__"):
-                item.__dict__.pop(ROW_NUMBER, None)
-        return out
+        return rows_as_results(self.compiler, self.queryset, rows, self.known)
 
 
 def _identity(value):
