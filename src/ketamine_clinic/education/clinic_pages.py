@@ -18,6 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from ketamine_clinic.core import batch
+from ketamine_clinic.core.prepared import Prepared
 
 from ketamine_clinic.accounts.permissions import denied, has_permission, require
 from ketamine_clinic.audit.actions import Action
@@ -52,11 +53,14 @@ def page_from_row(row: ClinicEducationPage) -> content.Page:
                         clinic_page_id=row.pk)
 
 
+_CLINIC_PAGES = Prepared(lambda organization_id: ClinicEducationPage.objects.filter(organization_id=organization_id)
+                         .order_by("slug", "language", "-version"))
+
+
 def clinic_pages_read(organization) -> dict:
-    """The clinic's own page versions, newest first per page (for ``core.batch``)."""
+    """The clinic's own page versions, newest first per page (for ``core.batch``; compiled once per process)."""
     org_id = getattr(organization, "pk", organization)
-    return {("education.clinic_pages", org_id):
-            ClinicEducationPage.objects.filter(organization_id=org_id).order_by("slug", "language", "-version")}
+    return {("education.clinic_pages", org_id): _CLINIC_PAGES(org_id)}
 
 
 def pages_for(organization) -> dict[tuple[str, str], content.Page]:

@@ -6,6 +6,7 @@ from ketamine_clinic.accounts.permissions import has_permission
 from ketamine_clinic.clinical.routes import ROUTE_LABELS, Route
 
 from ketamine_clinic.core import batch
+from ketamine_clinic.core.prepared import Prepared
 
 from .clinic_pages import clinic_pages_read, pages_for
 from .models import EducationAssignment
@@ -15,11 +16,15 @@ def _may_see(user, patient) -> bool:
     return has_permission(user, "education.view") and patient.organization_id == user.organization_id
 
 
+_SENT = Prepared(lambda patient_id: EducationAssignment.objects.filter(patient_id=patient_id).select_related("assigned_by"))
+
+
 def chart_context_reads(request, patient) -> dict:
-    """What was sent to the patient, and the clinic's page versions (for ``core.batch``)."""
+    """What was sent to the patient, and the clinic's page versions (for ``core.batch``; compiled
+    once per process)."""
     if not _may_see(request.user, patient):
         return {}
-    return {("education.chart", patient.pk): EducationAssignment.objects.filter(patient=patient).select_related("assigned_by"),
+    return {("education.chart", patient.pk): _SENT(patient.pk).knowing(patient=patient),
             **clinic_pages_read(patient.organization_id)}
 
 

@@ -10,14 +10,20 @@ from django.shortcuts import redirect, render
 from ketamine_clinic.accounts.permissions import has_permission
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.accounts.backends import keep_roles, with_role_list
+from ketamine_clinic.accounts.models import User
 from ketamine_clinic.core import batch, request_memo, sections
+from ketamine_clinic.core.prepared import Prepared
 from ketamine_clinic.core.localtime import patient_today
 from ketamine_clinic.web.access import staff_required
 from ketamine_clinic.patients import services as patient_services
 from ketamine_clinic.patients.models import TimelineEvent
 from ketamine_clinic.patients.services import patients_for
-from ketamine_clinic.patients.timeline import visible_timeline
+from ketamine_clinic.patients.timeline import chart_timeline_read, visible_timeline
 from ketamine_clinic.patients.views import SUBRECORD_TITLES
+
+
+# The care team with each member's roles (the chart shows them): compiled once (core.prepared).
+_CARE_TEAM = Prepared(lambda patient_id: with_role_list(User.objects.filter(care_team_patients=patient_id)))
 
 
 def healthz(request):
@@ -67,8 +73,8 @@ def patient_chart(request, public_id):
     patient = patient_services.get_patient_for(ctx, public_id)
     own = {  # the page's own lists, read with the sections' lists in one statement
         **patient_services.chart_reads(patient),
-        ("front.care_team", patient.pk): with_role_list(patient.care_team.all()),
-        ("front.timeline", patient.pk): visible_timeline(request.user, patient.timeline.select_related("actor"))[:50],
+        ("front.care_team", patient.pk): _CARE_TEAM(patient.pk),
+        ("front.timeline", patient.pk): chart_timeline_read(request.user, patient),
     }
     shown = sections.shown("chart", request, patient, also=own)
     read = batch.lists(own)  # already read: the memo's lists

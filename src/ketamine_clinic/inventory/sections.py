@@ -4,6 +4,7 @@ clinicians who draw). Each loads its data in a fixed number of queries."""
 
 from ketamine_clinic.accounts.permissions import has_permission
 from ketamine_clinic.core import batch
+from ketamine_clinic.core.prepared import Prepared
 
 from .models import Deadline, Draw, LedgerEvent
 from .rules.ledger import EventType
@@ -14,15 +15,18 @@ def _may_see(user, patient) -> bool:
     return has_permission(user, "inventory.view") and patient.organization_id == user.organization_id
 
 
+_GIVEN = Prepared(lambda organization_id, patient_id: LedgerEvent.objects.filter(
+    organization_id=organization_id, patient_id=patient_id, event_type=EventType.ADMINISTER, correction__isnull=True)
+    .select_related("container__product", "actor", "location").order_by("-occurred_at", "-id")[:50])
+
+
 def chart_context_reads(request, patient) -> dict:
-    """The patient's administrations, latest 50 (for ``core.batch``); nothing for who may not see them."""
+    """The patient's administrations, latest 50 (for ``core.batch``; compiled once per process);
+    nothing for who may not see them."""
     user = request.user
     if not _may_see(user, patient):
         return {}
-    return {("inventory.chart.given", patient.pk): (
-        LedgerEvent.objects.filter(organization=user.organization, patient=patient, event_type=EventType.ADMINISTER,
-                                   correction__isnull=True)
-        .select_related("container__product", "actor", "location").order_by("-occurred_at", "-id")[:50])}
+    return {("inventory.chart.given", patient.pk): _GIVEN(user.organization_id, patient.pk).knowing(patient=patient)}
 
 
 def chart_context(request, patient) -> dict:

@@ -6,6 +6,7 @@ from django.db.models import Count
 
 from ketamine_clinic.accounts.permissions import has_permission
 from ketamine_clinic.core import batch
+from ketamine_clinic.core.prepared import Prepared
 
 from .kap import therapist_today
 from .models import Note
@@ -17,12 +18,16 @@ def _may_list(user, patient) -> bool:
     return has_permission(user, "note.list") and patient.organization_id == user.organization_id
 
 
+_NEWEST = Prepared(lambda patient_id: Note.objects.filter(patient_id=patient_id).select_related("author")
+                   .annotate(addenda_count=Count("addenda")).order_by("-created_at")[:CHART_NOTES])
+
+
 def chart_context_reads(request, patient) -> dict:
-    """The newest notes with their addenda counted (for ``core.batch``); nothing for who may not list them."""
+    """The newest notes with their addenda counted (for ``core.batch``; compiled once per process);
+    nothing for who may not list them."""
     if not _may_list(request.user, patient):
         return {}
-    return {("notes.chart", patient.pk): Note.objects.filter(patient=patient).select_related("author")
-            .annotate(addenda_count=Count("addenda")).order_by("-created_at")[:CHART_NOTES]}
+    return {("notes.chart", patient.pk): _NEWEST(patient.pk).knowing(patient=patient)}
 
 
 def chart_context(request, patient) -> dict:

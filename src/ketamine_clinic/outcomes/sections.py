@@ -4,6 +4,7 @@
 from ketamine_clinic.assessments.models import AlertStatus, QuestionnaireResponse, ResponseStatus, SuicideRiskAlert
 from ketamine_clinic.clinical import instruments as ci
 from ketamine_clinic.core import batch
+from ketamine_clinic.core.prepared import Prepared
 from ketamine_clinic.core.localtime import patient_zone
 
 from . import trajectory
@@ -12,17 +13,19 @@ RECENT_RESPONSES = 60  # the latest per instrument and the small chart's points 
 OPEN_ALERTS_SHOWN = 5
 
 
+# Compiled once per process (core.prepared).
+_RECENT = Prepared(lambda patient_id: QuestionnaireResponse.objects.filter(
+    patient_id=patient_id, status=ResponseStatus.SUBMITTED, superseded_by__isnull=True).order_by("-completed_at", "-id")
+    .only("public_id", "instrument_key", "completed_at", "total", "band_label", "risk_level", "suicide_risk", "recall_period")
+    [:RECENT_RESPONSES])
+_OPEN_ALERTS = Prepared(lambda patient_id: SuicideRiskAlert.objects.filter(patient_id=patient_id, status=AlertStatus.OPEN)
+                        .order_by("-raised_at")[:OPEN_ALERTS_SHOWN])
+
+
 def chart_summary_reads(request, patient) -> dict:
     """The recent responses and the open alerts (for ``core.batch``)."""
-    return {
-        ("outcomes.chart.responses", patient.pk): (
-            QuestionnaireResponse.objects.filter(patient=patient, status=ResponseStatus.SUBMITTED, superseded_by__isnull=True)
-            .order_by("-completed_at", "-id")
-            .only("public_id", "instrument_key", "completed_at", "total", "band_label", "risk_level", "suicide_risk",
-                  "recall_period")[:RECENT_RESPONSES]),
-        ("outcomes.chart.alerts", patient.pk): (
-            SuicideRiskAlert.objects.filter(patient=patient, status=AlertStatus.OPEN).order_by("-raised_at")[:OPEN_ALERTS_SHOWN]),
-    }
+    return {("outcomes.chart.responses", patient.pk): _RECENT(patient.pk),
+            ("outcomes.chart.alerts", patient.pk): _OPEN_ALERTS(patient.pk).knowing(patient=patient)}
 
 
 def chart_summary(request, patient) -> dict:

@@ -23,6 +23,7 @@ from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical.codes import icd10cm_display
 from ketamine_clinic.core import batch
+from ketamine_clinic.core.prepared import Bound, Prepared
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, form_errors, require_own_clinic
 from ketamine_clinic.core.errors import validated as _validate
 from ketamine_clinic.core.localtime import patient_today
@@ -193,9 +194,12 @@ def get_own_patient_record(ctx: Context) -> Patient:
 
 def current_measurement(patient: Patient) -> BodyMeasurement | None:
     """The latest active body measurement (read once per page inside a ``request_memo`` scope)."""
-    key = _chart_key(patient, "measurement")
-    rows = batch.lists({key: patient.measurements.filter(status=RecordStatus.ACTIVE)[:1]})[key]  # newest first
-    return rows[0] if rows else None
+    return batch.first(measurement_read(patient))
+
+
+def measurement_read(patient: Patient) -> dict[tuple, Bound]:
+    """The latest active weight (the model's order: newest first), for ``core.batch``."""
+    return {_chart_key(patient, "measurement"): _CHART_READS["measurement"](patient.pk).knowing(patient=patient)}
 
 
 CHART_LISTS = ("allergies", "medications", "trials", "diagnoses", "results")
@@ -205,19 +209,23 @@ def _chart_key(patient: Patient, name: str) -> tuple:
     return ("patients.chart", name, patient.pk)
 
 
-def chart_reads(patient: Patient) -> dict[tuple, QuerySet]:
+_ACTIVE = RecordStatus.ACTIVE
+# Compiled once per process (core.prepared): every chart reads them. Each list in its model's order,
+# ties broken by id: screening's chart facts read them in this order.
+_CHART_READS = {
+    "allergies": Prepared(lambda pid: Allergy.objects.filter(patient_id=pid, status=_ACTIVE).order_by("substance", "id")),
+    "medications": Prepared(lambda pid: Medication.objects.filter(patient_id=pid, status=_ACTIVE).order_by("name", "id")),
+    "trials": Prepared(lambda pid: AntidepressantTrial.objects.filter(patient_id=pid)
+                       .exclude(status=RecordStatus.ENTERED_IN_ERROR).order_by("-recorded_at", "-id")),
+    "diagnoses": Prepared(lambda pid: Diagnosis.objects.filter(patient_id=pid, status=_ACTIVE).order_by("icd10_code", "id")),
+    "results": Prepared(lambda pid: TestResult.objects.filter(patient_id=pid, status=_ACTIVE).defer("attachment")),
+    "measurement": Prepared(lambda pid: BodyMeasurement.objects.filter(patient_id=pid, status=_ACTIVE)[:1]),
+}
+
+
+def chart_reads(patient: Patient) -> dict[tuple, Bound]:
     """The lists a chart shows (the latest weight and ``CHART_LISTS``), keyed for ``core.batch``."""
-    active = RecordStatus.ACTIVE
-    # Each list in its model's order, ties broken by id: screening's chart facts read them in this order.
-    lists = {
-        "allergies": patient.allergies.filter(status=active).order_by("substance", "id"),
-        "medications": patient.medications.filter(status=active).order_by("name", "id"),
-        "trials": patient.trials.exclude(status=RecordStatus.ENTERED_IN_ERROR).order_by("-recorded_at", "-id"),
-        "diagnoses": patient.diagnoses.filter(status=active).order_by("icd10_code", "id"),
-        "results": patient.test_results.filter(status=active).defer("attachment"),
-        "measurement": patient.measurements.filter(status=active)[:1],
-    }
-    return {_chart_key(patient, name): qs for name, qs in lists.items()}
+    return {_chart_key(patient, name): read(patient.pk).knowing(patient=patient) for name, read in _CHART_READS.items()}
 
 
 def chart_records(patient: Patient) -> dict[str, list]:

@@ -9,6 +9,7 @@ is shown to clinicians only (those who may read evaluations): a new kind never l
 from django.db.models import QuerySet
 
 from ketamine_clinic.accounts.permissions import MATRIX, has_permission
+from ketamine_clinic.core.prepared import Bound, Prepared
 from ketamine_clinic.core.text_limits import display_summary
 
 from .models import TimelineEvent
@@ -47,10 +48,29 @@ def readable_kinds(user) -> set[str]:
 
 def visible_timeline(user, events: QuerySet) -> QuerySet:
     """``events`` narrowed to the lines ``user`` may read."""
-    kinds = readable_kinds(user)
-    if has_permission(user, DEFAULT_PERMISSION):
-        return events.exclude(kind__in=set(KIND_PERMISSION) - kinds)
-    return events.filter(kind__in=kinds)
+    return _narrowed(events, frozenset(readable_kinds(user)), has_permission(user, DEFAULT_PERMISSION))
+
+
+def _narrowed(events: QuerySet, kinds: frozenset[str], reads_unmapped: bool) -> QuerySet:
+    if reads_unmapped:
+        return events.exclude(kind__in=sorted(set(KIND_PERMISSION) - kinds))
+    return events.filter(kind__in=sorted(kinds))
+
+
+CHART_TIMELINE_LINES = 50
+# One compiled read per set of readable kinds (a handful of role combinations): core.prepared.
+_CHART_TIMELINE: dict[tuple[frozenset[str], bool], Prepared] = {}
+
+
+def chart_timeline_read(user, patient) -> Bound:
+    """The chart's latest lines that ``user`` may read, with who wrote them, for ``core.batch``."""
+    shape = (frozenset(readable_kinds(user)), has_permission(user, DEFAULT_PERMISSION))
+    prepared = _CHART_TIMELINE.get(shape)
+    if prepared is None:
+        prepared = _CHART_TIMELINE.setdefault(shape, Prepared(
+            lambda pid: _narrowed(TimelineEvent.objects.filter(patient_id=pid).select_related("actor"), *shape)
+            [:CHART_TIMELINE_LINES]))
+    return prepared(patient.pk).knowing(patient=patient)
 
 
 def timeline_summary(text: str) -> str:

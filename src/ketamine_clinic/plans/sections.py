@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.core import batch
+from ketamine_clinic.core.prepared import Prepared
 
 from . import scheduling
 from .models import Appointment, AppointmentStatus, TreatmentPlan
@@ -15,11 +16,15 @@ UPCOMING_SHOWN = 5
 REQUESTS_SHOWN = 20
 
 
+_LATEST_PLANS = Prepared(lambda patient_id: TreatmentPlan.objects.filter(patient_id=patient_id).select_related("location")
+                         .order_by("-created_at")[:PLANS_SHOWN])
+
+
+@batch.reads
 def chart_summary_reads(request, patient) -> dict:
-    """The patient's latest plans and next appointments (for ``core.batch``)."""
+    """The patient's latest plans (compiled once per process) and next appointments (for ``core.batch``)."""
     return {
-        ("plans.chart.plans", patient.pk):
-            TreatmentPlan.objects.filter(patient=patient).select_related("location").order_by("-created_at")[:PLANS_SHOWN],
+        ("plans.chart.plans", patient.pk): _LATEST_PLANS(patient.pk).knowing(patient=patient),
         ("plans.chart.upcoming", patient.pk):
             Appointment.objects.filter(patient=patient, end_at__gte=timezone.now(), status=AppointmentStatus.BOOKED)
             .select_related("location", "resource", "staff").order_by("start_at")[:UPCOMING_SHOWN],

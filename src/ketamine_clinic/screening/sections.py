@@ -1,11 +1,13 @@
 """The screening section of the patient chart (registered in ``apps.py``; see ``core.sections``)."""
 
 from ketamine_clinic.clinical.routes import Route
+from ketamine_clinic.core import batch
 
 from . import services
 from .views import OUTCOME_CLASS
 
 
+@batch.reads
 def chart_card_reads(request, patient) -> dict:
     """What the card shows, for ``core.batch`` (nothing for a role that only witnesses)."""
     return services.screening_reads(patient) if request.user.may("evaluation.view") else {}

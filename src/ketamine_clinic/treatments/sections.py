@@ -5,16 +5,20 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from ketamine_clinic.core import batch
+from ketamine_clinic.core.prepared import Prepared
 
 from .models import OPEN_STATUSES, RemsForm, TreatmentSession
 
 SESSIONS_SHOWN = 10
 
 
+_RECENT_SESSIONS = Prepared(lambda patient_id: TreatmentSession.objects.filter(patient_id=patient_id)
+                            .select_related("location").order_by("-checked_in_at")[:SESSIONS_SHOWN])
+
+
 def chart_sessions_reads(request, patient) -> dict:
-    """The patient's recent sessions with their locations (for ``core.batch``)."""
-    return {("treatments.chart.sessions", patient.pk): TreatmentSession.objects.filter(patient=patient)
-            .select_related("location").order_by("-checked_in_at")[:SESSIONS_SHOWN]}
+    """The patient's recent sessions with their locations (for ``core.batch``; compiled once per process)."""
+    return {("treatments.chart.sessions", patient.pk): _RECENT_SESSIONS(patient.pk).knowing(patient=patient)}
 
 
 def chart_sessions(request, patient) -> dict:

@@ -8,6 +8,7 @@ from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context
 from ketamine_clinic.core import batch
+from ketamine_clinic.core.prepared import Prepared
 from ketamine_clinic.core.errors import Conflict, require_own_clinic
 from ketamine_clinic.patients.models import Patient
 
@@ -68,10 +69,13 @@ def mark_coverage_in_error(ctx: Context, coverage: Coverage, reason: str) -> Cov
     return locked
 
 
+_ACTIVE_COVERAGES = Prepared(lambda patient_id: Coverage.objects.filter(patient_id=patient_id, status=Coverage.Status.ACTIVE)
+                             .order_by("-effective_from", "-id"))
+
+
 def coverages_read(patient: Patient) -> dict:
-    """The patient's active coverages, latest started first (for ``core.batch``)."""
-    return {("billing.coverages", patient.pk):
-            patient.coverages.filter(status=Coverage.Status.ACTIVE).order_by("-effective_from", "-id")}
+    """The patient's active coverages, latest started first (for ``core.batch``; compiled once per process)."""
+    return {("billing.coverages", patient.pk): _ACTIVE_COVERAGES(patient.pk).knowing(patient=patient)}
 
 
 def coverage_on(patient: Patient, day: dt.date) -> Coverage | None:

@@ -10,6 +10,7 @@ from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.core import batch
+from ketamine_clinic.core.prepared import Prepared
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, require_own_clinic
 from ketamine_clinic.patients.models import Patient
 
@@ -75,11 +76,14 @@ def update_consent_document(ctx: Context, route, data: dict) -> ConsentDocument:
     return doc
 
 
+_FLOORS = Prepared(lambda organization_id: ConsentDocument.objects.filter(organization_id=organization_id, requires_reconsent=True)
+                   .values("route").annotate(v=Max("version")).order_by("route"))
+
+
 def floors_read(organization_id) -> dict:
-    """Per route, the newest document version that requires a new signature (for ``core.batch``)."""
-    return {("screening.reconsent_floors", organization_id):
-            ConsentDocument.objects.filter(organization_id=organization_id, requires_reconsent=True)
-            .values("route").annotate(v=Max("version")).order_by("route")}
+    """Per route, the newest document version that requires a new signature (for ``core.batch``;
+    compiled once per process)."""
+    return {("screening.reconsent_floors", organization_id): _FLOORS(organization_id)}
 
 
 def reconsent_floors(organization_id) -> dict[str, int]:

@@ -8,6 +8,7 @@ from ketamine_clinic.accounts.permissions import Role, require
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.core import batch
+from ketamine_clinic.core.prepared import Prepared
 from ketamine_clinic.core.errors import Conflict, NotFound, require_own_clinic
 from ketamine_clinic.core.localtime import patient_today
 from ketamine_clinic.education.gates import refuse_rems_without_education
@@ -23,10 +24,13 @@ def clinic_prescribers(organization_id):
                                 roles__role=Role.PRESCRIBER).distinct().order_by("last_name", "first_name", "username"))
 
 
+_ACTIVE_REMS = Prepared(lambda patient_id: batch.first_of(
+    RemsEnrollment.objects.filter(patient_id=patient_id, status=RemsEnrollment.Status.ACTIVE).select_related("prescriber")))
+
+
 def rems_read(patient: Patient) -> dict:
-    """The active REMS enrollment (for ``core.batch``)."""
-    return {("screening.rems", patient.pk): batch.first_of(
-        patient.rems_enrollments.filter(status=RemsEnrollment.Status.ACTIVE).select_related("prescriber"))}
+    """The active REMS enrollment (for ``core.batch``; compiled once per process)."""
+    return {("screening.rems", patient.pk): _ACTIVE_REMS(patient.pk).knowing(patient=patient)}
 
 
 def current_rems(patient: Patient) -> RemsEnrollment | None:

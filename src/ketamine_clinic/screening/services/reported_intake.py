@@ -6,6 +6,7 @@ from django.utils import timezone
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.core import batch
+from ketamine_clinic.core.prepared import Prepared
 from ketamine_clinic.core.errors import NotFound, ValidationFailed, form_errors
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.patients.services import get_own_patient_record
@@ -19,10 +20,13 @@ def own_patient(ctx: Context) -> Patient:
     return get_own_patient_record(ctx)
 
 
+_OPEN_INTAKE = Prepared(lambda patient_id: batch.first_of(PatientReportedIntake.objects.filter(
+    patient_id=patient_id, status__in=[PatientReportedIntake.Status.DRAFT, PatientReportedIntake.Status.SUBMITTED])))
+
+
 def reported_intake_read(patient: Patient) -> dict:
-    """The patient's own intake form still open (for ``core.batch``)."""
-    return {("screening.reported_intake", patient.pk): batch.first_of(patient.reported_intakes.filter(
-        status__in=[PatientReportedIntake.Status.DRAFT, PatientReportedIntake.Status.SUBMITTED]))}
+    """The patient's own intake form still open (for ``core.batch``; compiled once per process)."""
+    return {("screening.reported_intake", patient.pk): _OPEN_INTAKE(patient.pk).knowing(patient=patient)}
 
 
 def open_reported_intake(patient: Patient) -> PatientReportedIntake | None:

@@ -8,6 +8,7 @@ from ketamine_clinic.clinical.eligibility import Evaluation, Outcome, evaluate_e
 from ketamine_clinic.clinical.eligibility.chart import apply_chart
 from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.core import batch
+from ketamine_clinic.core.prepared import Prepared
 from ketamine_clinic.core.localtime import patient_today
 from ketamine_clinic.patients.models import Patient
 
@@ -52,16 +53,25 @@ class ScreeningState:
     rems: RemsEnrollment | None
 
 
+# Compiled once per process (core.prepared): every chart and every session's checks read them.
+_EVALUATIONS = Prepared(lambda patient_id: IntakeEvaluation.objects.filter(
+    patient_id=patient_id, status__in=[IntakeEvaluation.Status.DRAFT, IntakeEvaluation.Status.COMPLETED],
+    superseded_at__isnull=True))
+_DECISIONS = Prepared(lambda patient_id: EligibilityDecision.objects.filter(patient_id=patient_id, superseded_at__isnull=True)
+                      .select_related("signed_by"))
+_CONSENTS = Prepared(lambda patient_id: Consent.objects.filter(patient_id=patient_id).select_related("document", "witnessed_by")
+                     .order_by("-signed_at", "-id"))
+
+
+@batch.reads
 def screening_reads(patient: Patient) -> dict:
     """What ``screening_state`` reads, keyed for ``core.batch`` (one statement, or none on a page
     that read them already): open evaluations, their standing decisions, consents, the clinic's
     re-consent floors, the REMS enrollment and the patient's own open intake form."""
     return {
-        ("screening.evaluations", patient.pk): patient.evaluations.filter(
-            status__in=[IntakeEvaluation.Status.DRAFT, IntakeEvaluation.Status.COMPLETED], superseded_at__isnull=True),
-        ("screening.decisions", patient.pk):
-            EligibilityDecision.objects.filter(patient=patient, superseded_at__isnull=True).select_related("signed_by"),
-        ("screening.consents", patient.pk): patient.consents.select_related("document", "witnessed_by").order_by("-signed_at", "-id"),
+        ("screening.evaluations", patient.pk): _EVALUATIONS(patient.pk).knowing(patient=patient),
+        ("screening.decisions", patient.pk): _DECISIONS(patient.pk).knowing(patient=patient),
+        ("screening.consents", patient.pk): _CONSENTS(patient.pk).knowing(patient=patient),
         **floors_read(patient.organization_id), **rems_read(patient), **reported_intake_read(patient),
     }
 
