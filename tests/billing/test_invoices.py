@@ -132,3 +132,18 @@ def test_over_long_reason_is_a_field_error_never_cut(invoice, biller):
         services.record_adjustment(ctx_for(biller), invoice, {"amount_usd": "-5", "reason": "x" * 301})
     assert "At most 300 characters" in exc.value.errors["reason"][0]
     assert LedgerEntry.objects.count() == 0
+
+
+def test_the_patients_balance_is_every_invoices_balance_summed_in_one_read(invoice, finalized_visit, front_desk, biller,
+                                                                           django_assert_num_queries):
+    from ketamine_clinic.billing.services.invoices import patient_balance
+
+    second = services.issue_invoice(ctx_for(front_desk), finalized_visit(days_ago=2))
+    services.record_payment(ctx_for(front_desk), invoice, {"method": "cash", "amount_usd": "520"})
+    services.record_refund(ctx_for(biller), invoice, {"amount_usd": "20.50", "method": "cash", "reason": "Courtesy"})
+    services.record_payment(ctx_for(front_desk), second, {"method": "cash", "amount_usd": "100.25"})
+    services.record_adjustment(ctx_for(biller), second, {"amount_usd": "-19.75", "reason": "Courtesy discount"})
+    expected = services.balance_of(invoice) + services.balance_of(second)
+    assert expected == Decimal("20.50") + Decimal("520.00") - Decimal("100.25") - Decimal("19.75")
+    with django_assert_num_queries(1):
+        assert patient_balance(invoice.patient) == expected

@@ -165,3 +165,17 @@ def test_the_chart_with_rows_in_every_section_reads_each_table_once(client_for, 
     assert shown["plans"]["plans"] and shown["treatments"]["sessions"] and shown["assessments"]["latest"]
     with django_assert_max_num_queries(TODAY_MAX_QUERIES):
         assert client.get("/").status_code == 200
+
+
+def test_every_role_reads_the_chart_in_as_few_queries(client_for, staff, nurse, prescriber, patient, clinic,
+                                                     django_assert_max_num_queries):
+    """Each role sees other sections (the biller: money; the front desk: no clinical lists), all in
+    the one statement: no role's chart costs more."""
+    add_chart_records(1, routes=["iv"], patient=patient, nurse=nurse, prescriber=prescriber, location=clinic)
+    readers = {role: user for role, user in staff.items() if has_permission(user, "patient.view")}
+    assert Role.BILLER in readers and Role.FRONT_DESK in readers
+    for role, user in readers.items():
+        client = client_for(user)
+        client.get("/healthz")  # the session's first write
+        with django_assert_max_num_queries(CHART_MAX_QUERIES):
+            assert client.get(f"/patients/{patient.public_id}/").status_code == 200, role

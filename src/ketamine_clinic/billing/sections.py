@@ -6,16 +6,35 @@ from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import has_permission
 from ketamine_clinic.audit.services import Context
+from ketamine_clinic.core import batch
+from ketamine_clinic.core.prepared import Prepared
 
+from .models import EstimateDue
 from .services import reads, reports
 from .services.coverage import coverage_on, coverages_read
-from .services.invoices import patient_balance
+from .services.invoices import balance_reads, patient_balance
 from .services.prior_auth import authorization_usage
 
 
+_ESTIMATES_OWED = Prepared(lambda patient_id: EstimateDue.objects.filter(patient_id=patient_id, fulfilled_by__isnull=True)
+                           .order_by("due_on"))
+
+
+@batch.reads
 def chart_context_reads(request, patient) -> dict:
-    """The coverages, for ``core.batch`` (the balance and authorizations, for fewer roles, read apart)."""
-    return coverages_read(patient) if has_permission(request.user, "billing.view_codes") else {}
+    """The coverages; for who may see money, the balance's sums and the estimates owed; for who
+    keeps coverage, the authorizations still running (for ``core.batch``; each authorization's
+    units used are then read apart)."""
+    user = request.user
+    if not has_permission(user, "billing.view_codes"):
+        return {}
+    out = coverages_read(patient)
+    if reads.can_view_money(user):
+        out.update(balance_reads(patient))
+        out[("billing.estimates_owed", patient.pk)] = _ESTIMATES_OWED(patient.pk).knowing(patient=patient)
+    if has_permission(user, "billing.coverage"):
+        out[("billing.authorizations", patient.pk)] = patient.prior_authorizations.filter(end_on__gte=timezone.localdate())
+    return out
 
 
 def chart_context(request, patient) -> dict:
@@ -26,11 +45,12 @@ def chart_context(request, patient) -> dict:
     today = timezone.localdate()
     money = reads.can_view_money(user)
     context = {"show": True, "patient_id": patient.public_id, "coverage": coverage_on(patient, today), "money": money}
+    read = batch.lists(chart_context_reads(request, patient))
     if money:
         context["balance_usd"] = patient_balance(patient)
-        context["estimates_due"] = list(patient.estimates_due.filter(fulfilled_by__isnull=True).order_by("due_on"))
+        context["estimates_due"] = read[("billing.estimates_owed", patient.pk)]
     if has_permission(user, "billing.coverage"):
-        context["authorization_warnings"] = [w for pa in patient.prior_authorizations.filter(end_on__gte=today)
+        context["authorization_warnings"] = [w for pa in read[("billing.authorizations", patient.pk)]
                                              for w in authorization_usage(pa, today).warnings]
     return context
 
