@@ -127,9 +127,14 @@ class _Part:
     def wrapped(self, index: int, connection) -> str:
         qn = connection.ops.quote_name
         if connection.vendor == "postgresql":
-            cols = [f"{qn('t')}.{qn(c)}::text" for c in self.columns]
+            self.decoders = _pg_decoders(self.compiler.select)
+            # JSON carries text, numbers and booleans as they are; the other types go as text.
+            cols = [f"{qn('t')}.{qn(c)}" + ("::text" if cast else "") for c, (cast, _) in zip(self.columns, self.decoders)]
             array = "json_build_array"
         else:
+            # SQLite's JSON holds column values as they are stored (text, integer, real): what the
+            # driver returns, so Django's SQLite converters apply unchanged.
+            self.decoders = [(False, None)] * len(self.columns)
             cols = [f"{qn('t')}.{qn(c)}" for c in self.columns]
             array = "json_array"
         chunks = [f"{array}({', '.join(cols[i:i + MAX_ARRAY_ARGS])})" for i in range(0, len(cols), MAX_ARRAY_ARGS)]
@@ -141,53 +146,44 @@ class _Part:
     def evaluate(self, arrays: list[list], connection) -> list:
         if self.sql is None:
             return []
-        decode = _driver_decoders(self.compiler.select, connection)
+        decode = [(i, f) for i, (_, f) in enumerate(self.decoders) if f is not None]
         rows = []
         for chunks in arrays:
-            values = [v for chunk in chunks for v in chunk]
-            rows.append([f(v) if v is not None else None for f, v in zip(decode, values)])
+            values = [v for chunk in chunks for v in chunk] if len(chunks) > 1 else chunks[0]
+            for i, f in decode:
+                if values[i] is not None:
+                    values[i] = f(values[i])
+            rows.append(values)
         row_number_at = self.columns.index(ROW_NUMBER)
         rows.sort(key=lambda r: r[row_number_at])
         return rows_as_results(self.compiler, self.queryset, rows, self.known)
 
 
-def _identity(value):
-    return value
-
-
-def _pg_bool(value: str) -> bool:
-    return value == "true"
-
-
-# What psycopg returns for a column of each field type, from the column's text.
-_PG_FROM_TEXT: dict[str, Callable[[str], Any]] = {
-    "AutoField": int, "BigAutoField": int, "SmallAutoField": int, "IntegerField": int, "BigIntegerField": int,
-    "SmallIntegerField": int, "PositiveIntegerField": int, "PositiveBigIntegerField": int,
-    "PositiveSmallIntegerField": int,
-    "BooleanField": _pg_bool, "NullBooleanField": _pg_bool,
-    "DateTimeField": dt.datetime.fromisoformat, "DateField": dt.date.fromisoformat, "TimeField": dt.time.fromisoformat,
-    "DecimalField": decimal.Decimal, "FloatField": float, "UUIDField": uuid.UUID, "DurationField": parse_duration,
-    "BinaryField": lambda v: bytes.fromhex(v[2:]),
-    # Text for these, as Django's own psycopg set-up loads them (jsonb, inet: TextLoader).
-    "CharField": _identity, "TextField": _identity, "EmailField": _identity, "SlugField": _identity,
-    "URLField": _identity, "FilePathField": _identity, "FileField": _identity, "ImageField": _identity,
-    "JSONField": _identity, "GenericIPAddressField": _identity, "IPAddressField": _identity,
+# PostgreSQL: per field type, whether the column goes into the JSON as text, and the function
+# turning its JSON value into what psycopg returns for it (None: the JSON value already is).
+_PG_JSON: dict[str, tuple[bool, Callable[[Any], Any] | None]] = {
+    **dict.fromkeys(("AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField", "SmallIntegerField",
+                     "PositiveIntegerField", "PositiveBigIntegerField", "PositiveSmallIntegerField", "BooleanField",
+                     "NullBooleanField", "CharField", "TextField", "EmailField", "SlugField", "URLField", "FilePathField",
+                     "FileField", "ImageField", "GenericIPAddressField", "IPAddressField"), (False, None)),
+    "FloatField": (False, float),  # JSON writes 1.0 as 1
+    "UUIDField": (False, uuid.UUID),
+    "DateTimeField": (True, dt.datetime.fromisoformat), "DateField": (True, dt.date.fromisoformat),
+    "TimeField": (True, dt.time.fromisoformat), "DecimalField": (True, decimal.Decimal),
+    "DurationField": (True, parse_duration), "BinaryField": (True, lambda v: bytes.fromhex(v[2:])),
+    "JSONField": (True, None),  # as text, as Django's psycopg set-up loads jsonb
 }
 
 
-def _driver_decoders(select, connection) -> list[Callable[[Any], Any]]:
-    """Per selected column, the function turning its JSON value into the driver's value."""
-    if connection.vendor != "postgresql":
-        # SQLite's JSON holds its column values as they are stored (text, integer, real): what the
-        # driver returns, so Django's SQLite converters apply unchanged.
-        return [_identity for _ in select]
+def _pg_decoders(select) -> list[tuple[bool, Callable[[Any], Any] | None]]:
+    """Per selected column: (sent as text?, the function giving the driver's value, or None)."""
     decoders = []
     for expr, _, alias in select:
         field = expr.output_field
         while field.get_internal_type() in ("ForeignKey", "OneToOneField"):
             field = field.target_field
         kind = field.get_internal_type()
-        if kind not in _PG_FROM_TEXT:
+        if kind not in _PG_JSON:
             raise TypeError(f"fetch_lists cannot read a {kind} column ({alias})")
-        decoders.append(_PG_FROM_TEXT[kind])
+        decoders.append(_PG_JSON[kind])
     return decoders
