@@ -78,15 +78,18 @@ def rows_as_results(compiled_compiler, queryset: QuerySet, rows: list, known: tu
     compiler's columns: Django's own iterable runs on them instead of on a cursor. ``known``:
     (foreign key name, object) pairs set on each instance that points at that object, as a
     related manager's QuerySet would (``patient.allergies`` knows its patient)."""
-    compiler = copy.copy(compiled_compiler)  # the compiled one is shared by threads: never patched
+    # Shallow copies of the compiler and the query (the compiled ones are shared by threads and
+    # never patched; a full clone of the query would cost more than reading its few rows).
+    compiler = copy.copy(compiled_compiler)
     compiler.connection = connections[queryset.db]  # this thread's (converters read its settings)
     compiler.execute_sql = lambda result_type=MULTI, *args, **kwargs: [rows]
-    qs = queryset._chain()
-    qs.query.get_compiler = lambda *args, **kwargs: compiler
-    try:
-        out = list(qs)
-    finally:  # no reference cycle (query -> compiler -> query) left for the garbage collector
-        del qs.query.get_compiler, compiler.execute_sql
+    query = copy.copy(queryset.query)
+    query.get_compiler = lambda *args, **kwargs: compiler
+    qs = queryset.__class__(model=queryset.model, query=query, using=queryset._db, hints=queryset._hints)
+    qs._iterable_class, qs._fields = queryset._iterable_class, queryset._fields
+    qs._known_related_objects = queryset._known_related_objects
+    qs._prefetch_related_lookups = queryset._prefetch_related_lookups[:]
+    out = list(qs)
     for item in out:
         if isinstance(item, dict):
             item.pop(ROW_NUMBER, None)
