@@ -59,3 +59,14 @@ def test_postgresql_keeps_the_read_as_a_prepared_statement(two_charts):
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%patients_timelineevent%"])
         assert cursor.fetchone()[0] >= 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's (SQLite has no planner to spare)")
+def test_with_prepared_statements_turned_off_nothing_is_prepared(settings, two_charts):
+    settings.DATABASE_PREPARED_STATEMENTS = False  # behind a pooler that cannot keep them
+    patient, _ = two_charts
+    read = Prepared(lambda pid: Allergy.objects.filter(patient_id=pid).order_by("-substance", "-id"))
+    assert len(read(patient.pk).fetch()) == 2
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ['%"substance" DESC, %'])
+        assert cursor.fetchone()[0] == 0

@@ -8,10 +8,11 @@ own converters applied to every value.
 
 How: each QuerySet is compiled as Django would run it (its filters, ordering and slice), with a
 ``ROW_NUMBER()`` over its own ordering added, and wrapped as ``SELECT <part>, <row as a JSON
-array> FROM (<its SQL>)``. The JSON arrays are decoded here into the values the database driver
-would have returned (on PostgreSQL every column is sent as text and parsed by its field type), and
-Django's compiler turns them into rows, so nothing about a model is re-implemented. ``prefetch_related``
-still runs its own queries afterwards.
+array> FROM (<its SQL>)``; a ``core.prepared`` read brings that SQL compiled already. The JSON
+arrays are decoded here into the values the database driver would have returned (on PostgreSQL,
+dates, times, decimals and JSON travel as text and are parsed by their field type), and Django's
+compiler turns them into rows, so nothing about a model is re-implemented. ``prefetch_related``
+still runs its own queries afterwards. SQLite's JSON keeps a float to 15 significant digits.
 
     lists = fetch_lists({"allergies": patient.allergies.all(), "notes": Note.objects.filter(...)[:8]})
 
