@@ -46,10 +46,6 @@ class Compiled:
     queryset: QuerySet
     compiler: Any
 
-    @property
-    def columns(self) -> list[str]:
-        return [alias for _, _, alias in self.compiler.select]
-
     def bind(self, ids: tuple[int, ...]) -> list:
         return [p if slot is None else ids[slot] for p, slot in zip(self.params, self.slots)]
 
