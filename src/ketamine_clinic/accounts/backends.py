@@ -13,7 +13,6 @@ from django.db.models import Aggregate, CharField, OuterRef, QuerySet, Subquery
 
 from ketamine_clinic.core.prepared import Prepared
 
-from .permissions import Role
 from .models import RoleAssignment, User
 
 ROLE_SEPARATOR = ","  # role values are identifiers (``Role``): never contain it
@@ -42,9 +41,7 @@ def with_role_list(users: QuerySet) -> QuerySet:
 
 def keep_roles(user: User) -> User:
     """Set what ``User.role_set`` would read from the annotated ``role_list`` (no query later)."""
-    listed = user.role_list.split(ROLE_SEPARATOR) if user.role_list else []
-    # A patient has no staff roles, whatever is assigned (as ``role_set`` reads it).
-    user._role_cache = frozenset(Role(r) for r in listed) if user.kind == User.Kind.STAFF else frozenset()
+    user.remember_roles(user.role_list.split(ROLE_SEPARATOR) if user.role_list else ())
     return user
 
 

@@ -77,12 +77,13 @@ class User(AbstractUser):
     def role_set(self) -> frozenset[Role]:
         cached = getattr(self, "_role_cache", None)
         if cached is None:
-            if self.kind != self.Kind.STAFF:
-                cached = frozenset()
-            else:
-                cached = frozenset(Role(r) for r in self.roles.values_list("role", flat=True))
-            self._role_cache = cached
+            cached = self.remember_roles(self.roles.values_list("role", flat=True) if self.kind == self.Kind.STAFF else ())
         return cached
+
+    def remember_roles(self, values) -> frozenset[Role]:
+        """Keep the roles read for this user (role values); a patient has none, whatever is assigned."""
+        self._role_cache = frozenset(Role(r) for r in values) if self.kind == self.Kind.STAFF else frozenset()
+        return self._role_cache
 
     @property
     def is_staff_member(self) -> bool:

@@ -17,7 +17,7 @@ from ketamine_clinic.clinical.routes import Route
 from ketamine_clinic.directory.geo import centroid
 from ketamine_clinic.directory.models import ClinicListing, ProviderProfile
 
-from .resources.directory import _address
+from .resources.directory import _address, practitioner_name
 from .resources.roles import role_resource
 
 PLAN_NET = "http://hl7.org/fhir/us/davinci-pdex-plan-net/StructureDefinition/plannet-"
@@ -79,13 +79,7 @@ def healthcare_service(listing: ClinicListing, locations: list) -> dict:
 
 def practitioner(profile: ProviderProfile, listing: ClinicListing) -> dict:
     user = profile.user
-    name = {"text": user.get_full_name() or user.username}
-    if user.last_name:
-        name["family"] = user.last_name
-    if user.first_name:
-        name["given"] = user.first_name.split()
-    if user.credentials:
-        name["suffix"] = [user.credentials]
+    name = practitioner_name(user, user.get_full_name() or user.username)
     resource = {"resourceType": "Practitioner", "id": str(user.public_id), "meta": _meta("Practitioner", listing), "active": True, "name": [name]}
     if profile.npi:
         resource["identifier"] = [{"system": NPI_SYSTEM, "value": profile.npi}]

@@ -11,7 +11,7 @@ from ketamine_clinic.plans.models import Appointment, AppointmentStatus
 
 from ..search import SearchParam, datetime_q
 from . import patient as patient_type
-from .base import ID_PARAM, PATIENT_PARAM, ResourceType, audited_read, meta, patient_ref, searched
+from .base import ID_PARAM, PATIENT_PARAM, ResourceType, audited_read, meta, patient_ref, searched, status_filter
 from .directory import location, practitioner
 
 STATUS = {AppointmentStatus.BOOKED: "booked", AppointmentStatus.CHECKED_IN: "checked-in", AppointmentStatus.IN_SESSION: "arrived",
@@ -66,16 +66,11 @@ def read(ctx, resource_id):
     return audited_read(ctx, _scoped(ctx), resource_id, "Appointment")
 
 
-def _status(qs, value, ctx):
-    wanted = set(value.split(","))
-    return qs.filter(status__in=[ours for ours, theirs in STATUS.items() if theirs in wanted])
-
-
 PARAMS = {p.name: p for p in (
     ID_PARAM,
     PATIENT_PARAM,
     SearchParam("date", "date", lambda qs, v, ctx: qs.filter(**datetime_q("start_at", v)), "Start day in the clinic's time zone (prefixes eq, ge, gt, le, lt)"),
-    SearchParam("status", "token", _status, "booked, checked-in, arrived, fulfilled, cancelled, noshow"),
+    SearchParam("status", "token", status_filter(STATUS), "booked, checked-in, arrived, fulfilled, cancelled, noshow"),
 )}
 
 

@@ -98,6 +98,14 @@ def patient_filter(qs, value, ctx, field: str = "patient"):
     return qs.filter(**{f"{field}__public_id": patient_id}) if patient_id else qs.none()
 
 
+def status_filter(mapping: dict, field: str = "status"):
+    """A token search on ``field`` through ``mapping`` (our value -> FHIR code): ``a,b`` matches either."""
+    def apply(qs, value, ctx):
+        wanted = set(value.split(","))
+        return qs.filter(**{f"{field}__in": [ours for ours, theirs in mapping.items() if theirs in wanted]})
+    return apply
+
+
 ID_PARAM = SearchParam("_id", "token", lambda qs, v, ctx: by_ids(qs, v), "The opaque id")
 PATIENT_PARAM = SearchParam("patient", "reference", patient_filter, "Patient/<id> or <id>")
 

@@ -9,7 +9,8 @@ from ketamine_clinic.patients.models import Allergy, Diagnosis, Medication, Reco
 from .. import codes
 from ..errors import FhirError
 from ..search import SearchParam, token
-from .base import ID_PARAM, PATIENT_PARAM, ResourceType, audited_read, by_uuid, iso, meta, patient_of, patient_ref, searched
+from .base import (ID_PARAM, PATIENT_PARAM, ResourceType, audited_read, by_uuid, iso, meta, patient_of, patient_ref, searched,
+                   status_filter)
 
 ERROR = RecordStatus.ENTERED_IN_ERROR
 
@@ -45,13 +46,6 @@ def _common(*params):
         PATIENT_PARAM,
         *params,
     )}
-
-
-def _status_filter(mapping):
-    def apply(qs, value, ctx):
-        wanted = set(value.split(","))
-        return qs.filter(status__in=[ours for ours, theirs in mapping.items() if theirs in wanted])
-    return apply
 
 
 def _verification(record, system: str) -> dict:
@@ -163,7 +157,7 @@ CONDITION = ResourceType(
     name="Condition", profiles=(CONDITION_PROFILE,),
     params=_common(
         SearchParam("code", "token", _condition_code, f"ICD-10-CM code ({codes.ICD10CM}|F33.2 or F33.2)"),
-        SearchParam("clinical-status", "token", _status_filter(CONDITION_CLINICAL), "active or resolved"),
+        SearchParam("clinical-status", "token", status_filter(CONDITION_CLINICAL), "active or resolved"),
     ),
     to_fhir=condition, read=_reader(Diagnosis, "Condition"), search=_searcher(Diagnosis, ("icd10_code",)),
     of_patient=_of_patient(Diagnosis, ("icd10_code",)), create=create_condition,
@@ -211,7 +205,7 @@ def create_allergy(ctx, resource, refs):
 
 ALLERGY = ResourceType(
     name="AllergyIntolerance", profiles=(ALLERGY_PROFILE,),
-    params=_common(SearchParam("clinical-status", "token", _status_filter(ALLERGY_CLINICAL), "active or inactive")),
+    params=_common(SearchParam("clinical-status", "token", status_filter(ALLERGY_CLINICAL), "active or inactive")),
     to_fhir=allergy, read=_reader(Allergy, "AllergyIntolerance"), search=_searcher(Allergy, ("substance",)),
     of_patient=_of_patient(Allergy, ("substance",)), create=create_allergy,
     update=_updater(Allergy, "allergy", "patient", _allergy_data,
@@ -267,7 +261,7 @@ def _medication_status(resource) -> str:
 
 MEDICATION = ResourceType(
     name="MedicationStatement", profiles=(),
-    params=_common(SearchParam("status", "token", _status_filter(MEDICATION_STATUS), "active, stopped, entered-in-error")),
+    params=_common(SearchParam("status", "token", status_filter(MEDICATION_STATUS), "active, stopped, entered-in-error")),
     to_fhir=medication, read=_reader(Medication, "MedicationStatement"), search=_searcher(Medication, ("name",)),
     of_patient=_of_patient(Medication, ("name",)), create=create_medication,
     update=_updater(Medication, "medication", "subject", _medication_data, _medication_status),

@@ -27,14 +27,20 @@ def _address(obj):
     return [address] if address else []
 
 
-def practitioner(user: User) -> dict:
-    name = {"text": user.display_name or user.get_full_name() or "Staff member"}
+def practitioner_name(user: User, text: str) -> dict:
+    """A staff member's HumanName: ``text`` as shown, family, given names and credentials when known."""
+    name = {"text": text}
     if user.last_name:
         name["family"] = user.last_name
     if user.first_name:
         name["given"] = user.first_name.split()
     if user.credentials:
         name["suffix"] = [user.credentials]
+    return name
+
+
+def practitioner(user: User) -> dict:
+    name = practitioner_name(user, user.display_name or user.get_full_name() or "Staff member")
     resource = {
         "resourceType": "Practitioner",
         "id": str(user.public_id),

@@ -7,7 +7,7 @@ from ketamine_clinic.treatments.models import SessionStatus, TreatmentSession
 
 from .. import codes
 from ..search import SearchParam, datetime_q
-from .base import ID_PARAM, PATIENT_PARAM, ResourceType, audited_read, meta, patient_ref, searched
+from .base import ID_PARAM, PATIENT_PARAM, ResourceType, audited_read, meta, patient_ref, searched, status_filter
 
 PROFILE = codes.profile("us-core-encounter")
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
@@ -58,15 +58,10 @@ def _date(qs, value, ctx):
     return qs.filter(**datetime_q("checked_in_at", value))  # the check-in day in the clinic's time zone
 
 
-def _status(qs, value, ctx):
-    wanted = set(value.split(","))
-    return qs.filter(status__in=[ours for ours, theirs in STATUS.items() if theirs in wanted])
-
-
 PARAMS = {p.name: p for p in (
     ID_PARAM,
     PATIENT_PARAM,
-    SearchParam("status", "token", _status, "arrived, in-progress, finished"),
+    SearchParam("status", "token", status_filter(STATUS), "arrived, in-progress, finished"),
     SearchParam("date", "date", _date, "Check-in day (prefixes eq, ge, gt, le, lt)"),
 )}
 

@@ -9,7 +9,7 @@ from ketamine_clinic.patients import services as patient_services
 from .. import codes
 from ..errors import FhirError
 from ..search import SearchParam, date_q, token
-from .base import ResourceType, by_ids, by_uuid, meta
+from .base import ResourceType, by_ids, by_uuid, meta, status_filter
 
 PROFILE = codes.profile("us-core-patient")
 GENDER = {"female": "female", "male": "male", "intersex": "other", "unknown": "unknown"}
@@ -70,11 +70,6 @@ def _name(qs, value, ctx):
     return qs.filter(q)
 
 
-def _gender(qs, value, ctx):
-    wanted = {v for v in value.split(",")}
-    return qs.filter(sex_at_birth__in=[ours for ours, theirs in GENDER.items() if theirs in wanted])
-
-
 PARAMS = {p.name: p for p in (
     SearchParam("_id", "token", lambda qs, v, ctx: by_ids(qs, v), "The opaque id"),
     SearchParam("identifier", "token", _identifier, f"The MRN ({codes.MRN_SYSTEM}|value or the bare value)"),
@@ -82,7 +77,7 @@ PARAMS = {p.name: p for p in (
     SearchParam("family", "string", lambda qs, v, ctx: qs.filter(family_name__istartswith=v), "Family name, starts with"),
     SearchParam("given", "string", lambda qs, v, ctx: qs.filter(given_name__istartswith=v), "Given name, starts with"),
     SearchParam("birthdate", "date", lambda qs, v, ctx: qs.filter(**date_q("date_of_birth", v)), "Date of birth (prefixes eq, ge, gt, le, lt)"),
-    SearchParam("gender", "token", _gender, "male, female, other (intersex), unknown"),
+    SearchParam("gender", "token", status_filter(GENDER, "sex_at_birth"), "male, female, other (intersex), unknown"),
 )}
 
 
