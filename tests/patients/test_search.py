@@ -100,3 +100,34 @@ def test_on_postgresql_icontains_on_a_searched_field_can_use_its_trigram_index(p
         cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table: make the planner show what it can use
     plan = Patient.objects.filter(**{f"{field}__icontains": "ave"}).explain()
     assert f"patient_{field}_trgm" in plan, plan
+
+
+def test_with_no_words_every_patient_is_listed_in_name_order_and_counted(nurse, people):
+    ctx = ctx_for(nurse)
+    everyone = list(services.patients_for(ctx).order_by("family_name", "given_name", "id"))
+    assert services.search_page(ctx, "  ", 1, 2) == (everyone[:2], len(everyone))
+    assert services.search_page(ctx, "", 3, 2) == (everyone[4:6], len(everyone))
+
+
+def test_a_search_that_can_match_nothing_is_an_empty_page(nurse, people):
+    from ketamine_clinic.core import fence
+
+    matches = Patient.objects.filter(pk__in=[])
+    assert fence.page_rows(matches, matches.order_by("family_name")[:5]) == []
+
+
+def test_the_page_keeps_its_joined_location_and_annotations(nurse, people):
+    ctx = ctx_for(nurse)
+    rows, _ = services.search_page(ctx, "avery", 1, 25)
+    with CaptureQueriesContext(connection) as queries:
+        locations = [row.home_location for row in rows]
+    assert len(queries) == 0 and locations == [people["ann"].home_location, people["jordan"].home_location]
+    assert [row.match_count for row in rows] == [2, 2]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram GIN indexes exist on PostgreSQL only")
+def test_on_postgresql_the_trigram_indexes_keep_no_pending_list(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, reloptions FROM pg_class WHERE relname LIKE 'patient\\_%\\_trgm'")
+        options = dict(cursor.fetchall())
+    assert len(options) == 5 and all(value == ["fastupdate=off"] for value in options.values()), options

@@ -22,7 +22,7 @@ from ketamine_clinic.accounts.services import create_portal_user
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.clinical.codes import icd10cm_display
-from ketamine_clinic.core import batch
+from ketamine_clinic.core import batch, fence
 from ketamine_clinic.core.prepared import Bound, Prepared
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, form_errors, require_own_clinic
 from ketamine_clinic.core.errors import validated as _validate
@@ -159,10 +159,16 @@ def search_page(ctx: Context, q: str, page: int, page_size: int) -> tuple[list[P
     all matches.
 
     One query: each row carries the total as a window count over the matches, so the page and the
-    count are not two scans of the same search. Only a page past the end counts on its own."""
-    matches = search_patients(ctx, q).select_related("home_location").order_by("family_name", "given_name", "id")
+    count are not two scans of the same search (``core.fence``: the matches are found first, through
+    the trigram indexes). Only a page past the end counts on its own. With no words, every patient
+    matches: the page is read in name order straight from the name index, and counted apart (a count
+    over the index is cheaper than a window over every row)."""
+    matches = search_patients(ctx, q)
     start = (max(1, page) - 1) * page_size
-    rows = list(matches.annotate(match_count=Window(Count("pk")))[start:start + page_size])
+    ordered = matches.select_related("home_location").order_by("family_name", "given_name", "id")
+    if not (q or "").strip():
+        return list(ordered[start:start + page_size]), matches.count()
+    rows = fence.page_rows(matches, ordered.annotate(match_count=Window(Count("pk")))[start:start + page_size])
     if rows:
         return rows, rows[0].match_count
     return [], (matches.count() if start else 0)
