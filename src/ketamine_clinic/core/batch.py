@@ -54,7 +54,7 @@ def fetch_lists(querysets: Mapping[Hashable, QuerySet | Bound]) -> dict[Hashable
         raise ValueError("fetch_lists reads from one database at a time")
     using = aliases.pop()
     connection = connections[using]
-    parts = {key: _Part(read) for key, read in querysets.items()}
+    parts = {key: _Part(read, connection) for key, read in querysets.items()}
     statements, params = [], []
     for index, part in enumerate(parts.values()):
         if part.sql is None:
@@ -110,12 +110,16 @@ class _Part:
     """One read of the batch, compiled (a QuerySet now, a prepared read once per process), and
     evaluated from the rows the batch read for it."""
 
-    def __init__(self, read: QuerySet | Bound):
+    def __init__(self, read: QuerySet | Bound, connection):
         self.sql, self.known = None, ()
         if isinstance(read, Bound):
             self.known = read.known
             shape = read.compiled(for_batch=True)
             self.sql, self.params, self.compiler, self.queryset = shape.sql, shape.bind(read.ids), shape.compiler, shape.queryset
+            # A prepared read's wrapping is the same on every request: made once per compiled shape.
+            found = shape.extras.get("batch")
+            if found is None:
+                found = shape.extras["batch"] = _wrapping(self.compiler, self.sql, connection)
         else:
             if read.query.combinator or read.query.extra_select or read._iterable_class not in READABLE:
                 raise ValueError("fetch_lists reads plain QuerySets of instances or values() dicts")
@@ -123,41 +127,48 @@ class _Part:
                 self.sql, self.params, self.compiler, self.queryset = compile_queryset(read, for_batch=True)
             except EmptyResultSet:  # a read that can match nothing: no SQL
                 return
-        self.columns = [alias for _, _, alias in self.compiler.select]
+            found = _wrapping(self.compiler, self.sql, connection)
+        self.body, self.decode, self.row_number_at = found
 
     def wrapped(self, index: int, connection) -> str:
-        qn = connection.ops.quote_name
-        if connection.vendor == "postgresql":
-            self.decoders = _pg_decoders(self.compiler.select)
-            # JSON carries text, numbers and booleans as they are; the other types go as text.
-            cols = [f"{qn('t')}.{qn(c)}" + ("::text" if cast else "") for c, (cast, _) in zip(self.columns, self.decoders)]
-            array = "json_build_array"
-        else:
-            # SQLite's JSON holds column values as they are stored (text, integer, real): what the
-            # driver returns, so Django's SQLite converters apply unchanged.
-            self.decoders = [(False, None)] * len(self.columns)
-            cols = [f"{qn('t')}.{qn(c)}" for c in self.columns]
-            array = "json_array"
-        chunks = [f"{array}({', '.join(cols[i:i + MAX_ARRAY_ARGS])})" for i in range(0, len(cols), MAX_ARRAY_ARGS)]
-        data = f"{array}({', '.join(chunks)})"
-        if connection.vendor == "postgresql":
-            data += "::text"
-        return f"SELECT {index} AS {qn('part')}, {data} AS {qn('data')} FROM ({self.sql}) {qn('t')}"
+        return f"SELECT {index} AS {connection.ops.quote_name('part')}, {self.body}"
 
     def evaluate(self, arrays: list[list], connection) -> list:
-        if self.sql is None:
+        if self.sql is None or not arrays:
             return []
-        decode = [(i, f) for i, (_, f) in enumerate(self.decoders) if f is not None]
-        rows = []
+        decode, rows = self.decode, []
         for chunks in arrays:
             values = [v for chunk in chunks for v in chunk] if len(chunks) > 1 else chunks[0]
             for i, f in decode:
                 if values[i] is not None:
                     values[i] = f(values[i])
             rows.append(values)
-        row_number_at = self.columns.index(ROW_NUMBER)
-        rows.sort(key=lambda r: r[row_number_at])
+        rows.sort(key=lambda r: r[self.row_number_at])
         return rows_as_results(self.compiler, self.queryset, rows, self.known)
+
+
+def _wrapping(compiler, sql: str, connection) -> tuple[str, list, int]:
+    """(what follows ``SELECT <part>,`` in the batch: the row as one JSON array, from the read's
+    SQL; the (column index, decoder) pairs to apply to each row; where the row number sits)."""
+    qn = connection.ops.quote_name
+    columns = [alias for _, _, alias in compiler.select]
+    if connection.vendor == "postgresql":
+        decoders = _pg_decoders(compiler.select)
+        # JSON carries text, numbers and booleans as they are; the other types go as text.
+        cols = [f"{qn('t')}.{qn(c)}" + ("::text" if cast else "") for c, (cast, _) in zip(columns, decoders)]
+        array = "json_build_array"
+    else:
+        # SQLite's JSON holds column values as they are stored (text, integer, real): what the
+        # driver returns, so Django's SQLite converters apply unchanged.
+        decoders = [(False, None)] * len(columns)
+        cols = [f"{qn('t')}.{qn(c)}" for c in columns]
+        array = "json_array"
+    chunks = [f"{array}({', '.join(cols[i:i + MAX_ARRAY_ARGS])})" for i in range(0, len(cols), MAX_ARRAY_ARGS)]
+    data = f"{array}({', '.join(chunks)})"
+    if connection.vendor == "postgresql":
+        data += "::text"
+    decode = [(i, f) for i, (_, f) in enumerate(decoders) if f is not None]
+    return f"{data} AS {qn('data')} FROM ({sql}) {qn('t')}", decode, columns.index(ROW_NUMBER)
 
 
 # PostgreSQL: per field type, whether the column goes into the JSON as text, and the function

@@ -21,7 +21,7 @@ import copy
 import functools
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
@@ -45,6 +45,7 @@ class Compiled:
     slots: tuple[int | None, ...]  # per parameter: which id goes there, or None for a constant
     queryset: QuerySet
     compiler: Any
+    extras: dict = field(default_factory=dict, compare=False)  # what users derive from it once (core.batch)
 
     def bind(self, ids: tuple[int, ...]) -> list:
         return [p if slot is None else ids[slot] for p, slot in zip(self.params, self.slots)]
