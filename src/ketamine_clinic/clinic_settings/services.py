@@ -9,6 +9,7 @@ from ketamine_clinic.accounts.permissions import require
 from ketamine_clinic.audit.actions import Action
 from ketamine_clinic.audit.services import Context, record
 from ketamine_clinic.core import request_memo
+from ketamine_clinic.core.prepared import Prepared
 from ketamine_clinic.core.errors import NotFound, ValidationFailed
 from ketamine_clinic.core.models import ClinicSettingValue
 
@@ -89,16 +90,22 @@ def policy_for(organization, prefix: str = "") -> dict:
     return _policy(org_id, prefix)
 
 
+# Every stored value of a clinic, newest version of each key first (compiled once per process: most
+# pages read the policy). A clinic changes a setting a few times a year, so its rows stay few.
+_STORED_VALUES = Prepared(lambda org_id: ClinicSettingValue.objects.filter(organization_id=org_id)
+                          .order_by("key", "-version").values("key", "value"))
+
+
 def _policy(org_id, prefix: str) -> dict:
     settings = {k: s for k, s in all_settings().items() if k.startswith(prefix)}
     values = {k: s.default for k, s in settings.items()}
     if org_id is not None:
-        rows = ClinicSettingValue.objects.filter(organization_id=org_id, key__in=list(settings)).order_by("key", "-version")
         seen = set()
-        for row in rows:
-            if row.key not in seen:
-                seen.add(row.key)
-                values[row.key] = _from_json(settings[row.key], row.value)
+        for row in _STORED_VALUES(org_id).fetch():
+            key = row["key"]
+            if key in settings and key not in seen:
+                seen.add(key)
+                values[key] = _from_json(settings[key], row["value"])
     return values
 
 

@@ -180,10 +180,12 @@ def get_patient_for(ctx: Context, public_id, *, action: str = "patient.view", au
     is not one, is 'not found' (404) — the one organization-scoped patient lookup."""
     require(ctx.user, action)
     try:
-        # With its clinic and home location: the audit event and the patient's time zone read them.
-        patient = patients_for(ctx).select_related("organization", "home_location").get(public_id=public_id)
+        # With its home location (the patient's time zone reads it) and its clinic, which is the
+        # actor's (``patients_for``), read with the signed-in user already (the audit event reads it).
+        patient = patients_for(ctx).select_related("home_location").get(public_id=public_id)
     except (Patient.DoesNotExist, ValueError, TypeError, DjangoValidationError):
         raise NotFound("No such patient.") from None
+    Patient.organization.field.set_cached_value(patient, ctx.user.organization)
     if audit_action:
         record(ctx, audit_action, obj=patient, patient=patient)
     return patient

@@ -8,6 +8,8 @@ The numeric ranges checked here are data-entry plausibility bounds that catch ty
 """
 
 import dataclasses
+import functools
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
@@ -180,12 +182,16 @@ class Evaluation:
 
     @classmethod
     def from_dict(cls, data: object) -> "Evaluation":
-        """Parse and validate; raises ``EvaluationInvalid`` listing every bad field."""
-        reader = Reader()
-        evaluation = _read_evaluation(reader, data)
-        if reader.errors:
-            raise EvaluationInvalid(reader.errors)
-        return evaluation
+        """Parse and validate; raises ``EvaluationInvalid`` listing every bad field.
+
+        The same content always parses to the same (immutable) evaluation, so a parse is kept by
+        its content: the chart reads the stored evaluation, and validates it merged with the chart,
+        on every view."""
+        try:
+            content = json.dumps(data, sort_keys=True, allow_nan=False)
+        except (TypeError, ValueError):  # not plain JSON (built in code): parsed as it is
+            return _parse(data)
+        return _parse_content(content)
 
     def validate(self) -> "Evaluation":
         """Check an evaluation built in code as strictly as ``from_dict`` would.
@@ -194,6 +200,19 @@ class Evaluation:
         the engine reads; raises ``EvaluationInvalid`` listing every bad field.
         """
         return Evaluation.from_dict(self.to_dict())
+
+
+def _parse(data: object) -> "Evaluation":
+    reader = Reader()
+    evaluation = _read_evaluation(reader, data)
+    if reader.errors:
+        raise EvaluationInvalid(reader.errors)
+    return evaluation
+
+
+@functools.lru_cache(maxsize=512)
+def _parse_content(content: str) -> "Evaluation":
+    return _parse(json.loads(content))  # an invalid one raises, and is not kept
 
 
 def _plain(value: object) -> object:
