@@ -51,7 +51,7 @@ stop_server() {
 }
 trap stop_server EXIT INT TERM
 
-"$KC" serve --host 127.0.0.1 --port "$PORT" --workers "$WORKERS" --threads 1 >/tmp/kc-load-server.log 2>&1 &
+"$KC" serve --host 127.0.0.1 --port "$PORT" --workers "$WORKERS" --threads "${THREADS:-1}" >/tmp/kc-load-server.log 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 240); do  # up to 2 minutes: a loaded machine starts gunicorn slowly
   curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
