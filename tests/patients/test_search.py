@@ -131,3 +131,14 @@ def test_on_postgresql_the_trigram_indexes_keep_no_pending_list(db):
         cursor.execute("SELECT relname, reloptions FROM pg_class WHERE relname LIKE 'patient\\_%\\_trgm'")
         options = dict(cursor.fetchall())
     assert len(options) == 5 and all(value == ["fastupdate=off"] for value in options.values()), options
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram GIN indexes exist on PostgreSQL only")
+@pytest.mark.parametrize("query", ["avery", "BE000001", "555-123-4567", "1984-05-17"])
+def test_on_postgresql_every_branch_of_a_search_has_an_index(nurse, people, query):
+    # One OR branch without an index (phone digits matched without UPPER) made every MRN or phone
+    # search read the whole table.
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table: make the planner show what it can use
+    plan = services.search_patients(ctx_for(nurse), query).explain()
+    assert "Seq Scan on patients_patient" not in plan, plan

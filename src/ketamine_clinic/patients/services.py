@@ -144,7 +144,8 @@ def search_patients(ctx: Context, q: str = "") -> QuerySet[Patient]:
             pass
     digits = _digits(q)
     if len(digits) >= 4 and len(digits) >= len(q.replace(" ", "")) - 4:
-        condition |= Q(phone_digits__contains=digits) | Q(mrn__icontains=q)
+        # icontains (digits have no case): the very expression the trigram index holds, UPPER(phone_digits).
+        condition |= Q(phone_digits__icontains=digits) | Q(mrn__icontains=q)
     words = q.replace(",", " ").split()
     if words:
         name_q = Q()
