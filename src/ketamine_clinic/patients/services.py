@@ -132,10 +132,16 @@ def patients_for(ctx: Context) -> QuerySet[Patient]:
 
 def search_patients(ctx: Context, q: str = "") -> QuerySet[Patient]:
     """Match name words, a date of birth (YYYY-MM-DD or MM/DD/YYYY), an MRN, or phone digits."""
-    qs = patients_for(ctx)
+    condition = search_condition(q)
+    return patients_for(ctx) if condition is None else patients_for(ctx).filter(condition)
+
+
+def search_condition(q: str) -> Q | None:
+    """What ``search_patients`` matches for ``q`` (None: everyone). On PostgreSQL each branch is
+    an expression a trigram or B-tree index holds."""
     q = (q or "").strip()[:100]
     if not q:
-        return qs
+        return None
     condition = Q(mrn__iexact=q)
     for fmt in ("%Y-%m-%d", "%m/%d/%Y"):
         try:
@@ -152,7 +158,7 @@ def search_patients(ctx: Context, q: str = "") -> QuerySet[Patient]:
         for word in words:
             name_q &= Q(given_name__icontains=word) | Q(family_name__icontains=word) | Q(preferred_name__icontains=word)
         condition |= name_q
-    return qs.filter(condition)
+    return condition
 
 
 def search_page(ctx: Context, q: str, page: int, page_size: int) -> tuple[list[Patient], int]:
