@@ -24,7 +24,8 @@ from .prepared import rows_as_results
 
 def page_rows(matches: QuerySet, page: QuerySet) -> list:
     """The rows of ``page``: ``matches`` (a plain filter of the same model) ordered, annotated and
-    sliced; on PostgreSQL read with ``matches`` planned first."""
+    sliced; on PostgreSQL read with ``matches`` planned first. Inside ``page`` the model's table
+    name means the matches, so ``page`` must not read that table again in a subquery."""
     connection = connections[page.db]
     if connection.vendor != "postgresql" or matches.model is not page.model:
         return list(page)
