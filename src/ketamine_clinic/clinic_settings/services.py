@@ -90,22 +90,20 @@ def policy_for(organization, prefix: str = "") -> dict:
     return _policy(org_id, prefix)
 
 
-# Every stored value of a clinic, newest version of each key first (compiled once per process: most
-# pages read the policy). A clinic changes a setting a few times a year, so its rows stay few.
+# Every stored value of a clinic, each key's versions oldest first, so the newest is read last
+# (compiled once per process: most pages read the policy). A clinic changes a setting a few times a
+# year, so its rows stay few.
 _STORED_VALUES = Prepared(lambda org_id: ClinicSettingValue.objects.filter(organization_id=org_id)
-                          .order_by("key", "-version").values("key", "value"))
+                          .order_by("key", "version").values("key", "value"))
 
 
 def _policy(org_id, prefix: str) -> dict:
     settings = {k: s for k, s in all_settings().items() if k.startswith(prefix)}
     values = {k: s.default for k, s in settings.items()}
     if org_id is not None:
-        seen = set()
         for row in _STORED_VALUES(org_id).fetch():
-            key = row["key"]
-            if key in settings and key not in seen:
-                seen.add(key)
-                values[key] = _from_json(settings[key], row["value"])
+            if row["key"] in settings:
+                values[row["key"]] = _from_json(settings[row["key"]], row["value"])
     return values
 
 

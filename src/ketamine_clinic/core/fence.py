@@ -19,7 +19,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 
-from .prepared import rows_as_results
+from .prepared import compile_queryset, rows_as_results
 
 
 def page_rows(matches: QuerySet, page: QuerySet) -> list:
@@ -30,9 +30,8 @@ def page_rows(matches: QuerySet, page: QuerySet) -> list:
     if connection.vendor != "postgresql" or matches.model is not page.model:
         return list(page)
     try:
-        inner_sql, inner_params = matches.order_by().query.get_compiler(page.db).as_sql()
-        compiler = page.query.get_compiler(page.db)
-        outer_sql, outer_params = compiler.as_sql()
+        inner_sql, inner_params, _, _ = compile_queryset(matches.order_by().using(page.db), for_batch=False)
+        outer_sql, outer_params, compiler, page = compile_queryset(page, for_batch=False)
     except EmptyResultSet:
         return []
     table = connection.ops.quote_name(page.model._meta.db_table)

@@ -173,7 +173,7 @@ def search_page(ctx: Context, q: str, page: int, page_size: int) -> tuple[list[P
     matches = search_patients(ctx, q)
     start = (max(1, page) - 1) * page_size
     ordered = matches.select_related("home_location").order_by("family_name", "given_name", "id")
-    if not (q or "").strip():
+    if search_condition(q) is None:
         return list(ordered[start:start + page_size]), matches.count()
     rows = fence.page_rows(matches, ordered.annotate(match_count=Window(Count("pk")))[start:start + page_size])
     if rows:
