@@ -215,6 +215,8 @@ MFA_TOTP_ISSUER = "ketamine-clinic"
 
 # Minutes of inactivity before automatic logoff; an organization may set its own.
 INACTIVITY_TIMEOUT_MINUTES = int(os.environ.get("INACTIVITY_TIMEOUT_MINUTES", "15"))
+# Database sessions whose per-request read is compiled once (accounts/sessions.py).
+SESSION_ENGINE = "ketamine_clinic.accounts.sessions"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = 12 * 3600
 SESSION_COOKIE_HTTPONLY = True

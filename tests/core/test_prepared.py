@@ -1,12 +1,16 @@
 """``core.prepared``: a read compiled once per process gives, for any ids, what its QuerySet gives;
 a build whose SQL depends on the values is refused; PostgreSQL keeps it as a prepared statement."""
 
+import datetime as dt
+import uuid
+
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from ketamine_clinic.core import batch
 from ketamine_clinic.core.prepared import Prepared
-from ketamine_clinic.patients.models import Allergy, TimelineEvent
+from ketamine_clinic.patients.models import Allergy, Patient, TimelineEvent
 from ketamine_clinic.patients import services as patients
 from tests.core.test_batch import snapshot
 from tests.support.factories import PatientFactory
@@ -48,8 +52,42 @@ def test_a_build_whose_sql_depends_on_the_values_or_ignores_an_id_is_refused(db)
         Prepared(lambda pid: Allergy.objects.filter(substance=str(pid)))(1).fetch()  # the id is not a parameter
     with pytest.raises(ValueError):
         Prepared(lambda pid: Allergy.objects.filter(pk__in=range(abs(pid) % 7 + 1)))(1).fetch()  # the SQL changes
+    with pytest.raises(ValueError):
+        TIMELINE("1").fetch()  # a string where the SQL wants an id: refused when compiled
     with pytest.raises(TypeError):
-        TIMELINE("1")
+        TIMELINE(1.0)
+
+
+BETWEEN = Prepared(lambda pid, since, until: TimelineEvent.objects.filter(patient_id=pid, occurred_at__gte=since, occurred_at__lt=until)
+                   .order_by("occurred_at", "id"))
+BORN_SINCE = Prepared(lambda org_id, born: Patient.objects.filter(organization_id=org_id, date_of_birth__gte=born).order_by("id"))
+BY_PUBLIC_ID = Prepared(lambda public_id: Patient.objects.filter(public_id=public_id))
+
+
+def test_datetimes_dates_and_uuids_go_where_the_queryset_puts_them_on_either_database(two_charts):
+    """On SQLite a datetime or date reaches the driver as text and a UUID as hex: the read binds
+    them adapted the same way. Two datetimes of one read stay apart."""
+    patient, other = two_charts
+    times = sorted(TimelineEvent.objects.filter(patient=patient).values_list("occurred_at", flat=True))
+    assert len(times) >= 2
+    edges = [times[0] - dt.timedelta(days=1), times[0], times[-1], times[-1] + dt.timedelta(microseconds=1)]
+    for since in edges:
+        for until in edges:
+            expected = list(TimelineEvent.objects.filter(patient=patient, occurred_at__gte=since, occurred_at__lt=until)
+                            .order_by("occurred_at", "id"))
+            assert BETWEEN(patient.pk, since, until).fetch() == expected
+    assert BETWEEN(patient.pk, edges[0], edges[-1]).fetch()  # the edges do select rows
+    for born in (patient.date_of_birth, patient.date_of_birth + dt.timedelta(days=1), dt.date(1900, 1, 1)):
+        expected = list(Patient.objects.filter(organization_id=patient.organization_id, date_of_birth__gte=born).order_by("id"))
+        assert BORN_SINCE(patient.organization_id, born).fetch() == expected
+    assert BY_PUBLIC_ID(other.public_id).fetch() == [other]
+    assert BY_PUBLIC_ID(uuid.uuid4()).fetch() == []
+
+
+def test_a_naive_datetime_a_float_or_a_bool_is_refused(db):
+    for value in (dt.datetime(2026, 1, 1), 1.5, True, -1, None, b"1"):
+        with pytest.raises(TypeError):
+            BETWEEN(1, value, timezone.now())
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's (SQLite has no planner to spare)")

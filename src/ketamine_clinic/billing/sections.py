@@ -9,7 +9,7 @@ from ketamine_clinic.audit.services import Context
 from ketamine_clinic.core import batch
 from ketamine_clinic.core.prepared import Prepared
 
-from .models import EstimateDue
+from .models import EstimateDue, PriorAuthorization
 from .services import reads, reports
 from .services.coverage import coverage_on, coverages_read
 from .services.invoices import balance_reads, patient_balance
@@ -18,6 +18,7 @@ from .services.prior_auth import authorization_usage
 
 _ESTIMATES_OWED = Prepared(lambda patient_id: EstimateDue.objects.filter(patient_id=patient_id, fulfilled_by__isnull=True)
                            .order_by("due_on"))
+_AUTHORIZATIONS_RUNNING = Prepared(lambda patient_id, today: PriorAuthorization.objects.filter(patient_id=patient_id, end_on__gte=today))
 
 
 @batch.reads
@@ -33,7 +34,7 @@ def chart_context_reads(request, patient) -> dict:
         out.update(balance_reads(patient))
         out[("billing.estimates_owed", patient.pk)] = _ESTIMATES_OWED(patient.pk).knowing(patient=patient)
     if has_permission(user, "billing.coverage"):
-        out[("billing.authorizations", patient.pk)] = patient.prior_authorizations.filter(end_on__gte=timezone.localdate())
+        out[("billing.authorizations", patient.pk)] = _AUTHORIZATIONS_RUNNING(patient.pk, timezone.localdate()).knowing(patient=patient)
     return out
 
 

@@ -115,7 +115,7 @@ class _Part:
         if isinstance(read, Bound):
             self.known = read.known
             shape = read.compiled(for_batch=True)
-            self.sql, self.params, self.compiler, self.queryset = shape.sql, shape.bind(read.ids), shape.compiler, shape.queryset
+            self.sql, self.params, self.compiler, self.queryset = shape.sql, shape.bind(read.values), shape.compiler, shape.queryset
             # A prepared read's wrapping is the same on every request: made once per compiled shape.
             found = shape.extras.get("batch")
             if found is None:

@@ -1,25 +1,30 @@
 """Query shapes compiled once per process: the hot reads of every page (the signed-in user, the
 chart's lists) cost Django more to build and compile than PostgreSQL takes to answer them.
 
-``Prepared(build)`` wraps a function of integer ids that returns a QuerySet whose SQL does not
-depend on the ids' values (only on which ids they are)::
+``Prepared(build)`` wraps a function of a few values (integer ids, aware datetimes, dates, UUIDs,
+strings compared as they are) that returns a QuerySet whose SQL does not depend on the values (only on which values they are)::
 
     ALLERGIES = Prepared(lambda patient_id: Allergy.objects.filter(patient_id=patient_id, status="active"))
     rows = ALLERGIES(patient.pk).fetch()        # or hand ALLERGIES(patient.pk) to core.batch
+    UPCOMING = Prepared(lambda patient_id, now: Appointment.objects.filter(patient_id=patient_id, end_at__gte=now))
 
-The first use builds the QuerySet with stand-in ids, compiles it and remembers the SQL and where
-the stand-ins sit among its parameters; every later use only puts the real ids there. The rows
-become instances through Django's own compiler and iterable (converters, ``select_related``,
-annotations), exactly as the QuerySet would give them. A build whose SQL does change with the
-values is refused when first compiled (it is compiled twice, with two sets of stand-ins, and both
-must agree). Ordinary QuerySets are still the rule; this is for the few reads on every request.
+The first use builds the QuerySet with stand-in values of the same types, compiles it and remembers
+the SQL and where the stand-ins sit among its parameters (as they are, or as the database adapts
+them: SQLite stores a datetime as text and a UUID as hex); every later use only puts the real
+values there, adapted the same way. The rows become instances through Django's own compiler and
+iterable (converters, ``select_related``, annotations), exactly as the QuerySet would give them. A
+build whose SQL does change with the values is refused when first compiled (it is compiled twice,
+with two sets of stand-ins, and both must agree). Ordinary QuerySets are still the rule; this is for
+the few reads on every request.
 """
 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import functools
 import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -31,24 +36,58 @@ from django.db.models.functions import RowNumber
 from django.db.models.sql.constants import MULTI
 
 ROW_NUMBER = "_batch_row"
-# Stand-in ids: no table holds negative ids this large, and they survive Django's preparation as they are.
-_STAND_INS = (-7_000_000_000_000_001, -7_000_000_000_000_101)
+_UTC = dt.timezone.utc
+# Two stand-ins per type of value (a build is compiled with each): no row holds them, and each one
+# survives Django's preparation as it is or through one of its type's adapters below. A build's
+# n-th value of a type gets the base stand-in moved by n, so that two values of one type differ.
+_STAND_INS: dict[type, tuple[Callable[[int], Any], Callable[[int], Any]]] = {
+    int: (lambda n: -7_000_000_000_000_001 - n, lambda n: -7_000_000_000_000_101 - n),
+    dt.datetime: (lambda n: dt.datetime(1901, 2, 3, 4, 5, 6, 789, tzinfo=_UTC) + dt.timedelta(days=n),
+                  lambda n: dt.datetime(1903, 4, 5, 6, 7, 8, 901, tzinfo=_UTC) + dt.timedelta(days=n)),
+    dt.date: (lambda n: dt.date(1901, 2, 3) + dt.timedelta(days=n), lambda n: dt.date(1903, 4, 5) + dt.timedelta(days=n)),
+    uuid.UUID: (lambda n: uuid.UUID(int=0x7A11D_0000 + n), lambda n: uuid.UUID(int=0x7A11D_1000 + n)),
+    str: (lambda n: f"\x1fstand-in-a-{n}", lambda n: f"\x1fstand-in-b-{n}"),
+}
+# How a value of each type may reach the driver besides as it is (PostgreSQL takes all of them as
+# they are; SQLite's backend turns datetimes and dates into text and a UUIDField's value into hex).
+_ADAPTERS: dict[type, tuple[Callable[[Any, Any], Any], ...]] = {
+    int: (),
+    dt.datetime: (lambda ops, value: ops.adapt_datetimefield_value(value),),
+    dt.date: (lambda ops, value: ops.adapt_datefield_value(value),),
+    uuid.UUID: (lambda ops, value: value.hex,),
+    str: (),
+}
+
+
+def _kind(value) -> type:
+    """The stand-in type of a value a prepared read takes, or TypeError."""
+    kind = type(value)
+    if kind is int and value >= 0 or kind in (dt.date, uuid.UUID, str):
+        return kind
+    if kind is dt.datetime and value.utcoffset() is not None:
+        return kind
+    raise TypeError(f"a prepared read takes ids (non-negative int), aware datetimes, dates, UUIDs and strings, not {value!r}")
 
 
 @dataclass(frozen=True)
 class Compiled:
-    """One compiled shape: the SQL, its parameters (``None`` where an id goes), and the compiler
+    """One compiled shape: the SQL, its parameters (``None`` where a value goes), and the compiler
     and QuerySet that turn its rows into what the QuerySet would have returned."""
 
     sql: str
     params: tuple
-    slots: tuple[int | None, ...]  # per parameter: which id goes there, or None for a constant
+    slots: tuple[int | None, ...]  # per parameter: which value goes there, or None for a constant
     queryset: QuerySet
     compiler: Any
+    adapters: tuple = ()  # per parameter: how the value is adapted (None: as it is); empty: none is
     extras: dict = field(default_factory=dict, compare=False)  # what users derive from it once (core.batch)
 
-    def bind(self, ids: tuple[int, ...]) -> list:
-        return [p if slot is None else ids[slot] for p, slot in zip(self.params, self.slots)]
+    def bind(self, values: tuple) -> list:
+        if not self.adapters:
+            return [p if slot is None else values[slot] for p, slot in zip(self.params, self.slots)]
+        ops = connections[self.queryset.db].ops
+        return [p if slot is None else values[slot] if adapt is None else adapt(ops, values[slot])
+                for p, slot, adapt in zip(self.params, self.slots, self.adapters)]
 
 
 def numbered(queryset: QuerySet) -> QuerySet:
@@ -103,49 +142,69 @@ class Prepared:
     def __init__(self, build: Callable[..., QuerySet]):
         self.build = build
         self.model = None  # what it reads: known from the first build
-        self._compiled: dict[tuple[bool, str], Compiled] = {}
+        self._compiled: dict[tuple, Compiled] = {}
         self._lock = threading.Lock()
 
-    def __call__(self, *ids: int) -> Bound:
-        if not all(type(i) is int and i >= 0 for i in ids):
-            raise TypeError(f"a prepared read takes ids (non-negative int), not {ids!r}")
-        return Bound(self, ids)
+    def __call__(self, *values) -> Bound:
+        for value in values:
+            _kind(value)
+        return Bound(self, values)
 
-    def compiled(self, arity: int, *, for_batch: bool) -> Compiled:
+    def compiled(self, kinds: tuple[type, ...], *, for_batch: bool) -> Compiled:
         # The router picks the database per read (a report may read the replica): one compiled read each.
-        using = router.db_for_read(self._model(arity))
-        key = (for_batch, using)
+        using = router.db_for_read(self._model(kinds))
+        key = (for_batch, using, kinds)
         found = self._compiled.get(key)
         if found is None:
             with self._lock:
-                found = self._compiled.get(key) or self._compile(arity, for_batch, using)
+                found = self._compiled.get(key) or self._compile(kinds, for_batch, using)
                 self._compiled[key] = found
         return found
 
-    def _model(self, arity: int):
+    def _model(self, kinds: tuple[type, ...]):
         if self.model is None:
-            self.model = self.build(*(_STAND_INS[0] - i for i in range(arity))).model
+            self.model = self.build(*_stand_ins(kinds, 0)).model
         return self.model
 
-    def _compile(self, arity: int, for_batch: bool, using: str) -> Compiled:
+    def _compile(self, kinds: tuple[type, ...], for_batch: bool, using: str) -> Compiled:
+        ops = connections[using].ops
         shapes = []
-        for base in _STAND_INS:
-            stand_ins = tuple(base - i for i in range(arity))
+        for which in (0, 1):
+            stand_ins = _stand_ins(kinds, which)
             sql, params, compiler, qs = compile_queryset(self.build(*stand_ins).using(using), for_batch=for_batch)
-            slots = tuple(stand_ins.index(p) if type(p) is int and p in stand_ins else None for p in params)
-            shapes.append((sql, params, slots, compiler, qs, stand_ins))
-        (sql, params, slots, compiler, qs, stand_ins), (sql2, _, slots2, *_) = shapes
-        if sql != sql2 or slots != slots2 or set(s for s in slots if s is not None) != set(range(arity)):
-            raise ValueError(f"{self.build!r}: its SQL changes with the ids it is given, or leaves one out")
-        return Compiled(sql, tuple(None if s is not None else p for p, s in zip(params, slots)), slots, qs, compiler)
+            places = tuple(_place(p, stand_ins, ops) for p in params)
+            shapes.append((sql, params, places, compiler, qs))
+        (sql, params, places, compiler, qs), (sql2, _, places2, *_) = shapes
+        if sql != sql2 or places != places2 or {p[0] for p in places if p} != set(range(len(kinds))):
+            raise ValueError(f"{self.build!r}: its SQL changes with the values it is given, or leaves one out")
+        slots = tuple(p[0] if p else None for p in places)
+        adapters = tuple(p[1] if p else None for p in places)
+        return Compiled(sql, tuple(None if p else v for v, p in zip(params, places)), slots, qs, compiler,
+                        adapters if any(adapters) else ())
+
+
+def _stand_ins(kinds: tuple[type, ...], which: int) -> tuple:
+    return tuple(_STAND_INS[kind][which](kinds[:i].count(kind)) for i, kind in enumerate(kinds))
+
+
+def _place(param, stand_ins: tuple, ops) -> tuple[int, Callable | None] | None:
+    """(which stand-in, its adapter or None) that ``param`` is, or None for a constant."""
+    for index, stand_in in enumerate(stand_ins):
+        if type(param) is type(stand_in) and param == stand_in:
+            return index, None
+        for adapt in _ADAPTERS[type(stand_in)]:
+            adapted = adapt(ops, stand_in)
+            if type(param) is type(adapted) and param == adapted:
+                return index, adapt
+    return None
 
 
 @dataclass(frozen=True)
 class Bound:
-    """A prepared read with its ids: ``fetch()`` reads it alone; ``core.batch`` reads it with others."""
+    """A prepared read with its values: ``fetch()`` reads it alone; ``core.batch`` reads it with others."""
 
     prepared: Prepared
-    ids: tuple[int, ...]
+    values: tuple
     known: tuple = ()  # (foreign key name, object): see ``rows_as_results``
 
     def knowing(self, **objects) -> Bound:
@@ -153,15 +212,15 @@ class Bound:
         return replace(self, known=tuple(objects.items()))
 
     def compiled(self, *, for_batch: bool) -> Compiled:
-        return self.prepared.compiled(len(self.ids), for_batch=for_batch)
+        return self.prepared.compiled(tuple(map(type, self.values)), for_batch=for_batch)
 
     @property
     def db(self) -> str:
-        return router.db_for_read(self.prepared._model(len(self.ids)))
+        return router.db_for_read(self.prepared._model(tuple(map(type, self.values))))
 
     def fetch(self) -> list:
         shape = self.compiled(for_batch=False)
-        rows = run(self.db, shape.sql, shape.bind(self.ids))
+        rows = run(self.db, shape.sql, shape.bind(self.values))
         return rows_as_results(shape.compiler, shape.queryset, rows, self.known)
 
 

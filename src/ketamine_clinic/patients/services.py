@@ -10,7 +10,6 @@ import re
 import uuid
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet, Window
 from django.forms.models import model_to_dict
@@ -26,6 +25,7 @@ from ketamine_clinic.core import batch, fence
 from ketamine_clinic.core.prepared import Bound, Prepared
 from ketamine_clinic.core.errors import Conflict, NotFound, ValidationFailed, form_errors, require_own_clinic
 from ketamine_clinic.core.errors import validated as _validate
+from ketamine_clinic.core.ids import uuid_or_none
 from ketamine_clinic.core.localtime import patient_today
 
 from . import forms as pforms
@@ -130,6 +130,12 @@ def patients_for(ctx: Context) -> QuerySet[Patient]:
     return Patient.objects.filter(organization_id=ctx.user.organization_id)
 
 
+# ``patients_for`` narrowed to one public id, compiled once per process (every chart, session and
+# plan page reads it), with its home location: the patient's time zone reads it.
+_PATIENT_OF_CLINIC = Prepared(lambda organization_id, public_id: Patient.objects.filter(
+    organization_id=organization_id, public_id=public_id).select_related("home_location")[:1])
+
+
 def search_patients(ctx: Context, q: str = "") -> QuerySet[Patient]:
     """Match name words, a date of birth (YYYY-MM-DD or MM/DD/YYYY), an MRN, or phone digits."""
     condition = search_condition(q)
@@ -186,12 +192,12 @@ def get_patient_for(ctx: Context, public_id, *, action: str = "patient.view", au
     view is audited as ``audit_action`` (none when None). Another clinic's patient, or an id that
     is not one, is 'not found' (404) — the one organization-scoped patient lookup."""
     require(ctx.user, action)
-    try:
-        # With its home location (the patient's time zone reads it) and its clinic, which is the
-        # actor's (``patients_for``), read with the signed-in user already (the audit event reads it).
-        patient = patients_for(ctx).select_related("home_location").get(public_id=public_id)
-    except (Patient.DoesNotExist, ValueError, TypeError, DjangoValidationError):
-        raise NotFound("No such patient.") from None
+    wanted, organization_id = uuid_or_none(public_id), ctx.user.organization_id
+    found = _PATIENT_OF_CLINIC(organization_id, wanted).fetch() if wanted and organization_id else []
+    if not found:
+        raise NotFound("No such patient.")
+    patient = found[0]
+    # Its clinic is the actor's (the read is scoped by it): the audit event reads it, with no query.
     Patient.organization.field.set_cached_value(patient, ctx.user.organization)
     if audit_action:
         record(ctx, audit_action, obj=patient, patient=patient)

@@ -18,16 +18,16 @@ REQUESTS_SHOWN = 20
 
 _LATEST_PLANS = Prepared(lambda patient_id: TreatmentPlan.objects.filter(patient_id=patient_id).select_related("location")
                          .order_by("-created_at")[:PLANS_SHOWN])
+_UPCOMING = Prepared(lambda patient_id, now: Appointment.objects.filter(patient_id=patient_id, end_at__gte=now, status=AppointmentStatus.BOOKED)
+                     .select_related("location", "resource", "staff").order_by("start_at")[:UPCOMING_SHOWN])
 
 
 @batch.reads
 def chart_summary_reads(request, patient) -> dict:
-    """The patient's latest plans (compiled once per process) and next appointments (for ``core.batch``)."""
+    """The patient's latest plans and next appointments, both compiled once per process (for ``core.batch``)."""
     return {
         ("plans.chart.plans", patient.pk): _LATEST_PLANS(patient.pk).knowing(patient=patient),
-        ("plans.chart.upcoming", patient.pk):
-            Appointment.objects.filter(patient=patient, end_at__gte=timezone.now(), status=AppointmentStatus.BOOKED)
-            .select_related("location", "resource", "staff").order_by("start_at")[:UPCOMING_SHOWN],
+        ("plans.chart.upcoming", patient.pk): _UPCOMING(patient.pk, timezone.now()).knowing(patient=patient),
     }
 
 
