@@ -171,3 +171,24 @@ def test_failed_login_is_audited_without_the_password(client, prescriber):
     event = AuditEvent.objects.filter(action="auth.login_failed").latest("id")
     assert event.detail == {"username": prescriber.username}
     assert "wrong-password" not in event.canonical()
+
+
+def test_an_event_and_its_pending_marker_are_written_together_or_not_at_all(front_desk, patient, django_assert_num_queries):
+    """On PostgreSQL one statement (the chart's audited view costs one round trip); on SQLite one
+    transaction. A row the database refuses leaves neither the event nor its marker."""
+    from ketamine_clinic.audit.actions import Action
+    from ketamine_clinic.audit.services import record
+
+    ctx = ctx_for(front_desk)
+    counts = AuditEvent.objects.count(), AuditPending.objects.count()
+    # SQLite, inside the test's transaction: SAVEPOINT, the two INSERTs, RELEASE.
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 4):
+        event = record(ctx, Action.PATIENT_VIEW, obj=patient, patient=patient)
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert not event._state.adding and stored.mac == event.mac == stored.compute_mac()
+    assert AuditPending.objects.filter(event_id=event.pk).exists()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        record(ctx, Action.PATIENT_VIEW, object_type=None)  # NOT NULL: refused by the database
+    assert (AuditEvent.objects.count(), AuditPending.objects.count()) == (counts[0] + 1, counts[1] + 1)
+    seal_pending()
+    assert verify_chain().ok

@@ -9,7 +9,8 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from . import chain, checkpoints
@@ -81,10 +82,36 @@ def record(
         detail=detail or {},
     )
     event.mac = event.compute_mac()
-    with transaction.atomic():
-        event.save()
-        AuditPending.objects.create(event=event)
+    _insert_with_pending_marker(event)
     return event
+
+
+def _insert_with_pending_marker(event: AuditEvent) -> None:
+    """Insert ``event`` and its pending marker, both or neither.
+
+    On PostgreSQL as one statement (the event's INSERT in a CTE that feeds the marker's): atomic by
+    itself, so a read that is audited (every chart view) costs one round trip instead of four
+    (BEGIN, two INSERTs, COMMIT). SQLite has no INSERT inside a WITH: a transaction there."""
+    using = router.db_for_write(AuditEvent)
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        with transaction.atomic(using=using):
+            event.save(using=using)
+            AuditPending.objects.using(using).create(event=event)
+        return
+    fields = [f for f in AuditEvent._meta.local_concrete_fields if not f.primary_key]
+    query = InsertQuery(AuditEvent)
+    query.insert_values(fields, [event])
+    compiler = query.get_compiler(using=using)
+    compiler.returning_fields = [AuditEvent._meta.pk]
+    [(insert_sql, params)] = compiler.as_sql()
+    quote = connection.ops.quote_name
+    marker, event_id, pk = quote(AuditPending._meta.db_table), quote(AuditPending._meta.pk.column), quote(AuditEvent._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(f'WITH "event" AS ({insert_sql}) INSERT INTO {marker} ({event_id}) SELECT {pk} FROM "event" '
+                       f'RETURNING {event_id}', params)
+        (event.pk,) = cursor.fetchone()
+    event._state.adding, event._state.db = False, using
 
 
 def _locked_head() -> AuditChainHead:
