@@ -25,6 +25,7 @@ import datetime as dt
 import functools
 import threading
 import uuid
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -119,6 +120,8 @@ def rows_as_results(compiled_compiler, queryset: QuerySet, rows: list, known: tu
     compiler = copy.copy(compiled_compiler)
     compiler.connection = connections[queryset.db]  # this thread's (converters read its settings)
     compiler.execute_sql = lambda result_type=MULTI, *args, **kwargs: [rows]
+    converters = _converters(compiled_compiler, compiler.connection)
+    compiler.get_converters = lambda expressions: converters
     query = copy.copy(queryset.query)
     query.get_compiler = lambda *args, **kwargs: compiler
     qs = queryset.__class__(model=queryset.model, query=query, using=queryset._db, hints=queryset._hints)
@@ -136,6 +139,21 @@ def rows_as_results(compiled_compiler, queryset: QuerySet, rows: list, known: tu
                 if item.__dict__.get(field.attname) == obj.pk:  # a deferred key is left alone (no query)
                     field.set_cached_value(item, obj)
     return out
+
+
+def _converters(compiled_compiler, connection) -> dict:
+    """Django's value converters for the compiled read's columns on ``connection``, worked out once
+    per compiled read and connection: Django's iterable works them out again on every read (about a
+    fifth of turning a short list's rows into instances), though they depend only on the columns
+    and the database. Kept on the compiled compiler, by connection (each thread has its own)."""
+    kept = compiled_compiler.__dict__.setdefault("_converters_by_connection", weakref.WeakKeyDictionary())
+    found = kept.get(connection)
+    if found is None:
+        columns = [selected[0] for selected in compiled_compiler.select[0:compiled_compiler.col_count]]
+        probe = copy.copy(compiled_compiler)
+        probe.connection = connection
+        found = kept[connection] = probe.get_converters(columns)
+    return found
 
 
 class Prepared:
