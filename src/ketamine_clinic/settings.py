@@ -96,7 +96,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ketamine_clinic.accounts.middleware.AuthenticationMiddleware",  # Django's, with request.user read at once
     "django.contrib.messages.middleware.MessageMiddleware",
     "ketamine_clinic.web.middleware.ServiceErrorMiddleware",  # NotFound -> 404 page, PermissionDenied -> 403…
     "ketamine_clinic.front.middleware.InactivityLogoutMiddleware",
