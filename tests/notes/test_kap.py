@@ -90,6 +90,13 @@ def test_an_integration_note_is_due_then_overdue_then_done(dosed, therapist, pat
     assert kap.integrations_due(therapist, later) == []
 
 
+def test_integrations_due_reads_the_notes_with_the_sessions_not_one_query_per_session(dosed, therapist, django_assert_num_queries):
+    from ketamine_clinic.core import request_memo
+
+    with request_memo.scope(), django_assert_num_queries(2):  # as on Today: the clinic's settings, then the sessions
+        assert [d.session for d in kap.integrations_due(therapist)] == [dosed]
+
+
 def test_the_window_is_a_clinic_setting(dosed, therapist, clinic_admin):
     change_setting(ctx_for(clinic_admin), "protocols.kap.integration_window_h", "24", "Integration next day")
     assert kap.integrations_due(therapist, dosed.dosing_started_at + dt.timedelta(hours=25))[0].overdue

@@ -14,6 +14,7 @@ notes after each dosing session, and the therapist's Today list.
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from ketamine_clinic.clinical import session as cs
@@ -66,22 +67,22 @@ class IntegrationDue:
 
 def integrations_due(therapist, now: dt.datetime | None = None) -> list[IntegrationDue]:
     """Dosing sessions of the therapist's KAP plans with no signed integration note since: due within
-    the window, overdue after it (oldest first)."""
+    the window, overdue after it (oldest first). Two queries, however many sessions the therapist's
+    plans have had (the note check is part of the sessions' query)."""
     now = now or timezone.now()
     window_h = clinic_policy.kap_settings(therapist.organization_id)["integration_window_h"]
+    signed_since_dosing = _signed(Note.objects.filter(patient_id=OuterRef("patient_id"), kind="kap_integration",
+                                                      created_at__gte=OuterRef("dosing_started_at")))
     sessions = (TreatmentSession.objects.filter(organization_id=therapist.organization_id, plan__therapist=therapist,
                                                 status__in=(SessionStatus.OBSERVING, SessionStatus.DISCHARGED),
                                                 dosing_started_at__isnull=False)
+                .filter(~Exists(signed_since_dosing))
                 .select_related("patient", "plan", "location").order_by("dosing_started_at"))
     out = []
     for session in sessions:
         if not is_kap_plan(session.plan):
             continue
-        dosed_at = session.dosing_started_at
-        has_note = _signed(Note.objects.filter(patient_id=session.patient_id, kind="kap_integration", created_at__gte=dosed_at)).exists()
-        if has_note:
-            continue
-        due_at = dosed_at + dt.timedelta(hours=window_h)
+        due_at = session.dosing_started_at + dt.timedelta(hours=window_h)
         out.append(IntegrationDue(session, due_at, overdue=now > due_at))
     return out
 
