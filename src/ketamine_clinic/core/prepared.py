@@ -2,7 +2,8 @@
 chart's lists) cost Django more to build and compile than PostgreSQL takes to answer them.
 
 ``Prepared(build)`` wraps a function of a few values (integer ids, aware datetimes, dates, UUIDs,
-strings compared as they are) that returns a QuerySet whose SQL does not depend on the values (only on which values they are)::
+strings compared as they are) that returns a QuerySet whose SQL does not depend on the values (only
+on which values they are)::
 
     ALLERGIES = Prepared(lambda patient_id: Allergy.objects.filter(patient_id=patient_id, status="active"))
     rows = ALLERGIES(patient.pk).fetch()        # or hand ALLERGIES(patient.pk) to core.batch

@@ -18,7 +18,8 @@ REQUESTS_SHOWN = 20
 
 _LATEST_PLANS = Prepared(lambda patient_id: TreatmentPlan.objects.filter(patient_id=patient_id).select_related("location")
                          .order_by("-created_at")[:PLANS_SHOWN])
-_UPCOMING = Prepared(lambda patient_id, now: Appointment.objects.filter(patient_id=patient_id, end_at__gte=now, status=AppointmentStatus.BOOKED)
+_UPCOMING = Prepared(lambda patient_id, now: Appointment.objects
+                     .filter(patient_id=patient_id, end_at__gte=now, status=AppointmentStatus.BOOKED)
                      .select_related("location", "resource", "staff").order_by("start_at")[:UPCOMING_SHOWN])
 
 
