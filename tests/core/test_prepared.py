@@ -108,3 +108,33 @@ def test_with_prepared_statements_turned_off_nothing_is_prepared(settings, two_c
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ['%"substance" DESC, %'])
         assert cursor.fetchone()[0] == 0
+
+
+def test_a_build_that_works_a_value_out_or_follows_the_time_zone_is_refused(db):
+    """Anything the build derives from a value, or from the request's zone, would be frozen into the
+    compiled read as a constant: refused when compiled (the two compiles differ in stand-in spacing
+    and in active zone)."""
+    builds = [
+        lambda pid, since: TimelineEvent.objects.filter(patient_id=pid, occurred_at__lt=since + dt.timedelta(hours=1)),
+        lambda since, until: TimelineEvent.objects.filter(occurred_at__gte=since, occurred_at__lt=since + dt.timedelta(days=1))
+        .exclude(occurred_at=until),
+        lambda pid, day: TimelineEvent.objects.filter(patient_id=pid, occurred_at__date=day),
+    ]
+    values = [(1, timezone.now()), (timezone.now(), timezone.now()), (1, dt.date(2026, 3, 8))]
+    for build, args in zip(builds, values):
+        with pytest.raises(ValueError):
+            Prepared(build)(*args).fetch()
+
+
+def test_a_string_the_database_escapes_is_never_bound_unescaped(two_charts):
+    """SQLite escapes ``_``, ``%`` and ``\\`` for ``iexact`` (a LIKE): such a read is refused there;
+    PostgreSQL compares ``UPPER`` values and binds the string as it is, with the QuerySet's answer."""
+    read = Prepared(lambda name: Allergy.objects.filter(substance__iexact=name).order_by("id"))
+    for name in ("LATEX_%", two_charts[0].allergies.first().substance.upper()):
+        expected = list(Allergy.objects.filter(substance__iexact=name).order_by("id"))
+        if connection.vendor == "sqlite":
+            with pytest.raises(ValueError):
+                read(name).fetch()
+        else:
+            assert read(name).fetch() == expected
+    assert not Allergy.objects.filter(substance__iexact="LATEX_%").exists()  # a wildcard would match "Latex 1-0"

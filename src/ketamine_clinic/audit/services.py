@@ -91,7 +91,9 @@ def _insert_with_pending_marker(event: AuditEvent) -> None:
 
     On PostgreSQL as one statement (the event's INSERT in a CTE that feeds the marker's): atomic by
     itself, so a read that is audited (every chart view) costs one round trip instead of four
-    (BEGIN, two INSERTs, COMMIT). SQLite has no INSERT inside a WITH: a transaction there."""
+    (BEGIN, two INSERTs, COMMIT). SQLite has no INSERT inside a WITH: a transaction there. Inside
+    a caller's transaction there is no savepoint of its own: a failed audit write fails the whole
+    write, which must not go on unaudited."""
     using = router.db_for_write(AuditEvent)
     connection = connections[using]
     if connection.vendor != "postgresql":

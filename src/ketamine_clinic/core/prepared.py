@@ -36,20 +36,27 @@ from django.db import connections, router
 from django.db.models import QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.db.models.sql.constants import MULTI
+from django.utils import timezone
 
 ROW_NUMBER = "_batch_row"
 _UTC = dt.timezone.utc
 # Two stand-ins per type of value (a build is compiled with each): no row holds them, and each one
 # survives Django's preparation as it is or through one of its type's adapters below. A build's
-# n-th value of a type gets the base stand-in moved by n, so that two values of one type differ.
+# n-th value of a type is the base stand-in moved by n steps, and the two sets step differently, so
+# that a value worked out from another inside a build (``since + 1 day``) matches no stand-in in
+# both compiles. The strings carry the characters a LIKE lookup escapes (``iexact`` on SQLite), so
+# an escaped value shows as a mismatch instead of a slot.
 _STAND_INS: dict[type, tuple[Callable[[int], Any], Callable[[int], Any]]] = {
-    int: (lambda n: -7_000_000_000_000_001 - n, lambda n: -7_000_000_000_000_101 - n),
+    int: (lambda n: -7_000_000_000_000_001 - n, lambda n: -7_000_000_000_000_101 - 7 * n),
     dt.datetime: (lambda n: dt.datetime(1901, 2, 3, 4, 5, 6, 789, tzinfo=_UTC) + dt.timedelta(days=n),
-                  lambda n: dt.datetime(1903, 4, 5, 6, 7, 8, 901, tzinfo=_UTC) + dt.timedelta(days=n)),
-    dt.date: (lambda n: dt.date(1901, 2, 3) + dt.timedelta(days=n), lambda n: dt.date(1903, 4, 5) + dt.timedelta(days=n)),
-    uuid.UUID: (lambda n: uuid.UUID(int=0x7A11D_0000 + n), lambda n: uuid.UUID(int=0x7A11D_1000 + n)),
-    str: (lambda n: f"\x1fstand-in-a-{n}", lambda n: f"\x1fstand-in-b-{n}"),
+                  lambda n: dt.datetime(1903, 4, 5, 6, 7, 8, 901, tzinfo=_UTC) + dt.timedelta(days=7 * n, minutes=n)),
+    dt.date: (lambda n: dt.date(1901, 2, 3) + dt.timedelta(days=n), lambda n: dt.date(1903, 4, 5) + dt.timedelta(days=7 * n)),
+    uuid.UUID: (lambda n: uuid.UUID(int=0x7A11D_0000 + n), lambda n: uuid.UUID(int=0x7A11D_1000 + 7 * n)),
+    str: (lambda n: f"\x1fstand-in_a%\\{n}", lambda n: f"\x1fstand-in_b%\\{7 * n}"),
 }
+# The second compile runs under another active time zone: a build whose SQL or constants follow
+# the request's zone (a ``__date`` lookup) differs between the two and is refused.
+_SECOND_ZONE = "Pacific/Chatham"  # +12:45/+13:45: no deployment's zone, and never on a whole hour
 # How a value of each type may reach the driver besides as it is (PostgreSQL takes all of them as
 # they are; SQLite's backend turns datetimes and dates into text and a UUIDField's value into hex).
 _ADAPTERS: dict[type, tuple[Callable[[Any, Any], Any], ...]] = {
@@ -146,14 +153,15 @@ def _converters(compiled_compiler, connection) -> dict:
     """Django's value converters for the compiled read's columns on ``connection``, worked out once
     per compiled read and connection: Django's iterable works them out again on every read (about a
     fifth of turning a short list's rows into instances), though they depend only on the columns
-    and the database. Kept on the compiled compiler, by connection (each thread has its own)."""
-    kept = compiled_compiler.__dict__.setdefault("_converters_by_connection", weakref.WeakKeyDictionary())
-    found = kept.get(connection)
+    and the database. Kept on the connection (each thread has its own; SQLite's converters refer to
+    it, so they go with it), by compiled read."""
+    kept = connection.__dict__.setdefault("_converters_by_compiler", weakref.WeakKeyDictionary())
+    found = kept.get(compiled_compiler)
     if found is None:
         columns = [selected[0] for selected in compiled_compiler.select[0:compiled_compiler.col_count]]
         probe = copy.copy(compiled_compiler)
         probe.connection = connection
-        found = kept[connection] = probe.get_converters(columns)
+        found = kept[compiled_compiler] = probe.get_converters(columns)
     return found
 
 
@@ -188,14 +196,18 @@ class Prepared:
     def _compile(self, kinds: tuple[type, ...], for_batch: bool, using: str) -> Compiled:
         ops = connections[using].ops
         shapes = []
-        for which in (0, 1):
+        for which, zone in ((0, timezone.get_current_timezone()), (1, _SECOND_ZONE)):
             stand_ins = _stand_ins(kinds, which)
-            sql, params, compiler, qs = compile_queryset(self.build(*stand_ins).using(using), for_batch=for_batch)
+            with timezone.override(zone):
+                sql, params, compiler, qs = compile_queryset(self.build(*stand_ins).using(using), for_batch=for_batch)
             places = tuple(_place(p, stand_ins, ops) for p in params)
             shapes.append((sql, params, places, compiler, qs))
-        (sql, params, places, compiler, qs), (sql2, _, places2, *_) = shapes
-        if sql != sql2 or places != places2 or {p[0] for p in places if p} != set(range(len(kinds))):
-            raise ValueError(f"{self.build!r}: its SQL changes with the values it is given, or leaves one out")
+        (sql, params, places, compiler, qs), (sql2, params2, places2, *_) = shapes
+        constants, constants2 = ([v for v, p in zip(ps, places) if not p] for ps in (params, params2))
+        if (sql != sql2 or places != places2 or constants != constants2
+                or {p[0] for p in places if p} != set(range(len(kinds)))):
+            raise ValueError(f"{self.build!r}: its SQL changes with the values it is given or the time zone, "
+                             "works a value out of one, or leaves one out")
         slots = tuple(p[0] if p else None for p in places)
         adapters = tuple(p[1] if p else None for p in places)
         return Compiled(sql, tuple(None if p else v for v, p in zip(params, places)), slots, qs, compiler,

@@ -126,6 +126,8 @@ def _next_mrn(org) -> str:
 
 # --- reads ------------------------------------------------------------------------------------
 def patients_for(ctx: Context) -> QuerySet[Patient]:
+    # The one scope of who may be read; ``_PATIENT_OF_CLINIC`` below compiles the same filter once
+    # (change both together).
     require(ctx.user, "patient.view")
     return Patient.objects.filter(organization_id=ctx.user.organization_id)
 
