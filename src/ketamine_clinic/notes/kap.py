@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from ketamine_clinic.clinical import session as cs
 from ketamine_clinic.clinical.sources import CLINIC_POLICY
+from ketamine_clinic.core.prepared import Prepared
 from ketamine_clinic.plans.models import Appointment, AppointmentKind, AppointmentStatus, TreatmentPlan
 from ketamine_clinic.treatments.models import SessionStatus, TreatmentSession
 
@@ -65,21 +66,26 @@ class IntegrationDue:
     overdue: bool
 
 
+# The dosing sessions of a therapist's plans with no signed integration note since (compiled once
+# per process: every Today runs it).
+_AWAITING_INTEGRATION = Prepared(lambda organization_id, therapist_id: TreatmentSession.objects.filter(
+    organization_id=organization_id, plan__therapist_id=therapist_id, status__in=(SessionStatus.OBSERVING, SessionStatus.DISCHARGED),
+    dosing_started_at__isnull=False,
+).filter(~Exists(_signed(Note.objects.filter(patient_id=OuterRef("patient_id"), kind="kap_integration",
+                                             created_at__gte=OuterRef("dosing_started_at")))))
+    .select_related("patient", "plan", "location").order_by("dosing_started_at"))
+
+
 def integrations_due(therapist, now: dt.datetime | None = None) -> list[IntegrationDue]:
     """Dosing sessions of the therapist's KAP plans with no signed integration note since: due within
     the window, overdue after it (oldest first). Two queries, however many sessions the therapist's
     plans have had (the note check is part of the sessions' query)."""
+    if therapist.organization_id is None:  # no clinic, no plans
+        return []
     now = now or timezone.now()
     window_h = clinic_policy.kap_settings(therapist.organization_id)["integration_window_h"]
-    signed_since_dosing = _signed(Note.objects.filter(patient_id=OuterRef("patient_id"), kind="kap_integration",
-                                                      created_at__gte=OuterRef("dosing_started_at")))
-    sessions = (TreatmentSession.objects.filter(organization_id=therapist.organization_id, plan__therapist=therapist,
-                                                status__in=(SessionStatus.OBSERVING, SessionStatus.DISCHARGED),
-                                                dosing_started_at__isnull=False)
-                .filter(~Exists(signed_since_dosing))
-                .select_related("patient", "plan", "location").order_by("dosing_started_at"))
     out = []
-    for session in sessions:
+    for session in _AWAITING_INTEGRATION(therapist.organization_id, therapist.pk).fetch():
         if not is_kap_plan(session.plan):
             continue
         due_at = session.dosing_started_at + dt.timedelta(hours=window_h)
