@@ -68,11 +68,11 @@ class IntegrationDue:
 
 # The dosing sessions of a therapist's plans with no signed integration note since (compiled once
 # per process: every Today runs it).
-_AWAITING_INTEGRATION = Prepared(lambda organization_id, therapist_id: TreatmentSession.objects.filter(
-    organization_id=organization_id, plan__therapist_id=therapist_id, status__in=(SessionStatus.OBSERVING, SessionStatus.DISCHARGED),
-    dosing_started_at__isnull=False,
-).filter(~Exists(_signed(Note.objects.filter(patient_id=OuterRef("patient_id"), kind="kap_integration",
-                                             created_at__gte=OuterRef("dosing_started_at")))))
+_AWAITING_INTEGRATION = Prepared(lambda organization_id, therapist_id: TreatmentSession.objects
+    .filter(organization_id=organization_id, plan__therapist_id=therapist_id, dosing_started_at__isnull=False,
+            status__in=(SessionStatus.OBSERVING, SessionStatus.DISCHARGED))
+    .filter(~Exists(_signed(Note.objects.filter(patient_id=OuterRef("patient_id"), kind="kap_integration",
+                                                created_at__gte=OuterRef("dosing_started_at")))))
     .select_related("patient", "plan", "location").order_by("dosing_started_at"))
 
 

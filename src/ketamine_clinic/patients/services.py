@@ -126,21 +126,27 @@ def _next_mrn(org) -> str:
 
 # --- reads ------------------------------------------------------------------------------------
 def patients_for(ctx: Context) -> QuerySet[Patient]:
-    # The one scope of who may be read; ``_PATIENT_OF_CLINIC`` below compiles the same filter once
-    # (change both together).
     require(ctx.user, "patient.view")
-    return Patient.objects.filter(organization_id=ctx.user.organization_id)
+    return _of_clinic(ctx.user.organization_id)
 
 
-# ``patients_for`` narrowed to one public id, compiled once per process (every chart, session and
-# plan page reads it), with its home location: the patient's time zone reads it.
-_PATIENT_OF_CLINIC = Prepared(lambda organization_id, public_id: Patient.objects.filter(
-    organization_id=organization_id, public_id=public_id).select_related("home_location")[:1])
+def _of_clinic(organization_id) -> QuerySet[Patient]:
+    """The one scope of who may be read: ``patients_for`` and the prepared lookup below share it."""
+    return Patient.objects.filter(organization_id=organization_id)
+
+
+# One public id of the clinic, compiled once per process (every chart, session and plan page reads
+# it), with its home location: the patient's time zone reads it.
+_PATIENT_OF_CLINIC = Prepared(lambda organization_id, public_id: _of_clinic(organization_id)
+                              .filter(public_id=public_id).select_related("home_location")[:1])
 
 
 def search_patients(ctx: Context, q: str = "") -> QuerySet[Patient]:
     """Match name words, a date of birth (YYYY-MM-DD or MM/DD/YYYY), an MRN, or phone digits."""
-    condition = search_condition(q)
+    return _matching(ctx, search_condition(q))
+
+
+def _matching(ctx: Context, condition: Q | None) -> QuerySet[Patient]:
     return patients_for(ctx) if condition is None else patients_for(ctx).filter(condition)
 
 
@@ -178,10 +184,11 @@ def search_page(ctx: Context, q: str, page: int, page_size: int) -> tuple[list[P
     the trigram indexes). Only a page past the end counts on its own. With no words, every patient
     matches: the page is read in name order straight from the name index, and counted apart (a count
     over the index is cheaper than a window over every row)."""
-    matches = search_patients(ctx, q)
+    condition = search_condition(q)
+    matches = _matching(ctx, condition)
     start = (max(1, page) - 1) * page_size
     ordered = matches.select_related("home_location").order_by("family_name", "given_name", "id")
-    if search_condition(q) is None:
+    if condition is None:
         return list(ordered[start:start + page_size]), matches.count()
     rows = fence.page_rows(matches, ordered.annotate(match_count=Window(Count("pk")))[start:start + page_size])
     if rows:
