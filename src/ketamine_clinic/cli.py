@@ -56,11 +56,14 @@ def _prepare_demo_environment(data_dir: Path, port: int | None = None) -> None:
 def _use_data_dir(args, auto: bool = True) -> None:
     """``--data-dir`` wins; else, when the environment configures no deployment (no SECRET_KEY and
     no DATABASE_URL), the demo's directory ($KETAMINE_CLINIC_HOME or the default) if it holds one.
-    ``serve`` passes ``auto=False``: a production server never falls back to demo data."""
+    ``serve`` passes ``auto=False``: a production server never falls back to demo data. Nor does a
+    test process: its settings are already fixed, and exporting a demo's keys into its environment
+    would leak them into every subprocess it starts."""
     if getattr(args, "data_dir", None):
         _prepare_demo_environment(Path(args.data_dir).expanduser())
         return
-    if not auto or os.environ.get("SECRET_KEY") or os.environ.get("DATABASE_URL"):
+    configured = os.environ.get("SECRET_KEY") or os.environ.get("DATABASE_URL") or os.environ.get("KETAMINE_CLINIC_TESTING")
+    if not auto or configured:
         return
     home = default_home()
     if (home / "secret_key").exists() and (home / "clinic.sqlite3").exists():

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from ketamine_clinic.audit.models import AuditEvent, AuditSeal
@@ -16,8 +17,9 @@ from ketamine_clinic.patients.models import Patient
 
 
 def restore_in_subprocess(file, database_url):
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KETAMINE_CLINIC_HOME")}
-    env.update(DATABASE_URL=database_url, KETAMINE_CLINIC_TESTING="1")
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KETAMINE_CLINIC_HOME", "AUDIT_KEY_FILE")}
+    # the key that sealed the chain in this process, whatever the invoking shell exported
+    env.update(DATABASE_URL=database_url, KETAMINE_CLINIC_TESTING="1", AUDIT_KEY=settings.AUDIT_KEY)
     return subprocess.run([sys.executable, "-m", "ketamine_clinic.cli", "restore", str(file)],
                           capture_output=True, text=True, env=env, timeout=300)
 

@@ -10,8 +10,13 @@ import pytest
 CLI = [sys.executable, "-m", "ketamine_clinic.cli"]
 
 
+# What configures a deployment: the CLI under test gets only what each test passes
+DEPLOYMENT_VARIABLES = ("DATABASE_URL", "KETAMINE_CLINIC_TESTING", "KETAMINE_CLINIC_DEMO", "SECRET_KEY", "AUDIT_KEY",
+                        "AUDIT_KEY_FILE", "AUDIT_CHECKPOINT_DIR", "STATIC_ROOT", "DJANGO_SETTINGS_MODULE")
+
+
 def run(args, home, **env):
-    full_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KETAMINE_CLINIC_TESTING", "SECRET_KEY", "DJANGO_SETTINGS_MODULE")}
+    full_env = {k: v for k, v in os.environ.items() if k not in DEPLOYMENT_VARIABLES}
     full_env.update(env)
     full_env["KETAMINE_CLINIC_HOME"] = str(home)
     return subprocess.run(CLI + args, capture_output=True, text=True, env=full_env, timeout=300)
@@ -151,3 +156,22 @@ def test_new_events_wait_for_the_sealer_and_audit_seal_links_them(demo_home, tmp
     assert sealed.returncode == 0 and sealed.stdout.startswith("sealed ") and "sealed 0 " not in sealed.stdout
     after = run(["audit", "verify"], home)
     assert after.returncode == 0 and "not sealed yet" not in after.stdout and "checkpoints" in after.stdout
+
+
+def test_a_test_process_never_takes_up_a_demo_found_in_the_home_directory(demo_home, monkeypatch):
+    """A demo in the default home must not export its keys into a test process: every subprocess
+    the tests start would inherit them (the restore test would check the chain with the wrong key)."""
+    from argparse import Namespace
+
+    from ketamine_clinic.cli import _use_data_dir
+
+    monkeypatch.setenv("KETAMINE_CLINIC_HOME", str(demo_home))
+    monkeypatch.setenv("KETAMINE_CLINIC_TESTING", "1")
+    for name in (*DEPLOYMENT_VARIABLES, "ALLOWED_HOSTS"):  # monkeypatch puts each back afterwards
+        if name != "KETAMINE_CLINIC_TESTING":
+            monkeypatch.delenv(name, raising=False)
+    _use_data_dir(Namespace(), auto=True)
+    assert "AUDIT_KEY" not in os.environ and "KETAMINE_CLINIC_DEMO" not in os.environ
+    monkeypatch.delenv("KETAMINE_CLINIC_TESTING")  # a shell with no deployment does take up the demo
+    _use_data_dir(Namespace(), auto=True)
+    assert os.environ["AUDIT_KEY"] == (demo_home / "audit_key").read_text().strip()
