@@ -7,8 +7,9 @@ Run: .venv/bin/python bench/bench_outcomes.py [--reset]
 Uses the database ``kc_bench`` on the local PostgreSQL (override with BENCH_DATABASE_URL), creates
 it and migrates when needed, then seeds (once; ``--reset`` drops and reseeds) three clinics with
 ``manage seed_large_clinic``: 100 patients (2,000 responses), 2,000 (40,000) and 20,000
-(400,000), and builds their outcome groups with ``manage rebuild_outcome_groups`` (the bulk seed
-bypasses the services that keep them). For each clinic it requests, 30 rounds after one warm-up,
+(400,000), and builds their outcome group rows and day buckets with ``manage
+rebuild_outcome_groups`` (the bulk seed bypasses the services that keep them). For each clinic it
+requests, 30 rounds after one warm-up,
 signed in as the clinic's prescriber, each page once per round in turn (so machine drift hits the
 floor and the pages alike): ``/healthz``, the outcomes dashboard and the summary API over three
 years, a patient's chart and trajectory page. It prints p50/p95 in ms, the SQL query count per

@@ -1,7 +1,8 @@
-"""Issue 19: the outcomes summary reads rows that carry each patient's indication groups, route and
-protocol (kept up to date as diagnoses, plans and responses change) and must return exactly the
-figures the old per-request ``Exists``/subquery implementation (tests/outcomes/legacy_report.py)
-returns, for a varied clinic, several periods and instruments, with another clinic's data present."""
+"""Issue 19: the outcomes summary reads day buckets and rows that carry each patient's indication
+groups, route and protocol (kept up to date as diagnoses, plans and responses change) and must
+return exactly the figures the old per-request ``Exists``/subquery implementation
+(tests/outcomes/legacy_report.py) returns, for a varied clinic, several periods, time zones and
+instruments, with another clinic's data present."""
 
 import datetime as dt
 
@@ -104,15 +105,22 @@ def _expected(groups):
     return one(groups) if isinstance(groups, dict) else [one(g) for g in groups]
 
 
+# A period is local midnight to midnight; the day buckets are UTC days. The zones cut the period's
+# ends at no hour (UTC: buckets only), at whole hours, at half an hour and at 45 minutes past.
+ZONES = ["America/New_York", "UTC", "Asia/Kolkata", "Pacific/Chatham"]
+
+
 @pytest.mark.parametrize("instrument_key", ["phq9", "gad7"])
 def test_the_summary_returns_exactly_the_old_figures(nurse, clinic, instrument_key):
-    today = timezone.localdate()
-    for back, until in PERIODS_DAYS:
-        date_from, date_to = today - dt.timedelta(days=back), today - dt.timedelta(days=until)
-        new = report.outcomes_summary(ctx_for(nurse), date_from, date_to, instrument_key)
-        old = legacy_figures(nurse.organization_id, date_from, date_to, instrument_key)
-        for part in ("overall", "by_indication", "by_route", "by_protocol"):
-            assert new[part] == _expected(old[part]), (part, back, until)
+    for zone in ZONES:
+        with timezone.override(zone):
+            today = timezone.localdate()
+            for back, until in PERIODS_DAYS:
+                date_from, date_to = today - dt.timedelta(days=back), today - dt.timedelta(days=until)
+                new = report.outcomes_summary(ctx_for(nurse), date_from, date_to, instrument_key)
+                old = legacy_figures(nurse.organization_id, date_from, date_to, instrument_key)
+                for part in ("overall", "by_indication", "by_route", "by_protocol"):
+                    assert new[part] == _expected(old[part]), (zone, part, back, until)
 
 
 def test_the_fixture_exercises_every_kind_of_group(nurse, clinic):

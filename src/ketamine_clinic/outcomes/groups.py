@@ -4,7 +4,9 @@ An outcome, diagnosis or treatment plan saved (or an outcome deleted) anywhere s
 signal; the handler rewrites that one patient's rows in the same transaction. The patient's row
 is locked first (``FOR NO KEY UPDATE``: it does not block inserts that reference the patient), so
 two writers for the same patient take turns and the second reads what the first committed: no
-lost update. ``rebuild`` does the same for every patient, in locked batches.
+lost update. Each UTC day whose rows changed then has its day buckets recomputed from its rows
+(``outcomes.buckets``). ``rebuild`` does the same for every patient, in locked batches, and then
+recomputes every bucket of the clinics it rebuilt.
 """
 
 from django.db import transaction
@@ -15,7 +17,8 @@ from ketamine_clinic.clinical.codes import OUTCOME_INDICATION_GROUPS
 from ketamine_clinic.patients.models import Diagnosis, Patient, RecordStatus
 from ketamine_clinic.plans.models import PlanStatus, TreatmentPlan
 
-from .models import Dimension, OutcomeGroupRow
+from . import buckets
+from .models import Dimension, OutcomeDayBucket, OutcomeGroupRow
 
 BATCH_PATIENTS = 500
 FIGURES = ("instrument_key", "baseline_at", "baseline_total", "follow_up_count", "latest_change", "latest_percent_change",
@@ -58,34 +61,51 @@ def _rows(models_, patients: dict[int, int]) -> list:
     return rows
 
 
-def _rewrite(models_, patients: dict[int, int]) -> None:
-    models_[0].objects.filter(patient_id__in=list(patients)).delete()
-    models_[0].objects.bulk_create(_rows(models_, patients), batch_size=2000)
+def _rewrite(models_, patients: dict[int, int]) -> set:
+    """Replace these patients' rows; the (organization, instrument, UTC day)s whose rows changed."""
+    row_model = models_[0]
+    old = row_model.objects.filter(patient_id__in=list(patients))
+    old_keys = old.values_list("organization_id", "instrument_key", "baseline_at").distinct()
+    days = {(org, key, buckets.utc_day(at)) for org, key, at in old_keys}
+    old.delete()
+    rows = row_model.objects.bulk_create(_rows(models_, patients), batch_size=2000)
+    return days | {(row.organization_id, row.instrument_key, buckets.utc_day(row.baseline_at)) for row in rows}
 
 
-def rebuild(models_=MODELS, patient_model=Patient, organization_id: int | None = None) -> int:
+def rebuild(models_=MODELS, patient_model=Patient, organization_id: int | None = None,
+            bucket_model=OutcomeDayBucket) -> int:
     """Rewrite every patient's rows (of one clinic, or all), in batches each locked, computed and
-    written in one transaction, so a live writer is never overwritten with stale rows. Idempotent.
-    ``models_``/``patient_model``: historical models when a migration calls it."""
+    written in one transaction, so a live writer is never overwritten with stale rows; then
+    recompute the clinics' day buckets (``bucket_model`` None: no buckets yet, in an early
+    migration). Idempotent. ``models_``/``patient_model``: historical models when a migration calls it."""
     patients = patient_model.objects.order_by("pk")
     if organization_id is not None:
         patients = patients.filter(organization_id=organization_id)
-    done, last_pk = 0, 0
+    done, last_pk, clinics = 0, 0, ({organization_id} if organization_id is not None else set())
     while True:
         with transaction.atomic():
             batch = dict(patients.filter(pk__gt=last_pk).select_for_update(no_key=True)[:BATCH_PATIENTS].values_list("pk", "organization_id"))
-            if not batch:
-                return done
-            _rewrite(models_, batch)
+            if batch:
+                _rewrite(models_, batch)
+        if not batch:
+            break
         done, last_pk = done + len(batch), max(batch)
+        clinics |= set(batch.values())
+    if bucket_model is not None:
+        if organization_id is None:  # also the clinics whose buckets outlived their rows
+            clinics |= set(bucket_model.objects.values_list("organization_id", flat=True).distinct())
+        with transaction.atomic():
+            buckets.rebuild_buckets((bucket_model, models_[0]), sorted(clinics))
+    return done
 
 
 def refresh(patient_id: int) -> None:
-    """Rewrite one patient's rows, under a lock on the patient (see the module docstring)."""
+    """Rewrite one patient's rows, under a lock on the patient (see the module docstring), and
+    recompute the day buckets of the days they were or now are in."""
     with transaction.atomic():
         batch = dict(Patient.objects.filter(pk=patient_id).select_for_update(no_key=True).values_list("pk", "organization_id"))
         if batch:
-            _rewrite(MODELS, batch)
+            buckets.recompute_days((OutcomeDayBucket, OutcomeGroupRow), _rewrite(MODELS, batch))
 
 
 def _on_change(sender, instance, raw=False, **kwargs) -> None:

@@ -1,6 +1,8 @@
 """Derived rows the outcomes dashboard aggregates, kept up to date as the chart changes."""
 
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 
 
 class Dimension(models.TextChoices):
@@ -41,3 +43,42 @@ class OutcomeGroupRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument_key} outcome of patient {self.patient_id} under {self.dimension} {self.group_key}"
+
+
+class OutcomeDayBucket(models.Model):
+    """The sums of one group's ``OutcomeGroupRow`` rows whose baseline falls on one UTC day: what the
+    dashboard adds up for the whole days of a period, so that its work grows with the days in the
+    period, not with the patients (the rows are read only for the part-days at each end).
+
+    Counts are exact; each mean is a sum and the count it divides by (integer sums stay integers,
+    so the dashboard's mean of an integer column is the database's own division, as ``AVG`` does).
+    Derived data only: ``outcomes.groups`` recomputes a day's buckets from its rows whenever a
+    rewrite touches that day (under an advisory lock per day on PostgreSQL), and ``manage
+    rebuild_outcome_groups`` recomputes them all.
+    """
+
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
+    instrument_key = models.CharField(max_length=20)
+    day = models.DateField()  # the UTC date of the rows' baseline_at
+    dimension = models.CharField(max_length=10, choices=Dimension.choices)
+    group_key = models.CharField(max_length=80, null=True, blank=True)
+    patients = models.PositiveIntegerField()
+    with_follow_up = models.PositiveIntegerField()
+    responders = models.PositiveIntegerField()
+    remitters = models.PositiveIntegerField()
+    remission_defined = models.PositiveIntegerField()
+    change_sum = models.BigIntegerField(null=True)  # latest_change of the rows with a follow-up (count: with_follow_up)
+    percent_sum = models.FloatField(null=True)  # latest_percent_change of the rows with a follow-up
+    percent_n = models.PositiveIntegerField()
+    response_days_sum = models.FloatField(null=True)  # days_to_first_response of the responders
+    response_days_n = models.PositiveIntegerField()
+    baseline_sum = models.BigIntegerField()  # baseline_total of every row (count: patients)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("organization", "instrument_key", "day", "dimension", Coalesce("group_key", Value("")),
+                                    name="outcome_day_bucket_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_key} outcomes of {self.day} under {self.dimension} {self.group_key}"

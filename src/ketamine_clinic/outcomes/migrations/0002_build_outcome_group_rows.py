@@ -9,7 +9,7 @@ from ketamine_clinic.outcomes.groups import rebuild
 def build(apps, schema_editor):
     models_ = tuple(apps.get_model(*name) for name in (
         ("outcomes", "OutcomeGroupRow"), ("assessments", "PatientOutcome"), ("patients", "Diagnosis"), ("plans", "TreatmentPlan")))
-    rebuild(models_, apps.get_model("patients", "Patient"))
+    rebuild(models_, apps.get_model("patients", "Patient"), bucket_model=None)  # the day buckets come with 0003
 
 
 class Migration(migrations.Migration):

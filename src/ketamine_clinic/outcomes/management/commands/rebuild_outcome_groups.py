@@ -1,8 +1,8 @@
-"""Rebuild the rows the outcomes dashboard aggregates: each patient's outcome under each group
-(all, indication groups of their active diagnoses, route and protocol of their first signed plan).
-The rows are kept up to date as outcomes, diagnoses and plans are saved; run this after loading
-data in bulk (``seed_large_clinic``, a restore that bypassed the services). Idempotent; derived
-data only (no audit events)."""
+"""Rebuild what the outcomes dashboard adds up: each patient's outcome under each group (all,
+indication groups of their active diagnoses, route and protocol of their first signed plan), then
+the clinic's day buckets of those rows. Both are kept up to date as outcomes, diagnoses and plans
+are saved; run this after loading data in bulk (``seed_large_clinic``, a restore that bypassed the
+services). Idempotent; derived data only (no audit events)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -11,7 +11,7 @@ from ketamine_clinic.outcomes.groups import rebuild
 
 
 class Command(BaseCommand):
-    help = "Rebuild the outcome group rows (OutcomeGroupRow) the outcomes dashboard aggregates."
+    help = "Rebuild the outcome group rows and day buckets (OutcomeGroupRow, OutcomeDayBucket) the outcomes dashboard adds up."
 
     def add_arguments(self, parser):
         parser.add_argument("--clinic", help="Only this organization (slug)")
@@ -23,4 +23,4 @@ class Command(BaseCommand):
             if organization_id is None:
                 raise CommandError(f"No clinic with slug {opts['clinic']!r}.")
         done = rebuild(organization_id=organization_id)
-        self.stdout.write(f"Rebuilt the outcome group rows of {done} patient(s).")
+        self.stdout.write(f"Rebuilt the outcome group rows of {done} patient(s) and their clinics' day buckets.")
