@@ -28,7 +28,10 @@ FIELDS = ("organization_id", "instrument_key", "day", "dimension", "group_key", 
 
 
 def _buckets() -> set:
-    return set(OutcomeDayBucket.objects.values_list(*FIELDS))
+    """Every bucket's fields; float sums to 9 decimals (the database adds a day's rows in the order
+    it scans them, so a sum of three or more floats may change in its last bit between two reads)."""
+    rows = OutcomeDayBucket.objects.values_list(*FIELDS)
+    return {tuple(round(v, 9) if isinstance(v, float) else v for v in bucket) for bucket in rows}
 
 
 def _rebuilt(organization_ids) -> set:

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections import defaultdict
 
 from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
+
+from ketamine_clinic.core.prepared import Prepared
+
+from .models import OutcomeDayBucket, OutcomeGroupRow
 
 UTC = dt.timezone.utc
 ONE_DAY = dt.timedelta(days=1)
@@ -69,51 +72,48 @@ def _lock(namespace: int, keys, shared: bool = False) -> None:
         cursor.execute(f"SELECT {function}(%s, k) FROM unnest(%s::int[]) AS k ORDER BY k", [namespace, sorted(set(keys))])
 
 
-def _bucket_rows(row_model, rows_filter: Q):
-    """The buckets of the rows matching the filter, as unsaved dicts of the bucket's fields."""
+def _day_sums(organization_id: int, instrument_key: str, since: dt.datetime, until: dt.datetime):
+    return (OutcomeGroupRow.objects.filter(organization_id=organization_id, instrument_key=instrument_key,
+                                           baseline_at__gte=since, baseline_at__lt=until)
+            .values("dimension", "group_key").annotate(**row_sums()).order_by())
+
+
+# Compiled once per process: Django takes longer to build this read than PostgreSQL to answer it.
+DAY_SUMS = Prepared(_day_sums)
+
+
+def recompute_days(days: set[tuple[int, str, dt.date]]) -> None:
+    """Recompute the buckets of these (organization id, instrument key, UTC day)s from their rows.
+    Runs in the caller's transaction, after the caller has written its rows."""
+    if not days:
+        return
+    _lock(CLINIC_LOCKS, [_lock_key(org) for org, _, _ in days], shared=True)
+    _lock(DAY_LOCKS, [_lock_key(*day) for day in days])
+    stale, fresh = Q(), []
+    for org, instrument_key, day in sorted(days):
+        stale |= Q(organization_id=org, instrument_key=instrument_key, day=day)
+        midnight = dt.datetime.combine(day, dt.time.min, tzinfo=UTC)
+        fresh += [OutcomeDayBucket(organization_id=org, instrument_key=instrument_key, day=day, **sums)
+                  for sums in DAY_SUMS(org, instrument_key, midnight, midnight + ONE_DAY).fetch()]
+    OutcomeDayBucket.objects.filter(stale).delete()
+    OutcomeDayBucket.objects.bulk_create(fresh)
+
+
+def rebuild_buckets(models_, organization_ids: list[int]) -> None:
+    """Recompute every bucket of these clinics from their rows, in the caller's transaction
+    (``models_``: the bucket and row models, historical ones when a migration calls it)."""
+    bucket_model, row_model = models_
+    _lock(CLINIC_LOCKS, [_lock_key(org) for org in organization_ids])
+    bucket_model.objects.filter(organization_id__in=organization_ids).delete()
     grouped = (
-        row_model.objects.filter(rows_filter)
+        row_model.objects.filter(organization_id__in=organization_ids)
         .values("organization_id", "instrument_key", "dimension", "group_key", day=TruncDate("baseline_at", tzinfo=UTC))
         .annotate(**row_sums()).order_by()
     )
-    return grouped.iterator(chunk_size=BULK_BATCH)
-
-
-def _write(bucket_model, buckets) -> None:
     batch = []
-    for bucket in buckets:
+    for bucket in grouped.iterator(chunk_size=BULK_BATCH):  # a server-side cursor on PostgreSQL
         batch.append(bucket_model(**bucket))
         if len(batch) == BULK_BATCH:
             bucket_model.objects.bulk_create(batch)
             batch = []
     bucket_model.objects.bulk_create(batch)
-
-
-def recompute_days(models_, days: set[tuple[int, str, dt.date]]) -> None:
-    """Recompute the buckets of these (organization id, instrument key, UTC day)s from their rows.
-    Runs in the caller's transaction, after the caller has written its rows."""
-    if not days:
-        return
-    bucket_model, row_model = models_
-    _lock(CLINIC_LOCKS, [_lock_key(org) for org, _, _ in days], shared=True)
-    _lock(DAY_LOCKS, [_lock_key(*day) for day in days])
-    by_series: dict[tuple[int, str], list[dt.date]] = defaultdict(list)
-    for org, instrument_key, day in sorted(days):
-        by_series[(org, instrument_key)].append(day)
-    buckets, rows = Q(), Q()
-    for (org, instrument_key), series_days in by_series.items():
-        series = Q(organization_id=org, instrument_key=instrument_key)
-        buckets |= series & Q(day__in=series_days)
-        for day in series_days:
-            midnight = dt.datetime.combine(day, dt.time.min, tzinfo=UTC)
-            rows |= series & Q(baseline_at__gte=midnight, baseline_at__lt=midnight + ONE_DAY)
-    bucket_model.objects.filter(buckets).delete()
-    _write(bucket_model, _bucket_rows(row_model, rows))
-
-
-def rebuild_buckets(models_, organization_ids: list[int]) -> None:
-    """Recompute every bucket of these clinics from their rows, in the caller's transaction."""
-    bucket_model, row_model = models_
-    _lock(CLINIC_LOCKS, [_lock_key(org) for org in organization_ids])
-    bucket_model.objects.filter(organization_id__in=organization_ids).delete()
-    _write(bucket_model, _bucket_rows(row_model, Q(organization_id__in=organization_ids)))

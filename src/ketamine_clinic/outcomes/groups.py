@@ -105,7 +105,7 @@ def refresh(patient_id: int) -> None:
     with transaction.atomic():
         batch = dict(Patient.objects.filter(pk=patient_id).select_for_update(no_key=True).values_list("pk", "organization_id"))
         if batch:
-            buckets.recompute_days((OutcomeDayBucket, OutcomeGroupRow), _rewrite(MODELS, batch))
+            buckets.recompute_days(_rewrite(MODELS, batch))
 
 
 def _on_change(sender, instance, raw=False, **kwargs) -> None:
