@@ -62,7 +62,8 @@ def _use_data_dir(args, auto: bool = True) -> None:
     if getattr(args, "data_dir", None):
         _prepare_demo_environment(Path(args.data_dir).expanduser())
         return
-    configured = os.environ.get("SECRET_KEY") or os.environ.get("DATABASE_URL") or os.environ.get("KETAMINE_CLINIC_TESTING")
+    testing = os.environ.get("KETAMINE_CLINIC_TESTING", "").strip().lower() in {"1", "true", "yes", "on"}  # as settings reads it
+    configured = os.environ.get("SECRET_KEY") or os.environ.get("DATABASE_URL") or testing
     if not auto or configured:
         return
     home = default_home()

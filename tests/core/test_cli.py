@@ -4,8 +4,12 @@ import os
 import sqlite3
 import subprocess
 import sys
+from argparse import Namespace
+from unittest import mock
 
 import pytest
+
+from ketamine_clinic.cli import _use_data_dir
 
 CLI = [sys.executable, "-m", "ketamine_clinic.cli"]
 
@@ -158,20 +162,17 @@ def test_new_events_wait_for_the_sealer_and_audit_seal_links_them(demo_home, tmp
     assert after.returncode == 0 and "not sealed yet" not in after.stdout and "checkpoints" in after.stdout
 
 
-def test_a_test_process_never_takes_up_a_demo_found_in_the_home_directory(demo_home, monkeypatch):
+def test_a_test_process_never_takes_up_a_demo_found_in_the_home_directory(demo_home):
     """A demo in the default home must not export its keys into a test process: every subprocess
     the tests start would inherit them (the restore test would check the chain with the wrong key)."""
-    from argparse import Namespace
-
-    from ketamine_clinic.cli import _use_data_dir
-
-    monkeypatch.setenv("KETAMINE_CLINIC_HOME", str(demo_home))
-    monkeypatch.setenv("KETAMINE_CLINIC_TESTING", "1")
-    for name in (*DEPLOYMENT_VARIABLES, "ALLOWED_HOSTS"):  # monkeypatch puts each back afterwards
-        if name != "KETAMINE_CLINIC_TESTING":
-            monkeypatch.delenv(name, raising=False)
-    _use_data_dir(Namespace(), auto=True)
-    assert "AUDIT_KEY" not in os.environ and "KETAMINE_CLINIC_DEMO" not in os.environ
-    monkeypatch.delenv("KETAMINE_CLINIC_TESTING")  # a shell with no deployment does take up the demo
-    _use_data_dir(Namespace(), auto=True)
-    assert os.environ["AUDIT_KEY"] == (demo_home / "audit_key").read_text().strip()
+    # patch.dict puts the whole environment back afterwards, including what the CLI adds to it
+    with mock.patch.dict(os.environ, KETAMINE_CLINIC_HOME=str(demo_home), KETAMINE_CLINIC_TESTING="1"):
+        for name in (*DEPLOYMENT_VARIABLES, "ALLOWED_HOSTS"):
+            if name != "KETAMINE_CLINIC_TESTING":
+                os.environ.pop(name, None)
+        _use_data_dir(Namespace(), auto=True)
+        assert "AUDIT_KEY" not in os.environ and "KETAMINE_CLINIC_DEMO" not in os.environ
+        os.environ["KETAMINE_CLINIC_TESTING"] = "0"  # a shell with no deployment does take up the demo
+        _use_data_dir(Namespace(), auto=True)
+        assert os.environ["AUDIT_KEY"] == (demo_home / "audit_key").read_text().strip()
+    assert os.environ.get("AUDIT_KEY") != (demo_home / "audit_key").read_text().strip()

@@ -4,11 +4,15 @@ day included), after the rebuild command, and under concurrent writers on Postgr
 threads, bounded). A period's whole UTC days and its part-days cover it exactly, in any zone."""
 
 import datetime as dt
+import importlib
 import io
 import zoneinfo
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from ketamine_clinic.assessments import services
@@ -16,10 +20,11 @@ from ketamine_clinic.assessments.models import QuestionnaireResponse
 from ketamine_clinic.clinical import icd10cm
 from ketamine_clinic.outcomes import buckets, groups
 from ketamine_clinic.outcomes.models import OutcomeDayBucket, OutcomeGroupRow
-from ketamine_clinic.outcomes.report import _period_parts
+from ketamine_clinic.outcomes.report import _period_parts, outcomes_summary
 from ketamine_clinic.patients.services import add_subrecord, register_patient
 
 from tests.assessments.test_outcomes import _plan
+from tests.outcomes.legacy_report import legacy_figures
 from tests.support.assessments import phq9
 from tests.support.concurrency import race
 from tests.support.people import PATIENT_DATA, ctx_for
@@ -138,3 +143,44 @@ def test_a_rebuild_while_responses_arrive_leaves_every_bucket_equal_to_its_rows(
     race(lambda: groups.rebuild(organization_id=people[0].organization_id), respond(people[2]), respond(people[3]))
     assert _all_bucket(people[0], buckets.utc_day(at)).patients == 4
     assert _buckets() == _rebuilt([people[0].organization_id])
+
+
+def test_the_migration_fills_the_buckets_the_live_code_keeps(nurse, patient, outsider, outsider_patient):
+    """Migration 0003 carries a frozen copy of the rebuild: on existing rows it must give what the
+    live code keeps."""
+    services.submit_response(ctx_for(nurse), patient, "phq9", phq9(total=20), mode="staff_paper",
+                             completed_at=timezone.now() - dt.timedelta(days=9))
+    services.submit_response(ctx_for(nurse), patient, "phq9", phq9(total=9), mode="staff_paper")
+    services.submit_response(ctx_for(outsider), outsider_patient, "phq9", phq9(total=12), mode="staff_paper")
+    kept = _buckets()
+    assert len(kept) == 2 * 3  # two clinics: each patient under all, route none and protocol none (no diagnosis)
+    OutcomeDayBucket.objects.all().delete()
+    migration = importlib.import_module("ketamine_clinic.outcomes.migrations.0003_outcome_day_buckets")
+    migration.fill(apps, SimpleNamespace(connection=connection))
+    assert _buckets() == kept
+
+
+@pytest.mark.parametrize("zone", ["Asia/Kolkata", "America/New_York", "Pacific/Chatham"])
+def test_baselines_a_minute_either_side_of_every_edge_count_as_the_old_code_counted_them(zone, nurse, front_desk):
+    """Each end of a period and each UTC midnight next to it, with a baseline a minute before and
+    a minute after: a bucket read in place of a part-day (or the reverse) would count one wrongly."""
+    tz = zoneinfo.ZoneInfo(zone)
+    date_from = timezone.localdate() - dt.timedelta(days=40)
+    date_to = date_from + dt.timedelta(days=2)
+    start = dt.datetime.combine(date_from, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    (first_day, last_day), _ = _period_parts(start, end)
+    edges = [start, end] + [dt.datetime.combine(d, dt.time.min, tzinfo=dt.timezone.utc) for d in (first_day, last_day)]
+    minute = dt.timedelta(minutes=1)
+    for n, at in enumerate(moment for edge in edges for moment in (edge - minute, edge + minute)):
+        someone = register_patient(ctx_for(front_desk), dict(PATIENT_DATA, given_name=f"Edge{n}"))
+        for week, total in enumerate((12 + n, 5 + n // 2)):
+            services.submit_response(ctx_for(nurse), someone, "phq9", phq9(total=total), mode="staff_paper",
+                                     completed_at=at + dt.timedelta(days=7 * week))
+    with timezone.override(zone):
+        figures = outcomes_summary(ctx_for(nurse), date_from, date_to)["overall"]
+        assert figures["patients"] == 6  # start+1, end-1 and both sides of the two UTC midnights
+        for a, b in [(date_from, date_to), (date_from, date_from), (date_to, date_to), (date_from - dt.timedelta(days=1), date_from)]:
+            new = outcomes_summary(ctx_for(nurse), a, b)["overall"]
+            old = legacy_figures(nurse.organization_id, a, b, "phq9")["overall"]
+            assert new == pytest.approx(old, rel=1e-12), (a, b)

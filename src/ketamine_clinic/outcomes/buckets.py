@@ -6,8 +6,14 @@ that (clinic, instrument, day), taken after the caller has written its rows, and
 statement reads after the lock is granted. Whoever recomputes a day last therefore reads every row
 committed before it, plus its own: no lost update, whatever the order of two writers. A rebuild of
 a whole clinic takes the clinic's lock exclusively; a one-day recompute takes it shared first.
-Locks are taken clinic keys first, then day keys, each in sorted order: no deadlock. On SQLite the
-database's single writer already serializes the recomputes.
+Within one recompute, locks are taken clinic keys first, then day keys, each in sorted order.
+This relies on PostgreSQL's READ COMMITTED (Django's default; under REPEATABLE READ the snapshot
+would predate the lock), as the patient-row lock in ``outcomes.groups`` does. The locks are held to
+the end of the caller's transaction: a transaction that rewrites several patients (a FHIR upload
+of several bundles) keeps its days locked until it commits, and writers of the same days wait for
+it. Two such transactions that touched the same days in opposite orders could deadlock. PostgreSQL
+would then abort one of them. No writer today rewrites existing patients in bulk like that. On
+SQLite the database's single writer already serializes the recomputes.
 """
 
 from __future__ import annotations

@@ -1,16 +1,48 @@
 """The day buckets of the outcome group rows (issue 19), filled from the rows already there.
 Reversing drops the table (derived data only)."""
 
+import datetime as dt
+
 import django.db.models.deletion
 import django.db.models.functions.comparison
 from django.db import migrations, models
-
-from ketamine_clinic.outcomes.buckets import rebuild_buckets
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDate
 
 
 def fill(apps, schema_editor):
+    """Every bucket of the rows already there. A frozen copy of ``outcomes.buckets.row_sums`` and
+    ``rebuild_buckets`` as they were when this migration was written (later changes to the live
+    code must not change what it does); no locks: the table is new and nothing else writes yet."""
+    alias = schema_editor.connection.alias
     bucket_model, row_model = apps.get_model("outcomes", "OutcomeDayBucket"), apps.get_model("outcomes", "OutcomeGroupRow")
-    rebuild_buckets((bucket_model, row_model), sorted(set(row_model.objects.values_list("organization_id", flat=True).distinct())))
+    followed = Q(follow_up_count__gt=0)
+    responded = followed & Q(responded=True)
+    grouped = (
+        row_model.objects.using(alias)
+        .values("organization_id", "instrument_key", "dimension", "group_key", day=TruncDate("baseline_at", tzinfo=dt.timezone.utc))
+        .annotate(
+            patients=Count("id"),
+            with_follow_up=Count("id", filter=followed),
+            responders=Count("id", filter=responded),
+            remitters=Count("id", filter=followed & Q(remitted=True)),
+            remission_defined=Count("id", filter=followed & Q(remitted__isnull=False)),
+            change_sum=Sum("latest_change", filter=followed),
+            percent_sum=Sum("latest_percent_change", filter=followed),
+            percent_n=Count("latest_percent_change", filter=followed),
+            response_days_sum=Sum("days_to_first_response", filter=responded),
+            response_days_n=Count("days_to_first_response", filter=responded),
+            baseline_sum=Sum("baseline_total"),
+        )
+        .order_by()
+    )
+    batch = []
+    for bucket in grouped.iterator(chunk_size=2000):
+        batch.append(bucket_model(**bucket))
+        if len(batch) == 2000:
+            bucket_model.objects.using(alias).bulk_create(batch)
+            batch = []
+    bucket_model.objects.using(alias).bulk_create(batch)
 
 
 class Migration(migrations.Migration):
