@@ -4,6 +4,7 @@ the API, permissions (the outsider clinic included), and concurrent sends on Pos
 import json
 
 import pytest
+from django.utils import timezone
 
 from ketamine_clinic.accounts.permissions import PermissionDenied
 from ketamine_clinic.audit.models import AuditEvent
@@ -71,7 +72,7 @@ def test_the_patient_opens_and_acknowledges_in_the_portal_and_the_chart_shows_it
     request = RequestFactory().get("/")
     request.user = front_desk
     chart = render_to_string("education/_chart_section.html", sections.chart_context(request, patient))
-    assert "After your treatment" in chart and "v1" in chart and row.acknowledged_at.strftime("%Y-%m-%d") in chart
+    assert "After your treatment" in chart and "v1" in chart and timezone.localtime(row.acknowledged_at).strftime("%Y-%m-%d") in chart
     assert "Send page" not in chart  # front desk sees what was sent, sends nothing
     request.user = outsider
     assert sections.chart_context(request, patient) == {"visible": False}

@@ -49,7 +49,7 @@ def test_the_first_letter_once_seen_and_sending_is_recorded(front_desk, prescrib
     letter.refresh_from_db()
     assert letter.sent_by == front_desk and letter.sent_at is not None
     page = client.get(reverse("referrals:detail", args=[accepted.public_id])).content.decode()
-    assert "Patient seen" in page and letter.sent_at.strftime("%Y-%m-%d") in page
+    assert "Patient seen" in page and timezone.localtime(letter.sent_at).strftime("%Y-%m-%d") in page
 
 
 def test_no_letter_without_the_patients_agreement(front_desk, prescriber, accepted):
