@@ -7,6 +7,7 @@ import secrets
 import sys
 from pathlib import Path
 
+from ketamine_clinic.core.env import env_bool
 from ketamine_clinic.demo import DEMO_PASSWORD
 
 
@@ -62,8 +63,7 @@ def _use_data_dir(args, auto: bool = True) -> None:
     if getattr(args, "data_dir", None):
         _prepare_demo_environment(Path(args.data_dir).expanduser())
         return
-    testing = os.environ.get("KETAMINE_CLINIC_TESTING", "").strip().lower() in {"1", "true", "yes", "on"}  # as settings reads it
-    configured = os.environ.get("SECRET_KEY") or os.environ.get("DATABASE_URL") or testing
+    configured = os.environ.get("SECRET_KEY") or os.environ.get("DATABASE_URL") or env_bool("KETAMINE_CLINIC_TESTING")
     if not auto or configured:
         return
     home = default_home()

@@ -10,14 +10,9 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from ketamine_clinic.core.env import env_bool
+
 BASE_DIR = Path(__file__).resolve().parent
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
 DEMO = env_bool("KETAMINE_CLINIC_DEMO")

@@ -72,30 +72,39 @@ def _rewrite(models_, patients: dict[int, int]) -> set:
     return days | {(row.organization_id, row.instrument_key, buckets.utc_day(row.baseline_at)) for row in rows}
 
 
-def rebuild(models_=MODELS, patient_model=Patient, organization_id: int | None = None,
-            bucket_model=OutcomeDayBucket) -> int:
+def rebuild_rows(models_=MODELS, patient_model=Patient, organization_id: int | None = None) -> tuple[int, set[int]]:
     """Rewrite every patient's rows (of one clinic, or all), in batches each locked, computed and
-    written in one transaction, so a live writer is never overwritten with stale rows; then
-    recompute the clinics' day buckets (``bucket_model`` None: no buckets yet, in an early
-    migration). Idempotent. ``models_``/``patient_model``: historical models when a migration calls it."""
+    written in one transaction, so a live writer is never overwritten with stale rows. Returns how
+    many patients and which clinics. ``models_``/``patient_model``: historical models when a
+    migration calls it."""
     patients = patient_model.objects.order_by("pk")
     if organization_id is not None:
         patients = patients.filter(organization_id=organization_id)
-    done, last_pk, clinics = 0, 0, ({organization_id} if organization_id is not None else set())
-    while True:
-        with transaction.atomic():
-            batch = dict(patients.filter(pk__gt=last_pk).select_for_update(no_key=True)[:BATCH_PATIENTS].values_list("pk", "organization_id"))
-            if batch:
-                _rewrite(models_, batch)
-        if not batch:
-            break
+    done, last_pk, clinics = 0, 0, set()
+    while batch := _rewrite_batch(models_, patients.filter(pk__gt=last_pk)):
         done, last_pk = done + len(batch), max(batch)
         clinics |= set(batch.values())
-    if bucket_model is not None:
-        if organization_id is None:  # also the clinics whose buckets outlived their rows
-            clinics |= set(bucket_model.objects.values_list("organization_id", flat=True).distinct())
-        with transaction.atomic():
-            buckets.rebuild_buckets((bucket_model, models_[0]), sorted(clinics))
+    return done, clinics
+
+
+def _rewrite_batch(models_, patients) -> dict[int, int]:
+    with transaction.atomic():
+        batch = dict(patients.select_for_update(no_key=True)[:BATCH_PATIENTS].values_list("pk", "organization_id"))
+        if batch:
+            _rewrite(models_, batch)
+    return batch
+
+
+def rebuild(organization_id: int | None = None) -> int:
+    """The rows of every patient (of one clinic, or all), then every day bucket of their clinics
+    (and of clinics whose buckets outlived their rows). Idempotent; returns how many patients."""
+    done, clinics = rebuild_rows(organization_id=organization_id)
+    if organization_id is not None:
+        clinics = {organization_id}
+    else:
+        clinics |= set(OutcomeDayBucket.objects.values_list("organization_id", flat=True).distinct())
+    with transaction.atomic():
+        buckets.rebuild_buckets((OutcomeDayBucket, OutcomeGroupRow), sorted(clinics))
     return done
 
 

@@ -3,13 +3,13 @@
 
 from django.db import migrations
 
-from ketamine_clinic.outcomes.groups import rebuild
+from ketamine_clinic.outcomes.groups import rebuild_rows
 
 
 def build(apps, schema_editor):
     models_ = tuple(apps.get_model(*name) for name in (
         ("outcomes", "OutcomeGroupRow"), ("assessments", "PatientOutcome"), ("patients", "Diagnosis"), ("plans", "TreatmentPlan")))
-    rebuild(models_, apps.get_model("patients", "Patient"), bucket_model=None)  # the day buckets come with 0003
+    rebuild_rows(models_, apps.get_model("patients", "Patient"))  # the day buckets come with 0003
 
 
 class Migration(migrations.Migration):
